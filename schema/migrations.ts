@@ -1,0 +1,183 @@
+/**
+ * Migrations, applied in order, each in its own transaction, recorded in `meta` as `schema_version`.
+ * Append new ones; never edit one that has shipped.
+ *
+ * The big tables (facts, reports) carry no PRIMARY KEY or UNIQUE constraint on purpose: DuckDB maintains such
+ * constraints with ART indexes that slow bulk loads and make updates of indexed rows costly. Uniqueness is kept by
+ * the loader's set-based SQL instead, and checked by tests.
+ */
+import { fileURLToPath } from 'node:url';
+import { createHash } from 'node:crypto';
+import { type DuckDBConnection, dateValue } from '@duckdb/node-api';
+import { runRows } from './dialect.ts';
+import { INDICATORS } from './catalogue.ts';
+import { allPeriods, MAX_YEAR, MIN_YEAR } from './periods.ts';
+import { REFORM_DATE } from './units.ts';
+
+const referenceDir = fileURLToPath(new URL('./reference/', import.meta.url));
+
+/** SQL string literal for values we control (paths of our own files); user values always go as parameters. */
+function literal(s: string): string {
+  return `'${s.replaceAll("'", "''")}'`;
+}
+
+function referenceCsv(name: string): string {
+  return `read_csv(${literal(referenceDir + name)}, header = true, all_varchar = true, auto_detect = false,
+    columns = {'level': 'VARCHAR', 'code': 'VARCHAR', 'type': 'VARCHAR', 'name': 'VARCHAR', 'parent_code': 'VARCHAR'})`;
+}
+
+interface Migration {
+  version: number;
+  name: string;
+  statements: () => string[];
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'tables',
+    statements: () => [
+      `CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)`,
+      `CREATE TABLE units (
+        unit_id INTEGER PRIMARY KEY, hierarchy VARCHAR NOT NULL, code VARCHAR NOT NULL, ref VARCHAR NOT NULL UNIQUE,
+        name VARCHAR NOT NULL, type VARCHAR NOT NULL, level VARCHAR NOT NULL, parent_id INTEGER,
+        valid_from DATE, valid_to DATE)`,
+      `CREATE TABLE unit_closure (ancestor_id INTEGER NOT NULL, descendant_id INTEGER NOT NULL, depth INTEGER NOT NULL)`,
+      `CREATE TABLE unit_lineage (old_id INTEGER NOT NULL, new_id INTEGER NOT NULL, transfer VARCHAR NOT NULL, weight DOUBLE)`,
+      `CREATE TABLE indicators (
+        code VARCHAR PRIMARY KEY, name_vi VARCHAR NOT NULL, name_en VARCHAR NOT NULL, unit VARCHAR NOT NULL,
+        kind VARCHAR NOT NULL, aggregation VARCHAR, numerator VARCHAR, denominator VARCHAR,
+        target_operator VARCHAR, target_value DOUBLE, disaggregations VARCHAR NOT NULL)`,
+      `CREATE TABLE periods (
+        period_id VARCHAR PRIMARY KEY, type VARCHAR NOT NULL, year INTEGER NOT NULL, idx INTEGER NOT NULL,
+        start_date DATE NOT NULL, end_date DATE NOT NULL)`,
+      `CREATE SEQUENCE run_seq START 1`,
+      `CREATE SEQUENCE file_seq START 1`,
+      `CREATE SEQUENCE report_seq START 1`,
+      `CREATE TABLE etl_runs (
+        run_id INTEGER PRIMARY KEY, trigger VARCHAR NOT NULL, started_at TIMESTAMP NOT NULL, finished_at TIMESTAMP,
+        status VARCHAR NOT NULL, files_loaded INTEGER NOT NULL DEFAULT 0, files_unchanged INTEGER NOT NULL DEFAULT 0,
+        files_rejected INTEGER NOT NULL DEFAULT 0, rows_loaded BIGINT NOT NULL DEFAULT 0,
+        facts_revised BIGINT NOT NULL DEFAULT 0, warnings INTEGER NOT NULL DEFAULT 0, message VARCHAR)`,
+      `CREATE TABLE source_files (
+        file_id INTEGER NOT NULL, run_id INTEGER NOT NULL, file_name VARCHAR NOT NULL, content_hash VARCHAR NOT NULL,
+        status VARCHAR NOT NULL, rows BIGINT NOT NULL, recorded_at TIMESTAMP NOT NULL)`,
+      `CREATE TABLE reports (
+        report_id INTEGER NOT NULL, file_id INTEGER NOT NULL, run_id INTEGER NOT NULL, unit_id INTEGER NOT NULL,
+        period_id VARCHAR NOT NULL, submitted_on DATE NOT NULL)`,
+      `CREATE TABLE facts (
+        report_id INTEGER NOT NULL, unit_id INTEGER NOT NULL, period_id VARCHAR NOT NULL, indicator VARCHAR NOT NULL,
+        sex VARCHAR NOT NULL, age_group VARCHAR NOT NULL, value DOUBLE NOT NULL, submitted_on DATE NOT NULL,
+        is_current BOOLEAN NOT NULL, load_seq BIGINT NOT NULL)`,
+      `CREATE TABLE rejects (
+        run_id INTEGER NOT NULL, file_name VARCHAR NOT NULL, content_hash VARCHAR NOT NULL, severity VARCHAR NOT NULL,
+        line INTEGER, col INTEGER, column_name VARCHAR, message VARCHAR NOT NULL)`,
+    ],
+  },
+  {
+    version: 2,
+    name: 'administrative units of both hierarchies, the reform lineage and the closure',
+    statements: () => [
+      `INSERT INTO units VALUES (0, 'national', 'VN', 'VN', 'Việt Nam', 'Quốc gia', 'national', NULL, NULL, NULL)`,
+      // Ids are stable: ordered by list, level and code. A province's parent is the nation.
+      `INSERT INTO units
+       WITH src AS (
+         SELECT '2025-03' AS h, *, CASE level WHEN 'province' THEN 1 WHEN 'district' THEN 2 ELSE 3 END AS lvl
+         FROM ${referenceCsv('admin-units-2025-03-01.csv')}
+         UNION ALL
+         SELECT '2025-07' AS h, *, CASE level WHEN 'province' THEN 1 ELSE 3 END AS lvl
+         FROM ${referenceCsv('admin-units-2025-07-01.csv')}
+       ), numbered AS (SELECT 1 + row_number() OVER (ORDER BY h, lvl, code) AS unit_id, * FROM src)
+       SELECT n.unit_id, n.h, n.code, n.h || ':' || n.code, n.name, n.type,
+              CASE n.level WHEN 'commune' THEN 'ward' ELSE n.level END, coalesce(p.unit_id, 0),
+              CASE n.h WHEN '2025-07' THEN DATE '${REFORM_DATE}' END,
+              CASE n.h WHEN '2025-03' THEN DATE '${REFORM_DATE}' - INTERVAL 1 DAY END
+       FROM numbered n LEFT JOIN numbered p ON p.h = n.h AND p.code = n.parent_code AND p.lvl < n.lvl`,
+      `INSERT INTO unit_closure
+       WITH RECURSIVE c(ancestor_id, descendant_id, depth) AS (
+         SELECT unit_id, unit_id, 0 FROM units
+         UNION ALL
+         SELECT c.ancestor_id, u.unit_id, c.depth + 1 FROM c JOIN units u ON u.parent_id = c.descendant_id
+       ) SELECT * FROM c`,
+      `INSERT INTO unit_lineage
+       SELECT o.unit_id, n.unit_id, r.transfer, CASE r.transfer WHEN 'full' THEN 1.0 END
+       FROM read_csv(${literal(referenceDir + 'admin-reform-2025-07-01.csv')}, header = true, all_varchar = true, auto_detect = false,
+         columns = {'old_level': 'VARCHAR', 'old_code': 'VARCHAR', 'new_level': 'VARCHAR', 'new_code': 'VARCHAR', 'transfer': 'VARCHAR'}) r
+       JOIN units o ON o.hierarchy = '2025-03' AND o.code = r.old_code
+       JOIN units n ON n.hierarchy = '2025-07' AND n.code = r.new_code`,
+    ],
+  },
+];
+
+async function exec(conn: DuckDBConnection, sql: string, params: unknown[] = []): Promise<void> {
+  await runRows(conn, sql, params);
+}
+
+export async function migrate(conn: DuckDBConnection): Promise<void> {
+  const hasMeta = (await runRows(conn, `SELECT count(*) AS n FROM information_schema.tables WHERE table_name = 'meta'`)).rows[0].n as number;
+  let version = 0;
+  if (hasMeta) {
+    const row = (await runRows<{ value: string }>(conn, `SELECT value FROM meta WHERE key = 'schema_version'`)).rows[0];
+    version = row ? Number(row.value) : 0;
+  }
+  for (const m of MIGRATIONS) {
+    if (m.version <= version) continue;
+    await exec(conn, 'BEGIN TRANSACTION');
+    try {
+      for (const sql of m.statements()) await exec(conn, sql);
+      await exec(conn, `INSERT OR REPLACE INTO meta VALUES ('schema_version', $1)`, [String(m.version)]);
+      await exec(conn, 'COMMIT');
+    } catch (e) {
+      await exec(conn, 'ROLLBACK');
+      throw new Error(`migration ${m.version} (${m.name}) failed: ${(e as Error).message}`);
+    }
+  }
+  await syncDimensions(conn);
+}
+
+/**
+ * The catalogue and the period calendar live in code; their tables mirror them for SQL joins.
+ * Rewritten only when the code changed (a fingerprint in `meta`), so opening a database stays cheap.
+ */
+async function syncDimensions(conn: DuckDBConnection): Promise<void> {
+  const fingerprint = createHash('sha256').update(JSON.stringify(INDICATORS)).update(`periods ${MIN_YEAR}-${MAX_YEAR}`).digest('hex');
+  const stored = (await runRows<{ value: string }>(conn, `SELECT value FROM meta WHERE key = 'catalogue'`)).rows[0]?.value;
+  if (stored === fingerprint) return;
+  await exec(conn, 'BEGIN TRANSACTION');
+  try {
+    await exec(conn, 'DELETE FROM indicators');
+    for (const i of INDICATORS) {
+      await exec(conn, `INSERT INTO indicators VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`, [
+        i.code, i.nameVi, i.nameEn, i.unit, i.kind,
+        i.kind === 'count' ? i.aggregation : null,
+        i.kind === 'ratio' ? i.numerator : null,
+        i.kind === 'ratio' ? i.denominator : null,
+        i.kind === 'ratio' ? i.target.operator : null,
+        i.kind === 'ratio' ? i.target.value : null,
+        i.kind === 'count' ? i.disaggregations.join(',') : '',
+      ]);
+    }
+    await exec(conn, 'DELETE FROM periods');
+    const periods = allPeriods();
+    const appender = await conn.createAppender('periods');
+    for (const p of periods) {
+      appender.appendVarchar(p.id);
+      appender.appendVarchar(p.type);
+      appender.appendInteger(p.year);
+      appender.appendInteger(p.index);
+      appender.appendDate(dateValue(toParts(p.start)));
+      appender.appendDate(dateValue(toParts(p.end)));
+      appender.endRow();
+    }
+    appender.closeSync();
+    await exec(conn, `INSERT OR REPLACE INTO meta VALUES ('catalogue', $1)`, [fingerprint]);
+    await exec(conn, 'COMMIT');
+  } catch (e) {
+    await exec(conn, 'ROLLBACK');
+    throw e;
+  }
+}
+
+function toParts(iso: string) {
+  return { year: Number(iso.slice(0, 4)), month: Number(iso.slice(5, 7)), day: Number(iso.slice(8, 10)) };
+}

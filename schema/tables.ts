@@ -1,0 +1,143 @@
+/**
+ * The warehouse's tables as Kysely sees them. Dates are `YYYY-MM-DD` strings and timestamps ISO strings
+ * (the dialect converts them); ids are numbers.
+ */
+import type { Generated } from 'kysely';
+
+/** `national` holds only `VN`; the two lists of the 2025 reform are named by the month they took effect. */
+export type HierarchyVersion = '2025-03' | '2025-07';
+export type UnitLevel = 'national' | 'province' | 'district' | 'ward';
+
+export interface UnitsTable {
+  unit_id: number;
+  hierarchy: HierarchyVersion | 'national';
+  code: string;
+  /** `VN`, `2025-03:26734` or `2025-07:00004`: how a unit is written wherever it is named. */
+  ref: string;
+  name: string;
+  /** The unit's kind as written in Vietnamese: Tỉnh, Thành phố, Quận, Huyện, Phường, Xã, Đặc khu… */
+  type: string;
+  level: UnitLevel;
+  parent_id: number | null;
+  valid_from: string | null;
+  valid_to: string | null;
+}
+
+export interface UnitClosureTable {
+  ancestor_id: number;
+  descendant_id: number;
+  depth: number;
+}
+
+export interface UnitLineageTable {
+  old_id: number;
+  new_id: number;
+  transfer: 'full' | 'partial';
+  /** Share of the old unit's figures that belongs to the new one; null until weights are loaded. */
+  weight: number | null;
+}
+
+export interface IndicatorsTable {
+  code: string;
+  name_vi: string;
+  name_en: string;
+  unit: string;
+  kind: 'count' | 'ratio';
+  aggregation: 'sum' | 'last' | null;
+  numerator: string | null;
+  denominator: string | null;
+  target_operator: string | null;
+  target_value: number | null;
+  disaggregations: string;
+}
+
+export interface PeriodsTable {
+  period_id: string;
+  type: 'year' | 'half' | 'quarter' | 'month';
+  year: number;
+  idx: number;
+  start_date: string;
+  end_date: string;
+}
+
+export interface EtlRunsTable {
+  run_id: number;
+  trigger: string;
+  started_at: string;
+  finished_at: string | null;
+  status: 'running' | 'succeeded' | 'failed';
+  files_loaded: number;
+  files_unchanged: number;
+  files_rejected: number;
+  rows_loaded: number;
+  facts_revised: number;
+  warnings: number;
+  message: string | null;
+}
+
+export interface SourceFilesTable {
+  file_id: number;
+  run_id: number;
+  file_name: string;
+  content_hash: string;
+  status: 'loaded' | 'rejected';
+  rows: number;
+  recorded_at: string;
+}
+
+export interface ReportsTable {
+  report_id: number;
+  file_id: number;
+  run_id: number;
+  unit_id: number;
+  period_id: string;
+  submitted_on: string;
+}
+
+export interface FactsTable {
+  report_id: number;
+  unit_id: number;
+  period_id: string;
+  indicator: string;
+  /** `female`, `male` or `total`. */
+  sex: string;
+  /** `child`, `adult` or `total`. */
+  age_group: string;
+  value: number;
+  submitted_on: string;
+  /** The value in force; a later submission for the same key clears it and keeps this row as history. */
+  is_current: boolean;
+  load_seq: number;
+}
+
+export interface RejectsTable {
+  run_id: number;
+  file_name: string;
+  content_hash: string;
+  severity: 'error' | 'warning';
+  line: number | null;
+  col: number | null;
+  column_name: string | null;
+  message: string;
+}
+
+export interface MetaTable {
+  key: string;
+  value: string;
+}
+
+export interface Database {
+  units: UnitsTable;
+  unit_closure: UnitClosureTable;
+  unit_lineage: UnitLineageTable;
+  indicators: IndicatorsTable;
+  periods: PeriodsTable;
+  etl_runs: EtlRunsTable;
+  source_files: SourceFilesTable;
+  reports: ReportsTable;
+  facts: FactsTable;
+  rejects: RejectsTable;
+  meta: MetaTable;
+}
+
+export type NewRow<T> = { [K in keyof T]: T[K] extends Generated<infer U> ? U | undefined : T[K] };

@@ -1,0 +1,60 @@
+/**
+ * Opening the warehouse: one DuckDB instance per process, migrated on open, with a Kysely handle for typed
+ * queries and a raw connection for the bulk statements Kysely cannot say (read_csv, appenders, COPY).
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { Kysely } from 'kysely';
+import { DuckDBDialect, runRows } from './dialect.ts';
+import { migrate } from './migrations.ts';
+import type { Database } from './tables.ts';
+
+export const DEFAULT_DB_PATH = 'data/warehouse.duckdb';
+
+export function databasePath(explicit?: string): string {
+  return resolve(explicit ?? process.env.PCMBN_DB ?? DEFAULT_DB_PATH);
+}
+
+export class WarehouseLockedError extends Error {}
+
+export interface Warehouse {
+  path: string;
+  instance: DuckDBInstance;
+  db: Kysely<Database>;
+  /** Runs raw SQL on a dedicated connection (bulk paths); user values go only through `params`. */
+  sql<R = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<R[]>;
+  /** A fresh connection for work that needs its own transaction (a load). Close it when done. */
+  connect(): Promise<DuckDBConnection>;
+  close(): Promise<void>;
+}
+
+export async function openWarehouse(path = databasePath()): Promise<Warehouse> {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  let instance: DuckDBInstance;
+  try {
+    // Extensions outside the build (excel, httpfs…) would be downloaded: the machines are offline, so never try.
+    instance = await DuckDBInstance.create(path, { autoinstall_known_extensions: 'false', autoload_known_extensions: 'false' });
+  } catch (e) {
+    const message = (e as Error).message;
+    if (/lock/i.test(message)) {
+      throw new WarehouseLockedError(`the warehouse ${path} is in use by another process (a running \`pcmbn serve\` or load); stop it, or send the files to the server's ingest endpoint`);
+    }
+    throw e;
+  }
+  const conn = await instance.connect();
+  await migrate(conn);
+  const db = new Kysely<Database>({ dialect: new DuckDBDialect(instance) });
+  return {
+    path,
+    instance,
+    db,
+    sql: async (text, params = []) => (await runRows(conn, text, params)).rows as never,
+    connect: () => instance.connect(),
+    close: async () => {
+      await db.destroy();
+      conn.closeSync();
+      instance.closeSync();
+    },
+  };
+}
