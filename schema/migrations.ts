@@ -47,10 +47,10 @@ export const MIGRATIONS: readonly Migration[] = [
       `CREATE TABLE indicators (
         code VARCHAR PRIMARY KEY, name_vi VARCHAR NOT NULL, name_en VARCHAR NOT NULL, unit VARCHAR NOT NULL,
         kind VARCHAR NOT NULL, aggregation VARCHAR, numerator VARCHAR, denominator VARCHAR,
-        target_operator VARCHAR, target_value DOUBLE, disaggregations VARCHAR NOT NULL)`,
+        target_operator VARCHAR, target_value DOUBLE, disaggregations VARCHAR NOT NULL, indicator_no INTEGER NOT NULL)`,
       `CREATE TABLE periods (
         period_id VARCHAR PRIMARY KEY, type VARCHAR NOT NULL, year INTEGER NOT NULL, idx INTEGER NOT NULL,
-        start_date DATE NOT NULL, end_date DATE NOT NULL)`,
+        start_date DATE NOT NULL, end_date DATE NOT NULL, period_no INTEGER NOT NULL)`,
       `CREATE SEQUENCE run_seq START 1`,
       `CREATE SEQUENCE file_seq START 1`,
       `CREATE SEQUENCE report_seq START 1`,
@@ -66,7 +66,7 @@ export const MIGRATIONS: readonly Migration[] = [
         report_id INTEGER NOT NULL, file_id INTEGER NOT NULL, run_id INTEGER NOT NULL, unit_id INTEGER NOT NULL,
         period_id VARCHAR NOT NULL, submitted_on DATE NOT NULL)`,
       `CREATE TABLE facts (
-        report_id INTEGER NOT NULL, unit_id INTEGER NOT NULL, period_id VARCHAR NOT NULL, indicator VARCHAR NOT NULL,
+        fact_key BIGINT NOT NULL, report_id INTEGER NOT NULL, unit_id INTEGER NOT NULL, period_id VARCHAR NOT NULL, indicator VARCHAR NOT NULL,
         sex VARCHAR NOT NULL, age_group VARCHAR NOT NULL, value DOUBLE NOT NULL, submitted_on DATE NOT NULL,
         is_current BOOLEAN NOT NULL, load_seq BIGINT NOT NULL)`,
       `CREATE TABLE rejects (
@@ -147,7 +147,7 @@ async function syncDimensions(conn: DuckDBConnection): Promise<void> {
   try {
     await exec(conn, 'DELETE FROM indicators');
     for (const i of INDICATORS) {
-      await exec(conn, `INSERT INTO indicators VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`, [
+      await exec(conn, `INSERT INTO indicators VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`, [
         i.code, i.nameVi, i.nameEn, i.unit, i.kind,
         i.kind === 'count' ? i.aggregation : null,
         i.kind === 'ratio' ? i.numerator : null,
@@ -155,18 +155,20 @@ async function syncDimensions(conn: DuckDBConnection): Promise<void> {
         i.kind === 'ratio' ? i.target.operator : null,
         i.kind === 'ratio' ? i.target.value : null,
         i.kind === 'count' ? i.disaggregations.join(',') : '',
+        INDICATORS.indexOf(i),
       ]);
     }
     await exec(conn, 'DELETE FROM periods');
     const periods = allPeriods();
     const appender = await conn.createAppender('periods');
-    for (const p of periods) {
+    for (const [n, p] of periods.entries()) {
       appender.appendVarchar(p.id);
       appender.appendVarchar(p.type);
       appender.appendInteger(p.year);
       appender.appendInteger(p.index);
       appender.appendDate(dateValue(toParts(p.start)));
       appender.appendDate(dateValue(toParts(p.end)));
+      appender.appendInteger(n);
       appender.endRow();
     }
     appender.closeSync();

@@ -2,8 +2,6 @@
  * The warehouse's tables as Kysely sees them. Dates are `YYYY-MM-DD` strings and timestamps ISO strings
  * (the dialect converts them); ids are numbers.
  */
-import type { Generated } from 'kysely';
-
 /** `national` holds only `VN`; the two lists of the 2025 reform are named by the month they took effect. */
 export type HierarchyVersion = '2025-03' | '2025-07';
 export type UnitLevel = 'national' | 'province' | 'district' | 'ward';
@@ -49,6 +47,8 @@ export interface IndicatorsTable {
   target_operator: string | null;
   target_value: number | null;
   disaggregations: string;
+  /** Position in the catalogue: part of `facts.fact_key`. */
+  indicator_no: number;
 }
 
 export interface PeriodsTable {
@@ -58,6 +58,8 @@ export interface PeriodsTable {
   idx: number;
   start_date: string;
   end_date: string;
+  /** Dense ordinal: part of `facts.fact_key`. */
+  period_no: number;
 }
 
 export interface EtlRunsTable {
@@ -95,6 +97,8 @@ export interface ReportsTable {
 }
 
 export interface FactsTable {
+  /** unit, period, indicator, sex and age group packed in one integer (see etl/commit.ts): fast grouping and joins. */
+  fact_key: number;
   report_id: number;
   unit_id: number;
   period_id: string;
@@ -139,5 +143,3 @@ export interface Database {
   rejects: RejectsTable;
   meta: MetaTable;
 }
-
-export type NewRow<T> = { [K in keyof T]: T[K] extends Generated<infer U> ? U | undefined : T[K] };

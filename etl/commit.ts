@@ -1,0 +1,75 @@
+/**
+ * Moving validated rows into the warehouse, inside the caller's transaction. Set-based throughout.
+ *
+ * A fact's identity is (unit, period, indicator, sex, age group), packed into one integer `fact_key` so that the
+ * revision logic groups and joins on a single BIGINT. The value in force for a key is the one with the latest
+ * `submitted_on`, ties broken by load order (`load_seq`, the file's id); every other value stays as history.
+ * A row identical to one already held (same key, value and submission date) adds nothing: loading a file twice,
+ * or two files that overlap, never counts a figure twice.
+ */
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { runRows } from '../schema/dialect.ts';
+
+const FACT_KEY = `((((unit_id::BIGINT * 4096 + p.period_no) * 64 + i.indicator_no) * 16)
+  + CASE sex_key WHEN 'female' THEN 4 WHEN 'male' THEN 8 ELSE 0 END
+  + CASE age_key WHEN 'child' THEN 1 WHEN 'adult' THEN 2 ELSE 0 END)`;
+
+/** Orders submissions: later `submitted_on` first, then later load. */
+const RANK = `(epoch_ms(submitted_on) // 86400000 + 100000)::BIGINT * 4294967296 + load_seq`;
+
+export interface CommitResult {
+  factsInserted: number;
+  factsRevised: number;
+  reports: number;
+}
+
+/**
+ * Commits the rows of `resolved` whose file is in the temp table `accepted (file_no, file_id)`.
+ * The caller holds the transaction, so a failure anywhere leaves the warehouse as it was.
+ */
+export async function commitAccepted(conn: DuckDBConnection, runId: number): Promise<CommitResult> {
+  const sql = (text: string, params: unknown[] = []) => runRows(conn, text, params);
+
+  await sql(`CREATE OR REPLACE TEMP TABLE incoming AS
+    SELECT ${FACT_KEY} AS fact_key, a.file_id AS load_seq, r.unit_id, r.period_id, r.indicator,
+           r.sex_key AS sex, r.age_key AS age_group, r.v AS value, r.submitted AS submitted_on
+    FROM resolved r JOIN accepted a USING (file_no)
+    JOIN periods p ON p.period_id = r.period_id JOIN indicators i ON i.code = r.indicator`);
+
+  // Reports: one per unit and period in each file, resubmissions included (compliance counts them).
+  const reports = await sql(`INSERT INTO reports
+    SELECT nextval('report_seq'), load_seq, $1, unit_id, period_id, min(submitted_on)
+    FROM incoming GROUP BY load_seq, unit_id, period_id`, [runId]);
+
+  // What the warehouse already holds identically adds nothing.
+  await sql(`DELETE FROM incoming WHERE (fact_key, value, submitted_on) IN (SELECT fact_key, value, submitted_on FROM facts
+    WHERE fact_key IN (SELECT fact_key FROM incoming))`);
+
+  await sql(`CREATE OR REPLACE TEMP TABLE batch_best AS
+    SELECT fact_key, max(${RANK}) AS best_rank, count(*) AS n FROM incoming GROUP BY fact_key`);
+  // Within the batch, identical copies of one row (two overlapping files) keep only the first loaded.
+  await sql(`DELETE FROM incoming WHERE fact_key IN (SELECT fact_key FROM batch_best WHERE n > 1)
+    AND (fact_key, load_seq) NOT IN (
+      SELECT fact_key, min(load_seq) FROM incoming WHERE fact_key IN (SELECT fact_key FROM batch_best WHERE n > 1)
+      GROUP BY fact_key, value, submitted_on)`);
+
+  await sql(`CREATE OR REPLACE TEMP TABLE held AS
+    SELECT fact_key, max(${RANK}) AS held_rank FROM facts
+    WHERE is_current AND fact_key IN (SELECT fact_key FROM batch_best) GROUP BY fact_key`);
+
+  const revised = await sql(`UPDATE facts SET is_current = false
+    WHERE is_current AND fact_key IN (
+      SELECT b.fact_key FROM batch_best b JOIN held h USING (fact_key) WHERE b.best_rank > h.held_rank)`);
+
+  const inserted = await sql(`INSERT INTO facts
+    SELECT i.fact_key, rep.report_id, i.unit_id, i.period_id, i.indicator, i.sex, i.age_group, i.value, i.submitted_on,
+           (${RANK.replaceAll('submitted_on', 'i.submitted_on').replaceAll('load_seq', 'i.load_seq')} = b.best_rank
+             AND (h.held_rank IS NULL OR b.best_rank > h.held_rank)) AS is_current,
+           i.load_seq
+    FROM incoming i
+    JOIN batch_best b USING (fact_key)
+    LEFT JOIN held h USING (fact_key)
+    JOIN reports rep ON rep.file_id = i.load_seq AND rep.unit_id = i.unit_id AND rep.period_id = i.period_id`);
+
+  return { factsInserted: inserted.changed, factsRevised: revised.changed, reports: reports.changed };
+}

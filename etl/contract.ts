@@ -1,0 +1,44 @@
+/**
+ * The report file contract: the same columns in CSV, on the first sheet of an XLSX workbook, or as the keys of the
+ * objects of a JSON array. Header names are exact; their order is free.
+ */
+export const REQUIRED_COLUMNS = ['unit_code', 'period', 'indicator', 'value'] as const;
+export const OPTIONAL_COLUMNS = ['sex', 'age_group', 'submitted_on', 'hierarchy'] as const;
+export const COLUMNS = [...REQUIRED_COLUMNS, ...OPTIONAL_COLUMNS] as const;
+export type Column = (typeof COLUMNS)[number];
+
+/** Formats the loader reads, by file extension. */
+export const FORMATS = { '.csv': 'csv', '.txt': 'csv', '.tsv': 'csv', '.xlsx': 'xlsx', '.json': 'json' } as const;
+export type Format = (typeof FORMATS)[keyof typeof FORMATS];
+
+export function formatOf(path: string): Format | undefined {
+  const dot = path.lastIndexOf('.');
+  return dot < 0 ? undefined : (FORMATS as Record<string, Format>)[path.slice(dot).toLowerCase()];
+}
+
+export interface HeaderCheck {
+  /** Position (0-based) of each contract column present. */
+  positions: Map<Column, number>;
+  problems: { col: number; message: string }[];
+}
+
+/** Checks a header row: every required column once, nothing unknown. `col` in problems is 1-based. */
+export function checkHeader(names: readonly string[]): HeaderCheck {
+  const positions = new Map<Column, number>();
+  const problems: HeaderCheck['problems'] = [];
+  names.forEach((raw, i) => {
+    const name = raw.trim();
+    if (!(COLUMNS as readonly string[]).includes(name)) {
+      const hint = COLUMNS.find((c) => c.toLowerCase() === name.toLowerCase().replace(/[\s-]+/g, '_'));
+      problems.push({ col: i + 1, message: `unknown column "${raw}"${hint ? ` (did you mean "${hint}"?)` : ''}; expected the columns ${COLUMNS.join(', ')}` });
+    } else if (positions.has(name as Column)) {
+      problems.push({ col: i + 1, message: `column "${name}" appears twice (first as column ${positions.get(name as Column)! + 1})` });
+    } else {
+      positions.set(name as Column, i);
+    }
+  });
+  for (const required of REQUIRED_COLUMNS) {
+    if (!positions.has(required)) problems.push({ col: names.length + 1, message: `the header has no "${required}" column; required: ${REQUIRED_COLUMNS.join(', ')}` });
+  }
+  return { positions, problems };
+}

@@ -1,0 +1,293 @@
+/**
+ * The load: files → stage → validation → one transaction per batch. A file is in completely or not at all:
+ * a file with any error contributes nothing and is recorded as rejected with its located errors; the good files of
+ * the batch commit together, so a crash at any point leaves each file wholly loaded or wholly absent. A file whose
+ * content (SHA-256) was loaded before is skipped as unchanged.
+ */
+import { createHash } from 'node:crypto';
+import { createReadStream, readdirSync, statSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { runRows } from '../schema/dialect.ts';
+import type { Warehouse } from '../schema/warehouse.ts';
+import { commitAccepted } from './commit.ts';
+import { formatOf } from './contract.ts';
+import { FileRejected, type LoadIssue, MAX_ISSUES_PER_FILE } from './issues.ts';
+import { csvLocator, inspectCsv, stageCsv } from './sources/csv.ts';
+import { readJson } from './sources/json.ts';
+import { readXlsx } from './sources/xlsx.ts';
+import { appendRows, createStage, type Locator } from './stage.ts';
+import { describeIssue, errorCounts, findIssues, resolveStage } from './validate.ts';
+
+export type FileStatus = 'loaded' | 'unchanged' | 'rejected';
+
+export interface FileOutcome {
+  name: string;
+  path: string;
+  hash: string;
+  bytes: number;
+  status: FileStatus;
+  rows: number;
+  errors: number;
+  issues: LoadIssue[];
+}
+
+export interface LoadResult {
+  runId: number;
+  files: FileOutcome[];
+  loaded: number;
+  unchanged: number;
+  rejected: number;
+  rows: number;
+  revised: number;
+  warnings: number;
+  ms: number;
+}
+
+export interface LoadProgress {
+  filesDone: number;
+  filesTotal: number;
+  bytesDone: number;
+  bytesTotal: number;
+  file: string;
+}
+
+export interface LoadOptions {
+  trigger?: string;
+  /** The load date (YYYY-MM-DD): default submission date. */
+  today?: string;
+  onProgress?: (p: LoadProgress) => void;
+  /** Files are staged and committed in batches of about this many bytes. */
+  batchBytes?: number;
+  /** How file names are printed: relative to this folder. */
+  baseDir?: string;
+}
+
+/** Expands folders (recursively, sorted, so that load order is reproducible) into report files. */
+export function expandPaths(paths: string[]): string[] {
+  const out: string[] = [];
+  const walk = (p: string) => {
+    const st = statSync(p);
+    if (st.isDirectory()) {
+      for (const name of readdirSync(p).sort()) {
+        const child = join(p, name);
+        if (statSync(child).isDirectory() || formatOf(child)) walk(child);
+      }
+    } else {
+      out.push(resolve(p));
+    }
+  };
+  for (const p of paths) walk(p);
+  return out;
+}
+
+async function sha256(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+let queue: Promise<unknown> = Promise.resolve();
+/** Loads in one process run one at a time (the scheduler, the ingest endpoint and the CLI share a warehouse). */
+function serialized<T>(fn: () => Promise<T>): Promise<T> {
+  const run = queue.then(fn, fn);
+  queue = run.catch(() => undefined);
+  return run;
+}
+
+export function loadFiles(w: Warehouse, paths: string[], options: LoadOptions = {}): Promise<LoadResult> {
+  return serialized(() => load(w, paths, options));
+}
+
+async function load(w: Warehouse, paths: string[], o: LoadOptions): Promise<LoadResult> {
+  const started = Date.now();
+  const today = o.today ?? new Date().toISOString().slice(0, 10);
+  const base = o.baseDir ?? process.cwd();
+  const conn = await w.connect();
+  const sql = (text: string, params: unknown[] = []) => runRows(conn, text, params);
+  try {
+    const runId = (await sql(`SELECT nextval('run_seq')::INTEGER AS id`)).rows[0].id as number;
+    await sql(`INSERT INTO etl_runs (run_id, trigger, started_at, status) VALUES ($1, $2, now()::TIMESTAMP, 'running')`, [runId, o.trigger ?? 'cli']);
+
+    const files: FileOutcome[] = [];
+    for (const path of expandPaths(paths)) {
+      const st = statSync(path);
+      files.push({ name: relative(base, path) || path, path, hash: await sha256(path), bytes: st.size, status: 'loaded', rows: 0, errors: 0, issues: [] });
+    }
+    const seen = new Set<string>();
+    const known = await loadedHashes(conn, files.map((f) => f.hash));
+    const todo: FileOutcome[] = [];
+    for (const f of files) {
+      if (known.has(f.hash) || seen.has(f.hash)) f.status = 'unchanged';
+      else todo.push(f);
+      seen.add(f.hash);
+    }
+
+    const bytesTotal = todo.reduce((s, f) => s + f.bytes, 0);
+    let bytesDone = 0;
+    let filesDone = 0;
+    let revised = 0;
+    const batchBytes = o.batchBytes ?? 256 * 1024 * 1024;
+    for (let i = 0; i < todo.length;) {
+      const batch: FileOutcome[] = [];
+      let size = 0;
+      while (i < todo.length && (batch.length === 0 || size + todo[i].bytes <= batchBytes)) {
+        size += todo[i].bytes;
+        batch.push(todo[i++]);
+      }
+      revised += await loadBatch(conn, runId, batch, today, (f) => {
+        bytesDone += f.bytes;
+        filesDone++;
+        o.onProgress?.({ filesDone, filesTotal: todo.length, bytesDone, bytesTotal, file: f.name });
+      });
+    }
+
+    const count = (s: FileStatus) => files.filter((f) => f.status === s).length;
+    const result: LoadResult = {
+      runId, files,
+      loaded: count('loaded'), unchanged: count('unchanged'), rejected: count('rejected'),
+      rows: files.reduce((s, f) => s + (f.status === 'loaded' ? f.rows : 0), 0),
+      revised,
+      warnings: files.reduce((s, f) => s + f.issues.filter((x) => x.severity === 'warning').length, 0),
+      ms: 0,
+    };
+    result.ms = Date.now() - started;
+    await sql(`UPDATE etl_runs SET finished_at = now()::TIMESTAMP, status = 'succeeded', files_loaded = $2, files_unchanged = $3,
+      files_rejected = $4, rows_loaded = $5, facts_revised = $6, warnings = $7 WHERE run_id = $1`,
+      [runId, result.loaded, result.unchanged, result.rejected, result.rows, result.revised, result.warnings]);
+    return result;
+  } finally {
+    conn.closeSync();
+  }
+}
+
+async function loadedHashes(conn: DuckDBConnection, hashes: string[]): Promise<Set<string>> {
+  if (!hashes.length) return new Set();
+  const { rows } = await runRows<{ content_hash: string }>(conn,
+    `SELECT DISTINCT content_hash FROM source_files WHERE status = 'loaded' AND content_hash IN (SELECT unnest(string_split($1, ',')))`, [hashes.join(',')]);
+  return new Set(rows.map((r) => r.content_hash));
+}
+
+interface Staged {
+  outcome: FileOutcome;
+  fileNo: number;
+  firstRowid: number;
+  locator: () => Locator;
+  cleanup: () => void;
+}
+
+/** Stages, validates and commits one batch of files; returns how many held facts were revised. */
+async function loadBatch(conn: DuckDBConnection, runId: number, batch: FileOutcome[], today: string, done: (f: FileOutcome) => void): Promise<number> {
+  const sql = (text: string, params: unknown[] = []) => runRows(conn, text, params);
+  await createStage(conn);
+  const staged: Staged[] = [];
+  let nextRowid = 0;
+  try {
+    for (const [fileNo, f] of batch.entries()) {
+      try {
+        const s = await stageFile(conn, fileNo, f);
+        f.rows = s.rows;
+        staged.push({ outcome: f, fileNo, firstRowid: nextRowid, locator: memo(s.locator), cleanup: s.cleanup });
+        nextRowid += s.rows;
+      } catch (e) {
+        if (!(e instanceof FileRejected)) throw e;
+        f.status = 'rejected';
+        f.issues = e.issues;
+        f.errors = e.issues.filter((x) => x.severity === 'error').length;
+        // Rows a failed CSV read did stage still hold rowids: keep counting so ordinals stay right.
+        nextRowid = (await sql('SELECT count(*)::BIGINT AS n FROM stage')).rows[0].n as number;
+      }
+    }
+
+    await resolveStage(conn, today);
+    const counts = await errorCounts(conn);
+    const raw = await findIssues(conn, MAX_ISSUES_PER_FILE);
+    const byNo = new Map(staged.map((s) => [s.fileNo, s]));
+    for (const r of raw) {
+      const s = byNo.get(r.file_no);
+      if (!s) continue; // rows of a file already rejected while staging
+      const loc = s.locator();
+      const ordinal = (rid: number) => rid - s.firstRowid + 1;
+      const line = loc.line(ordinal(r.rid));
+      s.outcome.issues.push({
+        severity: r.severity, file: s.outcome.name, line,
+        col: r.column ? loc.col(r.column, ordinal(r.rid)) : null, column: r.column,
+        message: describeIssue(r, (rid) => loc.line(ordinal(rid))),
+      });
+    }
+    for (const s of staged) {
+      s.outcome.issues.sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.col ?? 0) - (b.col ?? 0));
+      s.outcome.errors = counts.get(s.fileNo) ?? 0;
+      if (s.outcome.errors > 0) s.outcome.status = 'rejected';
+    }
+
+    const accepted = staged.filter((s) => s.outcome.status === 'loaded');
+    let revised = 0;
+    await sql('BEGIN TRANSACTION');
+    try {
+      await sql('CREATE OR REPLACE TEMP TABLE accepted (file_no INTEGER, file_id INTEGER)');
+      for (const f of batch) {
+        const fileId = (await sql(`SELECT nextval('file_seq')::INTEGER AS id`)).rows[0].id as number;
+        await sql(`INSERT INTO source_files VALUES ($1, $2, $3, $4, $5, $6, now()::TIMESTAMP)`, [fileId, runId, f.name, f.hash, f.status, f.rows]);
+        const s = accepted.find((a) => a.outcome === f);
+        if (s) await sql('INSERT INTO accepted VALUES ($1, $2)', [s.fileNo, fileId]);
+        await recordIssues(conn, runId, f);
+      }
+      if (accepted.length) revised = (await commitAccepted(conn, runId)).factsRevised;
+      await sql('COMMIT');
+    } catch (e) {
+      await sql('ROLLBACK');
+      throw e;
+    }
+    for (const f of batch) done(f);
+    return revised;
+  } finally {
+    for (const s of staged) s.cleanup();
+  }
+}
+
+async function recordIssues(conn: DuckDBConnection, runId: number, f: FileOutcome): Promise<void> {
+  if (!f.issues.length) return;
+  const appender = await conn.createAppender('rejects');
+  for (const i of f.issues) {
+    appender.appendInteger(runId);
+    appender.appendVarchar(f.name);
+    appender.appendVarchar(f.hash);
+    appender.appendVarchar(i.severity);
+    if (i.line === null) appender.appendNull(); else appender.appendInteger(i.line);
+    if (i.col === null) appender.appendNull(); else appender.appendInteger(i.col);
+    if (i.column === null) appender.appendNull(); else appender.appendVarchar(i.column);
+    appender.appendVarchar(i.message);
+    appender.endRow();
+  }
+  appender.closeSync();
+}
+
+function memo<T>(fn: () => T): () => T {
+  let value: T | undefined;
+  let done = false;
+  return () => {
+    if (!done) [value, done] = [fn(), true];
+    return value as T;
+  };
+}
+
+async function stageFile(conn: DuckDBConnection, fileNo: number, f: FileOutcome): Promise<{ rows: number; locator: () => Locator; cleanup: () => void }> {
+  const format = formatOf(f.path);
+  if (format === 'csv') {
+    const layout = inspectCsv(f.path, f.name);
+    try {
+      const rows = await stageCsv(conn, fileNo, f.name, layout);
+      return { rows, locator: () => csvLocator(layout), cleanup: layout.cleanup };
+    } catch (e) {
+      layout.cleanup();
+      throw e;
+    }
+  }
+  if (format === 'xlsx' || format === 'json') {
+    const read = format === 'xlsx' ? await readXlsx(f.path, f.name) : readJson(f.path, f.name);
+    const rows = await appendRows(conn, fileNo, read.rows);
+    return { rows, locator: () => read.locator, cleanup: () => {} };
+  }
+  throw new FileRejected([{ severity: 'error', file: f.name, line: null, col: null, column: null, message: 'unsupported file type; expected .csv (or .tsv/.txt), .xlsx or .json' }]);
+}

@@ -1,0 +1,150 @@
+/**
+ * CSV reports into the stage. The fast path is DuckDB's own reader (millions of rows a second); it says only that
+ * a row is malformed, and not always on the right line, so files that fail are read again with csv-parse, which
+ * knows exact lines, to locate every problem. Well-formed files never pay for that second read.
+ */
+import { readFileSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse } from 'csv-parse/sync';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { runRows } from '../../schema/dialect.ts';
+import { checkHeader, type Column } from '../contract.ts';
+import { FileRejected, type LoadIssue, MAX_ISSUES_PER_FILE } from '../issues.ts';
+import type { Locator } from '../stage.ts';
+import { decodeText, firstInvalidUtf8, invalidUtf8Issue, readHead, sniffEncoding, type Sniffed } from './text.ts';
+
+interface Record_ {
+  line: number;
+  fields: string[];
+}
+
+/** Splits CSV text into records with the line each starts on; stops at the first unrecoverable error. */
+function readRecords(text: string, delimiter: string): { records: Record_[]; error: { line: number; message: string } | null } {
+  const records: Record_[] = [];
+  let newlines = 0;
+  try {
+    parse(text, {
+      delimiter, relax_column_count: true, skip_empty_lines: true, raw: true, bom: true, relax_quotes: false,
+      // With `raw`, csv-parse hands on_record { raw, record } although its types say string[].
+      on_record: ((r: { raw: string; record: string[] }) => {
+        const lead = /^(?:\r?\n)*/.exec(r.raw)![0].split('\n').length - 1;
+        records.push({ line: newlines + lead + 1, fields: r.record });
+        newlines += r.raw.split('\n').length - 1;
+        return null;
+      }) as never,
+    });
+    return { records, error: null };
+  } catch (e) {
+    const err = e as Error & { lines?: number; code?: string };
+    const reason = err.code === 'CSV_QUOTE_NOT_CLOSED' ? 'a quoted value is never closed (the file may be truncated)' : err.message;
+    return { records, error: { line: err.lines ?? newlines + 1, message: reason } };
+  }
+}
+
+function detectDelimiter(headerLine: string): string {
+  // Excel's "Unicode Text" is tab-separated; European locales save CSV with semicolons.
+  if (!headerLine.includes(',')) {
+    if (headerLine.includes('\t')) return '\t';
+    if (headerLine.includes(';')) return ';';
+  }
+  return ',';
+}
+
+function issue(file: string, line: number | null, col: number | null, column: string | null, message: string): LoadIssue {
+  return { severity: 'error', file, line, col, column, message };
+}
+
+export interface CsvLayout {
+  readPath: string;
+  delimiter: string;
+  sniffed: Sniffed;
+  header: string[];
+  positions: Map<Column, number>;
+  cleanup: () => void;
+}
+
+/** Reads the header and the encoding; UTF-16 is re-encoded to a temporary UTF-8 copy for DuckDB's reader. */
+export function inspectCsv(path: string, name: string): CsvLayout {
+  const head = readHead(path);
+  if (head.length === 0) throw new FileRejected([issue(name, 1, 1, null, 'the file is empty; expected a header line: unit_code,period,indicator,value')]);
+  const sniffed = sniffEncoding(head, name);
+  if ('severity' in sniffed) throw new FileRejected([sniffed]);
+  let readPath = path;
+  let cleanup = () => {};
+  let headText: string;
+  if (sniffed.encoding === 'utf-8') {
+    headText = head.subarray(sniffed.bomBytes).toString('utf8');
+  } else {
+    const text = decodeText(readFileSync(path), sniffed);
+    const dir = mkdtempSync(join(tmpdir(), 'pcmbn-utf16-'));
+    readPath = join(dir, 'utf8.csv');
+    writeFileSync(readPath, text);
+    cleanup = () => rmSync(dir, { recursive: true, force: true });
+    headText = text.slice(0, 64 * 1024);
+  }
+  const firstLine = headText.split(/\r?\n/, 1)[0];
+  const delimiter = detectDelimiter(firstLine);
+  const header = readRecords(firstLine, delimiter).records[0]?.fields ?? [];
+  const check = checkHeader(header);
+  if (check.problems.length) {
+    cleanup();
+    throw new FileRejected(check.problems.map((p) => issue(name, 1, p.col, null, p.message)));
+  }
+  return { readPath, delimiter, sniffed, header, positions: check.positions, cleanup };
+}
+
+function sqlString(s: string): string {
+  return `'${s.replaceAll("'", "''")}'`;
+}
+
+/**
+ * Stages a CSV file with DuckDB's reader. Returns the number of rows staged; throws FileRejected, with every
+ * malformed row located, when the reader had to skip any.
+ */
+export async function stageCsv(conn: DuckDBConnection, fileNo: number, name: string, layout: CsvLayout): Promise<number> {
+  const columns = layout.header.map((c) => `${sqlString(c.trim())}: 'VARCHAR'`).join(', ');
+  const cols = layout.header.map((c) => c.trim());
+  await runRows(conn, 'DROP TABLE IF EXISTS reject_errors');
+  await runRows(conn, 'DROP TABLE IF EXISTS reject_scans');
+  const { changed } = await runRows(conn, `INSERT INTO stage (file_no, ${cols.join(', ')})
+    SELECT $1, ${cols.join(', ')} FROM read_csv(${sqlString(layout.readPath)}, header = true, auto_detect = false,
+      delim = ${sqlString(layout.delimiter)}, quote = '"', escape = '"', columns = {${columns}},
+      store_rejects = true, strict_mode = true, null_padding = false)`, [fileNo]);
+  const rejected = (await runRows<{ n: number }>(conn, 'SELECT count(*) AS n FROM reject_errors')).rows[0].n;
+  if (rejected > 0) throw new FileRejected(locateMalformed(name, layout));
+  return changed;
+}
+
+/** The slow, exact read of a file DuckDB could not read whole: every malformed row, with its line. */
+function locateMalformed(name: string, layout: CsvLayout): LoadIssue[] {
+  const buf = readFileSync(layout.readPath);
+  const bad = layout.sniffed.encoding === 'utf-8' ? firstInvalidUtf8(buf) : null;
+  if (bad) return [invalidUtf8Issue(name, bad)];
+  const { records, error } = readRecords(buf.toString('utf8'), layout.delimiter);
+  const width = layout.header.length;
+  const issues: LoadIssue[] = [];
+  for (const r of records.slice(1)) {
+    if (r.fields.length !== width) {
+      const col = Math.min(r.fields.length, width) + 1;
+      issues.push(issue(name, r.line, col, layout.header[col - 1] ?? null,
+        `expected ${width} fields (${layout.header.join(',')}), found ${r.fields.length}${r.fields.length < width ? ': the row is cut short (truncated file?)' : ''}`));
+      if (issues.length >= MAX_ISSUES_PER_FILE) break;
+    }
+  }
+  if (error) issues.push(issue(name, error.line, null, null, error.message));
+  if (!issues.length) issues.push(issue(name, null, null, null, 'DuckDB\'s CSV reader skipped rows that csv-parse reads as well-formed; expected RFC 4180 CSV'));
+  return issues;
+}
+
+/** Line and column of staged rows, for messages: read lazily, only for files that have problems. */
+export function csvLocator(layout: CsvLayout): Locator {
+  const { records } = readRecords(readFileSync(layout.readPath, 'utf8'), layout.delimiter);
+  return {
+    line: (ordinal) => records[ordinal]?.line ?? ordinal + 1,
+    col: (column) => {
+      const p = layout.positions.get(column);
+      return p === undefined ? null : p + 1;
+    },
+  };
+}

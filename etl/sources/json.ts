@@ -1,0 +1,80 @@
+/**
+ * JSON reports: an array of objects with the contract's keys. Parsed with jsonc-parser, which keeps every node's
+ * offset, so that an error names the line and column of the offending value, as it does for CSV.
+ */
+import { readFileSync } from 'node:fs';
+import { type Node, parseTree, printParseErrorCode, type ParseError } from 'jsonc-parser';
+import { COLUMNS, type Column, REQUIRED_COLUMNS } from '../contract.ts';
+import { FileRejected, type LoadIssue, MAX_ISSUES_PER_FILE } from '../issues.ts';
+import type { Locator, SourceRow } from '../stage.ts';
+import { decodeText, sniffEncoding } from './text.ts';
+
+function lineStarts(text: string): number[] {
+  const starts = [0];
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) starts.push(i + 1);
+  return starts;
+}
+
+export function readJson(path: string, name: string): { rows: SourceRow[]; locator: Locator } {
+  const buf = readFileSync(path);
+  const sniffed = sniffEncoding(buf.subarray(0, 4096), name);
+  if ('severity' in sniffed) throw new FileRejected([sniffed]);
+  const text = decodeText(buf, sniffed);
+  const starts = lineStarts(text);
+  const at = (offset: number) => {
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid] <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return { line: lo + 1, col: offset - starts[lo] + 1 };
+  };
+  const issues: LoadIssue[] = [];
+  const problem = (offset: number, column: string | null, message: string) => {
+    if (issues.length < MAX_ISSUES_PER_FILE) issues.push({ severity: 'error', file: name, ...at(offset), column, message });
+  };
+
+  const errors: ParseError[] = [];
+  const root = parseTree(text, errors, { allowTrailingComma: false, disallowComments: true });
+  for (const e of errors) problem(e.offset, null, `invalid JSON: ${printParseErrorCode(e.error)}`);
+  if (issues.length) throw new FileRejected(issues);
+  if (!root || root.type !== 'array') {
+    problem(root?.offset ?? 0, null, 'expected a JSON array of report rows, such as [{"unit_code": "2025-07:00004", "period": "202509", "indicator": "victims_returned", "value": 1}]');
+    throw new FileRejected(issues);
+  }
+
+  const rows: SourceRow[] = [];
+  for (const item of root.children ?? []) {
+    if (item.type !== 'object') {
+      problem(item.offset, null, `expected an object for each row, found ${item.type}`);
+      continue;
+    }
+    const values: Partial<Record<Column, string | null>> = {};
+    for (const prop of item.children ?? []) {
+      const [keyNode, valueNode] = prop.children as [Node, Node];
+      const key = String(keyNode.value);
+      if (!(COLUMNS as readonly string[]).includes(key)) {
+        problem(keyNode.offset, key, `unknown key "${key}"; expected the keys ${COLUMNS.join(', ')}`);
+        continue;
+      }
+      if (valueNode.type === 'string' || valueNode.type === 'number') values[key as Column] = String(valueNode.value).trim();
+      else if (valueNode.type === 'null') values[key as Column] = null;
+      else problem(valueNode.offset, key, `expected a string or a number, found ${valueNode.type}`);
+    }
+    for (const required of REQUIRED_COLUMNS) {
+      if (!(required in values)) problem(item.offset, required, `the row has no "${required}"; required: ${REQUIRED_COLUMNS.join(', ')}`);
+    }
+    const { line, col } = at(item.offset);
+    rows.push({ line, colBase: col, values });
+  }
+  if (issues.length) throw new FileRejected(issues);
+  return {
+    rows,
+    locator: {
+      line: (ordinal) => rows[ordinal - 1]?.line ?? 1,
+      col: (_column, ordinal) => rows[ordinal - 1]?.colBase ?? null,
+    },
+  };
+}

@@ -1,0 +1,86 @@
+/**
+ * XLSX reports: the contract's columns on the first sheet, header in row 1. Parsed with exceljs (DuckDB's excel
+ * extension would have to be downloaded). Cells become text exactly as the CSV path sees them, so validation is
+ * shared; what only a spreadsheet can hold wrongly (formulas, errors) is refused here, located by cell.
+ */
+import ExcelJS from 'exceljs';
+import { checkHeader, type Column } from '../contract.ts';
+import { FileRejected, type LoadIssue, MAX_ISSUES_PER_FILE } from '../issues.ts';
+import type { Locator, SourceRow } from '../stage.ts';
+
+export interface XlsxRead {
+  rows: SourceRow[];
+  locator: Locator;
+}
+
+function columnLetter(col: number): string {
+  let s = '';
+  for (let n = col; n > 0; n = Math.floor((n - 1) / 26)) s = String.fromCharCode(65 + ((n - 1) % 26)) + s;
+  return s;
+}
+
+/** A cell as the text a CSV would hold, or an explanation of why it cannot be read as data. */
+function cellText(value: ExcelJS.CellValue): { text: string | null } | { problem: string } {
+  if (value === null || value === undefined) return { text: null };
+  if (typeof value === 'string') return { text: value.trim() };
+  if (typeof value === 'number') return { text: String(value) };
+  if (typeof value === 'boolean') return { problem: 'holds TRUE/FALSE; expected text or a number' };
+  if (value instanceof Date) return { text: value.toISOString().slice(0, 10) };
+  if (typeof value === 'object') {
+    if ('formula' in value || 'sharedFormula' in value) return { problem: 'holds a formula; expected a plain value (paste values only: formulas such as =HYPERLINK(…) are not evaluated or trusted)' };
+    if ('error' in value) return { problem: `holds the error ${String((value as { error: unknown }).error)}; expected a value` };
+    if ('richText' in value) return { text: value.richText.map((r) => r.text).join('').trim() };
+    if ('hyperlink' in value) return { problem: 'holds a hyperlink; expected a plain value' };
+  }
+  return { problem: 'holds a value of an unknown kind; expected text or a number' };
+}
+
+export async function readXlsx(path: string, name: string): Promise<XlsxRead> {
+  const workbook = new ExcelJS.Workbook();
+  try {
+    await workbook.xlsx.readFile(path);
+  } catch (e) {
+    throw new FileRejected([{ severity: 'error', file: name, line: null, col: null, column: null, message: `not a readable XLSX workbook (${(e as Error).message}); expected an Excel .xlsx file` }]);
+  }
+  const sheet = workbook.worksheets[0];
+  if (!sheet) throw new FileRejected([{ severity: 'error', file: name, line: null, col: null, column: null, message: 'the workbook has no sheet; expected the report on the first sheet' }]);
+  const issues: LoadIssue[] = [];
+  const problem = (line: number, col: number, column: string | null, message: string) =>
+    issues.length < MAX_ISSUES_PER_FILE && issues.push({ severity: 'error', file: name, line, col, column, message: `cell ${columnLetter(col)}${line} ${message}` });
+
+  const header: string[] = [];
+  sheet.getRow(1).eachCell({ includeEmpty: true }, (cell, col) => {
+    const t = cellText(cell.value);
+    header[col - 1] = 'text' in t ? (t.text ?? '') : '';
+  });
+  while (header.length && header[header.length - 1] === '') header.pop();
+  const check = checkHeader(header);
+  for (const p of check.problems) problem(1, p.col, null, p.message);
+  if (issues.length) throw new FileRejected(issues);
+
+  const rows: SourceRow[] = [];
+  sheet.eachRow({ includeEmpty: false }, (row, line) => {
+    if (line === 1) return;
+    const values: Partial<Record<Column, string | null>> = {};
+    for (const [column, pos] of check.positions) {
+      const t = cellText(row.getCell(pos + 1).value);
+      if ('problem' in t) problem(line, pos + 1, column, t.problem);
+      else values[column] = t.text;
+    }
+    row.eachCell((_cell, col) => {
+      if (col > header.length) problem(line, col, null, 'holds a value beyond the header\'s last column; expected nothing there');
+    });
+    rows.push({ line, colBase: null, values });
+  });
+  if (issues.length) throw new FileRejected(issues);
+  return {
+    rows,
+    locator: {
+      line: (ordinal) => rows[ordinal - 1]?.line ?? ordinal + 1,
+      col: (column) => {
+        const p = check.positions.get(column);
+        return p === undefined ? null : p + 1;
+      },
+    },
+  };
+}

@@ -1,0 +1,73 @@
+/**
+ * Staging: every source format lands, as text, in one connection-local table, so that validation and loading are
+ * the same set-based SQL whatever the format. CSV goes through DuckDB's own reader; XLSX and JSON, parsed in JS,
+ * through the appender. Nothing here touches the warehouse's tables.
+ */
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { runRows } from '../schema/dialect.ts';
+import { COLUMNS, type Column } from './contract.ts';
+
+export const STAGE_DDL = `CREATE OR REPLACE TEMP TABLE stage (
+  file_no INTEGER NOT NULL, line INTEGER, col_base INTEGER,
+  ${COLUMNS.map((c) => `${c} VARCHAR`).join(', ')})`;
+
+/** Where a staged row's fields stand in its file, for error messages. */
+export interface Locator {
+  /** Line of the row with this 1-based ordinal among the file's data rows. */
+  line(ordinal: number): number;
+  /** Column number of a contract column in this file's layout. */
+  col(column: Column, ordinal: number): number | null;
+}
+
+export interface StagedFile {
+  fileNo: number;
+  /** As given on the command line, relative where possible: what messages print. */
+  name: string;
+  path: string;
+  hash: string;
+  bytes: number;
+  rows: number;
+  /** rowid in `stage` of the file's first row; ordinal = rowid - firstRowid + 1. */
+  firstRowid: number;
+  locator: () => Promise<Locator>;
+}
+
+export async function createStage(conn: DuckDBConnection): Promise<void> {
+  await runRows(conn, STAGE_DDL);
+}
+
+export async function stagedRowCount(conn: DuckDBConnection): Promise<number> {
+  return (await runRows<{ n: number }>(conn, 'SELECT count(*) AS n FROM stage')).rows[0].n;
+}
+
+/** A row as JS sources produce it: field values by column, with the row's own location. */
+export interface SourceRow {
+  line: number;
+  /** Column number per contract column, for sources whose layout varies by row (JSON); else null. */
+  colBase: number | null;
+  values: Partial<Record<Column, string | null>>;
+}
+
+/** Appends rows parsed in JS (XLSX, JSON). Values stay text: validation is the same SQL for every format. */
+export async function appendRows(conn: DuckDBConnection, fileNo: number, rows: Iterable<SourceRow>): Promise<number> {
+  const appender = await conn.createAppender('stage', 'main', 'temp');
+  let n = 0;
+  try {
+    for (const r of rows) {
+      appender.appendInteger(fileNo);
+      appender.appendInteger(r.line);
+      if (r.colBase === null) appender.appendNull();
+      else appender.appendInteger(r.colBase);
+      for (const c of COLUMNS) {
+        const v = r.values[c];
+        if (v === null || v === undefined || v === '') appender.appendNull();
+        else appender.appendVarchar(v);
+      }
+      appender.endRow();
+      n++;
+    }
+  } finally {
+    appender.closeSync();
+  }
+  return n;
+}

@@ -1,0 +1,202 @@
+/**
+ * Validation of staged rows against the catalogue, the hierarchies and the period calendar, as set-based SQL:
+ * one pass resolves every row (its unit in the right list, its period, its indicator, its value as a number) into
+ * `resolved`; each check is then a WHERE clause over it. Only the failing rows come back to JS, which words the
+ * message, so a clean file of millions of rows costs a few scans and no per-row JS.
+ */
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { runRows } from '../schema/dialect.ts';
+import { AGE_GROUPS, COUNT_INDICATORS, findIndicator, INDICATORS, PLAUSIBILITY_CHECKS, SEXES } from '../schema/catalogue.ts';
+import { parsePeriod } from '../schema/periods.ts';
+import { REFORM_DATE } from '../schema/units.ts';
+import type { Column } from './contract.ts';
+import type { Severity } from './issues.ts';
+
+/** Resolves every staged row. `today` is the load date: the default submission date and the latest allowed. */
+export async function resolveStage(conn: DuckDBConnection, today: string): Promise<void> {
+  await runRows(conn, `CREATE OR REPLACE TEMP TABLE resolved AS
+    WITH s AS (
+      SELECT rowid AS rid, file_no, trim(unit_code) AS unit_code, trim(period) AS period, trim(indicator) AS indicator,
+             trim(sex) AS sex, trim(age_group) AS age_group, trim(value) AS value, trim(submitted_on) AS submitted_on,
+             trim(hierarchy) AS hierarchy,
+             CASE WHEN strpos(unit_code, ':') > 0 THEN split_part(trim(unit_code), ':', 1) END AS prefix,
+             CASE WHEN strpos(unit_code, ':') > 0 THEN split_part(trim(unit_code), ':', 2) ELSE trim(unit_code) END AS code
+      FROM stage
+    ), p AS (
+      SELECT s.*, p.period_id, p.start_date, p.end_date,
+             CASE WHEN s.code = 'VN' THEN 'national'
+                  ELSE coalesce(s.prefix, s.hierarchy, CASE WHEN p.end_date >= DATE '${REFORM_DATE}' THEN '2025-07' ELSE '2025-03' END)
+             END AS list
+      FROM s LEFT JOIN periods p ON p.period_id = s.period
+    )
+    SELECT p.*, u.unit_id, u.valid_from, u.valid_to, i.kind AS indicator_kind, i.disaggregations,
+           CASE WHEN regexp_full_match(p.value, '[0-9]{1,15}') THEN p.value::DOUBLE END AS v,
+           CASE WHEN p.submitted_on IS NULL THEN DATE '${today}'
+                WHEN regexp_full_match(p.submitted_on, '[0-9]{4}-[0-9]{2}-[0-9]{2}') THEN TRY_CAST(p.submitted_on AS DATE) END AS submitted,
+           coalesce(p.sex, 'total') AS sex_key, coalesce(p.age_group, 'total') AS age_key
+    FROM p
+    LEFT JOIN units u ON u.hierarchy = p.list AND u.code = p.code
+    LEFT JOIN indicators i ON i.code = p.indicator`);
+}
+
+/** A check: rows of `resolved` matching `where` have a problem of `kind` in `column`; `detail` is what they wrote. */
+interface Check {
+  kind: string;
+  column: Column;
+  where: string;
+  detail: string;
+}
+
+const DISAGGREGATED = COUNT_INDICATORS.filter((i) => i.disaggregations.length).map((i) => `'${i.code}'`).join(', ');
+
+const CHECKS: readonly Check[] = [
+  ...(['unit_code', 'period', 'indicator', 'value'] as const).map((c) => ({ kind: 'missing', column: c, where: `${c} IS NULL`, detail: `''` })),
+  { kind: 'period', column: 'period', where: 'period IS NOT NULL AND period_id IS NULL', detail: 'period' },
+  { kind: 'indicator', column: 'indicator', where: 'indicator IS NOT NULL AND indicator_kind IS NULL', detail: 'indicator' },
+  { kind: 'ratio', column: 'indicator', where: `indicator_kind = 'ratio'`, detail: 'indicator' },
+  { kind: 'sex', column: 'sex', where: `sex NOT IN (${SEXES.map((s) => `'${s}'`).join(', ')})`, detail: 'sex' },
+  { kind: 'age_group', column: 'age_group', where: `age_group NOT IN (${AGE_GROUPS.map((s) => `'${s}'`).join(', ')})`, detail: 'age_group' },
+  { kind: 'not_disaggregated', column: 'sex', where: `sex IS NOT NULL AND indicator_kind = 'count' AND indicator NOT IN (${DISAGGREGATED})`, detail: 'indicator' },
+  { kind: 'not_disaggregated', column: 'age_group', where: `age_group IS NOT NULL AND indicator_kind = 'count' AND indicator NOT IN (${DISAGGREGATED})`, detail: 'indicator' },
+  { kind: 'value', column: 'value', where: 'value IS NOT NULL AND v IS NULL', detail: 'value' },
+  { kind: 'submitted_on', column: 'submitted_on', where: 'submitted IS NULL', detail: 'submitted_on' },
+  { kind: 'future', column: 'submitted_on', where: 'submitted > CURRENT_DATE + 1', detail: 'submitted_on' },
+  { kind: 'hierarchy', column: 'hierarchy', where: `hierarchy NOT IN ('2025-03', '2025-07')`, detail: 'hierarchy' },
+  { kind: 'prefix', column: 'unit_code', where: `prefix IS NOT NULL AND prefix NOT IN ('2025-03', '2025-07')`, detail: 'unit_code' },
+  { kind: 'prefix_conflict', column: 'hierarchy', where: `prefix IN ('2025-03', '2025-07') AND hierarchy IN ('2025-03', '2025-07') AND prefix <> hierarchy`, detail: `unit_code || ' ' || hierarchy` },
+  { kind: 'code', column: 'unit_code', where: `code IS NOT NULL AND NOT regexp_full_match(code, 'VN|[0-9]{2}|[0-9]{3}|[0-9]{5}')`, detail: 'unit_code' },
+  {
+    kind: 'unknown_unit', column: 'unit_code',
+    where: `unit_id IS NULL AND regexp_full_match(code, 'VN|[0-9]{2}|[0-9]{3}|[0-9]{5}') AND list IN ('2025-03', '2025-07') AND period_id IS NOT NULL`,
+    detail: `list || ' ' || code || ' ' || period_id`,
+  },
+  {
+    kind: 'out_of_force', column: 'unit_code',
+    where: `unit_id IS NOT NULL AND period_id IS NOT NULL AND ((valid_to IS NOT NULL AND start_date > valid_to) OR (valid_from IS NOT NULL AND end_date < valid_from))`,
+    detail: `list || ' ' || code || ' ' || period_id`,
+  },
+];
+
+export interface RawIssue {
+  rid: number;
+  file_no: number;
+  column: Column | null;
+  kind: string;
+  detail: string | null;
+  severity: Severity;
+}
+
+/** Every error and warning in the stage, as raw rows for `describeIssue` to word. */
+export async function findIssues(conn: DuckDBConnection, limitPerFile: number): Promise<RawIssue[]> {
+  const errors = CHECKS.map((c) =>
+    `SELECT rid, file_no, '${c.column}' AS column_name, '${c.kind}' AS kind, (${c.detail})::VARCHAR AS detail, 'error' AS severity FROM resolved WHERE ${c.where}`);
+  const duplicates = `SELECT unnest(rids[2:]) AS rid, file_no, 'indicator', 'duplicate', rids[1]::VARCHAR, 'error'
+    FROM (SELECT file_no, list(rid ORDER BY rid) AS rids FROM resolved WHERE unit_id IS NOT NULL AND period_id IS NOT NULL
+          GROUP BY file_no, unit_id, period_id, indicator, sex_key, age_key HAVING count(*) > 1)`;
+  const implausible = PLAUSIBILITY_CHECKS.map((c) => `SELECT part.rid, part.file_no, 'value', 'implausible',
+      '${c.part} ' || part.v::BIGINT || ' ${c.whole} ' || whole.v::BIGINT, 'warning'
+    FROM resolved part JOIN resolved whole
+      ON whole.file_no = part.file_no AND whole.unit_id = part.unit_id AND whole.period_id = part.period_id
+     AND whole.sex_key = part.sex_key AND whole.age_key = part.age_key
+    WHERE part.indicator = '${c.part}' AND whole.indicator = '${c.whole}' AND part.v > whole.v`);
+  const all = [...errors, duplicates, ...implausible].join('\nUNION ALL\n');
+  const { rows } = await runRows<{ rid: number; file_no: number; column_name: string; kind: string; detail: string | null; severity: Severity }>(conn,
+    `SELECT * FROM (SELECT *, row_number() OVER (PARTITION BY file_no, severity ORDER BY rid) AS n FROM (${all})) WHERE n <= $1 ORDER BY file_no, rid`, [limitPerFile]);
+  return rows.map((r) => ({ rid: r.rid, file_no: r.file_no, column: r.column_name as Column, kind: r.kind, detail: r.detail, severity: r.severity }));
+}
+
+/** Counts of errors per file, without the per-file cap. */
+export async function errorCounts(conn: DuckDBConnection): Promise<Map<number, number>> {
+  const where = CHECKS.map((c) => `(${c.where})`).join(' OR ');
+  const { rows } = await runRows<{ file_no: number; n: number }>(conn,
+    `SELECT file_no, count(*) AS n FROM resolved WHERE ${where} GROUP BY file_no`);
+  return new Map(rows.map((r) => [r.file_no, r.n]));
+}
+
+function nearest(word: string, candidates: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestD = Infinity;
+  for (const c of candidates) {
+    const d = editDistance(word.toLowerCase(), c);
+    if (d < bestD) [best, bestD] = [c, d];
+  }
+  return bestD <= Math.max(2, Math.floor(word.length / 4)) ? best : undefined;
+}
+
+function editDistance(a: string, b: string): number {
+  const dp = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = dp[0];
+    dp[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = dp[j];
+      dp[j] = Math.min(dp[j] + 1, dp[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = tmp;
+    }
+  }
+  return dp[b.length];
+}
+
+function describeValue(v: string): string {
+  if (/^\d{1,3}(\.\d{3})+$/.test(v)) return `"${v}" is written with Vietnamese thousands separators; write it as ${v.replaceAll('.', '')} (digits only)`;
+  if (/^-\s*\d/.test(v)) return `"${v}" is negative; expected a count of 0 or more`;
+  if (/^\d*[.,]\d+$/.test(v)) return `"${v}" is fractional; expected a whole number (counts are whole numbers)`;
+  if (/^\d{16,}$/.test(v)) return `"${v}" is too large; expected a count below 10^15`;
+  return `"${v}" is not a number; expected a whole number of 0 or more, digits only`;
+}
+
+/** Words a raw issue for a person: what is wrong, and what was expected. */
+export function describeIssue(i: RawIssue, lineOfRid: (rid: number) => number | null): string {
+  const d = i.detail ?? '';
+  switch (i.kind) {
+    case 'missing': return `"${i.column}" is empty; a value is required`;
+    case 'period': {
+      try {
+        parsePeriod(d);
+        return `"${d}" is outside the calendar`;
+      } catch (e) {
+        return (e as Error).message;
+      }
+    }
+    case 'indicator': {
+      const hint = nearest(d, INDICATORS.map((x) => x.code));
+      return `unknown indicator "${d}"${hint ? ` (did you mean ${hint}?)` : ''}; expected a code of the catalogue (pcmbn indicators lists them)`;
+    }
+    case 'ratio': {
+      const r = findIndicator(d);
+      return `"${d}" is a ratio the warehouse computes${r?.kind === 'ratio' ? ` from ${r.numerator} and ${r.denominator}` : ''}; report those counts instead`;
+    }
+    case 'sex': return `sex "${d}" is not one of ${SEXES.join(', ')} (leave it empty for the total)`;
+    case 'age_group': return `age_group "${d}" is not one of ${AGE_GROUPS.join(', ')} (child = under 16; leave it empty for the total)`;
+    case 'not_disaggregated': return `${d} is not broken down by ${i.column}; only ${DISAGGREGATED.replaceAll("'", '')} are; leave ${i.column} empty`;
+    case 'value': return describeValue(d);
+    case 'submitted_on': return `submitted_on "${d}" is not a date; expected YYYY-MM-DD`;
+    case 'future': return `submitted_on ${d} is in the future; expected the day the report was submitted`;
+    case 'hierarchy': return `hierarchy "${d}" is not a unit list; expected 2025-03 (until 30/6/2025) or 2025-07 (from 1/7/2025), or empty to choose by period`;
+    case 'prefix': return `"${d}" names an unknown unit list; expected 2025-03:<code>, 2025-07:<code> or a plain code`;
+    case 'prefix_conflict': {
+      const [code, h] = d.split(' ');
+      return `unit_code ${code} names a different list from the hierarchy column (${h}); expected them to agree`;
+    }
+    case 'code': return `"${d}" is not a unit code; expected VN, or 2 (province), 3 (district) or 5 (ward/commune) digits, optionally as 2025-03:<code> or 2025-07:<code>`;
+    case 'unknown_unit': {
+      const [list, code, period] = d.split(' ');
+      const other = list === '2025-03' ? '2025-07' : '2025-03';
+      const force = (l: string) => (l === '2025-03' ? 'before 1/7/2025' : 'from 1/7/2025');
+      return `unit ${code} is not in the ${list} list, used for period ${period}; expected a code of that list (${other} codes are valid only for periods ${force(other)})`;
+    }
+    case 'out_of_force': {
+      const [list, code, period] = d.split(' ');
+      return list === '2025-03'
+        ? `unit ${list}:${code} belongs to the list in force until 30/6/2025, but period ${period} starts after it; expected a 2025-07 code for periods from 1/7/2025`
+        : `unit ${list}:${code} belongs to the list in force from 1/7/2025, but period ${period} ends before it; expected a 2025-03 code for periods before 1/7/2025`;
+    }
+    case 'duplicate': return `the same unit, period, indicator, sex and age group appear again (first on line ${lineOfRid(Number(d))}); expected each figure once per file`;
+    case 'implausible': {
+      const [part, pv, whole, wv] = d.split(' ');
+      return `${part} ${pv} is more than ${whole} ${wv} for the same unit and period; kept, but check it`;
+    }
+    default: return `${i.kind}: ${d}`;
+  }
+}
+
