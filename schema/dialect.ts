@@ -23,7 +23,15 @@ import {
 export function toJsValue(value: unknown, typeName: string): unknown {
   if (value === null || value === undefined) return null;
   if (typeof value === 'bigint') return Number(value);
-  if (value instanceof Date) return typeName === 'DATE' ? value.toISOString().slice(0, 10) : value.toISOString();
+  if (value instanceof Date) {
+    // Inside a LIST or STRUCT the type name is the container's; a date at midnight UTC is taken as a DATE.
+    const iso = value.toISOString();
+    return typeName === 'DATE' || (typeName !== 'TIMESTAMP' && iso.endsWith('T00:00:00.000Z')) ? iso.slice(0, 10) : iso;
+  }
+  if (Array.isArray(value)) return value.map((v) => toJsValue(v, typeName));
+  if (typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, toJsValue(v, typeName)]));
+  }
   return value;
 }
 

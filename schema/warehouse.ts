@@ -29,21 +29,32 @@ export interface Warehouse {
   close(): Promise<void>;
 }
 
+/**
+ * DuckDB allows one read-write instance of a file per process; a second instance of the same file would share
+ * its lock badly (closing one releases the other's). Handles to one path share one instance, closed with the last.
+ */
+const open = new Map<string, { instance: DuckDBInstance; handles: number }>();
+
 export async function openWarehouse(path = databasePath()): Promise<Warehouse> {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-  let instance: DuckDBInstance;
+  const shared = open.get(path);
+  const instance = shared ? shared.instance : await createInstance(path);
+  if (shared) shared.handles++;
+  else if (path !== ':memory:') open.set(path, { instance, handles: 1 });
+  const release = () => {
+    const entry = open.get(path);
+    if (entry && --entry.handles > 0) return;
+    open.delete(path);
+    instance.closeSync();
+  };
+  const conn = await instance.connect();
   try {
-    // Extensions outside the build (excel, httpfs…) would be downloaded: the machines are offline, so never try.
-    instance = await DuckDBInstance.create(path, { autoinstall_known_extensions: 'false', autoload_known_extensions: 'false' });
+    await migrate(conn);
   } catch (e) {
-    const message = (e as Error).message;
-    if (/lock/i.test(message)) {
-      throw new WarehouseLockedError(`the warehouse ${path} is in use by another process (a running \`pcmbn serve\` or load); stop it, or send the files to the server's ingest endpoint`);
-    }
+    conn.closeSync();
+    release();
     throw e;
   }
-  const conn = await instance.connect();
-  await migrate(conn);
   const db = new Kysely<Database>({ dialect: new DuckDBDialect(instance) });
   return {
     path,
@@ -54,7 +65,20 @@ export async function openWarehouse(path = databasePath()): Promise<Warehouse> {
     close: async () => {
       await db.destroy();
       conn.closeSync();
-      instance.closeSync();
+      release();
     },
   };
+}
+
+async function createInstance(path: string): Promise<DuckDBInstance> {
+  try {
+    // Extensions outside the build (excel, httpfs…) would be downloaded: the machines are offline, so never try.
+    return await DuckDBInstance.create(path, { autoinstall_known_extensions: 'false', autoload_known_extensions: 'false' });
+  } catch (e) {
+    const message = (e as Error).message;
+    if (/lock/i.test(message)) {
+      throw new WarehouseLockedError(`the warehouse ${path} is in use by another process (a running \`pcmbn serve\` or load); stop it, or send the files to the server's ingest endpoint`);
+    }
+    throw e;
+  }
 }

@@ -1,0 +1,31 @@
+/**
+ * The `pcmbn` command line: the composition root, where the layers' commands meet. Each layer registers its own
+ * commands; this file only wires them and maps failures to exit codes (1: some input rejected, 2: misuse).
+ */
+import { Command, CommanderError } from 'commander';
+import { WarehouseLockedError } from '../../schema/warehouse.ts';
+import { registerEtlCommands, UsageError } from '../../etl/cli.ts';
+import { registerStartCommand } from './start.ts';
+
+const program = new Command('pcmbn')
+  .description('PCMBN warehouse: anti-trafficking reports into DuckDB, served as GraphQL and dashboards')
+  .showHelpAfterError()
+  .exitOverride();
+
+registerEtlCommands(program);
+registerStartCommand(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (e) {
+  if (e instanceof CommanderError) {
+    // --help and --version exit 0; every other parse failure is misuse.
+    process.exitCode = e.exitCode === 0 ? 0 : 2;
+  } else if (e instanceof UsageError || e instanceof WarehouseLockedError) {
+    console.error(`pcmbn: ${e.message}`);
+    process.exitCode = 2;
+  } else {
+    console.error(`pcmbn: ${(e as Error).stack ?? e}`);
+    process.exitCode = 1;
+  }
+}

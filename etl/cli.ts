@@ -1,0 +1,153 @@
+/**
+ * `pcmbn etl …` and `pcmbn sample`: the ETL's command line. Exit codes: 0 done, 1 some file rejected,
+ * 2 misuse (bad arguments, a warehouse in use).
+ */
+import { existsSync } from 'node:fs';
+import { Command, InvalidArgumentError } from 'commander';
+import cliProgress from 'cli-progress';
+import { Cron } from 'croner';
+import { openWarehouse, databasePath, type Warehouse } from '../schema/warehouse.ts';
+import { formatIssue } from './issues.ts';
+import { type LoadResult, loadFiles } from './load.ts';
+import { generateSample, type SampleScale } from './sample.ts';
+import { scanInbox, startSchedule } from './schedule.ts';
+
+export class UsageError extends Error {}
+
+export async function withWarehouse<T>(fn: (w: Warehouse) => Promise<T>): Promise<T> {
+  const w = await openWarehouse(databasePath());
+  try {
+    return await fn(w);
+  } finally {
+    await w.close();
+  }
+}
+
+export function summarize(r: LoadResult): string {
+  const seconds = r.ms / 1000;
+  const rate = seconds > 0 ? Math.round(r.rows / seconds) : r.rows;
+  return `run ${r.runId}: ${r.loaded} loaded, ${r.unchanged} unchanged, ${r.rejected} rejected; ${r.rows} rows` +
+    ` (${rate.toLocaleString('en-US')} rows/s), ${r.revised} revised, ${r.warnings} warnings in ${seconds.toFixed(1)} s`;
+}
+
+function printOutcome(r: LoadResult): void {
+  for (const f of r.files) {
+    if (f.status === 'rejected') {
+      console.error(`rejected ${f.name}: ${f.errors} error(s)`);
+      for (const i of f.issues) console.error(`  ${formatIssue(i)}`);
+      if (f.errors > f.issues.filter((i) => i.severity === 'error').length) console.error(`  … and more: pcmbn etl rejects --run ${r.runId}`);
+    } else if (f.status === 'unchanged') {
+      console.log(`unchanged ${f.name}: already loaded, nothing to do`);
+    }
+    for (const i of f.issues.filter((x) => x.severity === 'warning' && f.status !== 'rejected')) console.error(`  ${formatIssue(i)}`);
+  }
+  console.log(summarize(r));
+}
+
+function positiveInt(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a whole number');
+  return n;
+}
+
+export function registerEtlCommands(program: Command): void {
+  const etl = program.command('etl').description('load report files into the warehouse and inspect loads');
+
+  etl.command('load')
+    .description('load report files or folders (CSV, XLSX, JSON) into the warehouse ($PCMBN_DB, default data/warehouse.duckdb)')
+    .argument('<paths...>', 'files or folders (searched recursively)')
+    .action(async (paths: string[]) => {
+      for (const p of paths) if (!existsSync(p)) throw new UsageError(`no such file or folder: ${p}`);
+      await withWarehouse(async (w) => {
+        const bar = process.stderr.isTTY ? new cliProgress.SingleBar({ format: 'loading {bar} {percentage}% | {value}/{total} files | {file}', hideCursor: true }, cliProgress.Presets.shades_classic) : null;
+        let started = false;
+        const r = await loadFiles(w, paths, {
+          onProgress: (p) => {
+            if (!bar) return;
+            if (!started) [started] = [true, bar.start(p.filesTotal, 0, { file: '' })];
+            bar.update(p.filesDone, { file: p.file });
+          },
+        });
+        bar?.stop();
+        printOutcome(r);
+        if (r.rejected) process.exitCode = 1;
+      });
+    });
+
+  etl.command('runs')
+    .description('list recent ETL runs')
+    .option('--limit <n>', 'how many', positiveInt, 20)
+    .action(async (o: { limit: number }) => {
+      await withWarehouse(async (w) => {
+        const runs = await w.db.selectFrom('etl_runs').selectAll().orderBy('run_id', 'desc').limit(o.limit).execute();
+        if (!runs.length) return console.log('no runs yet');
+        console.table(runs.map((r) => ({
+          run: r.run_id, trigger: r.trigger, started: r.started_at.slice(0, 19), status: r.status,
+          loaded: r.files_loaded, unchanged: r.files_unchanged, rejected: r.files_rejected, rows: r.rows_loaded,
+          revised: r.facts_revised, warnings: r.warnings,
+        })));
+      });
+    });
+
+  etl.command('rejects')
+    .description('list the errors of rejected files (all runs, or one)')
+    .option('--run <id>', 'only this run', positiveInt)
+    .option('--warnings', 'include warnings on loaded files')
+    .action(async (o: { run?: number; warnings?: boolean }) => {
+      await withWarehouse(async (w) => {
+        let q = w.db.selectFrom('rejects').selectAll().orderBy('run_id').orderBy('file_name').orderBy('line').orderBy('col');
+        if (o.run !== undefined) q = q.where('run_id', '=', o.run);
+        if (!o.warnings) q = q.where('severity', '=', 'error');
+        const rows = await q.execute();
+        if (!rows.length) return console.log('no rejected files');
+        for (const r of rows) {
+          console.log(`run ${r.run_id}  ${formatIssue({ severity: r.severity, file: r.file_name, line: r.line, col: r.col, column: r.column_name, message: r.message })}`);
+        }
+      });
+    });
+
+  etl.command('schedule')
+    .description('load files dropped into an inbox folder on a cron schedule; loaded and rejected files are moved aside')
+    .requiredOption('--inbox <dir>', 'the folder to scan')
+    .option('--cron <expression>', 'when to scan (cron, seconds optional)', '*/5 * * * *')
+    .option('--once', 'scan once now and exit')
+    .action(async (o: { inbox: string; cron: string; once?: boolean }) => {
+      try {
+        new Cron(o.cron, { paused: true }).stop();
+      } catch (e) {
+        throw new UsageError(`--cron "${o.cron}": ${(e as Error).message}; expected a cron expression such as "*/5 * * * *"`);
+      }
+      if (o.once) {
+        await withWarehouse(async (w) => {
+          const r = await scanInbox(w, o.inbox);
+          if (!r) return console.log(`inbox ${o.inbox} is empty`);
+          printOutcome(r);
+          if (r.rejected) process.exitCode = 1;
+        });
+        return;
+      }
+      const w = await openWarehouse(databasePath());
+      const schedule = startSchedule(w, o.inbox, o.cron, (r, e) => {
+        if (e) console.error(`scan failed: ${e.message}`);
+        else if (r) printOutcome(r);
+      });
+      console.log(`watching ${o.inbox} on "${o.cron}"; next scan ${schedule.next()?.toISOString()}; Ctrl-C to stop`);
+      await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()).once('SIGTERM', () => resolve()));
+      schedule.stop();
+      await w.close();
+    });
+
+  program.command('sample')
+    .description('write deterministic synthetic report files in the contract format')
+    .requiredOption('--out <dir>', 'output folder')
+    .option('--scale <scale>', 'demo (small, the seeds\' units) or national (every ward, 2019 on)', 'demo')
+    .option('--seed <n>', 'random seed', positiveInt, 1)
+    .option('--until <YYYYMM>', 'last month to generate', '202610')
+    .action(async (o: { out: string; scale: string; seed: number; until: string }) => {
+      if (o.scale !== 'demo' && o.scale !== 'national') throw new UsageError(`--scale "${o.scale}": expected demo or national`);
+      if (!/^\d{6}$/.test(o.until)) throw new UsageError(`--until "${o.until}": expected a month as YYYYMM`);
+      const started = Date.now();
+      const s = await generateSample({ scale: o.scale as SampleScale, outDir: o.out, seed: o.seed, until: o.until });
+      console.log(`${s.files} files, ${s.rows} rows (${(s.bytes / 1e6).toFixed(1)} MB) for ${s.units} units, ${s.firstPeriod}–${s.lastPeriod}, in ${((Date.now() - started) / 1000).toFixed(1)} s → ${o.out}`);
+    });
+}
