@@ -14,8 +14,15 @@ const FACT_KEY = `((((unit_id::BIGINT * 4096 + p.period_no) * 64 + i.indicator_n
   + CASE sex_key WHEN 'female' THEN 4 WHEN 'male' THEN 8 ELSE 0 END
   + CASE age_key WHEN 'child' THEN 1 WHEN 'adult' THEN 2 ELSE 0 END)`;
 
-/** Orders submissions: later `submitted_on` first, then later load. */
-const RANK = `(epoch_ms(submitted_on) // 86400000 + 100000)::BIGINT * 4294967296 + load_seq`;
+/** A report is one unit and period in one file: its id packs the three, so facts need no join to find it. */
+const REPORT_ID = `(a.file_id::BIGINT * 4294967296 + unit_id::BIGINT * 4096 + p.period_no)`;
+
+/** Orders submissions: later `submitted_on` first, then later load. `rankOf('i')` qualifies the columns. */
+const rankOf = (t?: string) => {
+  const q = t ? `${t}.` : '';
+  return `(epoch_ms(${q}submitted_on) // 86400000 + 100000)::BIGINT * 4294967296 + ${q}load_seq`;
+};
+const RANK = rankOf();
 
 export interface CommitResult {
   factsInserted: number;
@@ -31,15 +38,14 @@ export async function commitAccepted(conn: DuckDBConnection, runId: number): Pro
   const sql = (text: string, params: unknown[] = []) => runRows(conn, text, params);
 
   await sql(`CREATE OR REPLACE TEMP TABLE incoming AS
-    SELECT ${FACT_KEY} AS fact_key, a.file_id AS load_seq, r.unit_id, r.period_id, r.indicator,
+    SELECT ${FACT_KEY} AS fact_key, ${REPORT_ID} AS report_id, a.file_id AS load_seq, r.unit_id, r.period_id, r.indicator,
            r.sex_key AS sex, r.age_key AS age_group, r.v AS value, r.submitted AS submitted_on
     FROM resolved r JOIN accepted a USING (file_no)
     JOIN periods p ON p.period_id = r.period_id JOIN indicators i ON i.code = r.indicator`);
 
   // Reports: one per unit and period in each file, resubmissions included (compliance counts them).
   const reports = await sql(`INSERT INTO reports
-    SELECT nextval('report_seq'), load_seq, $1, unit_id, period_id, min(submitted_on)
-    FROM incoming GROUP BY load_seq, unit_id, period_id`, [runId]);
+    SELECT report_id, load_seq, $1, unit_id, period_id, min(submitted_on) FROM incoming GROUP BY ALL`, [runId]);
 
   // What the warehouse already holds identically adds nothing.
   await sql(`DELETE FROM incoming WHERE (fact_key, value, submitted_on) IN (SELECT fact_key, value, submitted_on FROM facts
@@ -47,29 +53,37 @@ export async function commitAccepted(conn: DuckDBConnection, runId: number): Pro
 
   await sql(`CREATE OR REPLACE TEMP TABLE batch_best AS
     SELECT fact_key, max(${RANK}) AS best_rank, count(*) AS n FROM incoming GROUP BY fact_key`);
-  // Within the batch, identical copies of one row (two overlapping files) keep only the first loaded.
+  // A key that comes more than once in the batch (overlapping files, a report and its revision): identical copies
+  // keep only the first loaded, and the best rank is taken again over what remains.
   await sql(`DELETE FROM incoming WHERE fact_key IN (SELECT fact_key FROM batch_best WHERE n > 1)
     AND (fact_key, load_seq) NOT IN (
       SELECT fact_key, min(load_seq) FROM incoming WHERE fact_key IN (SELECT fact_key FROM batch_best WHERE n > 1)
       GROUP BY fact_key, value, submitted_on)`);
+  await sql(`UPDATE batch_best SET best_rank = again.best_rank, n = again.n
+    FROM (SELECT fact_key, max(${RANK}) AS best_rank, count(*) AS n FROM incoming
+          WHERE fact_key IN (SELECT fact_key FROM batch_best WHERE n > 1) GROUP BY fact_key) again
+    WHERE batch_best.fact_key = again.fact_key`);
 
   await sql(`CREATE OR REPLACE TEMP TABLE held AS
     SELECT fact_key, max(${RANK}) AS held_rank FROM facts
     WHERE is_current AND fact_key IN (SELECT fact_key FROM batch_best) GROUP BY fact_key`);
 
-  const revised = await sql(`UPDATE facts SET is_current = false
+  const superseded = await sql(`UPDATE facts SET is_current = false
     WHERE is_current AND fact_key IN (
       SELECT b.fact_key FROM batch_best b JOIN held h USING (fact_key) WHERE b.best_rank > h.held_rank)`);
 
   const inserted = await sql(`INSERT INTO facts
-    SELECT i.fact_key, rep.report_id, i.unit_id, i.period_id, i.indicator, i.sex, i.age_group, i.value, i.submitted_on,
-           (${RANK.replaceAll('submitted_on', 'i.submitted_on').replaceAll('load_seq', 'i.load_seq')} = b.best_rank
+    SELECT i.fact_key, i.report_id, i.unit_id, i.period_id, i.indicator, i.sex, i.age_group, i.value, i.submitted_on,
+           (${rankOf('i')} = b.best_rank
              AND (h.held_rank IS NULL OR b.best_rank > h.held_rank)) AS is_current,
            i.load_seq
     FROM incoming i
     JOIN batch_best b USING (fact_key)
-    LEFT JOIN held h USING (fact_key)
-    JOIN reports rep ON rep.file_id = i.load_seq AND rep.unit_id = i.unit_id AND rep.period_id = i.period_id`);
+    LEFT JOIN held h USING (fact_key)`);
 
-  return { factsInserted: inserted.changed, factsRevised: revised.changed, reports: reports.changed };
+  // Revisions within the batch: rows that were the latest until a later row of the same batch replaced them.
+  const withinBatch = await sql(`SELECT count(*) AS n FROM incoming i JOIN batch_best b USING (fact_key) LEFT JOIN held h USING (fact_key)
+    WHERE b.n > 1 AND ${rankOf('i')} < b.best_rank
+      AND (h.held_rank IS NULL OR ${rankOf('i')} > h.held_rank)`);
+  return { factsInserted: inserted.changed, factsRevised: superseded.changed + (withinBatch.rows[0].n as number), reports: reports.changed };
 }

@@ -28,7 +28,9 @@ export function checkHeader(names: readonly string[]): HeaderCheck {
   const problems: HeaderCheck['problems'] = [];
   names.forEach((raw, i) => {
     const name = raw.trim();
-    if (!(COLUMNS as readonly string[]).includes(name)) {
+    if (name === '') {
+      problems.push({ col: i + 1, message: `column ${i + 1} of the header has no name (a trailing separator, as Excel sometimes writes?); expected only the columns ${COLUMNS.join(', ')}` });
+    } else if (!(COLUMNS as readonly string[]).includes(name)) {
       const hint = COLUMNS.find((c) => c.toLowerCase() === name.toLowerCase().replace(/[\s-]+/g, '_'));
       problems.push({ col: i + 1, message: `unknown column "${raw}"${hint ? ` (did you mean "${hint}"?)` : ''}; expected the columns ${COLUMNS.join(', ')}` });
     } else if (positions.has(name as Column)) {

@@ -15,9 +15,8 @@ import { formatOf } from './contract.ts';
 import { FileRejected, type LoadIssue, MAX_ISSUES_PER_FILE } from './issues.ts';
 import { csvLocator, inspectCsv, stageCsv } from './sources/csv.ts';
 import { readJson } from './sources/json.ts';
-import { readXlsx } from './sources/xlsx.ts';
 import { appendRows, createStage, type Locator } from './stage.ts';
-import { describeIssue, errorCounts, findIssues, resolveStage } from './validate.ts';
+import { checkStage, describeIssue, resolveStage } from './validate.ts';
 
 export type FileStatus = 'loaded' | 'unchanged' | 'rejected';
 
@@ -101,64 +100,78 @@ export function loadFiles(w: Warehouse, paths: string[], options: LoadOptions = 
 
 async function load(w: Warehouse, paths: string[], o: LoadOptions): Promise<LoadResult> {
   const started = Date.now();
-  const today = o.today ?? new Date().toISOString().slice(0, 10);
+  const today = o.today ?? vietnamToday();
   const base = o.baseDir ?? process.cwd();
   const conn = await w.connect();
   const sql = (text: string, params: unknown[] = []) => runRows(conn, text, params);
   try {
     const runId = (await sql(`SELECT nextval('run_seq')::INTEGER AS id`)).rows[0].id as number;
     await sql(`INSERT INTO etl_runs (run_id, trigger, started_at, status) VALUES ($1, $2, now()::TIMESTAMP, 'running')`, [runId, o.trigger ?? 'cli']);
-
-    const files: FileOutcome[] = [];
-    for (const path of expandPaths(paths)) {
-      const st = statSync(path);
-      files.push({ name: relative(base, path) || path, path, hash: await sha256(path), bytes: st.size, status: 'loaded', rows: 0, errors: 0, issues: [] });
+    try {
+      return await loadRun(conn, runId, paths, o, today, base, started);
+    } catch (e) {
+      await sql(`UPDATE etl_runs SET finished_at = now()::TIMESTAMP, status = 'failed', message = $2 WHERE run_id = $1`, [runId, (e as Error).message]);
+      throw e;
     }
-    const seen = new Set<string>();
-    const known = await loadedHashes(conn, files.map((f) => f.hash));
-    const todo: FileOutcome[] = [];
-    for (const f of files) {
-      if (known.has(f.hash) || seen.has(f.hash)) f.status = 'unchanged';
-      else todo.push(f);
-      seen.add(f.hash);
-    }
-
-    const bytesTotal = todo.reduce((s, f) => s + f.bytes, 0);
-    let bytesDone = 0;
-    let filesDone = 0;
-    let revised = 0;
-    const batchBytes = o.batchBytes ?? 256 * 1024 * 1024;
-    for (let i = 0; i < todo.length;) {
-      const batch: FileOutcome[] = [];
-      let size = 0;
-      while (i < todo.length && (batch.length === 0 || size + todo[i].bytes <= batchBytes)) {
-        size += todo[i].bytes;
-        batch.push(todo[i++]);
-      }
-      revised += await loadBatch(conn, runId, batch, today, (f) => {
-        bytesDone += f.bytes;
-        filesDone++;
-        o.onProgress?.({ filesDone, filesTotal: todo.length, bytesDone, bytesTotal, file: f.name });
-      });
-    }
-
-    const count = (s: FileStatus) => files.filter((f) => f.status === s).length;
-    const result: LoadResult = {
-      runId, files,
-      loaded: count('loaded'), unchanged: count('unchanged'), rejected: count('rejected'),
-      rows: files.reduce((s, f) => s + (f.status === 'loaded' ? f.rows : 0), 0),
-      revised,
-      warnings: files.reduce((s, f) => s + f.issues.filter((x) => x.severity === 'warning').length, 0),
-      ms: 0,
-    };
-    result.ms = Date.now() - started;
-    await sql(`UPDATE etl_runs SET finished_at = now()::TIMESTAMP, status = 'succeeded', files_loaded = $2, files_unchanged = $3,
-      files_rejected = $4, rows_loaded = $5, facts_revised = $6, warnings = $7 WHERE run_id = $1`,
-      [runId, result.loaded, result.unchanged, result.rejected, result.rows, result.revised, result.warnings]);
-    return result;
   } finally {
     conn.closeSync();
   }
+}
+
+/** The day in Vietnam (UTC+7): a report submitted at 06:00 in Hà Nội is dated that day, not the day before. */
+export function vietnamToday(): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Ho_Chi_Minh' }).format(new Date());
+}
+
+async function loadRun(conn: DuckDBConnection, runId: number, paths: string[], o: LoadOptions, today: string, base: string, started: number): Promise<LoadResult> {
+  const sql = (text: string, params: unknown[] = []) => runRows(conn, text, params);
+  const files: FileOutcome[] = [];
+  for (const path of expandPaths(paths)) {
+    const st = statSync(path);
+    files.push({ name: relative(base, path) || path, path, hash: await sha256(path), bytes: st.size, status: 'loaded', rows: 0, errors: 0, issues: [] });
+  }
+  const seen = new Set<string>();
+  const known = await loadedHashes(conn, files.map((f) => f.hash));
+  const todo: FileOutcome[] = [];
+  for (const f of files) {
+    if (known.has(f.hash) || seen.has(f.hash)) f.status = 'unchanged';
+    else todo.push(f);
+    seen.add(f.hash);
+  }
+
+  const bytesTotal = todo.reduce((s, f) => s + f.bytes, 0);
+  let bytesDone = 0;
+  let filesDone = 0;
+  let revised = 0;
+  const batchBytes = o.batchBytes ?? 256 * 1024 * 1024;
+  for (let i = 0; i < todo.length;) {
+    const batch: FileOutcome[] = [];
+    let size = 0;
+    while (i < todo.length && (batch.length === 0 || size + todo[i].bytes <= batchBytes)) {
+      size += todo[i].bytes;
+      batch.push(todo[i++]);
+    }
+    revised += await loadBatch(conn, runId, batch, today, (f) => {
+      bytesDone += f.bytes;
+      filesDone++;
+      o.onProgress?.({ filesDone, filesTotal: todo.length, bytesDone, bytesTotal, file: f.name });
+    });
+  }
+
+  const count = (s: FileStatus) => files.filter((f) => f.status === s).length;
+  const result: LoadResult = {
+    runId, files,
+    loaded: count('loaded'), unchanged: count('unchanged'), rejected: count('rejected'),
+    rows: files.reduce((s, f) => s + (f.status === 'loaded' ? f.rows : 0), 0),
+    revised,
+    warnings: files.reduce((s, f) => s + f.issues.filter((x) => x.severity === 'warning').length, 0),
+    ms: 0,
+  };
+  result.ms = Date.now() - started;
+  await sql(`UPDATE etl_runs SET finished_at = now()::TIMESTAMP, status = 'succeeded', files_loaded = $2, files_unchanged = $3,
+    files_rejected = $4, rows_loaded = $5, facts_revised = $6, warnings = $7 WHERE run_id = $1`,
+    [runId, result.loaded, result.unchanged, result.rejected, result.rows, result.revised, result.warnings]);
+  return result;
 }
 
 async function loadedHashes(conn: DuckDBConnection, hashes: string[]): Promise<Set<string>> {
@@ -187,6 +200,7 @@ async function loadBatch(conn: DuckDBConnection, runId: number, batch: FileOutco
       try {
         const s = await stageFile(conn, fileNo, f);
         f.rows = s.rows;
+        if (s.rows === 0) f.issues.push({ severity: 'warning', file: f.name, line: null, col: null, column: null, message: 'the file holds no rows; nothing to load' });
         staged.push({ outcome: f, fileNo, firstRowid: nextRowid, locator: memo(s.locator), cleanup: s.cleanup });
         nextRowid += s.rows;
       } catch (e) {
@@ -200,19 +214,16 @@ async function loadBatch(conn: DuckDBConnection, runId: number, batch: FileOutco
     }
 
     await resolveStage(conn, today);
-    const counts = await errorCounts(conn);
-    const raw = await findIssues(conn, MAX_ISSUES_PER_FILE);
+    const { errors: counts, issues: raw } = await checkStage(conn, MAX_ISSUES_PER_FILE);
     const byNo = new Map(staged.map((s) => [s.fileNo, s]));
     for (const r of raw) {
       const s = byNo.get(r.file_no);
       if (!s) continue; // rows of a file already rejected while staging
-      const loc = s.locator();
+      const locate = s.locator();
       const ordinal = (rid: number) => rid - s.firstRowid + 1;
-      const line = loc.line(ordinal(r.rid));
       s.outcome.issues.push({
-        severity: r.severity, file: s.outcome.name, line,
-        col: r.column ? loc.col(r.column, ordinal(r.rid)) : null, column: r.column,
-        message: describeIssue(r, (rid) => loc.line(ordinal(rid))),
+        severity: r.severity, file: s.outcome.name, ...locate(ordinal(r.rid), r.column), column: r.column,
+        message: describeIssue(r, (rid) => locate(ordinal(rid), null).line),
       });
     }
     for (const s of staged) {
@@ -285,7 +296,8 @@ async function stageFile(conn: DuckDBConnection, fileNo: number, f: FileOutcome)
     }
   }
   if (format === 'xlsx' || format === 'json') {
-    const read = format === 'xlsx' ? await readXlsx(f.path, f.name) : readJson(f.path, f.name);
+    // exceljs takes a third of a second to import: only when a workbook comes.
+    const read = format === 'xlsx' ? await (await import('./sources/xlsx.ts')).readXlsx(f.path, f.name) : readJson(f.path, f.name);
     const rows = await appendRows(conn, fileNo, read.rows);
     return { rows, locator: () => read.locator, cleanup: () => {} };
   }

@@ -95,6 +95,10 @@ function dateIn(t: number, day: number): string {
   return (days[day] ??= `${yearOf(t)}-${String(monthOf(t)).padStart(2, '0')}-${String(day).padStart(2, '0')}`);
 }
 
+function earliest(a: string, b: string): string {
+  return a < b ? a : b;
+}
+
 function addDays(date: string, days: number): string {
   const d = new Date(`${date}T00:00:00Z`);
   d.setUTCDate(d.getUTCDate() + days);
@@ -450,14 +454,15 @@ function simulateMonth(leaf: Leaf, t: number, v: Float64Array): void {
 // Writing rows.
 
 /** Appends a report's rows: every indicator's total, and the breakdown of victims_* figures that are not 0. */
-function appendReport(out: string[], prefix: string, suffix: string, v: Float64Array | number[], override = -1, overrideValue = 0): number {
+function appendReport(out: string[], prefix: string, suffix: string, v: Float64Array, override = -1, overrideValue = 0): number {
   let rows = 0;
   for (let s = 0; s < N; s++) {
     const total = s === override ? overrideValue : v[s];
     out.push(prefix + TOTAL_COLS[s] + total + suffix);
     rows++;
     const b = BREAKDOWN_OF[s];
-    if (b === undefined || v[s] === 0) continue;
+    // No breakdown for a figure that is 0, nor for one whose only count is a planted discrepancy.
+    if (b === undefined || v[b.first] + v[b.first + 1] + v[b.first + 2] + v[b.first + 3] === 0) continue;
     if (b.bySex) {
       out.push(prefix + FEMALE_COLS[s] + v[b.first] + suffix, prefix + MALE_COLS[s] + v[b.first + 1] + suffix);
       rows += 2;
@@ -481,6 +486,37 @@ function quarterlySubmission(r: Rng, q: number, lateRate: number): string {
   const last = 3 * q + 2;
   if (r.next() >= lateRate) return dateIn(last, r.int(1, 11));
   return r.next() < 0.6 ? dateIn(last, r.int(13, 28)) : dateIn(last + 1, r.int(1, 28));
+}
+
+/** One of `slots`, at random among those whose value is not 0 (a spike or a slip on 0 is not much of one). */
+function pickNonZero(r: Rng, slots: readonly number[], v: Float64Array): number {
+  const first = r.int(0, slots.length - 1);
+  for (let k = 0; k < slots.length; k++) {
+    const slot = slots[(first + k) % slots.length];
+    if (v[slot] > 0) return slot;
+  }
+  return slots[first];
+}
+
+/** Rarely, a real ×20 spike (a mass event, a big campaign) in one figure of v; returns it, with its usual value. */
+function maybeSpike(r: Rng, v: Float64Array): { slot: number; usual: number } | undefined {
+  if (r.next() >= OUTLIER_RATE) return undefined;
+  const slot = pickNonZero(r, SPIKEABLE, v);
+  if (v[slot] === 0) return undefined;
+  const usual = v[slot];
+  v[slot] = 20 * usual;
+  return { slot, usual };
+}
+
+/**
+ * Rarely, the ward sends one wrong figure and corrects it weeks later. The true value (in v) is the correction:
+ * the original report carries `wrong`, the revisions file the true value on the later date.
+ */
+function maybeRevision(r: Rng, v: Float64Array, submitted: string): { slot: number; wrong: number; submitted: string } | undefined {
+  if (r.next() >= REVISION_RATE) return undefined;
+  const slot = pickNonZero(r, REVISABLE, v);
+  const wrong = mistake(r, v[slot]);
+  return { slot, wrong, submitted: addDays(submitted, r.int(20, 80)) };
 }
 
 /** A plausible wrong figure: a slip of 10–50%, never the true value, never negative. */
@@ -547,6 +583,11 @@ interface Job {
   firstMonth: number;
   lastMonth: number;
   firstWrittenMonth: number;
+  /**
+   * The day the sample is "taken": the 20th of the month after the last one. Nothing is dated later (a report
+   * dated in the future would be refused by the loader); a correction that would come later has not come yet.
+   */
+  asOf: string;
 }
 
 function planJob(o: ProvinceOptions, r: Resolved, admin: AdminLists): Job {
@@ -572,7 +613,7 @@ function planJob(o: ProvinceOptions, r: Resolved, admin: AdminLists): Job {
   const firstMonth = old ? 0 : LAST_OLD_MONTH + 1;
   const lastMonth = old ? Math.min(LAST_OLD_MONTH, r.untilMonth) : r.untilMonth;
   const firstWrittenMonth = old && o.scale === 'demo' ? DEMO_FIRST_WARD_MONTH : firstMonth;
-  return { list: o.list, province: o.province, consolidators, leaves, firstMonth, lastMonth, firstWrittenMonth };
+  return { list: o.list, province: o.province, consolidators, leaves, firstMonth, lastMonth, firstWrittenMonth, asOf: dateIn(r.untilMonth + 1, 20) };
 }
 
 /**
@@ -590,12 +631,12 @@ export function generateProvince(o: ProvinceOptions): ProvinceOutput {
   const firstQuarter = Math.floor(job.firstMonth / 3);
   const quarters = Math.floor((job.lastMonth + 1) / 3) - firstQuarter; // complete quarters only
   const sums = new Float64Array(Math.max(quarters, 0) * job.consolidators.length * SLOTS);
-  simulateLeaves(job, resolved, sums, firstQuarter, quarters, out);
+  simulateLeaves(job, sums, firstQuarter, quarters, out);
   writeConsolidated(job, resolved, sums, firstQuarter, quarters, out);
   return out;
 }
 
-function simulateLeaves(job: Job, r: Resolved, sums: Float64Array, firstQuarter: number, quarters: number, out: ProvinceOutput): void {
+function simulateLeaves(job: Job, sums: Float64Array, firstQuarter: number, quarters: number, out: ProvinceOutput): void {
   const unitPrefix = `${job.list}:`;
   const provinceIndex = job.consolidators.length - 1;
   const v = new Float64Array(SLOTS);
@@ -616,24 +657,18 @@ function simulateLeaves(job: Job, r: Resolved, sums: Float64Array, firstQuarter:
         const rng = leaf.rng;
         const reported = rng.next() >= leaf.profile.missRate;
         if (reported) {
-          if (rng.next() < OUTLIER_RATE) {
-            const slot = SPIKEABLE[rng.int(0, SPIKEABLE.length - 1)];
-            const usual = v[slot];
-            v[slot] = 20 * Math.max(usual, 1);
-            out.outliers.push(`${unit},${monthId(t)},${COUNT_INDICATORS[slot].code},${v[slot]},${usual}\n`);
-          }
-          const submitted = monthlySubmission(rng, t, leaf.profile.lateRate);
-          // The ward sent a wrong figure and corrected it weeks later; the truth is the correction. Drawn whether
-          // or not the month is written, so the demo stays a slice of the national sample.
-          const revised = rng.next() < REVISION_RATE ? REVISABLE[rng.int(0, REVISABLE.length - 1)] : -1;
-          const wrong = revised >= 0 ? mistake(rng, v[revised]) : 0;
-          const delay = revised >= 0 ? rng.int(20, 80) : 0;
+          const spike = maybeSpike(rng, v);
+          if (spike) out.outliers.push(`${unit},${monthId(t)},${COUNT_INDICATORS[spike.slot].code},${v[spike.slot]},${spike.usual}\n`);
+          const submitted = earliest(monthlySubmission(rng, t, leaf.profile.lateRate), job.asOf);
+          // Drawn whether or not the month is written, so the demo stays a slice of the national sample.
+          const drawn = maybeRevision(rng, v, submitted);
+          const revision = drawn && drawn.submitted <= job.asOf ? drawn : undefined;
           if (t >= job.firstWrittenMonth) {
             const prefix = `${unit},${monthId(t)},`;
-            count += appendReport(rows, prefix, `,${submitted}\n`, v, revised, wrong);
-            if (revised >= 0) {
+            count += appendReport(rows, prefix, `,${submitted}\n`, v, revision?.slot, revision?.wrong);
+            if (revision) {
               const revisions = out.revisions.get(year) ?? out.revisions.set(year, []).get(year)!;
-              revisions.push(`${prefix}${TOTAL_COLS[revised]}${v[revised]},${addDays(submitted, delay)}\n`);
+              revisions.push(`${prefix}${TOTAL_COLS[revision.slot]}${v[revision.slot]},${revision.submitted}\n`);
             }
             written[li] = 1;
             if (out.firstMonth < 0 || t < out.firstMonth) out.firstMonth = t;
@@ -689,7 +724,7 @@ function writeConsolidated(job: Job, r: Resolved, sums: Float64Array, firstQuart
       v.set(sums.subarray((q * units + u) * SLOTS, (q * units + u + 1) * SLOTS));
       const unit = `${job.list}:${job.consolidators[u]}`;
       const period = quarterId(quarter);
-      const submitted = quarterlySubmission(rng, quarter, lateRates[u]);
+      const submitted = earliest(quarterlySubmission(rng, quarter, lateRates[u]), job.asOf);
       const reported = plantDiscrepancies(rng, v, `${unit},${period},`, out.discrepancies);
       file.count += appendReport(file.rows, `${unit},${period},`, `,${submitted}\n`, reported);
     }
@@ -704,8 +739,8 @@ function writeConsolidated(job: Job, r: Resolved, sums: Float64Array, firstQuart
 
 /**
  * Changes about 2% of a consolidated report's total figures, as a clerk's slip would, and records each changed row.
- * Breakdown rows are written from the true total (present when it is not 0): the change goes to the female and
- * adult rows too, and upward, so breakdowns still add up to the reported total.
+ * A figure with a breakdown (its true total is not 0) changes upward, and its female and adult rows by as much,
+ * so the breakdown still adds up to the reported total; a 0 raised by a slip gets no breakdown.
  */
 function plantDiscrepancies(rng: Rng, truth: Float64Array, prefix: string, record: string[]): Float64Array {
   const reported = Float64Array.from(truth);

@@ -8,29 +8,15 @@ import { runRows } from '../schema/dialect.ts';
 import { COLUMNS, type Column } from './contract.ts';
 
 export const STAGE_DDL = `CREATE OR REPLACE TEMP TABLE stage (
-  file_no INTEGER NOT NULL, line INTEGER, col_base INTEGER,
+  file_no INTEGER NOT NULL,
   ${COLUMNS.map((c) => `${c} VARCHAR`).join(', ')})`;
 
-/** Where a staged row's fields stand in its file, for error messages. */
-export interface Locator {
-  /** Line of the row with this 1-based ordinal among the file's data rows. */
-  line(ordinal: number): number;
-  /** Column number of a contract column in this file's layout. */
-  col(column: Column, ordinal: number): number | null;
-}
-
-export interface StagedFile {
-  fileNo: number;
-  /** As given on the command line, relative where possible: what messages print. */
-  name: string;
-  path: string;
-  hash: string;
-  bytes: number;
-  rows: number;
-  /** rowid in `stage` of the file's first row; ordinal = rowid - firstRowid + 1. */
-  firstRowid: number;
-  locator: () => Promise<Locator>;
-}
+/**
+ * Where a field of a staged row stands in its file, for messages: the row by its 1-based ordinal among the file's
+ * data rows, the field by its contract column (null: the row itself). CSV and XLSX give the field's column number;
+ * JSON the line and column of the value itself.
+ */
+export type Locator = (ordinal: number, column: Column | null) => { line: number; col: number | null };
 
 export async function createStage(conn: DuckDBConnection): Promise<void> {
   await runRows(conn, STAGE_DDL);
@@ -43,8 +29,6 @@ export async function stagedRowCount(conn: DuckDBConnection): Promise<number> {
 /** A row as JS sources produce it: field values by column, with the row's own location. */
 export interface SourceRow {
   line: number;
-  /** Column number per contract column, for sources whose layout varies by row (JSON); else null. */
-  colBase: number | null;
   values: Partial<Record<Column, string | null>>;
 }
 
@@ -55,9 +39,6 @@ export async function appendRows(conn: DuckDBConnection, fileNo: number, rows: I
   try {
     for (const r of rows) {
       appender.appendInteger(fileNo);
-      appender.appendInteger(r.line);
-      if (r.colBase === null) appender.appendNull();
-      else appender.appendInteger(r.colBase);
       for (const c of COLUMNS) {
         const v = r.values[c];
         if (v === null || v === undefined || v === '') appender.appendNull();

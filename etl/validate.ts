@@ -14,6 +14,7 @@ import type { Severity } from './issues.ts';
 
 /** Resolves every staged row. `today` is the load date: the default submission date and the latest allowed. */
 export async function resolveStage(conn: DuckDBConnection, today: string): Promise<void> {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(today)) throw new Error(`the load date must be YYYY-MM-DD, got "${today}"`);
   await runRows(conn, `CREATE OR REPLACE TEMP TABLE resolved AS
     WITH s AS (
       SELECT rowid AS rid, file_no, trim(unit_code) AS unit_code, trim(period) AS period, trim(indicator) AS indicator,
@@ -33,7 +34,7 @@ export async function resolveStage(conn: DuckDBConnection, today: string): Promi
            CASE WHEN regexp_full_match(p.value, '[0-9]{1,15}') THEN p.value::DOUBLE END AS v,
            CASE WHEN p.submitted_on IS NULL THEN DATE '${today}'
                 WHEN regexp_full_match(p.submitted_on, '[0-9]{4}-[0-9]{2}-[0-9]{2}') THEN TRY_CAST(p.submitted_on AS DATE) END AS submitted,
-           coalesce(p.sex, 'total') AS sex_key, coalesce(p.age_group, 'total') AS age_key
+           coalesce(p.sex, 'total') AS sex_key, coalesce(p.age_group, 'total') AS age_key, DATE '${today}' AS today
     FROM p
     LEFT JOIN units u ON u.hierarchy = p.list AND u.code = p.code
     LEFT JOIN indicators i ON i.code = p.indicator`);
@@ -60,7 +61,7 @@ const CHECKS: readonly Check[] = [
   { kind: 'not_disaggregated', column: 'age_group', where: `age_group IS NOT NULL AND indicator_kind = 'count' AND indicator NOT IN (${DISAGGREGATED})`, detail: 'indicator' },
   { kind: 'value', column: 'value', where: 'value IS NOT NULL AND v IS NULL', detail: 'value' },
   { kind: 'submitted_on', column: 'submitted_on', where: 'submitted IS NULL', detail: 'submitted_on' },
-  { kind: 'future', column: 'submitted_on', where: 'submitted > CURRENT_DATE + 1', detail: 'submitted_on' },
+  { kind: 'future', column: 'submitted_on', where: 'submitted > today', detail: 'submitted_on' },
   { kind: 'hierarchy', column: 'hierarchy', where: `hierarchy NOT IN ('2025-03', '2025-07')`, detail: 'hierarchy' },
   { kind: 'prefix', column: 'unit_code', where: `prefix IS NOT NULL AND prefix NOT IN ('2025-03', '2025-07')`, detail: 'unit_code' },
   { kind: 'prefix_conflict', column: 'hierarchy', where: `prefix IN ('2025-03', '2025-07') AND hierarchy IN ('2025-03', '2025-07') AND prefix <> hierarchy`, detail: `unit_code || ' ' || hierarchy` },
@@ -86,31 +87,50 @@ export interface RawIssue {
   severity: Severity;
 }
 
-/** Every error and warning in the stage, as raw rows for `describeIssue` to word. */
-export async function findIssues(conn: DuckDBConnection, limitPerFile: number): Promise<RawIssue[]> {
-  const errors = CHECKS.map((c) =>
-    `SELECT rid, file_no, '${c.column}' AS column_name, '${c.kind}' AS kind, (${c.detail})::VARCHAR AS detail, 'error' AS severity FROM resolved WHERE ${c.where}`);
-  const duplicates = `SELECT unnest(rids[2:]) AS rid, file_no, 'indicator', 'duplicate', rids[1]::VARCHAR, 'error'
-    FROM (SELECT file_no, list(rid ORDER BY rid) AS rids FROM resolved WHERE unit_id IS NOT NULL AND period_id IS NOT NULL
-          GROUP BY file_no, unit_id, period_id, indicator, sex_key, age_key HAVING count(*) > 1)`;
-  const implausible = PLAUSIBILITY_CHECKS.map((c) => `SELECT part.rid, part.file_no, 'value', 'implausible',
-      '${c.part} ' || part.v::BIGINT || ' ${c.whole} ' || whole.v::BIGINT, 'warning'
-    FROM resolved part JOIN resolved whole
-      ON whole.file_no = part.file_no AND whole.unit_id = part.unit_id AND whole.period_id = part.period_id
-     AND whole.sex_key = part.sex_key AND whole.age_key = part.age_key
-    WHERE part.indicator = '${c.part}' AND whole.indicator = '${c.whole}' AND part.v > whole.v`);
-  const all = [...errors, duplicates, ...implausible].join('\nUNION ALL\n');
-  const { rows } = await runRows<{ rid: number; file_no: number; column_name: string; kind: string; detail: string | null; severity: Severity }>(conn,
-    `SELECT * FROM (SELECT *, row_number() OVER (PARTITION BY file_no, severity ORDER BY rid) AS n FROM (${all})) WHERE n <= $1 ORDER BY file_no, rid`, [limitPerFile]);
-  return rows.map((r) => ({ rid: r.rid, file_no: r.file_no, column: r.column_name as Column, kind: r.kind, detail: r.detail, severity: r.severity }));
+export interface StageCheck {
+  /** Errors per file (every one counted, not only those listed). */
+  errors: Map<number, number>;
+  /** The issues to show, at most `limitPerFile` errors and as many warnings per file. */
+  issues: RawIssue[];
 }
 
-/** Counts of errors per file, without the per-file cap. */
-export async function errorCounts(conn: DuckDBConnection): Promise<Map<number, number>> {
-  const where = CHECKS.map((c) => `(${c.where})`).join(' OR ');
-  const { rows } = await runRows<{ file_no: number; n: number }>(conn,
-    `SELECT file_no, count(*) AS n FROM resolved WHERE ${where} GROUP BY file_no`);
-  return new Map(rows.map((r) => [r.file_no, r.n]));
+/**
+ * Runs every check over `resolved`. Clean batches, the common case, cost one scan for the row checks, one
+ * grouping for duplicates and one for the plausibility warnings; the error listing runs only when there are errors.
+ */
+export async function checkStage(conn: DuckDBConnection, limitPerFile: number): Promise<StageCheck> {
+  const sql = <R>(text: string, params: unknown[] = []) => runRows<R>(conn, text, params);
+  await sql(`CREATE OR REPLACE TEMP TABLE duplicates AS
+    SELECT file_no, list(rid ORDER BY rid) AS rids FROM resolved WHERE unit_id IS NOT NULL AND period_id IS NOT NULL
+    GROUP BY file_no, unit_id, period_id, indicator, sex_key, age_key HAVING count(*) > 1`);
+  const counted = await sql<{ file_no: number; n: number }>(`
+    SELECT file_no, sum(n)::BIGINT AS n FROM (
+      SELECT file_no, count(*) AS n FROM resolved WHERE ${CHECKS.map((c) => `(${c.where})`).join(' OR ')} GROUP BY file_no
+      UNION ALL
+      SELECT file_no, sum(len(rids) - 1) AS n FROM duplicates GROUP BY file_no
+    ) GROUP BY file_no`);
+  const errors = new Map(counted.rows.map((r) => [r.file_no, r.n]));
+
+  const listings: string[] = [];
+  if (errors.size) {
+    listings.push(...CHECKS.map((c) =>
+      `SELECT rid, file_no, '${c.column}' AS column_name, '${c.kind}' AS kind, (${c.detail})::VARCHAR AS detail, 'error' AS severity FROM resolved WHERE ${c.where}`));
+    listings.push(`SELECT unnest(rids[2:]) AS rid, file_no, 'indicator', 'duplicate', rids[1]::VARCHAR, 'error' FROM duplicates`);
+  }
+  // Plausibility: one row per unit, period and disaggregation, with the figures the checks compare side by side.
+  const codes = [...new Set(PLAUSIBILITY_CHECKS.flatMap((c) => [c.part, c.whole]))];
+  await sql(`CREATE OR REPLACE TEMP TABLE side_by_side AS
+    SELECT file_no, ${codes.map((c) => `max(v) FILTER (WHERE indicator = '${c}') AS "${c}", max(rid) FILTER (WHERE indicator = '${c}') AS "rid_${c}"`).join(', ')}
+    FROM resolved WHERE indicator IN (${codes.map((c) => `'${c}'`).join(', ')}) AND unit_id IS NOT NULL AND period_id IS NOT NULL
+    GROUP BY file_no, unit_id, period_id, sex_key, age_key`);
+  listings.push(...PLAUSIBILITY_CHECKS.map((c) => `SELECT "rid_${c.part}" AS rid, file_no, 'value' AS column_name, 'implausible' AS kind,
+    '${c.part} ' || "${c.part}"::BIGINT || ' ${c.whole} ' || "${c.whole}"::BIGINT AS detail, 'warning' AS severity
+    FROM side_by_side WHERE "${c.part}" > "${c.whole}"`));
+  const { rows } = await sql<{ rid: number; file_no: number; column_name: string; kind: string; detail: string | null; severity: Severity }>(
+    `SELECT * FROM (SELECT *, row_number() OVER (PARTITION BY file_no, severity ORDER BY rid) AS n FROM (${listings.join('\nUNION ALL\n')}))
+     WHERE n <= $1 ORDER BY file_no, rid`, [limitPerFile]);
+  const issues = rows.map((r) => ({ rid: r.rid, file_no: r.file_no, column: r.column_name as Column, kind: r.kind, detail: r.detail, severity: r.severity }));
+  return { errors, issues };
 }
 
 function nearest(word: string, candidates: readonly string[]): string | undefined {

@@ -36,8 +36,13 @@ export function toJsValue(value: unknown, typeName: string): unknown {
 }
 
 /** Runs one statement and returns its rows as plain objects. Shared by the Kysely driver and raw bulk SQL. */
+const TRACE = Boolean(process.env.PCMBN_TRACE);
+
 export async function runRows<R = Record<string, unknown>>(conn: DuckDBConnection, sql: string, params: readonly unknown[] = []): Promise<{ rows: R[]; changed: number }> {
+  const started = TRACE ? performance.now() : 0;
   const result = await conn.runAndReadAll(sql, params.length ? (params as DuckDBValue[]) : undefined);
+  // PCMBN_TRACE=1 prints every statement's time to stderr: the first tool when a load or a query is slow.
+  if (TRACE) process.stderr.write(`[sql ${(performance.now() - started).toFixed(1)} ms] ${sql.replace(/\s+/g, ' ').slice(0, 100)}\n`);
   const names = result.columnNames();
   const types = result.columnTypes().map(String);
   const raw = result.getRowsJS();

@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto';
 import { type DuckDBConnection, dateValue } from '@duckdb/node-api';
 import { runRows } from './dialect.ts';
 import { INDICATORS } from './catalogue.ts';
-import { allPeriods, MAX_YEAR, MIN_YEAR } from './periods.ts';
+import { allPeriods, MAX_YEAR, MIN_YEAR, parentPeriod } from './periods.ts';
 import { REFORM_DATE } from './units.ts';
 
 const referenceDir = fileURLToPath(new URL('./reference/', import.meta.url));
@@ -40,7 +40,7 @@ export const MIGRATIONS: readonly Migration[] = [
       `CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)`,
       `CREATE TABLE units (
         unit_id INTEGER PRIMARY KEY, hierarchy VARCHAR NOT NULL, code VARCHAR NOT NULL, ref VARCHAR NOT NULL UNIQUE,
-        name VARCHAR NOT NULL, type VARCHAR NOT NULL, level VARCHAR NOT NULL, parent_id INTEGER,
+        name VARCHAR NOT NULL, type VARCHAR NOT NULL, level VARCHAR NOT NULL, parent_id INTEGER, depth INTEGER NOT NULL,
         valid_from DATE, valid_to DATE)`,
       `CREATE TABLE unit_closure (ancestor_id INTEGER NOT NULL, descendant_id INTEGER NOT NULL, depth INTEGER NOT NULL)`,
       `CREATE TABLE unit_lineage (old_id INTEGER NOT NULL, new_id INTEGER NOT NULL, transfer VARCHAR NOT NULL, weight DOUBLE)`,
@@ -50,10 +50,9 @@ export const MIGRATIONS: readonly Migration[] = [
         target_operator VARCHAR, target_value DOUBLE, disaggregations VARCHAR NOT NULL, indicator_no INTEGER NOT NULL)`,
       `CREATE TABLE periods (
         period_id VARCHAR PRIMARY KEY, type VARCHAR NOT NULL, year INTEGER NOT NULL, idx INTEGER NOT NULL,
-        start_date DATE NOT NULL, end_date DATE NOT NULL, period_no INTEGER NOT NULL)`,
+        start_date DATE NOT NULL, end_date DATE NOT NULL, period_no INTEGER NOT NULL, parent_period_id VARCHAR)`,
       `CREATE SEQUENCE run_seq START 1`,
       `CREATE SEQUENCE file_seq START 1`,
-      `CREATE SEQUENCE report_seq START 1`,
       `CREATE TABLE etl_runs (
         run_id INTEGER PRIMARY KEY, trigger VARCHAR NOT NULL, started_at TIMESTAMP NOT NULL, finished_at TIMESTAMP,
         status VARCHAR NOT NULL, files_loaded INTEGER NOT NULL DEFAULT 0, files_unchanged INTEGER NOT NULL DEFAULT 0,
@@ -63,10 +62,10 @@ export const MIGRATIONS: readonly Migration[] = [
         file_id INTEGER NOT NULL, run_id INTEGER NOT NULL, file_name VARCHAR NOT NULL, content_hash VARCHAR NOT NULL,
         status VARCHAR NOT NULL, rows BIGINT NOT NULL, recorded_at TIMESTAMP NOT NULL)`,
       `CREATE TABLE reports (
-        report_id INTEGER NOT NULL, file_id INTEGER NOT NULL, run_id INTEGER NOT NULL, unit_id INTEGER NOT NULL,
+        report_id BIGINT NOT NULL, file_id INTEGER NOT NULL, run_id INTEGER NOT NULL, unit_id INTEGER NOT NULL,
         period_id VARCHAR NOT NULL, submitted_on DATE NOT NULL)`,
       `CREATE TABLE facts (
-        fact_key BIGINT NOT NULL, report_id INTEGER NOT NULL, unit_id INTEGER NOT NULL, period_id VARCHAR NOT NULL, indicator VARCHAR NOT NULL,
+        fact_key BIGINT NOT NULL, report_id BIGINT NOT NULL, unit_id INTEGER NOT NULL, period_id VARCHAR NOT NULL, indicator VARCHAR NOT NULL,
         sex VARCHAR NOT NULL, age_group VARCHAR NOT NULL, value DOUBLE NOT NULL, submitted_on DATE NOT NULL,
         is_current BOOLEAN NOT NULL, load_seq BIGINT NOT NULL)`,
       `CREATE TABLE rejects (
@@ -78,7 +77,7 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 2,
     name: 'administrative units of both hierarchies, the reform lineage and the closure',
     statements: () => [
-      `INSERT INTO units VALUES (0, 'national', 'VN', 'VN', 'Việt Nam', 'Quốc gia', 'national', NULL, NULL, NULL)`,
+      `INSERT INTO units VALUES (0, 'national', 'VN', 'VN', 'Việt Nam', 'Quốc gia', 'national', NULL, 0, NULL, NULL)`,
       // Ids are stable: ordered by list, level and code. A province's parent is the nation.
       `INSERT INTO units
        WITH src AS (
@@ -90,6 +89,7 @@ export const MIGRATIONS: readonly Migration[] = [
        ), numbered AS (SELECT 1 + row_number() OVER (ORDER BY h, lvl, code) AS unit_id, * FROM src)
        SELECT n.unit_id, n.h, n.code, n.h || ':' || n.code, n.name, n.type,
               CASE n.level WHEN 'commune' THEN 'ward' ELSE n.level END, coalesce(p.unit_id, 0),
+              CASE n.level WHEN 'province' THEN 1 WHEN 'district' THEN 2 WHEN 'commune' THEN 2 ELSE 3 END,
               CASE n.h WHEN '2025-07' THEN DATE '${REFORM_DATE}' END,
               CASE n.h WHEN '2025-03' THEN DATE '${REFORM_DATE}' - INTERVAL 1 DAY END
        FROM numbered n LEFT JOIN numbered p ON p.h = n.h AND p.code = n.parent_code AND p.lvl < n.lvl`,
@@ -105,6 +105,23 @@ export const MIGRATIONS: readonly Migration[] = [
          columns = {'old_level': 'VARCHAR', 'old_code': 'VARCHAR', 'new_level': 'VARCHAR', 'new_code': 'VARCHAR', 'transfer': 'VARCHAR'}) r
        JOIN units o ON o.hierarchy = '2025-03' AND o.code = r.old_code
        JOIN units n ON n.hierarchy = '2025-07' AND n.code = r.new_code`,
+    ],
+  },
+  {
+    version: 3,
+    name: 'API keys, and the roll-up the API reads',
+    statements: () => [
+      `CREATE TABLE api_keys (
+        key_id VARCHAR PRIMARY KEY, token_hash VARCHAR NOT NULL UNIQUE, role VARCHAR NOT NULL, unit_id INTEGER NOT NULL,
+        label VARCHAR, created_at TIMESTAMP NOT NULL, expires_at TIMESTAMP, revoked_at TIMESTAMP)`,
+      // One row per (unit, period, indicator, sex, age group) that has a value by the precedence rules
+      // (etl/marts/rollup.ts): the unit's own report, its finer periods, its children, or (for today's units
+      // before the reform) its predecessors. \`fact_key\` packs the cell like facts.fact_key.
+      `CREATE TABLE rollup (
+        fact_key BIGINT NOT NULL, unit_id INTEGER NOT NULL, period_id VARCHAR NOT NULL, indicator VARCHAR NOT NULL,
+        sex VARCHAR NOT NULL, age_group VARCHAR NOT NULL, value DOUBLE NOT NULL, source VARCHAR NOT NULL,
+        partial BOOLEAN NOT NULL)`,
+      `INSERT INTO meta VALUES ('data_version', '0')`,
     ],
   },
 ];
@@ -169,6 +186,9 @@ async function syncDimensions(conn: DuckDBConnection): Promise<void> {
       appender.appendDate(dateValue(toParts(p.start)));
       appender.appendDate(dateValue(toParts(p.end)));
       appender.appendInteger(n);
+      const parent = parentPeriod(p);
+      if (parent) appender.appendVarchar(parent.id);
+      else appender.appendNull();
       appender.endRow();
     }
     appender.closeSync();

@@ -100,6 +100,13 @@ export function childPeriods(p: Period): Period[] {
   return periodsOfTypeWithin(type, p);
 }
 
+/** The period one step coarser that contains `p` (a month's quarter, a quarter's half, a half's year). */
+export function parentPeriod(p: Period): Period | null {
+  const coarser: Record<PeriodType, PeriodType | null> = { year: null, half: 'year', quarter: 'half', month: 'quarter' };
+  const type = coarser[p.type];
+  return type ? periodContaining(type, p.start) : null;
+}
+
 /** Every period of `type` inside `p` (e.g. the twelve months of a year), in order. */
 export function periodsOfTypeWithin(type: PeriodType, p: Period): Period[] {
   if (MONTHS_IN[type] > MONTHS_IN[p.type]) throw new PeriodError(`a ${type} is coarser than the ${p.type} ${p.id}`);

@@ -17,6 +17,8 @@ export interface UnitsTable {
   type: string;
   level: UnitLevel;
   parent_id: number | null;
+  /** 0 for VN, 1 province, 2 old district or new commune, 3 old ward. */
+  depth: number;
   valid_from: string | null;
   valid_to: string | null;
 }
@@ -60,6 +62,7 @@ export interface PeriodsTable {
   end_date: string;
   /** Dense ordinal: part of `facts.fact_key`. */
   period_no: number;
+  parent_period_id: string | null;
 }
 
 export interface EtlRunsTable {
@@ -125,6 +128,34 @@ export interface RejectsTable {
   message: string;
 }
 
+export type Role = 'viewer' | 'analyst' | 'admin';
+
+export interface ApiKeysTable {
+  key_id: string;
+  /** SHA-256 of the token, hex: tokens are shown once and never stored. */
+  token_hash: string;
+  role: Role;
+  unit_id: number;
+  label: string | null;
+  created_at: string;
+  expires_at: string | null;
+  revoked_at: string | null;
+}
+
+export interface RollupTable {
+  fact_key: number;
+  unit_id: number;
+  period_id: string;
+  indicator: string;
+  sex: string;
+  age_group: string;
+  value: number;
+  /** How the value was found: `own` report, finer `periods`, `children`, or `lineage` (predecessors). */
+  source: 'own' | 'periods' | 'children' | 'lineage';
+  /** Part of the history could not be allocated (an old ward split without apportionment weights). */
+  partial: boolean;
+}
+
 export interface MetaTable {
   key: string;
   value: string;
@@ -142,4 +173,6 @@ export interface Database {
   facts: FactsTable;
   rejects: RejectsTable;
   meta: MetaTable;
+  api_keys: ApiKeysTable;
+  rollup: RollupTable;
 }

@@ -19,26 +19,74 @@ interface Record_ {
   fields: string[];
 }
 
-/** Splits CSV text into records with the line each starts on; stops at the first unrecoverable error. */
-function readRecords(text: string, delimiter: string): { records: Record_[]; error: { line: number; message: string } | null } {
+/** Byte offsets where each line starts: line numbers from offsets, whatever the line ends (LF or CRLF). */
+function lineStarts(buf: Buffer): number[] {
+  const starts = [0];
+  for (let i = buf.indexOf(10); i >= 0; i = buf.indexOf(10, i + 1)) starts.push(i + 1);
+  return starts;
+}
+
+function lineAt(starts: number[], offset: number): number {
+  let lo = 0;
+  let hi = starts.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (starts[mid] <= offset) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo + 1;
+}
+
+/** Where an unclosed quote opens: the line, and the field number, scanning the record that never ended. */
+function unclosedQuote(buf: Buffer, from: number, delimiter: string, starts: number[]): { line: number; col: number } {
+  const text = buf.subarray(from).toString('utf8');
+  const delim = delimiter.charCodeAt(0);
+  let field = 1;
+  let quoted = false;
+  let openedAt = 0;
+  let openedField = 1;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 34) {
+      if (!quoted) [quoted, openedAt, openedField] = [true, i, field];
+      else if (text.charCodeAt(i + 1) === 34) i++;
+      else quoted = false;
+    } else if (!quoted && c === delim) {
+      field++;
+    } else if (!quoted && c === 10) {
+      field = 1;
+    }
+  }
+  return { line: lineAt(starts, from + Buffer.byteLength(text.slice(0, openedAt))), col: openedField };
+}
+
+/**
+ * Splits CSV bytes into records with the line each starts on; stops at the first unrecoverable error.
+ * Lines come from byte offsets (csv-parse's `info.bytes`), so CRLF files and quoted line breaks count right.
+ */
+function readRecords(buf: Buffer, delimiter: string): { records: Record_[]; error: { line: number; col: number | null; message: string } | null } {
   const records: Record_[] = [];
-  let newlines = 0;
+  const starts = lineStarts(buf);
+  let end = 0;
   try {
-    parse(text, {
-      delimiter, relax_column_count: true, skip_empty_lines: true, raw: true, bom: true, relax_quotes: false,
-      // With `raw`, csv-parse hands on_record { raw, record } although its types say string[].
-      on_record: ((r: { raw: string; record: string[] }) => {
-        const lead = /^(?:\r?\n)*/.exec(r.raw)![0].split('\n').length - 1;
-        records.push({ line: newlines + lead + 1, fields: r.record });
-        newlines += r.raw.split('\n').length - 1;
+    parse(buf, {
+      delimiter, relax_column_count: true, skip_empty_lines: true, info: true, bom: true, relax_quotes: false,
+      // With `info`, csv-parse hands on_record { info, record } although its types say string[].
+      on_record: ((r: { info: { bytes: number }; record: string[] }) => {
+        let start = end;
+        while (buf[start] === 13 || buf[start] === 10 || buf[start] === 0xef || buf[start] === 0xbb || buf[start] === 0xbf) start++;
+        records.push({ line: lineAt(starts, start), fields: r.record });
+        end = r.info.bytes;
         return null;
       }) as never,
     });
     return { records, error: null };
   } catch (e) {
-    const err = e as Error & { lines?: number; code?: string };
-    const reason = err.code === 'CSV_QUOTE_NOT_CLOSED' ? 'a quoted value is never closed (the file may be truncated)' : err.message;
-    return { records, error: { line: err.lines ?? newlines + 1, message: reason } };
+    const err = e as Error & { code?: string };
+    if (err.code === 'CSV_QUOTE_NOT_CLOSED') {
+      return { records, error: { ...unclosedQuote(buf, end, delimiter, starts), message: 'a quoted value is never closed (the file may be truncated); expected a closing "' } };
+    }
+    return { records, error: { line: lineAt(starts, end), col: null, message: `malformed CSV: ${err.message}` } };
   }
 }
 
@@ -85,7 +133,7 @@ export function inspectCsv(path: string, name: string): CsvLayout {
   }
   const firstLine = headText.split(/\r?\n/, 1)[0];
   const delimiter = detectDelimiter(firstLine);
-  const header = readRecords(firstLine, delimiter).records[0]?.fields ?? [];
+  const header = readRecords(Buffer.from(firstLine), delimiter).records[0]?.fields ?? [];
   const check = checkHeader(header);
   if (check.problems.length) {
     cleanup();
@@ -121,7 +169,7 @@ function locateMalformed(name: string, layout: CsvLayout): LoadIssue[] {
   const buf = readFileSync(layout.readPath);
   const bad = layout.sniffed.encoding === 'utf-8' ? firstInvalidUtf8(buf) : null;
   if (bad) return [invalidUtf8Issue(name, bad)];
-  const { records, error } = readRecords(buf.toString('utf8'), layout.delimiter);
+  const { records, error } = readRecords(buf, layout.delimiter);
   const width = layout.header.length;
   const issues: LoadIssue[] = [];
   for (const r of records.slice(1)) {
@@ -132,19 +180,16 @@ function locateMalformed(name: string, layout: CsvLayout): LoadIssue[] {
       if (issues.length >= MAX_ISSUES_PER_FILE) break;
     }
   }
-  if (error) issues.push(issue(name, error.line, null, null, error.message));
+  if (error) issues.push(issue(name, error.line, error.col, error.col ? layout.header[error.col - 1] ?? null : null, error.message));
   if (!issues.length) issues.push(issue(name, null, null, null, 'DuckDB\'s CSV reader skipped rows that csv-parse reads as well-formed; expected RFC 4180 CSV'));
   return issues;
 }
 
 /** Line and column of staged rows, for messages: read lazily, only for files that have problems. */
 export function csvLocator(layout: CsvLayout): Locator {
-  const { records } = readRecords(readFileSync(layout.readPath, 'utf8'), layout.delimiter);
-  return {
-    line: (ordinal) => records[ordinal]?.line ?? ordinal + 1,
-    col: (column) => {
-      const p = layout.positions.get(column);
-      return p === undefined ? null : p + 1;
-    },
+  const { records } = readRecords(readFileSync(layout.readPath), layout.delimiter);
+  return (ordinal, column) => {
+    const p = column ? layout.positions.get(column) : undefined;
+    return { line: records[ordinal]?.line ?? ordinal + 1, col: p === undefined ? null : p + 1 };
   };
 }

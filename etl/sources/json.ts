@@ -46,12 +46,15 @@ export function readJson(path: string, name: string): { rows: SourceRow[]; locat
   }
 
   const rows: SourceRow[] = [];
+  // Where each row and each of its values start, so that a message points at the value itself.
+  const places: { row: { line: number; col: number }; fields: Partial<Record<Column, { line: number; col: number }>> }[] = [];
   for (const item of root.children ?? []) {
     if (item.type !== 'object') {
       problem(item.offset, null, `expected an object for each row, found ${item.type}`);
       continue;
     }
     const values: Partial<Record<Column, string | null>> = {};
+    const fields: Partial<Record<Column, { line: number; col: number }>> = {};
     for (const prop of item.children ?? []) {
       const [keyNode, valueNode] = prop.children as [Node, Node];
       const key = String(keyNode.value);
@@ -59,6 +62,7 @@ export function readJson(path: string, name: string): { rows: SourceRow[]; locat
         problem(keyNode.offset, key, `unknown key "${key}"; expected the keys ${COLUMNS.join(', ')}`);
         continue;
       }
+      fields[key as Column] = at(valueNode.offset);
       if (valueNode.type === 'string' || valueNode.type === 'number') values[key as Column] = String(valueNode.value).trim();
       else if (valueNode.type === 'null') values[key as Column] = null;
       else problem(valueNode.offset, key, `expected a string or a number, found ${valueNode.type}`);
@@ -66,15 +70,16 @@ export function readJson(path: string, name: string): { rows: SourceRow[]; locat
     for (const required of REQUIRED_COLUMNS) {
       if (!(required in values)) problem(item.offset, required, `the row has no "${required}"; required: ${REQUIRED_COLUMNS.join(', ')}`);
     }
-    const { line, col } = at(item.offset);
-    rows.push({ line, colBase: col, values });
+    const row = at(item.offset);
+    rows.push({ line: row.line, values });
+    places.push({ row, fields });
   }
   if (issues.length) throw new FileRejected(issues);
   return {
     rows,
-    locator: {
-      line: (ordinal) => rows[ordinal - 1]?.line ?? 1,
-      col: (_column, ordinal) => rows[ordinal - 1]?.colBase ?? null,
+    locator: (ordinal, column) => {
+      const place = places[ordinal - 1];
+      return (column && place?.fields[column]) || place?.row || { line: 1, col: null };
     },
   };
 }

@@ -70,17 +70,14 @@ export async function readXlsx(path: string, name: string): Promise<XlsxRead> {
     row.eachCell((_cell, col) => {
       if (col > header.length) problem(line, col, null, 'holds a value beyond the header\'s last column; expected nothing there');
     });
-    rows.push({ line, colBase: null, values });
+    rows.push({ line, values });
   });
   if (issues.length) throw new FileRejected(issues);
   return {
     rows,
-    locator: {
-      line: (ordinal) => rows[ordinal - 1]?.line ?? ordinal + 1,
-      col: (column) => {
-        const p = check.positions.get(column);
-        return p === undefined ? null : p + 1;
-      },
+    locator: (ordinal, column) => {
+      const p = column ? check.positions.get(column) : undefined;
+      return { line: rows[ordinal - 1]?.line ?? ordinal + 1, col: p === undefined ? null : p + 1 };
     },
   };
 }

@@ -329,9 +329,6 @@ describe('the Kysely handle', () => {
     expect(rows[0]).toEqual({ big: 9007199254740991, dec: 12.5, day: '2025-07-01' });
   });
 
-  // BUG: schema/dialect.ts toJsValue converts only top-level values. BIGINT and DATE inside a LIST or STRUCT
-  // (list(count), histogram(), struct_pack(...)) come back as bigint and Date objects, so the rows are not
-  // JSON-safe as the dialect promises (JSON.stringify throws "Do not know how to serialize a BigInt").
   it('returns JSON-safe values inside lists and structs too', async () => {
     const { rows } = await sql<{ counts: unknown; s: unknown }>`
       SELECT list(n ORDER BY hierarchy) AS counts, {'n': 3::BIGINT, 'day': DATE '2025-07-01'} AS s
