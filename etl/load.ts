@@ -11,6 +11,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { runRows } from '../schema/dialect.ts';
 import type { Warehouse } from '../schema/warehouse.ts';
 import { commitAccepted } from './commit.ts';
+import { refreshRollup } from './marts/rollup.ts';
 import { formatOf } from './contract.ts';
 import { FileRejected, type LoadIssue, MAX_ISSUES_PER_FILE } from './issues.ts';
 import { csvLocator, inspectCsv, stageCsv } from './sources/csv.ts';
@@ -132,6 +133,8 @@ async function loadRun(conn: DuckDBConnection, runId: number, paths: string[], o
   }
   const seen = new Set<string>();
   const known = await loadedHashes(conn, files.map((f) => f.hash));
+  const staleBefore = await rollupStale(conn);
+  await sql('CREATE OR REPLACE TEMP TABLE run_changes (unit_id INTEGER, year INTEGER)');
   const todo: FileOutcome[] = [];
   for (const f of files) {
     if (known.has(f.hash) || seen.has(f.hash)) f.status = 'unchanged';
@@ -158,6 +161,8 @@ async function loadRun(conn: DuckDBConnection, runId: number, paths: string[], o
     });
   }
 
+  await refreshDerived(conn, staleBefore);
+
   const count = (s: FileStatus) => files.filter((f) => f.status === s).length;
   const result: LoadResult = {
     runId, files,
@@ -172,6 +177,32 @@ async function loadRun(conn: DuckDBConnection, runId: number, paths: string[], o
     files_rejected = $4, rows_loaded = $5, facts_revised = $6, warnings = $7 WHERE run_id = $1`,
     [runId, result.loaded, result.unchanged, result.rejected, result.rows, result.revised, result.warnings]);
   return result;
+}
+
+async function rollupStale(conn: DuckDBConnection): Promise<boolean> {
+  const { rows } = await runRows<{ value: string }>(conn, `SELECT value FROM meta WHERE key = 'rollup_stale'`);
+  return rows[0]?.value === 'true';
+}
+
+/**
+ * Brings the roll-up up to date with the facts, in one transaction: for what this run changed, or wholly when it
+ * is empty or was left stale by an interrupted run. Bumps `data_version`, which result caches key on.
+ */
+async function refreshDerived(conn: DuckDBConnection, staleBefore: boolean): Promise<void> {
+  const sql = (text: string) => runRows(conn, text);
+  const changed = (await sql('SELECT count(*) AS n FROM run_changes')).rows[0].n as number;
+  if (!changed && !staleBefore) return;
+  const empty = (await sql('SELECT NOT EXISTS (SELECT 1 FROM rollup) AS e')).rows[0].e as boolean;
+  await sql('BEGIN TRANSACTION');
+  try {
+    await refreshRollup(conn, staleBefore || empty ? 'all' : { units: 'SELECT unit_id FROM run_changes', years: 'SELECT year FROM run_changes' });
+    await sql(`INSERT OR REPLACE INTO meta VALUES ('rollup_stale', 'false')`);
+    await sql(`UPDATE meta SET value = (value::BIGINT + 1)::VARCHAR WHERE key = 'data_version'`);
+    await sql('COMMIT');
+  } catch (e) {
+    await sql('ROLLBACK');
+    throw e;
+  }
 }
 
 async function loadedHashes(conn: DuckDBConnection, hashes: string[]): Promise<Set<string>> {
@@ -244,7 +275,13 @@ async function loadBatch(conn: DuckDBConnection, runId: number, batch: FileOutco
         if (s) await sql('INSERT INTO accepted VALUES ($1, $2)', [s.fileNo, fileId]);
         await recordIssues(conn, runId, f);
       }
-      if (accepted.length) revised = (await commitAccepted(conn, runId)).factsRevised;
+      if (accepted.length) {
+        revised = (await commitAccepted(conn, runId)).factsRevised;
+        // The roll-up is refreshed once the run's files are in; until then it is marked stale, so that a crash in
+        // between is repaired by the next load (the API reads the roll-up, never half a run).
+        await sql(`INSERT INTO run_changes SELECT DISTINCT i.unit_id, p.year FROM incoming i JOIN periods p USING (period_id)`);
+        await sql(`INSERT OR REPLACE INTO meta VALUES ('rollup_stale', 'true')`);
+      }
       await sql('COMMIT');
     } catch (e) {
       await sql('ROLLBACK');

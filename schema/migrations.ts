@@ -117,10 +117,12 @@ export const MIGRATIONS: readonly Migration[] = [
       // One row per (unit, period, indicator, sex, age group) that has a value by the precedence rules
       // (etl/marts/rollup.ts): the unit's own report, its finer periods, its children, or (for today's units
       // before the reform) its predecessors. \`fact_key\` packs the cell like facts.fact_key.
+      // Narrow on purpose (integers and an enum, no strings): it is the warehouse's largest table after facts, and
+      // rebuilt at every load. \`series\` = indicator_no * 16 + sex (female 4, male 8) + age group (child 1, adult 2).
+      `CREATE TYPE rollup_source AS ENUM ('own', 'periods', 'children', 'lineage')`,
       `CREATE TABLE rollup (
-        fact_key BIGINT NOT NULL, unit_id INTEGER NOT NULL, period_id VARCHAR NOT NULL, indicator VARCHAR NOT NULL,
-        sex VARCHAR NOT NULL, age_group VARCHAR NOT NULL, value DOUBLE NOT NULL, source VARCHAR NOT NULL,
-        partial BOOLEAN NOT NULL)`,
+        fact_key BIGINT NOT NULL, unit_id INTEGER NOT NULL, period_no SMALLINT NOT NULL, series SMALLINT NOT NULL,
+        value DOUBLE NOT NULL, source rollup_source NOT NULL, partial BOOLEAN NOT NULL)`,
       `INSERT INTO meta VALUES ('data_version', '0')`,
     ],
   },

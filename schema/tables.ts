@@ -145,10 +145,10 @@ export interface ApiKeysTable {
 export interface RollupTable {
   fact_key: number;
   unit_id: number;
-  period_id: string;
-  indicator: string;
-  sex: string;
-  age_group: string;
+  /** periods.period_no */
+  period_no: number;
+  /** indicator_no * 16 + sex bits (female 4, male 8) + age group bits (child 1, adult 2); see etl/commit.ts. */
+  series: number;
   value: number;
   /** How the value was found: `own` report, finer `periods`, `children`, or `lineage` (predecessors). */
   source: 'own' | 'periods' | 'children' | 'lineage';

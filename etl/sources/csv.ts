@@ -187,9 +187,32 @@ function locateMalformed(name: string, layout: CsvLayout): LoadIssue[] {
 
 /** Line and column of staged rows, for messages: read lazily, only for files that have problems. */
 export function csvLocator(layout: CsvLayout): Locator {
-  const { records } = readRecords(readFileSync(layout.readPath), layout.delimiter);
+  const buf = readFileSync(layout.readPath);
+  const lineOf = buf.includes(34) ? lineByParsing(buf, layout.delimiter) : lineByScanning(buf);
   return (ordinal, column) => {
     const p = column ? layout.positions.get(column) : undefined;
-    return { line: records[ordinal]?.line ?? ordinal + 1, col: p === undefined ? null : p + 1 };
+    return { line: lineOf(ordinal), col: p === undefined ? null : p + 1 };
   };
+}
+
+/** Without quotes a record is a non-blank line: record n starts on the n-th non-blank line after the header. */
+function lineByScanning(buf: Buffer): (ordinal: number) => number {
+  const lines: number[] = [];
+  let line = 1;
+  let start = 0;
+  for (let nl = buf.indexOf(10); ; nl = buf.indexOf(10, start)) {
+    const end = nl < 0 ? buf.length : nl;
+    const blank = end - start === 0 || (end - start === 1 && buf[start] === 13);
+    if (!blank) lines.push(line);
+    if (nl < 0) break;
+    start = nl + 1;
+    line++;
+  }
+  return (ordinal) => lines[ordinal] ?? ordinal + 1;
+}
+
+/** With quotes a record may span lines: ask the parser. */
+function lineByParsing(buf: Buffer, delimiter: string): (ordinal: number) => number {
+  const { records } = readRecords(buf, delimiter);
+  return (ordinal) => records[ordinal]?.line ?? ordinal + 1;
 }

@@ -1,0 +1,173 @@
+/**
+ * The roll-up: every (unit, period, indicator, sex, age group) that has a value, resolved once at load time by the
+ * precedence rules, so the API answers a KPI, a trend point or a breakdown row with a lookup (as DHIS2's analytics
+ * tables and Cube's pre-aggregations do). Rebuilt inside one transaction: readers never see half of it.
+ *
+ * The value of a unit A for a period R (per indicator and disaggregation), by precedence:
+ *  1. `own`: A's own report for exactly R;
+ *  2. `periods`: else, if A reported anything within R (or A has no children), the periods that make R up (a year
+ *     its halves, a half its quarters, a quarter its months), each by these same rules: summed for flows, the
+ *     latest for stocks;
+ *  3. `children`: else the sum of A's children for R, each by these same rules.
+ * A parent's figure is never added to its children's, and a coarser report is never split into finer periods.
+ * The 2025 year straddles the reform: it is always made of its halves (unless reported as a whole).
+ *
+ * Units are computed only for periods when they exist: old-list units before 1 July 2025, new-list units after.
+ *  4. `lineage`: a new unit's history before the reform is the sum of its predecessors' values (each old province
+ *     went whole into one new province; old wards went whole, or partly, into communes). An old ward split across
+ *     communes counts, without apportionment weights, in no commune: those cells are flagged `partial`.
+ *
+ * Computed bottom-up and set-based: deepest units first (old wards, depth 3) up to VN (depth 0), and within a depth
+ * from months up to years, so that every step reads only cells already final. The steps write to a work table
+ * ordered as they run, so each step reads one contiguous slice of it; the roll-up gets the result in one insert.
+ */
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { runRows } from '../../schema/dialect.ts';
+import { REFORM_DATE } from '../../schema/units.ts';
+
+const PERIOD_TYPES = ['month', 'quarter', 'half', 'year'] as const;
+const FINER: Record<string, string> = { quarter: 'month', half: 'quarter', year: 'half' };
+const MAX_DEPTH = 3;
+
+/** The cell key packs unit, period and series like `facts.fact_key`; the series is its low 10 bits. */
+const cellKey = (unit: string, periodNo: string, series: string) => `((${unit}::BIGINT * 4096 + ${periodNo}) * 1024 + ${series})`;
+
+/** Units in force during a period: old-list units before the reform, new-list ones after, VN always. */
+const inForce = (u: string, p: string) =>
+  `(${u}.hierarchy = 'national' OR (${u}.hierarchy = '2025-03' AND ${p}.start_date < DATE '${REFORM_DATE}') OR (${u}.hierarchy = '2025-07' AND ${p}.end_date >= DATE '${REFORM_DATE}'))`;
+
+const STRADDLES = (p: string) => `(${p}.start_date < DATE '${REFORM_DATE}' AND ${p}.end_date >= DATE '${REFORM_DATE}')`;
+
+/** Flows add up over the finer periods; stocks take the latest that has a value. */
+const COMBINE_OVER_TIME = `CASE WHEN any_value(i.aggregation) = 'last' THEN arg_max(x.value, q.start_date) ELSE sum(x.value) END`;
+
+const WORK_COLUMNS = 'cell, unit_id, depth, period_no, ptype, series, value, source, partial';
+
+/**
+ * Rebuilds the roll-up for the units and years a load touched, or everything. `changed` holds two SQL queries:
+ * the `unit_id`s whose facts changed and the `year`s they changed in.
+ */
+export async function refreshRollup(conn: DuckDBConnection, changed: { units: string; years: string } | 'all'): Promise<void> {
+  const sql = (text: string) => runRows(conn, text);
+
+  if (changed === 'all') {
+    await sql(`CREATE OR REPLACE TEMP TABLE rb_units AS SELECT unit_id FROM units`);
+    await sql(`CREATE OR REPLACE TEMP TABLE rb_years AS SELECT DISTINCT year FROM periods WHERE period_id IN (SELECT DISTINCT period_id FROM facts)`);
+  } else {
+    // A changed unit changes its ancestors; an old one also changes, through the reform, the new units its
+    // ancestors went into, and their ancestors.
+    await sql(`CREATE OR REPLACE TEMP TABLE rb_units AS
+      WITH affected AS (
+        SELECT DISTINCT c.ancestor_id AS unit_id FROM unit_closure c WHERE c.descendant_id IN (${changed.units})
+      ), successors AS (
+        SELECT DISTINCT l.new_id AS unit_id FROM unit_lineage l JOIN affected a ON a.unit_id = l.old_id
+      )
+      SELECT unit_id FROM affected
+      UNION SELECT c.ancestor_id FROM unit_closure c JOIN successors s ON c.descendant_id = s.unit_id`);
+    await sql(`CREATE OR REPLACE TEMP TABLE rb_years AS SELECT DISTINCT year FROM (${changed.years})`);
+  }
+  await sql(`CREATE OR REPLACE TEMP TABLE rb_periods AS SELECT * FROM periods WHERE year IN (SELECT year FROM rb_years)`);
+  await sql(`CREATE OR REPLACE TEMP TABLE rb_unit AS
+    SELECT u.unit_id, u.depth, u.parent_id, u.hierarchy, u.unit_id IN (SELECT unit_id FROM rb_units) AS rebuilt,
+           NOT EXISTS (SELECT 1 FROM units k WHERE k.parent_id = u.unit_id) AS is_leaf
+    FROM units u`);
+
+  // The rebuilt units' own current facts, and where a unit with children reported anything within a period.
+  await sql(`CREATE OR REPLACE TEMP TABLE rb_own AS
+    SELECT f.fact_key AS cell, f.unit_id, p.period_no, (f.fact_key % 1024)::SMALLINT AS series, f.value
+    FROM facts f JOIN rb_periods p USING (period_id) JOIN rb_unit u USING (unit_id)
+    WHERE f.is_current AND u.rebuilt`);
+  await sql(`CREATE OR REPLACE TEMP TABLE rb_covered AS
+    WITH parents AS (
+      SELECT o.unit_id, o.series, q.period_id, q.parent_period_id FROM rb_own o JOIN rb_unit u USING (unit_id)
+      JOIN periods q ON q.period_no = o.period_no WHERE NOT u.is_leaf
+    ), chain AS (
+      SELECT unit_id, series, period_id FROM parents
+      UNION SELECT unit_id, series, parent_period_id FROM parents WHERE parent_period_id IS NOT NULL
+      UNION SELECT x.unit_id, x.series, p.parent_period_id FROM parents x JOIN periods p ON p.period_id = x.parent_period_id WHERE p.parent_period_id IS NOT NULL
+      UNION SELECT x.unit_id, x.series, pp.parent_period_id FROM parents x JOIN periods p ON p.period_id = x.parent_period_id
+        JOIN periods pp ON pp.period_id = p.parent_period_id WHERE pp.parent_period_id IS NOT NULL
+    )
+    SELECT DISTINCT ${cellKey('c.unit_id', 'p.period_no', 'c.series')} AS cell FROM chain c JOIN periods p USING (period_id)`);
+
+  // The work table starts with what the rebuilt units read but do not rebuild: the current cells of their other
+  // children, and of the predecessors of rebuilt new units (empty when everything is rebuilt).
+  await sql(`CREATE OR REPLACE TEMP TABLE rb_cells AS
+    SELECT r.fact_key AS cell, r.unit_id, v.depth, r.period_no, p.type AS ptype, r.series, r.value, r.source, r.partial, true AS context
+    FROM rollup r JOIN rb_unit v USING (unit_id) JOIN rb_periods p USING (period_no)
+    WHERE NOT v.rebuilt AND (v.parent_id IN (SELECT unit_id FROM rb_units)
+      OR v.unit_id IN (SELECT l.old_id FROM unit_lineage l WHERE l.new_id IN (SELECT unit_id FROM rb_units)))
+    ORDER BY v.depth DESC, p.type`);
+
+  for (let depth = MAX_DEPTH; depth >= 0; depth--) {
+    for (const type of PERIOD_TYPES) await rollupStep(conn, depth, type);
+  }
+  await lineageStep(conn);
+
+  await sql(`DELETE FROM rollup WHERE unit_id IN (SELECT unit_id FROM rb_units)
+    AND period_no IN (SELECT period_no FROM rb_periods)`);
+  await sql(`INSERT INTO rollup SELECT cell, unit_id, period_no, series, value, source, partial FROM rb_cells WHERE NOT context`);
+  for (const t of ['rb_cells', 'rb_own', 'rb_covered', 'rb_unit', 'rb_periods', 'rb_units', 'rb_years']) await sql(`DROP TABLE ${t}`);
+}
+
+async function rollupStep(conn: DuckDBConnection, depth: number, type: string): Promise<void> {
+  const finer = FINER[type];
+  const target = `u.depth = ${depth} AND u.rebuilt AND p.type = '${type}' AND ${inForce('u', 'p')}`;
+  const cell = cellKey('u.unit_id', 'p.period_no', 'x.series');
+  const noOwn = `${cell} NOT IN (SELECT cell FROM rb_own)`;
+  const covered = `${cell} IN (SELECT cell FROM rb_covered)`;
+  const out = (source: string, value: string, partial: string) =>
+    `${cell}, u.unit_id, ${depth}, p.period_no, '${type}', x.series, ${value}, '${source}', ${partial}, false`;
+
+  const branches = [
+    // 1. The unit's own report for exactly the period.
+    `SELECT ${out('own', 'x.value', 'false')}
+     FROM rb_own x JOIN rb_unit u USING (unit_id) JOIN rb_periods p USING (period_no) WHERE ${target}`,
+  ];
+  if (finer) {
+    // 2. The finer periods that make the period up, when the unit reported within it (or it has no children).
+    branches.push(`SELECT ${out('periods', COMBINE_OVER_TIME, 'bool_or(x.partial)')}
+      FROM rb_cells x JOIN rb_unit u USING (unit_id) JOIN periods q ON q.period_no = x.period_no
+      JOIN rb_periods p ON p.period_id = q.parent_period_id JOIN indicators i ON i.indicator_no = x.series // 16
+      WHERE x.depth = ${depth} AND x.ptype = '${finer}' AND x.source <> 'lineage' AND ${target}
+        AND ${noOwn} AND (u.is_leaf OR ${covered} OR ${STRADDLES('p')})
+      GROUP BY ALL`);
+  }
+  if (depth < MAX_DEPTH) {
+    // 3. The children, when the unit reported nothing within the period.
+    branches.push(`SELECT ${out('children', 'sum(x.value)', 'bool_or(x.partial)')}
+      FROM rb_cells x JOIN rb_unit v ON v.unit_id = x.unit_id JOIN rb_unit u ON u.unit_id = v.parent_id
+      JOIN rb_periods p ON p.period_no = x.period_no
+      WHERE x.depth = ${depth + 1} AND x.ptype = '${type}' AND x.source <> 'lineage' AND ${target}
+        AND NOT ${STRADDLES('p')} AND ${noOwn} AND NOT ${covered}
+      GROUP BY ALL`);
+  }
+  await runRows(conn, `INSERT INTO rb_cells (${WORK_COLUMNS}, context) ${branches.join('\nUNION ALL\n')}`);
+}
+
+/**
+ * Today's units before the reform: the sum of their predecessors' values, weighted where a split ward has
+ * apportionment weights; a split ward without weights counts nowhere and marks the cell `partial`. Then the 2025
+ * year of today's units is made again of its halves, now that the first half exists.
+ */
+async function lineageStep(conn: DuckDBConnection): Promise<void> {
+  await runRows(conn, `INSERT INTO rb_cells (${WORK_COLUMNS}, context)
+    SELECT ${cellKey('n.unit_id', 'p.period_no', 'x.series')}, n.unit_id, n.depth, p.period_no, p.type, x.series,
+           sum(coalesce(l.weight, 0) * x.value), 'lineage', bool_or(l.weight IS NULL OR x.partial), false
+    FROM rb_cells x JOIN unit_lineage l ON l.old_id = x.unit_id JOIN rb_unit n ON n.unit_id = l.new_id
+    JOIN rb_periods p ON p.period_no = x.period_no
+    WHERE n.rebuilt AND p.end_date < DATE '${REFORM_DATE}' AND x.source <> 'lineage'
+    GROUP BY ALL`);
+
+  const straddling = `SELECT period_no FROM rb_periods p WHERE type = 'year' AND ${STRADDLES('p')}`;
+  await runRows(conn, `DELETE FROM rb_cells WHERE source = 'periods' AND NOT context AND period_no IN (${straddling})
+    AND unit_id IN (SELECT unit_id FROM rb_unit WHERE hierarchy = '2025-07')`);
+  await runRows(conn, `INSERT INTO rb_cells (${WORK_COLUMNS}, context)
+    SELECT ${cellKey('u.unit_id', 'p.period_no', 'x.series')}, u.unit_id, u.depth, p.period_no, 'year', x.series,
+           ${COMBINE_OVER_TIME}, 'periods', bool_or(x.partial), false
+    FROM rb_cells x JOIN rb_unit u USING (unit_id) JOIN periods q ON q.period_no = x.period_no AND q.type = 'half'
+    JOIN rb_periods p ON p.period_id = q.parent_period_id JOIN indicators i ON i.indicator_no = x.series // 16
+    WHERE u.hierarchy = '2025-07' AND u.rebuilt AND p.period_no IN (${straddling})
+      AND ${cellKey('u.unit_id', 'p.period_no', 'x.series')} NOT IN (SELECT cell FROM rb_own)
+    GROUP BY ALL`);
+}
