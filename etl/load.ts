@@ -193,16 +193,10 @@ async function refreshDerived(conn: DuckDBConnection, staleBefore: boolean): Pro
   const changed = (await sql('SELECT count(*) AS n FROM run_changes')).rows[0].n as number;
   if (!changed && !staleBefore) return;
   const empty = (await sql('SELECT NOT EXISTS (SELECT 1 FROM rollup) AS e')).rows[0].e as boolean;
-  await sql('BEGIN TRANSACTION');
-  try {
-    await refreshRollup(conn, staleBefore || empty ? 'all' : { units: 'SELECT unit_id FROM run_changes', years: 'SELECT year FROM run_changes' });
-    await sql(`INSERT OR REPLACE INTO meta VALUES ('rollup_stale', 'false')`);
-    await sql(`UPDATE meta SET value = (value::BIGINT + 1)::VARCHAR WHERE key = 'data_version'`);
-    await sql('COMMIT');
-  } catch (e) {
-    await sql('ROLLBACK');
-    throw e;
-  }
+  await refreshRollup(conn, staleBefore || empty ? 'all' : { units: 'SELECT unit_id FROM run_changes', years: 'SELECT year FROM run_changes' }, [
+    `INSERT OR REPLACE INTO meta VALUES ('rollup_stale', 'false')`,
+    `UPDATE meta SET value = (value::BIGINT + 1)::VARCHAR WHERE key = 'data_version'`,
+  ]);
 }
 
 async function loadedHashes(conn: DuckDBConnection, hashes: string[]): Promise<Set<string>> {

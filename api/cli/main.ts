@@ -5,6 +5,7 @@
 import { Command, CommanderError } from 'commander';
 import { WarehouseLockedError } from '../../schema/warehouse.ts';
 import { registerEtlCommands, UsageError } from '../../etl/cli.ts';
+import { registerServeCommands } from './serve.ts';
 import { registerStartCommand } from './start.ts';
 
 const program = new Command('pcmbn')
@@ -14,6 +15,7 @@ const program = new Command('pcmbn')
 
 registerEtlCommands(program);
 registerStartCommand(program);
+registerServeCommands(program);
 
 try {
   await program.parseAsync(process.argv);

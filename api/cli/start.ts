@@ -1,15 +1,18 @@
 /**
  * `npm start` (`pcmbn start`): the product on an embedded warehouse. An empty warehouse first gets the demo sample,
- * so a fresh clone shows real figures at once.
+ * so a fresh clone shows real figures at once; then the API serves it, the inbox schedule runs in the same
+ * process, and a ready-made demo API key is printed.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { Command } from 'commander';
-import { summarize, withWarehouse } from '../../etl/cli.ts';
+import { summarize } from '../../etl/cli.ts';
 import { loadFiles } from '../../etl/load.ts';
 import { generateSample } from '../../etl/sample.ts';
-import type { Warehouse } from '../../schema/warehouse.ts';
+import { databasePath, openWarehouse, type Warehouse } from '../../schema/warehouse.ts';
+import { authenticate, createApiKey } from '../auth/keys.ts';
+import { DEFAULT_CRON, defaultInbox, printServer, runServer } from './serve.ts';
 
 /** Loads the demo sample into an empty warehouse; returns whether it did. */
 export async function ensureDemoData(w: Warehouse): Promise<boolean> {
@@ -36,13 +39,46 @@ export async function describeWarehouse(w: Warehouse): Promise<string> {
   return [`warehouse ${w.path}:`, ...lines].join('\n');
 }
 
+/**
+ * The demo's API key: a viewer of the whole country labelled `demo`, made on the first start. The database keeps
+ * only its hash, so the token is kept in `demo-key.txt` beside the database and later starts print the same one
+ * (a new one if that key was revoked or the database replaced).
+ */
+export async function ensureDemoKey(w: Warehouse): Promise<{ token: string; file: string; created: boolean }> {
+  const file = join(dirname(w.path), 'demo-key.txt');
+  if (existsSync(file)) {
+    const token = readFileSync(file, 'utf8').trim();
+    if ((await authenticate(w, `Bearer ${token}`)).ok) return { token, file, created: false };
+  }
+  const { token } = await createApiKey(w, { role: 'viewer', unitId: 0, label: 'demo' });
+  writeFileSync(file, `${token}\n`, { mode: 0o600 });
+  return { token, file, created: true };
+}
+
 export function registerStartCommand(program: Command): void {
   program.command('start')
-    .description('run the product on the embedded warehouse, loading the demo sample into an empty one')
+    .description('run the product: demo data into an empty warehouse, then the API, the inbox schedule and a demo key')
     .action(async () => {
-      await withWarehouse(async (w) => {
+      const w = await openWarehouse(databasePath());
+      try {
         await ensureDemoData(w);
         console.log(await describeWarehouse(w));
-      });
+        const key = await ensureDemoKey(w);
+        const inbox = defaultInbox(w.path);
+        const cron = process.env.PCMBN_ETL_CRON || DEFAULT_CRON;
+        await runServer(w, {
+          inbox,
+          cron,
+          onReady: (server) => {
+            printServer(server, inbox, cron);
+            console.log(`demo API key (viewer of VN, ${key.created ? 'new' : 'kept'} in ${key.file}):`);
+            console.log(`  curl -s ${server.url} -H 'content-type: application/json' -H "Authorization: Bearer $(cat ${key.file})" -d '{"query":"{ indicators { code nameEn } }"}'`);
+            console.log(`API key  ${key.token}`);
+            console.log('ready; Ctrl-C to stop');
+          },
+        });
+      } finally {
+        await w.close();
+      }
     });
 }

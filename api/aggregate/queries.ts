@@ -1,0 +1,171 @@
+/**
+ * The questions leadership asks, answered from the roll-up: KPIs, trends, breakdowns and discrepancies. Each reads
+ * every cell it needs in one query (api/aggregate/cells.ts) and applies suppression for viewers.
+ */
+import { sql } from 'kysely';
+import { type Indicator, meetsTarget } from '../../schema/catalogue.ts';
+import { type Period, type PeriodType, periodRange, previousYear } from '../../schema/periods.ts';
+import { REFORM_DATE } from '../../schema/units.ts';
+import type { Warehouse } from '../../schema/warehouse.ts';
+import type { Principal } from '../context.ts';
+import type { UnitDirectory, UnitRow } from '../directory.ts';
+import { CellRequest, periodNo } from './cells.ts';
+import { type Measure, planMeasure } from './measures.ts';
+import { appliesTo, primarySuppressed, suppressComplements } from './suppression.ts';
+
+export type Status = 'MET' | 'NOT_MET' | 'NO_TARGET' | 'NO_DATA';
+
+export interface KpiResult extends Measure {
+  indicator: Indicator;
+  unit: UnitRow;
+  period: Period;
+  status: Status;
+  previousValue: number | null;
+  change: number | null;
+  suppressed: boolean;
+  complete: boolean;
+}
+
+export interface Ask {
+  w: Warehouse;
+  dir: UnitDirectory;
+  principal: Principal;
+}
+
+function status(indicator: Indicator, value: number | null): Status {
+  if (indicator.kind !== 'ratio') return 'NO_TARGET';
+  if (value === null) return 'NO_DATA';
+  return meetsTarget(value, indicator.target) ? 'MET' : 'NOT_MET';
+}
+
+/** KPIs of several indicators for one unit and period, with the same period a year earlier. */
+export async function kpis(a: Ask, indicators: Indicator[], unit: UnitRow, period: Period): Promise<KpiResult[]> {
+  const req = new CellRequest(a.w);
+  const plans = await Promise.all(indicators.map(async (i) => ({
+    now: await planMeasure(req, a.dir, i, unit, period),
+    before: await planMeasure(req, a.dir, i, unit, previousYear(period)),
+  })));
+  const [cells, reported] = await Promise.all([req.read(), leafReportsComplete(a, unit, period)]);
+  return indicators.map((indicator, k) => {
+    const now = plans[k].now(cells);
+    const before = plans[k].before(cells);
+    const hide = appliesTo(a.principal.role, indicator);
+    const suppressed = hide && primarySuppressed(indicator, now);
+    const previousHidden = hide && primarySuppressed(indicator, before);
+    const value = suppressed ? null : now.value;
+    const previousValue = previousHidden ? null : before.value;
+    return {
+      indicator, unit, period, ...now, value,
+      numerator: suppressed ? null : now.numerator,
+      denominator: suppressed ? null : now.denominator,
+      status: suppressed ? 'NO_DATA' : status(indicator, now.value),
+      previousValue,
+      change: value === null || previousValue === null ? null : value - previousValue,
+      suppressed,
+      complete: !now.partial && reported,
+    };
+  });
+}
+
+export interface Point {
+  period: Period;
+  value: number | null;
+  partial: boolean;
+  suppressed: boolean;
+}
+
+/** At most this many points in one trend: 40 years of months. */
+export const MAX_TREND_POINTS = 480;
+
+/** The indicator for each period of `granularity` from `from` to `to`; a unit of today runs back through its predecessors. */
+export async function trend(a: Ask, indicator: Indicator, unit: UnitRow, from: Period, to: Period, granularity: PeriodType): Promise<Point[]> {
+  const periods = periodRange(granularity, from.start, to.end);
+  const req = new CellRequest(a.w);
+  const plans = await Promise.all(periods.map((p) => planMeasure(req, a.dir, indicator, unit, p)));
+  const cells = await req.read();
+  const measures = plans.map((plan) => plan(cells));
+  const suppressed = measures.map((m) => appliesTo(a.principal.role, indicator) && primarySuppressed(indicator, m));
+  if (appliesTo(a.principal.role, indicator) && indicator.kind === 'count' && granularity !== 'year') {
+    // Points within one year add up to the year (and its halves and quarters), which a viewer can also ask for.
+    const byYear = new Map<number, number[]>();
+    periods.forEach((p, i) => byYear.set(p.year, [...(byYear.get(p.year) ?? []), i]));
+    suppressComplements([...byYear.values()], measures.map((m) => m.value), suppressed);
+  }
+  return periods.map((period, i) => ({ period, value: suppressed[i] ? null : measures[i].value, partial: measures[i].partial, suppressed: suppressed[i] }));
+}
+
+export interface Row {
+  unit: UnitRow;
+  measure: Measure;
+  rank: number | null;
+  suppressed: boolean;
+}
+
+/** The units of `level` under `unit` (its children by default) in the list the unit belongs to, ranked by value. */
+export async function breakdown(a: Ask, indicator: Indicator, unit: UnitRow, units: UnitRow[], period: Period): Promise<Row[]> {
+  const req = new CellRequest(a.w);
+  const plans = await Promise.all(units.map((u) => planMeasure(req, a.dir, indicator, u, period)));
+  const cells = await req.read();
+  const measures = plans.map((plan) => plan(cells));
+  const hide = appliesTo(a.principal.role, indicator);
+  const suppressed = measures.map((m) => hide && primarySuppressed(indicator, m));
+  // Children add up to their parent, which a viewer can ask for: one set per parent.
+  if (hide && indicator.kind === 'count') {
+    const byParent = new Map<number | null, number[]>();
+    units.forEach((u, i) => byParent.set(u.parent_id, [...(byParent.get(u.parent_id) ?? []), i]));
+    suppressComplements([...byParent.values()], measures.map((m) => m.value), suppressed);
+  }
+  const ranked = measures.map((m, i) => ({ i, v: suppressed[i] ? null : m.value })).filter((x) => x.v !== null).sort((x, y) => y.v! - x.v!);
+  const rank = new Map<number, number>();
+  ranked.forEach((x, k) => rank.set(x.i, k > 0 && ranked[k - 1].v === x.v ? rank.get(ranked[k - 1].i)! : k + 1));
+  return units.map((u, i) => ({
+    unit: u,
+    measure: suppressed[i] ? { ...measures[i], value: null, numerator: null, denominator: null } : measures[i],
+    rank: rank.get(i) ?? null,
+    suppressed: suppressed[i],
+  }));
+}
+
+/**
+ * Whether every ward or commune under the unit sent its monthly report for each month of the period, in the list
+ * in force then. (Today's units before the reform are judged by the partial flag alone.)
+ */
+async function leafReportsComplete(a: Ask, unit: UnitRow, period: Period): Promise<boolean> {
+  const inForce = (u: UnitRow) => (u.valid_from === null || u.valid_from <= period.end) && (u.valid_to === null || u.valid_to >= period.start);
+  if (!inForce(unit)) return true;
+  const list = period.end < REFORM_DATE ? '2025-03' : '2025-07';
+  const leaves = a.dir.subtree(unit.unit_id).filter((u) => u.level === 'ward' && u.hierarchy === list).length;
+  const months = periodRange('month', period.start < REFORM_DATE && list === '2025-07' ? REFORM_DATE : period.start, period.end);
+  if (!leaves) return true;
+  const { rows } = await sql<{ n: number }>`
+    SELECT count(DISTINCT (r.unit_id, r.period_id)) AS n FROM reports r JOIN units u USING (unit_id)
+    WHERE u.level = 'ward' AND u.hierarchy = ${list}
+      AND r.unit_id IN (SELECT descendant_id FROM unit_closure WHERE ancestor_id = ${unit.unit_id})
+      AND r.period_id IN (SELECT unnest(string_split(${months.map((m) => m.id).join(',')}, ',')))`.execute(a.w.db);
+  return rows[0].n >= leaves * months.length;
+}
+
+export interface Discrepancy {
+  unit: UnitRow;
+  indicator: string;
+  reported: number;
+  childrenSum: number;
+  children: number;
+}
+
+/** Units under `unit` whose own report for the period disagrees with the sum of their children's values. */
+export async function discrepancies(a: Ask, unit: UnitRow, period: Period): Promise<Discrepancy[]> {
+  const pno = await periodNo(a.w, period);
+  const { rows } = await sql<{ unit_id: number; indicator: string; reported: number; children_sum: number; children: number }>`
+    WITH own AS (
+      SELECT f.unit_id, f.indicator, f.fact_key % 1024 AS series, f.value FROM facts f
+      WHERE f.is_current AND f.period_id = ${period.id} AND f.sex = 'total' AND f.age_group = 'total'
+        AND f.unit_id IN (SELECT descendant_id FROM unit_closure WHERE ancestor_id = ${unit.unit_id})
+    )
+    SELECT o.unit_id, o.indicator, o.value AS reported, sum(r.value) AS children_sum, count(*) AS children
+    FROM own o JOIN units c ON c.parent_id = o.unit_id
+    JOIN rollup r ON r.unit_id = c.unit_id AND r.period_no = ${pno} AND r.series = o.series
+    GROUP BY o.unit_id, o.indicator, o.value HAVING sum(r.value) <> o.value
+    ORDER BY o.unit_id, o.indicator`.execute(a.w.db);
+  return rows.map((r) => ({ unit: a.dir.unit(r.unit_id)!, indicator: r.indicator, reported: r.reported, childrenSum: r.children_sum, children: r.children }));
+}

@@ -1,0 +1,183 @@
+/**
+ * `kpi`, `kpis`, `trend`, `breakdown`, `reportingCompliance` and `discrepancies`: arguments checked and scoped here,
+ * answers computed by api/aggregate (roll-up look-ups) and api/compliance, cached until the next load.
+ */
+import 'reflect-metadata';
+import { Arg, Ctx, Query, Resolver } from 'type-graphql';
+import { type Indicator as CatalogueIndicator, meetsTarget } from '../../../schema/catalogue.ts';
+import { parsePeriod, type Period, PeriodError, type PeriodType } from '../../../schema/periods.ts';
+import { hierarchyOn } from '../../../schema/units.ts';
+import { breakdown, discrepancies, type KpiResult, kpis, MAX_TREND_POINTS, trend } from '../../aggregate/queries.ts';
+import { reportingCompliance } from '../../compliance/compliance.ts';
+import type { UnitRow } from '../../directory.ts';
+import type { RequestContext } from '../../request.ts';
+import { badUserInput } from '../errors.ts';
+import { resolveIndicatorArg } from '../indicators.ts';
+import { capRows } from '../limits.ts';
+import { toIndicator } from '../types/catalogue.ts';
+import { AdminLevel, LEVEL_OF, toAdminUnit } from '../types/units.ts';
+import { Compliance, Discrepancy, Granularity, KpiStatus, KpiValue, TrendPoint, UnitValue } from '../types/values.ts';
+import { parseAsOf, resolveUnitArg } from '../units.ts';
+
+const GRANULARITY: Record<Granularity, PeriodType> = { MONTH: 'month', QUARTER: 'quarter', HALF_YEAR: 'half', YEAR: 'year' };
+
+function periodArg(id: string, argName: string): Period {
+  try {
+    return parsePeriod(id);
+  } catch (e) {
+    if (e instanceof PeriodError) throw badUserInput(argName, e.message);
+    throw e;
+  }
+}
+
+/** The unit an argument names, checked against the caller's scope. */
+async function scopedUnit(ctx: RequestContext, code: string, asOf: string | null | undefined, argName = 'unit'): Promise<UnitRow> {
+  const unit = await resolveUnitArg(ctx.warehouse, code, asOf, argName);
+  await ctx.assertInScope(unit.unit_id);
+  return unit;
+}
+
+function ask(ctx: RequestContext) {
+  return { w: ctx.warehouse, dir: ctx.units, principal: ctx.principal };
+}
+
+/** Cache key: the query, its arguments and the caller's scope (the cache is already split by role). */
+function cacheKey(ctx: RequestContext, name: string, args: unknown[]): string {
+  return JSON.stringify([name, ctx.principal.unitId, ...args]);
+}
+
+function toKpiValue(r: KpiResult): KpiValue {
+  return {
+    indicator: toIndicator(r.indicator),
+    unit: toAdminUnit(r.unit),
+    period: r.period.id,
+    value: r.value,
+    numerator: r.numerator,
+    denominator: r.denominator,
+    target: toIndicator(r.indicator).target,
+    status: KpiStatus[r.status],
+    previousValue: r.previousValue,
+    change: r.change,
+    suppressed: r.suppressed,
+    complete: r.complete,
+  };
+}
+
+function targetOf(i: CatalogueIndicator): number | null {
+  return i.kind === 'ratio' ? i.target.value : null;
+}
+
+@Resolver()
+export class ValuesResolver {
+  @Query(() => KpiValue, { description: 'One indicator for a unit (default VN) and period, against its target and a year earlier' })
+  async kpi(
+    @Arg('indicator', () => String) indicator: string,
+    @Arg('period', () => String) period: string,
+    @Arg('unit', () => String, { defaultValue: 'VN' }) unit: string,
+    @Arg('asOf', () => String, { nullable: true, description: 'YYYY-MM-DD: which list a plain unit code means; default today' }) asOf: string | null | undefined,
+    @Ctx() ctx: RequestContext,
+  ): Promise<KpiValue> {
+    return (await this.kpis([indicator], period, unit, asOf, ctx))[0];
+  }
+
+  @Query(() => [KpiValue], { description: 'Several indicators for one unit and period, in one round trip' })
+  async kpis(
+    @Arg('indicators', () => [String]) indicators: string[],
+    @Arg('period', () => String) period: string,
+    @Arg('unit', () => String, { defaultValue: 'VN' }) unit: string,
+    @Arg('asOf', () => String, { nullable: true }) asOf: string | null | undefined,
+    @Ctx() ctx: RequestContext,
+  ): Promise<KpiValue[]> {
+    const catalogue = capRows(indicators, 'kpis', 'fewer indicators').map((code, i) => resolveIndicatorArg(code, `indicators[${i}]`));
+    const p = periodArg(period, 'period');
+    const u = await scopedUnit(ctx, unit, asOf);
+    return ctx.cache.get(cacheKey(ctx, 'kpis', [indicators, p.id, u.unit_id]), async () =>
+      (await kpis(ask(ctx), catalogue, u, p)).map(toKpiValue));
+  }
+
+  @Query(() => [TrendPoint], { description: `An indicator over time, one point per period of the granularity from the period \`from\` to \`to\` (at most ${MAX_TREND_POINTS} points). A unit of today runs back through its predecessors across the 2025 reform.` })
+  async trend(
+    @Arg('indicator', () => String) indicator: string,
+    @Arg('from', () => String) from: string,
+    @Arg('to', () => String) to: string,
+    @Arg('granularity', () => Granularity) granularity: Granularity,
+    @Arg('unit', () => String, { defaultValue: 'VN' }) unit: string,
+    @Arg('asOf', () => String, { nullable: true }) asOf: string | null | undefined,
+    @Ctx() ctx: RequestContext,
+  ): Promise<TrendPoint[]> {
+    const i = resolveIndicatorArg(indicator);
+    const [f, t] = [periodArg(from, 'from'), periodArg(to, 'to')];
+    if (f.start > t.end) throw badUserInput('to', `${to} ends before ${from} starts: expected from ≤ to`);
+    const type = GRANULARITY[granularity];
+    const points = Math.round((Date.parse(t.end) - Date.parse(f.start)) / 86_400_000 / { month: 30.44, quarter: 91.3, half: 182.6, year: 365.25 }[type]);
+    if (points > MAX_TREND_POINTS) throw badUserInput('from', `${from}–${to} by ${granularity} is about ${points} points: expected at most ${MAX_TREND_POINTS}; use a coarser granularity or a shorter range`);
+    const u = await scopedUnit(ctx, unit, asOf);
+    return ctx.cache.get(cacheKey(ctx, 'trend', [i.code, f.id, t.id, type, u.unit_id]), async () =>
+      (await trend(ask(ctx), i, u, f, t, type)).map((p) => ({
+        period: p.period.id, start: p.period.start, value: p.value, target: targetOf(i), suppressed: p.suppressed, complete: !p.partial,
+      })));
+  }
+
+  @Query(() => [UnitValue], { description: 'An indicator for the units under a unit (its children, or every unit of `level` beneath it), ranked by value. Under VN, the list in force on asOf.' })
+  async breakdown(
+    @Arg('indicator', () => String) indicator: string,
+    @Arg('period', () => String) period: string,
+    @Arg('unit', () => String, { defaultValue: 'VN' }) unit: string,
+    @Arg('level', () => AdminLevel, { nullable: true }) level: AdminLevel | null | undefined,
+    @Arg('asOf', () => String, { nullable: true }) asOf: string | null | undefined,
+    @Ctx() ctx: RequestContext,
+  ): Promise<UnitValue[]> {
+    const i = resolveIndicatorArg(indicator);
+    const p = periodArg(period, 'period');
+    const u = await scopedUnit(ctx, unit, asOf);
+    const list = u.hierarchy === 'national' ? hierarchyOn(parseAsOf(asOf)) : u.hierarchy;
+    const candidates = level ? ctx.units.subtree(u.unit_id).filter((x) => x.level === LEVEL_OF[level] && x.unit_id !== u.unit_id) : ctx.units.children(u.unit_id);
+    const units = capRows(candidates.filter((x) => x.hierarchy === list && ctx.inScope(x.unit_id)), 'breakdown', 'a unit lower down or a higher level');
+    return ctx.cache.get(cacheKey(ctx, 'breakdown', [i.code, p.id, u.unit_id, level, list]), async () =>
+      (await breakdown(ask(ctx), i, u, units, p)).map((r) => ({
+        unit: toAdminUnit(r.unit),
+        value: r.measure.value,
+        numerator: r.measure.numerator,
+        denominator: r.measure.denominator,
+        rank: r.rank,
+        status: r.suppressed ? KpiStatus.NO_DATA : i.kind !== 'ratio' ? KpiStatus.NO_TARGET : r.measure.value === null ? KpiStatus.NO_DATA
+          : meetsTarget(r.measure.value, i.target) ? KpiStatus.MET : KpiStatus.NOT_MET,
+        suppressed: r.suppressed,
+        complete: !r.measure.partial,
+      })));
+  }
+
+  @Query(() => Compliance, { description: 'Reports expected from the units under a unit for a period, received on time, late, or missing (schedule: KH 04/KH-BCĐ Biên Hòa 2024 by default)' })
+  async reportingCompliance(
+    @Arg('period', () => String) period: string,
+    @Arg('unit', () => String, { defaultValue: 'VN' }) unit: string,
+    @Arg('level', () => AdminLevel, { nullable: true, description: 'Only reporters of this level (PROVINCE, DISTRICT or WARD)' }) level: AdminLevel | null | undefined,
+    @Arg('asOf', () => String, { nullable: true }) asOf: string | null | undefined,
+    @Ctx() ctx: RequestContext,
+  ): Promise<Compliance> {
+    const p = periodArg(period, 'period');
+    if (level === AdminLevel.NATIONAL) throw badUserInput('level', 'NATIONAL reports to no one: expected PROVINCE, DISTRICT or WARD');
+    const u = await scopedUnit(ctx, unit, asOf);
+    return ctx.cache.get(cacheKey(ctx, 'compliance', [p.id, u.unit_id, level]), async () => {
+      const c = await reportingCompliance(ctx.warehouse, { unitId: u.unit_id, periodId: p.id, level: level ? (LEVEL_OF[level] as 'province' | 'district' | 'ward') : undefined });
+      const missing = c.missing.filter((id) => ctx.inScope(id)).map((id) => toAdminUnit(ctx.units.unit(id)!));
+      return { period: p.id, dueDate: c.dueDate, expected: c.expected, received: c.received, onTime: c.onTime, late: c.late, pending: c.pending,
+        missing: capRows(missing, 'reportingCompliance.missing', 'a unit lower down'), completeness: c.completeness, timeliness: c.timeliness };
+    });
+  }
+
+  @Query(() => [Discrepancy], { description: "Units under a unit whose own report for the period disagrees with the sum of their children's values" })
+  async discrepancies(
+    @Arg('period', () => String) period: string,
+    @Arg('unit', () => String, { defaultValue: 'VN' }) unit: string,
+    @Arg('asOf', () => String, { nullable: true }) asOf: string | null | undefined,
+    @Ctx() ctx: RequestContext,
+  ): Promise<Discrepancy[]> {
+    const p = periodArg(period, 'period');
+    const u = await scopedUnit(ctx, unit, asOf);
+    return ctx.cache.get(cacheKey(ctx, 'discrepancies', [p.id, u.unit_id]), async () =>
+      capRows((await discrepancies(ask(ctx), u, p)).filter((d) => ctx.inScope(d.unit.unit_id)), 'discrepancies', 'a unit lower down').map((d) => ({
+        unit: toAdminUnit(d.unit), indicator: d.indicator, period: p.id, reported: d.reported, childrenSum: d.childrenSum, children: d.children,
+      })));
+  }
+}

@@ -1,0 +1,166 @@
+/**
+ * What the warehouse's figures look like over GraphQL: KPI values, trend points, breakdown rows, reporting
+ * compliance and discrepancies. Units come as AdminUnit, indicators as Indicator (both from the one catalogue and
+ * the unit directory).
+ */
+import 'reflect-metadata';
+import { Field, Float, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { Indicator, Target } from './catalogue.ts';
+import { AdminUnit } from './units.ts';
+
+export enum Granularity {
+  MONTH = 'MONTH',
+  QUARTER = 'QUARTER',
+  HALF_YEAR = 'HALF_YEAR',
+  YEAR = 'YEAR',
+}
+registerEnumType(Granularity, { name: 'Granularity', description: 'The period type of trend points' });
+
+export enum KpiStatus {
+  MET = 'MET',
+  NOT_MET = 'NOT_MET',
+  NO_TARGET = 'NO_TARGET',
+  NO_DATA = 'NO_DATA',
+}
+registerEnumType(KpiStatus, { name: 'KpiStatus', description: 'A value against its programme target' });
+
+@ObjectType({ description: 'One indicator for one unit and period' })
+export class KpiValue {
+  @Field(() => Indicator)
+  indicator!: Indicator;
+
+  @Field(() => AdminUnit)
+  unit!: AdminUnit;
+
+  @Field(() => String, { description: 'The period id: 2024, 2024S1, 2024Q1, 202403' })
+  period!: string;
+
+  @Field(() => Float, { nullable: true, description: 'Null when there is no data, or when suppressed (small numbers of victims)' })
+  value!: number | null;
+
+  @Field(() => Float, { nullable: true, description: 'Ratios: sum of the numerator over the selection' })
+  numerator!: number | null;
+
+  @Field(() => Float, { nullable: true, description: 'Ratios: sum of the denominator over the selection' })
+  denominator!: number | null;
+
+  @Field(() => Target, { nullable: true })
+  target!: Target | null;
+
+  @Field(() => KpiStatus)
+  status!: KpiStatus;
+
+  @Field(() => Float, { nullable: true, description: 'The same period one year earlier' })
+  previousValue!: number | null;
+
+  @Field(() => Float, { nullable: true, description: 'value − previousValue (percentage points for ratios)' })
+  change!: number | null;
+
+  @Field(() => Boolean, { description: 'Withheld: a count of victims between 1 and k − 1, or a value that would reveal one' })
+  suppressed!: boolean;
+
+  @Field(() => Boolean, { description: 'False when some expected monthly ward reports are missing, or history is only partly allocated to the unit' })
+  complete!: boolean;
+}
+
+@ObjectType({ description: 'One point of a trend' })
+export class TrendPoint {
+  @Field(() => String)
+  period!: string;
+
+  @Field(() => String, { description: 'First day of the period (YYYY-MM-DD), for time axes' })
+  start!: string;
+
+  @Field(() => Float, { nullable: true })
+  value!: number | null;
+
+  @Field(() => Float, { nullable: true, description: 'The programme target (ratios)' })
+  target!: number | null;
+
+  @Field(() => Boolean)
+  suppressed!: boolean;
+
+  @Field(() => Boolean, { description: 'False when history is only partly allocated to the unit' })
+  complete!: boolean;
+}
+
+@ObjectType({ description: 'One unit of a breakdown' })
+export class UnitValue {
+  @Field(() => AdminUnit)
+  unit!: AdminUnit;
+
+  @Field(() => Float, { nullable: true })
+  value!: number | null;
+
+  @Field(() => Float, { nullable: true })
+  numerator!: number | null;
+
+  @Field(() => Float, { nullable: true })
+  denominator!: number | null;
+
+  @Field(() => Int, { nullable: true, description: '1 = highest value; equal values share a rank; null without a value' })
+  rank!: number | null;
+
+  @Field(() => KpiStatus)
+  status!: KpiStatus;
+
+  @Field(() => Boolean)
+  suppressed!: boolean;
+
+  @Field(() => Boolean, { description: 'False when history is only partly allocated to the unit' })
+  complete!: boolean;
+}
+
+@ObjectType({ description: 'Who reported, on time or late, and who did not (DHIS2-style reporting rates)' })
+export class Compliance {
+  @Field(() => String)
+  period!: string;
+
+  @Field(() => String, { nullable: true, description: 'The first late day: a report is on time when submitted before it' })
+  dueDate!: string | null;
+
+  @Field(() => Int)
+  expected!: number;
+
+  @Field(() => Int)
+  received!: number;
+
+  @Field(() => Int)
+  onTime!: number;
+
+  @Field(() => Int)
+  late!: number;
+
+  @Field(() => Int, { description: 'Not received yet, before the due date' })
+  pending!: number;
+
+  @Field(() => [AdminUnit], { description: 'Expected units without a report once the due date has come' })
+  missing!: AdminUnit[];
+
+  @Field(() => Float, { nullable: true, description: 'received / expected × 100' })
+  completeness!: number | null;
+
+  @Field(() => Float, { nullable: true, description: 'onTime / expected × 100' })
+  timeliness!: number | null;
+}
+
+@ObjectType({ description: "A unit's own figure that disagrees with the sum of its children's" })
+export class Discrepancy {
+  @Field(() => AdminUnit)
+  unit!: AdminUnit;
+
+  @Field(() => String)
+  indicator!: string;
+
+  @Field(() => String)
+  period!: string;
+
+  @Field(() => Float)
+  reported!: number;
+
+  @Field(() => Float)
+  childrenSum!: number;
+
+  @Field(() => Int, { description: 'How many children have a value' })
+  children!: number;
+}

@@ -1,0 +1,208 @@
+/**
+ * The HTTP server: GraphQL at `/graphql` (Apollo Server 5 on Express 5), `GET /healthz`, Prometheus metrics at
+ * `GET /metrics`. `/` is left free for the dashboards' page.
+ *
+ * A GraphQL request goes: request id → JSON body (at most 100 kB) → API key (`Authorization: Bearer …`, 401
+ * otherwise, unless anonymous viewers are allowed) → one operation only (batched bodies: 400) → Apollo: parse,
+ * validate (depth and cost limits), execute against the deadline → errors formatted so nothing internal leaks.
+ *
+ * The result cache is cleared by `invalidate()` when a load commits. Loads happen only in this process while it
+ * serves: DuckDB's file lock keeps other writers out (`pcmbn etl load` elsewhere stops with "in use").
+ */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { expressMiddleware } from '@as-integrations/express5';
+import express, { type ErrorRequestHandler, type RequestHandler, type Response } from 'express';
+import { GraphQLError, type GraphQLSchema } from 'graphql';
+import type { Warehouse } from '../schema/warehouse.ts';
+import { authenticate } from './auth/keys.ts';
+import { LruResultCache } from './cache.ts';
+import type { Principal } from './context.ts';
+import { unitDirectory } from './directory.ts';
+import { describeError, ERROR_CODES, type ErrorLog, makeFormatError, newRequestId, requestIds } from './graphql/errors.ts';
+import { costLimit, Deadline, depthLimit, enforceDeadlines, MAX_BODY_BYTES, queryTimeoutMs } from './graphql/limits.ts';
+import { buildApiSchema } from './graphql/schema.ts';
+import { cacheStats, metricsPlugin, recordRefusal, registry } from './metrics.ts';
+import { createRequestContext, type RequestContext } from './request.ts';
+
+export interface ServerOptions {
+  warehouse: Warehouse;
+  host?: string;
+  /** 0 picks a free port. */
+  port?: number;
+  /** `viewer`: requests without an Authorization header are viewers scoped to VN (PCMBN_ANONYMOUS=viewer). */
+  anonymous?: 'viewer';
+  /** Per-request time limit; default PCMBN_QUERY_TIMEOUT_MS or 10 s. */
+  queryTimeoutMs?: number;
+  /** Where internal errors are logged with their request id; default stderr. */
+  log?: ErrorLog;
+  /** Another schema (tests); default the API's. Its resolvers race the deadline like the API's. */
+  schema?: GraphQLSchema;
+}
+
+export interface RunningServer {
+  /** The GraphQL endpoint, e.g. http://127.0.0.1:4000/graphql. */
+  url: string;
+  /** http://host:port, for /healthz and /metrics. */
+  origin: string;
+  port: number;
+  close(): Promise<void>;
+  /** Forgets cached results: call it when a load commits. */
+  invalidate(): void;
+}
+
+function unauthenticated(): never {
+  throw new GraphQLError('an API key is required', { extensions: { code: ERROR_CODES.UNAUTHENTICATED, http: { status: 401 } } });
+}
+
+const NATION_VIEWER: Principal = { keyId: null, role: 'viewer', unitId: 0 };
+
+function refuse(res: Response, status: number, code: string, message: string, headers: Record<string, string> = {}): void {
+  res.status(status).set(headers).json({ errors: [{ message, extensions: { code } }] });
+}
+
+export async function startServer(o: ServerOptions): Promise<RunningServer> {
+  const w = o.warehouse;
+  const host = o.host ?? '127.0.0.1';
+  const timeoutMs = o.queryTimeoutMs ?? queryTimeoutMs();
+  const log = o.log ?? ((line: string) => console.error(line));
+  const cache = new LruResultCache(undefined, cacheStats);
+  // Read the units now: the first request should not pay for it, and a broken warehouse should fail here.
+  const units = await unitDirectory(w);
+
+  const app = express();
+  app.disable('x-powered-by');
+  const httpServer = createServer(app);
+
+  const apollo = new ApolloServer<RequestContext>({
+    schema: enforceDeadlines(o.schema ?? (await buildApiSchema())),
+    validationRules: [depthLimit(), costLimit()],
+    formatError: makeFormatError(log),
+    includeStacktraceInErrorResponses: false,
+    allowBatchedHttpRequests: false,
+    // Bounds the work of validating a document full of nested fragments (Apollo's guard, 10 million selections).
+    maxRecursiveSelections: true,
+    // Also under NODE_ENV=production: dashboards and generated clients read the schema, and it holds no secret.
+    introspection: true,
+    // We close on SIGINT/SIGTERM ourselves (api/cli/serve.ts): Apollo's own handler would re-raise the signal.
+    stopOnTerminationSignals: false,
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      metricsPlugin<RequestContext>(),
+      {
+        async requestDidStart() {
+          return {
+            async willSendResponse(rc) {
+              rc.contextValue.deadline?.clear();
+            },
+          };
+        },
+      },
+    ],
+  });
+  await apollo.start();
+
+  app.use((req, res, next) => {
+    const id = newRequestId();
+    res.setHeader('x-request-id', id);
+    requestIds.run(id, next);
+  });
+
+  app.get('/healthz', async (_req, res) => {
+    try {
+      const rows = await w.db.selectFrom('meta').select('value').where('key', '=', 'data_version').execute();
+      res.json({ status: 'ok', database: w.path, dataVersion: rows[0] ? Number(rows[0].value) : null });
+    } catch (e) {
+      log(`[request ${requestIds.getStore()}] healthz: ${describeError(e)}`);
+      res.status(503).json({ status: 'unavailable', database: w.path });
+    }
+  });
+
+  app.get('/metrics', async (_req, res) => {
+    res.type(registry.contentType).send(await registry.metrics());
+  });
+
+  const authenticateRequest: RequestHandler = async (req, res, next) => {
+    const header = req.headers.authorization;
+    // A browser opening /graphql gets Apollo's landing page: it runs nothing, so it needs no key. The test is
+    // Apollo's own (a GET that prefers HTML to JSON); anything else that slips by fails in `context` below.
+    if (header === undefined && req.method === 'GET' && req.accepts(['application/json', 'application/graphql-response+json', 'text/html']) === 'text/html') return next();
+    if (header === undefined && o.anonymous === 'viewer') {
+      res.locals.principal = NATION_VIEWER;
+      return next();
+    }
+    const result = header === undefined
+      ? { ok: false as const, reason: 'an API key is required: send "Authorization: Bearer <token>" (create one with `pcmbn keys create`)' }
+      : await authenticate(w, header);
+    if (!result.ok) {
+      recordRefusal('unauthenticated');
+      return refuse(res, 401, ERROR_CODES.UNAUTHENTICATED, result.reason, { 'WWW-Authenticate': 'Bearer realm="pcmbn"' });
+    }
+    res.locals.principal = result.principal;
+    next();
+  };
+
+  const oneOperation: RequestHandler = (req, res, next) => {
+    if (Array.isArray(req.body)) {
+      recordRefusal('batched');
+      return refuse(res, 400, ERROR_CODES.BAD_REQUEST, `batched requests are not accepted: send one GraphQL operation per request (this body holds ${req.body.length})`);
+    }
+    next();
+  };
+
+  app.use('/graphql',
+    express.json({ limit: MAX_BODY_BYTES }),
+    authenticateRequest,
+    oneOperation,
+    expressMiddleware(apollo, {
+      context: async ({ res }) => createRequestContext({
+        warehouse: w,
+        principal: (res.locals.principal as Principal | undefined) ?? unauthenticated(),
+        cache,
+        units,
+        deadline: new Deadline(timeoutMs),
+        requestId: res.getHeader('x-request-id') as string,
+      }),
+    }));
+
+  const onError: ErrorRequestHandler = (err: { type?: string; status?: number }, _req, res, next) => {
+    if (res.headersSent) return next(err);
+    if (err.type === 'entity.too.large') {
+      recordRefusal('too_large');
+      return refuse(res, 413, ERROR_CODES.BAD_REQUEST, `the request body is larger than ${MAX_BODY_BYTES / 1024} kB: send a smaller query`);
+    }
+    if (err.type === 'entity.parse.failed' || err.type === 'encoding.unsupported' || err.type === 'charset.unsupported') {
+      recordRefusal('bad_body');
+      return refuse(res, 400, ERROR_CODES.BAD_REQUEST, 'the request body is not valid JSON: expected {"query": "…", "variables": {…}}');
+    }
+    const id = requestIds.getStore() ?? newRequestId();
+    log(`[request ${id}] ${describeError(err)}`);
+    res.status(500).json({ errors: [{ message: 'internal error', extensions: { code: ERROR_CODES.INTERNAL_SERVER_ERROR, requestId: id } }] });
+  };
+  app.use(onError);
+
+  try {
+    await new Promise<void>((resolve, reject) => {
+      httpServer.once('error', reject);
+      httpServer.listen(o.port ?? 4000, host, () => {
+        httpServer.off('error', reject);
+        resolve();
+      });
+    });
+  } catch (e) {
+    await apollo.stop();
+    throw e;
+  }
+  const port = (httpServer.address() as AddressInfo).port;
+  const origin = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  let closing: Promise<void> | null = null;
+  return {
+    url: `${origin}/graphql`,
+    origin,
+    port,
+    invalidate: () => cache.clear(),
+    close: () => (closing ??= apollo.stop()),
+  };
+}
