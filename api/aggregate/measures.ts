@@ -3,7 +3,7 @@
  * sum(numerator) / sum(denominator) × 100 over the selection (both already summed by the roll-up), never an average
  * of ratios. Model coverage divides by the number of wards or communes under the unit in force in the period.
  */
-import { type Indicator, WARDS_IN_FORCE } from '../../schema/catalogue.ts';
+import { type CountIndicator, findIndicator, type Indicator, WARDS_IN_FORCE } from '../../schema/catalogue.ts';
 import type { Period } from '../../schema/periods.ts';
 import type { UnitDirectory, UnitRow } from '../directory.ts';
 import { type Cell, type CellRequest, seriesOf } from './cells.ts';
@@ -16,18 +16,30 @@ export interface Measure {
   partial: boolean;
 }
 
-/** Plans the cells a measure needs; the returned function computes it once the cells are read. */
-export async function planMeasure(req: CellRequest, dir: UnitDirectory, indicator: Indicator, unit: UnitRow, period: Period): Promise<(cells: Map<number, Cell>) => Measure> {
+/** A breakdown of victims figures: `total` for the figure as a whole. */
+export interface Disaggregation {
+  sex: string;
+  ageGroup: string;
+}
+
+export const TOTAL: Disaggregation = { sex: 'total', ageGroup: 'total' };
+
+/**
+ * Plans the cells a measure needs; the returned function computes it once the cells are read. A disaggregation
+ * applies to counts (and to a ratio's parts that have it: victims supported / returned by sex).
+ */
+export async function planMeasure(req: CellRequest, dir: UnitDirectory, indicator: Indicator, unit: UnitRow, period: Period, by: Disaggregation = TOTAL): Promise<(cells: Map<number, Cell>) => Measure> {
+  const series = (code: string) => (findIndicator(code)?.kind === 'count' && (findIndicator(code) as CountIndicator).disaggregations.length ? seriesOf(code, by.sex, by.ageGroup) : seriesOf(code));
   if (indicator.kind === 'count') {
-    const key = await req.add(unit.unit_id, period, seriesOf(indicator.code));
+    const key = await req.add(unit.unit_id, period, series(indicator.code));
     return (cells) => {
       const c = cells.get(key);
       return { value: c?.value ?? null, numerator: null, denominator: null, partial: c?.partial ?? false };
     };
   }
-  const num = await req.add(unit.unit_id, period, seriesOf(indicator.numerator));
+  const num = await req.add(unit.unit_id, period, series(indicator.numerator));
   const fixedDenominator = indicator.denominator === WARDS_IN_FORCE ? wardsInForce(dir, unit, period) : null;
-  const den = fixedDenominator === null ? await req.add(unit.unit_id, period, seriesOf(indicator.denominator)) : null;
+  const den = fixedDenominator === null ? await req.add(unit.unit_id, period, series(indicator.denominator)) : null;
   return (cells) => {
     const n = cells.get(num);
     const d = den === null ? null : cells.get(den);

@@ -10,7 +10,7 @@ import type { Warehouse } from '../../schema/warehouse.ts';
 import type { Principal } from '../context.ts';
 import type { UnitDirectory, UnitRow } from '../directory.ts';
 import { CellRequest, periodNo } from './cells.ts';
-import { type Measure, planMeasure } from './measures.ts';
+import { type Disaggregation, type Measure, planMeasure, TOTAL } from './measures.ts';
 import { appliesTo, primarySuppressed, suppressComplements } from './suppression.ts';
 
 export type Status = 'MET' | 'NOT_MET' | 'NO_TARGET' | 'NO_DATA';
@@ -39,11 +39,11 @@ function status(indicator: Indicator, value: number | null): Status {
 }
 
 /** KPIs of several indicators for one unit and period, with the same period a year earlier. */
-export async function kpis(a: Ask, indicators: Indicator[], unit: UnitRow, period: Period): Promise<KpiResult[]> {
+export async function kpis(a: Ask, indicators: Indicator[], unit: UnitRow, period: Period, by: Disaggregation = TOTAL): Promise<KpiResult[]> {
   const req = new CellRequest(a.w);
   const plans = await Promise.all(indicators.map(async (i) => ({
-    now: await planMeasure(req, a.dir, i, unit, period),
-    before: await planMeasure(req, a.dir, i, unit, previousYear(period)),
+    now: await planMeasure(req, a.dir, i, unit, period, by),
+    before: await planMeasure(req, a.dir, i, unit, previousYear(period), by),
   })));
   const [cells, reported] = await Promise.all([req.read(), leafReportsComplete(a, unit, period)]);
   return indicators.map((indicator, k) => {
@@ -78,10 +78,10 @@ export interface Point {
 export const MAX_TREND_POINTS = 480;
 
 /** The indicator for each period of `granularity` from `from` to `to`; a unit of today runs back through its predecessors. */
-export async function trend(a: Ask, indicator: Indicator, unit: UnitRow, from: Period, to: Period, granularity: PeriodType): Promise<Point[]> {
+export async function trend(a: Ask, indicator: Indicator, unit: UnitRow, from: Period, to: Period, granularity: PeriodType, by: Disaggregation = TOTAL): Promise<Point[]> {
   const periods = periodRange(granularity, from.start, to.end);
   const req = new CellRequest(a.w);
-  const plans = await Promise.all(periods.map((p) => planMeasure(req, a.dir, indicator, unit, p)));
+  const plans = await Promise.all(periods.map((p) => planMeasure(req, a.dir, indicator, unit, p, by)));
   const cells = await req.read();
   const measures = plans.map((plan) => plan(cells));
   const suppressed = measures.map((m) => appliesTo(a.principal.role, indicator) && primarySuppressed(indicator, m));
@@ -102,9 +102,9 @@ export interface Row {
 }
 
 /** The units of `level` under `unit` (its children by default) in the list the unit belongs to, ranked by value. */
-export async function breakdown(a: Ask, indicator: Indicator, unit: UnitRow, units: UnitRow[], period: Period): Promise<Row[]> {
+export async function breakdown(a: Ask, indicator: Indicator, unit: UnitRow, units: UnitRow[], period: Period, by: Disaggregation = TOTAL): Promise<Row[]> {
   const req = new CellRequest(a.w);
-  const plans = await Promise.all(units.map((u) => planMeasure(req, a.dir, indicator, u, period)));
+  const plans = await Promise.all(units.map((u) => planMeasure(req, a.dir, indicator, u, period, by)));
   const cells = await req.read();
   const measures = plans.map((plan) => plan(cells));
   const hide = appliesTo(a.principal.role, indicator);

@@ -4,7 +4,9 @@
  */
 import 'reflect-metadata';
 import { Arg, Ctx, Query, Resolver } from 'type-graphql';
-import { type Indicator as CatalogueIndicator, meetsTarget } from '../../../schema/catalogue.ts';
+import { AGE_GROUPS, type Indicator as CatalogueIndicator, meetsTarget, SEXES } from '../../../schema/catalogue.ts';
+import type { Disaggregation } from '../../aggregate/measures.ts';
+import { isSensitive } from '../../aggregate/suppression.ts';
 import { parsePeriod, type Period, PeriodError, type PeriodType } from '../../../schema/periods.ts';
 import { hierarchyOn } from '../../../schema/units.ts';
 import { breakdown, discrepancies, type KpiResult, kpis, MAX_TREND_POINTS, trend } from '../../aggregate/queries.ts';
@@ -16,7 +18,8 @@ import { resolveIndicatorArg } from '../indicators.ts';
 import { capRows } from '../limits.ts';
 import { toIndicator } from '../types/catalogue.ts';
 import { AdminLevel, LEVEL_OF, toAdminUnit } from '../types/units.ts';
-import { Compliance, Discrepancy, Granularity, KpiStatus, KpiValue, TrendPoint, UnitValue } from '../types/values.ts';
+import { Campaign, Compliance, Discrepancy, Granularity, KpiStatus, KpiValue, TrendPoint, UnitValue } from '../types/values.ts';
+import { campaignsBetween } from '../../../schema/campaigns.ts';
 import { parseAsOf, resolveUnitArg } from '../units.ts';
 
 const GRANULARITY: Record<Granularity, PeriodType> = { MONTH: 'month', QUARTER: 'quarter', HALF_YEAR: 'half', YEAR: 'year' };
@@ -28,6 +31,17 @@ function periodArg(id: string, argName: string): Period {
     if (e instanceof PeriodError) throw badUserInput(argName, e.message);
     throw e;
   }
+}
+
+/** `sex` and `ageGroup` arguments: victims figures only; absent means the total. */
+function byArgs(indicators: CatalogueIndicator[], sex: string | null | undefined, ageGroup: string | null | undefined): Disaggregation {
+  if (sex && !(SEXES as readonly string[]).includes(sex)) throw badUserInput('sex', `"${sex}" is not a sex: expected ${SEXES.join(' or ')}, or no argument for the total`);
+  if (ageGroup && !(AGE_GROUPS as readonly string[]).includes(ageGroup)) throw badUserInput('ageGroup', `"${ageGroup}" is not an age group: expected ${AGE_GROUPS.join(' or ')} (child = under 16), or no argument for the total`);
+  if (sex || ageGroup) {
+    const plain = indicators.find((i) => !isSensitive(i));
+    if (plain) throw badUserInput(sex ? 'sex' : 'ageGroup', `${plain.code} is not broken down by sex or age group: only the victims_* figures are`);
+  }
+  return { sex: sex || 'total', ageGroup: ageGroup || 'total' };
 }
 
 /** The unit an argument names, checked against the caller's scope. */
@@ -75,9 +89,11 @@ export class ValuesResolver {
     @Arg('period', () => String) period: string,
     @Arg('unit', () => String, { defaultValue: 'VN' }) unit: string,
     @Arg('asOf', () => String, { nullable: true, description: 'YYYY-MM-DD: which list a plain unit code means; default today' }) asOf: string | null | undefined,
+    @Arg('sex', () => String, { nullable: true, description: 'female or male (victims_* only); default: the total' }) sex: string | null | undefined,
+    @Arg('ageGroup', () => String, { nullable: true, description: 'child (under 16) or adult (victims_* only); default: the total' }) ageGroup: string | null | undefined,
     @Ctx() ctx: RequestContext,
   ): Promise<KpiValue> {
-    return (await this.kpis([indicator], period, unit, asOf, ctx))[0];
+    return (await this.kpis([indicator], period, unit, asOf, sex, ageGroup, ctx))[0];
   }
 
   @Query(() => [KpiValue], { description: 'Several indicators for one unit and period, in one round trip' })
@@ -86,13 +102,16 @@ export class ValuesResolver {
     @Arg('period', () => String) period: string,
     @Arg('unit', () => String, { defaultValue: 'VN' }) unit: string,
     @Arg('asOf', () => String, { nullable: true }) asOf: string | null | undefined,
+    @Arg('sex', () => String, { nullable: true, description: 'female or male (victims_* only); default: the total' }) sex: string | null | undefined,
+    @Arg('ageGroup', () => String, { nullable: true, description: 'child (under 16) or adult (victims_* only); default: the total' }) ageGroup: string | null | undefined,
     @Ctx() ctx: RequestContext,
   ): Promise<KpiValue[]> {
     const catalogue = capRows(indicators, 'kpis', 'fewer indicators').map((code, i) => resolveIndicatorArg(code, `indicators[${i}]`));
+    const by = byArgs(catalogue, sex, ageGroup);
     const p = periodArg(period, 'period');
     const u = await scopedUnit(ctx, unit, asOf);
-    return ctx.cache.get(cacheKey(ctx, 'kpis', [indicators, p.id, u.unit_id]), async () =>
-      (await kpis(ask(ctx), catalogue, u, p)).map(toKpiValue));
+    return ctx.cache.get(cacheKey(ctx, 'kpis', [indicators, p.id, u.unit_id, by]), async () =>
+      (await kpis(ask(ctx), catalogue, u, p, by)).map(toKpiValue));
   }
 
   @Query(() => [TrendPoint], { description: `An indicator over time, one point per period of the granularity from the period \`from\` to \`to\` (at most ${MAX_TREND_POINTS} points). A unit of today runs back through its predecessors across the 2025 reform.` })
@@ -103,17 +122,20 @@ export class ValuesResolver {
     @Arg('granularity', () => Granularity) granularity: Granularity,
     @Arg('unit', () => String, { defaultValue: 'VN' }) unit: string,
     @Arg('asOf', () => String, { nullable: true }) asOf: string | null | undefined,
+    @Arg('sex', () => String, { nullable: true, description: 'female or male (victims_* only); default: the total' }) sex: string | null | undefined,
+    @Arg('ageGroup', () => String, { nullable: true, description: 'child (under 16) or adult (victims_* only); default: the total' }) ageGroup: string | null | undefined,
     @Ctx() ctx: RequestContext,
   ): Promise<TrendPoint[]> {
     const i = resolveIndicatorArg(indicator);
+    const by = byArgs([i], sex, ageGroup);
     const [f, t] = [periodArg(from, 'from'), periodArg(to, 'to')];
     if (f.start > t.end) throw badUserInput('to', `${to} ends before ${from} starts: expected from ≤ to`);
     const type = GRANULARITY[granularity];
     const points = Math.round((Date.parse(t.end) - Date.parse(f.start)) / 86_400_000 / { month: 30.44, quarter: 91.3, half: 182.6, year: 365.25 }[type]);
     if (points > MAX_TREND_POINTS) throw badUserInput('from', `${from}–${to} by ${granularity} is about ${points} points: expected at most ${MAX_TREND_POINTS}; use a coarser granularity or a shorter range`);
     const u = await scopedUnit(ctx, unit, asOf);
-    return ctx.cache.get(cacheKey(ctx, 'trend', [i.code, f.id, t.id, type, u.unit_id]), async () =>
-      (await trend(ask(ctx), i, u, f, t, type)).map((p) => ({
+    return ctx.cache.get(cacheKey(ctx, 'trend', [i.code, f.id, t.id, type, u.unit_id, by]), async () =>
+      (await trend(ask(ctx), i, u, f, t, type, by)).map((p) => ({
         period: p.period.id, start: p.period.start, value: p.value, target: targetOf(i), suppressed: p.suppressed, complete: !p.partial,
       })));
   }
@@ -125,16 +147,19 @@ export class ValuesResolver {
     @Arg('unit', () => String, { defaultValue: 'VN' }) unit: string,
     @Arg('level', () => AdminLevel, { nullable: true }) level: AdminLevel | null | undefined,
     @Arg('asOf', () => String, { nullable: true }) asOf: string | null | undefined,
+    @Arg('sex', () => String, { nullable: true, description: 'female or male (victims_* only); default: the total' }) sex: string | null | undefined,
+    @Arg('ageGroup', () => String, { nullable: true, description: 'child (under 16) or adult (victims_* only); default: the total' }) ageGroup: string | null | undefined,
     @Ctx() ctx: RequestContext,
   ): Promise<UnitValue[]> {
     const i = resolveIndicatorArg(indicator);
+    const by = byArgs([i], sex, ageGroup);
     const p = periodArg(period, 'period');
     const u = await scopedUnit(ctx, unit, asOf);
     const list = u.hierarchy === 'national' ? hierarchyOn(parseAsOf(asOf)) : u.hierarchy;
     const candidates = level ? ctx.units.subtree(u.unit_id).filter((x) => x.level === LEVEL_OF[level] && x.unit_id !== u.unit_id) : ctx.units.children(u.unit_id);
     const units = capRows(candidates.filter((x) => x.hierarchy === list && ctx.inScope(x.unit_id)), 'breakdown', 'a unit lower down or a higher level');
-    return ctx.cache.get(cacheKey(ctx, 'breakdown', [i.code, p.id, u.unit_id, level, list]), async () =>
-      (await breakdown(ask(ctx), i, u, units, p)).map((r) => ({
+    return ctx.cache.get(cacheKey(ctx, 'breakdown', [i.code, p.id, u.unit_id, level, list, by]), async () =>
+      (await breakdown(ask(ctx), i, u, units, p, by)).map((r) => ({
         unit: toAdminUnit(r.unit),
         value: r.measure.value,
         numerator: r.measure.numerator,
@@ -179,5 +204,15 @@ export class ValuesResolver {
       capRows((await discrepancies(ask(ctx), u, p)).filter((d) => ctx.inScope(d.unit.unit_id)), 'discrepancies', 'a unit lower down').map((d) => ({
         unit: toAdminUnit(d.unit), indicator: d.indicator, period: p.id, reported: d.reported, childrenSum: d.childrenSum, children: d.children,
       })));
+  }
+
+  @Query(() => [Campaign], { description: 'The 30/7 national day and the 01/7–30/9 peak of each year between two periods (dashboard annotations)' })
+  campaigns(
+    @Arg('from', () => String) from: string,
+    @Arg('to', () => String) to: string,
+  ): Campaign[] {
+    const [f, t] = [periodArg(from, 'from'), periodArg(to, 'to')];
+    const dayAfter = (d: string) => Date.parse(`${d}T00:00:00Z`) + 86_400_000;
+    return campaignsBetween(f.start, t.end).map((c) => ({ ...c, kind: c.kind as Campaign['kind'], startMs: Date.parse(`${c.start}T00:00:00Z`), endMs: dayAfter(c.end) }));
   }
 }

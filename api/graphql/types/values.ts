@@ -164,3 +164,33 @@ export class Discrepancy {
   @Field(() => Int, { description: 'How many children have a value' })
   children!: number;
 }
+
+export enum CampaignKind {
+  NATIONAL_DAY = 'national_day',
+  PEAK = 'peak',
+}
+registerEnumType(CampaignKind, { name: 'CampaignKind', description: 'NATIONAL_DAY: 30/7 each year; PEAK: the 01/7–30/9 crackdown' });
+
+@ObjectType({ description: 'A campaign of the calendar, for annotations on time series' })
+export class Campaign {
+  @Field(() => CampaignKind)
+  kind!: CampaignKind;
+
+  @Field(() => String)
+  titleVi!: string;
+
+  @Field(() => String)
+  titleEn!: string;
+
+  @Field(() => String, { description: 'First day (YYYY-MM-DD)' })
+  start!: string;
+
+  @Field(() => String, { description: 'Last day, inclusive (YYYY-MM-DD)' })
+  end!: string;
+
+  @Field(() => Float, { description: 'start as Unix milliseconds (Grafana annotations)' })
+  startMs!: number;
+
+  @Field(() => Float, { description: 'The day after end, as Unix milliseconds (Grafana annotations)' })
+  endMs!: number;
+}
