@@ -88,7 +88,7 @@ async function sha256(path: string): Promise<string> {
 }
 
 let queue: Promise<unknown> = Promise.resolve();
-/** Loads in one process run one at a time (the scheduler, the ingest endpoint and the CLI share a warehouse). */
+/** Loads in one process run one at a time (the scheduler and a server share one warehouse). */
 function serialized<T>(fn: () => Promise<T>): Promise<T> {
   const run = queue.then(fn, fn);
   queue = run.catch(() => undefined);

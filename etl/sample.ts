@@ -8,7 +8,8 @@
  * - `consolidated/<list>-<province>-<year>.csv`: quarterly consolidated reports of the province's districts (old list)
  *   and of the province itself.
  * - `revisions/revisions-<year>.csv`: later corrections of ward-month figures (by the period's year).
- * - `expected/discrepancies.csv` and `expected/outliers.csv`: what was planted, so tests can check the warehouse
+ * - `expected/discrepancies.expected` and `expected/outliers.expected` (CSV text; an extension the loader passes
+ *   over, so `pcmbn etl load OUT` loads the reports and not the answer key): what was planted, so tests can check the warehouse
  *   finds it. Their headers are not the report contract: a loader must not take them for reports.
  *
  * How the figures hang together (the "truth"):
@@ -21,7 +22,7 @@
  *   applied): flows sum the reported months, stocks sum each leaf's latest reported month of the quarter; a leaf
  *   with no report in the quarter is left out. A ward-month's original figure that is later revised was a mistake:
  *   the consolidated report already holds the corrected value. Outliers (×20) are real spikes, included in sums.
- *   About 2% of consolidated total figures are then deliberately changed; `expected/discrepancies.csv` lists them
+ *   About 2% of consolidated total figures are then deliberately changed; `expected/discrepancies.expected` lists them
  *   (for victims_* figures with a breakdown, the female and adult rows carry the same change so breakdowns still
  *   add up to their total).
  */
@@ -549,9 +550,9 @@ export interface ProvinceOutput {
   files: SampleFile[];
   /** Revision rows (no header) by the year of their period. */
   revisions: Map<number, string[]>;
-  /** Rows of `expected/discrepancies.csv` (no header). */
+  /** Rows of `expected/discrepancies.expected` (no header). */
   discrepancies: string[];
-  /** Rows of `expected/outliers.csv` (no header); spikes in months not written (demo history) are listed too. */
+  /** Rows of `expected/outliers.expected` (no header); spikes in months not written (demo history) are listed too. */
   outliers: string[];
   units: number;
   /** Written ranges, as month indexes from January 2019 and quarter indexes from 2019Q1 (-1 if none). */
@@ -818,8 +819,8 @@ export async function generateSample(o: SampleOptions): Promise<SampleSummary> {
     summary.rows += rows.length;
     await write(`revisions/revisions-${year}.csv`, HEADER + rows.join(''));
   }
-  await writeFile(join(o.outDir, 'expected', 'discrepancies.csv'), discrepancies.join(''));
-  await writeFile(join(o.outDir, 'expected', 'outliers.csv'), outliers.join(''));
+  await writeFile(join(o.outDir, 'expected', 'discrepancies.expected'), discrepancies.join(''));
+  await writeFile(join(o.outDir, 'expected', 'outliers.expected'), outliers.join(''));
 
   // A month starting the same day as a quarter is the earlier period; one ending the same day, the later.
   const quarterStart = firstQuarter * 3;

@@ -5,7 +5,7 @@
  * already loaded is recognised by its hash, so a crash between the two never loads a file twice or loses one.
  */
 import { existsSync, mkdirSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
-import { basename, join, relative } from 'node:path';
+import { join, relative } from 'node:path';
 import { Cron } from 'croner';
 import type { Warehouse } from '../schema/warehouse.ts';
 import { formatOf } from './contract.ts';
@@ -70,8 +70,4 @@ export function startSchedule(w: Warehouse, inbox: string, cron: string, onScan:
     }
   });
   return { stop: () => job.stop(), next: () => job.nextRun() };
-}
-
-export function describeInbox(inbox: string): string {
-  return `${basename(inbox)}: ${existsSync(inbox) ? inboxFiles(inbox).length : 0} file(s) waiting`;
 }

@@ -7,7 +7,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { runRows } from '../schema/dialect.ts';
 import { COLUMNS, type Column } from './contract.ts';
 
-export const STAGE_DDL = `CREATE OR REPLACE TEMP TABLE stage (
+const STAGE_DDL = `CREATE OR REPLACE TEMP TABLE stage (
   file_no INTEGER NOT NULL,
   ${COLUMNS.map((c) => `${c} VARCHAR`).join(', ')})`;
 
@@ -20,10 +20,6 @@ export type Locator = (ordinal: number, column: Column | null) => { line: number
 
 export async function createStage(conn: DuckDBConnection): Promise<void> {
   await runRows(conn, STAGE_DDL);
-}
-
-export async function stagedRowCount(conn: DuckDBConnection): Promise<number> {
-  return (await runRows<{ n: number }>(conn, 'SELECT count(*) AS n FROM stage')).rows[0].n;
 }
 
 /** A row as JS sources produce it: field values by column, with the row's own location. */

@@ -6,7 +6,6 @@ import type { HierarchyVersion } from './tables.ts';
 
 /** The day the 2025 reorganisation took effect: 63 → 34 provinces, districts abolished. */
 export const REFORM_DATE = '2025-07-01';
-export const HIERARCHIES: readonly HierarchyVersion[] = ['2025-03', '2025-07'];
 export const NATION = 'VN';
 
 export interface UnitRef {

@@ -77,7 +77,7 @@ async function createInstance(path: string): Promise<DuckDBInstance> {
   } catch (e) {
     const message = (e as Error).message;
     if (/lock/i.test(message)) {
-      throw new WarehouseLockedError(`the warehouse ${path} is in use by another process (a running \`pcmbn serve\` or load); stop it, or send the files to the server's ingest endpoint`);
+      throw new WarehouseLockedError(`the warehouse ${path} is in use by another process (a running pcmbn serve, pcmbn start or load); stop it first, or drop the files into the running server's inbox (data/inbox) for its scheduled load`);
     }
     throw e;
   }

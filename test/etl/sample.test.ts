@@ -296,7 +296,7 @@ describe('generateSample: consolidated reports', () => {
     // Only quarters whose months are all in ward files can be checked: from 2024Q1 in the demo.
     const checkable = (r: { period: string }) => r.period >= '2024Q1';
     const planted = new Map(
-      readCsv(path.join(demo, 'expected', 'discrepancies.csv')).map(([unit, p, indicator, sex, age, reported, childrenSum]) => [
+      readCsv(path.join(demo, 'expected', 'discrepancies.expected')).map(([unit, p, indicator, sex, age, reported, childrenSum]) => [
         `${unit},${p},${indicator},${sex},${age}`,
         { reported, childrenSum, period: p },
       ]),
@@ -370,7 +370,7 @@ describe('generateSample: irregularities and seasons', () => {
   });
 
   it('has a handful of ×20 outliers, each in the ward files where written', () => {
-    const outliers = readCsv(path.join(demo, 'expected', 'outliers.csv'));
+    const outliers = readCsv(path.join(demo, 'expected', 'outliers.expected'));
     expect(outliers.length).toBeGreaterThan(3);
     const revised = new Set(revisionRows.map(key));
     let written = 0;
