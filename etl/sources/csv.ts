@@ -12,29 +12,11 @@ import { runRows } from '../../schema/dialect.ts';
 import { checkHeader, type Column } from '../contract.ts';
 import { FileRejected, type LoadIssue, MAX_ISSUES_PER_FILE } from '../issues.ts';
 import type { Locator } from '../stage.ts';
-import { decodeText, firstInvalidUtf8, invalidUtf8Issue, readHead, sniffEncoding, type Sniffed } from './text.ts';
+import { decodeText, firstInvalidUtf8, invalidUtf8Issue, lineStarts, positionAt, readHead, sniffEncoding, type Sniffed } from './text.ts';
 
 interface Record_ {
   line: number;
   fields: string[];
-}
-
-/** Byte offsets where each line starts: line numbers from offsets, whatever the line ends (LF or CRLF). */
-function lineStarts(buf: Buffer): number[] {
-  const starts = [0];
-  for (let i = buf.indexOf(10); i >= 0; i = buf.indexOf(10, i + 1)) starts.push(i + 1);
-  return starts;
-}
-
-function lineAt(starts: number[], offset: number): number {
-  let lo = 0;
-  let hi = starts.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if (starts[mid] <= offset) lo = mid;
-    else hi = mid - 1;
-  }
-  return lo + 1;
 }
 
 /** Where an unclosed quote opens: the line, and the field number, scanning the record that never ended. */
@@ -57,7 +39,7 @@ function unclosedQuote(buf: Buffer, from: number, delimiter: string, starts: num
       field = 1;
     }
   }
-  return { line: lineAt(starts, from + Buffer.byteLength(text.slice(0, openedAt))), col: openedField };
+  return { line: positionAt(starts, from + Buffer.byteLength(text.slice(0, openedAt))).line, col: openedField };
 }
 
 /**
@@ -75,7 +57,7 @@ function readRecords(buf: Buffer, delimiter: string): { records: Record_[]; erro
       on_record: ((r: { info: { bytes: number }; record: string[] }) => {
         let start = end;
         while (buf[start] === 13 || buf[start] === 10 || buf[start] === 0xef || buf[start] === 0xbb || buf[start] === 0xbf) start++;
-        records.push({ line: lineAt(starts, start), fields: r.record });
+        records.push({ line: positionAt(starts, start).line, fields: r.record });
         end = r.info.bytes;
         return null;
       }) as never,
@@ -86,7 +68,7 @@ function readRecords(buf: Buffer, delimiter: string): { records: Record_[]; erro
     if (err.code === 'CSV_QUOTE_NOT_CLOSED') {
       return { records, error: { ...unclosedQuote(buf, end, delimiter, starts), message: 'a quoted value is never closed (the file may be truncated); expected a closing "' } };
     }
-    return { records, error: { line: lineAt(starts, end), col: null, message: `malformed CSV: ${err.message}` } };
+    return { records, error: { line: positionAt(starts, end).line, col: null, message: `malformed CSV: ${err.message}` } };
   }
 }
 

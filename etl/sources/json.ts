@@ -7,13 +7,7 @@ import { type Node, parseTree, printParseErrorCode, type ParseError } from 'json
 import { COLUMNS, type Column, REQUIRED_COLUMNS } from '../contract.ts';
 import { FileRejected, type LoadIssue, MAX_ISSUES_PER_FILE } from '../issues.ts';
 import type { Locator, SourceRow } from '../stage.ts';
-import { decodeText, sniffEncoding } from './text.ts';
-
-function lineStarts(text: string): number[] {
-  const starts = [0];
-  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) starts.push(i + 1);
-  return starts;
-}
+import { decodeText, lineStarts, positionAt, sniffEncoding } from './text.ts';
 
 export function readJson(path: string, name: string): { rows: SourceRow[]; locator: Locator } {
   const buf = readFileSync(path);
@@ -21,16 +15,7 @@ export function readJson(path: string, name: string): { rows: SourceRow[]; locat
   if ('severity' in sniffed) throw new FileRejected([sniffed]);
   const text = decodeText(buf, sniffed);
   const starts = lineStarts(text);
-  const at = (offset: number) => {
-    let lo = 0;
-    let hi = starts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (starts[mid] <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    return { line: lo + 1, col: offset - starts[lo] + 1 };
-  };
+  const at = (offset: number) => positionAt(starts, offset);
   const issues: LoadIssue[] = [];
   const problem = (offset: number, column: string | null, message: string) => {
     if (issues.length < MAX_ISSUES_PER_FILE) issues.push({ severity: 'error', file: name, ...at(offset), column, message });

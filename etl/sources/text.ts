@@ -88,3 +88,23 @@ export function decodeText(buf: Buffer, s: Sniffed): string {
   }
   return new TextDecoder(s.encoding).decode(body);
 }
+
+/** Where each line starts (offsets in a string, or bytes in a Buffer): line numbers whatever the line ends. */
+export function lineStarts(text: string | Buffer): number[] {
+  const starts = [0];
+  const find = (from: number) => (typeof text === 'string' ? text.indexOf('\n', from) : text.indexOf(10, from));
+  for (let i = find(0); i >= 0; i = find(i + 1)) starts.push(i + 1);
+  return starts;
+}
+
+/** The line (1-based) and column (1-based, in the same units as the offsets) of an offset. */
+export function positionAt(starts: number[], offset: number): { line: number; col: number } {
+  let lo = 0;
+  let hi = starts.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (starts[mid] <= offset) lo = mid;
+    else hi = mid - 1;
+  }
+  return { line: lo + 1, col: offset - starts[lo] + 1 };
+}
