@@ -4,7 +4,7 @@
  */
 import { sql } from 'kysely';
 import { type Indicator, meetsTarget } from '../../schema/catalogue.ts';
-import { type Period, type PeriodType, periodRange, previousYear } from '../../schema/periods.ts';
+import { type Period, periodContaining, type PeriodType, periodRange, previousYear } from '../../schema/periods.ts';
 import { REFORM_DATE } from '../../schema/units.ts';
 import type { Warehouse } from '../../schema/warehouse.ts';
 import type { Principal } from '../context.ts';
@@ -56,8 +56,7 @@ export async function kpis(a: Ask, indicators: Indicator[], unit: UnitRow, perio
     const previousValue = previousHidden ? null : before.value;
     return {
       indicator, unit, period, ...now, value,
-      numerator: suppressed ? null : now.numerator,
-      denominator: suppressed ? null : now.denominator,
+      ...hideParts(a, indicator, suppressed, now),
       status: suppressed ? 'NO_DATA' : status(indicator, now.value),
       previousValue,
       change: value === null || previousValue === null ? null : value - previousValue,
@@ -66,6 +65,8 @@ export async function kpis(a: Ask, indicators: Indicator[], unit: UnitRow, perio
     };
   });
 }
+
+const COARSER: Record<PeriodType, PeriodType[]> = { month: ['quarter', 'half', 'year'], quarter: ['half', 'year'], half: ['year'], year: [] };
 
 export interface Point {
   period: Period;
@@ -85,13 +86,27 @@ export async function trend(a: Ask, indicator: Indicator, unit: UnitRow, from: P
   const cells = await req.read();
   const measures = plans.map((plan) => plan(cells));
   const suppressed = measures.map((m) => appliesTo(a.principal.role, indicator) && primarySuppressed(indicator, m));
-  if (appliesTo(a.principal.role, indicator) && indicator.kind === 'count' && granularity !== 'year') {
-    // Points within one year add up to the year (and its halves and quarters), which a viewer can also ask for.
-    const byYear = new Map<number, number[]>();
-    periods.forEach((p, i) => byYear.set(p.year, [...(byYear.get(p.year) ?? []), i]));
-    suppressComplements([...byYear.values()], measures.map((m) => m.value), suppressed);
+  if (appliesTo(a.principal.role, indicator) && indicator.kind === 'count') {
+    // Points add up to every coarser period holding them (a quarter, its half, its year), which a viewer can also
+    // ask for: each is a set for complementary suppression.
+    const sets = new Map<string, number[]>();
+    periods.forEach((p, i) => {
+      for (const type of COARSER[granularity]) {
+        const id = periodContaining(type, p.start).id;
+        sets.set(id, [...(sets.get(id) ?? []), i]);
+      }
+    });
+    suppressComplements([...sets.values()], measures.map((m) => m.value), suppressed);
   }
   return periods.map((period, i) => ({ period, value: suppressed[i] ? null : measures[i].value, partial: measures[i].partial, suppressed: suppressed[i] }));
+}
+
+/**
+ * The numerator and denominator a caller may see. A viewer never gets the counts behind a victims ratio: subtracted
+ * from a parent's, they would give back a withheld unit's; the percentage alone gives nothing back.
+ */
+function hideParts(a: Ask, indicator: Indicator, suppressed: boolean, m: Measure): { numerator: number | null; denominator: number | null } {
+  return suppressed || appliesTo(a.principal.role, indicator) ? { numerator: null, denominator: null } : { numerator: m.numerator, denominator: m.denominator };
 }
 
 export interface Row {
@@ -120,7 +135,7 @@ export async function breakdown(a: Ask, indicator: Indicator, unit: UnitRow, uni
   ranked.forEach((x, k) => rank.set(x.i, k > 0 && ranked[k - 1].v === x.v ? rank.get(ranked[k - 1].i)! : k + 1));
   return units.map((u, i) => ({
     unit: u,
-    measure: suppressed[i] ? { ...measures[i], value: null, numerator: null, denominator: null } : measures[i],
+    measure: { ...measures[i], value: suppressed[i] ? null : measures[i].value, ...hideParts(a, indicator, suppressed[i], measures[i]) },
     rank: rank.get(i) ?? null,
     suppressed: suppressed[i],
   }));
@@ -156,14 +171,19 @@ export interface Discrepancy {
 /** Units under `unit` whose own report for the period disagrees with the sum of their children's values. */
 export async function discrepancies(a: Ask, unit: UnitRow, period: Period): Promise<Discrepancy[]> {
   const pno = await periodNo(a.w, period);
+  // The unit's subtree, and for one of today's units asked about the past, its predecessors' subtrees.
+  const roots = [unit, ...(a.dir.predecessors.get(unit.unit_id) ?? []).map((l) => a.dir.unit(l.unitId)!)];
+  const ids = [...new Set(roots.flatMap((r) => a.dir.subtree(r.unit_id).map((u) => u.unit_id)))];
   const { rows } = await sql<{ unit_id: number; indicator: string; reported: number; children_sum: number; children: number }>`
     WITH own AS (
       SELECT f.unit_id, f.indicator, f.fact_key % 1024 AS series, f.value FROM facts f
       WHERE f.is_current AND f.period_id = ${period.id} AND f.sex = 'total' AND f.age_group = 'total'
-        AND f.unit_id IN (SELECT descendant_id FROM unit_closure WHERE ancestor_id = ${unit.unit_id})
+        AND f.unit_id IN (SELECT unnest(string_split(${ids.join(',')}, ','))::INTEGER)
     )
     SELECT o.unit_id, o.indicator, o.value AS reported, sum(r.value) AS children_sum, count(*) AS children
     FROM own o JOIN units c ON c.parent_id = o.unit_id
+    -- Only children in force for the whole period: under VN, the old provinces before the reform, the new after.
+      AND (c.valid_from IS NULL OR c.valid_from <= ${period.start}::DATE) AND (c.valid_to IS NULL OR c.valid_to >= ${period.end}::DATE)
     JOIN rollup r ON r.unit_id = c.unit_id AND r.period_no = ${pno} AND r.series = o.series
     GROUP BY o.unit_id, o.indicator, o.value HAVING sum(r.value) <> o.value
     ORDER BY o.unit_id, o.indicator`.execute(a.w.db);

@@ -38,6 +38,8 @@ export interface ComplianceOptions {
   schedule?: Schedule;
   /** YYYY-MM-DD; default: today in Vietnam. */
   today?: string;
+  /** Only these reporters count (a key's scope, which lineage may cross); default: all. */
+  within?: readonly number[];
 }
 
 export interface Compliance {
@@ -74,7 +76,8 @@ export async function reportingCompliance(w: Warehouse, opts: ComplianceOptions)
         .select('u.unit_id')
         .where('u.unit_id', 'in', db.selectFrom('scope').select('scope.unit_id'))
         .where('u.hierarchy', '=', list)
-        .where((eb) => (levels.length ? eb('u.level', 'in', levels) : sql<boolean>`false`)))
+        .where((eb) => (levels.length ? eb('u.level', 'in', levels) : sql<boolean>`false`))
+        .where((eb) => (opts.within ? eb('u.unit_id', 'in', sql<number>`(SELECT unnest(string_split(${opts.within.join(',')}, ','))::INTEGER)`) : sql<boolean>`true`)))
     .with('first_report', (db) =>
       db.selectFrom('reports')
         .select(['unit_id', sql<string>`min(submitted_on)`.as('first_on')])

@@ -45,6 +45,8 @@ export class AdminUnitResolver {
     if (limit !== null && limit !== undefined && (limit < 1 || limit > MAX_ROWS)) throw badUserInput('limit', `${limit} is out of range: expected 1 to ${MAX_ROWS}`);
     const dir = ctx.units;
     const root = parent === null || parent === undefined ? dir.find('VN')! : await resolveUnitArg(ctx.warehouse, parent, day, 'parent');
+    // Asking for the units under a unit outside the scope is FORBIDDEN, as asking for the unit itself is.
+    if (parent !== null && parent !== undefined) await ctx.assertInScope(root.unit_id);
     // Under VN both lists meet: keep the one in force on asOf. Under any other unit, its own list.
     const list = root.hierarchy === 'national' ? hierarchyOn(day) : root.hierarchy;
     const query = search ? foldName(search) : '';

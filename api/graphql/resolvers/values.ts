@@ -81,6 +81,15 @@ function targetOf(i: CatalogueIndicator): number | null {
   return i.kind === 'ratio' ? i.target.value : null;
 }
 
+async function answerKpis(ctx: RequestContext, catalogue: CatalogueIndicator[], period: string, unit: string, asOf: string | null | undefined,
+  sex: string | null | undefined, ageGroup: string | null | undefined): Promise<KpiValue[]> {
+  const by = byArgs(catalogue, sex, ageGroup);
+  const p = periodArg(period, 'period');
+  const u = await scopedUnit(ctx, unit, asOf);
+  return ctx.cache.get(cacheKey(ctx, 'kpis', [catalogue.map((i) => i.code), p.id, u.unit_id, by]), async () =>
+    (await kpis(ask(ctx), catalogue, u, p, by)).map(toKpiValue));
+}
+
 @Resolver()
 export class ValuesResolver {
   @Query(() => KpiValue, { description: 'One indicator for a unit (default VN) and period, against its target and a year earlier' })
@@ -93,7 +102,7 @@ export class ValuesResolver {
     @Arg('ageGroup', () => String, { nullable: true, description: 'child (under 16) or adult (victims_* only); default: the total' }) ageGroup: string | null | undefined,
     @Ctx() ctx: RequestContext,
   ): Promise<KpiValue> {
-    return (await this.kpis([indicator], period, unit, asOf, sex, ageGroup, ctx))[0];
+    return (await answerKpis(ctx, [resolveIndicatorArg(indicator, 'indicator')], period, unit, asOf, sex, ageGroup))[0];
   }
 
   @Query(() => [KpiValue], { description: 'Several indicators for one unit and period, in one round trip' })
@@ -107,11 +116,7 @@ export class ValuesResolver {
     @Ctx() ctx: RequestContext,
   ): Promise<KpiValue[]> {
     const catalogue = capRows(indicators, 'kpis', 'fewer indicators').map((code, i) => resolveIndicatorArg(code, `indicators[${i}]`));
-    const by = byArgs(catalogue, sex, ageGroup);
-    const p = periodArg(period, 'period');
-    const u = await scopedUnit(ctx, unit, asOf);
-    return ctx.cache.get(cacheKey(ctx, 'kpis', [indicators, p.id, u.unit_id, by]), async () =>
-      (await kpis(ask(ctx), catalogue, u, p, by)).map(toKpiValue));
+    return answerKpis(ctx, catalogue, period, unit, asOf, sex, ageGroup);
   }
 
   @Query(() => [TrendPoint], { description: `An indicator over time, one point per period of the granularity from the period \`from\` to \`to\` (at most ${MAX_TREND_POINTS} points). A unit of today runs back through its predecessors across the 2025 reform.` })
@@ -184,7 +189,9 @@ export class ValuesResolver {
     if (level === AdminLevel.NATIONAL) throw badUserInput('level', 'NATIONAL reports to no one: expected PROVINCE, DISTRICT or WARD');
     const u = await scopedUnit(ctx, unit, asOf);
     return ctx.cache.get(cacheKey(ctx, 'compliance', [p.id, u.unit_id, level]), async () => {
-      const c = await reportingCompliance(ctx.warehouse, { unitId: u.unit_id, periodId: p.id, level: level ? (LEVEL_OF[level] as 'province' | 'district' | 'ward') : undefined });
+      // A key's scope also bounds the counts, not only the list of missing units (lineage can reach beyond it).
+      const within = ctx.visible.all ? undefined : [...ctx.visible.units];
+      const c = await reportingCompliance(ctx.warehouse, { unitId: u.unit_id, periodId: p.id, level: level ? (LEVEL_OF[level] as 'province' | 'district' | 'ward') : undefined, within });
       const missing = c.missing.filter((id) => ctx.inScope(id)).map((id) => toAdminUnit(ctx.units.unit(id)!));
       return { period: p.id, dueDate: c.dueDate, expected: c.expected, received: c.received, onTime: c.onTime, late: c.late, pending: c.pending,
         missing: capRows(missing, 'reportingCompliance.missing', 'a unit lower down'), completeness: c.completeness, timeliness: c.timeliness };
