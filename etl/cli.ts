@@ -7,7 +7,8 @@ import { Command, InvalidArgumentError } from 'commander';
 import cliProgress from 'cli-progress';
 import { Cron } from 'croner';
 import { openWarehouse, databasePath, type Warehouse } from '../schema/warehouse.ts';
-import { formatIssue } from './issues.ts';
+import { FileRejected, formatIssue } from './issues.ts';
+import { loadWeights } from './weights.ts';
 import { type LoadResult, loadFiles } from './load.ts';
 import { generateSample, type SampleScale } from './sample.ts';
 import { scanInbox, startSchedule } from './schedule.ts';
@@ -71,6 +72,23 @@ export function registerEtlCommands(program: Command): void {
         bar?.stop();
         printOutcome(r);
         if (r.rejected) process.exitCode = 1;
+      });
+    });
+
+  etl.command('weights')
+    .description('load apportionment weights for old wards split by the 2025 reform (CSV old_ward,new_commune,share); rebuilds the roll-up')
+    .argument('<file>', 'the weights CSV')
+    .action(async (file: string) => {
+      if (!existsSync(file)) throw new UsageError(`no such file: ${file}`);
+      await withWarehouse(async (w) => {
+        try {
+          const r = await loadWeights(w, file);
+          console.log(`weights for ${r.wards} split wards (${r.pairs} commune shares) loaded; roll-up rebuilt`);
+        } catch (e) {
+          if (!(e instanceof FileRejected)) throw e;
+          for (const i of e.issues) console.error(formatIssue(i));
+          process.exitCode = 1;
+        }
       });
     });
 
