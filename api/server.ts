@@ -11,6 +11,7 @@
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { dirname, join } from 'node:path';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
@@ -26,6 +27,7 @@ import { costLimit, Deadline, depthLimit, enforceDeadlines, MAX_BODY_BYTES, quer
 import { buildApiSchema } from './graphql/schema.ts';
 import { cacheStats, metricsPlugin, recordRefusal, registry } from './metrics.ts';
 import { createRequestContext, type RequestContext } from './request.ts';
+import { dashboardPage } from '../dashboards/page/serve.ts';
 
 export interface ServerOptions {
   warehouse: Warehouse;
@@ -123,6 +125,11 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
   app.get('/metrics', async (_req, res) => {
     res.type(registry.contentType).send(await registry.metrics());
   });
+
+  // The built-in dashboard page (issue 4, dashboards/page/serve.ts): GET /, its assets and /dashboard-config.json.
+  // It reads /graphql like any client; in the demo it is given the demo's viewer key (demo-key.txt beside the
+  // warehouse), and only for a browser on this machine.
+  app.use(dashboardPage({ anonymous: o.anonymous === 'viewer', demoKeyFile: join(dirname(w.path), 'demo-key.txt'), log }));
 
   const authenticateRequest: RequestHandler = async (req, res, next) => {
     const header = req.headers.authorization;

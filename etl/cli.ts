@@ -7,6 +7,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import cliProgress from 'cli-progress';
 import { Cron } from 'croner';
 import { openWarehouse, databasePath, type Warehouse } from '../schema/warehouse.ts';
+import { registerExtractCommands } from './extract/cli.ts';
 import { FileRejected, formatIssue } from './issues.ts';
 import { loadWeights } from './weights.ts';
 import { type LoadResult, loadFiles } from './load.ts';
@@ -53,6 +54,9 @@ function positiveInt(v: string): number {
 
 export function registerEtlCommands(program: Command): void {
   const etl = program.command('etl').description('load report files into the warehouse and inspect loads');
+
+  // Reports and plans written in prose (etl/extract/): proposals to review, never loaded directly.
+  registerExtractCommands(etl, UsageError);
 
   etl.command('load')
     .description('load report files or folders (CSV, XLSX, JSON) into the warehouse ($PCMBN_DB, default data/warehouse.duckdb)')

@@ -39,7 +39,7 @@ export async function commitAccepted(conn: DuckDBConnection, runId: number): Pro
 
   await sql(`CREATE OR REPLACE TEMP TABLE incoming AS
     SELECT ${FACT_KEY} AS fact_key, ${REPORT_ID} AS report_id, a.file_id AS load_seq, r.unit_id, r.period_id, r.indicator,
-           r.sex_key AS sex, r.age_key AS age_group, r.v AS value, r.submitted AS submitted_on
+           r.sex_key AS sex, r.age_key AS age_group, r.v AS value, r.submitted AS submitted_on, r.source_note
     FROM resolved r JOIN accepted a USING (file_no)
     JOIN periods p ON p.period_id = r.period_id JOIN indicators i ON i.code = r.indicator`);
 
@@ -76,7 +76,7 @@ export async function commitAccepted(conn: DuckDBConnection, runId: number): Pro
     SELECT i.fact_key, i.report_id, i.unit_id, i.period_id, i.indicator, i.sex, i.age_group, i.value, i.submitted_on,
            (${rankOf('i')} = b.best_rank
              AND (h.held_rank IS NULL OR b.best_rank > h.held_rank)) AS is_current,
-           i.load_seq
+           i.load_seq, i.source_note
     FROM incoming i
     JOIN batch_best b USING (fact_key)
     LEFT JOIN held h USING (fact_key)`);

@@ -3,7 +3,11 @@
  * objects of a JSON array. Header names are exact; their order is free.
  */
 export const REQUIRED_COLUMNS = ['unit_code', 'period', 'indicator', 'value'] as const;
-export const OPTIONAL_COLUMNS = ['sex', 'age_group', 'submitted_on', 'hierarchy'] as const;
+/**
+ * `source_note`: free text kept with the value as its provenance and returned by the API (`KpiValue.sources`);
+ * `pcmbn etl extract` writes the citation of a figure read from a report in prose there.
+ */
+export const OPTIONAL_COLUMNS = ['sex', 'age_group', 'submitted_on', 'hierarchy', 'source_note'] as const;
 export const COLUMNS = [...REQUIRED_COLUMNS, ...OPTIONAL_COLUMNS] as const;
 export type Column = (typeof COLUMNS)[number];
 

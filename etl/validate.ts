@@ -19,7 +19,7 @@ export async function resolveStage(conn: DuckDBConnection, today: string): Promi
     WITH s AS (
       SELECT rowid AS rid, file_no, trim(unit_code) AS unit_code, trim(period) AS period, trim(indicator) AS indicator,
              trim(sex) AS sex, trim(age_group) AS age_group, trim(value) AS value, trim(submitted_on) AS submitted_on,
-             trim(hierarchy) AS hierarchy,
+             trim(hierarchy) AS hierarchy, nullif(trim(source_note), '') AS source_note,
              CASE WHEN strpos(unit_code, ':') > 0 THEN split_part(trim(unit_code), ':', 1) END AS prefix,
              CASE WHEN strpos(unit_code, ':') > 0 THEN split_part(trim(unit_code), ':', 2) ELSE trim(unit_code) END AS code
       FROM stage

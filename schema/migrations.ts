@@ -126,6 +126,11 @@ export const MIGRATIONS: readonly Migration[] = [
       `INSERT INTO meta VALUES ('data_version', '0')`,
     ],
   },
+  {
+    version: 4,
+    name: 'provenance of a value: the source note of its row (the citation of a figure read from a report in prose)',
+    statements: () => [`ALTER TABLE facts ADD COLUMN source_note VARCHAR`],
+  },
 ];
 
 async function exec(conn: DuckDBConnection, sql: string, params: unknown[] = []): Promise<void> {

@@ -5,6 +5,7 @@
 import { Command, CommanderError } from 'commander';
 import { WarehouseLockedError } from '../../schema/warehouse.ts';
 import { registerEtlCommands, UsageError } from '../../etl/cli.ts';
+import { registerDashboardCommands } from '../../dashboards/cli.ts';
 import { registerServeCommands } from './serve.ts';
 import { registerStartCommand } from './start.ts';
 
@@ -16,6 +17,7 @@ const program = new Command('pcmbn')
 registerEtlCommands(program);
 registerStartCommand(program);
 registerServeCommands(program);
+registerDashboardCommands(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -99,6 +99,7 @@ export async function runServer(w: Warehouse, o: RunOptions = {}): Promise<void>
 }
 
 export function printServer(server: RunningServer, inbox?: string, cron?: string): void {
+  console.log(`dashboard ${server.origin}/`);
   console.log(`GraphQL  ${server.url}`);
   console.log(`health   ${server.origin}/healthz`);
   console.log(`metrics  ${server.origin}/metrics`);

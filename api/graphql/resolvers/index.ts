@@ -1,7 +1,8 @@
 /** Every resolver class of the API: add yours here (api/graphql/schema.ts builds the schema from this list). */
 import type { NonEmptyArray } from 'type-graphql';
 import { CatalogueResolver } from './catalogue.ts';
+import { DashboardsResolver } from './dashboards.ts';
 import { AdminUnitResolver } from './units.ts';
 import { ValuesResolver } from './values.ts';
 
-export const RESOLVERS: NonEmptyArray<Function> = [CatalogueResolver, AdminUnitResolver, ValuesResolver];
+export const RESOLVERS: NonEmptyArray<Function> = [CatalogueResolver, AdminUnitResolver, ValuesResolver, DashboardsResolver];

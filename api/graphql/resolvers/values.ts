@@ -6,7 +6,7 @@ import 'reflect-metadata';
 import { Arg, Ctx, Query, Resolver } from 'type-graphql';
 import { AGE_GROUPS, type Indicator as CatalogueIndicator, meetsTarget, SEXES } from '../../../schema/catalogue.ts';
 import type { Disaggregation } from '../../aggregate/measures.ts';
-import { isSensitive } from '../../aggregate/suppression.ts';
+import { appliesTo, isSensitive } from '../../aggregate/suppression.ts';
 import { parsePeriod, type Period, PeriodError, type PeriodType } from '../../../schema/periods.ts';
 import { hierarchyOn } from '../../../schema/units.ts';
 import { breakdown, discrepancies, type KpiResult, kpis, MAX_TREND_POINTS, trend } from '../../aggregate/queries.ts';
@@ -60,7 +60,30 @@ function cacheKey(ctx: RequestContext, name: string, args: unknown[]): string {
   return JSON.stringify([name, ctx.principal.unitId, ...args]);
 }
 
-function toKpiValue(r: KpiResult): KpiValue {
+/**
+ * `KpiValue.sources`: one set-based query for all the cells of a `kpis` answer. Only the unit's own current facts of
+ * exactly the period are read (for a ratio, those of its numerator and denominator), in the asked disaggregation;
+ * a value built from finer periods or from the units below lists none (their notes stay on their own cells).
+ * Suppressed values list none, and a viewer gets none for the victims figures small-cell suppression protects: a
+ * note can state the very number withheld.
+ */
+async function sourcesOf(ctx: RequestContext, results: KpiResult[], by: Disaggregation): Promise<Map<string, string[]>> {
+  const out = new Map<string, string[]>();
+  if (!results.length) return out;
+  const codes = [...new Set(results.flatMap((r) => (r.indicator.kind === 'ratio' ? [r.indicator.numerator, r.indicator.denominator] : [r.indicator.code])))];
+  const rows = await ctx.warehouse.sql<{ indicator: string; source_note: string }>(
+    `SELECT DISTINCT indicator, source_note FROM facts
+     WHERE unit_id = $1 AND period_id = $2 AND is_current AND source_note IS NOT NULL AND sex = $3 AND age_group = $4
+       AND indicator IN (SELECT unnest(string_split($5, ',')))
+     ORDER BY indicator, source_note`,
+    [results[0].unit.unit_id, results[0].period.id, by.sex, by.ageGroup, codes.join(',')]);
+  for (const r of rows) out.set(r.indicator, [...(out.get(r.indicator) ?? []), r.source_note]);
+  return out;
+}
+
+function toKpiValue(r: KpiResult, notes: Map<string, string[]> = new Map(), hidden = false): KpiValue {
+  const i = r.indicator;
+  const sources = r.suppressed || hidden ? [] : i.kind === 'ratio' ? [...new Set([...(notes.get(i.numerator) ?? []), ...(notes.get(i.denominator) ?? [])])] : notes.get(i.code) ?? [];
   return {
     indicator: toIndicator(r.indicator),
     unit: toAdminUnit(r.unit),
@@ -74,6 +97,7 @@ function toKpiValue(r: KpiResult): KpiValue {
     change: r.change,
     suppressed: r.suppressed,
     complete: r.complete,
+    sources,
   };
 }
 
@@ -86,8 +110,11 @@ async function answerKpis(ctx: RequestContext, catalogue: CatalogueIndicator[], 
   const by = byArgs(catalogue, sex, ageGroup);
   const p = periodArg(period, 'period');
   const u = await scopedUnit(ctx, unit, asOf);
-  return ctx.cache.get(cacheKey(ctx, 'kpis', [catalogue.map((i) => i.code), p.id, u.unit_id, by]), async () =>
-    (await kpis(ask(ctx), catalogue, u, p, by)).map(toKpiValue));
+  return ctx.cache.get(cacheKey(ctx, 'kpis', [catalogue.map((i) => i.code), p.id, u.unit_id, by]), async () => {
+    const results = await kpis(ask(ctx), catalogue, u, p, by);
+    const notes = await sourcesOf(ctx, results, by);
+    return results.map((r) => toKpiValue(r, notes, appliesTo(ctx.principal.role, r.indicator)));
+  });
 }
 
 @Resolver()

@@ -61,6 +61,9 @@ export class KpiValue {
 
   @Field(() => Boolean, { description: 'False when some expected monthly ward reports are missing, or history is only partly allocated to the unit' })
   complete!: boolean;
+
+  @Field(() => [String], { description: "Provenance: the source notes of the unit's own current figures of exactly this period behind the value (for a ratio, its numerator's and denominator's), e.g. the citation of a figure read from a report in prose (pcmbn etl extract). Empty when the value comes from finer periods or from the units below, when its rows carry no note, when it is suppressed, and for viewer keys on victims figures" })
+  sources!: string[];
 }
 
 @ObjectType({ description: 'One point of a trend' })
