@@ -115,6 +115,8 @@ export interface FactsTable {
   /** The value in force; a later submission for the same key clears it and keeps this row as history. */
   is_current: boolean;
   load_seq: number;
+  /** Where the figure came from, when its report said (a citation of a prose report: etl/extract). */
+  source_note: string | null;
 }
 
 export interface RejectsTable {
