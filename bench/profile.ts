@@ -10,7 +10,7 @@
  * WAREHOUSE is a loaded warehouse file (the benchmark's, kept with `npm run bench -- --work DIR`); it is copied, so
  * the original is not touched (the profile adds an API key).
  */
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -137,5 +137,6 @@ const summary = {
   cpu: summarize(profile, skipUs),
 };
 writeFileSync(join(out, 'profile.json'), JSON.stringify(summary, null, 2) + '\n');
+rmSync(db, { force: true });
 console.log(JSON.stringify(summary, null, 2));
 console.log(`profile: ${join(out, 'profile.json')}; raw CPU profile in ${profDir}`);

@@ -178,7 +178,7 @@ export async function hammer(graphqlUrl: string, ops: Operation[], o: { token: s
   const requests = ops.flatMap((op) => op.requests).map((r) => ({
     method: 'POST' as const,
     path: url.pathname,
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${o.token}` },
+    headers: { 'content-type': 'application/json', ...(o.token ? { authorization: `Bearer ${o.token}` } : {}) },
     body: JSON.stringify({ query: r.query }),
   }));
   o.progress(`  throughput: ${o.connections} connections for ${o.durationS} s, ${requests.length} requests a round…`);

@@ -119,9 +119,12 @@ async function load(w: Warehouse, paths: string[], o: LoadOptions): Promise<Load
   }
 }
 
+/** Built once: constructing an Intl formatter costs more than a whole cached API answer. */
+const VIETNAM_DAY = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Ho_Chi_Minh' });
+
 /** The day in Vietnam (UTC+7): a report submitted at 06:00 in Hà Nội is dated that day, not the day before. */
 export function vietnamToday(): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Ho_Chi_Minh' }).format(new Date());
+  return VIETNAM_DAY.format(new Date());
 }
 
 async function loadRun(conn: DuckDBConnection, runId: number, paths: string[], o: LoadOptions, today: string, base: string, started: number): Promise<LoadResult> {

@@ -40,6 +40,7 @@ export function vietnamDay(instant: Date): string {
 }
 
 export async function createApiKey(w: Warehouse, k: NewKey): Promise<CreatedKey> {
+  keyCache.delete(w);
   const token = `pcmbn_${randomBytes(32).toString('base64url')}`;
   const keyId = randomBytes(5).toString('hex');
   await w.db.insertInto('api_keys').values({
@@ -71,19 +72,40 @@ export async function revokeApiKey(w: Warehouse, keyId: string): Promise<{ found
   if (row.revoked_at) return { found: true, revokedAt: row.revoked_at, already: true };
   const revokedAt = new Date().toISOString();
   await w.db.updateTable('api_keys').set({ revoked_at: revokedAt }).where('key_id', '=', keyId).execute();
+  // After the update: a request in between may have cached the key as it was.
+  keyCache.delete(w);
   return { found: true, revokedAt, already: false };
 }
 
 export type Authentication = { ok: true; principal: Principal } | { ok: false; reason: string };
 
 /** Checks an `Authorization` header value. Revoked, expired, unknown and malformed keys all fail, with a reason. */
+type StoredKey = Pick<ApiKeysTable, 'key_id' | 'role' | 'unit_id' | 'expires_at' | 'revoked_at'>;
+
+/**
+ * Keys by token hash, kept per warehouse handle. Keys change only through this module (create, revoke) in the
+ * process holding the warehouse (the file lock keeps other processes out), which empties the cache: so a request
+ * needs no SQL to authenticate. Expiry is still checked on every request.
+ */
+const keyCache = new WeakMap<Warehouse, Map<string, StoredKey | undefined>>();
+
+async function findKey(w: Warehouse, tokenHash: string): Promise<StoredKey | undefined> {
+  let cache = keyCache.get(w);
+  if (!cache) keyCache.set(w, (cache = new Map()));
+  if (cache.has(tokenHash)) return cache.get(tokenHash);
+  const key = await w.db.selectFrom('api_keys').select(['key_id', 'role', 'unit_id', 'expires_at', 'revoked_at'])
+    .where('token_hash', '=', tokenHash).executeTakeFirst();
+  // Unknown tokens are not remembered: a flood of random tokens must not grow the cache.
+  if (key) cache.set(tokenHash, key);
+  return key;
+}
+
 export async function authenticate(w: Warehouse, header: string, now = new Date()): Promise<Authentication> {
   const token = BEARER.exec(header)?.[1];
   if (!token || !TOKEN.test(token)) {
     return { ok: false, reason: 'malformed Authorization header: expected "Bearer pcmbn_…" with a token from `pcmbn keys create`' };
   }
-  const key = await w.db.selectFrom('api_keys').select(['key_id', 'role', 'unit_id', 'expires_at', 'revoked_at'])
-    .where('token_hash', '=', hashToken(token)).executeTakeFirst();
+  const key = await findKey(w, hashToken(token));
   if (!key) return { ok: false, reason: 'unknown API key' };
   if (key.revoked_at) return { ok: false, reason: `API key ${key.key_id} was revoked on ${vietnamDay(new Date(key.revoked_at))}` };
   if (key.expires_at && Date.parse(key.expires_at) <= now.getTime()) {
