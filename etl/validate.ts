@@ -11,6 +11,7 @@ import { parsePeriod } from '../schema/periods.ts';
 import { REFORM_DATE } from '../schema/units.ts';
 import type { Column } from './contract.ts';
 import type { Severity } from './issues.ts';
+import { nearestWord } from './suggest.ts';
 
 /** Resolves every staged row. `today` is the load date: the default submission date and the latest allowed. */
 export async function resolveStage(conn: DuckDBConnection, today: string): Promise<void> {
@@ -133,30 +134,6 @@ export async function checkStage(conn: DuckDBConnection, limitPerFile: number): 
   return { errors, issues };
 }
 
-function nearest(word: string, candidates: readonly string[]): string | undefined {
-  let best: string | undefined;
-  let bestD = Infinity;
-  for (const c of candidates) {
-    const d = editDistance(word.toLowerCase(), c);
-    if (d < bestD) [best, bestD] = [c, d];
-  }
-  return bestD <= Math.max(2, Math.floor(word.length / 4)) ? best : undefined;
-}
-
-function editDistance(a: string, b: string): number {
-  const dp = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = dp[0];
-    dp[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = dp[j];
-      dp[j] = Math.min(dp[j] + 1, dp[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = tmp;
-    }
-  }
-  return dp[b.length];
-}
-
 function describeValue(v: string): string {
   if (/^\d{1,3}(\.\d{3})+$/.test(v)) return `"${v}" is written with Vietnamese thousands separators; write it as ${v.replaceAll('.', '')} (digits only)`;
   if (/^-\s*\d/.test(v)) return `"${v}" is negative; expected a count of 0 or more`;
@@ -179,7 +156,7 @@ export function describeIssue(i: RawIssue, lineOfRid: (rid: number) => number | 
       }
     }
     case 'indicator': {
-      const hint = nearest(d, INDICATORS.map((x) => x.code));
+      const hint = nearestWord(d, INDICATORS.map((x) => x.code));
       return `unknown indicator "${d}"${hint ? ` (did you mean ${hint}?)` : ''}; expected a code of the catalogue (pcmbn indicators lists them)`;
     }
     case 'ratio': {

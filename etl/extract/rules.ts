@@ -16,6 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { parse } from 'csv-parse/sync';
 import { findIndicator, INDICATORS } from '../../schema/catalogue.ts';
 import { ExtractError, fold } from './text.ts';
+import { nearestWord } from '../suggest.ts';
 
 const here = fileURLToPath(new URL('./', import.meta.url));
 export const DEFAULT_RULES = `${here}rules.csv`;
@@ -218,13 +219,8 @@ function shortName(path: string): string {
 
 function nearestCode(code: string, kind: 'count' | 'ratio'): string {
   const codes = kind === 'count' ? countCodes() : ratioCodes();
-  let best = '';
-  let bestD = Infinity;
-  for (const c of codes) {
-    const d = distance(code, c);
-    if (d < bestD) [best, bestD] = [c, d];
-  }
-  return bestD <= 3 ? ` (did you mean ${best}?)` : '';
+  const best = nearestWord(code, codes, 3);
+  return best ? ` (did you mean ${best}?)` : '';
 }
 
 function countCodes(): string[] {
@@ -234,19 +230,6 @@ function ratioCodes(): string[] {
   return INDICATORS.filter((i) => i.kind === 'ratio').map((i) => i.code);
 }
 
-function distance(a: string, b: string): number {
-  const dp = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = dp[0];
-    dp[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = dp[j];
-      dp[j] = Math.min(dp[j] + 1, dp[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = tmp;
-    }
-  }
-  return dp[b.length];
-}
 
 /** Indicator codes of a rule (`a+b`), each checked against the catalogue. */
 function indicatorsOf(text: string, kind: 'count' | 'ratio', fail: (col: string, m: string) => never): string[] {

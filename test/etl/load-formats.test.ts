@@ -6,7 +6,7 @@ import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadFiles } from '../../etl/load.ts';
 import type { LoadIssue } from '../../etl/issues.ts';
-import { cleanupTemp, closeWarehouse, count, csv, currentFacts, freshWarehouse, HEADER_FULL, tempDir, writeFile } from '../helpers.ts';
+import { cleanupTemp, closeWarehouse, count, currentFacts, freshWarehouse, HEADER_FULL, tempDir, writeFile } from '../helpers.ts';
 
 const TODAY = '2026-01-15';
 

@@ -12,7 +12,7 @@
 import 'reflect-metadata';
 import { sql } from 'kysely';
 import { Arg, Ctx, Field, Float, Int, ObjectType, Query, Resolver } from 'type-graphql';
-import { MONTHS_IN, parsePeriod, type Period, PeriodError, periodContaining, type PeriodType } from '../../../schema/periods.ts';
+import { MONTHS_IN, parsePeriod, type Period, periodContaining, type PeriodType } from '../../../schema/periods.ts';
 import type { HierarchyVersion } from '../../../schema/tables.ts';
 import { defaultHierarchyFor } from '../../../schema/units.ts';
 import { vietnamToday } from '../../../etl/load.ts';
@@ -24,6 +24,7 @@ import { capRows, MAX_ROWS } from '../limits.ts';
 import { AdminLevel, AdminUnit, LEVEL_OF, toAdminUnit } from '../types/units.ts';
 import { Granularity } from '../types/values.ts';
 import { resolveUnitArg } from '../units.ts';
+import { resolvePeriodArg } from '../periods.ts';
 
 const TYPE_OF: Record<Granularity, PeriodType> = { MONTH: 'month', QUARTER: 'quarter', HALF_YEAR: 'half', YEAR: 'year' };
 const GRANULARITY_OF: Record<PeriodType, Granularity> = { month: Granularity.MONTH, quarter: Granularity.QUARTER, half: Granularity.HALF_YEAR, year: Granularity.YEAR };
@@ -100,14 +101,6 @@ export function periodLabels(p: Period): { labelVi: string; labelEn: string } {
   }
 }
 
-function periodArg(id: string, argName: string): Period {
-  try {
-    return parsePeriod(id);
-  } catch (e) {
-    if (e instanceof PeriodError) throw badUserInput(argName, e.message);
-    throw e;
-  }
-}
 
 @Resolver()
 export class DashboardsResolver {
@@ -146,7 +139,7 @@ export class DashboardsResolver {
     @Arg('asOf', () => String, { nullable: true }) asOf: string | null | undefined,
     @Ctx() ctx: RequestContext,
   ): Promise<UnitCompliance[]> {
-    const p = periodArg(period, 'period');
+    const p = resolvePeriodArg(period, 'period');
     if (level === AdminLevel.NATIONAL) throw badUserInput('level', 'NATIONAL reports to no one: expected PROVINCE, DISTRICT or WARD');
     const u = await resolveUnitArg(ctx.warehouse, unit, asOf, 'unit');
     await ctx.assertInScope(u.unit_id);

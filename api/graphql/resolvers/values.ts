@@ -7,7 +7,7 @@ import { Arg, Ctx, Query, Resolver } from 'type-graphql';
 import { AGE_GROUPS, type Indicator as CatalogueIndicator, meetsTarget, SEXES } from '../../../schema/catalogue.ts';
 import type { Disaggregation } from '../../aggregate/measures.ts';
 import { appliesTo, isSensitive } from '../../aggregate/suppression.ts';
-import { parsePeriod, type Period, PeriodError, type PeriodType } from '../../../schema/periods.ts';
+import type { PeriodType } from '../../../schema/periods.ts';
 import { hierarchyOn } from '../../../schema/units.ts';
 import { breakdown, discrepancies, type KpiResult, kpis, MAX_TREND_POINTS, trend } from '../../aggregate/queries.ts';
 import { reportingCompliance } from '../../compliance/compliance.ts';
@@ -21,17 +21,10 @@ import { AdminLevel, LEVEL_OF, toAdminUnit } from '../types/units.ts';
 import { Campaign, Compliance, Discrepancy, Granularity, KpiStatus, KpiValue, TrendPoint, UnitValue } from '../types/values.ts';
 import { campaignsBetween } from '../../../schema/campaigns.ts';
 import { parseAsOf, resolveUnitArg } from '../units.ts';
+import { resolvePeriodArg } from '../periods.ts';
 
 const GRANULARITY: Record<Granularity, PeriodType> = { MONTH: 'month', QUARTER: 'quarter', HALF_YEAR: 'half', YEAR: 'year' };
 
-function periodArg(id: string, argName: string): Period {
-  try {
-    return parsePeriod(id);
-  } catch (e) {
-    if (e instanceof PeriodError) throw badUserInput(argName, e.message);
-    throw e;
-  }
-}
 
 /** `sex` and `ageGroup` arguments: victims figures only; absent means the total. */
 function byArgs(indicators: CatalogueIndicator[], sex: string | null | undefined, ageGroup: string | null | undefined): Disaggregation {
@@ -108,7 +101,7 @@ function targetOf(i: CatalogueIndicator): number | null {
 async function answerKpis(ctx: RequestContext, catalogue: CatalogueIndicator[], period: string, unit: string, asOf: string | null | undefined,
   sex: string | null | undefined, ageGroup: string | null | undefined): Promise<KpiValue[]> {
   const by = byArgs(catalogue, sex, ageGroup);
-  const p = periodArg(period, 'period');
+  const p = resolvePeriodArg(period, 'period');
   const u = await scopedUnit(ctx, unit, asOf);
   return ctx.cache.get(cacheKey(ctx, 'kpis', [catalogue.map((i) => i.code), p.id, u.unit_id, by]), async () => {
     const results = await kpis(ask(ctx), catalogue, u, p, by);
@@ -160,7 +153,7 @@ export class ValuesResolver {
   ): Promise<TrendPoint[]> {
     const i = resolveIndicatorArg(indicator);
     const by = byArgs([i], sex, ageGroup);
-    const [f, t] = [periodArg(from, 'from'), periodArg(to, 'to')];
+    const [f, t] = [resolvePeriodArg(from, 'from'), resolvePeriodArg(to, 'to')];
     if (f.start > t.end) throw badUserInput('to', `${to} ends before ${from} starts: expected from ≤ to`);
     const type = GRANULARITY[granularity];
     const points = Math.round((Date.parse(t.end) - Date.parse(f.start)) / 86_400_000 / { month: 30.44, quarter: 91.3, half: 182.6, year: 365.25 }[type]);
@@ -185,7 +178,7 @@ export class ValuesResolver {
   ): Promise<UnitValue[]> {
     const i = resolveIndicatorArg(indicator);
     const by = byArgs([i], sex, ageGroup);
-    const p = periodArg(period, 'period');
+    const p = resolvePeriodArg(period, 'period');
     const u = await scopedUnit(ctx, unit, asOf);
     const list = u.hierarchy === 'national' ? hierarchyOn(parseAsOf(asOf)) : u.hierarchy;
     const candidates = level ? ctx.units.subtree(u.unit_id).filter((x) => x.level === LEVEL_OF[level] && x.unit_id !== u.unit_id) : ctx.units.children(u.unit_id);
@@ -212,7 +205,7 @@ export class ValuesResolver {
     @Arg('asOf', () => String, { nullable: true }) asOf: string | null | undefined,
     @Ctx() ctx: RequestContext,
   ): Promise<Compliance> {
-    const p = periodArg(period, 'period');
+    const p = resolvePeriodArg(period, 'period');
     if (level === AdminLevel.NATIONAL) throw badUserInput('level', 'NATIONAL reports to no one: expected PROVINCE, DISTRICT or WARD');
     const u = await scopedUnit(ctx, unit, asOf);
     return ctx.cache.get(cacheKey(ctx, 'compliance', [p.id, u.unit_id, level]), async () => {
@@ -232,7 +225,7 @@ export class ValuesResolver {
     @Arg('asOf', () => String, { nullable: true }) asOf: string | null | undefined,
     @Ctx() ctx: RequestContext,
   ): Promise<Discrepancy[]> {
-    const p = periodArg(period, 'period');
+    const p = resolvePeriodArg(period, 'period');
     const u = await scopedUnit(ctx, unit, asOf);
     return ctx.cache.get(cacheKey(ctx, 'discrepancies', [p.id, u.unit_id]), async () =>
       capRows((await discrepancies(ask(ctx), u, p)).filter((d) => ctx.inScope(d.unit.unit_id)), 'discrepancies', 'a unit lower down').map((d) => ({
@@ -245,7 +238,7 @@ export class ValuesResolver {
     @Arg('from', () => String) from: string,
     @Arg('to', () => String) to: string,
   ): Campaign[] {
-    const [f, t] = [periodArg(from, 'from'), periodArg(to, 'to')];
+    const [f, t] = [resolvePeriodArg(from, 'from'), resolvePeriodArg(to, 'to')];
     const dayAfter = (d: string) => Date.parse(`${d}T00:00:00Z`) + 86_400_000;
     return campaignsBetween(f.start, t.end).map((c) => ({ ...c, kind: c.kind as Campaign['kind'], startMs: Date.parse(`${c.start}T00:00:00Z`), endMs: dayAfter(c.end) }));
   }
