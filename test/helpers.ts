@@ -8,6 +8,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { openWarehouse, type Warehouse } from '../schema/warehouse.ts';
 
 const tempDirs: string[] = [];
@@ -116,4 +117,14 @@ export async function snapshot(w: Warehouse): Promise<{ facts: unknown[]; report
 export async function count(w: Warehouse, table: string, where = 'true'): Promise<number> {
   const [{ n }] = await w.sql<{ n: number }>(`SELECT count(*)::INTEGER AS n FROM ${table} WHERE ${where}`);
   return n;
+}
+
+/**
+ * A source document of `shared/seeds`, which CI puts beside the clone (`../shared`). Missing seeds are an error, not
+ * a reason to skip: the issues' "Done when" rests on them.
+ */
+export function seedPath(name: string): string {
+  const beside = path.resolve(fileURLToPath(new URL('../../shared/seeds/', import.meta.url)), name);
+  if (!fs.existsSync(beside)) throw new Error(`seed ${name} not found at ${beside}: expected shared/ beside the project`);
+  return beside;
 }

@@ -3,15 +3,14 @@
  * Exit codes: 0 done, 1 some file rejected, 2 misuse. Each spawn costs about a second: few, and sequential only
  * where they share the warehouse (DuckDB lets one process at a time open it).
  */
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openWarehouse } from '../../schema/warehouse.ts';
+import { pcmbn as runPcmbn, pcmbnEnv, type Run } from '../api/client.ts';
 import { cleanupTemp, csv, freshWarehousePath, HEADER, tempDir, writeFile } from '../helpers.ts';
 
-const projectRoot = fileURLToPath(new URL('../../', import.meta.url));
 
 let dbPath: string;
 let dir: string;
@@ -23,27 +22,8 @@ beforeAll(async () => {
 });
 afterAll(cleanupTemp);
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function pcmbn(...args: string[]): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['api/cli/pcmbn.js', ...args], {
-      cwd: projectRoot,
-      env: { ...process.env, PCMBN_DB: dbPath, NO_COLOR: '1' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d));
-    child.stderr.on('data', (d: Buffer) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+/** `pcmbn …` against this file's warehouse. */
+const pcmbn = (...args: string[]): Promise<Run> => runPcmbn(pcmbnEnv(dbPath), ...args);
 
 const good = () => writeFile(dir, 'good.csv', csv(HEADER, '2025-03:26734,2024,cases_initiated,3', 'VN,2024,cases_solved,2'));
 const bad = () => writeFile(dir, 'bad.csv', csv(HEADER, '2025-03:26734,2024,cases_initiated,3', '2025-03:26734,2024,cases_solved,abc'));

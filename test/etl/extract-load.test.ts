@@ -4,7 +4,6 @@
  * (`facts.source_note`); GraphQL returns it as `KpiValue.sources`. `pcmbn etl extract-plan` writes the schedule file
  * the API loads.
  */
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,24 +14,13 @@ import { type RunningServer, startServer } from '../../api/server.ts';
 import { parseTargets } from '../../etl/extract/plan.ts';
 import { loadFiles } from '../../etl/load.ts';
 import { openWarehouse, type Warehouse } from '../../schema/warehouse.ts';
-import { cleanupTemp, csv, freshWarehousePath, tempDir, writeFile } from '../helpers.ts';
+import { pcmbn as runPcmbn, pcmbnEnv } from '../api/client.ts';
+import { cleanupTemp, csv, freshWarehousePath, seedPath, tempDir, writeFile } from '../helpers.ts';
 
-const projectRoot = fileURLToPath(new URL('../../', import.meta.url));
-const SEED_003 = '/work/shared/seeds/003_18fdae042a0bf823.txt';
-const SEED_000 = '/work/shared/seeds/000_efe0dd79a7fa551b.txt';
-const seedsHere = fs.existsSync(SEED_003) && fs.existsSync(SEED_000);
+const SEED_003 = seedPath('003_18fdae042a0bf823.txt');
+const SEED_000 = seedPath('000_efe0dd79a7fa551b.txt');
 
-function pcmbn(dbPath: string, ...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['api/cli/pcmbn.js', ...args], { cwd: projectRoot, env: { ...process.env, PCMBN_DB: dbPath, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d));
-    child.stderr.on('data', (d: Buffer) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const pcmbn = (db: string, ...args: string[]) => runPcmbn(pcmbnEnv(db), ...args);
 
 let dbPath: string;
 let dir: string;
@@ -42,7 +30,7 @@ beforeAll(async () => {
 });
 afterAll(cleanupTemp);
 
-describe.skipIf(!seedsHere)('003 from prose to the API', () => {
+describe('003 from prose to the API', () => {
   let proposal: string;
   let w: Warehouse;
   let server: RunningServer;
@@ -154,7 +142,7 @@ describe('source_note in the contract', () => {
   });
 });
 
-describe.skipIf(!seedsHere)('extract-plan', () => {
+describe('extract-plan', () => {
   it('writes schedule.json (loadSchedule reads it) and targets.json (parseTargets reads it); loads nothing', async () => {
     const out = path.join(dir, 'plan');
     const [r, stdout] = await Promise.all([pcmbn(dbPath, 'etl', 'extract-plan', SEED_000, '--out', out), pcmbn(dbPath, 'etl', 'extract-plan', SEED_000)]);

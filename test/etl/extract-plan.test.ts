@@ -10,24 +10,21 @@ import { defaultSchedule, dueDate, loadSchedule, parseSchedule, scheduleEntryFor
 import { findIndicator } from '../../schema/catalogue.ts';
 import { extractPlan, parseTargets, type PlanExtraction, scheduleFile, targetsFile } from '../../etl/extract/plan.ts';
 import { readSource } from '../../etl/extract/text.ts';
-import { cleanupTemp, tempDir } from '../helpers.ts';
+import { cleanupTemp, seedPath, tempDir } from '../helpers.ts';
 
-const SEEDS = '/work/shared/seeds';
-const seedsHere = fs.existsSync(path.join(SEEDS, '000_efe0dd79a7fa551b.txt'));
-const plan = async (name: string) => extractPlan(await readSource(path.join(SEEDS, name), name));
+const plan = async (name: string) => extractPlan(await readSource(seedPath(name), name));
 const cps = (s: string) => Array.from(s);
 const at = (raw: string, start: number, end: number) => cps(raw).slice(start, end).join('').normalize('NFC').replace(/\*/g, '').replace(/\s+/g, ' ').trim();
 
 let x: PlanExtraction;
 let raw: string;
 beforeAll(async () => {
-  if (!seedsHere) return;
   x = await plan('000_efe0dd79a7fa551b.txt');
-  raw = (await readSource(path.join(SEEDS, '000_efe0dd79a7fa551b.txt'))).raw;
+  raw = (await readSource(seedPath('000_efe0dd79a7fa551b.txt'))).raw;
 });
 afterAll(cleanupTemp);
 
-describe.skipIf(!seedsHere)('000: plan 04/KH-BCĐ, Biên Hòa, 2024', () => {
+describe('000: plan 04/KH-BCĐ, Biên Hòa, 2024', () => {
   it('finds the five enforcement targets: indicator, operator, value, years, with citations', () => {
     expect(x.source).toBe('KH 04/KH-BCĐ, Biên Hòa, 21/3/2024');
     expect(x.years).toEqual([2024]);
@@ -103,7 +100,7 @@ describe.skipIf(!seedsHere)('000: plan 04/KH-BCĐ, Biên Hòa, 2024', () => {
   });
 });
 
-describe.skipIf(!seedsHere)('the other plans', () => {
+describe('the other plans', () => {
   it('001 (Bắc Giang, programme 2021–2025): the same five targets for each year; reports named without a due day', async () => {
     const p = await plan('001_3181b156fe676d28.txt');
     expect(p.years).toEqual([2021, 2022, 2023, 2024, 2025]);

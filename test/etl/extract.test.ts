@@ -10,17 +10,15 @@ import { parseNumberWords, scanClause } from '../../etl/extract/numbers.ts';
 import { combine, extractReport, type Mention, proposalCsv, type ReportExtraction } from '../../etl/extract/report.ts';
 import { DEFAULT_RULES, DEFAULT_WORDS, loadRules } from '../../etl/extract/rules.ts';
 import { ExtractError, readSource, type SourceText, sourceSlice, toDoc } from '../../etl/extract/text.ts';
-import { cleanupTemp, tempDir, writeFile } from '../helpers.ts';
+import { cleanupTemp, seedPath, tempDir, writeFile } from '../helpers.ts';
 
-const SEED_003 = '/work/shared/seeds/003_18fdae042a0bf823.txt';
-const seedsHere = fs.existsSync(SEED_003);
+const SEED_003 = seedPath('003_18fdae042a0bf823.txt');
 const rules = loadRules();
 
 let x: ReportExtraction;
 let source: SourceText;
 
 beforeAll(async () => {
-  if (!seedsHere) return;
   source = await readSource(SEED_003, '003_18fdae042a0bf823.txt');
   x = extractReport(source, { unit: '34', period: '2019S1', rules, today: '2026-01-01' });
 });
@@ -34,7 +32,7 @@ function figures(ind: string): Mention[] {
   return x.mentions.filter((m) => m.indicator === ind && m.sex === null && m.age_group === null);
 }
 
-describe.skipIf(!seedsHere)('003: Thái Bình, first half of 2019 (--unit 34 --period 2019S1)', () => {
+describe('003: Thái Bình, first half of 2019 (--unit 34 --period 2019S1)', () => {
   it('proposes at least the figures of the issue, each to its indicator, with lower bounds where the report says "hơn"', () => {
     const got = (ind: string) => figures(ind).map((m) => (m.bound === 'exact' ? m.value : `${m.value}+`)).sort();
     expect(got('leaflets_distributed')).toEqual(['1000+', 12500].sort());
