@@ -5,7 +5,6 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openWarehouse } from '../../schema/warehouse.ts';
 import { pcmbn as runPcmbn, pcmbnEnv, type Run } from '../api/client.ts';

@@ -11,7 +11,7 @@
  */
 import 'reflect-metadata';
 import { sql } from 'kysely';
-import { Arg, Ctx, Field, Float, Int, ObjectType, Query, Resolver } from 'type-graphql';
+import { Arg, Ctx, Field, Int, ObjectType, Query, Resolver } from 'type-graphql';
 import { MONTHS_IN, parsePeriod, type Period, periodContaining, type PeriodType } from '../../../schema/periods.ts';
 import type { HierarchyVersion } from '../../../schema/tables.ts';
 import { defaultHierarchyFor } from '../../../schema/units.ts';
@@ -22,7 +22,7 @@ import type { RequestContext } from '../../request.ts';
 import { badUserInput } from '../errors.ts';
 import { capRows, MAX_ROWS } from '../limits.ts';
 import { AdminLevel, AdminUnit, LEVEL_OF, toAdminUnit } from '../types/units.ts';
-import { Granularity } from '../types/values.ts';
+import { ComplianceCounts, Granularity } from '../types/values.ts';
 import { resolveUnitArg } from '../units.ts';
 import { resolvePeriodArg } from '../periods.ts';
 
@@ -57,33 +57,12 @@ export class ReportingPeriod {
 }
 
 @ObjectType({ description: 'Reporting compliance of the reporters under one unit (DHIS2-style reporting rates)' })
-export class UnitCompliance {
+export class UnitCompliance extends ComplianceCounts {
   @Field(() => AdminUnit, { description: 'The unit whose reporters (itself and the units under it) this row counts' })
   unit!: AdminUnit;
 
-  @Field(() => Int)
-  expected!: number;
-
-  @Field(() => Int)
-  received!: number;
-
-  @Field(() => Int)
-  onTime!: number;
-
-  @Field(() => Int)
-  late!: number;
-
   @Field(() => Int, { description: 'Expected reports not received once the due date has come' })
   missing!: number;
-
-  @Field(() => Int, { description: 'Not received yet, before the due date' })
-  pending!: number;
-
-  @Field(() => Float, { nullable: true, description: 'received / expected × 100; null when nothing is expected' })
-  completeness!: number | null;
-
-  @Field(() => Float, { nullable: true, description: 'onTime / expected × 100; null when nothing is expected' })
-  timeliness!: number | null;
 }
 
 export function periodLabels(p: Period): { labelVi: string; labelEn: string } {

@@ -114,14 +114,9 @@ export class UnitValue {
   complete!: boolean;
 }
 
-@ObjectType({ description: 'Who reported, on time or late, and who did not (DHIS2-style reporting rates)' })
-export class Compliance {
-  @Field(() => String)
-  period!: string;
-
-  @Field(() => String, { nullable: true, description: 'The first late day: a report is on time when submitted before it' })
-  dueDate!: string | null;
-
+/** The reporting-rate counts both compliance answers share (DHIS2's definitions). */
+@ObjectType()
+export abstract class ComplianceCounts {
   @Field(() => Int)
   expected!: number;
 
@@ -137,14 +132,23 @@ export class Compliance {
   @Field(() => Int, { description: 'Not received yet, before the due date' })
   pending!: number;
 
-  @Field(() => [AdminUnit], { description: 'Expected units without a report once the due date has come' })
-  missing!: AdminUnit[];
-
-  @Field(() => Float, { nullable: true, description: 'received / expected × 100' })
+  @Field(() => Float, { nullable: true, description: 'received / expected × 100; null when nothing is expected' })
   completeness!: number | null;
 
-  @Field(() => Float, { nullable: true, description: 'onTime / expected × 100' })
+  @Field(() => Float, { nullable: true, description: 'onTime / expected × 100; null when nothing is expected' })
   timeliness!: number | null;
+}
+
+@ObjectType({ description: 'Who reported, on time or late, and who did not (DHIS2-style reporting rates)' })
+export class Compliance extends ComplianceCounts {
+  @Field(() => String)
+  period!: string;
+
+  @Field(() => String, { nullable: true, description: 'The first late day: a report is on time when submitted before it' })
+  dueDate!: string | null;
+
+  @Field(() => [AdminUnit], { description: 'Expected units without a report once the due date has come' })
+  missing!: AdminUnit[];
 }
 
 @ObjectType({ description: "A unit's own figure that disagrees with the sum of its children's" })
