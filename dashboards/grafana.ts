@@ -182,6 +182,13 @@ function statPanel(p: StatPanel): AnyPanelBuilder {
     ]);
 }
 
+/** Field-config overrides for a column's format: percentages with one decimal, counts as whole numbers. */
+function formatOverrides(format: string | undefined): { id: string; value: unknown }[] {
+  if (format === 'percent') return [{ id: 'unit', value: 'percent' }, { id: 'decimals', value: 1 }];
+  if (format === 'count') return [{ id: 'decimals', value: 0 }];
+  return [];
+}
+
 function figuresPanel(p: FiguresPanel): AnyPanelBuilder {
   let b = base(new stat.PanelBuilder(), p)
     .colorMode(common.BigValueColorMode.None)
@@ -191,7 +198,7 @@ function figuresPanel(p: FiguresPanel): AnyPanelBuilder {
   for (const f of p.figures) {
     b = b.overrideByName(f.alias, [
       displayName(f.label),
-      ...(f.format === 'percent' ? [{ id: 'unit', value: 'percent' }, { id: 'decimals', value: 1 }] : f.format === 'count' ? [{ id: 'decimals', value: 0 }] : []),
+      ...formatOverrides(f.format),
     ]);
   }
   return b;
@@ -280,7 +287,7 @@ function tablePanel(p: TablePanel): AnyPanelBuilder {
   for (const c of p.columns) {
     b = b.overrideByName(c.alias, [
       displayName(c.label),
-      ...(c.format === 'percent' ? [{ id: 'unit', value: 'percent' }, { id: 'decimals', value: 1 }] : c.format === 'count' ? [{ id: 'decimals', value: 0 }] : []),
+      ...formatOverrides(c.format),
     ]);
   }
   return b;
