@@ -2,9 +2,9 @@
  * The result cache: results by key, valid until the next load changes the data. A bounded LRU map of promises,
  * so concurrent requests for the same key share one computation; a computation that fails is forgotten.
  *
- * Loads happen only inside the serving process while it runs (DuckDB's file lock keeps every other writer out;
- * `pcmbn etl load` elsewhere stops with "in use"), so the server clears the cache whenever a load commits
- * (`invalidate()` in api/server.ts, called by the schedule). Nothing else can change the data under it.
+ * Loads happen only inside the serving process while it runs (DuckDB's file lock keeps every other writer out),
+ * so the server clears the cache with each load's commit (`publish()` in api/server.ts, passed to the schedule).
+ * Nothing else can change the data under it.
  */
 import type { ResultCache } from './context.ts';
 import type { Role } from '../schema/tables.ts';

@@ -6,8 +6,9 @@
  * otherwise, unless anonymous viewers are allowed) → one operation only (batched bodies: 400) → Apollo: parse,
  * validate (depth and cost limits), execute against the deadline → errors formatted so nothing internal leaks.
  *
- * The result cache is cleared by `invalidate()` when a load commits. Loads happen only in this process while it
- * serves: DuckDB's file lock keeps other writers out (`pcmbn etl load` elsewhere stops with "in use").
+ * Loads happen only in this process while it serves: DuckDB's file lock keeps other writers out (`pcmbn etl load`
+ * elsewhere waits or stops with "in use"). A load commits through `publish()`, which takes its turn with the
+ * requests (api/loadGate.ts) and clears the result cache, so an answer is wholly from before a load or after it.
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -20,6 +21,7 @@ import { GraphQLError, type GraphQLSchema } from 'graphql';
 import type { Warehouse } from '../schema/warehouse.ts';
 import { authenticate } from './auth/keys.ts';
 import { LruResultCache } from './cache.ts';
+import { LoadGate } from './loadGate.ts';
 import type { Principal } from './context.ts';
 import { unitDirectory } from './directory.ts';
 import { describeError, ERROR_CODES, type ErrorLog, makeFormatError, newRequestId, requestIds } from './graphql/errors.ts';
@@ -51,8 +53,10 @@ export interface RunningServer {
   origin: string;
   port: number;
   close(): Promise<void>;
-  /** Forgets cached results: call it when a load commits. */
+  /** Forgets cached results. */
   invalidate(): void;
+  /** Runs a load's commit with no request in flight, then forgets cached results (LoadOptions.publish). */
+  publish(commit: () => Promise<void>): Promise<void>;
 }
 
 function unauthenticated(): never {
@@ -159,10 +163,18 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
     next();
   };
 
+  const gate = new LoadGate();
+  const takeTurn: RequestHandler = async (_req, res, next) => {
+    // 'close' comes once the response is sent, or when the client went away before.
+    res.once('close', await gate.enter());
+    next();
+  };
+
   app.use('/graphql',
     express.json({ limit: MAX_BODY_BYTES }),
     authenticateRequest,
     oneOperation,
+    takeTurn,
     expressMiddleware(apollo, {
       context: async ({ res }) => createRequestContext({
         warehouse: w,
@@ -210,6 +222,10 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
     origin,
     port,
     invalidate: () => cache.clear(),
+    publish: (commit) => gate.exclusive(async () => {
+      await commit();
+      cache.clear();
+    }),
     close: () => (closing ??= apollo.stop()),
   };
 }

@@ -61,6 +61,11 @@ export interface LoadOptions {
   batchBytes?: number;
   /** How file names are printed: relative to this folder. */
   baseDir?: string;
+  /**
+   * Runs the commit that makes the run visible. A server passes one that holds its requests back meanwhile, so
+   * that no request reads part before and part after the commit, and clears its result cache with it.
+   */
+  publish?: (commit: () => Promise<void>) => Promise<void>;
 }
 
 /** Expands folders (recursively, sorted, so that load order is reproducible) into report files. */
@@ -136,7 +141,6 @@ async function loadRun(conn: DuckDBConnection, runId: number, paths: string[], o
   }
   const seen = new Set<string>();
   const known = await loadedHashes(conn, files.map((f) => f.hash));
-  const staleBefore = await rollupStale(conn);
   await sql('CREATE OR REPLACE TEMP TABLE run_changes (unit_id INTEGER, year INTEGER)');
   const todo: FileOutcome[] = [];
   for (const f of files) {
@@ -150,21 +154,31 @@ async function loadRun(conn: DuckDBConnection, runId: number, paths: string[], o
   let filesDone = 0;
   let revised = 0;
   const batchBytes = o.batchBytes ?? 256 * 1024 * 1024;
-  for (let i = 0; i < todo.length;) {
-    const batch: FileOutcome[] = [];
-    let size = 0;
-    while (i < todo.length && (batch.length === 0 || size + todo[i].bytes <= batchBytes)) {
-      size += todo[i].bytes;
-      batch.push(todo[i++]);
+  // One transaction for the whole run, roll-up included: readers see the warehouse before the run or after it,
+  // never some of its files, nor facts ahead of the roll-up built on them.
+  await sql('BEGIN TRANSACTION');
+  try {
+    for (let i = 0; i < todo.length;) {
+      const batch: FileOutcome[] = [];
+      let size = 0;
+      while (i < todo.length && (batch.length === 0 || size + todo[i].bytes <= batchBytes)) {
+        size += todo[i].bytes;
+        batch.push(todo[i++]);
+      }
+      revised += await loadBatch(conn, runId, batch, today, (f) => {
+        bytesDone += f.bytes;
+        filesDone++;
+        o.onProgress?.({ filesDone, filesTotal: todo.length, bytesDone, bytesTotal, file: f.name });
+      });
     }
-    revised += await loadBatch(conn, runId, batch, today, (f) => {
-      bytesDone += f.bytes;
-      filesDone++;
-      o.onProgress?.({ filesDone, filesTotal: todo.length, bytesDone, bytesTotal, file: f.name });
+    await refreshDerived(conn);
+    await (o.publish ?? ((commit) => commit()))(async () => {
+      await sql('COMMIT');
     });
+  } catch (e) {
+    await sql('ROLLBACK').catch(() => undefined);
+    throw e;
   }
-
-  await refreshDerived(conn, staleBefore);
 
   const count = (s: FileStatus) => files.filter((f) => f.status === s).length;
   const result: LoadResult = {
@@ -182,24 +196,17 @@ async function loadRun(conn: DuckDBConnection, runId: number, paths: string[], o
   return result;
 }
 
-async function rollupStale(conn: DuckDBConnection): Promise<boolean> {
-  const { rows } = await runRows<{ value: string }>(conn, `SELECT value FROM meta WHERE key = 'rollup_stale'`);
-  return rows[0]?.value === 'true';
-}
-
 /**
- * Brings the roll-up up to date with the facts, in one transaction: for what this run changed, or wholly when it
- * is empty or was left stale by an interrupted run. Bumps `data_version`, which result caches key on.
+ * Brings the roll-up up to date with the facts, inside the run's transaction: for what this run changed, or wholly
+ * when it is empty. Bumps `data_version`, which result caches key on.
  */
-async function refreshDerived(conn: DuckDBConnection, staleBefore: boolean): Promise<void> {
+async function refreshDerived(conn: DuckDBConnection): Promise<void> {
   const sql = (text: string) => runRows(conn, text);
   const changed = (await sql('SELECT count(*) AS n FROM run_changes')).rows[0].n as number;
-  if (!changed && !staleBefore) return;
+  if (!changed) return;
   const empty = (await sql('SELECT NOT EXISTS (SELECT 1 FROM rollup) AS e')).rows[0].e as boolean;
-  await refreshRollup(conn, staleBefore || empty ? 'all' : { units: 'SELECT unit_id FROM run_changes', years: 'SELECT year FROM run_changes' }, [
-    `INSERT OR REPLACE INTO meta VALUES ('rollup_stale', 'false')`,
-    `UPDATE meta SET value = (value::BIGINT + 1)::VARCHAR WHERE key = 'data_version'`,
-  ]);
+  await refreshRollup(conn, empty ? 'all' : { units: 'SELECT unit_id FROM run_changes', years: 'SELECT year FROM run_changes' });
+  await sql(`UPDATE meta SET value = (value::BIGINT + 1)::VARCHAR WHERE key = 'data_version'`);
 }
 
 async function loadedHashes(conn: DuckDBConnection, hashes: string[]): Promise<Set<string>> {
@@ -262,27 +269,17 @@ async function loadBatch(conn: DuckDBConnection, runId: number, batch: FileOutco
 
     const accepted = staged.filter((s) => s.outcome.status === 'loaded');
     let revised = 0;
-    await sql('BEGIN TRANSACTION');
-    try {
-      await sql('CREATE OR REPLACE TEMP TABLE accepted (file_no INTEGER, file_id INTEGER)');
-      for (const f of batch) {
-        const fileId = (await sql(`SELECT nextval('file_seq')::INTEGER AS id`)).rows[0].id as number;
-        await sql(`INSERT INTO source_files VALUES ($1, $2, $3, $4, $5, $6, now()::TIMESTAMP)`, [fileId, runId, f.name, f.hash, f.status, f.rows]);
-        const s = accepted.find((a) => a.outcome === f);
-        if (s) await sql('INSERT INTO accepted VALUES ($1, $2)', [s.fileNo, fileId]);
-        await recordIssues(conn, runId, f);
-      }
-      if (accepted.length) {
-        revised = (await commitAccepted(conn, runId)).factsRevised;
-        // The roll-up is refreshed once the run's files are in; until then it is marked stale, so that a crash in
-        // between is repaired by the next load (the API reads the roll-up, never half a run).
-        await sql(`INSERT INTO run_changes SELECT DISTINCT i.unit_id, p.year FROM incoming i JOIN periods p USING (period_id)`);
-        await sql(`INSERT OR REPLACE INTO meta VALUES ('rollup_stale', 'true')`);
-      }
-      await sql('COMMIT');
-    } catch (e) {
-      await sql('ROLLBACK');
-      throw e;
+    await sql('CREATE OR REPLACE TEMP TABLE accepted (file_no INTEGER, file_id INTEGER)');
+    for (const f of batch) {
+      const fileId = (await sql(`SELECT nextval('file_seq')::INTEGER AS id`)).rows[0].id as number;
+      await sql(`INSERT INTO source_files VALUES ($1, $2, $3, $4, $5, $6, now()::TIMESTAMP)`, [fileId, runId, f.name, f.hash, f.status, f.rows]);
+      const s = accepted.find((a) => a.outcome === f);
+      if (s) await sql('INSERT INTO accepted VALUES ($1, $2)', [s.fileNo, fileId]);
+      await recordIssues(conn, runId, f);
+    }
+    if (accepted.length) {
+      revised = (await commitAccepted(conn, runId)).factsRevised;
+      await sql(`INSERT INTO run_changes SELECT DISTINCT i.unit_id, p.year FROM incoming i JOIN periods p USING (period_id)`);
     }
     for (const f of batch) done(f);
     return revised;

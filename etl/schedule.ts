@@ -10,7 +10,7 @@ import { Cron } from 'croner';
 import type { Warehouse } from '../schema/warehouse.ts';
 import { formatOf } from './contract.ts';
 import { formatIssue } from './issues.ts';
-import { type LoadResult, loadFiles } from './load.ts';
+import { type LoadOptions, type LoadResult, loadFiles } from './load.ts';
 
 const ASIDE = new Set(['loaded', 'rejected']);
 
@@ -41,11 +41,11 @@ function moveAside(inbox: string, file: string, folder: string): string {
 }
 
 /** One scan: loads what is in the inbox and moves every file aside. */
-export async function scanInbox(w: Warehouse, inbox: string): Promise<LoadResult | null> {
+export async function scanInbox(w: Warehouse, inbox: string, publish?: LoadOptions['publish']): Promise<LoadResult | null> {
   mkdirSync(inbox, { recursive: true });
   const files = inboxFiles(inbox);
   if (!files.length) return null;
-  const result = await loadFiles(w, files, { trigger: 'schedule', baseDir: inbox });
+  const result = await loadFiles(w, files, { trigger: 'schedule', baseDir: inbox, publish });
   for (const f of result.files) {
     const folder = f.status === 'rejected' ? `rejected/run-${result.runId}` : `loaded/run-${result.runId}`;
     const dest = moveAside(inbox, f.path, folder);
@@ -60,11 +60,11 @@ export interface Schedule {
   next(): Date | null;
 }
 
-/** Scans on `cron` (croner syntax, seconds optional); scans never overlap. */
-export function startSchedule(w: Warehouse, inbox: string, cron: string, onScan: (r: LoadResult | null, e?: Error) => void): Schedule {
+/** Scans on `cron` (croner syntax, seconds optional); scans never overlap. `publish` as in LoadOptions. */
+export function startSchedule(w: Warehouse, inbox: string, cron: string, onScan: (r: LoadResult | null, e?: Error) => void, publish?: LoadOptions['publish']): Schedule {
   const job = new Cron(cron, { protect: true }, async () => {
     try {
-      onScan(await scanInbox(w, inbox));
+      onScan(await scanInbox(w, inbox, publish));
     } catch (e) {
       onScan(null, e as Error);
     }

@@ -58,8 +58,8 @@ export interface RunOptions {
 
 /**
  * Serves a warehouse until SIGINT or SIGTERM, with the inbox schedule in the same process: each load's result
- * goes to the metrics, and each load clears the result cache (loadFiles returns once the facts and the roll-up
- * are committed). Then closes everything cleanly.
+ * goes to the metrics, and each load commits through the server's `publish`, between requests, clearing the
+ * result cache. Then closes everything cleanly.
  */
 export async function runServer(w: Warehouse, o: RunOptions = {}): Promise<void> {
   const { host, port } = listenAddress();
@@ -83,11 +83,9 @@ export async function runServer(w: Warehouse, o: RunOptions = {}): Promise<void>
   });
   const schedule = o.inbox && cron ? startSchedule(w, o.inbox, cron, (r, e) => {
     recordLoad(r, e);
-    // Any scan that ran may have changed the data (a failed run may have committed its first batches).
-    if (r || e) server.invalidate();
     if (e) console.error(`inbox scan failed: ${e.message}`);
     if (r) console.log(summarize(r));
-  }) : null;
+  }, server.publish) : null;
   try {
     await o.onReady?.(server);
     await stopped;
