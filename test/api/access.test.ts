@@ -10,7 +10,12 @@
  * - old Biên Hòa (2025-03:731): its 25 wards and the 7 new communes made only of them, not the 3 that also took
  *   wards from elsewhere (Trảng Dài 25993, Hố Nai 26005, Tân Triều 26188);
  * - VN, and a revoked one.
+ *
+ * Through the reform: an old ward's key never reaches the commune it merged into (its history included), and a new
+ * province's key never reaches its predecessors' siblings. Last, the live schema is introspected so that every
+ * argument that names a unit, today's or a future one, has to go through the matrix.
  */
+import { buildClientSchema, getIntrospectionQuery, getNamedType, type GraphQLArgument, type GraphQLInputType, isInputObjectType, isListType, isNonNullType, isObjectType, Kind, parse, visit } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiKey, revokeApiKey } from '../../api/auth/keys.ts';
 import { type RunningServer, startServer } from '../../api/server.ts';
@@ -42,6 +47,7 @@ const QUERIES: Record<string, string> = {
   breakdown: 'query($unit: String!, $asOf: String) { breakdown(indicator: "hotline_calls", unit: $unit, period: "2024", asOf: $asOf) { unit { ref } value } }',
   breakdownByLevel: 'query($unit: String!, $asOf: String) { breakdown(indicator: "hotline_calls", unit: $unit, period: "2024", level: WARD, asOf: $asOf) { unit { ref } value } }',
   reportingCompliance: 'query($unit: String!, $asOf: String) { reportingCompliance(unit: $unit, period: "202403", asOf: $asOf) { expected received missing { ref } } }',
+  complianceByUnit: 'query($unit: String!, $asOf: String) { complianceByUnit(unit: $unit, period: "202403", asOf: $asOf) { unit { ref } expected received } }',
   discrepancies: 'query($unit: String!, $asOf: String) { discrepancies(unit: $unit, period: "2024", asOf: $asOf) { unit { ref } reported } }',
   adminUnit: 'query($unit: String!, $asOf: String) { adminUnit(code: $unit, asOf: $asOf) { ref } }',
   adminUnits: 'query($unit: String!, $asOf: String) { adminUnits(parent: $unit, asOf: $asOf) { ref } }',
@@ -94,6 +100,11 @@ beforeAll(async () => {
     '2025-03:00004,2024,hotline_calls,3,2024-12-10',
     '2025-03:00004,202403,hotline_calls,1,2024-04-05',
     '2025-07:01,2025S2,hotline_calls,9,2025-11-10',
+    // Old Bình Dương (went into new Hồ Chí Minh), a sibling of old Bình Phước and old Đồng Nai: its own 50, its
+    // district Thủ Dầu Một's 20 and its ward Chánh Mỹ's March 2.
+    '2025-03:74,2024,hotline_calls,50,2024-12-10',
+    '2025-03:718,2024,hotline_calls,20,2024-12-10',
+    '2025-03:25774,202403,hotline_calls,2,2024-04-05',
   ));
   const result = await loadFiles(w, [dir], { today: '2025-11-20' });
   expect(result.files.map((f) => [f.status, f.issues.map((i) => i.message)])).toEqual([['loaded', []]]);
@@ -239,5 +250,159 @@ describe('a revoked key', () => {
     }
     // The same queries with a good key answer.
     for (const [name, query] of Object.entries(QUERIES)) expect((await q('nation', query, { unit: 'VN' })).status, name).toBe(200);
+  });
+});
+
+describe('through the reform', () => {
+  const MONTHLY = 'query($unit: String!, $asOf: String) { trend(indicator: "hotline_calls", unit: $unit, from: "2024", to: "2025", granularity: MONTH, asOf: $asOf) { period value } }';
+
+  it('an old ward’s key asking for the history of the commune it merged into (a trend through the reform): FORBIDDEN, no data', async () => {
+    // Trấn Biên's history before the reform is the sum of Trung Dũng and five other wards; after it, Trấn Biên's own.
+    for (const arg of [{ unit: '2025-07:26041' }, { unit: '26041' }, { unit: '26041', asOf: '2025-07-01' }]) {
+      const r = await q('trungDung', MONTHLY, arg);
+      expect(r.body.data ?? null, describeArg(arg)).toBeNull();
+      expect(codes(r), describeArg(arg)).toEqual(['FORBIDDEN']);
+      expect(r.text).not.toMatch(/"value":\s*[0-9]/);
+    }
+    // Its own trend runs through the reform too, but stops there: the old ward has no figures after 30/6/2025, and
+    // Trấn Biên's September 4 does not show up in it.
+    const own = (await expectAllowed('trungDung', 'trend', { unit: '2025-03:26041' })).trend;
+    expect(own).toEqual([{ period: '2024', value: 1 }, { period: '2025', value: null }]);
+    const r = await q('trungDung', MONTHLY, { unit: '2025-03:26041' });
+    expect(r.body.errors).toBeUndefined();
+    const points = r.body.data.trend as { period: string; value: number | null }[];
+    expect(points).toHaveLength(24);
+    expect(points.filter((p) => p.value !== null)).toEqual([{ period: '202403', value: 1 }]);
+    // The link itself is filtered: Trung Dũng's successor (Trấn Biên) is outside the key's scope.
+    expect((await ok('trungDung', '{ adminUnit(code: "2025-03:26041") { ref successors { ref } parent { ref } } }')).adminUnit)
+      .toEqual({ ref: '2025-03:26041', successors: [], parent: null });
+    // A key for the whole country sees the same link and Trấn Biên's figures (so the two answers above are filtered).
+    expect((await ok('nation', '{ adminUnit(code: "2025-03:26041") { successors { ref } } }')).adminUnit.successors).toEqual([{ ref: '2025-07:26041' }]);
+    expect((await ok('nation', MONTHLY, { unit: '2025-07:26041' })).trend.filter((p: { value: number | null }) => p.value !== null))
+      .toEqual([{ period: '202403', value: 3 }, { period: '202509', value: 4 }]);
+  });
+
+  it('a new province’s key asking about its predecessors’ siblings: FORBIDDEN by code, left out of every list', async () => {
+    // Old Bình Dương (74), its district Thủ Dầu Một (718) and ward Chánh Mỹ (25774): siblings and cousins of old Bình
+    // Phước and old Đồng Nai, which new Đồng Nai's key sees.
+    const siblings: UnitArg[] = [
+      { unit: '2025-03:74' }, { unit: '74', asOf: '2024-12-31' }, { unit: '2025-03:718' }, { unit: '2025-03:25774' }, { unit: '25774', asOf: '2025-06-30' },
+      { unit: '2025-03:72' }, { unit: '2025-03:67' }, // old Tây Ninh and Đắk Nông, also neighbours of Bình Phước
+      { unit: 'VN', asOf: '2024-12-31' }, // the old provinces' parent: a breakdown under it would list them all
+    ];
+    for (const name of Object.keys(QUERIES)) for (const arg of siblings) await expectForbidden('dongNai', name, arg);
+    // Lists: under VN as of 2024 (no parent given), only the two old provinces the key sees; no search finds the others.
+    const provinces = (await ok('dongNai', '{ adminUnits(asOf: "2024-12-31") { ref } }')).adminUnits.map((u: { ref: string }) => u.ref).sort();
+    expect(provinces).toEqual(['2025-03:70', '2025-03:75']);
+    expect((await ok('nation', '{ adminUnits(asOf: "2024-12-31") { ref } }')).adminUnits).toHaveLength(63);
+    for (const search of ['binh duong', 'thu dau mot', 'chanh my']) {
+      const query = `{ adminUnits(search: "${search}", asOf: "2024-12-31") { ref } }`;
+      const mine = (await ok('dongNai', query)).adminUnits.map((u: { ref: string }) => u.ref);
+      const all = (await ok('nation', query)).adminUnits.map((u: { ref: string }) => u.ref);
+      expect(all.length, search).toBeGreaterThan(0);
+      const visible = await subtreeRefs('2025-07:75', '2025-03:75', '2025-03:70');
+      expect(mine.filter((r: string) => !visible.has(r)), search).toEqual([]);
+      expect(mine, search).not.toContain('2025-03:74');
+    }
+    // Links: old Bình Phước's parent (VN) is outside the scope; old Đồng Nai's successor is new Đồng Nai, inside.
+    expect((await ok('dongNai', '{ adminUnit(code: "2025-03:70") { parent { ref } successors { ref } } }')).adminUnit)
+      .toEqual({ parent: null, successors: [{ ref: '2025-07:75' }] });
+    // Discrepancies and breakdowns under what the key sees never reach old Bình Dương's figures (50 against 20).
+    const dis = (await expectAllowed('dongNai', 'discrepancies', { unit: '2025-07:75' })).discrepancies.map((d: { unit: { ref: string } }) => d.unit.ref);
+    expect(dis).not.toContain('2025-03:74');
+    expect((await ok('nation', '{ discrepancies(unit: "VN", period: "2024") { unit { ref } } }')).discrepancies.map((d: { unit: { ref: string } }) => d.unit.ref)).toContain('2025-03:74');
+  });
+});
+
+/**
+ * Every argument of every field of the live schema, classified, so that a new query or argument cannot skip the
+ * access tests above:
+ * - `unit`: names a unit (or several) by code: the matrix (QUERIES) must pass an outside unit through it and get
+ *   FORBIDDEN with no data;
+ * - `unit-name`: finds units by name: its results are filtered (tested above with searches for outside units);
+ * - `modifier`: changes which unit a code means or how far below it an answer reaches (asOf, level): asOf goes
+ *   through the matrix with every unit;
+ * - `other`: names no unit.
+ * An argument missing here fails, and so does one classified `other` whose name or type looks like a unit's.
+ */
+const ARGUMENTS: Record<string, 'unit' | 'unit-name' | 'modifier' | 'other'> = {
+  'Query.periods.type': 'other', 'Query.periods.hierarchy': 'other', 'Query.periods.limit': 'other',
+  'Query.complianceByUnit.period': 'other', 'Query.complianceByUnit.unit': 'unit', 'Query.complianceByUnit.level': 'modifier', 'Query.complianceByUnit.asOf': 'modifier',
+  'Query.adminUnit.code': 'unit', 'Query.adminUnit.asOf': 'modifier',
+  'Query.adminUnits.parent': 'unit', 'Query.adminUnits.level': 'modifier', 'Query.adminUnits.asOf': 'modifier', 'Query.adminUnits.search': 'unit-name', 'Query.adminUnits.limit': 'other',
+  'Query.kpi.indicator': 'other', 'Query.kpi.period': 'other', 'Query.kpi.unit': 'unit', 'Query.kpi.asOf': 'modifier', 'Query.kpi.sex': 'other', 'Query.kpi.ageGroup': 'other',
+  'Query.kpis.indicators': 'other', 'Query.kpis.period': 'other', 'Query.kpis.unit': 'unit', 'Query.kpis.asOf': 'modifier', 'Query.kpis.sex': 'other', 'Query.kpis.ageGroup': 'other',
+  'Query.trend.indicator': 'other', 'Query.trend.from': 'other', 'Query.trend.to': 'other', 'Query.trend.granularity': 'other', 'Query.trend.unit': 'unit', 'Query.trend.asOf': 'modifier',
+  'Query.trend.sex': 'other', 'Query.trend.ageGroup': 'other',
+  'Query.breakdown.indicator': 'other', 'Query.breakdown.period': 'other', 'Query.breakdown.unit': 'unit', 'Query.breakdown.level': 'modifier', 'Query.breakdown.asOf': 'modifier',
+  'Query.breakdown.sex': 'other', 'Query.breakdown.ageGroup': 'other',
+  'Query.reportingCompliance.period': 'other', 'Query.reportingCompliance.unit': 'unit', 'Query.reportingCompliance.level': 'modifier', 'Query.reportingCompliance.asOf': 'modifier',
+  'Query.discrepancies.period': 'other', 'Query.discrepancies.unit': 'unit', 'Query.discrepancies.asOf': 'modifier',
+  'Query.campaigns.from': 'other', 'Query.campaigns.to': 'other',
+};
+
+/** Names and types that suggest an argument picks units. */
+const UNIT_LIKE_NAME = /unit|code|parent|child|within|under|ancestor|descendant|province|district|ward|commune|region|area|place|location|scope|search|where|filter/i;
+const UNIT_LIKE_TYPE = /unit|area|place|location|region|scope|filter/i;
+
+describe('scope checks cover every argument that names a unit (the live schema, introspected over HTTP)', () => {
+  /** `Type.field.arg` (and `Type.field.arg.inputField…` inside input objects) → the argument's named type. */
+  async function liveArguments(): Promise<Map<string, string>> {
+    const schema = buildClientSchema((await ok('nation', getIntrospectionQuery())) as any);
+    const out = new Map<string, string>();
+    const walk = (path: string, type: GraphQLInputType, seen: Set<string>) => {
+      const named = getNamedType(type);
+      out.set(path, `${isListType(isNonNullType(type) ? type.ofType : type) ? '[' : ''}${named.name}`);
+      if (isInputObjectType(named) && !seen.has(named.name)) {
+        for (const f of Object.values(named.getFields())) walk(`${path}.${f.name}`, f.type, new Set([...seen, named.name]));
+      }
+    };
+    for (const type of Object.values(schema.getTypeMap())) {
+      if (!isObjectType(type) || type.name.startsWith('__')) continue;
+      for (const field of Object.values(type.getFields())) {
+        for (const arg of field.args as readonly GraphQLArgument[]) walk(`${type.name}.${field.name}.${arg.name}`, arg.type, new Set());
+      }
+    }
+    return out;
+  }
+
+  /** `Query.field.arg` bound to `$unit` (and to `$asOf`) in the matrix's documents. */
+  function matrixBindings(): { unit: Set<string>; asOf: Set<string> } {
+    const unit = new Set<string>();
+    const asOf = new Set<string>();
+    for (const doc of Object.values(QUERIES)) {
+      visit(parse(doc), {
+        Field(field) {
+          for (const arg of field.arguments ?? []) {
+            if (arg.value.kind !== Kind.VARIABLE) continue;
+            if (arg.value.name.value === 'unit') unit.add(`Query.${field.name.value}.${arg.name.value}`);
+            if (arg.value.name.value === 'asOf') asOf.add(`Query.${field.name.value}.${arg.name.value}`);
+          }
+        },
+      });
+    }
+    return { unit, asOf };
+  }
+
+  it('every argument of the schema is classified, and none classified as naming no unit looks like it names one', async () => {
+    const live = await liveArguments();
+    expect([...live.keys()].sort(), 'arguments in the schema but not classified here (or classified but gone)').toEqual(Object.keys(ARGUMENTS).sort());
+    const suspicious = [...live].filter(([path, type]) => ARGUMENTS[path] === 'other' && (UNIT_LIKE_NAME.test(path.split('.').slice(2).join('.')) || UNIT_LIKE_TYPE.test(type)));
+    expect(suspicious, 'arguments classified `other` that look like they name units').toEqual([]);
+    // The classification is not vacuous: the arguments naming units are the ones the resolvers scope.
+    expect(Object.entries(ARGUMENTS).filter(([, c]) => c === 'unit').map(([p]) => p).sort()).toEqual([
+      'Query.adminUnit.code', 'Query.adminUnits.parent', 'Query.breakdown.unit', 'Query.complianceByUnit.unit', 'Query.discrepancies.unit',
+      'Query.kpi.unit', 'Query.kpis.unit', 'Query.reportingCompliance.unit', 'Query.trend.unit',
+    ]);
+  });
+
+  it('the access matrix sends an outside unit through every argument that names a unit, and asOf along with it', async () => {
+    const bound = matrixBindings();
+    const unitArgs = Object.entries(ARGUMENTS).filter(([, c]) => c === 'unit').map(([p]) => p);
+    expect(unitArgs.filter((p) => !bound.unit.has(p)), 'unit arguments the matrix never exercises').toEqual([]);
+    const asOfArgs = Object.keys(ARGUMENTS).filter((p) => p.endsWith('.asOf') && unitArgs.some((u) => u.split('.')[1] === p.split('.')[1]));
+    expect(asOfArgs.filter((p) => !bound.asOf.has(p)), 'asOf arguments the matrix never exercises').toEqual([]);
+    // …and the matrix really refuses through each one: one outside unit per argument, checked again here.
+    for (const name of Object.keys(QUERIES)) await expectForbidden('trungDung', name, { unit: '2025-03:26050' });
   });
 });
