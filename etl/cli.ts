@@ -16,8 +16,15 @@ import { scanInbox, startSchedule } from './schedule.ts';
 
 export class UsageError extends Error {}
 
-export async function withWarehouse<T>(fn: (w: Warehouse) => Promise<T>): Promise<T> {
-  const w = await openWarehouse(databasePath());
+/** How long a command that writes waits for another writer (a load started by cron, say) to finish. */
+const DEFAULT_WAIT_SECONDS = 60;
+
+/** Opens the warehouse for a command; with `waitSeconds`, waits that long for another process to let go of it. */
+export async function withWarehouse<T>(fn: (w: Warehouse) => Promise<T>, waitSeconds = 0): Promise<T> {
+  const w = await openWarehouse(databasePath(), {
+    waitMs: waitSeconds * 1000,
+    onWait: (holder) => console.error(`the warehouse is in use by another process (${holder}); waiting up to ${waitSeconds} s for it (--wait)`),
+  });
   try {
     return await fn(w);
   } finally {
@@ -61,7 +68,8 @@ export function registerEtlCommands(program: Command): void {
   etl.command('load')
     .description('load report files or folders (CSV, XLSX, JSON) into the warehouse ($PCMBN_DB, default data/warehouse.duckdb)')
     .argument('<paths...>', 'files or folders (searched recursively)')
-    .action(async (paths: string[]) => {
+    .option('--wait <seconds>', 'how long to wait while another load holds the warehouse (0: fail at once)', positiveInt, DEFAULT_WAIT_SECONDS)
+    .action(async (paths: string[], o: { wait: number }) => {
       for (const p of paths) if (!existsSync(p)) throw new UsageError(`no such file or folder: ${p}`);
       await withWarehouse(async (w) => {
         const bar = process.stderr.isTTY ? new cliProgress.SingleBar({ format: 'loading {bar} {percentage}% | {value}/{total} files | {file}', hideCursor: true }, cliProgress.Presets.shades_classic) : null;
@@ -76,13 +84,14 @@ export function registerEtlCommands(program: Command): void {
         bar?.stop();
         printOutcome(r);
         if (r.rejected) process.exitCode = 1;
-      });
+      }, o.wait);
     });
 
   etl.command('weights')
     .description('load apportionment weights for old wards split by the 2025 reform (CSV old_ward,new_commune,share); rebuilds the roll-up')
     .argument('<file>', 'the weights CSV')
-    .action(async (file: string) => {
+    .option('--wait <seconds>', 'how long to wait while a load holds the warehouse (0: fail at once)', positiveInt, DEFAULT_WAIT_SECONDS)
+    .action(async (file: string, o: { wait: number }) => {
       if (!existsSync(file)) throw new UsageError(`no such file: ${file}`);
       await withWarehouse(async (w) => {
         try {
@@ -93,7 +102,7 @@ export function registerEtlCommands(program: Command): void {
           for (const i of e.issues) console.error(formatIssue(i));
           process.exitCode = 1;
         }
-      });
+      }, o.wait);
     });
 
   etl.command('runs')
@@ -133,7 +142,8 @@ export function registerEtlCommands(program: Command): void {
     .requiredOption('--inbox <dir>', 'the folder to scan')
     .option('--cron <expression>', 'when to scan (cron, seconds optional)', '*/5 * * * *')
     .option('--once', 'scan once now and exit')
-    .action(async (o: { inbox: string; cron: string; once?: boolean }) => {
+    .option('--wait <seconds>', 'with --once: how long to wait while a load holds the warehouse', positiveInt, DEFAULT_WAIT_SECONDS)
+    .action(async (o: { inbox: string; cron: string; once?: boolean; wait: number }) => {
       try {
         new Cron(o.cron, { paused: true }).stop();
       } catch (e) {
@@ -145,7 +155,7 @@ export function registerEtlCommands(program: Command): void {
           if (!r) return console.log(`inbox ${o.inbox} is empty`);
           printOutcome(r);
           if (r.rejected) process.exitCode = 1;
-        });
+        }, o.wait);
         return;
       }
       const w = await openWarehouse(databasePath());

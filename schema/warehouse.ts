@@ -2,7 +2,8 @@
  * Opening the warehouse: one DuckDB instance per process, migrated on open, with a Kysely handle for typed
  * queries and a raw connection for the bulk statements Kysely cannot say (read_csv, appenders, COPY).
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { dirname, resolve } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { Kysely } from 'kysely';
@@ -35,10 +36,20 @@ export interface Warehouse {
  */
 const open = new Map<string, { instance: DuckDBInstance; handles: number }>();
 
-export async function openWarehouse(path = databasePath()): Promise<Warehouse> {
+export interface OpenOptions {
+  /**
+   * How long to wait while another process holds the file (another load, say). A server never lets go, so a
+   * file held by `pcmbn serve`, `pcmbn start` or a watching `pcmbn etl schedule` is refused at once.
+   */
+  waitMs?: number;
+  /** Told once when the open starts waiting, with a description of the holder. */
+  onWait?: (holder: string) => void;
+}
+
+export async function openWarehouse(path = databasePath(), o: OpenOptions = {}): Promise<Warehouse> {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const shared = open.get(path);
-  const instance = shared ? shared.instance : await createInstance(path);
+  const instance = shared ? shared.instance : await createInstance(path, o);
   if (shared) shared.handles++;
   else if (path !== ':memory:') open.set(path, { instance, handles: 1 });
   const release = () => {
@@ -70,15 +81,38 @@ export async function openWarehouse(path = databasePath()): Promise<Warehouse> {
   };
 }
 
-async function createInstance(path: string): Promise<DuckDBInstance> {
-  try {
-    // Extensions outside the build (excel, httpfs…) would be downloaded: the machines are offline, so never try.
-    return await DuckDBInstance.create(path, { autoinstall_known_extensions: 'false', autoload_known_extensions: 'false' });
-  } catch (e) {
-    const message = (e as Error).message;
-    if (/lock/i.test(message)) {
-      throw new WarehouseLockedError(`the warehouse ${path} is in use by another process (a running pcmbn serve, pcmbn start or load); stop it first, or drop the files into the running server's inbox (data/inbox) for its scheduled load`);
+async function createInstance(path: string, o: OpenOptions): Promise<DuckDBInstance> {
+  const deadline = Date.now() + (o.waitMs ?? 0);
+  for (let attempt = 0; ; attempt++) {
+    try {
+      // Extensions outside the build (excel, httpfs…) would be downloaded: the machines are offline, so never try.
+      return await DuckDBInstance.create(path, { autoinstall_known_extensions: 'false', autoload_known_extensions: 'false' });
+    } catch (e) {
+      const message = (e as Error).message;
+      if (!/Could not set lock|lock/i.test(message)) throw e;
+      const holder = lockHolder(message);
+      if (holder.server || Date.now() >= deadline) {
+        throw new WarehouseLockedError(`the warehouse ${path} is in use by another process (${holder.description}); stop it first, or drop the files into the running server's inbox (data/inbox) for its scheduled load`);
+      }
+      if (attempt === 0) o.onWait?.(holder.description);
+      await sleep(Math.min(1000, 25 * 2 ** attempt, Math.max(0, deadline - Date.now())));
     }
-    throw e;
   }
+}
+
+/** Who holds the lock, from DuckDB's message ("… held in /usr/bin/node (PID 123)") and, on Linux, its command line. */
+function lockHolder(message: string): { description: string; server: boolean } {
+  const pid = /\(PID (\d+)\)/.exec(message)?.[1];
+  if (!pid) return { description: 'a process DuckDB did not name', server: false };
+  let command = '';
+  try {
+    command = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean).join(' ');
+  } catch {
+    // Not Linux, or the holder just ended: the PID alone says enough.
+  }
+  const pcmbn = /pcmbn(?:\.js)? (.*)$/.exec(command)?.[1];
+  return {
+    description: pcmbn ? `PID ${pid}: pcmbn ${pcmbn}` : `PID ${pid}`,
+    server: pcmbn !== undefined && /^(serve|start)\b|^etl schedule\b(?!.*--once)/.test(pcmbn),
+  };
 }

@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { expect } from 'vitest';
 import { openWarehouse, type Warehouse } from '../schema/warehouse.ts';
 
 const tempDirs: string[] = [];
@@ -112,6 +113,29 @@ export async function snapshot(w: Warehouse): Promise<{ facts: unknown[]; report
     reports: await w.sql('SELECT * FROM reports ORDER BY report_id'),
     loadedFiles: await w.sql(`SELECT file_id, file_name, content_hash, rows FROM source_files WHERE status = 'loaded' ORDER BY file_id`),
   };
+}
+
+/** What a load must leave, compared exactly across warehouses: the current facts and the roll-up. */
+export async function loadedState(w: Warehouse): Promise<{ facts: unknown[]; rollup: unknown[] }> {
+  return {
+    facts: await w.sql('SELECT fact_key, value, submitted_on FROM facts WHERE is_current ORDER BY fact_key'),
+    rollup: await w.sql('SELECT fact_key, value, source::VARCHAR AS source, partial FROM rollup ORDER BY fact_key'),
+  };
+}
+
+/** Every file the warehouse says it loaded holds exactly its rows, and no fact belongs to a file it does not list. */
+export async function expectWholeFilesOnly(w: Warehouse): Promise<void> {
+  const files = await w.sql<{ file_id: number; rows: number; facts: number }>(`
+    SELECT s.file_id, s.rows, (SELECT count(*) FROM facts f WHERE f.load_seq = s.file_id) AS facts
+    FROM source_files s WHERE s.status = 'loaded'`);
+  for (const f of files) expect(f.facts, `file ${f.file_id}`).toBe(f.rows);
+  const [{ orphans }] = await w.sql<{ orphans: number }>(`SELECT count(*) AS orphans FROM facts WHERE load_seq NOT IN (SELECT file_id FROM source_files WHERE status = 'loaded')`);
+  expect(orphans).toBe(0);
+}
+
+/** Writes generated sample files (etl/sample.ts) under `dir`; returns their absolute paths. */
+export function writeSample(dir: string, files: { path: string; text: string }[]): string[] {
+  return files.map((f) => writeFile(dir, f.path, f.text));
 }
 
 export async function count(w: Warehouse, table: string, where = 'true'): Promise<number> {

@@ -4,12 +4,11 @@
  * uninterrupted load: nothing lost, nothing counted twice.
  */
 import { spawn } from 'node:child_process';
-import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateProvince } from '../../etl/sample.ts';
-import { openWarehouse, type Warehouse } from '../../schema/warehouse.ts';
-import { cleanupTemp, freshWarehousePath, tempDir } from '../helpers.ts';
+import { openWarehouse } from '../../schema/warehouse.ts';
+import { cleanupTemp, expectWholeFilesOnly, freshWarehousePath, loadedState, tempDir, writeSample } from '../helpers.ts';
 
 const CLI = path.resolve('api/cli/pcmbn.js');
 const KILLS = 20;
@@ -27,43 +26,22 @@ function runLoad(db: string, dir: string, killAfterMs?: number): Promise<{ code:
   });
 }
 
-/** What a load must leave, compared exactly: the current facts and the roll-up. */
-async function state(w: Warehouse): Promise<{ facts: unknown[]; rollup: unknown[] }> {
-  return {
-    facts: await w.sql('SELECT fact_key, value, submitted_on FROM facts WHERE is_current ORDER BY fact_key'),
-    rollup: await w.sql('SELECT fact_key, value, source::VARCHAR AS source, partial FROM rollup ORDER BY fact_key'),
-  };
-}
-
-/** Every file the warehouse says it loaded holds exactly its rows, and no fact belongs to a file it does not list. */
-async function wholeFilesOnly(w: Warehouse): Promise<void> {
-  const files = await w.sql<{ file_id: number; rows: number; facts: number }>(`
-    SELECT s.file_id, s.rows, (SELECT count(*) FROM facts f WHERE f.load_seq = s.file_id) AS facts
-    FROM source_files s WHERE s.status = 'loaded'`);
-  for (const f of files) expect(f.facts, `file ${f.file_id}`).toBe(f.rows);
-  const [{ orphans }] = await w.sql<{ orphans: number }>(`SELECT count(*) AS orphans FROM facts WHERE load_seq NOT IN (SELECT file_id FROM source_files WHERE status = 'loaded')`);
-  expect(orphans).toBe(0);
-}
-
 describe('kill -9 during a load', () => {
   let dir: string;
-  let reference: Awaited<ReturnType<typeof state>>;
+  let reference: Awaited<ReturnType<typeof loadedState>>;
   let fullMs: number;
 
   beforeAll(async () => {
     // One province-year of ward reports per file, and its consolidated reports: a load of a few seconds.
     dir = tempDir();
     const out = generateProvince({ scale: 'demo', list: '2025-03', province: '12' });
-    for (const f of out.files) {
-      fs.mkdirSync(path.dirname(path.join(dir, f.path)), { recursive: true });
-      fs.writeFileSync(path.join(dir, f.path), f.text);
-    }
+    writeSample(dir, out.files);
     const db = await freshWarehousePath();
     const run = await runLoad(db, dir);
     expect(run.code).toBe(0);
     fullMs = run.ms;
     const w = await openWarehouse(db);
-    reference = await state(w);
+    reference = await loadedState(w);
     await w.close();
     expect(reference.facts.length).toBeGreaterThan(1000);
   }, 120_000);
@@ -79,15 +57,15 @@ describe('kill -9 during a load', () => {
       outcomes.push(killed.code === 0 ? 'finished' : 'killed');
       const w = await openWarehouse(db);
       try {
-        await wholeFilesOnly(w);
+        await expectWholeFilesOnly(w);
       } finally {
         await w.close();
       }
       expect((await runLoad(db, dir)).code).toBe(0);
       const after = await openWarehouse(db);
       try {
-        await wholeFilesOnly(after);
-        expect(await state(after)).toEqual(reference);
+        await expectWholeFilesOnly(after);
+        expect(await loadedState(after)).toEqual(reference);
       } finally {
         await after.close();
       }
