@@ -1,12 +1,14 @@
 /**
  * XLSX reports: the contract's columns on the first sheet, header in row 1. Parsed with exceljs (DuckDB's excel
  * extension would have to be downloaded). Cells become text exactly as the CSV path sees them, so validation is
- * shared; what only a spreadsheet can hold wrongly (formulas, errors) is refused here, located by cell.
+ * shared; what only a spreadsheet can hold wrongly (formulas, errors) is refused here, located by cell. exceljs
+ * inflates the whole archive into memory, so the archive is first checked not to be a zip bomb (./zip.ts).
  */
 import ExcelJS from 'exceljs';
 import { checkHeader, type Column } from '../contract.ts';
 import { FileRejected, type LoadIssue, MAX_ISSUES_PER_FILE } from '../issues.ts';
 import type { Locator, SourceRow } from '../stage.ts';
+import { checkWorkbookZip } from './zip.ts';
 
 export interface XlsxRead {
   rows: SourceRow[];
@@ -36,6 +38,7 @@ function cellText(value: ExcelJS.CellValue): { text: string | null } | { problem
 }
 
 export async function readXlsx(path: string, name: string): Promise<XlsxRead> {
+  await checkWorkbookZip(path, name);
   const workbook = new ExcelJS.Workbook();
   try {
     await workbook.xlsx.readFile(path);

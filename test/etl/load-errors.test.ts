@@ -3,9 +3,13 @@
  * half-loaded (DESIGN.md). One warehouse holding some good data for the whole file: every rejected load must leave
  * it exactly as it was.
  */
+import fs from 'node:fs';
+import zlib from 'node:zlib';
+import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LoadResult, loadFiles } from '../../etl/load.ts';
 import type { LoadIssue } from '../../etl/issues.ts';
+import { crc32Portable } from '../../etl/sources/zip.ts';
 import type { Warehouse } from '../../schema/warehouse.ts';
 import { cleanupTemp, closeWarehouse, csv, freshWarehouse, HEADER, HEADER_FULL, snapshot, tempDir, writeFile } from '../helpers.ts';
 
@@ -281,5 +285,199 @@ describe('many errors', () => {
     const { r } = await expectRejected(csv(HEADER, ...distinct), { line: 2, col: 4, message: /"bad0" is not a number/ });
     expect(r.files[0].errors).toBe(250);
     expect(r.files[0].issues.length).toBeLessThanOrEqual(200);
+  });
+});
+
+/** A part of a zip archive written by hand, so that a test can make the archive declare whatever it likes. */
+interface RawPart {
+  name: string;
+  method: 0 | 8;
+  data: Buffer;
+  crc: number;
+  size: number;
+  /** What the headers say the part unzips to, when it lies. */
+  declaredSize?: number;
+}
+
+function part(name: string, content: string | Buffer, method: 0 | 8 = 8): RawPart {
+  const bytes = Buffer.from(content);
+  return { name, method, data: method === 8 ? zlib.deflateRawSync(bytes) : bytes, crc: zlib.crc32(bytes), size: bytes.length };
+}
+
+/** A zip archive of `parts`, as Excel writes one (UTF-8 names, no data descriptors), optionally with ZIP64 records. */
+function zipOf(parts: RawPart[], o: { zip64?: boolean } = {}): Buffer {
+  const u16 = (n: number) => Buffer.from([n & 0xff, (n >>> 8) & 0xff]);
+  const u32 = (n: number) => { const b = Buffer.alloc(4); b.writeUInt32LE(n >>> 0); return b; };
+  const u64 = (n: number) => { const b = Buffer.alloc(8); b.writeBigUInt64LE(BigInt(n)); return b; };
+  const big = 0xffffffff;
+  const locals: Buffer[] = [];
+  const centrals: Buffer[] = [];
+  let offset = 0;
+  for (const p of parts) {
+    const name = Buffer.from(p.name);
+    const size = p.declaredSize ?? p.size;
+    const common = [u16(o.zip64 ? 45 : 20), u16(0x800), u16(p.method), u16(0), u16(0x21), u32(p.crc)];
+    const localExtra = o.zip64 ? Buffer.concat([u16(1), u16(16), u64(size), u64(p.data.length)]) : Buffer.alloc(0);
+    const local = Buffer.concat([u32(0x04034b50), ...common,
+      u32(o.zip64 ? big : p.data.length), u32(o.zip64 ? big : size), u16(name.length), u16(localExtra.length), name, localExtra, p.data]);
+    const centralExtra = o.zip64 ? Buffer.concat([u16(1), u16(24), u64(size), u64(p.data.length), u64(offset)]) : Buffer.alloc(0);
+    centrals.push(Buffer.concat([u32(0x02014b50), u16(o.zip64 ? 45 : 20), ...common,
+      u32(o.zip64 ? big : p.data.length), u32(o.zip64 ? big : size), u16(name.length), u16(centralExtra.length), u16(0), u16(0), u16(0), u32(0),
+      u32(o.zip64 ? big : offset), name, centralExtra]));
+    locals.push(local);
+    offset += local.length;
+  }
+  const directory = Buffer.concat(centrals);
+  const tail: Buffer[] = [];
+  if (o.zip64) {
+    const recordAt = offset + directory.length;
+    tail.push(u32(0x06064b50), u64(44), u16(45), u16(45), u32(0), u32(0), u64(parts.length), u64(parts.length), u64(directory.length), u64(offset));
+    tail.push(u32(0x07064b50), u32(0), u64(recordAt), u32(1));
+  }
+  const n = o.zip64 ? 0xffff : parts.length;
+  tail.push(u32(0x06054b50), u16(0), u16(0), u16(n), u16(n), u32(o.zip64 ? big : directory.length), u32(o.zip64 ? big : offset), u16(0));
+  return Buffer.concat([...locals, directory, ...tail]);
+}
+
+const SHEET_HEAD = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>';
+const SHEET_TAIL = '</sheetData></worksheet>';
+
+/** Sheet XML rows of inline strings, as some tools write them. */
+function sheetRows(rows: string[][]): string {
+  const col = (i: number) => String.fromCharCode(65 + i);
+  return rows.map((cells, r) => `<row r="${r + 1}">${cells.map((v, i) => `<c r="${col(i)}${r + 1}" t="inlineStr"><is><t>${v}</t></is></c>`).join('')}</row>`).join('');
+}
+
+/** The parts of a minimal Excel workbook around one sheet part. */
+function workbookParts(sheet: RawPart): RawPart[] {
+  const rels = 'http://schemas.openxmlformats.org/officeDocument/2006/relationships';
+  return [
+    part('[Content_Types].xml', '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>'),
+    part('_rels/.rels', `<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="${rels}/officeDocument" Target="xl/workbook.xml"/></Relationships>`),
+    part('xl/workbook.xml', `<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="${rels}"><sheets><sheet name="Báo cáo" sheetId="1" r:id="rId1"/></sheets></workbook>`),
+    part('xl/_rels/workbook.xml.rels', `<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="${rels}/worksheet" Target="worksheets/sheet1.xml"/></Relationships>`),
+    sheet,
+  ];
+}
+
+const GOOD_ROWS = [['unit_code', 'period', 'indicator', 'value'], ['2025-03:26734', '2023', 'cases_solved', '4'], ['VN', '2023Q2', 'hotline_calls', '17']];
+
+/**
+ * A sheet part of `spaces` blank bytes between two real rows, deflated as a stream (level 9, about 1,030:1):
+ * the size of a zip bomb without ever holding it in memory.
+ */
+async function bombSheet(spaces: number): Promise<RawPart> {
+  const deflate = zlib.createDeflateRaw({ level: 9 });
+  const out: Buffer[] = [];
+  deflate.on('data', (c: Buffer) => out.push(c));
+  const ended = new Promise((resolve) => deflate.on('end', resolve));
+  let crc = 0;
+  let size = 0;
+  const write = async (chunk: Buffer) => {
+    crc = zlib.crc32(chunk, crc);
+    size += chunk.length;
+    if (!deflate.write(chunk)) await new Promise((resolve) => deflate.once('drain', resolve));
+  };
+  await write(Buffer.from(SHEET_HEAD + sheetRows(GOOD_ROWS)));
+  const blank = Buffer.alloc(2 ** 20, 0x20);
+  for (let left = spaces; left > 0; left -= blank.length) await write(left >= blank.length ? blank : blank.subarray(0, left));
+  await write(Buffer.from(SHEET_TAIL));
+  deflate.end();
+  await ended;
+  return { name: 'xl/worksheets/sheet1.xml', method: 8, data: Buffer.concat(out), crc, size };
+}
+
+const GiB = 2 ** 30;
+const MiB = 2 ** 20;
+
+/** The process's peak resident memory above its level at the start of `fn` (Linux: VmHWM, reset through clear_refs). */
+async function peakGrowth<T>(fn: () => Promise<T>): Promise<{ result: T; bytes: number }> {
+  const kib = (field: string) => Number(fs.readFileSync('/proc/self/status', 'utf8').match(new RegExp(`${field}:\\s+(\\d+) kB`))![1]) * 1024;
+  fs.writeFileSync('/proc/self/clear_refs', '5');
+  const before = kib('VmRSS');
+  const result = await fn();
+  return { result, bytes: kib('VmHWM') - before };
+}
+
+describe('workbooks that are not what they claim (.xlsx)', () => {
+  let bomb: RawPart;
+  beforeAll(async () => {
+    bomb = await bombSheet(GiB);
+    expect(bomb.data.length).toBeLessThan(2 * MiB);
+  }, 60_000);
+
+  it('the hand-written workbook itself loads: the rejections below are for their size, not their shape', async () => {
+    const w = await freshWarehouse();
+    for (const [name, zip] of [['plain.xlsx', zipOf(workbookParts(part('xl/worksheets/sheet1.xml', SHEET_HEAD + sheetRows(GOOD_ROWS) + SHEET_TAIL)))],
+      ['zip64.xlsx', zipOf(workbookParts(part('xl/worksheets/sheet1.xml', SHEET_HEAD + sheetRows(GOOD_ROWS) + ' '.repeat(1000) + SHEET_TAIL)), { zip64: true })]] as const) {
+      const r = await loadFiles(w, [writeFile(dir, name, zip)], { today: TODAY, baseDir: dir });
+      expect(r.files[0].issues).toEqual([]);
+      expect(r.files[0]).toMatchObject({ status: 'loaded', rows: 2 });
+    }
+    await closeWarehouse(w);
+  });
+
+  it('a zip bomb: a sheet that declares 1 GiB is refused before anything is inflated, in bounded memory', async () => {
+    const zip = zipOf(workbookParts(bomb));
+    const { bytes } = await peakGrowth(() => expectRejected(zip,
+      { line: null, col: null, message: /^expands to more than 256\.0 MiB once unzipped \(xl\/worksheets\/sheet1\.xml alone declares 1\.0 GiB\); expected an Excel workbook of reasonable size/ }, { ext: 'xlsx' }));
+    console.log("PEAK", bytes / MiB); expect(bytes).toBeLessThan(256 * MiB);
+  });
+
+  it('a zip bomb within the size limit: a part that would expand over 100 times is refused', async () => {
+    const sheet = await bombSheet(200 * MiB);
+    await expectRejected(zipOf(workbookParts(sheet)),
+      { line: null, col: null, message: /^part xl\/worksheets\/sheet1\.xml would expand 1,0\d\d times \(from 19\d\.\d KiB to 200\.0 MiB\), as a zip bomb does; expected an Excel workbook of reasonable size/ }, { ext: 'xlsx' });
+  });
+
+  it('a zip bomb that lies about its size: inflating stops at the first byte beyond the 4 KiB it declares, in bounded memory', async () => {
+    const zip = zipOf(workbookParts({ ...bomb, declaredSize: 4096 }));
+    const { bytes } = await peakGrowth(() => expectRejected(zip,
+      { line: null, col: null, message: /^part xl\/worksheets\/sheet1\.xml holds more than the 4\.0 KiB its directory declares \(stopped there\).*expected an Excel workbook of reasonable size/ }, { ext: 'xlsx' }));
+    console.log("PEAK", bytes / MiB); expect(bytes).toBeLessThan(256 * MiB);
+  });
+
+  it('the same lie in ZIP64 records', async () => {
+    await expectRejected(zipOf(workbookParts({ ...bomb, declaredSize: 4096 }), { zip64: true }),
+      { line: null, col: null, message: /holds more than the 4\.0 KiB its directory declares/ }, { ext: 'xlsx' });
+  });
+
+  it('a CSV file named .xlsx', async () => {
+    await expectRejected(csv(HEADER, ok), { line: null, col: null, message: /^is text, not a zip archive.*a CSV file renamed \.xlsx\?\); expected an Excel workbook/ }, { ext: 'xlsx' });
+  });
+
+  it('an old .xls workbook (or a password-protected one) named .xlsx', async () => {
+    const ole = Buffer.concat([Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]), Buffer.alloc(504)]);
+    await expectRejected(ole, { line: null, col: null, message: /Excel 97–2003 \(\.xls\) and password-protected workbooks.*expected an unprotected Excel workbook \(\.xlsx\)/ }, { ext: 'xlsx' });
+  });
+
+  it('binary that is not a zip', async () => {
+    await expectRejected(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]), { line: null, col: null, message: /^is not a zip archive \(it starts with the bytes 89 50 4e 47\)/ }, { ext: 'xlsx' });
+  });
+
+  it('a zip archive without xl/workbook.xml (a Word document renamed)', async () => {
+    const docx = zipOf([part('[Content_Types].xml', '<Types/>'), part('word/document.xml', '<w:document/>')]);
+    await expectRejected(docx, { line: null, col: null, message: /^is a zip archive without xl\/workbook\.xml, so not an Excel workbook \(it holds \[Content_Types\]\.xml, word\/document\.xml: a \.docx/ }, { ext: 'xlsx' });
+  });
+
+  it('a workbook cut short (a truncated download)', async () => {
+    const wb = new ExcelJS.Workbook();
+    wb.addWorksheet('Báo cáo').addRows(GOOD_ROWS);
+    const full = Buffer.from(await wb.xlsx.writeBuffer());
+    await expectRejected(full.subarray(0, Math.floor(full.length * 0.7)), { line: null, col: null, message: /no end record: the file is truncated or damaged/ }, { ext: 'xlsx' });
+  });
+
+  it('one changed byte inside a stored sheet is caught by its checksum, not loaded as another figure', async () => {
+    const xml = SHEET_HEAD + sheetRows(GOOD_ROWS) + SHEET_TAIL;
+    const zip = zipOf(workbookParts(part('xl/worksheets/sheet1.xml', xml, 0)));
+    const at = zip.indexOf('<t>17</t>') + 3;
+    zip[at] = '2'.charCodeAt(0); // 17 → 27: well-formed, plausible, wrong
+    await expectRejected(zip, { line: null, col: null, message: /^part xl\/worksheets\/sheet1\.xml is damaged \(its checksum does not match its content\)/ }, { ext: 'xlsx' });
+  });
+
+  it('the portable CRC-32 (for Node 20 before 20.15) agrees with zlib\'s', () => {
+    const data = Buffer.from(Array.from({ length: 4099 }, (_, i) => (i * 7919) & 0xff));
+    expect(crc32Portable(data)).toBe(zlib.crc32(data));
+    expect(crc32Portable(data.subarray(1000), crc32Portable(data.subarray(0, 1000)))).toBe(zlib.crc32(data));
   });
 });
