@@ -6,6 +6,7 @@ import { Command, CommanderError } from 'commander';
 import { WarehouseLockedError } from '../../schema/warehouse.ts';
 import { registerEtlCommands, UsageError } from '../../etl/cli.ts';
 import { registerDashboardCommands } from '../../dashboards/cli.ts';
+import { registerBackupCommands } from './backup.ts';
 import { registerDocsCommand } from './docs.ts';
 import { registerServeCommands } from './serve.ts';
 import { registerStartCommand } from './start.ts';
@@ -20,6 +21,7 @@ registerStartCommand(program);
 registerServeCommands(program);
 registerDashboardCommands(program);
 registerDocsCommand(program);
+registerBackupCommands(program);
 
 try {
   await program.parseAsync(process.argv);

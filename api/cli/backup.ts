@@ -1,0 +1,61 @@
+/**
+ * `pcmbn backup <dir>` and `pcmbn restore <dir>`: the whole warehouse to Parquet files with the catalogue and a
+ * manifest, and back (schema/backup.ts). Exit codes as everywhere: 1 the backup is damaged or incompatible,
+ * 2 misuse (a folder not empty, a warehouse that would be replaced, a warehouse in use).
+ */
+import type { Command } from 'commander';
+import { UsageError } from '../../etl/cli.ts';
+import { BackupError, backupWarehouse, restoreWarehouse } from '../../schema/backup.ts';
+import { databasePath, openWarehouse } from '../../schema/warehouse.ts';
+
+const megabytes = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+
+/** A damaged backup is rejected input (exit 1); a BackupError about the arguments is misuse (exit 2). */
+async function reportingBackupErrors(fn: () => Promise<void>): Promise<void> {
+  try {
+    await fn();
+  } catch (e) {
+    if (!(e instanceof BackupError)) throw e;
+    if (e.misuse) throw new UsageError(e.message);
+    console.error(`pcmbn: ${e.message}`);
+    process.exitCode = 1;
+  }
+}
+
+export function registerBackupCommands(program: Command): void {
+  program.command('backup')
+    .description('back up the whole warehouse into a new folder: one Parquet file per table (API keys as hashes only), ' +
+      'the indicator catalogue, and a manifest with row counts and SHA-256s; the warehouse must not be in use ' +
+      '(stop pcmbn serve or start first: they hold its lock)')
+    .argument('<dir>', 'a new or empty folder')
+    .option('--db <path>', 'the warehouse to back up (default $PCMBN_DB, or data/warehouse.duckdb)')
+    .action(async (dir: string, o: { db?: string }) => {
+      await reportingBackupErrors(async () => {
+        const w = await openWarehouse(databasePath(o.db));
+        try {
+          const s = await backupWarehouse(w, dir);
+          const m = s.manifest;
+          console.log(`backed up ${w.path} to ${s.dir}: ${m.tables.length} tables, ${s.rows.toLocaleString('en-US')} rows, ` +
+            `${megabytes(s.bytes)} in ${seconds(s.ms)} (schema version ${m.schemaVersion}, data version ${m.dataVersion})`);
+        } finally {
+          await w.close();
+        }
+      });
+    });
+
+  program.command('restore')
+    .description('restore a backup made by pcmbn backup: every file is checked against the manifest first, and the ' +
+      'warehouse is built beside the target and swapped in whole, so a failed restore changes nothing')
+    .argument('<dir>', 'the backup folder')
+    .option('--db <path>', 'the warehouse file to restore into (default $PCMBN_DB, or data/warehouse.duckdb)')
+    .option('--force', 'replace a warehouse that already holds data')
+    .action(async (dir: string, o: { db?: string; force?: boolean }) => {
+      await reportingBackupErrors(async () => {
+        const s = await restoreWarehouse(dir, databasePath(o.db), { force: o.force });
+        const m = s.manifest;
+        console.log(`restored ${dir} (made ${m.createdAt} by pcmbn ${m.pcmbnVersion} from ${m.source}) ${s.replaced ? 'over' : 'into'} ${s.target}: ` +
+          `${m.tables.length} tables, ${s.rows.toLocaleString('en-US')} rows in ${seconds(s.ms)} (data version ${m.dataVersion})`);
+      });
+    });
+}
