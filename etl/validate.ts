@@ -66,6 +66,9 @@ const CHECKS: readonly Check[] = [
   { kind: 'submitted_on', column: 'submitted_on', where: 'submitted IS NULL', detail: 'submitted_on' },
   { kind: 'future', column: 'submitted_on', where: 'submitted > today', detail: 'submitted_on' },
   { kind: 'hierarchy', column: 'hierarchy', where: `hierarchy NOT IN ('2025-03', '2025-07')`, detail: 'hierarchy' },
+  // The one free-text column: every other one is held to a closed vocabulary. What a spreadsheet would run as a
+  // formula when the data goes back out (=HYPERLINK(…), @SUM(…), +cmd|…) never comes in.
+  { kind: 'formula', column: 'source_note', where: `regexp_matches(source_note, '^[-=+@\\t\\r]')`, detail: 'source_note' },
   { kind: 'prefix', column: 'unit_code', where: `prefix IS NOT NULL AND prefix NOT IN ('2025-03', '2025-07')`, detail: 'unit_code' },
   { kind: 'prefix_conflict', column: 'hierarchy', where: `prefix IN ('2025-03', '2025-07') AND hierarchy IN ('2025-03', '2025-07') AND prefix <> hierarchy`, detail: `unit_code || ' ' || hierarchy` },
   { kind: 'code', column: 'unit_code', where: `code IS NOT NULL AND NOT regexp_full_match(code, 'VN|[0-9]{2}|[0-9]{3}|[0-9]{5}')`, detail: 'unit_code' },
@@ -172,6 +175,10 @@ export function describeIssue(i: RawIssue, lineOfRid: (rid: number) => number | 
     case 'submitted_on': return `submitted_on "${d}" is not a date; expected YYYY-MM-DD`;
     case 'future': return `submitted_on ${d} is in the future; expected the day the report was submitted`;
     case 'hierarchy': return `hierarchy "${d}" is not a unit list; expected 2025-03 (until 30/6/2025) or 2025-07 (from 1/7/2025), or empty to choose by period`;
+    case 'formula': {
+      const shown = JSON.stringify(d.length > 40 ? `${d.slice(0, 40)}…` : d);
+      return `source_note ${shown} begins with ${JSON.stringify(d[0])}, which a spreadsheet runs as a formula when the data is exported; expected plain text: begin the note with a word or a digit`;
+    }
     case 'prefix': return `"${d}" names an unknown unit list; expected 2025-03:<code>, 2025-07:<code> or a plain code`;
     case 'prefix_conflict': {
       const [code, h] = d.split(' ');

@@ -64,11 +64,20 @@ function readRecords(buf: Buffer, delimiter: string): { records: Record_[]; erro
     });
     return { records, error: null };
   } catch (e) {
-    const err = e as Error & { code?: string };
+    const err = e as Error & { code?: string; index?: number; field?: string };
     if (err.code === 'CSV_QUOTE_NOT_CLOSED') {
       return { records, error: { ...unclosedQuote(buf, end, delimiter, starts), message: 'a quoted value is never closed (the file may be truncated); expected a closing "' } };
     }
-    return { records, error: { line: positionAt(starts, end).line, col: null, message: `malformed CSV: ${err.message}` } };
+    let start = end;
+    while (buf[start] === 13 || buf[start] === 10) start++;
+    const line = positionAt(starts, start).line;
+    // csv-parse counts fields from 0.
+    const col = typeof err.index === 'number' ? err.index + 1 : null;
+    if (err.code === 'INVALID_OPENING_QUOTE') {
+      // Typically a formula written out unquoted: =HYPERLINK("http://…","12").
+      return { records, error: { line, col, message: `a quote inside an unquoted value (it begins ${JSON.stringify(err.field ?? '')}); expected the whole value in quotes, its own quotes doubled: "a ""quoted"" word"` } };
+    }
+    return { records, error: { line, col, message: `malformed CSV: ${err.message}` } };
   }
 }
 

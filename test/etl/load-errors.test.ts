@@ -278,6 +278,63 @@ describe('encodings and layout', () => {
   });
 });
 
+describe('formulas in cells', () => {
+  const NOTE = `${HEADER},source_note`;
+
+  it.each([
+    ['=1+1', /^"=1\+1" is not a number; expected a whole number/],
+    ['"=HYPERLINK(""http://x"",""12"")"', /^"=HYPERLINK\("http:\/\/x","12"\)" is not a number; expected a whole number/],
+  ])('in the value column, %s is not a number', async (v, message) => {
+    await expectRejected(csv(HEADER, ok, `2025-03:26734,2024,cases_initiated,${v}`), { line: 3, col: 4, column: 'value', message });
+  });
+
+  it('an unquoted =HYPERLINK("…","12") is malformed CSV, located at its field', async () => {
+    await expectRejected(csv(HEADER, ok, '2025-03:26734,2024,cases_initiated,=HYPERLINK("http://x","12")'),
+      { line: 3, col: 4, column: 'value', message: /^a quote inside an unquoted value \(it begins "=HYPERLINK\("\); expected the whole value in quotes, its own quotes doubled/ });
+  });
+
+  it('in the coded text columns, a formula is not a code', async () => {
+    await expectRejected(csv(HEADER, ok, '=1+1,2024,cases_initiated,1'), { line: 3, col: 1, column: 'unit_code', message: /"=1\+1" is not a unit code/ });
+    await expectRejected(csv(HEADER, ok, '2025-03:26734,2024,"=HYPERLINK(""http://x"",""cases_solved"")",1'), { line: 3, col: 3, column: 'indicator', message: /unknown indicator "=HYPERLINK/ });
+  });
+
+  // source_note is the one free-text column: its text goes back out through the API, into spreadsheets.
+  it.each([
+    ['"=HYPERLINK(""http://x"",""12"")"', '='],
+    ['@SUM(A1:A9)', '@'],
+    ['"+cmd|\' /C calc\'!A0"', '+'],
+    ['-2+3', '-'],
+    ['"  =1+1"', '='],
+    ['"\t=1+1"', '\\t'],
+  ])('a source_note of %s is refused: it begins with %s', async (note, first) => {
+    const { issue } = await expectRejected(csv(NOTE, `${ok},Báo cáo số 12`, `2025-03:26734,2024,cases_initiated,1,${note}`),
+      { line: 3, col: 5, column: 'source_note', message: /begins with .*, which a spreadsheet runs as a formula when the data is exported; expected plain text/ });
+    expect(issue.message).toContain(`begins with "${first}"`);
+  });
+
+  it('a source_note with formula characters inside (not first) loads', async () => {
+    const w = await freshWarehouse();
+    const r = await loadFiles(w, [writeFile(dir, 'notes-ok.csv', csv(NOTE, '2025-03:26734,2024,cases_initiated,1,"Tổng = 1 + 0, theo @Công an tỉnh"'))], { today: TODAY, baseDir: dir });
+    expect(r.files[0]).toMatchObject({ status: 'loaded', issues: [] });
+    expect(await w.sql('SELECT source_note FROM facts')).toEqual([{ source_note: 'Tổng = 1 + 0, theo @Công an tỉnh' }]);
+    await closeWarehouse(w);
+  });
+
+  it('in JSON, a source_note formula is located at its value', async () => {
+    const text = '[\n  {"unit_code": "VN", "period": "2024", "indicator": "cases_solved", "value": 1, "source_note": "@SUM(A1)"}\n]\n';
+    await expectRejected(text, { line: 2, col: text.split('\n')[1].indexOf('"@SUM') + 1, column: 'source_note', message: /begins with "@"/ }, { ext: 'json' });
+  });
+
+  it('in XLSX, a text cell holding a formula\'s text is refused like the CSV one; a real formula cell is refused as a formula', async () => {
+    const wb = new ExcelJS.Workbook();
+    const sheet = wb.addWorksheet('Báo cáo');
+    sheet.addRows([['unit_code', 'period', 'indicator', 'value', 'source_note'], ['VN', '2024', 'cases_solved', 1, '=HYPERLINK("http://x","12")']]);
+    await expectRejected(Buffer.from(await wb.xlsx.writeBuffer()), { line: 2, col: 5, column: 'source_note', message: /begins with "="/ }, { ext: 'xlsx' });
+    sheet.getCell('E2').value = { formula: 'HYPERLINK("http://x","12")', result: '12' };
+    await expectRejected(Buffer.from(await wb.xlsx.writeBuffer()), { line: 2, col: 5, column: 'source_note', message: /^cell E2 holds a formula; expected a plain value/ }, { ext: 'xlsx' });
+  });
+});
+
 describe('many errors', () => {
   it('every bad row is reported, and the total counts them all', async () => {
     // Distinct months, so that the rows are not also duplicates of each other.
