@@ -6,7 +6,7 @@
  *   holds token hashes only: tokens are never stored anywhere, so a backup gives no one a working token.
  * - `catalogue.json`: the indicator catalogue of the version that made it. Facts and the roll-up name an indicator
  *   by its position in that list (`fact_key`, `series`), so a restore checks this version still has each one there.
- * - `manifest.json`, written last: schema and data versions, the sequences' last values, and for every file its
+ * - `manifest.json`, written last: schema and data versions, the sequences' next values, and for every file its
  *   size, SHA-256 and (for a table) row count. A folder without it is an unfinished backup.
  *
  * A restore verifies every file against the manifest, rebuilds the schema at the backup's version in a temporary file
@@ -59,8 +59,8 @@ export interface BackupManifest {
   source: string;
   schemaVersion: number;
   dataVersion: number;
-  /** Each sequence's last value given out (null: never used). Run and file ids go on from there after a restore. */
-  sequences: Record<string, number | null>;
+  /** The value each sequence gives out next: run and file ids go on from there after a restore. */
+  sequences: Record<string, number>;
   tables: TableFile[];
   catalogue: BackupFile;
 }
@@ -87,10 +87,15 @@ async function tableNames(conn: DuckDBConnection): Promise<string[]> {
   return rows.map((r) => r.name);
 }
 
-async function sequenceValues(conn: DuckDBConnection): Promise<Record<string, number | null>> {
-  const { rows } = await runRows<{ name: string; last: number | null }>(conn,
-    `SELECT sequence_name AS name, last_value AS last FROM duckdb_sequences() WHERE schema_name = 'main' ORDER BY sequence_name`);
-  return Object.fromEntries(rows.map((r) => [r.name, r.last]));
+/**
+ * The value each sequence gives out next. Not `last_value` alone: a sequence restored at START n and not used since
+ * has none, and a backup of it must still carry n on.
+ */
+async function nextSequenceValues(conn: DuckDBConnection): Promise<Record<string, number>> {
+  const { rows } = await runRows<{ name: string; next: number }>(conn, `SELECT sequence_name AS name,
+      CASE WHEN last_value IS NULL THEN start_value ELSE last_value + increment_by END AS next
+    FROM duckdb_sequences() WHERE schema_name = 'main' ORDER BY sequence_name`);
+  return Object.fromEntries(rows.map((r) => [r.name, r.next]));
 }
 
 async function metaValue(conn: DuckDBConnection, key: string): Promise<string | undefined> {
@@ -147,7 +152,7 @@ export async function backupWarehouse(w: Warehouse, dirArg: string): Promise<Bac
   const written: string[] = [];
   const conn = await w.connect();
   try {
-    let snapshot: { tables: { table: string; file: string; rows: number }[]; sequences: Record<string, number | null>; schemaVersion: number; dataVersion: number };
+    let snapshot: { tables: { table: string; file: string; rows: number }[]; sequences: Record<string, number>; schemaVersion: number; dataVersion: number };
     await exec(conn, 'BEGIN TRANSACTION');
     try {
       const tables = [];
@@ -159,7 +164,7 @@ export async function backupWarehouse(w: Warehouse, dirArg: string): Promise<Bac
       }
       snapshot = {
         tables,
-        sequences: await sequenceValues(conn),
+        sequences: await nextSequenceValues(conn),
         schemaVersion: Number(await metaValue(conn, 'schema_version')),
         dataVersion: Number(await metaValue(conn, 'data_version') ?? 0),
       };
@@ -243,7 +248,7 @@ function parseManifest(dir: string): BackupManifest {
   if (m.formatVersion !== FORMAT_VERSION) throw new BackupError(`${where('"formatVersion"')} is ${JSON.stringify(m.formatVersion)}: this pcmbn reads backup format ${FORMAT_VERSION}`);
   if (!Number.isSafeInteger(m.schemaVersion) || (m.schemaVersion as number) < 1) throw new BackupError(`${where('"schemaVersion"')}: expected a whole number from 1`);
   if (!Number.isSafeInteger(m.dataVersion)) throw new BackupError(`${where('"dataVersion"')}: expected a whole number`);
-  if (!isRecord(m.sequences) || Object.values(m.sequences).some((v) => v !== null && !Number.isSafeInteger(v))) throw new BackupError(`${where('"sequences"')}: expected sequence names with whole numbers or null`);
+  if (!isRecord(m.sequences) || Object.values(m.sequences).some((v) => !Number.isSafeInteger(v))) throw new BackupError(`${where('"sequences"')}: expected sequence names with whole numbers`);
   if (!Array.isArray(m.tables)) throw new BackupError(`${where('"tables"')}: expected a list`);
   m.tables.forEach((t, i) => checkEntry(where(`tables[${i}]`), t, true));
   checkEntry(where('"catalogue"'), m.catalogue, false);
@@ -398,10 +403,9 @@ async function loadBackup(dir: string, m: BackupManifest, file: string): Promise
       if (n !== t.rows) throw new BackupError(`backup file ${path} holds ${n} rows, ${MANIFEST} says ${t.rows}`);
       rows += n;
     }
-    for (const name of Object.keys(await sequenceValues(conn))) {
+    for (const name of Object.keys(await nextSequenceValues(conn))) {
       if (!(name in m.sequences)) throw new BackupError(`backup ${dir}: ${MANIFEST} gives no value for sequence ${name}: an incomplete backup`);
-      const last = m.sequences[name];
-      await exec(conn, `CREATE OR REPLACE SEQUENCE ${ident(name)} START ${last === null ? 1 : last + 1}`);
+      await exec(conn, `CREATE OR REPLACE SEQUENCE ${ident(name)} START ${m.sequences[name]}`);
     }
     await exec(conn, 'CHECKPOINT');
     return rows;
