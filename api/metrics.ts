@@ -74,7 +74,7 @@ export function recordLoad(result: LoadResult | null, error?: Error): void {
   if (result.rows) etlRows.inc(result.rows);
 }
 
-export function recordRefusal(reason: 'unauthenticated' | 'batched' | 'bad_body' | 'too_large'): void {
+export function recordRefusal(reason: 'unauthenticated' | 'batched' | 'bad_body' | 'too_large' | 'long_string'): void {
   refused.inc({ reason });
 }
 

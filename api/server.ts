@@ -3,8 +3,9 @@
  * `GET /metrics`. `/` is left free for the dashboards' page.
  *
  * A GraphQL request goes: request id → JSON body (at most 100 kB) → API key (`Authorization: Bearer …`, 401
- * otherwise, unless anonymous viewers are allowed) → one operation only (batched bodies: 400) → Apollo: parse,
- * validate (depth and cost limits), execute against the deadline → errors formatted so nothing internal leaks.
+ * otherwise, unless anonymous viewers are allowed) → one operation only (batched bodies: 400), no variable string
+ * over 256 characters (400) → Apollo: parse (at most 2,000 tokens), validate (depth, cost, introspection and string
+ * limits: api/graphql/limits.ts), execute against the deadline → errors formatted so nothing internal leaks.
  *
  * Loads happen only in this process while it serves: DuckDB's file lock keeps other writers out (`pcmbn etl load`
  * elsewhere waits or stops with "in use"). A load commits through `publish()`, which takes its turn with the
@@ -17,7 +18,7 @@ import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
 import express, { type ErrorRequestHandler, type RequestHandler, type Response } from 'express';
-import { GraphQLError, type GraphQLSchema } from 'graphql';
+import { GraphQLError, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import type { Warehouse } from '../schema/warehouse.ts';
 import { authenticate } from './auth/keys.ts';
 import { LruResultCache } from './cache.ts';
@@ -25,7 +26,7 @@ import { LoadGate } from './loadGate.ts';
 import type { Principal } from './context.ts';
 import { unitDirectory } from './directory.ts';
 import { describeError, ERROR_CODES, type ErrorLog, makeFormatError, newRequestId, requestIds } from './graphql/errors.ts';
-import { costLimit, Deadline, depthLimit, enforceDeadlines, MAX_BODY_BYTES, queryTimeoutMs } from './graphql/limits.ts';
+import { costLimit, Deadline, depthLimit, enforceDeadlines, explainLimitError, introspectionLimit, longStringIn, MAX_BODY_BYTES, MAX_STRING_CHARS, MAX_TOKENS, queryTimeoutMs, stringLimit } from './graphql/limits.ts';
 import { buildApiSchema } from './graphql/schema.ts';
 import { cacheStats, metricsPlugin, recordRefusal, registry } from './metrics.ts';
 import { createRequestContext, type RequestContext } from './request.ts';
@@ -82,10 +83,13 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
   app.disable('x-powered-by');
   const httpServer = createServer(app);
 
+  const formatError = makeFormatError(log);
   const apollo = new ApolloServer<RequestContext>({
     schema: enforceDeadlines(o.schema ?? (await buildApiSchema())),
-    validationRules: [depthLimit(), costLimit()],
-    formatError: makeFormatError(log),
+    validationRules: [depthLimit(), costLimit(), introspectionLimit(), stringLimit()],
+    // The parser stops at MAX_TOKENS: a huge document is refused before validation, whose cost grows with its size.
+    parseOptions: { maxTokens: MAX_TOKENS },
+    formatError: (formatted: GraphQLFormattedError, error: unknown) => formatError(explainLimitError(formatted), error),
     includeStacktraceInErrorResponses: false,
     allowBatchedHttpRequests: false,
     // Bounds the work of validating a document full of nested fragments (Apollo's guard, 10 million selections).
@@ -159,6 +163,11 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
     if (Array.isArray(req.body)) {
       recordRefusal('batched');
       return refuse(res, 400, ERROR_CODES.BAD_REQUEST, `batched requests are not accepted: send one GraphQL operation per request (this body holds ${req.body.length})`);
+    }
+    const long = longStringIn(req.body?.variables);
+    if (long) {
+      recordRefusal('long_string');
+      return refuse(res, 400, ERROR_CODES.BAD_USER_INPUT, `${long.path}: a string of ${long.length.toLocaleString('en-US')} characters; an argument holds at most ${MAX_STRING_CHARS}: unit codes, periods, dates and searches are all far shorter`);
     }
     next();
   };

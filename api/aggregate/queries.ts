@@ -4,7 +4,7 @@
  */
 import { sql } from 'kysely';
 import { type Indicator, meetsTarget } from '../../schema/catalogue.ts';
-import { type Period, periodContaining, type PeriodType, periodRange, previousYear } from '../../schema/periods.ts';
+import { MIN_YEAR, type Period, periodContaining, type PeriodType, periodRange, previousYear } from '../../schema/periods.ts';
 import { REFORM_DATE } from '../../schema/units.ts';
 import type { Warehouse } from '../../schema/warehouse.ts';
 import type { Principal } from '../context.ts';
@@ -26,6 +26,8 @@ export interface KpiResult extends Measure {
   complete: boolean;
 }
 
+const NO_MEASURE: Measure = { value: null, numerator: null, denominator: null, partial: false };
+
 export interface Ask {
   w: Warehouse;
   dir: UnitDirectory;
@@ -41,9 +43,11 @@ function status(indicator: Indicator, value: number | null): Status {
 /** KPIs of several indicators for one unit and period, with the same period a year earlier. */
 export async function kpis(a: Ask, indicators: Indicator[], unit: UnitRow, period: Period, by: Disaggregation = TOTAL): Promise<KpiResult[]> {
   const req = new CellRequest(a.w);
+  // The calendar starts in MIN_YEAR: a period of that year has no year before it to compare with.
+  const earlier = period.year > MIN_YEAR ? previousYear(period) : null;
   const plans = await Promise.all(indicators.map(async (i) => ({
     now: await planMeasure(req, a.dir, i, unit, period, by),
-    before: await planMeasure(req, a.dir, i, unit, previousYear(period), by),
+    before: earlier ? await planMeasure(req, a.dir, i, unit, earlier, by) : () => NO_MEASURE,
   })));
   const [cells, reported] = await Promise.all([req.read(), leafReportsComplete(a, unit, period)]);
   return indicators.map((indicator, k) => {
