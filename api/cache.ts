@@ -3,7 +3,7 @@
  * so concurrent requests for the same key share one computation; a computation that fails is forgotten.
  *
  * Loads happen only inside the serving process while it runs (DuckDB's file lock keeps every other writer out),
- * so the server clears the cache with each load's commit (`publish()` in api/server.ts, passed to the schedule).
+ * so the server clears the cache with each load's commit (`holdReaders()` in api/server.ts, passed to the schedule).
  * Nothing else can change the data under it.
  */
 import type { ResultCache } from './context.ts';

@@ -1,20 +1,20 @@
 /**
- * Requests and load commits take turns. A GraphQL request may run several statements (values, the previous
- * period, sources, completeness) and read cached results: if a load committed between two of them, one answer
- * would mix the warehouse before and after the load. So a commit waits for the requests in flight to finish, and
- * requests that arrive meanwhile wait for the commit (and the cache clearing that goes with it). A load's work
- * before its commit (staging, validation, the roll-up) runs alongside requests; only the commit itself excludes
- * them, and waiting commits go first so that a steady stream of requests cannot hold a load back forever.
+ * Requests and loads take turns. A load commits its files' facts, then the roll-up built on them; a GraphQL request
+ * runs several statements (the roll-up's values, the previous period, sources and completeness from the facts and
+ * reports) and reads cached results. Were a request to run between the two commits, or across one, its answer
+ * would mix the warehouse before and after the load. So a load, from its first commit to its roll-up's, waits for
+ * the requests in flight and holds new ones back (until it has cleared the result cache). Its staging and
+ * validation run alongside requests; a waiting load goes first, so that a stream of requests cannot starve it.
  */
 export class LoadGate {
   private reading = 0;
-  private committing = false;
+  private holding = false;
   private readonly readers: (() => void)[] = [];
-  private readonly commits: (() => void)[] = [];
+  private readonly loads: (() => void)[] = [];
 
   /** Enters for a request; call the returned function once when the request is done. */
   async enter(): Promise<() => void> {
-    if (this.committing || this.commits.length) await new Promise<void>((go) => this.readers.push(go));
+    if (this.holding || this.loads.length) await new Promise<void>((go) => this.readers.push(go));
     else this.reading++;
     let left = false;
     return () => {
@@ -25,24 +25,25 @@ export class LoadGate {
     };
   }
 
-  /** Runs `commit` with no request in flight. */
-  async exclusive<T>(commit: () => Promise<T>): Promise<T> {
-    if (this.committing || this.reading) await new Promise<void>((go) => this.commits.push(go));
-    else this.committing = true;
-    try {
-      return await commit();
-    } finally {
-      this.committing = false;
+  /** Waits for the requests in flight and holds new ones back until the returned function is called. */
+  async hold(): Promise<() => void> {
+    if (this.holding || this.reading) await new Promise<void>((go) => this.loads.push(go));
+    else this.holding = true;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.holding = false;
       this.next();
-    }
+    };
   }
 
   private next(): void {
-    if (this.committing || this.reading) return;
-    const commit = this.commits.shift();
-    if (commit) {
-      this.committing = true;
-      return commit();
+    if (this.holding || this.reading) return;
+    const load = this.loads.shift();
+    if (load) {
+      this.holding = true;
+      return load();
     }
     this.reading += this.readers.length;
     for (const go of this.readers.splice(0)) go();

@@ -8,8 +8,8 @@
  * limits: api/graphql/limits.ts), execute against the deadline → errors formatted so nothing internal leaks.
  *
  * Loads happen only in this process while it serves: DuckDB's file lock keeps other writers out (`pcmbn etl load`
- * elsewhere waits or stops with "in use"). A load commits through `publish()`, which takes its turn with the
- * requests (api/loadGate.ts) and clears the result cache, so an answer is wholly from before a load or after it.
+ * elsewhere stops with "in use"). A load commits between requests (`holdReaders()`, api/loadGate.ts) and clears
+ * the result cache as it lets them go, so an answer is wholly from before a load or wholly from after it.
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -56,8 +56,8 @@ export interface RunningServer {
   close(): Promise<void>;
   /** Forgets cached results. */
   invalidate(): void;
-  /** Runs a load's commit with no request in flight, then forgets cached results (LoadOptions.publish). */
-  publish(commit: () => Promise<void>): Promise<void>;
+  /** For LoadOptions.holdReaders: holds requests back while a load commits; letting them go forgets cached results. */
+  holdReaders(): Promise<() => void>;
 }
 
 function unauthenticated(): never {
@@ -231,10 +231,13 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
     origin,
     port,
     invalidate: () => cache.clear(),
-    publish: (commit) => gate.exclusive(async () => {
-      await commit();
-      cache.clear();
-    }),
+    holdReaders: async () => {
+      const release = await gate.hold();
+      return () => {
+        cache.clear();
+        release();
+      };
+    },
     close: () => (closing ??= apollo.stop()),
   };
 }

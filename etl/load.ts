@@ -62,10 +62,10 @@ export interface LoadOptions {
   /** How file names are printed: relative to this folder. */
   baseDir?: string;
   /**
-   * Runs the commit that makes the run visible. A server passes one that holds its requests back meanwhile, so
-   * that no request reads part before and part after the commit, and clears its result cache with it.
+   * Called before the run's first commit; the function it returns is called once the roll-up is committed. A server
+   * holds its requests back in between, so that no answer reads facts of the run beside a roll-up from before it.
    */
-  publish?: (commit: () => Promise<void>) => Promise<void>;
+  holdReaders?: () => Promise<() => void>;
 }
 
 /** Expands folders (recursively, sorted, so that load order is reproducible) into report files. */
@@ -104,6 +104,13 @@ export function loadFiles(w: Warehouse, paths: string[], options: LoadOptions = 
   return serialized(() => load(w, paths, options));
 }
 
+/** A run that stopped on a fault (a full disk, say) rather than on bad input. */
+export class LoadFailedError extends Error {
+  constructor(readonly runId: number, override readonly cause: Error) {
+    super(`run ${runId} failed: ${cause.message}; each file is in whole or not at all: once the cause is mended, load the same files again (those already in are recognised as unchanged)`);
+  }
+}
+
 async function load(w: Warehouse, paths: string[], o: LoadOptions): Promise<LoadResult> {
   const started = Date.now();
   const today = o.today ?? vietnamToday();
@@ -111,13 +118,17 @@ async function load(w: Warehouse, paths: string[], o: LoadOptions): Promise<Load
   const conn = await w.connect();
   const sql = (text: string, params: unknown[] = []) => runRows(conn, text, params);
   try {
+    // Runs still "running" were cut short (kill -9, a full disk): this process holds the file, so none is alive.
+    await sql(`UPDATE etl_runs SET status = 'interrupted' WHERE status = 'running'`);
     const runId = (await sql(`SELECT nextval('run_seq')::INTEGER AS id`)).rows[0].id as number;
     await sql(`INSERT INTO etl_runs (run_id, trigger, started_at, status) VALUES ($1, $2, now()::TIMESTAMP, 'running')`, [runId, o.trigger ?? 'cli']);
     try {
       return await loadRun(conn, runId, paths, o, today, base, started);
     } catch (e) {
-      await sql(`UPDATE etl_runs SET finished_at = now()::TIMESTAMP, status = 'failed', message = $2 WHERE run_id = $1`, [runId, (e as Error).message]);
-      throw e;
+      // On a full disk this bookkeeping fails too: the run then shows as interrupted at the next load.
+      await sql(`UPDATE etl_runs SET finished_at = now()::TIMESTAMP, status = 'failed', message = $2 WHERE run_id = $1`, [runId, (e as Error).message])
+        .catch(() => undefined);
+      throw new LoadFailedError(runId, e as Error);
     }
   } finally {
     conn.closeSync();
@@ -141,6 +152,7 @@ async function loadRun(conn: DuckDBConnection, runId: number, paths: string[], o
   }
   const seen = new Set<string>();
   const known = await loadedHashes(conn, files.map((f) => f.hash));
+  const staleBefore = await rollupStale(conn);
   await sql('CREATE OR REPLACE TEMP TABLE run_changes (unit_id INTEGER, year INTEGER)');
   const todo: FileOutcome[] = [];
   for (const f of files) {
@@ -154,9 +166,10 @@ async function loadRun(conn: DuckDBConnection, runId: number, paths: string[], o
   let filesDone = 0;
   let revised = 0;
   const batchBytes = o.batchBytes ?? 256 * 1024 * 1024;
-  // One transaction for the whole run, roll-up included: readers see the warehouse before the run or after it,
-  // never some of its files, nor facts ahead of the roll-up built on them.
-  await sql('BEGIN TRANSACTION');
+  let release: (() => void) | undefined;
+  const beforeCommit = async () => {
+    release ??= await o.holdReaders?.();
+  };
   try {
     for (let i = 0; i < todo.length;) {
       const batch: FileOutcome[] = [];
@@ -165,19 +178,16 @@ async function loadRun(conn: DuckDBConnection, runId: number, paths: string[], o
         size += todo[i].bytes;
         batch.push(todo[i++]);
       }
-      revised += await loadBatch(conn, runId, batch, today, (f) => {
+      revised += await loadBatch(conn, runId, batch, today, beforeCommit, (f) => {
         bytesDone += f.bytes;
         filesDone++;
         o.onProgress?.({ filesDone, filesTotal: todo.length, bytesDone, bytesTotal, file: f.name });
       });
     }
-    await refreshDerived(conn);
-    await (o.publish ?? ((commit) => commit()))(async () => {
-      await sql('COMMIT');
-    });
-  } catch (e) {
-    await sql('ROLLBACK').catch(() => undefined);
-    throw e;
+    if (staleBefore) await beforeCommit();
+    await refreshDerived(conn, staleBefore);
+  } finally {
+    release?.();
   }
 
   const count = (s: FileStatus) => files.filter((f) => f.status === s).length;
@@ -196,17 +206,24 @@ async function loadRun(conn: DuckDBConnection, runId: number, paths: string[], o
   return result;
 }
 
+async function rollupStale(conn: DuckDBConnection): Promise<boolean> {
+  const { rows } = await runRows<{ value: string }>(conn, `SELECT value FROM meta WHERE key = 'rollup_stale'`);
+  return rows[0]?.value === 'true';
+}
+
 /**
- * Brings the roll-up up to date with the facts, inside the run's transaction: for what this run changed, or wholly
- * when it is empty. Bumps `data_version`, which result caches key on.
+ * Brings the roll-up up to date with the facts, in one transaction: for what this run changed, or wholly when it
+ * is empty or was left stale by an interrupted run. Bumps `data_version`, which result caches key on.
  */
-async function refreshDerived(conn: DuckDBConnection): Promise<void> {
+async function refreshDerived(conn: DuckDBConnection, staleBefore: boolean): Promise<void> {
   const sql = (text: string) => runRows(conn, text);
   const changed = (await sql('SELECT count(*) AS n FROM run_changes')).rows[0].n as number;
-  if (!changed) return;
+  if (!changed && !staleBefore) return;
   const empty = (await sql('SELECT NOT EXISTS (SELECT 1 FROM rollup) AS e')).rows[0].e as boolean;
-  await refreshRollup(conn, empty ? 'all' : { units: 'SELECT unit_id FROM run_changes', years: 'SELECT year FROM run_changes' });
-  await sql(`UPDATE meta SET value = (value::BIGINT + 1)::VARCHAR WHERE key = 'data_version'`);
+  await refreshRollup(conn, staleBefore || empty ? 'all' : { units: 'SELECT unit_id FROM run_changes', years: 'SELECT year FROM run_changes' }, [
+    `INSERT OR REPLACE INTO meta VALUES ('rollup_stale', 'false')`,
+    `UPDATE meta SET value = (value::BIGINT + 1)::VARCHAR WHERE key = 'data_version'`,
+  ]);
 }
 
 async function loadedHashes(conn: DuckDBConnection, hashes: string[]): Promise<Set<string>> {
@@ -225,7 +242,7 @@ interface Staged {
 }
 
 /** Stages, validates and commits one batch of files; returns how many held facts were revised. */
-async function loadBatch(conn: DuckDBConnection, runId: number, batch: FileOutcome[], today: string, done: (f: FileOutcome) => void): Promise<number> {
+async function loadBatch(conn: DuckDBConnection, runId: number, batch: FileOutcome[], today: string, beforeCommit: () => Promise<void>, done: (f: FileOutcome) => void): Promise<number> {
   const sql = (text: string, params: unknown[] = []) => runRows(conn, text, params);
   await createStage(conn);
   const staged: Staged[] = [];
@@ -269,17 +286,29 @@ async function loadBatch(conn: DuckDBConnection, runId: number, batch: FileOutco
 
     const accepted = staged.filter((s) => s.outcome.status === 'loaded');
     let revised = 0;
-    await sql('CREATE OR REPLACE TEMP TABLE accepted (file_no INTEGER, file_id INTEGER)');
-    for (const f of batch) {
-      const fileId = (await sql(`SELECT nextval('file_seq')::INTEGER AS id`)).rows[0].id as number;
-      await sql(`INSERT INTO source_files VALUES ($1, $2, $3, $4, $5, $6, now()::TIMESTAMP)`, [fileId, runId, f.name, f.hash, f.status, f.rows]);
-      const s = accepted.find((a) => a.outcome === f);
-      if (s) await sql('INSERT INTO accepted VALUES ($1, $2)', [s.fileNo, fileId]);
-      await recordIssues(conn, runId, f);
-    }
-    if (accepted.length) {
-      revised = (await commitAccepted(conn, runId)).factsRevised;
-      await sql(`INSERT INTO run_changes SELECT DISTINCT i.unit_id, p.year FROM incoming i JOIN periods p USING (period_id)`);
+    await beforeCommit();
+    await sql('BEGIN TRANSACTION');
+    try {
+      await sql('CREATE OR REPLACE TEMP TABLE accepted (file_no INTEGER, file_id INTEGER)');
+      for (const f of batch) {
+        const fileId = (await sql(`SELECT nextval('file_seq')::INTEGER AS id`)).rows[0].id as number;
+        await sql(`INSERT INTO source_files VALUES ($1, $2, $3, $4, $5, $6, now()::TIMESTAMP)`, [fileId, runId, f.name, f.hash, f.status, f.rows]);
+        const s = accepted.find((a) => a.outcome === f);
+        if (s) await sql('INSERT INTO accepted VALUES ($1, $2)', [s.fileNo, fileId]);
+        await recordIssues(conn, runId, f);
+      }
+      if (accepted.length) {
+        revised = (await commitAccepted(conn, runId)).factsRevised;
+        // The roll-up is refreshed once the run's files are in; until then it is marked stale, so that a crash in
+        // between is repaired by the next load (the API reads the roll-up, never half a run).
+        await sql(`INSERT INTO run_changes SELECT DISTINCT i.unit_id, p.year FROM incoming i JOIN periods p USING (period_id)`);
+        await sql(`INSERT OR REPLACE INTO meta VALUES ('rollup_stale', 'true')`);
+      }
+      await sql('COMMIT');
+    } catch (e) {
+      // A failed COMMIT has ended the transaction already: the error to report is the one that got here.
+      await sql('ROLLBACK').catch(() => undefined);
+      throw e;
     }
     for (const f of batch) done(f);
     return revised;

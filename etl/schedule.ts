@@ -41,11 +41,11 @@ function moveAside(inbox: string, file: string, folder: string): string {
 }
 
 /** One scan: loads what is in the inbox and moves every file aside. */
-export async function scanInbox(w: Warehouse, inbox: string, publish?: LoadOptions['publish']): Promise<LoadResult | null> {
+export async function scanInbox(w: Warehouse, inbox: string, holdReaders?: LoadOptions['holdReaders']): Promise<LoadResult | null> {
   mkdirSync(inbox, { recursive: true });
   const files = inboxFiles(inbox);
   if (!files.length) return null;
-  const result = await loadFiles(w, files, { trigger: 'schedule', baseDir: inbox, publish });
+  const result = await loadFiles(w, files, { trigger: 'schedule', baseDir: inbox, holdReaders });
   for (const f of result.files) {
     const folder = f.status === 'rejected' ? `rejected/run-${result.runId}` : `loaded/run-${result.runId}`;
     const dest = moveAside(inbox, f.path, folder);
@@ -60,11 +60,11 @@ export interface Schedule {
   next(): Date | null;
 }
 
-/** Scans on `cron` (croner syntax, seconds optional); scans never overlap. `publish` as in LoadOptions. */
-export function startSchedule(w: Warehouse, inbox: string, cron: string, onScan: (r: LoadResult | null, e?: Error) => void, publish?: LoadOptions['publish']): Schedule {
+/** Scans on `cron` (croner syntax, seconds optional); scans never overlap. `holdReaders` as in LoadOptions. */
+export function startSchedule(w: Warehouse, inbox: string, cron: string, onScan: (r: LoadResult | null, e?: Error) => void, holdReaders?: LoadOptions['holdReaders']): Schedule {
   const job = new Cron(cron, { protect: true }, async () => {
     try {
-      onScan(await scanInbox(w, inbox, publish));
+      onScan(await scanInbox(w, inbox, holdReaders));
     } catch (e) {
       onScan(null, e as Error);
     }

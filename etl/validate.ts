@@ -16,11 +16,9 @@ import { nearestWord } from './suggest.ts';
 /** Resolves every staged row. `today` is the load date: the default submission date and the latest allowed. */
 export async function resolveStage(conn: DuckDBConnection, today: string): Promise<void> {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(today)) throw new Error(`the load date must be YYYY-MM-DD, got "${today}"`);
-  // Row ids count from 0 in staging order. Rows staged inside a transaction get DuckDB's transaction-local row ids,
-  // which start at 2^62: counting from the first keeps them ordinals either way.
   await runRows(conn, `CREATE OR REPLACE TEMP TABLE resolved AS
     WITH s AS (
-      SELECT rowid - (SELECT min(rowid) FROM stage) AS rid, file_no, trim(unit_code) AS unit_code, trim(period) AS period, trim(indicator) AS indicator,
+      SELECT rowid AS rid, file_no, trim(unit_code) AS unit_code, trim(period) AS period, trim(indicator) AS indicator,
              trim(sex) AS sex, trim(age_group) AS age_group, trim(value) AS value, trim(submitted_on) AS submitted_on,
              trim(hierarchy) AS hierarchy, nullif(trim(source_note), '') AS source_note,
              CASE WHEN strpos(unit_code, ':') > 0 THEN split_part(trim(unit_code), ':', 1) END AS prefix,

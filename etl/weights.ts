@@ -80,21 +80,24 @@ export async function loadWeights(w: Warehouse, path: string, name = path): Prom
 
   const conn = await w.connect();
   try {
-    // The weights and the roll-up they change commit together.
     await runRows(conn, 'BEGIN TRANSACTION');
     try {
       for (const x of weights) await runRows(conn, 'UPDATE unit_lineage SET weight = $3 WHERE old_id = $1 AND new_id = $2', [x.oldId, x.newId, x.share]);
-      // What weights change: the split wards' communes (their successors), for the years before the reform.
-      await refreshRollup(conn, {
-        units: `SELECT old_id FROM unit_lineage WHERE transfer = 'partial'`,
-        years: `SELECT DISTINCT p.year FROM periods p WHERE p.start_date < DATE '${REFORM_DATE}' AND p.period_id IN (SELECT DISTINCT period_id FROM facts)`,
-      });
-      await runRows(conn, `UPDATE meta SET value = (value::BIGINT + 1)::VARCHAR WHERE key = 'data_version'`);
+      // The roll-up is rebuilt next; until it commits, it is marked stale so an interruption is repaired by the next load.
+      await runRows(conn, `INSERT OR REPLACE INTO meta VALUES ('rollup_stale', 'true')`);
       await runRows(conn, 'COMMIT');
     } catch (e) {
       await runRows(conn, 'ROLLBACK');
       throw e;
     }
+    // What weights change: the split wards' communes (their successors), for the years before the reform.
+    await refreshRollup(conn, {
+      units: `SELECT old_id FROM unit_lineage WHERE transfer = 'partial'`,
+      years: `SELECT DISTINCT p.year FROM periods p WHERE p.start_date < DATE '${REFORM_DATE}' AND p.period_id IN (SELECT DISTINCT period_id FROM facts)`,
+    }, [
+      `INSERT OR REPLACE INTO meta VALUES ('rollup_stale', 'false')`,
+      `UPDATE meta SET value = (value::BIGINT + 1)::VARCHAR WHERE key = 'data_version'`,
+    ]);
   } finally {
     conn.closeSync();
   }

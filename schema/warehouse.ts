@@ -19,6 +19,9 @@ export function databasePath(explicit?: string): string {
 
 export class WarehouseLockedError extends Error {}
 
+/** The file cannot be opened for writing: permissions, a read-only disk, no space to start its journal. */
+export class WarehouseUnavailableError extends Error {}
+
 export interface Warehouse {
   path: string;
   instance: DuckDBInstance;
@@ -89,6 +92,9 @@ async function createInstance(path: string, o: OpenOptions): Promise<DuckDBInsta
       return await DuckDBInstance.create(path, { autoinstall_known_extensions: 'false', autoload_known_extensions: 'false' });
     } catch (e) {
       const message = (e as Error).message;
+      if (/Permission denied|Read-only file system|No space left|File too large/i.test(message)) {
+        throw new WarehouseUnavailableError(`the warehouse ${path} cannot be opened for writing (${message.replace(/^IO Error: /, '')}); expected a writable file in a writable folder: check its permissions, that the disk is not mounted read-only and has free space`);
+      }
       if (!/Could not set lock|lock/i.test(message)) throw e;
       const holder = lockHolder(message);
       if (holder.server || Date.now() >= deadline) {

@@ -3,7 +3,8 @@
  * commands; this file only wires them and maps failures to exit codes (1: some input rejected, 2: misuse).
  */
 import { Command, CommanderError } from 'commander';
-import { WarehouseLockedError } from '../../schema/warehouse.ts';
+import { WarehouseLockedError, WarehouseUnavailableError } from '../../schema/warehouse.ts';
+import { LoadFailedError } from '../../etl/load.ts';
 import { registerEtlCommands, UsageError } from '../../etl/cli.ts';
 import { registerDashboardCommands } from '../../dashboards/cli.ts';
 import { registerBackupCommands } from './backup.ts';
@@ -29,9 +30,12 @@ try {
   if (e instanceof CommanderError) {
     // --help and --version exit 0; every other parse failure is misuse.
     process.exitCode = e.exitCode === 0 ? 0 : 2;
-  } else if (e instanceof UsageError || e instanceof WarehouseLockedError) {
+  } else if (e instanceof UsageError || e instanceof WarehouseLockedError || e instanceof WarehouseUnavailableError) {
     console.error(`pcmbn: ${e.message}`);
     process.exitCode = 2;
+  } else if (e instanceof LoadFailedError) {
+    console.error(`pcmbn: ${e.message}`);
+    process.exitCode = 1;
   } else {
     console.error(`pcmbn: ${(e as Error).stack ?? e}`);
     process.exitCode = 1;

@@ -58,7 +58,7 @@ export interface RunOptions {
 
 /**
  * Serves a warehouse until SIGINT or SIGTERM, with the inbox schedule in the same process: each load's result
- * goes to the metrics, and each load commits through the server's `publish`, between requests, clearing the
+ * goes to the metrics, and each load commits between requests (the server's `holdReaders`), clearing the
  * result cache. Then closes everything cleanly.
  */
 export async function runServer(w: Warehouse, o: RunOptions = {}): Promise<void> {
@@ -85,7 +85,7 @@ export async function runServer(w: Warehouse, o: RunOptions = {}): Promise<void>
     recordLoad(r, e);
     if (e) console.error(`inbox scan failed: ${e.message}`);
     if (r) console.log(summarize(r));
-  }, server.publish) : null;
+  }, server.holdReaders) : null;
   try {
     await o.onReady?.(server);
     await stopped;

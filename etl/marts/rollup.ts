@@ -45,10 +45,11 @@ const WORK_COLUMNS = 'cell, unit_id, depth, period_no, ptype, series, value, sou
 
 /**
  * Rebuilds the roll-up for the units and years a load touched, or everything. `changed` holds two SQL queries:
- * the `unit_id`s whose facts changed and the `year`s they changed in. Runs inside the caller's transaction, so
- * the new cells commit with the facts they are built on.
+ * the `unit_id`s whose facts changed and the `year`s they changed in. The new cells are computed in connection-local
+ * work tables, then swapped in by one short transaction, which also runs `alsoInSwap` (bookkeeping that must
+ * commit with the roll-up). Do not call it inside a transaction.
  */
-export async function refreshRollup(conn: DuckDBConnection, changed: { units: string; years: string } | 'all'): Promise<void> {
+export async function refreshRollup(conn: DuckDBConnection, changed: { units: string; years: string } | 'all', alsoInSwap: string[] = []): Promise<void> {
   const sql = (text: string) => runRows(conn, text);
 
   if (changed === 'all') {
@@ -105,10 +106,18 @@ export async function refreshRollup(conn: DuckDBConnection, changed: { units: st
   }
   await lineageStep(conn);
 
-  await sql(`DELETE FROM rollup WHERE unit_id IN (SELECT unit_id FROM rb_units)
-    AND period_no IN (SELECT period_no FROM rb_periods)`);
-  // In key order: a lookup's key range then touches few row groups.
-  await sql(`INSERT INTO rollup SELECT cell, unit_id, period_no, series, value, source, partial FROM rb_cells WHERE NOT context ORDER BY cell`);
+  await sql('BEGIN TRANSACTION');
+  try {
+    await sql(`DELETE FROM rollup WHERE unit_id IN (SELECT unit_id FROM rb_units)
+      AND period_no IN (SELECT period_no FROM rb_periods)`);
+    // In key order: a lookup's key range then touches few row groups.
+    await sql(`INSERT INTO rollup SELECT cell, unit_id, period_no, series, value, source, partial FROM rb_cells WHERE NOT context ORDER BY cell`);
+    for (const statement of alsoInSwap) await sql(statement);
+    await sql('COMMIT');
+  } catch (e) {
+    await sql('ROLLBACK').catch(() => undefined);
+    throw e;
+  }
   for (const t of ['rb_cells', 'rb_own', 'rb_covered', 'rb_unit', 'rb_periods', 'rb_units', 'rb_years']) await sql(`DROP TABLE ${t}`);
 }
 
