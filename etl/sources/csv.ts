@@ -146,8 +146,9 @@ export async function stageCsv(conn: DuckDBConnection, fileNo: number, name: str
   const cols = layout.header.map((c) => c.trim());
   await runRows(conn, 'DROP TABLE IF EXISTS reject_errors');
   await runRows(conn, 'DROP TABLE IF EXISTS reject_scans');
+  // A field of spaces is empty, as it is in a workbook or a JSON file (their readers trim): not a value of "".
   const { changed } = await runRows(conn, `INSERT INTO stage (file_no, ${cols.join(', ')})
-    SELECT $1, ${cols.join(', ')} FROM read_csv(${sqlString(layout.readPath)}, header = true, auto_detect = false,
+    SELECT $1, ${cols.map((c) => `nullif(trim(${c}), '')`).join(', ')} FROM read_csv(${sqlString(layout.readPath)}, header = true, auto_detect = false,
       delim = ${sqlString(layout.delimiter)}, quote = '"', escape = '"', columns = {${columns}},
       store_rejects = true, strict_mode = true, null_padding = false)`, [fileNo]);
   const rejected = (await runRows<{ n: number }>(conn, 'SELECT count(*) AS n FROM reject_errors')).rows[0].n;

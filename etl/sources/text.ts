@@ -32,8 +32,10 @@ export function sniffEncoding(head: Buffer, file: string): Sniffed | LoadIssue {
   const nul = head.indexOf(0);
   if (nul >= 0) {
     const utf16 = head.length >= 4 && (head[1] === 0 || head[0] === 0);
+    // A stray NUL (a damaged copy) is pointed at; UTF-16 is wrong from the first byte.
+    const at = utf16 ? { line: 1, col: 1 } : positionAt(lineStarts(head), nul);
     return {
-      severity: 'error', file, line: 1, col: 1, column: null,
+      severity: 'error', file, line: at.line, col: at.col, column: null,
       message: utf16
         ? 'the file looks like UTF-16 without a byte-order mark; save it as UTF-8 (Excel: "CSV UTF-8") or as Excel\'s "Unicode Text", which writes the mark'
         : `the file holds a NUL byte at offset ${nul}: it is binary, not a text report; expected UTF-8 text`,

@@ -219,6 +219,12 @@ describe('encodings and layout', () => {
     await expectRejected(Buffer.from(csv(HEADER, ok), 'utf16le'), { line: 1, col: 1, message: /UTF-16 without a byte-order mark/ });
   });
 
+  it('a NUL byte (a damaged copy) is pointed at, line and column', async () => {
+    // "2025-03:26734,2024,cases_initiated,1" is 36 characters; the NUL is the 37th.
+    const bytes = Buffer.from(`${HEADER}\n${ok}\n2025-03:26734,2024,cases_initiated,1\0\n`);
+    await expectRejected(bytes, { line: 3, col: 37, message: /holds a NUL byte at offset \d+: it is binary, not a text report; expected UTF-8 text/ });
+  });
+
   it('an empty file', async () => {
     await expectRejected('', { line: 1, col: 1, message: /the file is empty; expected a header line/ });
   });

@@ -85,6 +85,11 @@ describe('text formats', () => {
     await expectSameFacts('quoted.csv', lines.join('\n') + '\n');
   });
 
+  it('fields of spaces are empty, as blank cells of a workbook are (not a sex or age group of "")', async () => {
+    const lines = [COLS.join(','), ...ROWS.map((r) => COLS.map((c) => r[c] || '   ').join(','))];
+    await expectSameFacts('blank-spaces.csv', lines.join('\n') + '\n');
+  });
+
   it('a bad row in a UTF-16 file is located on its line', async () => {
     const lines = delimited('\t');
     lines[3] = lines[3].replace('\t5\t', '\tfive\t');
