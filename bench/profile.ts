@@ -14,7 +14,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync
 import os from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { vietnamToday } from '../etl/load.ts';
+import { vietnamToday } from '../schema/periods.ts';
 import { GraphQLClient } from './http.ts';
 import { operations } from './ops.ts';
 import { runPcmbn, startServer } from './proc.ts';

@@ -18,7 +18,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync }
 import os from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { vietnamToday } from '../etl/load.ts';
+import { vietnamToday } from '../schema/periods.ts';
 import { floor, load, sample, traceProfile } from './load.ts';
 import { machine, versions } from './machine.ts';
 import { operations } from './ops.ts';

@@ -9,6 +9,7 @@ import { createReadStream, readdirSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { runRows } from '../schema/dialect.ts';
+import { vietnamToday } from '../schema/periods.ts';
 import type { Warehouse } from '../schema/warehouse.ts';
 import { commitAccepted } from './commit.ts';
 import { refreshRollup } from './marts/rollup.ts';
@@ -133,14 +134,6 @@ async function load(w: Warehouse, paths: string[], o: LoadOptions): Promise<Load
   } finally {
     conn.closeSync();
   }
-}
-
-/** Built once: constructing an Intl formatter costs more than a whole cached API answer. */
-const VIETNAM_DAY = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Ho_Chi_Minh' });
-
-/** The day in Vietnam (UTC+7): a report submitted at 06:00 in Hà Nội is dated that day, not the day before. */
-export function vietnamToday(): string {
-  return VIETNAM_DAY.format(new Date());
 }
 
 async function loadRun(conn: DuckDBConnection, runId: number, paths: string[], o: LoadOptions, today: string, base: string, started: number): Promise<LoadResult> {

@@ -156,3 +156,15 @@ export function allPeriods(): Period[] {
   }
   return out;
 }
+
+/** Built once: constructing an Intl formatter costs more than a whole cached API answer. */
+const VIETNAM_DAY = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Ho_Chi_Minh' });
+
+/** The day in Vietnam (UTC+7, YYYY-MM-DD) of an instant: a report submitted at 06:00 in Hà Nội is dated that day. */
+export function vietnamDay(instant: Date): string {
+  return VIETNAM_DAY.format(instant);
+}
+
+export function vietnamToday(): string {
+  return vietnamDay(new Date());
+}

@@ -4,6 +4,7 @@
  * Requests send it as `Authorization: Bearer <token>`.
  */
 import { createHash, randomBytes } from 'node:crypto';
+import { vietnamDay } from '../../schema/periods.ts';
 import type { ApiKeysTable, Role } from '../../schema/tables.ts';
 import type { Warehouse } from '../../schema/warehouse.ts';
 import type { Principal } from '../context.ts';
@@ -34,10 +35,6 @@ export function endOfVietnamDay(day: string): Date {
   return new Date(Date.parse(`${day}T00:00:00+07:00`) + 24 * 3600 * 1000);
 }
 
-/** The Vietnamese day of an instant. */
-export function vietnamDay(instant: Date): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Ho_Chi_Minh' }).format(instant);
-}
 
 export async function createApiKey(w: Warehouse, k: NewKey): Promise<CreatedKey> {
   keyCache.delete(w);

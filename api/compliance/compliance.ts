@@ -28,7 +28,7 @@ import { parsePeriod } from '../../schema/periods.ts';
 import type { Database, HierarchyVersion } from '../../schema/tables.ts';
 import { defaultHierarchyFor } from '../../schema/units.ts';
 import type { Warehouse } from '../../schema/warehouse.ts';
-import { vietnamToday } from '../../etl/load.ts';
+import { vietnamToday } from '../../schema/periods.ts';
 import { defaultSchedule, dueDate, type ReporterLevel, type Schedule, scheduleEntryFor } from './schedule.ts';
 
 export interface ComplianceOptions {

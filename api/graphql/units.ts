@@ -3,7 +3,7 @@
  * that list, `VN` the nation, and a plain code (`75`, `00004`) the unit of the list in force on `asOf`
  * (YYYY-MM-DD, default today in Vietnam: the new list).
  */
-import { vietnamToday } from '../../etl/load.ts';
+import { vietnamToday } from '../../schema/periods.ts';
 import { hierarchyOn, NATION, parseUnitRef, UnitRefError } from '../../schema/units.ts';
 import type { Warehouse } from '../../schema/warehouse.ts';
 import { type UnitRow, unitDirectory } from '../directory.ts';

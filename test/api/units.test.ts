@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { vietnamToday } from '../../etl/load.ts';
+import { vietnamToday } from '../../schema/periods.ts';
 import { type RunningServer, startServer } from '../../api/server.ts';
 import { MAX_ROWS } from '../../api/graphql/limits.ts';
 import { cleanupTemp, freshWarehouse } from '../helpers.ts';

@@ -15,7 +15,7 @@ import { Arg, Ctx, Field, Int, ObjectType, Query, Resolver } from 'type-graphql'
 import { MONTHS_IN, parsePeriod, type Period, periodContaining, type PeriodType } from '../../../schema/periods.ts';
 import type { HierarchyVersion } from '../../../schema/tables.ts';
 import { defaultHierarchyFor } from '../../../schema/units.ts';
-import { vietnamToday } from '../../../etl/load.ts';
+import { vietnamToday } from '../../../schema/periods.ts';
 import { defaultSchedule, dueDate, scheduleEntryFor } from '../../compliance/schedule.ts';
 import type { UnitRow } from '../../directory.ts';
 import type { RequestContext } from '../../request.ts';
