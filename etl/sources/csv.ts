@@ -1,83 +1,29 @@
 /**
  * CSV reports into the stage. The fast path is DuckDB's own reader (millions of rows a second); it says only that
  * a row is malformed, and not always on the right line, so files that fail are read again with csv-parse, which
- * knows exact lines, to locate every problem. Well-formed files never pay for that second read.
+ * knows exact lines, to locate every problem. Well-formed files never pay for that second read. Every read here is
+ * a stream (./csv-scan.ts): a file with problems may be as large as one without.
  */
-import { readFileSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { createReadStream, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parse } from 'csv-parse/sync';
+import { pipeline } from 'node:stream/promises';
+import { parse } from 'csv-parse';
+import { parse as parseSync } from 'csv-parse/sync';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { runRows } from '../../schema/dialect.ts';
 import { checkHeader, type Column } from '../contract.ts';
 import { FileRejected, type LoadIssue, MAX_ISSUES_PER_FILE } from '../issues.ts';
 import type { Locator } from '../stage.ts';
-import { decodeText, firstInvalidUtf8, invalidUtf8Issue, lineStarts, positionAt, readHead, sniffEncoding, type Sniffed } from './text.ts';
+import { firstInvalidUtf8InFile, indexRecords, transcodeToUtf8 } from './csv-scan.ts';
+import { invalidUtf8Issue, readHead, sniffEncoding, type Sniffed } from './text.ts';
 
-interface Record_ {
-  line: number;
-  fields: string[];
-}
-
-/** Where an unclosed quote opens: the line, and the field number, scanning the record that never ended. */
-function unclosedQuote(buf: Buffer, from: number, delimiter: string, starts: number[]): { line: number; col: number } {
-  const text = buf.subarray(from).toString('utf8');
-  const delim = delimiter.charCodeAt(0);
-  let field = 1;
-  let quoted = false;
-  let openedAt = 0;
-  let openedField = 1;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 34) {
-      if (!quoted) [quoted, openedAt, openedField] = [true, i, field];
-      else if (text.charCodeAt(i + 1) === 34) i++;
-      else quoted = false;
-    } else if (!quoted && c === delim) {
-      field++;
-    } else if (!quoted && c === 10) {
-      field = 1;
-    }
-  }
-  return { line: positionAt(starts, from + Buffer.byteLength(text.slice(0, openedAt))).line, col: openedField };
-}
-
-/**
- * Splits CSV bytes into records with the line each starts on; stops at the first unrecoverable error.
- * Lines come from byte offsets (csv-parse's `info.bytes`), so CRLF files and quoted line breaks count right.
- */
-function readRecords(buf: Buffer, delimiter: string): { records: Record_[]; error: { line: number; col: number | null; message: string } | null } {
-  const records: Record_[] = [];
-  const starts = lineStarts(buf);
-  let end = 0;
+/** The fields of a header line (csv-parse, which knows quoting); none when the line cannot be read as CSV. */
+function headerFields(line: string, delimiter: string): string[] {
   try {
-    parse(buf, {
-      delimiter, relax_column_count: true, skip_empty_lines: true, info: true, bom: true, relax_quotes: false,
-      // With `info`, csv-parse hands on_record { info, record } although its types say string[].
-      on_record: ((r: { info: { bytes: number }; record: string[] }) => {
-        let start = end;
-        while (buf[start] === 13 || buf[start] === 10 || buf[start] === 0xef || buf[start] === 0xbb || buf[start] === 0xbf) start++;
-        records.push({ line: positionAt(starts, start).line, fields: r.record });
-        end = r.info.bytes;
-        return null;
-      }) as never,
-    });
-    return { records, error: null };
-  } catch (e) {
-    const err = e as Error & { code?: string; index?: number; field?: string };
-    if (err.code === 'CSV_QUOTE_NOT_CLOSED') {
-      return { records, error: { ...unclosedQuote(buf, end, delimiter, starts), message: 'a quoted value is never closed (the file may be truncated); expected a closing "' } };
-    }
-    let start = end;
-    while (buf[start] === 13 || buf[start] === 10) start++;
-    const line = positionAt(starts, start).line;
-    // csv-parse counts fields from 0.
-    const col = typeof err.index === 'number' ? err.index + 1 : null;
-    if (err.code === 'INVALID_OPENING_QUOTE') {
-      // Typically a formula written out unquoted: =HYPERLINK("http://…","12").
-      return { records, error: { line, col, message: `a quote inside an unquoted value (it begins ${JSON.stringify(err.field ?? '')}); expected the whole value in quotes, its own quotes doubled: "a ""quoted"" word"` } };
-    }
-    return { records, error: { line, col, message: `malformed CSV: ${err.message}` } };
+    return (parseSync(line, { delimiter, relax_column_count: true, bom: true, relax_quotes: false }) as string[][])[0] ?? [];
+  } catch {
+    return [];
   }
 }
 
@@ -115,16 +61,14 @@ export function inspectCsv(path: string, name: string): CsvLayout {
   if (sniffed.encoding === 'utf-8') {
     headText = head.subarray(sniffed.bomBytes).toString('utf8');
   } else {
-    const text = decodeText(readFileSync(path), sniffed);
     const dir = mkdtempSync(join(tmpdir(), 'pcmbn-utf16-'));
     readPath = join(dir, 'utf8.csv');
-    writeFileSync(readPath, text);
     cleanup = () => rmSync(dir, { recursive: true, force: true });
-    headText = text.slice(0, 64 * 1024);
+    headText = transcodeToUtf8(path, sniffed, readPath);
   }
   const firstLine = headText.split(/\r?\n/, 1)[0];
   const delimiter = detectDelimiter(firstLine);
-  const header = readRecords(Buffer.from(firstLine), delimiter).records[0]?.fields ?? [];
+  const header = headerFields(firstLine, delimiter);
   const check = checkHeader(header);
   if (check.problems.length) {
     cleanup();
@@ -152,59 +96,68 @@ export async function stageCsv(conn: DuckDBConnection, fileNo: number, name: str
       delim = ${sqlString(layout.delimiter)}, quote = '"', escape = '"', columns = {${columns}},
       store_rejects = true, strict_mode = true, null_padding = false)`, [fileNo]);
   const rejected = (await runRows<{ n: number }>(conn, 'SELECT count(*) AS n FROM reject_errors')).rows[0].n;
-  if (rejected > 0) throw new FileRejected(locateMalformed(name, layout));
+  if (rejected > 0) throw new FileRejected(await locateMalformed(name, layout));
   return changed;
 }
 
-/** The slow, exact read of a file DuckDB could not read whole: every malformed row, with its line. */
-function locateMalformed(name: string, layout: CsvLayout): LoadIssue[] {
-  const buf = readFileSync(layout.readPath);
-  const bad = layout.sniffed.encoding === 'utf-8' ? firstInvalidUtf8(buf) : null;
+/**
+ * The slow, exact read of a file DuckDB could not read whole: every malformed row, with its line. csv-parse streams
+ * the records (keeping only the malformed ones); lines come from the record index.
+ */
+async function locateMalformed(name: string, layout: CsvLayout): Promise<LoadIssue[]> {
+  const bad = layout.sniffed.encoding === 'utf-8' ? firstInvalidUtf8InFile(layout.readPath) : null;
   if (bad) return [invalidUtf8Issue(name, bad)];
-  const { records, error } = readRecords(buf, layout.delimiter);
+  const index = indexRecords(layout.readPath, layout.delimiter);
   const width = layout.header.length;
   const issues: LoadIssue[] = [];
-  for (const r of records.slice(1)) {
-    if (r.fields.length !== width) {
-      const col = Math.min(r.fields.length, width) + 1;
-      issues.push(issue(name, r.line, col, layout.header[col - 1] ?? null,
-        `expected ${width} fields (${layout.header.join(',')}), found ${r.fields.length}${r.fields.length < width ? ': the row is cut short (truncated file?)' : ''}`));
-      if (issues.length >= MAX_ISSUES_PER_FILE) break;
-    }
+  let ordinal = 0;
+  const source = createReadStream(layout.readPath, { highWaterMark: 1 << 20 });
+  // Records are looked at as csv-parse reads them (on_record), so that none read before an error is lost.
+  const parser = parse({
+    delimiter: layout.delimiter, relax_column_count: true, skip_empty_lines: true, bom: true, relax_quotes: false,
+    on_record: (fields: string[]) => {
+      if (ordinal > 0 && fields.length !== width && issues.length < MAX_ISSUES_PER_FILE) {
+        const col = Math.min(fields.length, width) + 1;
+        issues.push(issue(name, index.lineOf(ordinal), col, layout.header[col - 1] ?? null,
+          `expected ${width} fields (${layout.header.join(',')}), found ${fields.length}${fields.length < width ? ': the row is cut short (truncated file?)' : ''}`));
+        if (issues.length >= MAX_ISSUES_PER_FILE) source.destroy();
+      }
+      ordinal++;
+      return null;
+    },
+  });
+  try {
+    await pipeline(source, parser);
+  } catch (e) {
+    const err = e as Error & { code?: string; index?: number; field?: string };
+    if (issues.length < MAX_ISSUES_PER_FILE) issues.push(malformed(name, layout, err, index, ordinal));
   }
-  if (error) issues.push(issue(name, error.line, error.col, error.col ? layout.header[error.col - 1] ?? null : null, error.message));
   if (!issues.length) issues.push(issue(name, null, null, null, 'DuckDB\'s CSV reader skipped rows that csv-parse reads as well-formed; expected RFC 4180 CSV'));
   return issues;
 }
 
-/** Line and column of staged rows, for messages: read lazily, only for files that have problems. */
+/** What csv-parse stopped at, in record `ordinal`, worded with what to write instead. */
+function malformed(name: string, layout: CsvLayout, err: Error & { code?: string; index?: number; field?: string }, index: ReturnType<typeof indexRecords>, ordinal: number): LoadIssue {
+  if (err.code === 'CSV_QUOTE_NOT_CLOSED' && index.unclosed) {
+    const { line, col } = index.unclosed;
+    return issue(name, line, col, layout.header[col - 1] ?? null, 'a quoted value is never closed (the file may be truncated); expected a closing "');
+  }
+  const line = index.lineOf(ordinal);
+  // csv-parse counts fields from 0.
+  const col = typeof err.index === 'number' ? err.index + 1 : null;
+  const column = col ? layout.header[col - 1] ?? null : null;
+  if (err.code === 'INVALID_OPENING_QUOTE') {
+    // Typically a formula written out unquoted: =HYPERLINK("http://…","12").
+    return issue(name, line, col, column, `a quote inside an unquoted value (it begins ${JSON.stringify(err.field ?? '')}); expected the whole value in quotes, its own quotes doubled: "a ""quoted"" word"`);
+  }
+  return issue(name, line, col, column, `malformed CSV: ${err.message}`);
+}
+
+/** Line and column of staged rows, for messages: indexed lazily, only for files that have problems. */
 export function csvLocator(layout: CsvLayout): Locator {
-  const buf = readFileSync(layout.readPath);
-  const lineOf = buf.includes(34) ? lineByParsing(buf, layout.delimiter) : lineByScanning(buf);
+  const index = indexRecords(layout.readPath, layout.delimiter);
   return (ordinal, column) => {
     const p = column ? layout.positions.get(column) : undefined;
-    return { line: lineOf(ordinal), col: p === undefined ? null : p + 1 };
+    return { line: index.lineOf(ordinal), col: p === undefined ? null : p + 1 };
   };
-}
-
-/** Without quotes a record is a non-blank line: record n starts on the n-th non-blank line after the header. */
-function lineByScanning(buf: Buffer): (ordinal: number) => number {
-  const lines: number[] = [];
-  let line = 1;
-  let start = 0;
-  for (let nl = buf.indexOf(10); ; nl = buf.indexOf(10, start)) {
-    const end = nl < 0 ? buf.length : nl;
-    const blank = end - start === 0 || (end - start === 1 && buf[start] === 13);
-    if (!blank) lines.push(line);
-    if (nl < 0) break;
-    start = nl + 1;
-    line++;
-  }
-  return (ordinal) => lines[ordinal] ?? ordinal + 1;
-}
-
-/** With quotes a record may span lines: ask the parser. */
-function lineByParsing(buf: Buffer, delimiter: string): (ordinal: number) => number {
-  const { records } = readRecords(buf, delimiter);
-  return (ordinal) => records[ordinal]?.line ?? ordinal + 1;
 }

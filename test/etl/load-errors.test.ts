@@ -278,6 +278,68 @@ describe('encodings and layout', () => {
     expect(r.files[0].issues.map((i) => [i.line, i.column])).toEqual([[7, 'indicator'], [bad + 3, 'value']]);
   });
 
+  describe('past the first 4 MiB a file is read in (files with problems are read as streams)', () => {
+    /** Province-month reports of the old list: ~150,000 distinct, valid rows, about 5.6 MB. */
+    let rows: string[];
+    beforeAll(async () => {
+      const provinces = (await shared.sql<{ code: string }>(`SELECT code FROM units WHERE hierarchy = '2025-03' AND level = 'province' ORDER BY code`)).map((r) => r.code);
+      rows = [];
+      for (const p of provinces) {
+        for (let y = 2000; y <= 2024; y++) {
+          for (let m = 1; m <= 12; m++) {
+            for (const i of ['cases_solved', 'cases_initiated', 'hotline_calls', 'media_items', 'trainings_held', 'inspections_held', 'outreach_sessions', 'leaflets_distributed']) {
+              rows.push(`2025-03:${p},${y}${String(m).padStart(2, '0')},${i},1`);
+            }
+          }
+        }
+      }
+    });
+    /** The index (in `rows`) of the row whose line, in csv(HEADER, ...rows) with a two-line field at row 5, spans byte 4 MiB. */
+    const straddling = (lines: string[]) => {
+      let bytes = 0;
+      for (const [k, l] of lines.entries()) {
+        if (bytes + l.length + 1 > 4 << 20) return k;
+        bytes += l.length + 1;
+      }
+      throw new Error('too short');
+    };
+
+    it('a Windows-1258 byte on the line that spans the 4 MiB mark', async () => {
+      const text = [HEADER, ...rows.slice(0, 5), '"VN",2024,"hotline', 'calls",3', ...rows.slice(5)];
+      const k = straddling(text);
+      const line = text[k];
+      const at = line.length - 2; // inside the value, across the 4 MiB boundary or near it
+      const bytes = Buffer.concat([Buffer.from(text.slice(0, k).join('\n') + '\n' + line.slice(0, at)), Buffer.from([0xe0]), Buffer.from(line.slice(at) + '\n' + text.slice(k + 1).join('\n') + '\n')]);
+      expect(bytes.length).toBeGreaterThan(5 << 20);
+      await expectRejected(bytes, { line: k + 1, col: at + 1, message: /byte 0xE0 is not valid UTF-8/ });
+    });
+
+    it('a quoted value never closed, after 4 MiB of rows and a two-line field', async () => {
+      const text = [HEADER, ...rows.slice(0, 5), '"VN",2024,"hotline', 'calls",3', ...rows.slice(5)];
+      const k = text.length - 10;
+      text[k] = text[k].replace(/,([a-z_]+),1$/, ',"$1,1');
+      await expectRejected(text.join('\n') + '\n', { line: k + 1, col: 3, column: 'indicator', message: /quoted value is never closed/ });
+    });
+
+    it('a short row after 4 MiB of rows and a two-line field, and every short row after it', async () => {
+      const text = [HEADER, ...rows.slice(0, 5), '"VN",2024,"hotline', 'calls",3', ...rows.slice(5)];
+      const k = text.length - 10;
+      text[k] = text[k].replace(/,1$/, '');
+      text[k + 3] = text[k + 3].replace(/,1$/, '');
+      const { r } = await expectRejected(text.join('\n') + '\n', { line: k + 1, col: 4, message: /expected 4 fields.*found 3/ });
+      expect(r.files[0].issues.map((i) => i.line)).toEqual([k + 1, k + 4]);
+    });
+
+    it('a bad value near the end of an 11 MB UTF-16 file is located on its line', async () => {
+      const text = [HEADER, ...rows];
+      const k = text.length - 7;
+      text[k] = text[k].replace(/,1$/, ',một');
+      const bytes = Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from(text.join('\r\n') + '\r\n', 'utf16le').swap16()]);
+      expect(bytes.length).toBeGreaterThan(10 << 20);
+      await expectRejected(bytes, { line: k + 1, col: 4, column: 'value', message: /"một" is not a number/ }, { ext: 'txt' });
+    }, 120_000);
+  });
+
   it('an unsupported file type', async () => {
     const { r } = await expectRejected('hello', { line: null, col: null, message: /unsupported file type/ }, { ext: 'pdf' });
     expect(r.files[0].name).toMatch(/\.pdf$/);
