@@ -3,15 +3,16 @@
  * every cell it needs in one query (api/aggregate/cells.ts) and applies suppression for viewers.
  */
 import { sql } from 'kysely';
-import { type Indicator, meetsTarget } from '../../schema/catalogue.ts';
-import { MIN_YEAR, type Period, periodContaining, type PeriodType, periodRange, previousYear } from '../../schema/periods.ts';
+import { findIndicator, type Indicator, meetsTarget } from '../../schema/catalogue.ts';
+import { MIN_YEAR, type Period, type PeriodType, periodRange, previousYear } from '../../schema/periods.ts';
 import { REFORM_DATE } from '../../schema/units.ts';
 import type { Warehouse } from '../../schema/warehouse.ts';
-import type { Principal } from '../context.ts';
+import type { Principal, ResultCache } from '../context.ts';
 import type { UnitDirectory, UnitRow } from '../directory.ts';
 import { CellRequest, periodNo } from './cells.ts';
 import { type Disaggregation, type Measure, planMeasure, TOTAL } from './measures.ts';
-import { appliesTo, primarySuppressed, suppressComplements } from './suppression.ts';
+import { appliesTo } from './suppression.ts';
+import { ViewerSuppression } from './withheld.ts';
 
 export type Status = 'MET' | 'NOT_MET' | 'NO_TARGET' | 'NO_DATA';
 
@@ -32,6 +33,12 @@ export interface Ask {
   w: Warehouse;
   dir: UnitDirectory;
   principal: Principal;
+  /** The result cache, where the viewers' suppression tables are kept until the next load. */
+  cache?: ResultCache;
+}
+
+function suppressionFor(a: Ask): ViewerSuppression {
+  return new ViewerSuppression({ w: a.w, dir: a.dir, cache: a.cache });
 }
 
 function status(indicator: Indicator, value: number | null): Status {
@@ -50,12 +57,14 @@ export async function kpis(a: Ask, indicators: Indicator[], unit: UnitRow, perio
     before: earlier ? await planMeasure(req, a.dir, i, unit, earlier, by) : () => NO_MEASURE,
   })));
   const [cells, reported] = await Promise.all([req.read(), leafReportsComplete(a, unit, period)]);
-  return indicators.map((indicator, k) => {
+  const viewer = suppressionFor(a);
+  if (indicators.some((i) => appliesTo(a.principal.role, i))) await viewer.prepare(earlier ? [period, earlier] : [period]);
+  return Promise.all(indicators.map(async (indicator, k) => {
     const now = plans[k].now(cells);
     const before = plans[k].before(cells);
     const hide = appliesTo(a.principal.role, indicator);
-    const suppressed = hide && primarySuppressed(indicator, now);
-    const previousHidden = hide && primarySuppressed(indicator, before);
+    const suppressed = hide && await viewer.withheld(indicator, unit, period, by, now);
+    const previousHidden = hide && earlier !== null && await viewer.withheld(indicator, unit, earlier, by, before);
     const value = suppressed ? null : now.value;
     const previousValue = previousHidden ? null : before.value;
     return {
@@ -67,10 +76,8 @@ export async function kpis(a: Ask, indicators: Indicator[], unit: UnitRow, perio
       suppressed,
       complete: !now.partial && reported,
     };
-  });
+  }));
 }
-
-const COARSER: Record<PeriodType, PeriodType[]> = { month: ['quarter', 'half', 'year'], quarter: ['half', 'year'], half: ['year'], year: [] };
 
 export interface Point {
   period: Period;
@@ -89,19 +96,12 @@ export async function trend(a: Ask, indicator: Indicator, unit: UnitRow, from: P
   const plans = await Promise.all(periods.map((p) => planMeasure(req, a.dir, indicator, unit, p, by)));
   const cells = await req.read();
   const measures = plans.map((plan) => plan(cells));
-  const suppressed = measures.map((m) => appliesTo(a.principal.role, indicator) && primarySuppressed(indicator, m));
-  if (appliesTo(a.principal.role, indicator) && indicator.kind === 'count') {
-    // Points add up to every coarser period holding them (a quarter, its half, its year), which a viewer can also
-    // ask for: each is a set for complementary suppression.
-    const sets = new Map<string, number[]>();
-    periods.forEach((p, i) => {
-      for (const type of COARSER[granularity]) {
-        const id = periodContaining(type, p.start).id;
-        sets.set(id, [...(sets.get(id) ?? []), i]);
-      }
-    });
-    suppressComplements([...sets.values()], measures.map((m) => m.value), suppressed);
-  }
+  const hide = appliesTo(a.principal.role, indicator);
+  const viewer = suppressionFor(a);
+  if (hide) await viewer.prepare(periods);
+  // Each point as its year's pattern decides (api/aggregate/withheld.ts): the complements of a month's quarter, half
+  // and year are the same whichever answer carries them.
+  const suppressed = await Promise.all(measures.map((m, i) => hide && viewer.withheld(indicator, unit, periods[i], by, m)));
   return periods.map((period, i) => ({ period, value: suppressed[i] ? null : measures[i].value, partial: measures[i].partial, suppressed: suppressed[i] }));
 }
 
@@ -127,13 +127,9 @@ export async function breakdown(a: Ask, indicator: Indicator, unit: UnitRow, uni
   const cells = await req.read();
   const measures = plans.map((plan) => plan(cells));
   const hide = appliesTo(a.principal.role, indicator);
-  const suppressed = measures.map((m) => hide && primarySuppressed(indicator, m));
-  // Children add up to their parent, which a viewer can ask for: one set per parent.
-  if (hide && indicator.kind === 'count') {
-    const byParent = new Map<number | null, number[]>();
-    units.forEach((u, i) => byParent.set(u.parent_id, [...(byParent.get(u.parent_id) ?? []), i]));
-    suppressComplements([...byParent.values()], measures.map((m) => m.value), suppressed);
-  }
+  const viewer = suppressionFor(a);
+  // Each row as its year's pattern decides (api/aggregate/withheld.ts), as kpi and trend show it too.
+  const suppressed = await Promise.all(measures.map((m, i) => hide && viewer.withheld(indicator, units[i], period, by, m)));
   const ranked = measures.map((m, i) => ({ i, v: suppressed[i] ? null : m.value })).filter((x) => x.v !== null).sort((x, y) => y.v! - x.v!);
   const rank = new Map<number, number>();
   ranked.forEach((x, k) => rank.set(x.i, k > 0 && ranked[k - 1].v === x.v ? rank.get(ranked[k - 1].i)! : k + 1));
@@ -172,7 +168,7 @@ export interface Discrepancy {
   children: number;
 }
 
-/** Units under `unit` whose own report for the period disagrees with the sum of their children's values. */
+/** Units under `unit` whose own report for the period disagrees with the sum of their children's values (viewers: no victims figures). */
 export async function discrepancies(a: Ask, unit: UnitRow, period: Period): Promise<Discrepancy[]> {
   const pno = await periodNo(a.w, period);
   // The unit's subtree, and for one of today's units asked about the past, its predecessors' subtrees.
@@ -191,5 +187,7 @@ export async function discrepancies(a: Ask, unit: UnitRow, period: Period): Prom
     JOIN rollup r ON r.unit_id = c.unit_id AND r.period_no = ${pno} AND r.series = o.series
     GROUP BY o.unit_id, o.indicator, o.value HAVING sum(r.value) <> o.value
     ORDER BY o.unit_id, o.indicator`.execute(a.w.db);
-  return rows.map((r) => ({ unit: a.dir.unit(r.unit_id)!, indicator: r.indicator, reported: r.reported, childrenSum: r.children_sum, children: r.children }));
+  // A unit's own report and its children's sum are raw figures: for viewers, victims figures stay out altogether.
+  return rows.filter((r) => !appliesTo(a.principal.role, findIndicator(r.indicator)!))
+    .map((r) => ({ unit: a.dir.unit(r.unit_id)!, indicator: r.indicator, reported: r.reported, childrenSum: r.children_sum, children: r.children }));
 }

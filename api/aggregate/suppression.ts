@@ -3,10 +3,7 @@
  * international Counter Trafficking Data Collaborative publishes; `PCMBN_SUPPRESSION_K` overrides) are withheld,
  * and so is a victim ratio computed from such a count. Zero is shown: it identifies no one.
  *
- * Complementary suppression: values that add up to a total the viewer can also ask for (a breakdown's units make
- * up their parent; a trend's months make up their quarter, half and year) are treated as one set. Where a set
- * would have exactly one withheld value, the next smallest shown non-zero value is withheld too, so that
- * "total − the others" never reveals a withheld cell.
+ * Complementary suppression, and the one status each figure has in every answer, are api/aggregate/withheld.ts's.
  */
 import type { Indicator } from '../../schema/catalogue.ts';
 import type { Role } from '../../schema/tables.ts';
@@ -32,24 +29,4 @@ export function isSmall(count: number | null): boolean {
 export function primarySuppressed(indicator: Indicator, m: { value: number | null; numerator: number | null; denominator: number | null }): boolean {
   if (indicator.kind === 'count') return isSmall(m.value);
   return (SENSITIVE.test(indicator.numerator) && isSmall(m.numerator)) || (SENSITIVE.test(indicator.denominator) && isSmall(m.denominator));
-}
-
-/**
- * Complementary suppression over sets of values that add up to a known total. `suppressed[i]` is updated in place;
- * `counts[i]` is the count each value rests on (the value itself, or a ratio's sensitive count).
- */
-export function suppressComplements(sets: number[][], counts: (number | null)[], suppressed: boolean[]): void {
-  // Withholding one more value can leave another set with a single withheld value: repeat until stable.
-  for (let changed = true; changed;) {
-    changed = false;
-    for (const set of sets) {
-      const withheld = set.filter((i) => suppressed[i]);
-      if (withheld.length !== 1) continue;
-      const candidates = set.filter((i) => !suppressed[i] && (counts[i] ?? 0) > 0).sort((a, b) => (counts[a] ?? 0) - (counts[b] ?? 0));
-      if (candidates.length) {
-        suppressed[candidates[0]] = true;
-        changed = true;
-      }
-    }
-  }
 }

@@ -151,8 +151,14 @@ describe('primary suppression', () => {
     expect(await kpi('viewer', 'victim_support_rate', '2025-03:00004', '2024')).toMatchObject({ value: null, numerator: null, denominator: null, suppressed: true });
     // Cống Vị 0 / 3: the denominator is small.
     expect(await kpi('viewer', 'victim_support_rate', '2025-03:00007', '2024')).toMatchObject({ value: null, numerator: null, denominator: null, suppressed: true });
-    // Cẩm Mỹ 18 / 20 = 90 %: shown, as a percentage only (a viewer never gets the victims counts behind a ratio).
-    expect(await kpi('viewer', 'victim_support_rate', '2025-03:739', '2024')).toMatchObject({ value: 90, numerator: null, denominator: null, suppressed: false, status: 'NOT_MET' });
+    // Xuân Lộc 30 / 30 = 100 %: shown, as a percentage only (a viewer never gets the victims counts behind a ratio).
+    expect(await kpi('viewer', 'victim_support_rate', '2025-03:741', '2024')).toMatchObject({ value: 100, numerator: null, denominator: null, suppressed: false, status: 'MET' });
+    // Cẩm Mỹ 18 / 20 = 90 % is withheld although neither count is small: its 20 victims returned are withheld as the
+    // complement of Biên Hòa's 5 under old Đồng Nai (below), and 90 % beside its 18 victims supported, which are
+    // shown, would give them back.
+    expect(await kpi('viewer', 'victims_returned', '2025-03:739', '2024')).toMatchObject({ value: null, suppressed: true });
+    expect(await kpi('viewer', 'victims_supported', '2025-03:739', '2024')).toMatchObject({ value: 18, suppressed: false });
+    expect(await kpi('viewer', 'victim_support_rate', '2025-03:739', '2024')).toMatchObject({ value: null, numerator: null, denominator: null, suppressed: true });
     // An analyst sees them all.
     expect(await kpi('analyst', 'victim_support_rate', '2025-03:731', '2024')).toMatchObject({ value: 100, numerator: 5, denominator: 5, suppressed: false, status: 'MET' });
     expect(await kpi('analyst', 'victim_support_rate', '2025-03:00004', '2024')).toMatchObject({ value: 20, numerator: 8, denominator: 40, suppressed: false });
@@ -209,16 +215,20 @@ describe('complementary suppression', () => {
 
   it('a monthly trend with exactly one small month withholds a second one, so the year minus the others reveals neither', async () => {
     // Tân Hòa: Jan 20, Feb 3 (small), Mar 15, Jul 12; the year 50. Feb is withheld, and with it the smallest shown
-    // non-zero month of its quarter (the first set to need one), March's 15.
+    // non-zero month of the year, July's 12; then, so that neither is the only withheld part of a relation, July's
+    // quarter and half (12 each: August and September are 0), the first half (38) and Feb's quarter (38).
     const viewer = await trend('viewer', 'victims_rescued', '2025-03:26005', '2024', '2024', 'MONTH');
     const analyst = await trend('analyst', 'victims_rescued', '2025-03:26005', '2024', '2024', 'MONTH');
-    expect(viewer.filter((p) => p.value !== null).map((p) => [p.period, p.value])).toEqual([['202401', 20], ['202407', 12]]);
-    expect(viewer.filter((p) => p.suppressed).map((p) => p.period)).toEqual(['202402', '202403']);
+    expect(viewer.filter((p) => p.value !== null).map((p) => [p.period, p.value])).toEqual([['202401', 20], ['202403', 15]]);
+    expect(viewer.filter((p) => p.suppressed).map((p) => p.period)).toEqual(['202402', '202407']);
+    const coarse = await trend('viewer', 'victims_rescued', '2025-03:26005', '2024', '2024', 'QUARTER');
+    expect(coarse.map((p) => [p.period, p.value, p.suppressed])).toEqual([['2024Q1', null, true], ['2024Q2', null, false], ['2024Q3', null, true], ['2024Q4', null, false]]);
+    expect((await trend('viewer', 'victims_rescued', '2025-03:26005', '2024', '2024', 'HALF_YEAR')).map((p) => p.suppressed)).toEqual([true, true]);
     expect(analyst.map((p) => p.value)).toEqual([20, 3, 15, null, null, null, 12, null, null, null, null, null]);
     expect(analyst.some((p) => p.suppressed)).toBe(false);
     const year = await kpi('viewer', 'victims_rescued', '2025-03:26005', '2024');
     expect(year).toMatchObject({ value: 50, suppressed: false });
-    // 50 − 20 − 12 = 18 = 3 + 15: two unknowns.
+    // 50 − 20 − 15 = 15 = 3 + 12: two unknowns.
     expectNoSingleWithheld(viewer, analyst, year.value, 'the year 2024');
   });
 
@@ -239,9 +249,11 @@ describe('complementary suppression', () => {
     expect(rowsByRef(viewer).get('2025-03:731')).toMatchObject({ value: null, numerator: null, denominator: null, suppressed: true });
     expect(rowsByRef(analyst).get('2025-03:731')).toMatchObject({ value: 100, numerator: 5, denominator: 5 });
     expect(await kpi('analyst', 'victim_support_rate', '2025-03:75', '2024')).toMatchObject({ numerator: 53, denominator: 55 });
-    const parent = await kpi('viewer', 'victim_support_rate', '2025-03:75', '2024');
-    expect(parent).toMatchObject({ numerator: null, denominator: null, suppressed: false });
-    expect(parent.value).toBeCloseTo((53 / 55) * 100, 6);
+    // Old Đồng Nai's own rate is withheld too, here: its 53 victims supported are the complement that keeps old Hà
+    // Nội's 8 from being VN's 61 − 53 (no other old province reported any).
+    expect(await kpi('viewer', 'victims_supported', '2025-03:75', '2024')).toMatchObject({ value: null, suppressed: true });
+    expect(await kpi('viewer', 'victims_supported', 'VN', '2024')).toMatchObject({ value: 61, suppressed: false });
+    expect(await kpi('viewer', 'victim_support_rate', '2025-03:75', '2024')).toMatchObject({ value: null, numerator: null, denominator: null, suppressed: true });
     for (const row of viewer) expect(row).toMatchObject({ numerator: null, denominator: null });
   });
 });

@@ -45,7 +45,7 @@ async function scopedUnit(ctx: RequestContext, code: string, asOf: string | null
 }
 
 function ask(ctx: RequestContext) {
-  return { w: ctx.warehouse, dir: ctx.units, principal: ctx.principal };
+  return { w: ctx.warehouse, dir: ctx.units, principal: ctx.principal, cache: ctx.cache };
 }
 
 /** Cache key: the query, its arguments and the caller's scope (the cache is already split by role). */
