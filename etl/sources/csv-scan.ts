@@ -18,60 +18,109 @@ function eachChunk(path: string, fn: (chunk: Buffer) => void, from = 0): void {
   }
 }
 
-export interface RecordIndex {
+export interface CsvScan {
   /** The line (1-based) on which record `ordinal` starts; the header is record 0. */
   lineOf(ordinal: number): number;
   records: number;
-  /** Where a quoted value that is never closed opens (its line, and its field's number), if one is. */
-  unclosed: { line: number; col: number } | null;
+  /** Records (the header aside) whose number of fields is not the header's: where each starts, and its count. */
+  misshapen: { line: number; fields: number }[];
+  /** Where the bytes stop being CSV, if they do; reading stops there. `col` is the field's number. */
+  broken: { line: number; col: number; kind: 'unclosed' | 'quote inside value' | 'after closing quote'; text: string } | null;
 }
 
+const QUOTE = 34;
+const LF = 10;
+const CR = 13;
+const BOM = [0xef, 0xbb, 0xbf];
+
 /**
- * Where each record starts, by the rules DuckDB's reader and csv-parse share: a quoted value may hold line breaks,
- * "" inside quotes is a quote, a line with nothing on it (or only a CR) is no record. Record n starts on line n + 1
- * shifted by the blank lines and quoted line breaks before it, so only the records where that shift changes are
- * kept: a few numbers for a well-formed file of any size.
+ * One pass over a CSV file by the rules DuckDB's reader (strict mode) and csv-parse share (RFC 4180): a quoted
+ * value may hold line breaks and "" stands for a quote; a quote may open a value only at its start and, closed,
+ * must end it; a line with nothing on it (or only a CR) is no record. Finds every record whose field count differs
+ * from `width` (up to `limit`) and the first place the bytes stop being CSV.
+ *
+ * Where each record starts is kept compactly: record n starts on line n + 1, shifted by the blank lines and
+ * quoted line breaks before it, so only the records where that shift changes are stored: a few numbers for a
+ * well-formed file of any size.
  */
-export function indexRecords(path: string, delimiter: string): RecordIndex {
+export function scanCsv(path: string, delimiter: string, width?: number, limit = Infinity): CsvScan {
   const delim = delimiter.charCodeAt(0);
   const shiftAt: number[] = [];
   const shiftBy: number[] = [];
+  const misshapen: CsvScan['misshapen'] = [];
+  let broken: CsvScan['broken'] = null;
   let shift = 0;
   let records = 0;
   let line = 1;
+  let recordLine = 1;
   let started = false;
-  let quoted = false;
   let field = 1;
+  // Where the scan stands in a value (declared wide: it changes inside the chunk callback).
+  let state = 'start' as 'start' | 'plain' | 'quoted' | 'closed';
   let opened = { line: 0, col: 0 };
+  let value: number[] = []; // the first bytes of the current plain value, for a message
+  let from = 0;
+
+  const endRecord = () => {
+    if (width !== undefined && records > 0 && field !== width && misshapen.length < limit) misshapen.push({ line: recordLine, fields: field });
+    [records, started, field, state, value] = [records + 1, false, 1, 'start', []];
+  };
+  const head = Buffer.alloc(3);
+  const fd = openSync(path, 'r');
+  try {
+    if (readSync(fd, head, 0, 3, 0) === 3 && BOM.every((b, i) => head[i] === b)) from = 3;
+  } finally {
+    closeSync(fd);
+  }
   eachChunk(path, (chunk) => {
-    for (let i = 0; i < chunk.length; i++) {
+    for (let i = 0; i < chunk.length && !broken; i++) {
       const b = chunk[i];
-      if (quoted) {
-        if (b === 34) quoted = false; // a doubled "" re-opens at once below
-        else if (b === 10) line++;
+      if (state === 'quoted') {
+        if (b === QUOTE) state = 'closed';
+        else if (b === LF) line++;
         continue;
       }
-      if (b === 10) {
-        if (started) [records, started, field] = [records + 1, false, 1];
+      if (state === 'closed') {
+        if (b === QUOTE) state = 'quoted'; // "" inside quotes
+        else if (b === delim) [field, state, value] = [field + 1, 'start', []];
+        else if (b === LF) [endRecord(), line++];
+        else if (b !== CR) broken = { line, col: field, kind: 'after closing quote', text: String.fromCharCode(b) };
+        continue;
+      }
+      if (b === LF) {
+        if (started) endRecord();
         line++;
-      } else if (b !== 13) {
-        if (!started) {
-          started = true;
-          if (line - (records + 1) !== shift) {
-            shift = line - (records + 1);
-            shiftAt.push(records);
-            shiftBy.push(shift);
-          }
+        continue;
+      }
+      if (b === CR) continue;
+      if (!started) {
+        started = true;
+        recordLine = line;
+        if (line - (records + 1) !== shift) {
+          shift = line - (records + 1);
+          shiftAt.push(records);
+          shiftBy.push(shift);
         }
-        if (b === 34) [quoted, opened] = [true, { line, col: field }];
-        else if (b === delim) field++;
+      }
+      if (b === delim) {
+        [field, state, value] = [field + 1, 'start', []];
+      } else if (b === QUOTE) {
+        if (state === 'start') [state, opened] = ['quoted', { line, col: field }];
+        else broken = { line, col: field, kind: 'quote inside value', text: Buffer.from(value).toString('utf8') };
+      } else {
+        state = 'plain';
+        if (value.length < 40) value.push(b);
       }
     }
-  });
-  if (started) records++;
+  }, from);
+  if (!broken) {
+    if (state === 'quoted') broken = { ...opened, kind: 'unclosed', text: '' };
+    else if (started) endRecord();
+  }
   return {
     records,
-    unclosed: quoted ? opened : null,
+    misshapen,
+    broken,
     lineOf(ordinal) {
       let lo = 0;
       let hi = shiftAt.length - 1;

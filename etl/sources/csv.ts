@@ -1,27 +1,25 @@
 /**
  * CSV reports into the stage. The fast path is DuckDB's own reader (millions of rows a second); it says only that
- * a row is malformed, and not always on the right line, so files that fail are read again with csv-parse, which
- * knows exact lines, to locate every problem. Well-formed files never pay for that second read. Every read here is
- * a stream (./csv-scan.ts): a file with problems may be as large as one without.
+ * a row is malformed, and not always on the right line, so files that fail are read again by a scanner that knows
+ * exact lines (./csv-scan.ts), to locate every problem. Well-formed files never pay for that second read. Every
+ * read of a whole file here is a stream: a file with problems may be as large as one without.
  */
-import { createReadStream, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pipeline } from 'node:stream/promises';
-import { parse } from 'csv-parse';
-import { parse as parseSync } from 'csv-parse/sync';
+import { parse } from 'csv-parse/sync';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { runRows } from '../../schema/dialect.ts';
 import { checkHeader, type Column } from '../contract.ts';
 import { FileRejected, type LoadIssue, MAX_ISSUES_PER_FILE } from '../issues.ts';
 import type { Locator } from '../stage.ts';
-import { firstInvalidUtf8InFile, indexRecords, transcodeToUtf8 } from './csv-scan.ts';
+import { firstInvalidUtf8InFile, scanCsv, transcodeToUtf8 } from './csv-scan.ts';
 import { invalidUtf8Issue, readHead, sniffEncoding, type Sniffed } from './text.ts';
 
 /** The fields of a header line (csv-parse, which knows quoting); none when the line cannot be read as CSV. */
 function headerFields(line: string, delimiter: string): string[] {
   try {
-    return (parseSync(line, { delimiter, relax_column_count: true, bom: true, relax_quotes: false }) as string[][])[0] ?? [];
+    return (parse(line, { delimiter, relax_column_count: true, bom: true, relax_quotes: false }) as string[][])[0] ?? [];
   } catch {
     return [];
   }
@@ -96,68 +94,42 @@ export async function stageCsv(conn: DuckDBConnection, fileNo: number, name: str
       delim = ${sqlString(layout.delimiter)}, quote = '"', escape = '"', columns = {${columns}},
       store_rejects = true, strict_mode = true, null_padding = false)`, [fileNo]);
   const rejected = (await runRows<{ n: number }>(conn, 'SELECT count(*) AS n FROM reject_errors')).rows[0].n;
-  if (rejected > 0) throw new FileRejected(await locateMalformed(name, layout));
+  if (rejected > 0) throw new FileRejected(locateMalformed(name, layout));
   return changed;
 }
 
 /**
- * The slow, exact read of a file DuckDB could not read whole: every malformed row, with its line. csv-parse streams
- * the records (keeping only the malformed ones); lines come from the record index.
+ * The slow, exact read of a file DuckDB could not read whole: every malformed row, with its line, in one streamed
+ * pass (a truncated gigabyte is located in seconds, in a few megabytes of memory).
  */
-async function locateMalformed(name: string, layout: CsvLayout): Promise<LoadIssue[]> {
+function locateMalformed(name: string, layout: CsvLayout): LoadIssue[] {
   const bad = layout.sniffed.encoding === 'utf-8' ? firstInvalidUtf8InFile(layout.readPath) : null;
   if (bad) return [invalidUtf8Issue(name, bad)];
-  const index = indexRecords(layout.readPath, layout.delimiter);
   const width = layout.header.length;
-  const issues: LoadIssue[] = [];
-  let ordinal = 0;
-  const source = createReadStream(layout.readPath, { highWaterMark: 1 << 20 });
-  // Records are looked at as csv-parse reads them (on_record), so that none read before an error is lost.
-  const parser = parse({
-    delimiter: layout.delimiter, relax_column_count: true, skip_empty_lines: true, bom: true, relax_quotes: false,
-    on_record: (fields: string[]) => {
-      if (ordinal > 0 && fields.length !== width && issues.length < MAX_ISSUES_PER_FILE) {
-        const col = Math.min(fields.length, width) + 1;
-        issues.push(issue(name, index.lineOf(ordinal), col, layout.header[col - 1] ?? null,
-          `expected ${width} fields (${layout.header.join(',')}), found ${fields.length}${fields.length < width ? ': the row is cut short (truncated file?)' : ''}`));
-        if (issues.length >= MAX_ISSUES_PER_FILE) source.destroy();
-      }
-      ordinal++;
-      return null;
-    },
+  const scan = scanCsv(layout.readPath, layout.delimiter, width, MAX_ISSUES_PER_FILE);
+  const issues = scan.misshapen.map(({ line, fields }) => {
+    const col = Math.min(fields, width) + 1;
+    return issue(name, line, col, layout.header[col - 1] ?? null,
+      `expected ${width} fields (${layout.header.join(',')}), found ${fields}${fields < width ? ': the row is cut short (truncated file?)' : ''}`);
   });
-  try {
-    await pipeline(source, parser);
-  } catch (e) {
-    const err = e as Error & { code?: string; index?: number; field?: string };
-    if (issues.length < MAX_ISSUES_PER_FILE) issues.push(malformed(name, layout, err, index, ordinal));
+  const broken = scan.broken;
+  if (broken && issues.length < MAX_ISSUES_PER_FILE) {
+    const quoted = 'expected the whole value in quotes, its own quotes doubled: "a ""quoted"" word"';
+    issues.push(issue(name, broken.line, broken.col, layout.header[broken.col - 1] ?? null,
+      broken.kind === 'unclosed' ? 'a quoted value is never closed (the file may be truncated); expected a closing "'
+        // Typically a formula written out unquoted: =HYPERLINK("http://…","12").
+        : broken.kind === 'quote inside value' ? `a quote inside an unquoted value (it begins ${JSON.stringify(broken.text)}); ${quoted}`
+          : `a quoted value goes on after its closing quote (with ${JSON.stringify(broken.text)}); ${quoted}`));
   }
-  if (!issues.length) issues.push(issue(name, null, null, null, 'DuckDB\'s CSV reader skipped rows that csv-parse reads as well-formed; expected RFC 4180 CSV'));
+  if (!issues.length) issues.push(issue(name, null, null, null, 'DuckDB\'s CSV reader skipped rows that read as well-formed CSV here (a line over 2 MB?); expected RFC 4180 CSV'));
   return issues;
-}
-
-/** What csv-parse stopped at, in record `ordinal`, worded with what to write instead. */
-function malformed(name: string, layout: CsvLayout, err: Error & { code?: string; index?: number; field?: string }, index: ReturnType<typeof indexRecords>, ordinal: number): LoadIssue {
-  if (err.code === 'CSV_QUOTE_NOT_CLOSED' && index.unclosed) {
-    const { line, col } = index.unclosed;
-    return issue(name, line, col, layout.header[col - 1] ?? null, 'a quoted value is never closed (the file may be truncated); expected a closing "');
-  }
-  const line = index.lineOf(ordinal);
-  // csv-parse counts fields from 0.
-  const col = typeof err.index === 'number' ? err.index + 1 : null;
-  const column = col ? layout.header[col - 1] ?? null : null;
-  if (err.code === 'INVALID_OPENING_QUOTE') {
-    // Typically a formula written out unquoted: =HYPERLINK("http://…","12").
-    return issue(name, line, col, column, `a quote inside an unquoted value (it begins ${JSON.stringify(err.field ?? '')}); expected the whole value in quotes, its own quotes doubled: "a ""quoted"" word"`);
-  }
-  return issue(name, line, col, column, `malformed CSV: ${err.message}`);
 }
 
 /** Line and column of staged rows, for messages: indexed lazily, only for files that have problems. */
 export function csvLocator(layout: CsvLayout): Locator {
-  const index = indexRecords(layout.readPath, layout.delimiter);
+  const scan = scanCsv(layout.readPath, layout.delimiter);
   return (ordinal, column) => {
     const p = column ? layout.positions.get(column) : undefined;
-    return { line: index.lineOf(ordinal), col: p === undefined ? null : p + 1 };
+    return { line: scan.lineOf(ordinal), col: p === undefined ? null : p + 1 };
   };
 }

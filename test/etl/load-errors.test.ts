@@ -202,6 +202,11 @@ describe('rows', () => {
       { line: 3, col: 3, message: /quoted value is never closed/ });
   });
 
+  it('a quoted value that goes on after its closing quote names the line and column', async () => {
+    await expectRejected(`${HEADER}\n${ok}\n2025-03:26734,2024Q1,"cases_solved"x,1\n`,
+      { line: 3, col: 3, column: 'indicator', message: /^a quoted value goes on after its closing quote \(with "x"\); expected the whole value in quotes, its own quotes doubled/ });
+  });
+
   it('an unterminated quote on the last line (a truncated file) names that line', async () => {
     // The column is checked by the test above.
     await expectRejected(`${HEADER}\n${ok}\n2025-03:26734,2024Q1,"cases_solv`, { line: 3, col: undefined, message: /quoted value is never closed/ });
