@@ -65,8 +65,13 @@ export function pcmbnEnv(dbPath: string, extra: Record<string, string> = {}): No
 
 /** Runs `pcmbn …` to completion. */
 export function pcmbn(env: NodeJS.ProcessEnv, ...args: string[]): Promise<Run> {
+  return runCommand(process.execPath, ['api/cli/pcmbn.js', ...args], { env });
+}
+
+/** Runs a command in the project folder to completion, collecting its output (as another user: `uid`, `gid`). */
+export function runCommand(command: string, args: string[], o: { env: NodeJS.ProcessEnv; uid?: number; gid?: number }): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['api/cli/pcmbn.js', ...args], { cwd: projectRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, args, { cwd: projectRoot, stdio: ['ignore', 'pipe', 'pipe'], ...o });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d));

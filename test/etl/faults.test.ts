@@ -8,7 +8,7 @@
  * with "File too large" instead of "No space left on device". A read-only file is refused to root by no
  * permission, so as root the load runs as `nobody`.
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -16,7 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadFiles } from '../../etl/load.ts';
 import { generateProvince } from '../../etl/sample.ts';
 import { openWarehouse } from '../../schema/warehouse.ts';
-import { projectRoot, type Run } from '../api/client.ts';
+import { pcmbnEnv, type Run, runCommand } from '../api/client.ts';
 import { cleanupTemp, expectWholeFilesOnly, freshWarehousePath, loadedState, snapshot, tempDir, writeSample } from '../helpers.ts';
 
 const root = process.getuid?.() === 0;
@@ -28,20 +28,7 @@ function load(db: string, files: string, o: { asNobody?: boolean; maxFileBlocks?
   // SIGXFSZ ignored, so a write past the limit fails with EFBIG instead of killing the process.
   const [cmd, argv] = o.maxFileBlocks === undefined ? [process.execPath, args]
     : ['bash', ['-c', `trap '' XFSZ; ulimit -f ${o.maxFileBlocks}; exec "$0" "$@"`, process.execPath, ...args]];
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, argv, {
-      cwd: projectRoot,
-      env: { ...process.env, PCMBN_DB: db, NO_COLOR: '1' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-      ...(o.asNobody && root ? { uid: NOBODY, gid: NOBODY } : {}),
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d));
-    child.stderr.on('data', (d: Buffer) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+  return runCommand(cmd, argv, { env: pcmbnEnv(db), ...(o.asNobody && root ? { uid: NOBODY, gid: NOBODY } : {}) });
 }
 
 const sha256 = (file: string) => createHash('sha256').update(fs.readFileSync(file)).digest('hex');
