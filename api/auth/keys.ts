@@ -37,7 +37,6 @@ export function endOfVietnamDay(day: string): Date {
 
 
 export async function createApiKey(w: Warehouse, k: NewKey): Promise<CreatedKey> {
-  keyCache.delete(w);
   const token = `pcmbn_${randomBytes(32).toString('base64url')}`;
   const keyId = randomBytes(5).toString('hex');
   await w.db.insertInto('api_keys').values({
@@ -50,6 +49,8 @@ export async function createApiKey(w: Warehouse, k: NewKey): Promise<CreatedKey>
     expires_at: k.expires ? endOfVietnamDay(k.expires).toISOString() : null,
     revoked_at: null,
   }).execute();
+  // After the insert: a request in between may have read the keys as they were.
+  keyCache.delete(w);
   return { keyId, token };
 }
 
@@ -80,21 +81,23 @@ export type Authentication = { ok: true; principal: Principal } | { ok: false; r
 type StoredKey = Pick<ApiKeysTable, 'key_id' | 'role' | 'unit_id' | 'expires_at' | 'revoked_at'>;
 
 /**
- * Keys by token hash, kept per warehouse handle. Keys change only through this module (create, revoke) in the
- * process holding the warehouse (the file lock keeps other processes out), which empties the cache: so a request
- * needs no SQL to authenticate. Expiry is still checked on every request.
+ * Every key by token hash, read once per warehouse handle: a few hundred rows at most. Keys change only through
+ * this module (create, revoke) in the process holding the warehouse (the file lock keeps other processes out),
+ * which drops the map: so no request, not even one with an unknown token, needs SQL to authenticate. Expiry is
+ * still checked on every request.
  */
-const keyCache = new WeakMap<Warehouse, Map<string, StoredKey | undefined>>();
+const keyCache = new WeakMap<Warehouse, Promise<Map<string, StoredKey>>>();
 
-async function findKey(w: Warehouse, tokenHash: string): Promise<StoredKey | undefined> {
-  let cache = keyCache.get(w);
-  if (!cache) keyCache.set(w, (cache = new Map()));
-  if (cache.has(tokenHash)) return cache.get(tokenHash);
-  const key = await w.db.selectFrom('api_keys').select(['key_id', 'role', 'unit_id', 'expires_at', 'revoked_at'])
-    .where('token_hash', '=', tokenHash).executeTakeFirst();
-  // Unknown tokens are not remembered: a flood of random tokens must not grow the cache.
-  if (key) cache.set(tokenHash, key);
-  return key;
+function findKey(w: Warehouse, tokenHash: string): Promise<StoredKey | undefined> {
+  let keys = keyCache.get(w);
+  if (!keys) {
+    keys = w.db.selectFrom('api_keys').select(['token_hash', 'key_id', 'role', 'unit_id', 'expires_at', 'revoked_at']).execute()
+      .then((rows) => new Map(rows.map(({ token_hash, ...key }) => [token_hash, key])));
+    keyCache.set(w, keys);
+    // A failed read (a closed warehouse) is not kept: the next request tries again.
+    keys.catch(() => keyCache.get(w) === keys && keyCache.delete(w));
+  }
+  return keys.then((m) => m.get(tokenHash));
 }
 
 export async function authenticate(w: Warehouse, header: string, now = new Date()): Promise<Authentication> {
