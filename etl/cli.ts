@@ -3,7 +3,7 @@
  * 2 misuse (bad arguments, a warehouse in use).
  */
 import { existsSync } from 'node:fs';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import cliProgress from 'cli-progress';
 import { Cron } from 'croner';
 import { openWarehouse, databasePath, type Warehouse } from '../schema/warehouse.ts';
@@ -18,6 +18,12 @@ export class UsageError extends Error {}
 
 /** How long a command that writes waits for another writer (a load started by cron, say) to finish. */
 const DEFAULT_WAIT_SECONDS = 60;
+
+/** `--wait` for commands that write: how long to wait while another load holds the warehouse. */
+function waitOption(): Option {
+  return new Option('--wait <seconds>', 'how long to wait while another load holds the warehouse (0: fail at once)')
+    .argParser(positiveInt).default(DEFAULT_WAIT_SECONDS);
+}
 
 /** Opens the warehouse for a command; with `waitSeconds`, waits that long for another process to let go of it. */
 export async function withWarehouse<T>(fn: (w: Warehouse) => Promise<T>, waitSeconds = 0): Promise<T> {
@@ -68,7 +74,7 @@ export function registerEtlCommands(program: Command): void {
   etl.command('load')
     .description('load report files or folders (CSV, XLSX, JSON) into the warehouse ($PCMBN_DB, default data/warehouse.duckdb)')
     .argument('<paths...>', 'files or folders (searched recursively)')
-    .option('--wait <seconds>', 'how long to wait while another load holds the warehouse (0: fail at once)', positiveInt, DEFAULT_WAIT_SECONDS)
+    .addOption(waitOption())
     .action(async (paths: string[], o: { wait: number }) => {
       for (const p of paths) if (!existsSync(p)) throw new UsageError(`no such file or folder: ${p}`);
       await withWarehouse(async (w) => {
@@ -90,7 +96,7 @@ export function registerEtlCommands(program: Command): void {
   etl.command('weights')
     .description('load apportionment weights for old wards split by the 2025 reform (CSV old_ward,new_commune,share); rebuilds the roll-up')
     .argument('<file>', 'the weights CSV')
-    .option('--wait <seconds>', 'how long to wait while a load holds the warehouse (0: fail at once)', positiveInt, DEFAULT_WAIT_SECONDS)
+    .addOption(waitOption())
     .action(async (file: string, o: { wait: number }) => {
       if (!existsSync(file)) throw new UsageError(`no such file: ${file}`);
       await withWarehouse(async (w) => {
@@ -142,7 +148,7 @@ export function registerEtlCommands(program: Command): void {
     .requiredOption('--inbox <dir>', 'the folder to scan')
     .option('--cron <expression>', 'when to scan (cron, seconds optional)', '*/5 * * * *')
     .option('--once', 'scan once now and exit')
-    .option('--wait <seconds>', 'with --once: how long to wait while a load holds the warehouse', positiveInt, DEFAULT_WAIT_SECONDS)
+    .addOption(waitOption())
     .action(async (o: { inbox: string; cron: string; once?: boolean; wait: number }) => {
       try {
         new Cron(o.cron, { paused: true }).stop();

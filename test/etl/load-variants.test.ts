@@ -20,7 +20,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadFiles } from '../../etl/load.ts';
 import type { LoadIssue } from '../../etl/issues.ts';
 import { openWarehouse, type Warehouse } from '../../schema/warehouse.ts';
-import { cleanupTemp, closeWarehouse, freshWarehouse, freshWarehousePath, snapshot, tempDir, writeFile } from '../helpers.ts';
+import { cleanupTemp, closeWarehouse, type FactRow, freshWarehouse, freshWarehousePath, snapshot, tempDir, writeFile } from '../helpers.ts';
 
 const TODAY = '2026-01-15';
 const SEED = Number(process.env.PCMBN_FC_SEED ?? 20260115);
@@ -66,16 +66,8 @@ const DECIDES: Record<Col, (keyof Fact)[]> = {
   sex: ['sex'], age_group: ['age_group'], submitted_on: ['submitted_on'], source_note: ['source_note'],
 };
 
-interface Fact {
-  ref: string;
-  period_id: string;
-  indicator: string;
-  sex: string;
-  age_group: string;
-  value: number;
-  submitted_on: string;
+interface Fact extends FactRow {
   source_note: string | null;
-  is_current: boolean;
 }
 
 /** Every fact, history included, as a query sees it. */
