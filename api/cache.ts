@@ -19,7 +19,10 @@ export interface CacheStats {
 export class LruResultCache {
   private readonly entries = new Map<string, Promise<unknown>>();
 
-  constructor(readonly maxEntries = DEFAULT_CACHE_ENTRIES, private readonly stats?: CacheStats) {}
+  constructor(
+    readonly maxEntries = DEFAULT_CACHE_ENTRIES,
+    private readonly stats?: CacheStats,
+  ) {}
 
   get size(): number {
     return this.entries.size;

@@ -31,7 +31,9 @@ export class UnitDirectory {
   readonly predecessors = new Map<number, LineageLink[]>();
 
   constructor(units: UnitRow[], lineage: UnitLineageTable[]) {
-    const ordered = [...units].sort((a, b) => a.depth - b.depth || a.hierarchy.localeCompare(b.hierarchy) || a.code.localeCompare(b.code));
+    const ordered = [...units].sort(
+      (a, b) => a.depth - b.depth || a.hierarchy.localeCompare(b.hierarchy) || a.code.localeCompare(b.code),
+    );
     for (const u of ordered) {
       this.byId.set(u.unit_id, u);
       this.byRef.set(u.ref, u);

@@ -114,7 +114,8 @@ export function metricsPlugin<T extends object>(): ApolloServerPlugin<T> {
         async willSendResponse(rc) {
           const operation = operationLabel(rc.operationName ?? rc.request.operationName ?? nameInDocument(rc.document));
           const body = rc.response.body;
-          const failed = Boolean(rc.errors?.length) || (body.kind === 'single' && Boolean(body.singleResult.errors?.length));
+          const failed =
+            Boolean(rc.errors?.length) || (body.kind === 'single' && Boolean(body.singleResult.errors?.length));
           requests.inc({ operation, outcome: failed ? 'error' : 'ok' });
           latency.observe({ operation }, (performance.now() - started) / 1000);
         },

@@ -47,7 +47,9 @@ export function createRequestContext(args: {
     async assertInScope(unitId: number) {
       if (inScope(unitId)) return;
       const scope = principal.keyId === null ? 'anonymous access' : `API key ${principal.keyId}`;
-      throw forbidden(`${describeUnit(units.unit(unitId), unitId)} is outside the scope of ${scope}, which sees ${describeUnit(units.unit(principal.unitId), principal.unitId)} and what lies under it`);
+      throw forbidden(
+        `${describeUnit(units.unit(unitId), unitId)} is outside the scope of ${scope}, which sees ${describeUnit(units.unit(principal.unitId), principal.unitId)} and what lies under it`,
+      );
     },
   };
 }

@@ -25,8 +25,28 @@ import { LruResultCache } from './cache.ts';
 import { LoadGate } from './loadGate.ts';
 import type { Principal } from './context.ts';
 import { unitDirectory } from './directory.ts';
-import { describeError, ERROR_CODES, type ErrorLog, makeFormatError, newRequestId, requestIds } from './graphql/errors.ts';
-import { costLimit, Deadline, depthLimit, enforceDeadlines, explainLimitError, introspectionLimit, longStringIn, MAX_BODY_BYTES, MAX_STRING_CHARS, MAX_TOKENS, queryTimeoutMs, stringLimit } from './graphql/limits.ts';
+import {
+  describeError,
+  ERROR_CODES,
+  type ErrorLog,
+  makeFormatError,
+  newRequestId,
+  requestIds,
+} from './graphql/errors.ts';
+import {
+  costLimit,
+  Deadline,
+  depthLimit,
+  enforceDeadlines,
+  explainLimitError,
+  introspectionLimit,
+  longStringIn,
+  MAX_BODY_BYTES,
+  MAX_STRING_CHARS,
+  MAX_TOKENS,
+  queryTimeoutMs,
+  stringLimit,
+} from './graphql/limits.ts';
 import { buildApiSchema } from './graphql/schema.ts';
 import { cacheStats, metricsPlugin, recordRefusal, registry } from './metrics.ts';
 import { createRequestContext, type RequestContext } from './request.ts';
@@ -61,13 +81,24 @@ export interface RunningServer {
 }
 
 function unauthenticated(): never {
-  throw new GraphQLError('an API key is required', { extensions: { code: ERROR_CODES.UNAUTHENTICATED, http: { status: 401 } } });
+  throw new GraphQLError('an API key is required', {
+    extensions: { code: ERROR_CODES.UNAUTHENTICATED, http: { status: 401 } },
+  });
 }
 
 const NATION_VIEWER: Principal = { keyId: null, role: 'viewer', unitId: 0 };
 
-function refuse(res: Response, status: number, code: string, message: string, headers: Record<string, string> = {}): void {
-  res.status(status).set(headers).json({ errors: [{ message, extensions: { code } }] });
+function refuse(
+  res: Response,
+  status: number,
+  code: string,
+  message: string,
+  headers: Record<string, string> = {},
+): void {
+  res
+    .status(status)
+    .set(headers)
+    .json({ errors: [{ message, extensions: { code } }] });
 }
 
 export async function startServer(o: ServerOptions): Promise<RunningServer> {
@@ -137,23 +168,37 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
   // The built-in dashboard page (issue 4, dashboards/page/serve.ts): GET /, its assets and /dashboard-config.json.
   // It reads /graphql like any client; in the demo it is given the demo's viewer key (demo-key.txt beside the
   // warehouse), and only for a browser on this machine.
-  app.use(dashboardPage({ anonymous: o.anonymous === 'viewer', demoKeyFile: join(dirname(w.path), 'demo-key.txt'), log }));
+  app.use(
+    dashboardPage({ anonymous: o.anonymous === 'viewer', demoKeyFile: join(dirname(w.path), 'demo-key.txt'), log }),
+  );
 
   const authenticateRequest: RequestHandler = async (req, res, next) => {
     const header = req.headers.authorization;
     // A browser opening /graphql gets Apollo's landing page: it runs nothing, so it needs no key. The test is
     // Apollo's own (a GET that prefers HTML to JSON); anything else that slips by fails in `context` below.
-    if (header === undefined && req.method === 'GET' && req.accepts(['application/json', 'application/graphql-response+json', 'text/html']) === 'text/html') return next();
+    if (
+      header === undefined &&
+      req.method === 'GET' &&
+      req.accepts(['application/json', 'application/graphql-response+json', 'text/html']) === 'text/html'
+    )
+      return next();
     if (header === undefined && o.anonymous === 'viewer') {
       res.locals.principal = NATION_VIEWER;
       return next();
     }
-    const result = header === undefined
-      ? { ok: false as const, reason: 'an API key is required: send "Authorization: Bearer <token>" (create one with `pcmbn keys create`)' }
-      : await authenticate(w, header);
+    const result =
+      header === undefined
+        ? {
+            ok: false as const,
+            reason:
+              'an API key is required: send "Authorization: Bearer <token>" (create one with `pcmbn keys create`)',
+          }
+        : await authenticate(w, header);
     if (!result.ok) {
       recordRefusal('unauthenticated');
-      return refuse(res, 401, ERROR_CODES.UNAUTHENTICATED, result.reason, { 'WWW-Authenticate': 'Bearer realm="pcmbn"' });
+      return refuse(res, 401, ERROR_CODES.UNAUTHENTICATED, result.reason, {
+        'WWW-Authenticate': 'Bearer realm="pcmbn"',
+      });
     }
     res.locals.principal = result.principal;
     next();
@@ -162,12 +207,22 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
   const oneOperation: RequestHandler = (req, res, next) => {
     if (Array.isArray(req.body)) {
       recordRefusal('batched');
-      return refuse(res, 400, ERROR_CODES.BAD_REQUEST, `batched requests are not accepted: send one GraphQL operation per request (this body holds ${req.body.length})`);
+      return refuse(
+        res,
+        400,
+        ERROR_CODES.BAD_REQUEST,
+        `batched requests are not accepted: send one GraphQL operation per request (this body holds ${req.body.length})`,
+      );
     }
     const long = longStringIn(req.body?.variables);
     if (long) {
       recordRefusal('long_string');
-      return refuse(res, 400, ERROR_CODES.BAD_USER_INPUT, `${long.path}: a string of ${long.length.toLocaleString('en-US')} characters; an argument holds at most ${MAX_STRING_CHARS}: unit codes, periods, dates and searches are all far shorter`);
+      return refuse(
+        res,
+        400,
+        ERROR_CODES.BAD_USER_INPUT,
+        `${long.path}: a string of ${long.length.toLocaleString('en-US')} characters; an argument holds at most ${MAX_STRING_CHARS}: unit codes, periods, dates and searches are all far shorter`,
+      );
     }
     next();
   };
@@ -179,35 +234,54 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
     next();
   };
 
-  app.use('/graphql',
+  app.use(
+    '/graphql',
     express.json({ limit: MAX_BODY_BYTES }),
     authenticateRequest,
     oneOperation,
     takeTurn,
     expressMiddleware(apollo, {
-      context: async ({ res }) => createRequestContext({
-        warehouse: w,
-        principal: (res.locals.principal as Principal | undefined) ?? unauthenticated(),
-        cache,
-        units,
-        deadline: new Deadline(timeoutMs),
-        requestId: res.getHeader('x-request-id') as string,
-      }),
-    }));
+      context: async ({ res }) =>
+        createRequestContext({
+          warehouse: w,
+          principal: (res.locals.principal as Principal | undefined) ?? unauthenticated(),
+          cache,
+          units,
+          deadline: new Deadline(timeoutMs),
+          requestId: res.getHeader('x-request-id') as string,
+        }),
+    }),
+  );
 
   const onError: ErrorRequestHandler = (err: { type?: string; status?: number }, _req, res, next) => {
     if (res.headersSent) return next(err);
     if (err.type === 'entity.too.large') {
       recordRefusal('too_large');
-      return refuse(res, 413, ERROR_CODES.BAD_REQUEST, `the request body is larger than ${MAX_BODY_BYTES / 1024} kB: send a smaller query`);
+      return refuse(
+        res,
+        413,
+        ERROR_CODES.BAD_REQUEST,
+        `the request body is larger than ${MAX_BODY_BYTES / 1024} kB: send a smaller query`,
+      );
     }
-    if (err.type === 'entity.parse.failed' || err.type === 'encoding.unsupported' || err.type === 'charset.unsupported') {
+    if (
+      err.type === 'entity.parse.failed' ||
+      err.type === 'encoding.unsupported' ||
+      err.type === 'charset.unsupported'
+    ) {
       recordRefusal('bad_body');
-      return refuse(res, 400, ERROR_CODES.BAD_REQUEST, 'the request body is not valid JSON: expected {"query": "…", "variables": {…}}');
+      return refuse(
+        res,
+        400,
+        ERROR_CODES.BAD_REQUEST,
+        'the request body is not valid JSON: expected {"query": "…", "variables": {…}}',
+      );
     }
     const id = requestIds.getStore() ?? newRequestId();
     log(`[request ${id}] ${describeError(err)}`);
-    res.status(500).json({ errors: [{ message: 'internal error', extensions: { code: ERROR_CODES.INTERNAL_SERVER_ERROR, requestId: id } }] });
+    res.status(500).json({
+      errors: [{ message: 'internal error', extensions: { code: ERROR_CODES.INTERNAL_SERVER_ERROR, requestId: id } }],
+    });
   };
   app.use(onError);
 

@@ -25,10 +25,26 @@ export interface SampleFigures {
 export async function sample(scale: SampleScale, dir: string, reuse: string | null): Promise<SampleFigures> {
   if (reuse) {
     const files = expandPaths([reuse]);
-    return { dir: reuse, scale: 'reused', reused: true, files: files.length, bytes: files.reduce((s, f) => s + statSync(f).size, 0), rows: null, generateMs: null };
+    return {
+      dir: reuse,
+      scale: 'reused',
+      reused: true,
+      files: files.length,
+      bytes: files.reduce((s, f) => s + statSync(f).size, 0),
+      rows: null,
+      generateMs: null,
+    };
   }
   const { ms, value } = await time(() => generateSample({ scale, outDir: dir }));
-  return { dir, scale, reused: false, files: value.files, bytes: value.bytes, rows: value.rows, generateMs: round(ms, 0) };
+  return {
+    dir,
+    scale,
+    reused: false,
+    files: value.files,
+    bytes: value.bytes,
+    rows: value.rows,
+    generateMs: round(ms, 0),
+  };
 }
 
 export interface FloorFigures {
@@ -47,7 +63,8 @@ const COLUMNS = `{'unit_code': 'VARCHAR', 'period': 'VARCHAR', 'indicator': 'VAR
 
 export async function floor(sampleDir: string, workDir: string, runs: number): Promise<FloorFigures> {
   const files = expandPaths([sampleDir]);
-  if (files.some((f) => !/\.csv$/i.test(f))) throw new Error('bench: the floor reads CSV only; the sample holds other formats');
+  if (files.some((f) => !/\.csv$/i.test(f)))
+    throw new Error('bench: the floor reads CSV only; the sample holds other formats');
   const sql = `CREATE TABLE raw AS SELECT * FROM read_csv([${files.map(sqlString).join(', ')}], header = true, auto_detect = false, delim = ',', quote = '"', escape = '"', columns = ${COLUMNS})`;
   const samples: number[] = [];
   let rows = 0;
@@ -74,7 +91,13 @@ export async function floor(sampleDir: string, workDir: string, runs: number): P
     }
   }
   const t = timing(samples);
-  return { rows, ms: t, rowsPerSecond: Math.round(rows / (t.median / 1000)), duckdbVersion, sql: sql.replace(/\[[^\]]*\]/, `[…${files.length} files…]`) };
+  return {
+    rows,
+    ms: t,
+    rowsPerSecond: Math.round(rows / (t.median / 1000)),
+    duckdbVersion,
+    sql: sql.replace(/\[[^\]]*\]/, `[…${files.length} files…]`),
+  };
 }
 
 export interface LoadFigures {
@@ -93,10 +116,27 @@ export interface LoadFigures {
   profile?: { statement: string; ms: number; count: number; share: number }[];
 }
 
-export async function load(sampleDir: string, dbPath: string, log: string, trace: boolean, timeoutMs: number): Promise<LoadFigures> {
-  const run = await runPcmbn(['etl', 'load', sampleDir], { env: { PCMBN_DB: dbPath, PCMBN_TRACE: trace ? '1' : undefined }, log, timeoutMs });
-  const summary = run.stdout.trim().split('\n').filter((l) => l.startsWith('run ')).pop() ?? '';
-  const m = /: (\d+) loaded, (\d+) unchanged, (\d+) rejected; (\d+) rows .*?, (\d+) revised, (\d+) warnings/.exec(summary);
+export async function load(
+  sampleDir: string,
+  dbPath: string,
+  log: string,
+  trace: boolean,
+  timeoutMs: number,
+): Promise<LoadFigures> {
+  const run = await runPcmbn(['etl', 'load', sampleDir], {
+    env: { PCMBN_DB: dbPath, PCMBN_TRACE: trace ? '1' : undefined },
+    log,
+    timeoutMs,
+  });
+  const summary =
+    run.stdout
+      .trim()
+      .split('\n')
+      .filter((l) => l.startsWith('run '))
+      .pop() ?? '';
+  const m = /: (\d+) loaded, (\d+) unchanged, (\d+) rejected; (\d+) rows .*?, (\d+) revised, (\d+) warnings/.exec(
+    summary,
+  );
   if (!m) throw new Error(`bench: pcmbn etl load printed no summary (exit ${run.code ?? run.signal}); see ${log}`);
   const rows = Number(m[4]);
   return {
@@ -115,7 +155,11 @@ export async function load(sampleDir: string, dbPath: string, log: string, trace
 }
 
 /** Sums PCMBN_TRACE lines (`[sql 12.3 ms] STATEMENT…`) by the statement's first words; the top `n`, with their share of `totalMs`. */
-export function traceProfile(text: string, totalMs: number, n = 12): { statement: string; ms: number; count: number; share: number }[] {
+export function traceProfile(
+  text: string,
+  totalMs: number,
+  n = 12,
+): { statement: string; ms: number; count: number; share: number }[] {
   const by = new Map<string, { ms: number; count: number }>();
   for (const m of text.matchAll(/^\[sql ([\d.]+) ms\] (.*)$/gm)) {
     const key = m[2].replace(/\d+/g, 'N').slice(0, 70);
@@ -124,6 +168,8 @@ export function traceProfile(text: string, totalMs: number, n = 12): { statement
     e.count++;
     by.set(key, e);
   }
-  return [...by.entries()].map(([statement, e]) => ({ statement, ms: round(e.ms, 0), count: e.count, share: round(e.ms / totalMs, 3) }))
-    .sort((a, b) => b.ms - a.ms).slice(0, n);
+  return [...by.entries()]
+    .map(([statement, e]) => ({ statement, ms: round(e.ms, 0), count: e.count, share: round(e.ms / totalMs, 3) }))
+    .sort((a, b) => b.ms - a.ms)
+    .slice(0, n);
 }

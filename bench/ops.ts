@@ -17,7 +17,14 @@
  * the API returned has an equal SQL figure (numbers to 1e-9 relative), and both list the same rows.
  */
 import { Kind, type ObjectValueNode, parse, type ValueNode } from 'graphql';
-import { allPanels, findDashboard, HISTORY_START, interpolate, queries, type VariableName } from '../dashboards/spec.ts';
+import {
+  allPanels,
+  findDashboard,
+  HISTORY_START,
+  interpolate,
+  queries,
+  type VariableName,
+} from '../dashboards/spec.ts';
 import { parsePeriod, previousYear, type PeriodType } from '../schema/periods.ts';
 import { hierarchyOn } from '../schema/units.ts';
 
@@ -60,7 +67,13 @@ export interface Operation {
 }
 
 const GRANULARITY: Record<string, PeriodType> = { MONTH: 'month', QUARTER: 'quarter', HALF_YEAR: 'half', YEAR: 'year' };
-const FIELD_KIND: Record<string, AskKind> = { kpi: 'kpi', kpis: 'kpi', trend: 'trend', breakdown: 'breakdown', reportingCompliance: 'compliance' };
+const FIELD_KIND: Record<string, AskKind> = {
+  kpi: 'kpi',
+  kpis: 'kpi',
+  trend: 'trend',
+  breakdown: 'breakdown',
+  reportingCompliance: 'compliance',
+};
 
 function literal(v: ValueNode): unknown {
   switch (v.kind) {
@@ -87,21 +100,41 @@ function literal(v: ValueNode): unknown {
 export function askOf(query: string): Ask {
   const doc = parse(query);
   const op = doc.definitions[0];
-  if (doc.definitions.length !== 1 || op.kind !== Kind.OPERATION_DEFINITION || op.selectionSet.selections.length !== 1) {
+  if (
+    doc.definitions.length !== 1 ||
+    op.kind !== Kind.OPERATION_DEFINITION ||
+    op.selectionSet.selections.length !== 1
+  ) {
     throw new Error(`bench: expected one operation with one field: ${query}`);
   }
   const field = op.selectionSet.selections[0];
   if (field.kind !== Kind.FIELD) throw new Error(`bench: expected a field: ${query}`);
   const kind = FIELD_KIND[field.name.value];
   if (!kind) throw new Error(`bench: no hand-written SQL for ${field.name.value} (${query})`);
-  const args = Object.fromEntries((field.arguments ?? []).map((a) => [a.name.value, literal(a.value)])) as Record<string, unknown>;
+  const args = Object.fromEntries((field.arguments ?? []).map((a) => [a.name.value, literal(a.value)])) as Record<
+    string,
+    unknown
+  >;
   for (const unsupported of ['asOf', 'sex', 'ageGroup']) {
-    if (args[unsupported] !== undefined) throw new Error(`bench: the hand-written SQL does not take ${unsupported} (${query})`);
+    if (args[unsupported] !== undefined)
+      throw new Error(`bench: the hand-written SQL does not take ${unsupported} (${query})`);
   }
   const unit = (args.unit as string | undefined) ?? 'VN';
-  const codes = kind === 'compliance' ? [] : field.name.value === 'kpis' ? (args.indicators as string[]) : [args.indicator as string];
+  const codes =
+    kind === 'compliance'
+      ? []
+      : field.name.value === 'kpis'
+        ? (args.indicators as string[])
+        : [args.indicator as string];
   if (kind === 'trend') {
-    return { kind, unit, codes, from: args.from as string, to: args.to as string, granularity: GRANULARITY[args.granularity as string] };
+    return {
+      kind,
+      unit,
+      codes,
+      from: args.from as string,
+      to: args.to as string,
+      granularity: GRANULARITY[args.granularity as string],
+    };
   }
   return { kind, unit, codes, period: args.period as string, level: (args.level as string | undefined) ?? undefined };
 }
@@ -126,8 +159,13 @@ function overview(p: Params, from: string): GqlRequest[] {
   const dashboard = findDashboard('pcmbn-overview');
   if (!dashboard) throw new Error('bench: dashboards/spec.ts has no pcmbn-overview dashboard');
   const values: Partial<Record<VariableName, string>> = { unit: 'VN', year: p.year, granularity: 'MONTH' };
-  return allPanels(dashboard).filter((panel) => !panel.grafanaOnly).flatMap((panel) =>
-    panel.queries.map((q) => request(`${dashboard.uid}/${panel.id}/${q.refId}`, interpolate(q.graphql, values, { from, to: p.today }))));
+  return allPanels(dashboard)
+    .filter((panel) => !panel.grafanaOnly)
+    .flatMap((panel) =>
+      panel.queries.map((q) =>
+        request(`${dashboard.uid}/${panel.id}/${q.refId}`, interpolate(q.graphql, values, { from, to: p.today })),
+      ),
+    );
 }
 
 /** The headline indicators of the overview: the codes of its stat panels. */
@@ -145,40 +183,70 @@ function previousMonth(month: string): string {
 
 export function operations(p: Params): Operation[] {
   const range = (from: string) => ({ from, to: p.today });
-  const kpis = (year: string) => request('bench/national-kpis',
-    `{ kpis(indicators: [${headline().map((c) => JSON.stringify(c)).join(', ')}], period: "${year}", unit: "VN") { indicator { code nameVi } value numerator denominator previousValue change status } }`);
-  const trend = (from: string) => request('pcmbn-province/trend-victims_returned/A',
-    interpolate(queries.trend('victims_returned').graphql, { unit: p.province, granularity: 'MONTH' }, range(from)));
-  const communes = (year: string) => request('pcmbn-province/communes/A',
-    interpolate(queries.breakdown('$indicator').graphql, { unit: p.province, year, indicator: 'outreach_participants' }, range(HISTORY_START)));
-  const compliance = (month: string) => request('pcmbn-compliance/summary/A',
-    interpolate(queries.compliance().graphql, { unit: p.province, month }, range(HISTORY_START)));
+  const kpis = (year: string) =>
+    request(
+      'bench/national-kpis',
+      `{ kpis(indicators: [${headline()
+        .map((c) => JSON.stringify(c))
+        .join(
+          ', ',
+        )}], period: "${year}", unit: "VN") { indicator { code nameVi } value numerator denominator previousValue change status } }`,
+    );
+  const trend = (from: string) =>
+    request(
+      'pcmbn-province/trend-victims_returned/A',
+      interpolate(queries.trend('victims_returned').graphql, { unit: p.province, granularity: 'MONTH' }, range(from)),
+    );
+  const communes = (year: string) =>
+    request(
+      'pcmbn-province/communes/A',
+      interpolate(
+        queries.breakdown('$indicator').graphql,
+        { unit: p.province, year, indicator: 'outreach_participants' },
+        range(HISTORY_START),
+      ),
+    );
+  const compliance = (month: string) =>
+    request(
+      'pcmbn-compliance/summary/A',
+      interpolate(queries.compliance().graphql, { unit: p.province, month }, range(HISTORY_START)),
+    );
   const later = '2019-02-01'; // another time range: other cache keys for the warm-up
   return [
     {
-      id: 'national-kpis', title: `National KPIs for ${p.year} (the overview's six headline indicators, one kpis request)`,
-      origin: 'bench (the overview\'s stat panels\' indicators and fields, asked in one round trip)',
-      requests: [kpis(p.year)], warmup: [kpis(shiftYear(p.year, -1))],
+      id: 'national-kpis',
+      title: `National KPIs for ${p.year} (the overview's six headline indicators, one kpis request)`,
+      origin: "bench (the overview's stat panels' indicators and fields, asked in one round trip)",
+      requests: [kpis(p.year)],
+      warmup: [kpis(shiftYear(p.year, -1))],
     },
     {
-      id: 'province-trend', title: `Monthly trend of victims returned, ${p.province}, ${HISTORY_START.slice(0, 7)} → ${p.today.slice(0, 7)} across the reform`,
+      id: 'province-trend',
+      title: `Monthly trend of victims returned, ${p.province}, ${HISTORY_START.slice(0, 7)} → ${p.today.slice(0, 7)} across the reform`,
       origin: 'dashboards/spec.ts: pcmbn-province, trend panel',
-      requests: [trend(HISTORY_START)], warmup: [trend(later)],
+      requests: [trend(HISTORY_START)],
+      warmup: [trend(later)],
     },
     {
-      id: 'province-communes', title: `Breakdown of ${p.province}'s communes, outreach participants ${p.year}`,
+      id: 'province-communes',
+      title: `Breakdown of ${p.province}'s communes, outreach participants ${p.year}`,
       origin: 'dashboards/spec.ts: pcmbn-province, communes panel',
-      requests: [communes(p.year)], warmup: [communes(shiftYear(p.year, -1))],
+      requests: [communes(p.year)],
+      warmup: [communes(shiftYear(p.year, -1))],
     },
     {
-      id: 'province-compliance', title: `Reporting compliance of ${p.province}, ${p.month}`,
+      id: 'province-compliance',
+      title: `Reporting compliance of ${p.province}, ${p.month}`,
       origin: 'dashboards/spec.ts: pcmbn-compliance, summary panel',
-      requests: [compliance(p.month)], warmup: [compliance(previousMonth(p.month))],
+      requests: [compliance(p.month)],
+      warmup: [compliance(previousMonth(p.month))],
     },
     {
-      id: 'national-overview', title: `National overview dashboard, ${p.year}: every panel's query at once`,
+      id: 'national-overview',
+      title: `National overview dashboard, ${p.year}: every panel's query at once`,
       origin: 'dashboards/spec.ts: pcmbn-overview, all panels',
-      requests: overview(p, HISTORY_START), warmup: overview({ ...p, year: shiftYear(p.year, -1) }, later),
+      requests: overview(p, HISTORY_START),
+      warmup: overview({ ...p, year: shiftYear(p.year, -1) }, later),
     },
   ];
 }
@@ -193,7 +261,8 @@ const list = (xs: readonly string[]) => xs.map(lit).join(', ');
 
 /** The indicators asked for, with the series of their numerator and denominator (a count is its own numerator). */
 function chosen(codes: readonly string[]): string {
-  if (codes.includes('model_coverage_rate')) throw new Error('bench: the hand-written SQL does not count wards in force (model_coverage_rate)');
+  if (codes.includes('model_coverage_rate'))
+    throw new Error('bench: the hand-written SQL does not count wards in force (model_coverage_rate)');
   return `chosen AS (
     SELECT i.code, i.name_vi, i.name_en, i.kind, i.target_operator, i.target_value,
            coalesce(n.indicator_no, i.indicator_no) * 16 AS num_series, d.indicator_no * 16 AS den_series
@@ -205,7 +274,10 @@ function chosen(codes: readonly string[]): string {
 }
 
 const VALUE = `CASE WHEN c.kind = 'count' THEN n.value WHEN n.value IS NULL OR d.value IS NULL OR d.value = 0 THEN NULL ELSE n.value / d.value * 100 END`;
-const status = (value: string, c = 'c') => `CASE WHEN ${c}.kind <> 'ratio' THEN 'NO_TARGET' WHEN ${value} IS NULL THEN 'NO_DATA'
+const status = (
+  value: string,
+  c = 'c',
+) => `CASE WHEN ${c}.kind <> 'ratio' THEN 'NO_TARGET' WHEN ${value} IS NULL THEN 'NO_DATA'
       WHEN (${c}.target_operator = '>=' AND ${value} >= ${c}.target_value) OR (${c}.target_operator = '>' AND ${value} > ${c}.target_value) THEN 'MET'
       ELSE 'NOT_MET' END`;
 
@@ -289,8 +361,10 @@ function monthlyDue(month: string): string {
 
 function complianceSql(a: Ask, today: string): string {
   const p = parsePeriod(a.period!);
-  if (p.type !== 'month') throw new Error(`bench: the hand-written compliance SQL knows the monthly schedule only (${a.period})`);
-  if (a.unit !== 'VN' && a.unit.slice(0, 7) !== hierarchyOn(p.end)) throw new Error(`bench: the hand-written compliance SQL does not cross the reform (${a.unit}, ${a.period})`);
+  if (p.type !== 'month')
+    throw new Error(`bench: the hand-written compliance SQL knows the monthly schedule only (${a.period})`);
+  if (a.unit !== 'VN' && a.unit.slice(0, 7) !== hierarchyOn(p.end))
+    throw new Error(`bench: the hand-written compliance SQL does not cross the reform (${a.unit}, ${a.period})`);
   if (a.level) throw new Error('bench: the hand-written compliance SQL does not take level');
   const due = monthlyDue(a.period!);
   return `WITH expected AS (
@@ -337,15 +411,20 @@ export function sqlFor(requests: GqlRequest[], today: string): SqlPlan {
   const parts = groupAsks(requests.map((r) => r.ask));
   const text = (a: Ask) => {
     switch (a.kind) {
-      case 'kpi': return kpiSql(a);
-      case 'trend': return trendSql(a);
-      case 'breakdown': return breakdownSql(a, today);
-      case 'compliance': return complianceSql(a, today);
+      case 'kpi':
+        return kpiSql(a);
+      case 'trend':
+        return trendSql(a);
+      case 'breakdown':
+        return breakdownSql(a, today);
+      case 'compliance':
+        return complianceSql(a, today);
     }
   };
-  const sql = parts.length === 1
-    ? `SELECT 0 AS part, * FROM (\n  ${text(parts[0])}\n)`
-    : parts.map((a, i) => `SELECT ${i} AS part, * FROM (\n  ${text(a)}\n)`).join('\nUNION ALL BY NAME\n');
+  const sql =
+    parts.length === 1
+      ? `SELECT 0 AS part, * FROM (\n  ${text(parts[0])}\n)`
+      : parts.map((a, i) => `SELECT ${i} AS part, * FROM (\n  ${text(a)}\n)`).join('\nUNION ALL BY NAME\n');
   return { sql, parts };
 }
 
@@ -360,7 +439,8 @@ const scope = (a: Ask, code = '') => [a.kind, a.unit, periodOf(a), a.level ?? ''
 
 /** Sets a figure; the same figure answered twice (two panels asking the same) must agree with itself. */
 function put(out: Figures, key: string, value: Figure, conflicts: string[]): void {
-  if (out.has(key) && !same(out.get(key)!, value)) conflicts.push(`${key}: answered both ${show(out.get(key)!)} and ${show(value)}`);
+  if (out.has(key) && !same(out.get(key)!, value))
+    conflicts.push(`${key}: answered both ${show(out.get(key)!)} and ${show(value)}`);
   out.set(key, value);
 }
 
@@ -390,7 +470,12 @@ const FIELD_OF_KIND: Record<AskKind, string[]> = {
 };
 
 /** The figures of one API answer. `#` marks each row, so that both sides must list the same rows. */
-export function apiFigures(r: GqlRequest, body: { data?: Record<string, unknown> }, out: Figures, conflicts: string[]): void {
+export function apiFigures(
+  r: GqlRequest,
+  body: { data?: Record<string, unknown> },
+  out: Figures,
+  conflicts: string[],
+): void {
   const data = body.data ?? {};
   const field = FIELD_OF_KIND[r.ask.kind].find((f) => f in data);
   if (!field) throw new Error(`bench: no ${r.ask.kind} in the answer to ${r.source}`);
@@ -408,7 +493,8 @@ export function apiFigures(r: GqlRequest, body: { data?: Record<string, unknown>
       key = `${scope(r.ask, r.ask.codes[0])}|${flat.start}`;
       delete flat.start;
     } else if (r.ask.kind === 'breakdown') {
-      if (typeof flat['unit.ref'] !== 'string') throw new Error(`bench: breakdown queries must select unit { ref } (${r.source})`);
+      if (typeof flat['unit.ref'] !== 'string')
+        throw new Error(`bench: breakdown queries must select unit { ref } (${r.source})`);
       key = `${scope(r.ask, r.ask.codes[0])}|${flat['unit.ref']}`;
       delete flat['unit.ref'];
     } else {
@@ -432,23 +518,52 @@ export function sqlFigures(plan: SqlPlan, rows: Row[], out: Figures, conflicts: 
     switch (a.kind) {
       case 'kpi':
         set(`${scope(a, row.code as string)}|`, {
-          'indicator.nameVi': row.name_vi, 'indicator.nameEn': row.name_en, value: row.value, numerator: row.numerator,
-          denominator: row.denominator, previousValue: row.previous_value, change: row.change, status: row.status, suppressed: false,
+          'indicator.nameVi': row.name_vi,
+          'indicator.nameEn': row.name_en,
+          value: row.value,
+          numerator: row.numerator,
+          denominator: row.denominator,
+          previousValue: row.previous_value,
+          change: row.change,
+          status: row.status,
+          suppressed: false,
         });
         break;
       case 'trend':
-        set(`${scope(a, row.code as string)}|${row.start}`, { period: row.period, value: row.value, target: row.target, complete: row.complete, suppressed: false });
+        set(`${scope(a, row.code as string)}|${row.start}`, {
+          period: row.period,
+          value: row.value,
+          target: row.target,
+          complete: row.complete,
+          suppressed: false,
+        });
         break;
       case 'breakdown':
         set(`${scope(a, row.code as string)}|${row.ref}`, {
-          'unit.code': row.unit_code, 'unit.name': row.name, 'unit.fullName': row.full_name, value: row.value, numerator: row.numerator,
-          denominator: row.denominator, rank: row.rank, status: row.status, complete: row.complete, suppressed: false,
+          'unit.code': row.unit_code,
+          'unit.name': row.name,
+          'unit.fullName': row.full_name,
+          value: row.value,
+          numerator: row.numerator,
+          denominator: row.denominator,
+          rank: row.rank,
+          status: row.status,
+          complete: row.complete,
+          suppressed: false,
         });
         break;
       case 'compliance':
         set(`${scope(a)}|`, {
-          period: a.period, dueDate: row.due_date, expected: row.expected, received: row.received, onTime: row.on_time, late: row.late,
-          pending: row.pending, missing: row.missing, completeness: row.completeness, timeliness: row.timeliness,
+          period: a.period,
+          dueDate: row.due_date,
+          expected: row.expected,
+          received: row.received,
+          onTime: row.on_time,
+          late: row.late,
+          pending: row.pending,
+          missing: row.missing,
+          completeness: row.completeness,
+          timeliness: row.timeliness,
         });
         break;
     }
@@ -456,7 +571,8 @@ export function sqlFigures(plan: SqlPlan, rows: Row[], out: Figures, conflicts: 
 }
 
 function same(a: Figure, b: Figure): boolean {
-  if (typeof a === 'number' && typeof b === 'number') return a === b || Math.abs(a - b) <= 1e-9 * Math.max(Math.abs(a), Math.abs(b));
+  if (typeof a === 'number' && typeof b === 'number')
+    return a === b || Math.abs(a - b) <= 1e-9 * Math.max(Math.abs(a), Math.abs(b));
   return a === b;
 }
 
@@ -471,7 +587,12 @@ function show(v: Figure): string {
 export function compareFigures(api: Figures, sql: Figures): string[] {
   const out: string[] = [];
   for (const [k, v] of api) {
-    if (!sql.has(k)) out.push(k.endsWith('|#') ? `row ${k.slice(0, -2)}: in the API's answer, not in the SQL's` : `${k}: the API says ${show(v)}, the SQL has no such figure`);
+    if (!sql.has(k))
+      out.push(
+        k.endsWith('|#')
+          ? `row ${k.slice(0, -2)}: in the API's answer, not in the SQL's`
+          : `${k}: the API says ${show(v)}, the SQL has no such figure`,
+      );
     else if (!same(v, sql.get(k)!)) out.push(`${k}: the API says ${show(v)}, the SQL ${show(sql.get(k)!)}`);
   }
   for (const k of sql.keys()) {

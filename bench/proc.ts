@@ -26,7 +26,10 @@ export class RssWatch {
   peak = 0;
   private timer: NodeJS.Timeout;
 
-  constructor(private readonly pid: number, everyMs = 200) {
+  constructor(
+    private readonly pid: number,
+    everyMs = 200,
+  ) {
     this.timer = setInterval(() => this.read(), everyMs);
     this.timer.unref();
   }
@@ -65,12 +68,19 @@ function childEnv(extra: Record<string, string | undefined>): NodeJS.ProcessEnv 
  * Runs `pcmbn <args>` to the end: wall time from spawn to exit, stdout kept (also written to `log` with stderr),
  * peak RSS. `timeoutMs` kills it (SIGKILL) if it hangs.
  */
-export function runPcmbn(args: string[], o: { env: Record<string, string | undefined>; log: string; timeoutMs: number }): Promise<PcmbnRun> {
+export function runPcmbn(
+  args: string[],
+  o: { env: Record<string, string | undefined>; log: string; timeoutMs: number },
+): Promise<PcmbnRun> {
   return new Promise((resolve, reject) => {
     const log = createWriteStream(o.log, { flags: 'a' });
     log.write(`$ pcmbn ${args.join(' ')}\n`);
     const started = performance.now();
-    const child = spawn(process.execPath, [PCMBN, ...args], { cwd: projectRoot, env: childEnv(o.env), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [PCMBN, ...args], {
+      cwd: projectRoot,
+      env: childEnv(o.env),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const watch = new RssWatch(child.pid!);
     let stdout = '';
     child.stdout!.on('data', (b: Buffer) => {
@@ -106,7 +116,12 @@ export interface Server {
 }
 
 /** Starts `pcmbn serve` on a free port of 127.0.0.1; `nodeArgs` go to node itself (`--cpu-prof`). */
-export function startServer(o: { env: Record<string, string | undefined>; log: string; timeoutMs?: number; nodeArgs?: string[] }): Promise<Server> {
+export function startServer(o: {
+  env: Record<string, string | undefined>;
+  log: string;
+  timeoutMs?: number;
+  nodeArgs?: string[];
+}): Promise<Server> {
   return new Promise((resolve, reject) => {
     const log = createWriteStream(o.log, { flags: 'a' });
     log.write('$ pcmbn serve\n');
@@ -129,7 +144,10 @@ export function startServer(o: { env: Record<string, string | undefined>; log: s
       log.end();
       reject(new Error(`pcmbn serve ${message}; see ${o.log}`));
     };
-    const timer = setTimeout(() => fail(`did not listen within ${(o.timeoutMs ?? 120_000) / 1000} s`), o.timeoutMs ?? 120_000);
+    const timer = setTimeout(
+      () => fail(`did not listen within ${(o.timeoutMs ?? 120_000) / 1000} s`),
+      o.timeoutMs ?? 120_000,
+    );
     child.stderr!.on('data', (b: Buffer) => log.write(b));
     child.stdout!.on('data', (b: Buffer) => {
       log.write(b);

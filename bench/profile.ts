@@ -66,7 +66,9 @@ function summarize(p: Profile, skipUs: number) {
   });
   const byId = new Map(p.nodes.map((n) => [n.id, n]));
   const total = [...self.values()].reduce((s, x) => s + x, 0);
-  const idle = [...self.entries()].filter(([id]) => ['(idle)', '(program)', '(garbage collector)'].includes(byId.get(id)!.callFrame.functionName));
+  const idle = [...self.entries()].filter(([id]) =>
+    ['(idle)', '(program)', '(garbage collector)'].includes(byId.get(id)!.callFrame.functionName),
+  );
   const byPackage = new Map<string, number>();
   const byFunction = new Map<string, number>();
   for (const [id, us] of self) {
@@ -77,9 +79,17 @@ function summarize(p: Profile, skipUs: number) {
     const fn = `${f.functionName || '(anonymous)'} ${special ? '' : `${owner(f.url)}:${f.lineNumber + 1}`}`.trim();
     byFunction.set(fn, (byFunction.get(fn) ?? 0) + us);
   }
-  const top = (m: Map<string, number>, n: number) => [...m.entries()].sort((x, y) => y[1] - x[1]).slice(0, n)
-    .map(([k, us]) => ({ what: k, ms: Math.round(us / 1000), share: Math.round((us / total) * 1000) / 10 }));
-  return { totalMs: Math.round(total / 1000), idleMs: Math.round(idle.reduce((s, [, us]) => s + us, 0) / 1000), byPackage: top(byPackage, 25), byFunction: top(byFunction, 30) };
+  const top = (m: Map<string, number>, n: number) =>
+    [...m.entries()]
+      .sort((x, y) => y[1] - x[1])
+      .slice(0, n)
+      .map(([k, us]) => ({ what: k, ms: Math.round(us / 1000), share: Math.round((us / total) * 1000) / 10 }));
+  return {
+    totalMs: Math.round(total / 1000),
+    idleMs: Math.round(idle.reduce((s, [, us]) => s + us, 0) / 1000),
+    byPackage: top(byPackage, 25),
+    byFunction: top(byFunction, 30),
+  };
 }
 
 /** PCMBN_TRACE lines (`[sql 12.3 ms] STATEMENT…`) by statement: how many, total and mean time. */
@@ -92,7 +102,13 @@ function summarizeTrace(text: string): { statement: string; count: number; total
     e.ms += Number(m[1]);
     by.set(k, e);
   }
-  return [...by.entries()].map(([statement, e]) => ({ statement, count: e.count, totalMs: Math.round(e.ms), meanMs: Math.round((e.ms / e.count) * 10) / 10 }))
+  return [...by.entries()]
+    .map(([statement, e]) => ({
+      statement,
+      count: e.count,
+      totalMs: Math.round(e.ms),
+      meanMs: Math.round((e.ms / e.count) * 10) / 10,
+    }))
     .sort((x, y) => y.totalMs - x.totalMs);
 }
 
@@ -101,12 +117,20 @@ const out = resolve(a.out ?? work);
 mkdirSync(out, { recursive: true });
 const db = join(work, 'warehouse.duckdb');
 copyFileSync(resolve(a.db), db);
-const key = await runPcmbn(['keys', 'create', '--role', 'analyst', '--unit', 'VN', '--label', 'profile'], { env: { PCMBN_DB: db }, log: join(work, 'keys.log'), timeoutMs: 120_000 });
+const key = await runPcmbn(['keys', 'create', '--role', 'analyst', '--unit', 'VN', '--label', 'profile'], {
+  env: { PCMBN_DB: db },
+  log: join(work, 'keys.log'),
+  timeoutMs: 120_000,
+});
 const token = key.stdout.trim().split('\n').pop()!;
 const ops = operations({ year: a.year!, province: a.province!, month: a.month!, today: vietnamToday() });
 const profDir = join(work, 'cpu');
 const spawnedAt = performance.now();
-const server = await startServer({ env: { PCMBN_DB: db, PCMBN_TRACE: '1' }, log: join(work, 'serve.log'), nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${profDir}`] });
+const server = await startServer({
+  env: { PCMBN_DB: db, PCMBN_TRACE: '1' },
+  log: join(work, 'serve.log'),
+  nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${profDir}`],
+});
 const log = join(work, 'serve.log');
 const traced = (from: number) => summarizeTrace(readFileSync(log, 'utf8').slice(from));
 
@@ -117,7 +141,11 @@ const overview = ops.find((op) => op.id === 'national-overview')!;
 let mark = readFileSync(log, 'utf8').length;
 const started = performance.now();
 await Promise.all(overview.requests.map((r) => client.post(r.query)));
-const coldOverview = { ms: Math.round(performance.now() - started), requests: overview.requests.length, sql: traced(mark) };
+const coldOverview = {
+  ms: Math.round(performance.now() - started),
+  requests: overview.requests.length,
+  sql: traced(mark),
+};
 client.close();
 
 // Fill the cache (the profile is of warm requests), then mark where the warm part of the trace begins.
@@ -125,11 +153,24 @@ await hammer(server.url, ops, { token, connections: 1, durationS: 2, progress: (
 mark = readFileSync(log, 'utf8').length;
 // The profile covers the whole process: leave out its start and the warm-up.
 const skipUs = (performance.now() - spawnedAt) * 1000;
-const t = await hammer(server.url, ops, { token, connections: 32, durationS: Number(a.duration), progress: console.log });
+const t = await hammer(server.url, ops, {
+  token,
+  connections: 32,
+  durationS: Number(a.duration),
+  progress: console.log,
+});
 const warmSql = traced(mark);
 await server.stop();
 
-const profile = JSON.parse(readFileSync(join(profDir, readdirSync(profDir).find((f) => f.endsWith('.cpuprofile'))!), 'utf8')) as Profile;
+const profile = JSON.parse(
+  readFileSync(
+    join(
+      profDir,
+      readdirSync(profDir).find((f) => f.endsWith('.cpuprofile'))!,
+    ),
+    'utf8',
+  ),
+) as Profile;
 const summary = {
   throughput: t,
   coldOverview,

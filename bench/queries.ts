@@ -26,8 +26,17 @@ export interface SqlSide {
   rows: number;
 }
 
-export async function timeSql(dbPath: string, ops: Operation[], runs: number, today: string): Promise<Map<string, SqlSide>> {
-  const instance = await DuckDBInstance.create(dbPath, { access_mode: 'READ_ONLY', autoinstall_known_extensions: 'false', autoload_known_extensions: 'false' });
+export async function timeSql(
+  dbPath: string,
+  ops: Operation[],
+  runs: number,
+  today: string,
+): Promise<Map<string, SqlSide>> {
+  const instance = await DuckDBInstance.create(dbPath, {
+    access_mode: 'READ_ONLY',
+    autoinstall_known_extensions: 'false',
+    autoload_known_extensions: 'false',
+  });
   const conn = await instance.connect();
   const out = new Map<string, SqlSide>();
   try {
@@ -40,7 +49,8 @@ export async function timeSql(dbPath: string, ops: Operation[], runs: number, to
       const figures: Figures = new Map();
       const conflicts: string[] = [];
       sqlFigures(plan, first.value as Record<string, unknown>[], figures, conflicts);
-      if (conflicts.length) throw new Error(`bench: the SQL of ${op.id} contradicts itself: ${conflicts.slice(0, 5).join('; ')}`);
+      if (conflicts.length)
+        throw new Error(`bench: the SQL of ${op.id} contradicts itself: ${conflicts.slice(0, 5).join('; ')}`);
       out.set(op.id, { plan, firstMs: round(first.ms), ms: timing(samples), figures, rows: first.value.length });
     }
   } finally {
@@ -100,11 +110,18 @@ async function ask(client: GraphQLClient, op: Operation, requests = op.requests)
   });
 }
 
-function check(op: Operation, answers: Awaited<ReturnType<typeof ask>>['value'], sql: SqlSide): { mismatches: string[]; figures: number } {
+function check(
+  op: Operation,
+  answers: Awaited<ReturnType<typeof ask>>['value'],
+  sql: SqlSide,
+): { mismatches: string[]; figures: number } {
   const figures: Figures = new Map();
   const conflicts: string[] = [];
   op.requests.forEach((r, i) => apiFigures(r, answers[i].body, figures, conflicts));
-  return { mismatches: [...conflicts.map((c) => `API contradicts itself: ${c}`), ...compareFigures(figures, sql.figures)], figures: figures.size };
+  return {
+    mismatches: [...conflicts.map((c) => `API contradicts itself: ${c}`), ...compareFigures(figures, sql.figures)],
+    figures: figures.size,
+  };
 }
 
 export async function timeApi(ops: Operation[], o: ApiOptions): Promise<ApiRun> {
@@ -135,7 +152,9 @@ export async function timeApi(ops: Operation[], o: ApiOptions): Promise<ApiRun> 
         cold.get(op.id)!.push(ms);
         note(op, value);
       }
-      o.progress(`  cold run ${r + 1}/${o.coldRuns}: ${ops.map((op) => `${op.id} ${cold.get(op.id)!.at(-1)!.toFixed(1)} ms`).join(', ')}`);
+      o.progress(
+        `  cold run ${r + 1}/${o.coldRuns}: ${ops.map((op) => `${op.id} ${cold.get(op.id)!.at(-1)!.toFixed(1)} ms`).join(', ')}`,
+      );
       client.close();
       if (r < o.coldRuns - 1) {
         peak = Math.max(peak, await server.stop());
@@ -159,12 +178,17 @@ export async function timeApi(ops: Operation[], o: ApiOptions): Promise<ApiRun> 
     const throughput = await hammer(s.url, ops, o);
     peak = Math.max(peak, await s.stop());
     server = null;
-    const api = new Map(ops.map((op) => [op.id, {
-      cold: timing(cold.get(op.id)!),
-      warm: timing(warm.get(op.id)!),
-      mismatches: [...mismatches.get(op.id)!],
-      figures: figures.get(op.id) ?? 0,
-    }]));
+    const api = new Map(
+      ops.map((op) => [
+        op.id,
+        {
+          cold: timing(cold.get(op.id)!),
+          warm: timing(warm.get(op.id)!),
+          mismatches: [...mismatches.get(op.id)!],
+          figures: figures.get(op.id) ?? 0,
+        },
+      ]),
+    );
     return { api, throughput, serverStartMs: timing(starts), serverPeakRssBytes: peak };
   } finally {
     if (server) await server.stop();
@@ -172,15 +196,22 @@ export async function timeApi(ops: Operation[], o: ApiOptions): Promise<ApiRun> 
 }
 
 /** Every operation's requests, round and round, from `connections` clients for `durationS` seconds. */
-export async function hammer(graphqlUrl: string, ops: Operation[], o: { token: string; connections: number; durationS: number; progress: (line: string) => void }): Promise<ThroughputFigures> {
+export async function hammer(
+  graphqlUrl: string,
+  ops: Operation[],
+  o: { token: string; connections: number; durationS: number; progress: (line: string) => void },
+): Promise<ThroughputFigures> {
   const url = new URL(graphqlUrl);
-  if (url.hostname !== '127.0.0.1') throw new Error(`bench: throughput runs against 127.0.0.1 only, not ${url.hostname}`);
-  const requests = ops.flatMap((op) => op.requests).map((r) => ({
-    method: 'POST' as const,
-    path: url.pathname,
-    headers: { 'content-type': 'application/json', ...(o.token ? { authorization: `Bearer ${o.token}` } : {}) },
-    body: JSON.stringify({ query: r.query }),
-  }));
+  if (url.hostname !== '127.0.0.1')
+    throw new Error(`bench: throughput runs against 127.0.0.1 only, not ${url.hostname}`);
+  const requests = ops
+    .flatMap((op) => op.requests)
+    .map((r) => ({
+      method: 'POST' as const,
+      path: url.pathname,
+      headers: { 'content-type': 'application/json', ...(o.token ? { authorization: `Bearer ${o.token}` } : {}) },
+      body: JSON.stringify({ query: r.query }),
+    }));
   o.progress(`  throughput: ${o.connections} connections for ${o.durationS} s, ${requests.length} requests a round…`);
   const instance = autocannon({
     url: url.origin,

@@ -103,58 +103,118 @@ async function main(): Promise<number> {
   rmSync(dbPath, { force: true });
   rmSync(`${dbPath}.wal`, { force: true });
   const s = await sample(scale, join(work, 'sample'), o.reuse);
-  log(s.reused ? `1. sample: reusing ${s.dir} (${s.files} files, ${bytes(s.bytes)})` : `1. sample: ${s.files} files, ${s.rows?.toLocaleString('en-US')} rows, ${bytes(s.bytes)} in ${ms(s.generateMs!)}`);
+  log(
+    s.reused
+      ? `1. sample: reusing ${s.dir} (${s.files} files, ${bytes(s.bytes)})`
+      : `1. sample: ${s.files} files, ${s.rows?.toLocaleString('en-US')} rows, ${bytes(s.bytes)} in ${ms(s.generateMs!)}`,
+  );
 
   // 2. The floor, then the load.
   const f = await floor(s.dir, work, o.floorRuns);
-  log(`2. floor: DuckDB read_csv of ${f.rows.toLocaleString('en-US')} rows into a bare table: ${ms(f.ms.median)}, ${f.rowsPerSecond.toLocaleString('en-US')} rows/s`);
+  log(
+    `2. floor: DuckDB read_csv of ${f.rows.toLocaleString('en-US')} rows into a bare table: ${ms(f.ms.median)}, ${f.rowsPerSecond.toLocaleString('en-US')} rows/s`,
+  );
   const l = await load(s.dir, dbPath, logs.load, o.trace, 60 * 60_000);
   if (o.trace) l.profile = traceProfile(readFileSync(logs.load, 'utf8'), l.ms);
   log(`   load: ${l.summary}`);
-  log(`   end to end ${ms(l.ms)}: ${l.rowsPerSecond.toLocaleString('en-US')} rows/s (${(l.rowsPerSecond / f.rowsPerSecond).toFixed(3)} of the floor), peak RSS ${bytes(l.peakRssBytes)}`);
-  if (l.exitCode !== 0 || l.filesRejected > 0) throw new Error(`bench: the load did not take the whole sample (exit ${l.exitCode}, ${l.filesRejected} files rejected); see ${logs.load}`);
+  log(
+    `   end to end ${ms(l.ms)}: ${l.rowsPerSecond.toLocaleString('en-US')} rows/s (${(l.rowsPerSecond / f.rowsPerSecond).toFixed(3)} of the floor), peak RSS ${bytes(l.peakRssBytes)}`,
+  );
+  if (l.exitCode !== 0 || l.filesRejected > 0)
+    throw new Error(
+      `bench: the load did not take the whole sample (exit ${l.exitCode}, ${l.filesRejected} files rejected); see ${logs.load}`,
+    );
   if (l.rows !== f.rows) throw new Error(`bench: the load took ${l.rows} rows, DuckDB's reader ${f.rows}`);
   const database = { path: dbPath, bytes: statSync(dbPath).size, walBytes: sizeOf(`${dbPath}.wal`) };
 
   // An analyst key for the whole country: no small-cell suppression, so hand-written SQL gives the same numbers.
-  const key = await runPcmbn(['keys', 'create', '--role', 'analyst', '--unit', 'VN', '--label', 'bench'], { env: { PCMBN_DB: dbPath }, log: logs.keys, timeoutMs: 120_000 });
+  const key = await runPcmbn(['keys', 'create', '--role', 'analyst', '--unit', 'VN', '--label', 'bench'], {
+    env: { PCMBN_DB: dbPath },
+    log: logs.keys,
+    timeoutMs: 120_000,
+  });
   const token = key.stdout.trim().split('\n').pop() ?? '';
-  if (key.code !== 0 || !token.startsWith('pcmbn_')) throw new Error(`bench: pcmbn keys create failed (exit ${key.code}); see ${logs.keys}`);
+  if (key.code !== 0 || !token.startsWith('pcmbn_'))
+    throw new Error(`bench: pcmbn keys create failed (exit ${key.code}); see ${logs.keys}`);
 
   // 3. SQL beside the API, then 4. throughput and 5. memory.
   const today = vietnamToday();
   const ops = operations({ year: o.year, province: o.province, month: o.month, today });
   log(`3. queries: ${ops.map((op) => `${op.id} (${op.requests.length})`).join(', ')}`);
   const sql = await timeSql(dbPath, ops, o.sqlRuns, today);
-  for (const op of ops) log(`  sql ${op.id}: median ${ms(sql.get(op.id)!.ms.median)} (first ${ms(sql.get(op.id)!.firstMs)}), ${sql.get(op.id)!.rows} rows`);
+  for (const op of ops)
+    log(
+      `  sql ${op.id}: median ${ms(sql.get(op.id)!.ms.median)} (first ${ms(sql.get(op.id)!.firstMs)}), ${sql.get(op.id)!.rows} rows`,
+    );
   const api = await timeApi(ops, {
-    env: { PCMBN_DB: dbPath }, token, log: logs.serve, coldRuns: o.coldRuns, warmRuns: o.warmRuns,
-    connections: o.connections, durationS: o.durationS, sql, progress: log,
+    env: { PCMBN_DB: dbPath },
+    token,
+    log: logs.serve,
+    coldRuns: o.coldRuns,
+    warmRuns: o.warmRuns,
+    connections: o.connections,
+    durationS: o.durationS,
+    sql,
+    progress: log,
   });
   const t = api.throughput;
-  log(`4. throughput: ${t.requestsPerSecond.toLocaleString('en-US')} requests/s, p99 ${ms(t.latencyMs.p99)} (${t.non2xx} non-2xx, ${t.errors} errors)`);
-  log(`5. peak RSS: load ${bytes(l.peakRssBytes)}, server ${bytes(api.serverPeakRssBytes)}; warehouse file ${bytes(database.bytes)}`);
+  log(
+    `4. throughput: ${t.requestsPerSecond.toLocaleString('en-US')} requests/s, p99 ${ms(t.latencyMs.p99)} (${t.non2xx} non-2xx, ${t.errors} errors)`,
+  );
+  log(
+    `5. peak RSS: load ${bytes(l.peakRssBytes)}, server ${bytes(api.serverPeakRssBytes)}; warehouse file ${bytes(database.bytes)}`,
+  );
 
   const queries: QueryResult[] = ops.map((op) => {
     const q = sql.get(op.id)!;
     const r = api.api.get(op.id)!;
     return {
-      id: op.id, title: op.title, origin: op.origin, requests: op.requests.length, graphql: op.requests.map((x) => x.query),
-      sql: q.plan.sql, sqlRows: q.rows, sqlMs: { ...q.ms, first: q.firstMs }, apiColdMs: r.cold, apiWarmMs: r.warm,
-      ratioWarm: round(r.warm.median / q.ms.median, 2), ratioCold: round(r.cold.median / q.ms.median, 2),
-      figures: r.figures, agree: r.mismatches.length === 0, mismatches: r.mismatches.slice(0, 50),
+      id: op.id,
+      title: op.title,
+      origin: op.origin,
+      requests: op.requests.length,
+      graphql: op.requests.map((x) => x.query),
+      sql: q.plan.sql,
+      sqlRows: q.rows,
+      sqlMs: { ...q.ms, first: q.firstMs },
+      apiColdMs: r.cold,
+      apiWarmMs: r.warm,
+      ratioWarm: round(r.warm.median / q.ms.median, 2),
+      ratioCold: round(r.cold.median / q.ms.median, 2),
+      figures: r.figures,
+      agree: r.mismatches.length === 0,
+      mismatches: r.mismatches.slice(0, 50),
     };
   });
   const mismatches = [...api.api.values()].reduce((n, x) => n + x.mismatches.length, 0);
   m.loadAverageAtEnd = os.loadavg().map((x) => Math.round(x * 100) / 100);
   const partial = {
-    benchmark: 'pcmbn-warehouse' as const, version: 1 as const, date: new Date().toISOString(), quick, machine: m,
+    benchmark: 'pcmbn-warehouse' as const,
+    version: 1 as const,
+    date: new Date().toISOString(),
+    quick,
+    machine: m,
     versions: versions(f.duckdbVersion, projectRoot),
     options: { ...o, work, today },
-    sample: s, load: l, floor: f, loadRatio: round(l.rowsPerSecond / f.rowsPerSecond, 4), database, queries, throughput: t,
-    memory: { loadPeakRssBytes: l.peakRssBytes, serverPeakRssBytes: api.serverPeakRssBytes, serverStartMs: api.serverStartMs },
+    sample: s,
+    load: l,
+    floor: f,
+    loadRatio: round(l.rowsPerSecond / f.rowsPerSecond, 4),
+    database,
+    queries,
+    throughput: t,
+    memory: {
+      loadPeakRssBytes: l.peakRssBytes,
+      serverPeakRssBytes: api.serverPeakRssBytes,
+      serverStartMs: api.serverStartMs,
+    },
   };
-  const results: Results = { ...partial, targets: judge(partial), checks: { apiEqualsSql: mismatches === 0, mismatches }, durationMs: round(performance.now() - started, 0) };
+  const results: Results = {
+    ...partial,
+    targets: judge(partial),
+    checks: { apiEqualsSql: mismatches === 0, mismatches },
+    durationMs: round(performance.now() - started, 0),
+  };
 
   // 6. Results.
   const md = markdown(results);
@@ -168,7 +228,7 @@ async function main(): Promise<number> {
       console.error(`bench: ${q.id}: the API and the SQL disagree:`);
       for (const line of q.mismatches.slice(0, 10)) console.error(`  ${line}`);
     }
-    console.error('bench: FAILED: the API\'s numbers are not the SQL\'s; the README was left as it was');
+    console.error("bench: FAILED: the API's numbers are not the SQL's; the README was left as it was");
     return 1;
   }
   if (readme) {
@@ -198,7 +258,8 @@ try {
   if (!a.work && !a.keep && code === 0 && !(quick && outDir === work)) rmSync(work, { recursive: true, force: true });
   else if (!a.work && !a.keep && code === 0) {
     // A quick run's results live in its work folder: keep them, drop the bulk.
-    for (const p of ['sample', 'warehouse.duckdb', 'warehouse.duckdb.wal']) rmSync(join(work, p), { recursive: true, force: true });
+    for (const p of ['sample', 'warehouse.duckdb', 'warehouse.duckdb.wal'])
+      rmSync(join(work, p), { recursive: true, force: true });
   }
 }
 process.exit(code);

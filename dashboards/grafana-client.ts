@@ -9,7 +9,16 @@
  */
 
 export type GrafanaErrorKind =
-  | 'unreachable' | 'timeout' | 'unauthorized' | 'forbidden' | 'not-found' | 'precondition' | 'conflict' | 'bad-request' | 'server' | 'bad-response';
+  | 'unreachable'
+  | 'timeout'
+  | 'unauthorized'
+  | 'forbidden'
+  | 'not-found'
+  | 'precondition'
+  | 'conflict'
+  | 'bad-request'
+  | 'server'
+  | 'bad-response';
 
 export class GrafanaError extends Error {
   constructor(
@@ -105,7 +114,20 @@ interface RequestOptions {
   notFoundIsNull?: boolean;
 }
 
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT', 'CERT_HAS_EXPIRED', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE']);
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ECONNRESET',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EPIPE',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'CERT_HAS_EXPIRED',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+]);
 
 export class GrafanaClient {
   readonly baseUrl: string;
@@ -117,10 +139,18 @@ export class GrafanaClient {
     try {
       u = new URL(o.url);
     } catch {
-      throw new GrafanaError('bad-request', `--grafana "${o.url}" is not a URL: expected Grafana's address, such as http://127.0.0.1:3000`);
+      throw new GrafanaError(
+        'bad-request',
+        `--grafana "${o.url}" is not a URL: expected Grafana's address, such as http://127.0.0.1:3000`,
+      );
     }
-    if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new GrafanaError('bad-request', `--grafana "${o.url}": expected an http:// or https:// address`);
-    if (!o.token || /\s/.test(o.token)) throw new GrafanaError('bad-request', 'the Grafana token is empty or has spaces: pass a service account token (glsa_…) with --token or GRAFANA_TOKEN');
+    if (u.protocol !== 'http:' && u.protocol !== 'https:')
+      throw new GrafanaError('bad-request', `--grafana "${o.url}": expected an http:// or https:// address`);
+    if (!o.token || /\s/.test(o.token))
+      throw new GrafanaError(
+        'bad-request',
+        'the Grafana token is empty or has spaces: pass a service account token (glsa_…) with --token or GRAFANA_TOKEN',
+      );
     this.baseUrl = `${u.origin}${u.pathname.replace(/\/+$/, '')}`;
     this.token = o.token;
     this.timeoutMs = o.timeoutMs ?? 15_000;
@@ -131,37 +161,61 @@ export class GrafanaClient {
   }
 
   getFolder(uid: string): Promise<Folder | null> {
-    return this.request<Folder>('GET', `/api/folders/${encodeURIComponent(uid)}`, { action: `read the folder ${uid}`, notFoundIsNull: true });
+    return this.request<Folder>('GET', `/api/folders/${encodeURIComponent(uid)}`, {
+      action: `read the folder ${uid}`,
+      notFoundIsNull: true,
+    });
   }
 
   createFolder(f: { uid: string; title: string }): Promise<Folder> {
-    return this.request<Folder>('POST', '/api/folders', { body: f, action: `create the folder "${f.title}"` }) as Promise<Folder>;
+    return this.request<Folder>('POST', '/api/folders', {
+      body: f,
+      action: `create the folder "${f.title}"`,
+    }) as Promise<Folder>;
   }
 
   updateFolder(uid: string, f: { title: string; version?: number; overwrite?: boolean }): Promise<Folder> {
-    return this.request<Folder>('PUT', `/api/folders/${encodeURIComponent(uid)}`, { body: f, action: `rename the folder ${uid} to "${f.title}"` }) as Promise<Folder>;
+    return this.request<Folder>('PUT', `/api/folders/${encodeURIComponent(uid)}`, {
+      body: f,
+      action: `rename the folder ${uid} to "${f.title}"`,
+    }) as Promise<Folder>;
   }
 
   getDataSource(uid: string): Promise<DataSource | null> {
-    return this.request<DataSource>('GET', `/api/datasources/uid/${encodeURIComponent(uid)}`, { action: `read the data source ${uid}`, notFoundIsNull: true });
+    return this.request<DataSource>('GET', `/api/datasources/uid/${encodeURIComponent(uid)}`, {
+      action: `read the data source ${uid}`,
+      notFoundIsNull: true,
+    });
   }
 
   async createDataSource(ds: DataSourceSettings): Promise<DataSource> {
-    const r = await this.request<{ datasource: DataSource }>('POST', '/api/datasources', { body: ds, action: `create the data source "${ds.name}"` });
+    const r = await this.request<{ datasource: DataSource }>('POST', '/api/datasources', {
+      body: ds,
+      action: `create the data source "${ds.name}"`,
+    });
     return r!.datasource;
   }
 
   async updateDataSource(uid: string, ds: DataSourceSettings & { id?: number; version?: number }): Promise<DataSource> {
-    const r = await this.request<{ datasource: DataSource }>('PUT', `/api/datasources/uid/${encodeURIComponent(uid)}`, { body: ds, action: `update the data source "${ds.name}"` });
+    const r = await this.request<{ datasource: DataSource }>('PUT', `/api/datasources/uid/${encodeURIComponent(uid)}`, {
+      body: ds,
+      action: `update the data source "${ds.name}"`,
+    });
     return r!.datasource;
   }
 
   getDashboard(uid: string): Promise<DashboardWithMeta | null> {
-    return this.request<DashboardWithMeta>('GET', `/api/dashboards/uid/${encodeURIComponent(uid)}`, { action: `read the dashboard ${uid}`, notFoundIsNull: true });
+    return this.request<DashboardWithMeta>('GET', `/api/dashboards/uid/${encodeURIComponent(uid)}`, {
+      action: `read the dashboard ${uid}`,
+      notFoundIsNull: true,
+    });
   }
 
   saveDashboard(r: SaveDashboardRequest): Promise<SaveDashboardResult> {
-    return this.request<SaveDashboardResult>('POST', '/api/dashboards/db', { body: r, action: `save the dashboard "${r.dashboard.title}" (${r.dashboard.uid})` }) as Promise<SaveDashboardResult>;
+    return this.request<SaveDashboardResult>('POST', '/api/dashboards/db', {
+      body: r,
+      action: `save the dashboard "${r.dashboard.title}" (${r.dashboard.uid})`,
+    }) as Promise<SaveDashboardResult>;
   }
 
   private async request<T>(method: string, path: string, o: RequestOptions): Promise<T | null> {
@@ -191,7 +245,11 @@ export class GrafanaClient {
     }
     if (res.ok) {
       if (body === undefined || body === null || typeof body !== 'object') {
-        throw new GrafanaError('bad-response', `${method} ${url} answered ${res.status} without a JSON body: is ${this.baseUrl} Grafana (and not a proxy's page)?`, res.status);
+        throw new GrafanaError(
+          'bad-response',
+          `${method} ${url} answered ${res.status} without a JSON body: is ${this.baseUrl} Grafana (and not a proxy's page)?`,
+          res.status,
+        );
       }
       return body as T;
     }
@@ -202,15 +260,19 @@ export class GrafanaClient {
   private networkError(e: unknown, action: string): GrafanaError {
     const err = e as { name?: string; message?: string; cause?: { code?: string; message?: string } };
     if (err.name === 'TimeoutError' || err.name === 'AbortError') {
-      return new GrafanaError('timeout', `Grafana at ${this.baseUrl} did not answer within ${this.timeoutMs / 1000} s while trying to ${action}: is it overloaded, or is the address a firewall that drops packets?`);
+      return new GrafanaError(
+        'timeout',
+        `Grafana at ${this.baseUrl} did not answer within ${this.timeoutMs / 1000} s while trying to ${action}: is it overloaded, or is the address a firewall that drops packets?`,
+      );
     }
     const code = err.cause?.code;
     const why = code && NETWORK_CODES.has(code) ? code : (err.cause?.message ?? err.message ?? String(e));
-    const hint = code === 'ENOTFOUND' || code === 'EAI_AGAIN'
-      ? 'the host name does not resolve: check --grafana'
-      : code === 'ECONNREFUSED'
-        ? 'nothing listens there: is Grafana running, and is the port right?'
-        : 'check --grafana and the network between here and Grafana';
+    const hint =
+      code === 'ENOTFOUND' || code === 'EAI_AGAIN'
+        ? 'the host name does not resolve: check --grafana'
+        : code === 'ECONNREFUSED'
+          ? 'nothing listens there: is Grafana running, and is the port right?'
+          : 'check --grafana and the network between here and Grafana';
     return new GrafanaError('unreachable', `cannot reach Grafana at ${this.baseUrl} to ${action} (${why}): ${hint}`);
   }
 
@@ -219,28 +281,54 @@ export class GrafanaClient {
     const said = b.message ? `; Grafana said: "${b.message}"` : '';
     switch (status) {
       case 401:
-        return new GrafanaError('unauthorized', `Grafana at ${this.baseUrl} refused the token (401 Unauthorized${said}): pass a valid service account token of this Grafana with --token or GRAFANA_TOKEN (Administration → Users and access → Service accounts → Add token)`, status);
+        return new GrafanaError(
+          'unauthorized',
+          `Grafana at ${this.baseUrl} refused the token (401 Unauthorized${said}): pass a valid service account token of this Grafana with --token or GRAFANA_TOKEN (Administration → Users and access → Service accounts → Add token)`,
+          status,
+        );
       case 403:
-        return new GrafanaError('forbidden', `the service account may not ${action} (403 Forbidden${said}): give it the Editor role for folders and dashboards, and Admin (or datasources:create/write) for the data source`, status);
+        return new GrafanaError(
+          'forbidden',
+          `the service account may not ${action} (403 Forbidden${said}): give it the Editor role for folders and dashboards, and Admin (or datasources:create/write) for the data source`,
+          status,
+        );
       case 412: {
-        const reason = b.status === 'version-mismatch'
-          ? 'it was changed by someone else since it was read: run the push again'
-          : b.status === 'name-exists'
-            ? 'another dashboard with the same title already exists in that folder: rename or move that one, or choose another folder with --folder'
-            : b.status === 'plugin-dashboard'
-              ? 'it belongs to a plugin: remove the plugin\'s dashboard first'
-              : 'a precondition failed';
-        return new GrafanaError('precondition', `Grafana would not ${action} (412 Precondition Failed${b.status ? `, ${b.status}` : ''}): ${reason}${said}`, status, b.status);
+        const reason =
+          b.status === 'version-mismatch'
+            ? 'it was changed by someone else since it was read: run the push again'
+            : b.status === 'name-exists'
+              ? 'another dashboard with the same title already exists in that folder: rename or move that one, or choose another folder with --folder'
+              : b.status === 'plugin-dashboard'
+                ? "it belongs to a plugin: remove the plugin's dashboard first"
+                : 'a precondition failed';
+        return new GrafanaError(
+          'precondition',
+          `Grafana would not ${action} (412 Precondition Failed${b.status ? `, ${b.status}` : ''}): ${reason}${said}`,
+          status,
+          b.status,
+        );
       }
       case 409:
-        return new GrafanaError('conflict', `Grafana would not ${action} (409 Conflict${said}): something with the same name or uid already exists`, status);
+        return new GrafanaError(
+          'conflict',
+          `Grafana would not ${action} (409 Conflict${said}): something with the same name or uid already exists`,
+          status,
+        );
       case 404:
-        return new GrafanaError('not-found', `${method} ${url}: 404 Not Found while trying to ${action}${said}: is ${this.baseUrl} Grafana's root URL?`, status);
+        return new GrafanaError(
+          'not-found',
+          `${method} ${url}: 404 Not Found while trying to ${action}${said}: is ${this.baseUrl} Grafana's root URL?`,
+          status,
+        );
       case 400:
       case 422:
         return new GrafanaError('bad-request', `Grafana rejected the request to ${action} (${status}${said})`, status);
       default:
-        return new GrafanaError(status >= 500 ? 'server' : 'bad-request', `Grafana failed to ${action} (${status}${said})`, status);
+        return new GrafanaError(
+          status >= 500 ? 'server' : 'bad-request',
+          `Grafana failed to ${action} (${status}${said})`,
+          status,
+        );
     }
   }
 }

@@ -17,8 +17,25 @@ import * as table from '@grafana/grafana-foundation-sdk/table';
 import * as timeseries from '@grafana/grafana-foundation-sdk/timeseries';
 import type { Indicator } from '../schema/catalogue.ts';
 import {
-  bilingual, bilingualText, type BarsPanel, CAMPAIGNS, type Column, DASHBOARDS, type DashboardSpec, type FiguresPanel, type FunnelPanel, HISTORY_START, label,
-  type Label, type PanelSpec, type QuerySpec, type RankingPanel, type StatPanel, type TablePanel, type TrendPanel, type VariableSpec,
+  bilingual,
+  bilingualText,
+  type BarsPanel,
+  CAMPAIGNS,
+  type Column,
+  DASHBOARDS,
+  type DashboardSpec,
+  type FiguresPanel,
+  type FunnelPanel,
+  HISTORY_START,
+  label,
+  type Label,
+  type PanelSpec,
+  type QuerySpec,
+  type RankingPanel,
+  type StatPanel,
+  type TablePanel,
+  type TrendPanel,
+  type VariableSpec,
 } from './spec.ts';
 
 /** The Grafana this project targets: the dashboards' `schemaVersion` is the one this version writes. */
@@ -89,7 +106,12 @@ export function infinityQuery(q: QuerySpec): InfinityQuery {
       body_graphql_variables: '{}',
     },
     root_selector: q.root,
-    columns: q.columns.map((c) => ({ selector: c.selector, text: c.alias, type: c.type, ...(c.timestampFormat ? { timestampFormat: c.timestampFormat } : {}) })),
+    columns: q.columns.map((c) => ({
+      selector: c.selector,
+      text: c.alias,
+      type: c.type,
+      ...(c.timestampFormat ? { timestampFormat: c.timestampFormat } : {}),
+    })),
     filters: [],
     _implementsDataqueryVariant() {},
   };
@@ -121,7 +143,8 @@ const NEUTRAL = 'blue';
 
 function thresholds(i: Indicator | null): dashboard.ThresholdsConfigBuilder {
   const steps: dashboard.Threshold[] = [{ value: null, color: i?.kind === 'ratio' ? BAD : NEUTRAL }];
-  if (i?.kind === 'ratio') steps.push({ value: i.target.operator === '>=' ? i.target.value : nextUp(i.target.value), color: GOOD });
+  if (i?.kind === 'ratio')
+    steps.push({ value: i.target.operator === '>=' ? i.target.value : nextUp(i.target.value), color: GOOD });
   return new dashboard.ThresholdsConfigBuilder().mode(dashboard.ThresholdsMode.Absolute).steps(steps);
 }
 
@@ -130,22 +153,40 @@ export function grafanaUnit(i: Indicator): string {
   return i.kind === 'ratio' ? 'percent' : `suffix: ${i.unit}`;
 }
 
-const displayName = (l: Label | string): dashboard.DynamicConfigValue => ({ id: 'displayName', value: typeof l === 'string' ? l : bilingual(l) });
-const fixedColor = (color: string): dashboard.DynamicConfigValue => ({ id: 'color', value: { mode: 'fixed', fixedColor: color } });
+const displayName = (l: Label | string): dashboard.DynamicConfigValue => ({
+  id: 'displayName',
+  value: typeof l === 'string' ? l : bilingual(l),
+});
+const fixedColor = (color: string): dashboard.DynamicConfigValue => ({
+  id: 'color',
+  value: { mode: 'fixed', fixedColor: color },
+});
 
 function reduce(fields: string, values = false): common.ReduceDataOptionsBuilder {
-  return new common.ReduceDataOptionsBuilder().values(values).calcs(values ? [] : ['lastNotNull']).fields(fields);
+  return new common.ReduceDataOptionsBuilder()
+    .values(values)
+    .calcs(values ? [] : ['lastNotNull'])
+    .fields(fields);
 }
 
 /** Grafana transformations the panels use. */
 const transform = {
-  join: (byField: string): dashboard.DataTransformerConfig => ({ id: 'joinByField', options: { byField, mode: 'outer' } }),
-  hide: (...names: string[]): dashboard.DataTransformerConfig => ({ id: 'organize', options: { excludeByName: Object.fromEntries(names.map((n) => [n, true])) } }),
+  join: (byField: string): dashboard.DataTransformerConfig => ({
+    id: 'joinByField',
+    options: { byField, mode: 'outer' },
+  }),
+  hide: (...names: string[]): dashboard.DataTransformerConfig => ({
+    id: 'organize',
+    options: { excludeByName: Object.fromEntries(names.map((n) => [n, true])) },
+  }),
   withValues: (field: string): dashboard.DataTransformerConfig => ({
     id: 'filterByValue',
     options: { type: 'exclude', match: 'any', filters: [{ fieldName: field, config: { id: 'isNull', options: {} } }] },
   }),
-  sort: (field: string, desc: boolean): dashboard.DataTransformerConfig => ({ id: 'sortBy', options: { sort: [{ field, desc }] } }),
+  sort: (field: string, desc: boolean): dashboard.DataTransformerConfig => ({
+    id: 'sortBy',
+    options: { sort: [{ field, desc }] },
+  }),
   limit: (n: number): dashboard.DataTransformerConfig => ({ id: 'limit', options: { limitField: n } }),
 };
 
@@ -154,7 +195,15 @@ const transform = {
 
 type AnyPanelBuilder = Builder<dashboard.Panel>;
 
-function base<T extends { title(t: string): T; description(d: string): T; datasource(d: common.DataSourceRef): T; gridPos(g: dashboard.GridPos): T; withTarget(t: Builder<Dataquery>): T }>(b: T, p: PanelSpec): T {
+function base<
+  T extends {
+    title(t: string): T;
+    description(d: string): T;
+    datasource(d: common.DataSourceRef): T;
+    gridPos(g: dashboard.GridPos): T;
+    withTarget(t: Builder<Dataquery>): T;
+  },
+>(b: T, p: PanelSpec): T {
   b.title(bilingual(p.title)).datasource(DATASOURCE).gridPos({ x: 0, y: 0, w: p.w, h: p.h });
   if (p.description) b.description(bilingualText(p.description));
   for (const q of p.queries) b.withTarget(target(q));
@@ -184,7 +233,11 @@ function statPanel(p: StatPanel): AnyPanelBuilder {
 
 /** Field-config overrides for a column's format: percentages with one decimal, counts as whole numbers. */
 function formatOverrides(format: string | undefined): { id: string; value: unknown }[] {
-  if (format === 'percent') return [{ id: 'unit', value: 'percent' }, { id: 'decimals', value: 1 }];
+  if (format === 'percent')
+    return [
+      { id: 'unit', value: 'percent' },
+      { id: 'decimals', value: 1 },
+    ];
   if (format === 'count') return [{ id: 'decimals', value: 0 }];
   return [];
 }
@@ -196,10 +249,7 @@ function figuresPanel(p: FiguresPanel): AnyPanelBuilder {
     .textMode(common.BigValueTextMode.ValueAndName)
     .reduceOptions(reduce(`/^(${p.figures.map((f) => f.alias).join('|')})$/`));
   for (const f of p.figures) {
-    b = b.overrideByName(f.alias, [
-      displayName(f.label),
-      ...formatOverrides(f.format),
-    ]);
+    b = b.overrideByName(f.alias, [displayName(f.label), ...formatOverrides(f.format)]);
   }
   return b;
 }
@@ -216,7 +266,13 @@ function trendPanel(p: TrendPanel): AnyPanelBuilder {
     .fillOpacity(10)
     .showPoints(common.VisibilityMode.Auto)
     .spanNulls(false)
-    .legend(new common.VizLegendOptionsBuilder().showLegend(true).displayMode(common.LegendDisplayMode.List).placement(common.LegendPlacement.Bottom).calcs([]))
+    .legend(
+      new common.VizLegendOptionsBuilder()
+        .showLegend(true)
+        .displayMode(common.LegendDisplayMode.List)
+        .placement(common.LegendPlacement.Bottom)
+        .calcs([]),
+    )
     .tooltip(new common.VizTooltipOptionsBuilder().mode(common.TooltipDisplayMode.Multi).sort(common.SortOrder.None));
   for (const s of p.series) b = b.overrideByName(s.alias, [displayName(s.label)]);
   if (i.kind === 'ratio') {
@@ -258,7 +314,13 @@ function barsPanel(p: BarsPanel): AnyPanelBuilder {
     .stacking(common.StackingMode.None)
     .showValue(common.VisibilityMode.Auto)
     .decimals(0)
-    .legend(new common.VizLegendOptionsBuilder().showLegend(true).displayMode(common.LegendDisplayMode.List).placement(common.LegendPlacement.Bottom).calcs([]))
+    .legend(
+      new common.VizLegendOptionsBuilder()
+        .showLegend(true)
+        .displayMode(common.LegendDisplayMode.List)
+        .placement(common.LegendPlacement.Bottom)
+        .calcs([]),
+    )
     .transformations([transform.join('code'), transform.hide('code')]);
   for (const s of p.series) b = b.overrideByName(s.alias, [displayName(s.label)]);
   return b;
@@ -283,25 +345,31 @@ function tablePanel(p: TablePanel): AnyPanelBuilder {
     .showHeader(true)
     .cellHeight(common.TableCellHeight.Sm)
     .footer(new common.TableFooterOptionsBuilder().show(false).reducer([]))
-    .transformations([transform.hide(...p.queries[0].columns.map((c) => c.alias).filter((a) => !p.columns.some((c) => c.alias === a)))]);
-  for (const c of p.columns) {
-    b = b.overrideByName(c.alias, [
-      displayName(c.label),
-      ...formatOverrides(c.format),
+    .transformations([
+      transform.hide(...p.queries[0].columns.map((c) => c.alias).filter((a) => !p.columns.some((c) => c.alias === a))),
     ]);
+  for (const c of p.columns) {
+    b = b.overrideByName(c.alias, [displayName(c.label), ...formatOverrides(c.format)]);
   }
   return b;
 }
 
 function panel(p: PanelSpec): AnyPanelBuilder {
   switch (p.kind) {
-    case 'stat': return statPanel(p);
-    case 'figures': return figuresPanel(p);
-    case 'trend': return trendPanel(p);
-    case 'ranking': return rankingPanel(p);
-    case 'bars': return barsPanel(p);
-    case 'funnel': return funnelPanel(p);
-    case 'table': return tablePanel(p);
+    case 'stat':
+      return statPanel(p);
+    case 'figures':
+      return figuresPanel(p);
+    case 'trend':
+      return trendPanel(p);
+    case 'ranking':
+      return rankingPanel(p);
+    case 'bars':
+      return barsPanel(p);
+    case 'funnel':
+      return funnelPanel(p);
+    case 'table':
+      return tablePanel(p);
   }
 }
 
@@ -348,7 +416,9 @@ function variable(v: VariableSpec): Builder<dashboard.VariableModel> {
 
 function campaignAnnotations(): dashboard.AnnotationQueryBuilder {
   return new dashboard.AnnotationQueryBuilder()
-    .name(bilingual(label('Ngày toàn dân 30/7 và cao điểm 01/7–30/9', 'National day 30 July and the July–September peak')))
+    .name(
+      bilingual(label('Ngày toàn dân 30/7 và cao điểm 01/7–30/9', 'National day 30 July and the July–September peak')),
+    )
     .datasource(DATASOURCE)
     .enable(true)
     .iconColor('orange')
@@ -367,14 +437,16 @@ export function grafanaDashboard(d: DashboardSpec): dashboard.Dashboard {
     .timezone('Asia/Ho_Chi_Minh')
     .time({ from: `${HISTORY_START}T00:00:00.000Z`, to: 'now' })
     .tooltip(dashboard.DashboardCursorSync.Crosshair)
-    .link(new dashboard.DashboardLinkBuilder(bilingual(label('Bảng điều khiển PCMBN', 'PCMBN dashboards')))
-      .type(dashboard.DashboardLinkType.Dashboards)
-      .tags(['pcmbn'])
-      .asDropdown(true)
-      .includeVars(false)
-      .keepTime(true)
-      .targetBlank(false)
-      .icon('external link'))
+    .link(
+      new dashboard.DashboardLinkBuilder(bilingual(label('Bảng điều khiển PCMBN', 'PCMBN dashboards')))
+        .type(dashboard.DashboardLinkType.Dashboards)
+        .tags(['pcmbn'])
+        .asDropdown(true)
+        .includeVars(false)
+        .keepTime(true)
+        .targetBlank(false)
+        .icon('external link'),
+    )
     .variables(d.variables.map(variable));
   if (d.annotations) b.annotation(campaignAnnotations());
   for (const row of d.rows) {

@@ -30,8 +30,10 @@ export function apiOrigin(url: string): string {
   } catch {
     throw new BuildError(`"${url}" is not a URL: expected the API's address, such as ${DEFAULT_API_URL}`);
   }
-  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new BuildError(`"${url}": expected an http:// or https:// address`);
-  if ((u.pathname !== '/' && u.pathname !== '/graphql') || u.search || u.hash) throw new BuildError(`"${url}": expected the API's origin (${u.origin}), without a path`);
+  if (u.protocol !== 'http:' && u.protocol !== 'https:')
+    throw new BuildError(`"${url}": expected an http:// or https:// address`);
+  if ((u.pathname !== '/' && u.pathname !== '/graphql') || u.search || u.hash)
+    throw new BuildError(`"${url}": expected the API's origin (${u.origin}), without a path`);
   return u.origin;
 }
 
@@ -148,7 +150,11 @@ function staleDashboards(outDir: string, files: GeneratedFile[]): string[] {
     return [];
   }
   const wanted = new Set(files.map((f) => f.path));
-  return names.filter((n) => n.endsWith('.json')).map((n) => `${DASHBOARD_DIR}/${n}`).filter((p) => !wanted.has(p)).sort();
+  return names
+    .filter((n) => n.endsWith('.json'))
+    .map((n) => `${DASHBOARD_DIR}/${n}`)
+    .filter((p) => !wanted.has(p))
+    .sort();
 }
 
 /** Writes the files (only those that changed) and removes dashboard files that are no longer generated. */
@@ -175,5 +181,8 @@ export function buildProvisioning(outDir = DEFAULT_OUT_DIR, o: BuildOptions = {}
 /** The files that differ from what `build` would write (missing, changed or stale); empty when up to date. */
 export function checkProvisioning(outDir = DEFAULT_OUT_DIR, o: BuildOptions = {}): string[] {
   const files = provisioningFiles(o);
-  return [...files.filter((f) => readIfExists(join(outDir, f.path)) !== f.content).map((f) => f.path), ...staleDashboards(outDir, files)];
+  return [
+    ...files.filter((f) => readIfExists(join(outDir, f.path)) !== f.content).map((f) => f.path),
+    ...staleDashboards(outDir, files),
+  ];
 }

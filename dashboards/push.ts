@@ -8,7 +8,13 @@
  */
 import { createHash } from 'node:crypto';
 import { DATASOURCE, FOLDER, GRAFANA, grafanaDashboards } from './grafana.ts';
-import { type DashboardModel, type DataSource, type DataSourceSettings, GrafanaClient, GrafanaError } from './grafana-client.ts';
+import {
+  type DashboardModel,
+  type DataSource,
+  type DataSourceSettings,
+  GrafanaClient,
+  GrafanaError,
+} from './grafana-client.ts';
 import { datasourceSettings, DEFAULT_API_URL } from './provisioning.ts';
 
 export type Outcome = 'created' | 'updated' | 'unchanged';
@@ -35,9 +41,13 @@ export interface PushReport {
 
 /** JSON with object keys sorted: Grafana may hand a dashboard back with its keys in another order. */
 export function canonicalJson(v: unknown): string {
-  return JSON.stringify(v, (_k, value: unknown) => (value && typeof value === 'object' && !Array.isArray(value)
-    ? Object.fromEntries(Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
-    : value));
+  return JSON.stringify(v, (_k, value: unknown) =>
+    value && typeof value === 'object' && !Array.isArray(value)
+      ? Object.fromEntries(
+          Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+        )
+      : value,
+  );
 }
 
 function withoutIdentity(d: DashboardModel): unknown {
@@ -54,13 +64,21 @@ export function keyFingerprint(apiKey: string): string {
 }
 
 function sameDataSource(existing: DataSource, wanted: DataSourceSettings): boolean {
-  return existing.name === wanted.name && existing.type === wanted.type && existing.access === wanted.access && existing.url === wanted.url
-    && Boolean(existing.isDefault) === Boolean(wanted.isDefault)
-    && canonicalJson(existing.jsonData ?? {}) === canonicalJson(wanted.jsonData);
+  return (
+    existing.name === wanted.name &&
+    existing.type === wanted.type &&
+    existing.access === wanted.access &&
+    existing.url === wanted.url &&
+    Boolean(existing.isDefault) === Boolean(wanted.isDefault) &&
+    canonicalJson(existing.jsonData ?? {}) === canonicalJson(wanted.jsonData)
+  );
 }
 
 function versionOf(v: string): number[] {
-  return v.split(/[.-]/).slice(0, 3).map((n) => Number.parseInt(n, 10) || 0);
+  return v
+    .split(/[.-]/)
+    .slice(0, 3)
+    .map((n) => Number.parseInt(n, 10) || 0);
 }
 
 function older(a: string, b: string): boolean {
@@ -75,7 +93,9 @@ export async function pushDashboards(o: PushOptions): Promise<PushReport> {
 
   const health = await grafana.health();
   if (older(health.version, GRAFANA.version)) {
-    log(`warning: Grafana ${health.version} is older than ${GRAFANA.version}, the version these dashboards are written for (schemaVersion ${GRAFANA.schemaVersion})`);
+    log(
+      `warning: Grafana ${health.version} is older than ${GRAFANA.version}, the version these dashboards are written for (schemaVersion ${GRAFANA.schemaVersion})`,
+    );
   }
 
   // The folder (uid pcmbn).
@@ -95,7 +115,9 @@ export async function pushDashboards(o: PushOptions): Promise<PushReport> {
   const existing = await grafana.getDataSource(DATASOURCE.uid!);
   const authenticated = Boolean(o.apiKey) || Boolean(existing?.secureJsonFields?.bearerToken);
   const settings = datasourceSettings(o.apiUrl ?? DEFAULT_API_URL, authenticated);
-  const fingerprint = o.apiKey ? keyFingerprint(o.apiKey) : (existing?.jsonData?.pcmbnKeyFingerprint as string | undefined);
+  const fingerprint = o.apiKey
+    ? keyFingerprint(o.apiKey)
+    : (existing?.jsonData?.pcmbnKeyFingerprint as string | undefined);
   const wanted: DataSourceSettings = {
     ...settings,
     jsonData: { ...settings.jsonData, ...(fingerprint ? { pcmbnKeyFingerprint: fingerprint } : {}) },
@@ -103,30 +125,45 @@ export async function pushDashboards(o: PushOptions): Promise<PushReport> {
   };
   let dsOutcome: Outcome = 'unchanged';
   if (!existing) {
-    if (!o.apiKey) log('warning: no API key given (--api-key or PCMBN_API_KEY): the data source sends none, so the API must allow anonymous viewers (PCMBN_ANONYMOUS=viewer)');
+    if (!o.apiKey)
+      log(
+        'warning: no API key given (--api-key or PCMBN_API_KEY): the data source sends none, so the API must allow anonymous viewers (PCMBN_ANONYMOUS=viewer)',
+      );
     await grafana.createDataSource(wanted);
     dsOutcome = 'created';
   } else if (!sameDataSource(existing, wanted) || (o.apiKey && !existing.secureJsonFields?.bearerToken)) {
     if (existing.readOnly) {
-      throw new GrafanaError('forbidden', `the data source ${DATASOURCE.uid} is provisioned from a file in Grafana (read-only): change that file (dashboards/provisioning/datasources/pcmbn.yaml) instead of pushing`);
+      throw new GrafanaError(
+        'forbidden',
+        `the data source ${DATASOURCE.uid} is provisioned from a file in Grafana (read-only): change that file (dashboards/provisioning/datasources/pcmbn.yaml) instead of pushing`,
+      );
     }
     await grafana.updateDataSource(DATASOURCE.uid!, { ...wanted, id: existing.id, version: existing.version });
     dsOutcome = 'updated';
   }
-  log(`data source ${DATASOURCE.uid} → ${wanted.url}${authenticated ? ' (with an API key)' : ' (no API key)'}: ${dsOutcome}`);
+  log(
+    `data source ${DATASOURCE.uid} → ${wanted.url}${authenticated ? ' (with an API key)' : ' (no API key)'}: ${dsOutcome}`,
+  );
 
   // The dashboards.
   const dashboards: PushReport['dashboards'] = [];
   for (const d of grafanaDashboards()) {
     const model = JSON.parse(JSON.stringify(d)) as DashboardModel;
     const current = await grafana.getDashboard(model.uid);
-    if (current && current.meta.folderUid === FOLDER.uid && canonicalJson(withoutIdentity(current.dashboard)) === canonicalJson(withoutIdentity(model))) {
+    if (
+      current &&
+      current.meta.folderUid === FOLDER.uid &&
+      canonicalJson(withoutIdentity(current.dashboard)) === canonicalJson(withoutIdentity(model))
+    ) {
       dashboards.push({ uid: model.uid, title: model.title, outcome: 'unchanged', url: current.meta.url });
       log(`dashboard   ${model.uid}: unchanged`);
       continue;
     }
     if (current?.meta.provisioned) {
-      throw new GrafanaError('forbidden', `the dashboard ${model.uid} is provisioned from a file in Grafana and cannot be saved through the API: update the provisioned files (pcmbn dashboards build) instead of pushing`);
+      throw new GrafanaError(
+        'forbidden',
+        `the dashboard ${model.uid} is provisioned from a file in Grafana and cannot be saved through the API: update the provisioned files (pcmbn dashboards build) instead of pushing`,
+      );
     }
     const saved = await grafana.saveDashboard({
       dashboard: { ...model, id: current?.dashboard.id ?? null, version: current?.dashboard.version },
@@ -138,5 +175,10 @@ export async function pushDashboards(o: PushOptions): Promise<PushReport> {
     dashboards.push({ uid: model.uid, title: model.title, outcome, url: saved.url });
     log(`dashboard   ${model.uid}: ${outcome} (version ${saved.version})`);
   }
-  return { grafanaVersion: health.version, folder: { uid: FOLDER.uid, title, outcome: folderOutcome }, datasource: { uid: DATASOURCE.uid!, outcome: dsOutcome, authenticated }, dashboards };
+  return {
+    grafanaVersion: health.version,
+    folder: { uid: FOLDER.uid, title, outcome: folderOutcome },
+    datasource: { uid: DATASOURCE.uid!, outcome: dsOutcome, authenticated },
+    dashboards,
+  };
 }

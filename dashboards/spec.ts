@@ -85,10 +85,20 @@ export interface QuerySpec {
 
 const str = (selector: string, alias = selector.split('.').pop()!): Column => ({ selector, alias, type: 'string' });
 const num = (selector: string, alias = selector.split('.').pop()!): Column => ({ selector, alias, type: 'number' });
-const day = (selector: string, alias: string): Column => ({ selector, alias, type: 'timestamp', timestampFormat: '2006-01-02' });
+const day = (selector: string, alias: string): Column => ({
+  selector,
+  alias,
+  type: 'timestamp',
+  timestampFormat: '2006-01-02',
+});
 const epoch = (selector: string, alias: string): Column => ({ selector, alias, type: 'timestamp_epoch' });
 
-const q = (graphql: string, root: string, columns: Column[], refId = 'A'): QuerySpec => ({ refId, graphql, root, columns });
+const q = (graphql: string, root: string, columns: Column[], refId = 'A'): QuerySpec => ({
+  refId,
+  graphql,
+  root,
+  columns,
+});
 const list = (codes: readonly string[]) => `[${codes.map((c) => JSON.stringify(c)).join(', ')}]`;
 
 /** The variables queries use, in Grafana's syntax. */
@@ -110,56 +120,99 @@ export const V = {
 export const HISTORY_START = '2019-01-01';
 
 type Disaggregation = { sex?: 'female' | 'male'; ageGroup?: 'child' | 'adult' };
-const disagg = (d: Disaggregation) => (d.sex ? `, sex: "${d.sex}"` : '') + (d.ageGroup ? `, ageGroup: "${d.ageGroup}"` : '');
+const disagg = (d: Disaggregation) =>
+  (d.sex ? `, sex: "${d.sex}"` : '') + (d.ageGroup ? `, ageGroup: "${d.ageGroup}"` : '');
 
 export const queries = {
   /** One indicator for the unit and year, with the year before and the status against the target. */
-  kpi: (code: string) => q(
-    `{ kpi(indicator: "${code}", period: "${V.year}", unit: "${V.unit}") { value previousValue change status suppressed } }`,
-    'data.kpi',
-    [num('value'), num('previousValue'), num('change'), str('status'), str('suppressed')],
-  ),
+  kpi: (code: string) =>
+    q(
+      `{ kpi(indicator: "${code}", period: "${V.year}", unit: "${V.unit}") { value previousValue change status suppressed } }`,
+      'data.kpi',
+      [num('value'), num('previousValue'), num('change'), str('status'), str('suppressed')],
+    ),
   /** An indicator over the time range, one point per `$granularity`, with the target for ratios. */
-  trend: (code: string, alias = 'value', d: Disaggregation = {}, refId = 'A') => q(
-    `{ trend(indicator: "${code}", from: "${V.fromMonth}", to: "${V.toMonth}", granularity: ${V.granularity}, unit: "${V.unit}"${disagg(d)}) { start value target suppressed } }`,
-    'data.trend',
-    [day('start', 'time'), num('value', alias), ...(indicator(code).kind === 'ratio' ? [num('target')] : []), str('suppressed')],
-    refId,
-  ),
+  trend: (code: string, alias = 'value', d: Disaggregation = {}, refId = 'A') =>
+    q(
+      `{ trend(indicator: "${code}", from: "${V.fromMonth}", to: "${V.toMonth}", granularity: ${V.granularity}, unit: "${V.unit}"${disagg(d)}) { start value target suppressed } }`,
+      'data.trend',
+      [
+        day('start', 'time'),
+        num('value', alias),
+        ...(indicator(code).kind === 'ratio' ? [num('target')] : []),
+        str('suppressed'),
+      ],
+      refId,
+    ),
   /** The units under `unit` (or `level` beneath it) for the year, ranked. */
-  breakdown: (code: string, o: { unit?: string; period?: string; level?: 'DISTRICT' | 'WARD' } = {}) => q(
-    `{ breakdown(indicator: "${code}", period: "${o.period ?? V.year}", unit: "${o.unit ?? V.unit}"${o.level ? `, level: ${o.level}` : ''}) { unit { ref fullName } value rank status } }`,
-    'data.breakdown',
-    [str('unit.fullName', 'name'), str('unit.ref', 'ref'), num('value'), num('rank'), str('status')],
-  ),
+  breakdown: (code: string, o: { unit?: string; period?: string; level?: 'DISTRICT' | 'WARD' } = {}) =>
+    q(
+      `{ breakdown(indicator: "${code}", period: "${o.period ?? V.year}", unit: "${o.unit ?? V.unit}"${o.level ? `, level: ${o.level}` : ''}) { unit { ref fullName } value rank status } }`,
+      'data.breakdown',
+      [str('unit.fullName', 'name'), str('unit.ref', 'ref'), num('value'), num('rank'), str('status')],
+    ),
   /** Several counts for the unit and year, in the order given (funnels and breakdowns by sex or age). */
-  kpis: (codes: readonly string[], valueAlias = 'value', d: Disaggregation = {}, refId = 'A', withNames = true) => q(
-    `{ kpis(indicators: ${list(codes)}, period: "${V.year}", unit: "${V.unit}"${disagg(d)}) { indicator { code${withNames ? ' nameVi' : ''} } value } }`,
-    'data.kpis',
-    [str('indicator.code', 'code'), ...(withNames ? [str('indicator.nameVi', 'name')] : []), num('value', valueAlias)],
-    refId,
-  ),
-  compliance: () => q(
-    `{ reportingCompliance(period: "${V.month}", unit: "${V.unit}") { dueDate expected received onTime late pending completeness timeliness } }`,
-    'data.reportingCompliance',
-    [str('dueDate'), num('expected'), num('received'), num('onTime'), num('late'), num('pending'), num('completeness'), num('timeliness')],
-  ),
-  complianceByUnit: () => q(
-    `{ complianceByUnit(period: "${V.month}", unit: "${V.unit}") { unit { ref fullName } expected received onTime late missing completeness timeliness } }`,
-    'data.complianceByUnit',
-    [str('unit.fullName', 'name'), str('unit.ref', 'ref'), num('expected'), num('received'), num('onTime'), num('late'), num('missing'), num('completeness'), num('timeliness')],
-  ),
-  missingReports: () => q(
-    `{ reportingCompliance(period: "${V.month}", unit: "${V.unit}") { missing { ref fullName parent { fullName } } } }`,
-    'data.reportingCompliance.missing',
-    [str('fullName', 'name'), str('ref'), str('parent.fullName', 'parent')],
-  ),
+  kpis: (codes: readonly string[], valueAlias = 'value', d: Disaggregation = {}, refId = 'A', withNames = true) =>
+    q(
+      `{ kpis(indicators: ${list(codes)}, period: "${V.year}", unit: "${V.unit}"${disagg(d)}) { indicator { code${withNames ? ' nameVi' : ''} } value } }`,
+      'data.kpis',
+      [
+        str('indicator.code', 'code'),
+        ...(withNames ? [str('indicator.nameVi', 'name')] : []),
+        num('value', valueAlias),
+      ],
+      refId,
+    ),
+  compliance: () =>
+    q(
+      `{ reportingCompliance(period: "${V.month}", unit: "${V.unit}") { dueDate expected received onTime late pending completeness timeliness } }`,
+      'data.reportingCompliance',
+      [
+        str('dueDate'),
+        num('expected'),
+        num('received'),
+        num('onTime'),
+        num('late'),
+        num('pending'),
+        num('completeness'),
+        num('timeliness'),
+      ],
+    ),
+  complianceByUnit: () =>
+    q(
+      `{ complianceByUnit(period: "${V.month}", unit: "${V.unit}") { unit { ref fullName } expected received onTime late missing completeness timeliness } }`,
+      'data.complianceByUnit',
+      [
+        str('unit.fullName', 'name'),
+        str('unit.ref', 'ref'),
+        num('expected'),
+        num('received'),
+        num('onTime'),
+        num('late'),
+        num('missing'),
+        num('completeness'),
+        num('timeliness'),
+      ],
+    ),
+  missingReports: () =>
+    q(
+      `{ reportingCompliance(period: "${V.month}", unit: "${V.unit}") { missing { ref fullName parent { fullName } } } }`,
+      'data.reportingCompliance.missing',
+      [str('fullName', 'name'), str('ref'), str('parent.fullName', 'parent')],
+    ),
   /** Annotations: the 30/7 national day and the 01/7–30/9 peak of each year of the time range. */
-  campaigns: () => q(
-    `{ campaigns(from: "${V.fromYear}", to: "${V.toYear}") { kind titleVi titleEn startMs endMs } }`,
-    'data.campaigns',
-    [epoch('startMs', 'time'), epoch('endMs', 'timeEnd'), str('titleVi', 'title'), str('titleEn', 'text'), str('kind', 'tags')],
-  ),
+  campaigns: () =>
+    q(
+      `{ campaigns(from: "${V.fromYear}", to: "${V.toYear}") { kind titleVi titleEn startMs endMs } }`,
+      'data.campaigns',
+      [
+        epoch('startMs', 'time'),
+        epoch('endMs', 'timeEnd'),
+        str('titleVi', 'title'),
+        str('titleEn', 'text'),
+        str('kind', 'tags'),
+      ],
+    ),
 };
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -207,34 +260,56 @@ export function unitVariable(mode: UnitMode): VariableSpec {
     label: label('Đơn vị', 'Unit'),
     unitMode: mode,
     default: mode === 'province' ? undefined : 'VN',
-    query: mode === 'nation' ? undefined : q('{ adminUnits(level: PROVINCE) { ref fullName } }', 'data.adminUnits', textValue('fullName', 'ref')),
+    query:
+      mode === 'nation'
+        ? undefined
+        : q('{ adminUnits(level: PROVINCE) { ref fullName } }', 'data.adminUnits', textValue('fullName', 'ref')),
   };
 }
 
 export const variables = {
   year: (): VariableSpec => ({
-    name: 'year', label: label('Năm', 'Year'),
+    name: 'year',
+    label: label('Năm', 'Year'),
     query: q('{ periods(type: YEAR) { id labelVi } }', 'data.periods', textValue('labelVi', 'id')),
   }),
   month: (): VariableSpec => ({
-    name: 'month', label: label('Tháng báo cáo', 'Reporting month'),
+    name: 'month',
+    label: label('Tháng báo cáo', 'Reporting month'),
     query: q('{ periods(type: MONTH) { id labelVi } }', 'data.periods', textValue('labelVi', 'id')),
   }),
   granularity: (dflt: string): VariableSpec => ({
-    name: 'granularity', label: label('Chu kỳ', 'Granularity'), options: [...GRANULARITIES], default: dflt,
+    name: 'granularity',
+    label: label('Chu kỳ', 'Granularity'),
+    options: [...GRANULARITIES],
+    default: dflt,
   }),
   indicator: (dflt: string): VariableSpec => ({
-    name: 'indicator', label: label('Chỉ tiêu', 'Indicator'), default: dflt,
+    name: 'indicator',
+    label: label('Chỉ tiêu', 'Indicator'),
+    default: dflt,
     options: INDICATORS.map((i) => ({ value: i.code, label: indicatorLabel(i) })),
   }),
   /** The old provinces a province of today was made of (for periods before 1 July 2025). */
   old: (): VariableSpec => ({
-    name: 'old', label: label('Tỉnh cũ (trước 1/7/2025)', 'Old province (before 1 July 2025)'), grafanaOnly: true,
-    query: q(`{ adminUnit(code: "${V.unit}") { predecessors { ref fullName } } }`, 'data.adminUnit.predecessors', textValue('fullName', 'ref')),
+    name: 'old',
+    label: label('Tỉnh cũ (trước 1/7/2025)', 'Old province (before 1 July 2025)'),
+    grafanaOnly: true,
+    query: q(
+      `{ adminUnit(code: "${V.unit}") { predecessors { ref fullName } } }`,
+      'data.adminUnit.predecessors',
+      textValue('fullName', 'ref'),
+    ),
   }),
   oldYear: (): VariableSpec => ({
-    name: 'oldYear', label: label('Năm (danh mục cũ)', 'Year (old list)'), grafanaOnly: true,
-    query: q('{ periods(type: YEAR, hierarchy: "2025-03") { id labelVi } }', 'data.periods', textValue('labelVi', 'id')),
+    name: 'oldYear',
+    label: label('Năm (danh mục cũ)', 'Year (old list)'),
+    grafanaOnly: true,
+    query: q(
+      '{ periods(type: YEAR, hierarchy: "2025-03") { id labelVi } }',
+      'data.periods',
+      textValue('labelVi', 'id'),
+    ),
   }),
 };
 
@@ -338,7 +413,11 @@ export interface DashboardSpec {
 
 function stat(i: Indicator, w = 4): StatPanel {
   return {
-    kind: 'stat', id: `stat-${i.code}`, indicator: i, w, h: 5,
+    kind: 'stat',
+    id: `stat-${i.code}`,
+    indicator: i,
+    w,
+    h: 5,
     title: indicatorLabel(i),
     description: label(
       `${i.nameVi} năm đã chọn${i.kind === 'ratio' ? `; ${targetLabel(i)!.vi.toLowerCase()} (${i.target.source})` : ` (${i.unit})`}; so với năm trước.`,
@@ -350,7 +429,11 @@ function stat(i: Indicator, w = 4): StatPanel {
 
 function trend(i: Indicator, w = 12): TrendPanel {
   return {
-    kind: 'trend', id: `trend-${i.code}`, indicator: i, w, h: 8,
+    kind: 'trend',
+    id: `trend-${i.code}`,
+    indicator: i,
+    w,
+    h: 8,
     title: label(`${i.nameVi} theo thời gian`, `${i.nameEn} over time`),
     series: [{ alias: 'value', label: indicatorLabel(i) }],
     queries: [queries.trend(i.code)],
@@ -358,40 +441,98 @@ function trend(i: Indicator, w = 12): TrendPanel {
 }
 
 function ranking(i: Indicator, order: 'desc' | 'asc', limit: number | undefined, scope: Label, w = 6): RankingPanel {
-  const title = limit === undefined
-    ? label(`${i.nameVi}: xếp hạng ${scope.vi}`, `${i.nameEn}: ${scope.en} ranked`)
-    : order === 'desc'
-      ? label(`${i.nameVi}: ${limit} ${scope.vi} cao nhất`, `${i.nameEn}: top ${limit} ${scope.en}`)
-      : label(`${i.nameVi}: ${limit} ${scope.vi} thấp nhất`, `${i.nameEn}: bottom ${limit} ${scope.en}`);
+  const title =
+    limit === undefined
+      ? label(`${i.nameVi}: xếp hạng ${scope.vi}`, `${i.nameEn}: ${scope.en} ranked`)
+      : order === 'desc'
+        ? label(`${i.nameVi}: ${limit} ${scope.vi} cao nhất`, `${i.nameEn}: top ${limit} ${scope.en}`)
+        : label(`${i.nameVi}: ${limit} ${scope.vi} thấp nhất`, `${i.nameEn}: bottom ${limit} ${scope.en}`);
   return {
-    kind: 'ranking', id: `${limit === undefined ? 'rank' : order === 'desc' ? 'top' : 'bottom'}-${i.code}`, indicator: i, order, limit, w, h: 9, title,
+    kind: 'ranking',
+    id: `${limit === undefined ? 'rank' : order === 'desc' ? 'top' : 'bottom'}-${i.code}`,
+    indicator: i,
+    order,
+    limit,
+    w,
+    h: 9,
+    title,
     queries: [queries.breakdown(i.code)],
   };
 }
 
-const HEADLINE = ['victims_returned', 'outreach_participants', 'tipoff_resolution_rate', 'case_clearance_rate', 'indictment_rate', 'trial_rate'].map(indicator);
-const HEADLINE_TRENDS = ['victims_returned', 'outreach_participants', 'case_clearance_rate', 'tipoff_resolution_rate'].map(indicator);
-const VICTIMS = ['victims_identified', 'victims_rescued', 'victims_returned', 'victims_supported', 'victims_legal_aid'].map(indicator);
-const OUTREACH = ['outreach_sessions', 'outreach_participants', 'leaflets_distributed', 'media_items', 'trainings_held', 'training_participants'].map(indicator);
+const HEADLINE = [
+  'victims_returned',
+  'outreach_participants',
+  'tipoff_resolution_rate',
+  'case_clearance_rate',
+  'indictment_rate',
+  'trial_rate',
+].map(indicator);
+const HEADLINE_TRENDS = [
+  'victims_returned',
+  'outreach_participants',
+  'case_clearance_rate',
+  'tipoff_resolution_rate',
+].map(indicator);
+const VICTIMS = [
+  'victims_identified',
+  'victims_rescued',
+  'victims_returned',
+  'victims_supported',
+  'victims_legal_aid',
+].map(indicator);
+const OUTREACH = [
+  'outreach_sessions',
+  'outreach_participants',
+  'leaflets_distributed',
+  'media_items',
+  'trainings_held',
+  'training_participants',
+].map(indicator);
 const MODEL = ['model_coverage_rate', 'wards_with_model', 'community_models_active'].map(indicator);
 const TIPOFF_FUNNEL = ['tipoffs_received', 'tipoffs_classified', 'tipoffs_resolved'].map(indicator);
 const CASE_FUNNEL = ['cases_initiated', 'cases_solved', 'cases_indicted', 'cases_tried'].map(indicator);
-const CASE_RATES = ['tipoff_classification_rate', 'tipoff_resolution_rate', 'case_clearance_rate', 'indictment_rate', 'trial_rate'].map(indicator);
+const CASE_RATES = [
+  'tipoff_classification_rate',
+  'tipoff_resolution_rate',
+  'case_clearance_rate',
+  'indictment_rate',
+  'trial_rate',
+].map(indicator);
 
 const PROVINCES = label('tỉnh, thành phố', 'provinces');
 const UNDER_UNIT = label('đơn vị trực thuộc', 'units below');
 
 function headlineRow(): RowSpec {
-  return { title: label('Chỉ tiêu chính trong năm', 'Headline indicators for the year'), panels: HEADLINE.map((i) => stat(i)) };
+  return {
+    title: label('Chỉ tiêu chính trong năm', 'Headline indicators for the year'),
+    panels: HEADLINE.map((i) => stat(i)),
+  };
 }
 
 function trendsRow(): RowSpec {
-  return { title: label('Xu hướng từ 2019 đến nay, qua cải cách 1/7/2025', 'Trends from 2019 to today, across the 1 July 2025 reform'), panels: HEADLINE_TRENDS.map((i) => trend(i)) };
+  return {
+    title: label(
+      'Xu hướng từ 2019 đến nay, qua cải cách 1/7/2025',
+      'Trends from 2019 to today, across the 1 July 2025 reform',
+    ),
+    panels: HEADLINE_TRENDS.map((i) => trend(i)),
+  };
 }
 
-function bySeries(i: Indicator, id: string, title: Label, parts: { d: Disaggregation; alias: string; label: Label }[]): TrendPanel {
+function bySeries(
+  i: Indicator,
+  id: string,
+  title: Label,
+  parts: { d: Disaggregation; alias: string; label: Label }[],
+): TrendPanel {
   return {
-    kind: 'trend', id, indicator: i, w: 12, h: 8, title,
+    kind: 'trend',
+    id,
+    indicator: i,
+    w: 12,
+    h: 8,
+    title,
     series: parts.map((p) => ({ alias: p.alias, label: p.label })),
     queries: parts.map((p, n) => queries.trend(i.code, p.alias, p.d, String.fromCharCode(65 + n))),
   };
@@ -406,11 +547,29 @@ const AGE = [
   { d: { ageGroup: 'adult' as const }, alias: 'adult', label: label('Người lớn (từ 16 tuổi)', 'Adults (16 and over)') },
 ];
 
-function bars(id: string, title: Label, categories: Indicator[], parts: { d: Disaggregation; alias: string; label: Label }[]): BarsPanel {
+function bars(
+  id: string,
+  title: Label,
+  categories: Indicator[],
+  parts: { d: Disaggregation; alias: string; label: Label }[],
+): BarsPanel {
   return {
-    kind: 'bars', id, title, categories, w: 12, h: 9,
+    kind: 'bars',
+    id,
+    title,
+    categories,
+    w: 12,
+    h: 9,
     series: parts.map((p) => ({ alias: p.alias, label: p.label })),
-    queries: parts.map((p, n) => queries.kpis(categories.map((c) => c.code), p.alias, p.d, String.fromCharCode(65 + n), n === 0)),
+    queries: parts.map((p, n) =>
+      queries.kpis(
+        categories.map((c) => c.code),
+        p.alias,
+        p.d,
+        String.fromCharCode(65 + n),
+        n === 0,
+      ),
+    ),
   };
 }
 
@@ -463,29 +622,55 @@ export const DASHBOARDS: readonly DashboardSpec[] = [
       'Một tỉnh, thành phố (danh mục từ 1/7/2025): chỉ tiêu chính, xu hướng nối qua cải cách, xếp hạng xã, phường; với các năm trước cải cách, huyện và xã của tỉnh cũ.',
       'One province (the list from 1 July 2025): headline indicators, trends across the reform, communes ranked; for years before the reform, the districts and wards of the old province.',
     ),
-    variables: [unitVariable('province'), variables.year(), variables.granularity('MONTH'), variables.indicator('outreach_participants'), variables.old(), variables.oldYear()],
+    variables: [
+      unitVariable('province'),
+      variables.year(),
+      variables.granularity('MONTH'),
+      variables.indicator('outreach_participants'),
+      variables.old(),
+      variables.oldYear(),
+    ],
     annotations: true,
     rows: [
       headlineRow(),
       trendsRow(),
       {
-        title: label('Xã, phường trong năm, danh mục hiện hành', 'Communes in the year, today\'s list'),
-        panels: [{
-          kind: 'ranking', id: 'communes', indicator: 'variable', order: 'desc', w: 24, h: 12,
-          title: label('Xếp hạng xã, phường theo chỉ tiêu đã chọn', 'Communes ranked by the chosen indicator'),
-          queries: [queries.breakdown(V.indicator)],
-        }],
+        title: label('Xã, phường trong năm, danh mục hiện hành', "Communes in the year, today's list"),
+        panels: [
+          {
+            kind: 'ranking',
+            id: 'communes',
+            indicator: 'variable',
+            order: 'desc',
+            w: 24,
+            h: 12,
+            title: label('Xếp hạng xã, phường theo chỉ tiêu đã chọn', 'Communes ranked by the chosen indicator'),
+            queries: [queries.breakdown(V.indicator)],
+          },
+        ],
       },
       {
         title: label('Trước cải cách 1/7/2025: tỉnh cũ', 'Before the 1 July 2025 reform: the old province'),
         panels: [
           {
-            kind: 'ranking', id: 'old-districts', indicator: 'variable', order: 'desc', w: 12, h: 12, grafanaOnly: true,
+            kind: 'ranking',
+            id: 'old-districts',
+            indicator: 'variable',
+            order: 'desc',
+            w: 12,
+            h: 12,
+            grafanaOnly: true,
             title: label('Huyện, thị xã, thành phố của tỉnh cũ', 'Districts of the old province'),
             queries: [queries.breakdown(V.indicator, { unit: V.old, period: V.oldYear, level: 'DISTRICT' })],
           },
           {
-            kind: 'ranking', id: 'old-wards', indicator: 'variable', order: 'desc', w: 12, h: 12, grafanaOnly: true,
+            kind: 'ranking',
+            id: 'old-wards',
+            indicator: 'variable',
+            order: 'desc',
+            w: 12,
+            h: 12,
+            grafanaOnly: true,
             title: label('Xã, phường, thị trấn của tỉnh cũ', 'Wards of the old province'),
             queries: [queries.breakdown(V.indicator, { unit: V.old, period: V.oldYear, level: 'WARD' })],
           },
@@ -503,7 +688,10 @@ export const DASHBOARDS: readonly DashboardSpec[] = [
     variables: [unitVariable('provinceOrNation'), variables.year(), variables.granularity('YEAR')],
     annotations: true,
     rows: [
-      { title: label('Nạn nhân trong năm', 'Victims in the year'), panels: [...VICTIMS.map((i) => stat(i)), stat(indicator('victim_support_rate'))] },
+      {
+        title: label('Nạn nhân trong năm', 'Victims in the year'),
+        panels: [...VICTIMS.map((i) => stat(i)), stat(indicator('victim_support_rate'))],
+      },
       {
         title: label('Theo giới tính và độ tuổi', 'By sex and age'),
         panels: [
@@ -514,7 +702,12 @@ export const DASHBOARDS: readonly DashboardSpec[] = [
       {
         title: label('Xu hướng', 'Trends'),
         panels: [
-          bySeries(indicator('victims_returned'), 'returned-by-sex', label('Nạn nhân trở về theo giới tính', 'Victims returned by sex'), SEX),
+          bySeries(
+            indicator('victims_returned'),
+            'returned-by-sex',
+            label('Nạn nhân trở về theo giới tính', 'Victims returned by sex'),
+            SEX,
+          ),
           trend(indicator('victim_support_rate')),
         ],
       },
@@ -530,9 +723,18 @@ export const DASHBOARDS: readonly DashboardSpec[] = [
     variables: [unitVariable('provinceOrNation'), variables.year(), variables.granularity('MONTH')],
     annotations: true,
     rows: [
-      { title: label('Tuyên truyền, tập huấn trong năm', 'Outreach and training in the year'), panels: OUTREACH.map((i) => stat(i)) },
-      { title: label('Mô hình "03 không, 03 có"', 'The "03 không, 03 có" model'), panels: [...MODEL.map((i) => stat(i, 6)), ranking(indicator('model_coverage_rate'), 'asc', 10, UNDER_UNIT)] },
-      { title: label('Xu hướng', 'Trends'), panels: [trend(indicator('outreach_sessions')), trend(indicator('outreach_participants'))] },
+      {
+        title: label('Tuyên truyền, tập huấn trong năm', 'Outreach and training in the year'),
+        panels: OUTREACH.map((i) => stat(i)),
+      },
+      {
+        title: label('Mô hình "03 không, 03 có"', 'The "03 không, 03 có" model'),
+        panels: [...MODEL.map((i) => stat(i, 6)), ranking(indicator('model_coverage_rate'), 'asc', 10, UNDER_UNIT)],
+      },
+      {
+        title: label('Xu hướng', 'Trends'),
+        panels: [trend(indicator('outreach_sessions')), trend(indicator('outreach_participants'))],
+      },
     ],
   },
   {
@@ -552,8 +754,14 @@ export const DASHBOARDS: readonly DashboardSpec[] = [
           funnel('case-funnel', label('Vụ án mua bán người', 'Trafficking cases'), CASE_FUNNEL),
         ],
       },
-      { title: label('Tỷ lệ so với mục tiêu', 'Rates against their targets'), panels: CASE_RATES.map((i) => stat(i, i === CASE_RATES[0] ? 8 : 4)) },
-      { title: label('Tỷ lệ theo thời gian', 'Rates over time'), panels: CASE_RATES.map((i, n) => trend(i, n < 3 ? 8 : 12)) },
+      {
+        title: label('Tỷ lệ so với mục tiêu', 'Rates against their targets'),
+        panels: CASE_RATES.map((i) => stat(i, i === CASE_RATES[0] ? 8 : 4)),
+      },
+      {
+        title: label('Tỷ lệ theo thời gian', 'Rates over time'),
+        panels: CASE_RATES.map((i, n) => trend(i, n < 3 ? 8 : 12)),
+      },
     ],
   },
   {
@@ -568,33 +776,47 @@ export const DASHBOARDS: readonly DashboardSpec[] = [
     rows: [
       {
         title: label('Tổng hợp', 'Summary'),
-        panels: [{
-          kind: 'figures', id: 'summary', w: 24, h: 5,
-          title: label('Chấp hành chế độ báo cáo tháng', 'Monthly reporting compliance'),
-          figures: [
-            { alias: 'completeness', label: label('Tỷ lệ đầy đủ', 'Completeness'), format: 'percent' },
-            { alias: 'timeliness', label: label('Tỷ lệ đúng hạn', 'Timeliness'), format: 'percent' },
-            { alias: 'expected', label: label('Phải báo cáo', 'Expected'), format: 'count' },
-            { alias: 'received', label: label('Đã nhận', 'Received'), format: 'count' },
-            { alias: 'late', label: label('Nộp muộn', 'Late'), format: 'count' },
-            { alias: 'dueDate', label: label('Hạn cuối (muộn từ ngày)', 'Late from'), format: 'date' },
-          ],
-          queries: [queries.compliance()],
-        }],
+        panels: [
+          {
+            kind: 'figures',
+            id: 'summary',
+            w: 24,
+            h: 5,
+            title: label('Chấp hành chế độ báo cáo tháng', 'Monthly reporting compliance'),
+            figures: [
+              { alias: 'completeness', label: label('Tỷ lệ đầy đủ', 'Completeness'), format: 'percent' },
+              { alias: 'timeliness', label: label('Tỷ lệ đúng hạn', 'Timeliness'), format: 'percent' },
+              { alias: 'expected', label: label('Phải báo cáo', 'Expected'), format: 'count' },
+              { alias: 'received', label: label('Đã nhận', 'Received'), format: 'count' },
+              { alias: 'late', label: label('Nộp muộn', 'Late'), format: 'count' },
+              { alias: 'dueDate', label: label('Hạn cuối (muộn từ ngày)', 'Late from'), format: 'date' },
+            ],
+            queries: [queries.compliance()],
+          },
+        ],
       },
       {
         title: label('Theo đơn vị', 'By unit'),
         panels: [
           {
-            kind: 'table', id: 'by-unit', w: 14, h: 14,
+            kind: 'table',
+            id: 'by-unit',
+            w: 14,
+            h: 14,
             title: label('Tỷ lệ đầy đủ, đúng hạn theo đơn vị', 'Completeness and timeliness by unit'),
             columns: COMPLIANCE_COLUMNS,
             queries: [queries.complianceByUnit()],
           },
           {
-            kind: 'table', id: 'missing', w: 10, h: 14,
+            kind: 'table',
+            id: 'missing',
+            w: 10,
+            h: 14,
             title: label('Đơn vị chưa báo cáo', 'Missing reports'),
-            description: label('Đơn vị phải báo cáo mà chưa nộp khi đã đến hạn.', 'Units expected to report that had not reported by the due date.'),
+            description: label(
+              'Đơn vị phải báo cáo mà chưa nộp khi đã đến hạn.',
+              'Units expected to report that had not reported by the due date.',
+            ),
             columns: [
               { alias: 'name', label: label('Đơn vị', 'Unit'), format: 'text' },
               { alias: 'parent', label: label('Trực thuộc', 'Under'), format: 'text' },
@@ -687,7 +909,11 @@ export function convert(raw: unknown, c: Column): Cell {
     case 'timestamp':
       return typeof raw === 'string' && raw !== '' ? parseTime(raw, c.timestampFormat) : null;
     case 'timestamp_epoch':
-      return typeof raw === 'number' ? new Date(raw) : typeof raw === 'string' && /^\d+$/.test(raw) ? new Date(Number(raw)) : null;
+      return typeof raw === 'number'
+        ? new Date(raw)
+        : typeof raw === 'string' && /^\d+$/.test(raw)
+          ? new Date(Number(raw))
+          : null;
   }
 }
 
@@ -700,7 +926,9 @@ export function rawRows(response: unknown, root: string): unknown[] {
 }
 
 export function frame(response: unknown, query: QuerySpec): Row[] {
-  return rawRows(response, query.root).map((raw) => Object.fromEntries(query.columns.map((c) => [c.alias, convert(getPath(raw, c.selector), c)])));
+  return rawRows(response, query.root).map((raw) =>
+    Object.fromEntries(query.columns.map((c) => [c.alias, convert(getPath(raw, c.selector), c)])),
+  );
 }
 
 /** Outer join of several frames on a key column, in the order keys first appear (Grafana's joinByField). */

@@ -22,14 +22,18 @@ const DEFAULT_WAIT_SECONDS = 60;
 /** `--wait` for commands that write: how long to wait while another load holds the warehouse. */
 function waitOption(): Option {
   return new Option('--wait <seconds>', 'how long to wait while another load holds the warehouse (0: fail at once)')
-    .argParser(positiveInt).default(DEFAULT_WAIT_SECONDS);
+    .argParser(positiveInt)
+    .default(DEFAULT_WAIT_SECONDS);
 }
 
 /** Opens the warehouse for a command; with `waitSeconds`, waits that long for another process to let go of it. */
 export async function withWarehouse<T>(fn: (w: Warehouse) => Promise<T>, waitSeconds = 0): Promise<T> {
   const w = await openWarehouse(databasePath(), {
     waitMs: waitSeconds * 1000,
-    onWait: (holder) => console.error(`the warehouse is in use by another process (${holder}); waiting up to ${waitSeconds} s for it (--wait)`),
+    onWait: (holder) =>
+      console.error(
+        `the warehouse is in use by another process (${holder}); waiting up to ${waitSeconds} s for it (--wait)`,
+      ),
   });
   try {
     return await fn(w);
@@ -41,8 +45,10 @@ export async function withWarehouse<T>(fn: (w: Warehouse) => Promise<T>, waitSec
 export function summarize(r: LoadResult): string {
   const seconds = r.ms / 1000;
   const rate = seconds > 0 ? Math.round(r.rows / seconds) : r.rows;
-  return `run ${r.runId}: ${r.loaded} loaded, ${r.unchanged} unchanged, ${r.rejected} rejected; ${r.rows} rows` +
-    ` (${rate.toLocaleString('en-US')} rows/s), ${r.revised} revised, ${r.warnings} warnings in ${seconds.toFixed(1)} s`;
+  return (
+    `run ${r.runId}: ${r.loaded} loaded, ${r.unchanged} unchanged, ${r.rejected} rejected; ${r.rows} rows` +
+    ` (${rate.toLocaleString('en-US')} rows/s), ${r.revised} revised, ${r.warnings} warnings in ${seconds.toFixed(1)} s`
+  );
 }
 
 function printOutcome(r: LoadResult): void {
@@ -50,11 +56,13 @@ function printOutcome(r: LoadResult): void {
     if (f.status === 'rejected') {
       console.error(`rejected ${f.name}: ${f.errors} error(s)`);
       for (const i of f.issues) console.error(`  ${formatIssue(i)}`);
-      if (f.errors > f.issues.filter((i) => i.severity === 'error').length) console.error(`  … and more: pcmbn etl rejects --run ${r.runId}`);
+      if (f.errors > f.issues.filter((i) => i.severity === 'error').length)
+        console.error(`  … and more: pcmbn etl rejects --run ${r.runId}`);
     } else if (f.status === 'unchanged') {
       console.log(`unchanged ${f.name}: already loaded, nothing to do`);
     }
-    for (const i of f.issues.filter((x) => x.severity === 'warning' && f.status !== 'rejected')) console.error(`  ${formatIssue(i)}`);
+    for (const i of f.issues.filter((x) => x.severity === 'warning' && f.status !== 'rejected'))
+      console.error(`  ${formatIssue(i)}`);
   }
   console.log(summarize(r));
 }
@@ -71,14 +79,22 @@ export function registerEtlCommands(program: Command): void {
   // Reports and plans written in prose (etl/extract/): proposals to review, never loaded directly.
   registerExtractCommands(etl, UsageError);
 
-  etl.command('load')
-    .description('load report files or folders (CSV, XLSX, JSON) into the warehouse ($PCMBN_DB, default data/warehouse.duckdb)')
+  etl
+    .command('load')
+    .description(
+      'load report files or folders (CSV, XLSX, JSON) into the warehouse ($PCMBN_DB, default data/warehouse.duckdb)',
+    )
     .argument('<paths...>', 'files or folders (searched recursively)')
     .addOption(waitOption())
     .action(async (paths: string[], o: { wait: number }) => {
       for (const p of paths) if (!existsSync(p)) throw new UsageError(`no such file or folder: ${p}`);
       await withWarehouse(async (w) => {
-        const bar = process.stderr.isTTY ? new cliProgress.SingleBar({ format: 'loading {bar} {percentage}% | {value}/{total} files | {file}', hideCursor: true }, cliProgress.Presets.shades_classic) : null;
+        const bar = process.stderr.isTTY
+          ? new cliProgress.SingleBar(
+              { format: 'loading {bar} {percentage}% | {value}/{total} files | {file}', hideCursor: true },
+              cliProgress.Presets.shades_classic,
+            )
+          : null;
         let started = false;
         const r = await loadFiles(w, paths, {
           onProgress: (p) => {
@@ -93,8 +109,11 @@ export function registerEtlCommands(program: Command): void {
       }, o.wait);
     });
 
-  etl.command('weights')
-    .description('load apportionment weights for old wards split by the 2025 reform (CSV old_ward,new_commune,share); rebuilds the roll-up')
+  etl
+    .command('weights')
+    .description(
+      'load apportionment weights for old wards split by the 2025 reform (CSV old_ward,new_commune,share); rebuilds the roll-up',
+    )
     .argument('<file>', 'the weights CSV')
     .addOption(waitOption())
     .action(async (file: string, o: { wait: number }) => {
@@ -111,40 +130,62 @@ export function registerEtlCommands(program: Command): void {
       }, o.wait);
     });
 
-  etl.command('runs')
+  etl
+    .command('runs')
     .description('list recent ETL runs')
     .option('--limit <n>', 'how many', positiveInt, 20)
     .action(async (o: { limit: number }) => {
       await withWarehouse(async (w) => {
         const runs = await w.db.selectFrom('etl_runs').selectAll().orderBy('run_id', 'desc').limit(o.limit).execute();
         if (!runs.length) return console.log('no runs yet');
-        console.table(runs.map((r) => ({
-          run: r.run_id, trigger: r.trigger, started: r.started_at.slice(0, 19), status: r.status,
-          loaded: r.files_loaded, unchanged: r.files_unchanged, rejected: r.files_rejected, rows: r.rows_loaded,
-          revised: r.facts_revised, warnings: r.warnings,
-        })));
+        console.table(
+          runs.map((r) => ({
+            run: r.run_id,
+            trigger: r.trigger,
+            started: r.started_at.slice(0, 19),
+            status: r.status,
+            loaded: r.files_loaded,
+            unchanged: r.files_unchanged,
+            rejected: r.files_rejected,
+            rows: r.rows_loaded,
+            revised: r.facts_revised,
+            warnings: r.warnings,
+          })),
+        );
       });
     });
 
-  etl.command('rejects')
+  etl
+    .command('rejects')
     .description('list the errors of rejected files (all runs, or one)')
     .option('--run <id>', 'only this run', positiveInt)
     .option('--warnings', 'include warnings on loaded files')
     .action(async (o: { run?: number; warnings?: boolean }) => {
       await withWarehouse(async (w) => {
-        let q = w.db.selectFrom('rejects').selectAll().orderBy('run_id').orderBy('file_name').orderBy('line').orderBy('col');
+        let q = w.db
+          .selectFrom('rejects')
+          .selectAll()
+          .orderBy('run_id')
+          .orderBy('file_name')
+          .orderBy('line')
+          .orderBy('col');
         if (o.run !== undefined) q = q.where('run_id', '=', o.run);
         if (!o.warnings) q = q.where('severity', '=', 'error');
         const rows = await q.execute();
         if (!rows.length) return console.log('no rejected files');
         for (const r of rows) {
-          console.log(`run ${r.run_id}  ${formatIssue({ severity: r.severity, file: r.file_name, line: r.line, col: r.col, column: r.column_name, message: r.message })}`);
+          console.log(
+            `run ${r.run_id}  ${formatIssue({ severity: r.severity, file: r.file_name, line: r.line, col: r.col, column: r.column_name, message: r.message })}`,
+          );
         }
       });
     });
 
-  etl.command('schedule')
-    .description('load files dropped into an inbox folder on a cron schedule; loaded and rejected files are moved aside')
+  etl
+    .command('schedule')
+    .description(
+      'load files dropped into an inbox folder on a cron schedule; loaded and rejected files are moved aside',
+    )
     .requiredOption('--inbox <dir>', 'the folder to scan')
     .option('--cron <expression>', 'when to scan (cron, seconds optional)', '*/5 * * * *')
     .option('--once', 'scan once now and exit')
@@ -153,7 +194,9 @@ export function registerEtlCommands(program: Command): void {
       try {
         new Cron(o.cron, { paused: true }).stop();
       } catch (e) {
-        throw new UsageError(`--cron "${o.cron}": ${(e as Error).message}; expected a cron expression such as "*/5 * * * *"`);
+        throw new UsageError(
+          `--cron "${o.cron}": ${(e as Error).message}; expected a cron expression such as "*/5 * * * *"`,
+        );
       }
       if (o.once) {
         await withWarehouse(async (w) => {
@@ -175,17 +218,21 @@ export function registerEtlCommands(program: Command): void {
       await w.close();
     });
 
-  program.command('sample')
+  program
+    .command('sample')
     .description('write deterministic synthetic report files in the contract format')
     .requiredOption('--out <dir>', 'output folder')
-    .option('--scale <scale>', 'demo (small, the seeds\' units) or national (every ward, 2019 on)', 'demo')
+    .option('--scale <scale>', "demo (small, the seeds' units) or national (every ward, 2019 on)", 'demo')
     .option('--seed <n>', 'random seed', positiveInt, 1)
     .option('--until <YYYYMM>', 'last month to generate', '202610')
     .action(async (o: { out: string; scale: string; seed: number; until: string }) => {
-      if (o.scale !== 'demo' && o.scale !== 'national') throw new UsageError(`--scale "${o.scale}": expected demo or national`);
+      if (o.scale !== 'demo' && o.scale !== 'national')
+        throw new UsageError(`--scale "${o.scale}": expected demo or national`);
       if (!/^\d{6}$/.test(o.until)) throw new UsageError(`--until "${o.until}": expected a month as YYYYMM`);
       const started = Date.now();
       const s = await generateSample({ scale: o.scale as SampleScale, outDir: o.out, seed: o.seed, until: o.until });
-      console.log(`${s.files} files, ${s.rows} rows (${(s.bytes / 1e6).toFixed(1)} MB) for ${s.units} units, ${s.firstPeriod}–${s.lastPeriod}, in ${((Date.now() - started) / 1000).toFixed(1)} s → ${o.out}`);
+      console.log(
+        `${s.files} files, ${s.rows} rows (${(s.bytes / 1e6).toFixed(1)} MB) for ${s.units} units, ${s.firstPeriod}–${s.lastPeriod}, in ${((Date.now() - started) / 1000).toFixed(1)} s → ${o.out}`,
+      );
     });
 }

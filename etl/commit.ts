@@ -44,8 +44,11 @@ export async function commitAccepted(conn: DuckDBConnection, runId: number): Pro
     JOIN periods p ON p.period_id = r.period_id JOIN indicators i ON i.code = r.indicator`);
 
   // Reports: one per unit and period in each file, resubmissions included (compliance counts them).
-  const reports = await sql(`INSERT INTO reports
-    SELECT report_id, load_seq, $1, unit_id, period_id, min(submitted_on) FROM incoming GROUP BY ALL`, [runId]);
+  const reports = await sql(
+    `INSERT INTO reports
+    SELECT report_id, load_seq, $1, unit_id, period_id, min(submitted_on) FROM incoming GROUP BY ALL`,
+    [runId],
+  );
 
   // What the warehouse already holds identically adds nothing.
   await sql(`DELETE FROM incoming WHERE (fact_key, value, submitted_on) IN (SELECT fact_key, value, submitted_on FROM facts
@@ -82,8 +85,13 @@ export async function commitAccepted(conn: DuckDBConnection, runId: number): Pro
     LEFT JOIN held h USING (fact_key)`);
 
   // Revisions within the batch: rows that were the latest until a later row of the same batch replaced them.
-  const withinBatch = await sql(`SELECT count(*) AS n FROM incoming i JOIN batch_best b USING (fact_key) LEFT JOIN held h USING (fact_key)
+  const withinBatch =
+    await sql(`SELECT count(*) AS n FROM incoming i JOIN batch_best b USING (fact_key) LEFT JOIN held h USING (fact_key)
     WHERE b.n > 1 AND ${rankOf('i')} < b.best_rank
       AND (h.held_rank IS NULL OR ${rankOf('i')} > h.held_rank)`);
-  return { factsInserted: inserted.changed, factsRevised: superseded.changed + (withinBatch.rows[0].n as number), reports: reports.changed };
+  return {
+    factsInserted: inserted.changed,
+    factsRevised: superseded.changed + (withinBatch.rows[0].n as number),
+    reports: reports.changed,
+  };
 }

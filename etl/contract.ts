@@ -33,18 +33,31 @@ export function checkHeader(names: readonly string[]): HeaderCheck {
   names.forEach((raw, i) => {
     const name = raw.trim();
     if (name === '') {
-      problems.push({ col: i + 1, message: `column ${i + 1} of the header has no name (a trailing separator, as Excel sometimes writes?); expected only the columns ${COLUMNS.join(', ')}` });
+      problems.push({
+        col: i + 1,
+        message: `column ${i + 1} of the header has no name (a trailing separator, as Excel sometimes writes?); expected only the columns ${COLUMNS.join(', ')}`,
+      });
     } else if (!(COLUMNS as readonly string[]).includes(name)) {
       const hint = COLUMNS.find((c) => c.toLowerCase() === name.toLowerCase().replace(/[\s-]+/g, '_'));
-      problems.push({ col: i + 1, message: `unknown column "${raw}"${hint ? ` (did you mean "${hint}"?)` : ''}; expected the columns ${COLUMNS.join(', ')}` });
+      problems.push({
+        col: i + 1,
+        message: `unknown column "${raw}"${hint ? ` (did you mean "${hint}"?)` : ''}; expected the columns ${COLUMNS.join(', ')}`,
+      });
     } else if (positions.has(name as Column)) {
-      problems.push({ col: i + 1, message: `column "${name}" appears twice (first as column ${positions.get(name as Column)! + 1})` });
+      problems.push({
+        col: i + 1,
+        message: `column "${name}" appears twice (first as column ${positions.get(name as Column)! + 1})`,
+      });
     } else {
       positions.set(name as Column, i);
     }
   });
   for (const required of REQUIRED_COLUMNS) {
-    if (!positions.has(required)) problems.push({ col: names.length + 1, message: `the header has no "${required}" column; required: ${REQUIRED_COLUMNS.join(', ')}` });
+    if (!positions.has(required))
+      problems.push({
+        col: names.length + 1,
+        message: `the header has no "${required}" column; required: ${REQUIRED_COLUMNS.join(', ')}`,
+      });
   }
   return { positions, problems };
 }

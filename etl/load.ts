@@ -107,8 +107,13 @@ export function loadFiles(w: Warehouse, paths: string[], options: LoadOptions = 
 
 /** A run that stopped on a fault (a full disk, say) rather than on bad input. */
 export class LoadFailedError extends Error {
-  constructor(readonly runId: number, override readonly cause: Error) {
-    super(`run ${runId} failed: ${cause.message}; each file is in whole or not at all: once the cause is mended, load the same files again (those already in are recognised as unchanged)`);
+  constructor(
+    readonly runId: number,
+    override readonly cause: Error,
+  ) {
+    super(
+      `run ${runId} failed: ${cause.message}; each file is in whole or not at all: once the cause is mended, load the same files again (those already in are recognised as unchanged)`,
+    );
   }
 }
 
@@ -122,13 +127,18 @@ async function load(w: Warehouse, paths: string[], o: LoadOptions): Promise<Load
     // Runs still "running" were cut short (kill -9, a full disk): this process holds the file, so none is alive.
     await sql(`UPDATE etl_runs SET status = 'interrupted' WHERE status = 'running'`);
     const runId = (await sql(`SELECT nextval('run_seq')::INTEGER AS id`)).rows[0].id as number;
-    await sql(`INSERT INTO etl_runs (run_id, trigger, started_at, status) VALUES ($1, $2, now()::TIMESTAMP, 'running')`, [runId, o.trigger ?? 'cli']);
+    await sql(
+      `INSERT INTO etl_runs (run_id, trigger, started_at, status) VALUES ($1, $2, now()::TIMESTAMP, 'running')`,
+      [runId, o.trigger ?? 'cli'],
+    );
     try {
       return await loadRun(conn, runId, paths, o, today, base, started);
     } catch (e) {
       // On a full disk this bookkeeping fails too: the run then shows as interrupted at the next load.
-      await sql(`UPDATE etl_runs SET finished_at = now()::TIMESTAMP, status = 'failed', message = $2 WHERE run_id = $1`, [runId, (e as Error).message])
-        .catch(() => undefined);
+      await sql(
+        `UPDATE etl_runs SET finished_at = now()::TIMESTAMP, status = 'failed', message = $2 WHERE run_id = $1`,
+        [runId, (e as Error).message],
+      ).catch(() => undefined);
       throw new LoadFailedError(runId, e as Error);
     }
   } finally {
@@ -136,15 +146,35 @@ async function load(w: Warehouse, paths: string[], o: LoadOptions): Promise<Load
   }
 }
 
-async function loadRun(conn: DuckDBConnection, runId: number, paths: string[], o: LoadOptions, today: string, base: string, started: number): Promise<LoadResult> {
+async function loadRun(
+  conn: DuckDBConnection,
+  runId: number,
+  paths: string[],
+  o: LoadOptions,
+  today: string,
+  base: string,
+  started: number,
+): Promise<LoadResult> {
   const sql = (text: string, params: unknown[] = []) => runRows(conn, text, params);
   const files: FileOutcome[] = [];
   for (const path of expandPaths(paths)) {
     const st = statSync(path);
-    files.push({ name: relative(base, path) || path, path, hash: await sha256(path), bytes: st.size, status: 'loaded', rows: 0, errors: 0, issues: [] });
+    files.push({
+      name: relative(base, path) || path,
+      path,
+      hash: await sha256(path),
+      bytes: st.size,
+      status: 'loaded',
+      rows: 0,
+      errors: 0,
+      issues: [],
+    });
   }
   const seen = new Set<string>();
-  const known = await loadedHashes(conn, files.map((f) => f.hash));
+  const known = await loadedHashes(
+    conn,
+    files.map((f) => f.hash),
+  );
   const staleBefore = await rollupStale(conn);
   await sql('CREATE OR REPLACE TEMP TABLE run_changes (unit_id INTEGER, year INTEGER)');
   const todo: FileOutcome[] = [];
@@ -185,17 +215,22 @@ async function loadRun(conn: DuckDBConnection, runId: number, paths: string[], o
 
   const count = (s: FileStatus) => files.filter((f) => f.status === s).length;
   const result: LoadResult = {
-    runId, files,
-    loaded: count('loaded'), unchanged: count('unchanged'), rejected: count('rejected'),
+    runId,
+    files,
+    loaded: count('loaded'),
+    unchanged: count('unchanged'),
+    rejected: count('rejected'),
     rows: files.reduce((s, f) => s + (f.status === 'loaded' ? f.rows : 0), 0),
     revised,
     warnings: files.reduce((s, f) => s + f.issues.filter((x) => x.severity === 'warning').length, 0),
     ms: 0,
   };
   result.ms = Date.now() - started;
-  await sql(`UPDATE etl_runs SET finished_at = now()::TIMESTAMP, status = 'succeeded', files_loaded = $2, files_unchanged = $3,
+  await sql(
+    `UPDATE etl_runs SET finished_at = now()::TIMESTAMP, status = 'succeeded', files_loaded = $2, files_unchanged = $3,
     files_rejected = $4, rows_loaded = $5, facts_revised = $6, warnings = $7 WHERE run_id = $1`,
-    [runId, result.loaded, result.unchanged, result.rejected, result.rows, result.revised, result.warnings]);
+    [runId, result.loaded, result.unchanged, result.rejected, result.rows, result.revised, result.warnings],
+  );
   return result;
 }
 
@@ -213,16 +248,23 @@ async function refreshDerived(conn: DuckDBConnection, staleBefore: boolean): Pro
   const changed = (await sql('SELECT count(*) AS n FROM run_changes')).rows[0].n as number;
   if (!changed && !staleBefore) return;
   const empty = (await sql('SELECT NOT EXISTS (SELECT 1 FROM rollup) AS e')).rows[0].e as boolean;
-  await refreshRollup(conn, staleBefore || empty ? 'all' : { units: 'SELECT unit_id FROM run_changes', years: 'SELECT year FROM run_changes' }, [
-    `INSERT OR REPLACE INTO meta VALUES ('rollup_stale', 'false')`,
-    `UPDATE meta SET value = (value::BIGINT + 1)::VARCHAR WHERE key = 'data_version'`,
-  ]);
+  await refreshRollup(
+    conn,
+    staleBefore || empty ? 'all' : { units: 'SELECT unit_id FROM run_changes', years: 'SELECT year FROM run_changes' },
+    [
+      `INSERT OR REPLACE INTO meta VALUES ('rollup_stale', 'false')`,
+      `UPDATE meta SET value = (value::BIGINT + 1)::VARCHAR WHERE key = 'data_version'`,
+    ],
+  );
 }
 
 async function loadedHashes(conn: DuckDBConnection, hashes: string[]): Promise<Set<string>> {
   if (!hashes.length) return new Set();
-  const { rows } = await runRows<{ content_hash: string }>(conn,
-    `SELECT DISTINCT content_hash FROM source_files WHERE status = 'loaded' AND content_hash IN (SELECT unnest(string_split($1, ',')))`, [hashes.join(',')]);
+  const { rows } = await runRows<{ content_hash: string }>(
+    conn,
+    `SELECT DISTINCT content_hash FROM source_files WHERE status = 'loaded' AND content_hash IN (SELECT unnest(string_split($1, ',')))`,
+    [hashes.join(',')],
+  );
   return new Set(rows.map((r) => r.content_hash));
 }
 
@@ -235,7 +277,14 @@ interface Staged {
 }
 
 /** Stages, validates and commits one batch of files; returns how many held facts were revised. */
-async function loadBatch(conn: DuckDBConnection, runId: number, batch: FileOutcome[], today: string, beforeCommit: () => Promise<void>, done: (f: FileOutcome) => void): Promise<number> {
+async function loadBatch(
+  conn: DuckDBConnection,
+  runId: number,
+  batch: FileOutcome[],
+  today: string,
+  beforeCommit: () => Promise<void>,
+  done: (f: FileOutcome) => void,
+): Promise<number> {
   const sql = (text: string, params: unknown[] = []) => runRows(conn, text, params);
   await createStage(conn);
   const staged: Staged[] = [];
@@ -245,7 +294,15 @@ async function loadBatch(conn: DuckDBConnection, runId: number, batch: FileOutco
       try {
         const s = await stageFile(conn, fileNo, f);
         f.rows = s.rows;
-        if (s.rows === 0) f.issues.push({ severity: 'warning', file: f.name, line: null, col: null, column: null, message: 'the file holds no rows; nothing to load' });
+        if (s.rows === 0)
+          f.issues.push({
+            severity: 'warning',
+            file: f.name,
+            line: null,
+            col: null,
+            column: null,
+            message: 'the file holds no rows; nothing to load',
+          });
         staged.push({ outcome: f, fileNo, firstRowid: nextRowid, locator: memo(s.locator), cleanup: s.cleanup });
         nextRowid += s.rows;
       } catch (e) {
@@ -267,7 +324,10 @@ async function loadBatch(conn: DuckDBConnection, runId: number, batch: FileOutco
       const locate = s.locator();
       const ordinal = (rid: number) => rid - s.firstRowid + 1;
       s.outcome.issues.push({
-        severity: r.severity, file: s.outcome.name, ...locate(ordinal(r.rid), r.column), column: r.column,
+        severity: r.severity,
+        file: s.outcome.name,
+        ...locate(ordinal(r.rid), r.column),
+        column: r.column,
         message: describeIssue(r, (rid) => locate(ordinal(rid), null).line),
       });
     }
@@ -285,7 +345,14 @@ async function loadBatch(conn: DuckDBConnection, runId: number, batch: FileOutco
       await sql('CREATE OR REPLACE TEMP TABLE accepted (file_no INTEGER, file_id INTEGER)');
       for (const f of batch) {
         const fileId = (await sql(`SELECT nextval('file_seq')::INTEGER AS id`)).rows[0].id as number;
-        await sql(`INSERT INTO source_files VALUES ($1, $2, $3, $4, $5, $6, now()::TIMESTAMP)`, [fileId, runId, f.name, f.hash, f.status, f.rows]);
+        await sql(`INSERT INTO source_files VALUES ($1, $2, $3, $4, $5, $6, now()::TIMESTAMP)`, [
+          fileId,
+          runId,
+          f.name,
+          f.hash,
+          f.status,
+          f.rows,
+        ]);
         const s = accepted.find((a) => a.outcome === f);
         if (s) await sql('INSERT INTO accepted VALUES ($1, $2)', [s.fileNo, fileId]);
         await recordIssues(conn, runId, f);
@@ -294,7 +361,9 @@ async function loadBatch(conn: DuckDBConnection, runId: number, batch: FileOutco
         revised = (await commitAccepted(conn, runId)).factsRevised;
         // The roll-up is refreshed once the run's files are in; until then it is marked stale, so that a crash in
         // between is repaired by the next load (the API reads the roll-up, never half a run).
-        await sql(`INSERT INTO run_changes SELECT DISTINCT i.unit_id, p.year FROM incoming i JOIN periods p USING (period_id)`);
+        await sql(
+          `INSERT INTO run_changes SELECT DISTINCT i.unit_id, p.year FROM incoming i JOIN periods p USING (period_id)`,
+        );
         await sql(`INSERT OR REPLACE INTO meta VALUES ('rollup_stale', 'true')`);
       }
       await sql('COMMIT');
@@ -318,9 +387,12 @@ async function recordIssues(conn: DuckDBConnection, runId: number, f: FileOutcom
     appender.appendVarchar(f.name);
     appender.appendVarchar(f.hash);
     appender.appendVarchar(i.severity);
-    if (i.line === null) appender.appendNull(); else appender.appendInteger(i.line);
-    if (i.col === null) appender.appendNull(); else appender.appendInteger(i.col);
-    if (i.column === null) appender.appendNull(); else appender.appendVarchar(i.column);
+    if (i.line === null) appender.appendNull();
+    else appender.appendInteger(i.line);
+    if (i.col === null) appender.appendNull();
+    else appender.appendInteger(i.col);
+    if (i.column === null) appender.appendNull();
+    else appender.appendVarchar(i.column);
     appender.appendVarchar(i.message);
     appender.endRow();
   }
@@ -336,7 +408,11 @@ function memo<T>(fn: () => T): () => T {
   };
 }
 
-async function stageFile(conn: DuckDBConnection, fileNo: number, f: FileOutcome): Promise<{ rows: number; locator: () => Locator; cleanup: () => void }> {
+async function stageFile(
+  conn: DuckDBConnection,
+  fileNo: number,
+  f: FileOutcome,
+): Promise<{ rows: number; locator: () => Locator; cleanup: () => void }> {
   const format = formatOf(f.path);
   if (format === 'csv') {
     const layout = inspectCsv(f.path, f.name);
@@ -350,9 +426,19 @@ async function stageFile(conn: DuckDBConnection, fileNo: number, f: FileOutcome)
   }
   if (format === 'xlsx' || format === 'json') {
     // exceljs takes a third of a second to import: only when a workbook comes.
-    const read = format === 'xlsx' ? await (await import('./sources/xlsx.ts')).readXlsx(f.path, f.name) : readJson(f.path, f.name);
+    const read =
+      format === 'xlsx' ? await (await import('./sources/xlsx.ts')).readXlsx(f.path, f.name) : readJson(f.path, f.name);
     const rows = await appendRows(conn, fileNo, read.rows);
     return { rows, locator: () => read.locator, cleanup: () => {} };
   }
-  throw new FileRejected([{ severity: 'error', file: f.name, line: null, col: null, column: null, message: 'unsupported file type; expected .csv (or .tsv/.txt), .xlsx or .json' }]);
+  throw new FileRejected([
+    {
+      severity: 'error',
+      file: f.name,
+      line: null,
+      col: null,
+      column: null,
+      message: 'unsupported file type; expected .csv (or .tsv/.txt), .xlsx or .json',
+    },
+  ]);
 }

@@ -170,26 +170,51 @@ function streamFor(seed: number, ...key: string[]): Rng {
 
 /** The indicators this generator knows how to simulate; the catalogue must not hold others. */
 const MODELLED = [
-  'tipoffs_received', 'tipoffs_classified', 'tipoffs_resolved', 'cases_initiated', 'cases_solved', 'cases_indicted',
-  'cases_tried', 'suspects_prosecuted', 'victims_identified', 'victims_rescued', 'victims_returned',
-  'victims_supported', 'victims_legal_aid', 'outreach_sessions', 'outreach_participants', 'leaflets_distributed',
-  'media_items', 'trainings_held', 'training_participants', 'illegal_exits_detected', 'illegal_returns_detected',
-  'hotline_calls', 'inspections_held', 'community_models_active', 'wards_with_model', 'suspects_monitored',
+  'tipoffs_received',
+  'tipoffs_classified',
+  'tipoffs_resolved',
+  'cases_initiated',
+  'cases_solved',
+  'cases_indicted',
+  'cases_tried',
+  'suspects_prosecuted',
+  'victims_identified',
+  'victims_rescued',
+  'victims_returned',
+  'victims_supported',
+  'victims_legal_aid',
+  'outreach_sessions',
+  'outreach_participants',
+  'leaflets_distributed',
+  'media_items',
+  'trainings_held',
+  'training_participants',
+  'illegal_exits_detected',
+  'illegal_returns_detected',
+  'hotline_calls',
+  'inspections_held',
+  'community_models_active',
+  'wards_with_model',
+  'suspects_monitored',
   'persons_missing_suspected',
 ] as const;
 type Modelled = (typeof MODELLED)[number];
 
 const N = COUNT_INDICATORS.length;
-const I = Object.fromEntries(MODELLED.map((code) => [code, COUNT_INDICATORS.findIndex((i) => i.code === code)])) as Record<Modelled, number>;
+const I = Object.fromEntries(
+  MODELLED.map((code) => [code, COUNT_INDICATORS.findIndex((i) => i.code === code)]),
+) as Record<Modelled, number>;
 const IS_STOCK = COUNT_INDICATORS.map((i) => i.aggregation === 'last');
 const STOCK_SLOTS = COUNT_INDICATORS.flatMap((i, slot) => (i.aggregation === 'last' ? [slot] : []));
 /** Disaggregated indicators: their slot and the first of their four breakdown slots (female, male, child, adult). */
-const BREAKDOWNS = COUNT_INDICATORS.flatMap((ind, slot) => (ind.disaggregations.length > 0 ? [{ slot, ind }] : [])).map(({ slot, ind }, k) => ({
-  slot,
-  first: N + 4 * k,
-  bySex: ind.disaggregations.includes('sex'),
-  byAge: ind.disaggregations.includes('age_group'),
-}));
+const BREAKDOWNS = COUNT_INDICATORS.flatMap((ind, slot) => (ind.disaggregations.length > 0 ? [{ slot, ind }] : [])).map(
+  ({ slot, ind }, k) => ({
+    slot,
+    first: N + 4 * k,
+    bySex: ind.disaggregations.includes('sex'),
+    byAge: ind.disaggregations.includes('age_group'),
+  }),
+);
 const BREAKDOWN_OF: (typeof BREAKDOWNS)[number][] = [];
 for (const b of BREAKDOWNS) BREAKDOWN_OF[b.slot] = b;
 const SLOTS = N + 4 * BREAKDOWNS.length;
@@ -202,13 +227,25 @@ const CHILD_COLS = COUNT_INDICATORS.map((i) => `${i.code},,child,`);
 const ADULT_COLS = COUNT_INDICATORS.map((i) => `${i.code},,adult,`);
 
 /** Figures a ward corrects later: plain flows (no breakdown to keep consistent, no 0/1 stock). */
-const REVISABLE = [I.outreach_sessions, I.outreach_participants, I.leaflets_distributed, I.media_items, I.hotline_calls, I.illegal_returns_detected, I.tipoffs_received, I.training_participants];
+const REVISABLE = [
+  I.outreach_sessions,
+  I.outreach_participants,
+  I.leaflets_distributed,
+  I.media_items,
+  I.hotline_calls,
+  I.illegal_returns_detected,
+  I.tipoffs_received,
+  I.training_participants,
+];
 /** Figures where a ×20 spike is plausible enough to be real and large enough to stand out. */
 const SPIKEABLE = [I.outreach_participants, I.leaflets_distributed, I.hotline_calls, I.media_items];
 
 function assertCatalogueModelled(): void {
   const unknown = COUNT_INDICATORS.filter((i) => !(MODELLED as readonly string[]).includes(i.code));
-  if (unknown.length) throw new Error(`the sample generator has no model for ${unknown.map((i) => i.code).join(', ')}: add one in etl/sample.ts`);
+  if (unknown.length)
+    throw new Error(
+      `the sample generator has no model for ${unknown.map((i) => i.code).join(', ')}: add one in etl/sample.ts`,
+    );
   const missing = MODELLED.filter((code) => I[code] < 0);
   if (missing.length) throw new Error(`etl/sample.ts models ${missing.join(', ')}, which the catalogue no longer has`);
 }
@@ -234,7 +271,12 @@ let adminCache: AdminLists | undefined;
 
 function readReference(name: string): string[][] {
   const text = readFileSync(new URL(`../schema/reference/${name}`, import.meta.url), 'utf8');
-  return text.split('\n').slice(1).map((l) => l.trim()).filter(Boolean).map((l) => l.split(','));
+  return text
+    .split('\n')
+    .slice(1)
+    .map((l) => l.trim())
+    .filter(Boolean)
+    .map((l) => l.split(','));
 }
 
 function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
@@ -280,11 +322,24 @@ export function adminLists(): AdminLists {
   }
   const predecessorsOf = new Map<string, { code: string; province: string; share: number }[]>();
   for (const [oldLevel, oldCode, , newCode] of reform) {
-    if (oldLevel !== 'province') push(predecessorsOf, newCode, { code: oldCode, province: provinceOfOld.get(oldCode)!, share: 1 / pieces.get(oldCode)! });
+    if (oldLevel !== 'province')
+      push(predecessorsOf, newCode, {
+        code: oldCode,
+        province: provinceOfOld.get(oldCode)!,
+        share: 1 / pieces.get(oldCode)!,
+      });
   }
 
   for (const list of [...districtsOf.values(), ...wardsOf.values(), ...communesOf.values()]) list.sort(byCode);
-  adminCache = { oldProvinces: oldProvinces.sort(byCode), districtsOf, wardsOf, newProvinces: newProvinces.sort(byCode), communesOf, successorOf, predecessorsOf };
+  adminCache = {
+    oldProvinces: oldProvinces.sort(byCode),
+    districtsOf,
+    wardsOf,
+    newProvinces: newProvinces.sort(byCode),
+    communesOf,
+    successorOf,
+    predecessorsOf,
+  };
   return adminCache;
 }
 
@@ -334,7 +389,11 @@ function oldLeafProfile(seed: number, code: string, province: string): LeafProfi
 
 /** A new commune inherits the sum of its predecessors' activity; its reporting habits are its own. */
 function newLeafProfile(seed: number, code: string, admin: AdminLists): LeafProfile {
-  let size = 0, exposure = 0, models = 0, suspects = 0, missingPersons = 0;
+  let size = 0,
+    exposure = 0,
+    models = 0,
+    suspects = 0,
+    missingPersons = 0;
   for (const p of admin.predecessorsOf.get(code) ?? []) {
     const old = oldLeafProfile(seed, p.code, p.province);
     size += p.share * old.size;
@@ -370,7 +429,10 @@ interface Leaf {
 function startLeaf(seed: number, list: List, code: string, district: number, profile: LeafProfile): Leaf {
   const rng = streamFor(seed, 'months', list, code);
   return {
-    code, district, profile, rng,
+    code,
+    district,
+    profile,
+    rng,
     models: rng.poisson(profile.models),
     suspects: rng.poisson(profile.suspects),
     missingPersons: rng.poisson(profile.missingPersons),
@@ -455,7 +517,14 @@ function simulateMonth(leaf: Leaf, t: number, v: Float64Array): void {
 // Writing rows.
 
 /** Appends a report's rows: every indicator's total, and the breakdown of victims_* figures that are not 0. */
-function appendReport(out: string[], prefix: string, suffix: string, v: Float64Array, override = -1, overrideValue = 0): number {
+function appendReport(
+  out: string[],
+  prefix: string,
+  suffix: string,
+  v: Float64Array,
+  override = -1,
+  overrideValue = 0,
+): number {
   let rows = 0;
   for (let s = 0; s < N; s++) {
     const total = s === override ? overrideValue : v[s];
@@ -513,7 +582,11 @@ function maybeSpike(r: Rng, v: Float64Array): { slot: number; usual: number } | 
  * Rarely, the ward sends one wrong figure and corrects it weeks later. The true value (in v) is the correction:
  * the original report carries `wrong`, the revisions file the true value on the later date.
  */
-function maybeRevision(r: Rng, v: Float64Array, submitted: string): { slot: number; wrong: number; submitted: string } | undefined {
+function maybeRevision(
+  r: Rng,
+  v: Float64Array,
+  submitted: string,
+): { slot: number; wrong: number; submitted: string } | undefined {
   if (r.next() >= REVISION_RATE) return undefined;
   const slot = pickNonZero(r, REVISABLE, v);
   const wrong = mistake(r, v[slot]);
@@ -571,7 +644,8 @@ function resolve(o: { seed?: number; until?: string }): Resolved {
   const seed = o.seed ?? 1;
   const until = o.until ?? '202610';
   if (!Number.isInteger(seed)) throw new Error(`seed must be an integer, got ${seed}`);
-  if (!/^\d{4}(0[1-9]|1[0-2])$/.test(until) || until < '201901') throw new Error(`until must be a month YYYYMM from 201901, got "${until}"`);
+  if (!/^\d{4}(0[1-9]|1[0-2])$/.test(until) || until < '201901')
+    throw new Error(`until must be a month YYYYMM from 201901, got "${until}"`);
   return { seed: seed | 0, untilMonth: monthIndex(until) };
 }
 
@@ -593,7 +667,8 @@ interface Job {
 
 function planJob(o: ProvinceOptions, r: Resolved, admin: AdminLists): Job {
   const old = o.list === OLD_LIST;
-  if (!(old ? admin.oldProvinces : admin.newProvinces).includes(o.province)) throw new Error(`no province ${o.province} in the ${o.list} list`);
+  if (!(old ? admin.oldProvinces : admin.newProvinces).includes(o.province))
+    throw new Error(`no province ${o.province} in the ${o.list} list`);
   const consolidators: string[] = [];
   const leaves: Leaf[] = [];
   if (old) {
@@ -605,16 +680,29 @@ function planJob(o: ProvinceOptions, r: Resolved, admin: AdminLists): Job {
         continue;
       }
       consolidators.push(district);
-      for (const ward of wards) leaves.push(startLeaf(r.seed, o.list, ward, consolidators.length - 1, oldLeafProfile(r.seed, ward, o.province)));
+      for (const ward of wards)
+        leaves.push(
+          startLeaf(r.seed, o.list, ward, consolidators.length - 1, oldLeafProfile(r.seed, ward, o.province)),
+        );
     }
   } else {
-    for (const commune of admin.communesOf.get(o.province) ?? []) leaves.push(startLeaf(r.seed, o.list, commune, -1, newLeafProfile(r.seed, commune, admin)));
+    for (const commune of admin.communesOf.get(o.province) ?? [])
+      leaves.push(startLeaf(r.seed, o.list, commune, -1, newLeafProfile(r.seed, commune, admin)));
   }
   consolidators.push(o.province);
   const firstMonth = old ? 0 : LAST_OLD_MONTH + 1;
   const lastMonth = old ? Math.min(LAST_OLD_MONTH, r.untilMonth) : r.untilMonth;
   const firstWrittenMonth = old && o.scale === 'demo' ? DEMO_FIRST_WARD_MONTH : firstMonth;
-  return { list: o.list, province: o.province, consolidators, leaves, firstMonth, lastMonth, firstWrittenMonth, asOf: dateIn(r.untilMonth + 1, 20) };
+  return {
+    list: o.list,
+    province: o.province,
+    consolidators,
+    leaves,
+    firstMonth,
+    lastMonth,
+    firstWrittenMonth,
+    asOf: dateIn(r.untilMonth + 1, 20),
+  };
 }
 
 /**
@@ -625,7 +713,17 @@ export function generateProvince(o: ProvinceOptions): ProvinceOutput {
   assertCatalogueModelled();
   const resolved = resolve(o);
   const job = planJob(o, resolved, adminLists());
-  const out: ProvinceOutput = { files: [], revisions: new Map(), discrepancies: [], outliers: [], units: 0, firstMonth: -1, lastMonth: -1, firstQuarter: -1, lastQuarter: -1 };
+  const out: ProvinceOutput = {
+    files: [],
+    revisions: new Map(),
+    discrepancies: [],
+    outliers: [],
+    units: 0,
+    firstMonth: -1,
+    lastMonth: -1,
+    firstQuarter: -1,
+    lastQuarter: -1,
+  };
   if (job.lastMonth < job.firstMonth) return out;
 
   // Consolidated figures per (consolidator, quarter, slot), built as the leaves' months are simulated.
@@ -637,7 +735,13 @@ export function generateProvince(o: ProvinceOptions): ProvinceOutput {
   return out;
 }
 
-function simulateLeaves(job: Job, sums: Float64Array, firstQuarter: number, quarters: number, out: ProvinceOutput): void {
+function simulateLeaves(
+  job: Job,
+  sums: Float64Array,
+  firstQuarter: number,
+  quarters: number,
+  out: ProvinceOutput,
+): void {
   const unitPrefix = `${job.list}:`;
   const provinceIndex = job.consolidators.length - 1;
   const v = new Float64Array(SLOTS);
@@ -659,7 +763,10 @@ function simulateLeaves(job: Job, sums: Float64Array, firstQuarter: number, quar
         const reported = rng.next() >= leaf.profile.missRate;
         if (reported) {
           const spike = maybeSpike(rng, v);
-          if (spike) out.outliers.push(`${unit},${monthId(t)},${COUNT_INDICATORS[spike.slot].code},${v[spike.slot]},${spike.usual}\n`);
+          if (spike)
+            out.outliers.push(
+              `${unit},${monthId(t)},${COUNT_INDICATORS[spike.slot].code},${v[spike.slot]},${spike.usual}\n`,
+            );
           const submitted = earliest(monthlySubmission(rng, t, leaf.profile.lateRate), job.asOf);
           // Drawn whether or not the month is written, so the demo stays a slice of the national sample.
           const drawn = maybeRevision(rng, v, submitted);
@@ -681,17 +788,37 @@ function simulateLeaves(job: Job, sums: Float64Array, firstQuarter: number, quar
         }
         if (t % 3 === 2) {
           // Stocks consolidate as each leaf's latest reported value in the quarter.
-          if (reportedInQuarter) addStocksToSums(sums, leaf, provinceIndex, Math.floor(t / 3), lastStocks, firstQuarter, quarters, job.consolidators.length);
+          if (reportedInQuarter)
+            addStocksToSums(
+              sums,
+              leaf,
+              provinceIndex,
+              Math.floor(t / 3),
+              lastStocks,
+              firstQuarter,
+              quarters,
+              job.consolidators.length,
+            );
           reportedInQuarter = false;
         }
       }
     }
-    if (count > 0) out.files.push({ path: `wards/${job.list}-${job.province}-${year}.csv`, text: rows.join(''), rows: count });
+    if (count > 0)
+      out.files.push({ path: `wards/${job.list}-${job.province}-${year}.csv`, text: rows.join(''), rows: count });
   }
   out.units += written.reduce((a, b) => a + b, 0);
 }
 
-function addMonthToSums(sums: Float64Array, leaf: Leaf, province: number, t: number, v: Float64Array, firstQuarter: number, quarters: number, units: number): void {
+function addMonthToSums(
+  sums: Float64Array,
+  leaf: Leaf,
+  province: number,
+  t: number,
+  v: Float64Array,
+  firstQuarter: number,
+  quarters: number,
+  units: number,
+): void {
   const q = Math.floor(t / 3) - firstQuarter;
   if (q >= quarters) return;
   for (const unit of leaf.district >= 0 ? [leaf.district, province] : [province]) {
@@ -700,7 +827,16 @@ function addMonthToSums(sums: Float64Array, leaf: Leaf, province: number, t: num
   }
 }
 
-function addStocksToSums(sums: Float64Array, leaf: Leaf, province: number, quarter: number, stocks: Float64Array, firstQuarter: number, quarters: number, units: number): void {
+function addStocksToSums(
+  sums: Float64Array,
+  leaf: Leaf,
+  province: number,
+  quarter: number,
+  stocks: Float64Array,
+  firstQuarter: number,
+  quarters: number,
+  units: number,
+): void {
   const q = quarter - firstQuarter;
   if (q >= quarters) return;
   for (const unit of leaf.district >= 0 ? [leaf.district, province] : [province]) {
@@ -710,7 +846,14 @@ function addStocksToSums(sums: Float64Array, leaf: Leaf, province: number, quart
 }
 
 /** Consolidated reports: the sums, with about 2% of total figures deliberately off. */
-function writeConsolidated(job: Job, r: Resolved, sums: Float64Array, firstQuarter: number, quarters: number, out: ProvinceOutput): void {
+function writeConsolidated(
+  job: Job,
+  r: Resolved,
+  sums: Float64Array,
+  firstQuarter: number,
+  quarters: number,
+  out: ProvinceOutput,
+): void {
   const units = job.consolidators.length;
   const streams = job.consolidators.map((code) => streamFor(r.seed, 'consolidated', job.list, code));
   const lateRates = streams.map((s) => 0.1 * (0.4 + 1.2 * s.next()));
@@ -730,7 +873,12 @@ function writeConsolidated(job: Job, r: Resolved, sums: Float64Array, firstQuart
       file.count += appendReport(file.rows, `${unit},${period},`, `,${submitted}\n`, reported);
     }
   }
-  for (const [year, file] of byYear) out.files.push({ path: `consolidated/${job.list}-${job.province}-${year}.csv`, text: file.rows.join(''), rows: file.count });
+  for (const [year, file] of byYear)
+    out.files.push({
+      path: `consolidated/${job.list}-${job.province}-${year}.csv`,
+      text: file.rows.join(''),
+      rows: file.count,
+    });
   if (quarters > 0) {
     out.units += units;
     out.firstQuarter = firstQuarter;
@@ -776,18 +924,28 @@ const DEMO_OLD_PROVINCES = ['75', '70', '12', '24', '34']; // Đồng Nai (Biên
 export function sampleProvinces(scale: SampleScale): { list: List; province: string }[] {
   const admin = adminLists();
   const oldOnes = scale === 'national' ? admin.oldProvinces : [...DEMO_OLD_PROVINCES].sort(byCode);
-  const newOnes = scale === 'national' ? admin.newProvinces : [...new Set(oldOnes.map((p) => admin.successorOf.get(p)!))].sort(byCode);
-  return [...oldOnes.map((province) => ({ list: OLD_LIST, province })), ...newOnes.map((province) => ({ list: NEW_LIST, province }))];
+  const newOnes =
+    scale === 'national'
+      ? admin.newProvinces
+      : [...new Set(oldOnes.map((p) => admin.successorOf.get(p)!))].sort(byCode);
+  return [
+    ...oldOnes.map((province) => ({ list: OLD_LIST, province })),
+    ...newOnes.map((province) => ({ list: NEW_LIST, province })),
+  ];
 }
 
 export async function generateSample(o: SampleOptions): Promise<SampleSummary> {
   resolve(o);
-  for (const dir of ['wards', 'consolidated', 'revisions', 'expected']) mkdirSync(join(o.outDir, dir), { recursive: true });
+  for (const dir of ['wards', 'consolidated', 'revisions', 'expected'])
+    mkdirSync(join(o.outDir, dir), { recursive: true });
   const summary: SampleSummary = { files: 0, rows: 0, bytes: 0, units: 0, firstPeriod: '', lastPeriod: '' };
   const revisions = new Map<number, string[]>();
   const discrepancies: string[] = [DISCREPANCY_HEADER];
   const outliers: string[] = [OUTLIER_HEADER];
-  let firstMonth = -1, lastMonth = -1, firstQuarter = -1, lastQuarter = -1;
+  let firstMonth = -1,
+    lastMonth = -1,
+    firstQuarter = -1,
+    lastQuarter = -1;
 
   const write = (path: string, text: string): Promise<void> => {
     const bytes = Buffer.from(text, 'utf8');
@@ -824,8 +982,18 @@ export async function generateSample(o: SampleOptions): Promise<SampleSummary> {
 
   // A month starting the same day as a quarter is the earlier period; one ending the same day, the later.
   const quarterStart = firstQuarter * 3;
-  summary.firstPeriod = firstMonth >= 0 && (firstQuarter < 0 || firstMonth <= quarterStart) ? monthId(firstMonth) : firstQuarter >= 0 ? quarterId(firstQuarter) : '';
+  summary.firstPeriod =
+    firstMonth >= 0 && (firstQuarter < 0 || firstMonth <= quarterStart)
+      ? monthId(firstMonth)
+      : firstQuarter >= 0
+        ? quarterId(firstQuarter)
+        : '';
   const quarterEnd = lastQuarter * 3 + 2;
-  summary.lastPeriod = lastMonth >= 0 && (lastQuarter < 0 || lastMonth >= quarterEnd) ? monthId(lastMonth) : lastQuarter >= 0 ? quarterId(lastQuarter) : '';
+  summary.lastPeriod =
+    lastMonth >= 0 && (lastQuarter < 0 || lastMonth >= quarterEnd)
+      ? monthId(lastMonth)
+      : lastQuarter >= 0
+        ? quarterId(lastQuarter)
+        : '';
   return summary;
 }

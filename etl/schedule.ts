@@ -41,7 +41,11 @@ function moveAside(inbox: string, file: string, folder: string): string {
 }
 
 /** One scan: loads what is in the inbox and moves every file aside. */
-export async function scanInbox(w: Warehouse, inbox: string, holdReaders?: LoadOptions['holdReaders']): Promise<LoadResult | null> {
+export async function scanInbox(
+  w: Warehouse,
+  inbox: string,
+  holdReaders?: LoadOptions['holdReaders'],
+): Promise<LoadResult | null> {
   mkdirSync(inbox, { recursive: true });
   const files = inboxFiles(inbox);
   if (!files.length) return null;
@@ -61,7 +65,13 @@ export interface Schedule {
 }
 
 /** Scans on `cron` (croner syntax, seconds optional); scans never overlap. `holdReaders` as in LoadOptions. */
-export function startSchedule(w: Warehouse, inbox: string, cron: string, onScan: (r: LoadResult | null, e?: Error) => void, holdReaders?: LoadOptions['holdReaders']): Schedule {
+export function startSchedule(
+  w: Warehouse,
+  inbox: string,
+  cron: string,
+  onScan: (r: LoadResult | null, e?: Error) => void,
+  holdReaders?: LoadOptions['holdReaders'],
+): Schedule {
   const job = new Cron(cron, { protect: true }, async () => {
     try {
       onScan(await scanInbox(w, inbox, holdReaders));

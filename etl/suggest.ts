@@ -1,5 +1,9 @@
 /** "Did you mean …?" for misspelt codes: the candidate nearest by edit distance, if it is near enough. */
-export function nearestWord(word: string, candidates: readonly string[], maxDistance = Math.max(2, Math.floor(word.length / 4))): string | undefined {
+export function nearestWord(
+  word: string,
+  candidates: readonly string[],
+  maxDistance = Math.max(2, Math.floor(word.length / 4)),
+): string | undefined {
   let best: string | undefined;
   let bestD = Infinity;
   for (const c of candidates) {

@@ -25,7 +25,8 @@ interface Weight {
 
 export async function loadWeights(w: Warehouse, path: string, name = path): Promise<{ wards: number; pairs: number }> {
   const issues: LoadIssue[] = [];
-  const problem = (line: number, col: number | null, column: string | null, message: string) => issues.push({ severity: 'error', file: name, line, col, column, message });
+  const problem = (line: number, col: number | null, column: string | null, message: string) =>
+    issues.push({ severity: 'error', file: name, line, col, column, message });
   const rows = parse(readFileSync(path), { bom: true, skip_empty_lines: true, relax_column_count: true }) as string[][];
   const header = rows[0]?.map((h) => h.trim()) ?? [];
   if (COLUMNS.some((c, i) => header[i] !== c)) {
@@ -40,7 +41,8 @@ export async function loadWeights(w: Warehouse, path: string, name = path): Prom
   const ref = (text: string, list: '2025-03' | '2025-07', line: number, col: number, column: string) => {
     try {
       const r = parseUnitRef(text);
-      if (r.hierarchy && r.hierarchy !== list) problem(line, col, column, `"${text}" is a ${r.hierarchy} code; expected a unit of the ${list} list`);
+      if (r.hierarchy && r.hierarchy !== list)
+        problem(line, col, column, `"${text}" is a ${r.hierarchy} code; expected a unit of the ${list} list`);
       return `${list}:${r.code}`;
     } catch (e) {
       if (e instanceof UnitRefError) problem(line, col, column, e.message);
@@ -52,16 +54,30 @@ export async function loadWeights(w: Warehouse, path: string, name = path): Prom
   const weights: Weight[] = [];
   rows.slice(1).forEach((fields, i) => {
     const line = i + 2;
-    if (fields.length !== 3) return problem(line, null, null, `expected 3 fields (${COLUMNS.join(',')}), found ${fields.length}`);
+    if (fields.length !== 3)
+      return problem(line, null, null, `expected 3 fields (${COLUMNS.join(',')}), found ${fields.length}`);
     const [oldText, newText, shareText] = fields.map((f) => f.trim());
     const oldRef = ref(oldText, '2025-03', line, 1, 'old_ward');
     const newRef = ref(newText, '2025-07', line, 2, 'new_commune');
     const share = /^(0(\.\d+)?|1(\.0+)?)$/.test(shareText) ? Number(shareText) : NaN;
-    if (Number.isNaN(share)) problem(line, 3, 'share', `"${shareText}" is not a share; expected a decimal from 0 to 1, such as 0.4`);
+    if (Number.isNaN(share))
+      problem(line, 3, 'share', `"${shareText}" is not a share; expected a decimal from 0 to 1, such as 0.4`);
     if (!oldRef || !newRef || Number.isNaN(share)) return;
     const link = links.get(`${oldRef}>${newRef}`);
-    if (!link) return problem(line, 1, 'old_ward', `${oldRef} did not go into ${newRef} in the 2025 reform; expected a pair of the reform mapping`);
-    if (link.transfer !== 'partial') return problem(line, 1, 'old_ward', `${oldRef} went whole into ${newRef}; weights are only for wards split across communes`);
+    if (!link)
+      return problem(
+        line,
+        1,
+        'old_ward',
+        `${oldRef} did not go into ${newRef} in the 2025 reform; expected a pair of the reform mapping`,
+      );
+    if (link.transfer !== 'partial')
+      return problem(
+        line,
+        1,
+        'old_ward',
+        `${oldRef} went whole into ${newRef}; weights are only for wards split across communes`,
+      );
     weights.push({ line, oldId: link.old_id, newId: link.new_id, share });
   });
 
@@ -70,11 +86,18 @@ export async function loadWeights(w: Warehouse, path: string, name = path): Prom
   for (const [, list] of byWard) {
     const seen = new Set<number>();
     for (const x of list) {
-      if (seen.has(x.newId)) problem(x.line, 2, 'new_commune', 'this pair appears twice; expected each old ward and commune once');
+      if (seen.has(x.newId))
+        problem(x.line, 2, 'new_commune', 'this pair appears twice; expected each old ward and commune once');
       seen.add(x.newId);
     }
     const total = list.reduce((s, x) => s + x.share, 0);
-    if (Math.abs(total - 1) > TOLERANCE) problem(list[0].line, 3, 'share', `the shares of this old ward add up to ${total.toFixed(3)}; expected 1 (a ward's history is shared out whole)`);
+    if (Math.abs(total - 1) > TOLERANCE)
+      problem(
+        list[0].line,
+        3,
+        'share',
+        `the shares of this old ward add up to ${total.toFixed(3)}; expected 1 (a ward's history is shared out whole)`,
+      );
   }
   if (issues.length) throw new FileRejected(issues);
 
@@ -82,7 +105,12 @@ export async function loadWeights(w: Warehouse, path: string, name = path): Prom
   try {
     await runRows(conn, 'BEGIN TRANSACTION');
     try {
-      for (const x of weights) await runRows(conn, 'UPDATE unit_lineage SET weight = $3 WHERE old_id = $1 AND new_id = $2', [x.oldId, x.newId, x.share]);
+      for (const x of weights)
+        await runRows(conn, 'UPDATE unit_lineage SET weight = $3 WHERE old_id = $1 AND new_id = $2', [
+          x.oldId,
+          x.newId,
+          x.share,
+        ]);
       // The roll-up is rebuilt next; until it commits, it is marked stale so an interruption is repaired by the next load.
       await runRows(conn, `INSERT OR REPLACE INTO meta VALUES ('rollup_stale', 'true')`);
       await runRows(conn, 'COMMIT');
@@ -91,13 +119,17 @@ export async function loadWeights(w: Warehouse, path: string, name = path): Prom
       throw e;
     }
     // What weights change: the split wards' communes (their successors), for the years before the reform.
-    await refreshRollup(conn, {
-      units: `SELECT old_id FROM unit_lineage WHERE transfer = 'partial'`,
-      years: `SELECT DISTINCT p.year FROM periods p WHERE p.start_date < DATE '${REFORM_DATE}' AND p.period_id IN (SELECT DISTINCT period_id FROM facts)`,
-    }, [
-      `INSERT OR REPLACE INTO meta VALUES ('rollup_stale', 'false')`,
-      `UPDATE meta SET value = (value::BIGINT + 1)::VARCHAR WHERE key = 'data_version'`,
-    ]);
+    await refreshRollup(
+      conn,
+      {
+        units: `SELECT old_id FROM unit_lineage WHERE transfer = 'partial'`,
+        years: `SELECT DISTINCT p.year FROM periods p WHERE p.start_date < DATE '${REFORM_DATE}' AND p.period_id IN (SELECT DISTINCT period_id FROM facts)`,
+      },
+      [
+        `INSERT OR REPLACE INTO meta VALUES ('rollup_stale', 'false')`,
+        `UPDATE meta SET value = (value::BIGINT + 1)::VARCHAR WHERE key = 'data_version'`,
+      ],
+    );
   } finally {
     conn.closeSync();
   }

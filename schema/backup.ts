@@ -14,7 +14,20 @@
  * only then renames it over the target: a failed restore leaves the target as it was.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, createReadStream, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  createReadStream,
+  existsSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { INDICATORS } from './catalogue.ts';
@@ -33,7 +46,10 @@ const FORMAT_VERSION = 1;
  * that would be overwritten); otherwise the backup itself is (damaged, incomplete, from an incompatible version).
  */
 export class BackupError extends Error {
-  constructor(message: string, readonly misuse = false) {
+  constructor(
+    message: string,
+    readonly misuse = false,
+  ) {
     super(message);
   }
 }
@@ -82,8 +98,11 @@ async function exec(conn: DuckDBConnection, sql: string, params: unknown[] = [])
 
 /** The warehouse's tables, read from the database itself: a table a later migration adds is backed up too. */
 async function tableNames(conn: DuckDBConnection): Promise<string[]> {
-  const { rows } = await runRows<{ name: string }>(conn, `SELECT table_name AS name FROM information_schema.tables
-    WHERE table_schema = 'main' AND table_type = 'BASE TABLE' ORDER BY table_name`);
+  const { rows } = await runRows<{ name: string }>(
+    conn,
+    `SELECT table_name AS name FROM information_schema.tables
+    WHERE table_schema = 'main' AND table_type = 'BASE TABLE' ORDER BY table_name`,
+  );
   return rows.map((r) => r.name);
 }
 
@@ -92,9 +111,12 @@ async function tableNames(conn: DuckDBConnection): Promise<string[]> {
  * has none, and a backup of it must still carry n on.
  */
 async function nextSequenceValues(conn: DuckDBConnection): Promise<Record<string, number>> {
-  const { rows } = await runRows<{ name: string; next: number }>(conn, `SELECT sequence_name AS name,
+  const { rows } = await runRows<{ name: string; next: number }>(
+    conn,
+    `SELECT sequence_name AS name,
       CASE WHEN last_value IS NULL THEN start_value ELSE last_value + increment_by END AS next
-    FROM duckdb_sequences() WHERE schema_name = 'main' ORDER BY sequence_name`);
+    FROM duckdb_sequences() WHERE schema_name = 'main' ORDER BY sequence_name`,
+  );
   return Object.fromEntries(rows.map((r) => [r.name, r.next]));
 }
 
@@ -144,35 +166,49 @@ export async function backupWarehouse(w: Warehouse, dirArg: string): Promise<Bac
   const started = performance.now();
   const dir = resolve(dirArg);
   if (existsSync(dir)) {
-    if (!statSync(dir).isDirectory()) throw new BackupError(`backup folder ${dir} is a file: expected a new or empty folder`, true);
-    if (readdirSync(dir).length) throw new BackupError(`backup folder ${dir} is not empty: expected a new or empty folder (a backup never mixes with other files)`, true);
+    if (!statSync(dir).isDirectory())
+      throw new BackupError(`backup folder ${dir} is a file: expected a new or empty folder`, true);
+    if (readdirSync(dir).length)
+      throw new BackupError(
+        `backup folder ${dir} is not empty: expected a new or empty folder (a backup never mixes with other files)`,
+        true,
+      );
   }
   const created = !existsSync(dir);
   mkdirSync(dir, { recursive: true });
   const written: string[] = [];
   const conn = await w.connect();
   try {
-    let snapshot: { tables: { table: string; file: string; rows: number }[]; sequences: Record<string, number>; schemaVersion: number; dataVersion: number };
+    let snapshot: {
+      tables: { table: string; file: string; rows: number }[];
+      sequences: Record<string, number>;
+      schemaVersion: number;
+      dataVersion: number;
+    };
     await exec(conn, 'BEGIN TRANSACTION');
     try {
       const tables = [];
       for (const table of await tableNames(conn)) {
         const file = `${table}.parquet`;
         written.push(join(dir, file));
-        await exec(conn, `COPY (SELECT * FROM ${ident(table)}) TO ${literal(join(dir, file))} (FORMAT parquet, COMPRESSION zstd)`);
+        await exec(
+          conn,
+          `COPY (SELECT * FROM ${ident(table)}) TO ${literal(join(dir, file))} (FORMAT parquet, COMPRESSION zstd)`,
+        );
         tables.push({ table, file, rows: await countRows(conn, table) });
       }
       snapshot = {
         tables,
         sequences: await nextSequenceValues(conn),
         schemaVersion: Number(await metaValue(conn, 'schema_version')),
-        dataVersion: Number(await metaValue(conn, 'data_version') ?? 0),
+        dataVersion: Number((await metaValue(conn, 'data_version')) ?? 0),
       };
     } finally {
       await exec(conn, 'ROLLBACK'); // read only: nothing to commit
     }
     const tables: TableFile[] = [];
-    for (const t of snapshot.tables) tables.push({ table: t.table, rows: t.rows, ...(await describeFile(dir, t.file)) });
+    for (const t of snapshot.tables)
+      tables.push({ table: t.table, rows: t.rows, ...(await describeFile(dir, t.file)) });
     written.push(join(dir, CATALOGUE));
     writeFileSync(join(dir, CATALOGUE), `${JSON.stringify(INDICATORS, null, 2)}\n`);
     const manifest: BackupManifest = {
@@ -222,11 +258,13 @@ function isRecord(v: unknown): v is Record<string, unknown> {
 function checkEntry(where: string, e: unknown, table: boolean): void {
   const bad = (what: string) => new BackupError(`${where}: ${what}`);
   if (!isRecord(e)) throw bad('expected an object');
-  if (typeof e.file !== 'string' || e.file !== basename(e.file) || e.file.startsWith('.')) throw bad(`"file" ${JSON.stringify(e.file)}: expected a file name inside the backup folder`);
+  if (typeof e.file !== 'string' || e.file !== basename(e.file) || e.file.startsWith('.'))
+    throw bad(`"file" ${JSON.stringify(e.file)}: expected a file name inside the backup folder`);
   if (!Number.isSafeInteger(e.bytes) || (e.bytes as number) < 0) throw bad('"bytes": expected a whole number');
   if (typeof e.sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(e.sha256)) throw bad('"sha256": expected 64 hex digits');
   if (table) {
-    if (typeof e.table !== 'string' || !/^[a-z_][a-z0-9_]*$/.test(e.table)) throw bad(`"table" ${JSON.stringify(e.table)}: expected a table name`);
+    if (typeof e.table !== 'string' || !/^[a-z_][a-z0-9_]*$/.test(e.table))
+      throw bad(`"table" ${JSON.stringify(e.table)}: expected a table name`);
     if (!Number.isSafeInteger(e.rows) || (e.rows as number) < 0) throw bad('"rows": expected a whole number');
   }
 }
@@ -235,7 +273,9 @@ function parseManifest(dir: string): BackupManifest {
   const path = join(dir, MANIFEST);
   if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new BackupError(`no backup folder ${dir}`, true);
   if (!existsSync(path)) {
-    throw new BackupError(`${path} is missing: ${readdirSync(dir).length ? 'an unfinished backup, or not a pcmbn backup' : 'the folder is empty'} (pcmbn backup writes its manifest last)`);
+    throw new BackupError(
+      `${path} is missing: ${readdirSync(dir).length ? 'an unfinished backup, or not a pcmbn backup' : 'the folder is empty'} (pcmbn backup writes its manifest last)`,
+    );
   }
   let m: unknown;
   try {
@@ -244,11 +284,17 @@ function parseManifest(dir: string): BackupManifest {
     throw new BackupError(`${path} is damaged: ${(e as Error).message}`);
   }
   const where = (field: string) => `${path}, ${field}`;
-  if (!isRecord(m) || m.format !== FORMAT) throw new BackupError(`${path} is not a pcmbn backup manifest: expected "format": "${FORMAT}"`);
-  if (m.formatVersion !== FORMAT_VERSION) throw new BackupError(`${where('"formatVersion"')} is ${JSON.stringify(m.formatVersion)}: this pcmbn reads backup format ${FORMAT_VERSION}`);
-  if (!Number.isSafeInteger(m.schemaVersion) || (m.schemaVersion as number) < 1) throw new BackupError(`${where('"schemaVersion"')}: expected a whole number from 1`);
+  if (!isRecord(m) || m.format !== FORMAT)
+    throw new BackupError(`${path} is not a pcmbn backup manifest: expected "format": "${FORMAT}"`);
+  if (m.formatVersion !== FORMAT_VERSION)
+    throw new BackupError(
+      `${where('"formatVersion"')} is ${JSON.stringify(m.formatVersion)}: this pcmbn reads backup format ${FORMAT_VERSION}`,
+    );
+  if (!Number.isSafeInteger(m.schemaVersion) || (m.schemaVersion as number) < 1)
+    throw new BackupError(`${where('"schemaVersion"')}: expected a whole number from 1`);
   if (!Number.isSafeInteger(m.dataVersion)) throw new BackupError(`${where('"dataVersion"')}: expected a whole number`);
-  if (!isRecord(m.sequences) || Object.values(m.sequences).some((v) => !Number.isSafeInteger(v))) throw new BackupError(`${where('"sequences"')}: expected sequence names with whole numbers`);
+  if (!isRecord(m.sequences) || Object.values(m.sequences).some((v) => !Number.isSafeInteger(v)))
+    throw new BackupError(`${where('"sequences"')}: expected sequence names with whole numbers`);
   if (!Array.isArray(m.tables)) throw new BackupError(`${where('"tables"')}: expected a list`);
   m.tables.forEach((t, i) => checkEntry(where(`tables[${i}]`), t, true));
   checkEntry(where('"catalogue"'), m.catalogue, false);
@@ -264,15 +310,19 @@ export async function verifyBackup(dirArg: string): Promise<BackupManifest> {
   const m = parseManifest(dir);
   const latest = MIGRATIONS.at(-1)!.version;
   if (m.schemaVersion > latest) {
-    throw new BackupError(`backup ${dir} was made by pcmbn ${m.pcmbnVersion} at schema version ${m.schemaVersion}; this pcmbn (${pcmbnVersion()}) knows schema versions up to ${latest}: restore it with that version or a later one`);
+    throw new BackupError(
+      `backup ${dir} was made by pcmbn ${m.pcmbnVersion} at schema version ${m.schemaVersion}; this pcmbn (${pcmbnVersion()}) knows schema versions up to ${latest}: restore it with that version or a later one`,
+    );
   }
   for (const f of [...m.tables, m.catalogue]) {
     const path = join(dir, f.file);
     if (!existsSync(path)) throw new BackupError(`backup file ${path} is missing (listed in ${MANIFEST})`);
     const bytes = statSync(path).size;
-    if (bytes !== f.bytes) throw new BackupError(`backup file ${path} is damaged: ${bytes} bytes, ${MANIFEST} says ${f.bytes}`);
+    if (bytes !== f.bytes)
+      throw new BackupError(`backup file ${path} is damaged: ${bytes} bytes, ${MANIFEST} says ${f.bytes}`);
     const hash = await sha256(path);
-    if (hash !== f.sha256) throw new BackupError(`backup file ${path} is damaged: its SHA-256 is ${hash}, ${MANIFEST} says ${f.sha256}`);
+    if (hash !== f.sha256)
+      throw new BackupError(`backup file ${path} is damaged: its SHA-256 is ${hash}, ${MANIFEST} says ${f.sha256}`);
   }
   checkCatalogue(join(dir, m.catalogue.file), m.pcmbnVersion);
   return m;
@@ -290,7 +340,8 @@ function checkCatalogue(path: string, madeBy: string): void {
   } catch (e) {
     throw new BackupError(`${path} is damaged: ${(e as Error).message}`);
   }
-  if (!Array.isArray(list) || list.some((i) => !isRecord(i) || typeof i.code !== 'string')) throw new BackupError(`${path}: expected a list of indicators, each with a "code"`);
+  if (!Array.isArray(list) || list.some((i) => !isRecord(i) || typeof i.code !== 'string'))
+    throw new BackupError(`${path}: expected a list of indicators, each with a "code"`);
   const here = INDICATORS.map((i) => i.code);
   const problems = (list as { code: string }[]).flatMap(({ code }, n) => {
     const at = here.indexOf(code);
@@ -298,18 +349,31 @@ function checkCatalogue(path: string, madeBy: string): void {
     return at === n ? [] : [`${code} (number ${n} in the backup, ${at} here)`];
   });
   if (problems.length) {
-    throw new BackupError(`backup catalogue ${path} does not match this version's indicator catalogue: ${problems.join('; ')}. ` +
-      `Facts and the roll-up name indicators by their place in the catalogue: restore with the pcmbn version that made the backup (${madeBy})`);
+    throw new BackupError(
+      `backup catalogue ${path} does not match this version's indicator catalogue: ${problems.join('; ')}. ` +
+        `Facts and the roll-up name indicators by their place in the catalogue: restore with the pcmbn version that made the backup (${madeBy})`,
+    );
   }
 }
 
 /** The period calendar keys facts and the roll-up by `period_no` as well: each period must keep its number. */
 async function checkPeriods(conn: DuckDBConnection, file: string): Promise<void> {
   const here = new Map(allPeriods().map((p, n) => [p.id, n]));
-  const { rows } = await runRows<{ id: string; no: number }>(conn, 'SELECT period_id AS id, period_no AS no FROM read_parquet($1) ORDER BY period_no', [file]);
+  const { rows } = await runRows<{ id: string; no: number }>(
+    conn,
+    'SELECT period_id AS id, period_no AS no FROM read_parquet($1) ORDER BY period_no',
+    [file],
+  );
   const moved = rows.filter((r) => here.get(r.id) !== r.no);
   if (moved.length) {
-    throw new BackupError(`backup file ${file}: the period calendar differs from this version's (${moved.slice(0, 3).map((r) => `${r.id} is number ${r.no} in the backup, ${here.get(r.id) ?? 'absent'} here`).join('; ')}${moved.length > 3 ? `; ${moved.length} periods in all` : ''}): restore with the pcmbn version that made the backup`);
+    throw new BackupError(
+      `backup file ${file}: the period calendar differs from this version's (${moved
+        .slice(0, 3)
+        .map((r) => `${r.id} is number ${r.no} in the backup, ${here.get(r.id) ?? 'absent'} here`)
+        .join(
+          '; ',
+        )}${moved.length > 3 ? `; ${moved.length} periods in all` : ''}): restore with the pcmbn version that made the backup`,
+    );
   }
 }
 
@@ -346,7 +410,10 @@ async function claimTarget(target: string, force: boolean): Promise<Warehouse | 
   } catch (e) {
     if (e instanceof WarehouseLockedError) throw e;
     if (force) return null;
-    throw new BackupError(`${target} exists and cannot be opened as a warehouse (${(e as Error).message.split('\n')[0]}); --force replaces it`, true);
+    throw new BackupError(
+      `${target} exists and cannot be opened as a warehouse (${(e as Error).message.split('\n')[0]}); --force replaces it`,
+      true,
+    );
   }
   try {
     const held: string[] = [];
@@ -355,7 +422,10 @@ async function claimTarget(target: string, force: boolean): Promise<Warehouse | 
       if (n) held.push(`${n.toLocaleString('en-US')} ${n === 1 ? 'row' : 'rows'} in ${table}`);
     }
     if (held.length && !force) {
-      throw new BackupError(`the warehouse ${target} already holds data (${held.join(', ')}): a restore would replace it; add --force, or restore to another file with --db`, true);
+      throw new BackupError(
+        `the warehouse ${target} already holds data (${held.join(', ')}): a restore would replace it; add --force, or restore to another file with --db`,
+        true,
+      );
     }
     // Folds any write-ahead log into the file: the log must not outlive the file it belongs to.
     await w.sql('CHECKPOINT');
@@ -376,7 +446,10 @@ function removeDatabaseFiles(path: string): void {
  * sequences where they were. The file is thrown away on any failure, so it needs no transaction of its own.
  */
 async function loadBackup(dir: string, m: BackupManifest, file: string): Promise<number> {
-  const instance = await DuckDBInstance.create(file, { autoinstall_known_extensions: 'false', autoload_known_extensions: 'false' });
+  const instance = await DuckDBInstance.create(file, {
+    autoinstall_known_extensions: 'false',
+    autoload_known_extensions: 'false',
+  });
   const conn = await instance.connect();
   try {
     for (const migration of MIGRATIONS) {
@@ -386,9 +459,15 @@ async function loadBackup(dir: string, m: BackupManifest, file: string): Promise
     const tables = await tableNames(conn);
     const listed = new Map(m.tables.map((t) => [t.table, t]));
     const missing = tables.filter((t) => !listed.has(t));
-    if (missing.length) throw new BackupError(`backup ${dir}: ${MANIFEST} lists no file for table(s) ${missing.join(', ')}, which schema version ${m.schemaVersion} has: an incomplete backup`);
+    if (missing.length)
+      throw new BackupError(
+        `backup ${dir}: ${MANIFEST} lists no file for table(s) ${missing.join(', ')}, which schema version ${m.schemaVersion} has: an incomplete backup`,
+      );
     const unknown = m.tables.filter((t) => !tables.includes(t.table));
-    if (unknown.length) throw new BackupError(`backup ${dir}: ${MANIFEST} lists table(s) ${unknown.map((t) => t.table).join(', ')}, which schema version ${m.schemaVersion} does not have`);
+    if (unknown.length)
+      throw new BackupError(
+        `backup ${dir}: ${MANIFEST} lists table(s) ${unknown.map((t) => t.table).join(', ')}, which schema version ${m.schemaVersion} does not have`,
+      );
     await checkPeriods(conn, join(dir, listed.get('periods')!.file));
     for (const t of tables) await exec(conn, `DELETE FROM ${ident(t)}`);
     let rows = 0;
@@ -397,14 +476,17 @@ async function loadBackup(dir: string, m: BackupManifest, file: string): Promise
       try {
         await exec(conn, `INSERT INTO ${ident(t.table)} BY NAME SELECT * FROM read_parquet($1)`, [path]);
       } catch (e) {
-        throw new BackupError(`backup file ${path} cannot be restored into table ${t.table}: ${(e as Error).message.split('\n')[0]}`);
+        throw new BackupError(
+          `backup file ${path} cannot be restored into table ${t.table}: ${(e as Error).message.split('\n')[0]}`,
+        );
       }
       const n = await countRows(conn, t.table);
       if (n !== t.rows) throw new BackupError(`backup file ${path} holds ${n} rows, ${MANIFEST} says ${t.rows}`);
       rows += n;
     }
     for (const name of Object.keys(await nextSequenceValues(conn))) {
-      if (!(name in m.sequences)) throw new BackupError(`backup ${dir}: ${MANIFEST} gives no value for sequence ${name}: an incomplete backup`);
+      if (!(name in m.sequences))
+        throw new BackupError(`backup ${dir}: ${MANIFEST} gives no value for sequence ${name}: an incomplete backup`);
       await exec(conn, `CREATE OR REPLACE SEQUENCE ${ident(name)} START ${m.sequences[name]}`);
     }
     await exec(conn, 'CHECKPOINT');
@@ -420,7 +502,11 @@ async function loadBackup(dir: string, m: BackupManifest, file: string): Promise
  * warehouse is built beside the target and renamed over it only once it opens at this version, so a restore that
  * fails at any point leaves the target untouched.
  */
-export async function restoreWarehouse(dirArg: string, targetArg: string, o: RestoreOptions = {}): Promise<RestoreSummary> {
+export async function restoreWarehouse(
+  dirArg: string,
+  targetArg: string,
+  o: RestoreOptions = {},
+): Promise<RestoreSummary> {
   const started = performance.now();
   const dir = resolve(dirArg);
   const target = resolve(targetArg);

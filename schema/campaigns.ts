@@ -21,10 +21,22 @@ export function campaignsBetween(from: string, to: string): Campaign[] {
   const out: Campaign[] = [];
   for (let year = Number(from.slice(0, 4)); year <= Number(to.slice(0, 4)); year++) {
     const candidates: Campaign[] = [
-      { kind: 'peak', titleVi: `Cao điểm tấn công, trấn áp tội phạm mua bán người ${year}`, titleEn: `Peak crackdown on trafficking ${year}`, start: `${year}-07-01`, end: `${year}-09-30` },
+      {
+        kind: 'peak',
+        titleVi: `Cao điểm tấn công, trấn áp tội phạm mua bán người ${year}`,
+        titleEn: `Peak crackdown on trafficking ${year}`,
+        start: `${year}-07-01`,
+        end: `${year}-09-30`,
+      },
     ];
     if (year >= FIRST_NATIONAL_DAY) {
-      candidates.push({ kind: 'national_day', titleVi: `Ngày toàn dân phòng, chống mua bán người 30/7/${year}`, titleEn: `National day against trafficking, 30 July ${year}`, start: `${year}-07-30`, end: `${year}-07-30` });
+      candidates.push({
+        kind: 'national_day',
+        titleVi: `Ngày toàn dân phòng, chống mua bán người 30/7/${year}`,
+        titleEn: `National day against trafficking, 30 July ${year}`,
+        start: `${year}-07-30`,
+        end: `${year}-07-30`,
+      });
     }
     out.push(...candidates.filter((c) => c.end >= from && c.start <= to));
   }

@@ -54,15 +54,41 @@ export const WARDS_IN_FORCE = 'wards_in_force';
 const PROGRAMME = 'Chương trình PCMBN 2021–2025 (QĐ 193/QĐ-TTg); KH 04/KH-BCĐ Biên Hòa 2024';
 
 function flow(code: string, nameVi: string, nameEn: string, unit: string, disaggregated = false): CountIndicator {
-  return { kind: 'count', code, nameVi, nameEn, unit, aggregation: 'sum', disaggregations: disaggregated ? ['sex', 'age_group'] : [] };
+  return {
+    kind: 'count',
+    code,
+    nameVi,
+    nameEn,
+    unit,
+    aggregation: 'sum',
+    disaggregations: disaggregated ? ['sex', 'age_group'] : [],
+  };
 }
 
 function stock(code: string, nameVi: string, nameEn: string, unit: string): CountIndicator {
   return { kind: 'count', code, nameVi, nameEn, unit, aggregation: 'last', disaggregations: [] };
 }
 
-function ratio(code: string, nameVi: string, nameEn: string, numerator: string, denominator: string, operator: TargetOperator, value: number, source = PROGRAMME): RatioIndicator {
-  return { kind: 'ratio', code, nameVi, nameEn, unit: '%', numerator, denominator, target: { operator, value, source } };
+function ratio(
+  code: string,
+  nameVi: string,
+  nameEn: string,
+  numerator: string,
+  denominator: string,
+  operator: TargetOperator,
+  value: number,
+  source = PROGRAMME,
+): RatioIndicator {
+  return {
+    kind: 'ratio',
+    code,
+    nameVi,
+    nameEn,
+    unit: '%',
+    numerator,
+    denominator,
+    target: { operator, value, source },
+  };
 }
 
 export const INDICATORS: readonly Indicator[] = [
@@ -80,7 +106,12 @@ export const INDICATORS: readonly Indicator[] = [
   flow('victims_supported', 'Nạn nhân được hỗ trợ', 'Victims supported', 'người', true),
   flow('victims_legal_aid', 'Nạn nhân được trợ giúp pháp lý', 'Victims given legal aid', 'người', true),
   flow('outreach_sessions', 'Buổi tuyên truyền', 'Outreach sessions', 'buổi'),
-  flow('outreach_participants', 'Lượt người tham dự tuyên truyền', 'Outreach participants (person-visits)', 'lượt người'),
+  flow(
+    'outreach_participants',
+    'Lượt người tham dự tuyên truyền',
+    'Outreach participants (person-visits)',
+    'lượt người',
+  ),
   flow('leaflets_distributed', 'Tờ rơi cấp phát', 'Leaflets distributed', 'tờ'),
   flow('media_items', 'Tin, bài, phóng sự', 'Media items', 'tin bài'),
   flow('trainings_held', 'Lớp tập huấn', 'Trainings held', 'lớp'),
@@ -90,16 +121,67 @@ export const INDICATORS: readonly Indicator[] = [
   flow('hotline_calls', 'Cuộc gọi Tổng đài 111', 'Hotline 111 calls', 'cuộc gọi'),
   flow('inspections_held', 'Cuộc kiểm tra', 'Inspections held', 'cuộc'),
   stock('community_models_active', 'Mô hình cộng đồng đang hoạt động', 'Community models active', 'mô hình'),
-  stock('wards_with_model', 'Xã, phường duy trì mô hình "03 không, 03 có"', 'Wards keeping the "03 không, 03 có" model', 'xã, phường'),
+  stock(
+    'wards_with_model',
+    'Xã, phường duy trì mô hình "03 không, 03 có"',
+    'Wards keeping the "03 không, 03 có" model',
+    'xã, phường',
+  ),
   stock('suspects_monitored', 'Đối tượng được quản lý, theo dõi', 'Suspects monitored', 'đối tượng'),
-  stock('persons_missing_suspected', 'Người vắng mặt nghi bị mua bán', 'Persons missing, suspected trafficked', 'người'),
-  ratio('tipoff_classification_rate', 'Tỷ lệ tố giác, tin báo được phân loại', 'Tip-off classification rate', 'tipoffs_classified', 'tipoffs_received', '>=', 100),
-  ratio('tipoff_resolution_rate', 'Tỷ lệ tố giác, tin báo được giải quyết', 'Tip-off resolution rate', 'tipoffs_resolved', 'tipoffs_received', '>', 90),
-  ratio('case_clearance_rate', 'Tỷ lệ điều tra, khám phá vụ án', 'Case clearance rate', 'cases_solved', 'cases_initiated', '>', 90),
+  stock(
+    'persons_missing_suspected',
+    'Người vắng mặt nghi bị mua bán',
+    'Persons missing, suspected trafficked',
+    'người',
+  ),
+  ratio(
+    'tipoff_classification_rate',
+    'Tỷ lệ tố giác, tin báo được phân loại',
+    'Tip-off classification rate',
+    'tipoffs_classified',
+    'tipoffs_received',
+    '>=',
+    100,
+  ),
+  ratio(
+    'tipoff_resolution_rate',
+    'Tỷ lệ tố giác, tin báo được giải quyết',
+    'Tip-off resolution rate',
+    'tipoffs_resolved',
+    'tipoffs_received',
+    '>',
+    90,
+  ),
+  ratio(
+    'case_clearance_rate',
+    'Tỷ lệ điều tra, khám phá vụ án',
+    'Case clearance rate',
+    'cases_solved',
+    'cases_initiated',
+    '>',
+    90,
+  ),
   ratio('indictment_rate', 'Tỷ lệ vụ án được truy tố', 'Indictment rate', 'cases_indicted', 'cases_solved', '>=', 95),
   ratio('trial_rate', 'Tỷ lệ vụ án được xét xử', 'Trial rate', 'cases_tried', 'cases_indicted', '>=', 90),
-  ratio('victim_support_rate', 'Tỷ lệ nạn nhân trở về được hỗ trợ', 'Victim support rate', 'victims_supported', 'victims_returned', '>=', 100),
-  ratio('model_coverage_rate', 'Tỷ lệ xã, phường duy trì mô hình "03 không, 03 có"', 'Community model coverage rate', 'wards_with_model', WARDS_IN_FORCE, '>=', 100, 'KH Lai Châu 2024: 07/07 xã, phường'),
+  ratio(
+    'victim_support_rate',
+    'Tỷ lệ nạn nhân trở về được hỗ trợ',
+    'Victim support rate',
+    'victims_supported',
+    'victims_returned',
+    '>=',
+    100,
+  ),
+  ratio(
+    'model_coverage_rate',
+    'Tỷ lệ xã, phường duy trì mô hình "03 không, 03 có"',
+    'Community model coverage rate',
+    'wards_with_model',
+    WARDS_IN_FORCE,
+    '>=',
+    100,
+    'KH Lai Châu 2024: 07/07 xã, phường',
+  ),
 ];
 
 const byCode = new Map(INDICATORS.map((i) => [i.code, i]));

@@ -13,11 +13,16 @@ export function catalogueTable(): string {
       const by = i.disaggregations.length ? ` (by ${i.disaggregations.join(', ')})` : '';
       return `| \`${i.code}\` | ${i.nameVi} | ${i.nameEn}${by} | ${i.unit} | ${i.aggregation === 'sum' ? 'sum (flow)' : 'last (stock)'} | |`;
     }
-    const denominator = i.denominator === WARDS_IN_FORCE ? 'wards or communes in force under the unit' : `\`${i.denominator}\``;
+    const denominator =
+      i.denominator === WARDS_IN_FORCE ? 'wards or communes in force under the unit' : `\`${i.denominator}\``;
     const op = i.target.operator === '>=' ? '≥' : '>';
     return `| \`${i.code}\` | ${i.nameVi} | ${i.nameEn} | % | \`${i.numerator}\` / ${denominator} | ${op} ${i.target.value} (${i.target.source}) |`;
   });
-  return ['| code | Vietnamese | English | unit | aggregation | target |', '| --- | --- | --- | --- | --- | --- |', ...rows].join('\n');
+  return [
+    '| code | Vietnamese | English | unit | aggregation | target |',
+    '| --- | --- | --- | --- | --- | --- |',
+    ...rows,
+  ].join('\n');
 }
 
 /** `readme` with the block between the markers replaced by the current table. */

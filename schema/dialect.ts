@@ -30,7 +30,9 @@ export function toJsValue(value: unknown, typeName: string): unknown {
   }
   if (Array.isArray(value)) return value.map((v) => toJsValue(v, typeName));
   if (typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, toJsValue(v, typeName)]));
+    return Object.fromEntries(
+      Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, toJsValue(v, typeName)]),
+    );
   }
   return value;
 }
@@ -38,11 +40,18 @@ export function toJsValue(value: unknown, typeName: string): unknown {
 /** Runs one statement and returns its rows as plain objects. Shared by the Kysely driver and raw bulk SQL. */
 const TRACE = Boolean(process.env.PCMBN_TRACE);
 
-export async function runRows<R = Record<string, unknown>>(conn: DuckDBConnection, sql: string, params: readonly unknown[] = []): Promise<{ rows: R[]; changed: number }> {
+export async function runRows<R = Record<string, unknown>>(
+  conn: DuckDBConnection,
+  sql: string,
+  params: readonly unknown[] = [],
+): Promise<{ rows: R[]; changed: number }> {
   const started = TRACE ? performance.now() : 0;
   const result = await conn.runAndReadAll(sql, params.length ? (params as DuckDBValue[]) : undefined);
   // PCMBN_TRACE=1 prints every statement's time to stderr: the first tool when a load or a query is slow.
-  if (TRACE) process.stderr.write(`[sql ${(performance.now() - started).toFixed(1)} ms] ${sql.replace(/\s+/g, ' ').slice(0, 100)}\n`);
+  if (TRACE)
+    process.stderr.write(
+      `[sql ${(performance.now() - started).toFixed(1)} ms] ${sql.replace(/\s+/g, ' ').slice(0, 100)}\n`,
+    );
   const names = result.columnNames();
   const types = result.columnTypes().map(String);
   const raw = result.getRowsJS();
@@ -60,7 +69,11 @@ class DuckDBKyselyConnection implements DatabaseConnection {
   async executeQuery<R>(compiled: CompiledQuery): Promise<QueryResult<R>> {
     const { rows, changed } = await runRows<R>(this.conn, compiled.sql, compiled.parameters.map(toDuckParam));
     const kind = compiled.query.kind;
-    const isWrite = kind === 'InsertQueryNode' || kind === 'UpdateQueryNode' || kind === 'DeleteQueryNode' || kind === 'MergeQueryNode';
+    const isWrite =
+      kind === 'InsertQueryNode' ||
+      kind === 'UpdateQueryNode' ||
+      kind === 'DeleteQueryNode' ||
+      kind === 'MergeQueryNode';
     return isWrite ? { rows, numAffectedRows: BigInt(changed) } : { rows };
   }
 
@@ -71,7 +84,8 @@ class DuckDBKyselyConnection implements DatabaseConnection {
 
 function toDuckParam(v: unknown): unknown {
   if (v instanceof Date) return v.toISOString();
-  if (typeof v === 'boolean' || typeof v === 'number' || typeof v === 'string' || typeof v === 'bigint' || v === null) return v;
+  if (typeof v === 'boolean' || typeof v === 'number' || typeof v === 'string' || typeof v === 'bigint' || v === null)
+    return v;
   if (v === undefined) return null;
   return JSON.stringify(v);
 }
@@ -82,7 +96,10 @@ class DuckDBDriver implements Driver {
   private waiting: ((c: DuckDBKyselyConnection) => void)[] = [];
   private created = 0;
 
-  constructor(private readonly instance: DuckDBInstance, private readonly size: number) {}
+  constructor(
+    private readonly instance: DuckDBInstance,
+    private readonly size: number,
+  ) {}
 
   async init(): Promise<void> {}
 
@@ -121,9 +138,20 @@ class DuckDBDriver implements Driver {
 }
 
 export class DuckDBDialect implements Dialect {
-  constructor(private readonly instance: DuckDBInstance, private readonly poolSize = 8) {}
-  createAdapter() { return new PostgresAdapter(); }
-  createDriver() { return new DuckDBDriver(this.instance, this.poolSize); }
-  createQueryCompiler() { return new PostgresQueryCompiler(); }
-  createIntrospector(db: Kysely<any>) { return new PostgresIntrospector(db); }
+  constructor(
+    private readonly instance: DuckDBInstance,
+    private readonly poolSize = 8,
+  ) {}
+  createAdapter() {
+    return new PostgresAdapter();
+  }
+  createDriver() {
+    return new DuckDBDriver(this.instance, this.poolSize);
+  }
+  createQueryCompiler() {
+    return new PostgresQueryCompiler();
+  }
+  createIntrospector(db: Kysely<any>) {
+    return new PostgresIntrospector(db);
+  }
 }

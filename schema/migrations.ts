@@ -138,7 +138,8 @@ async function exec(conn: DuckDBConnection, sql: string, params: unknown[] = [])
 }
 
 export async function migrate(conn: DuckDBConnection): Promise<void> {
-  const hasMeta = (await runRows(conn, `SELECT count(*) AS n FROM information_schema.tables WHERE table_name = 'meta'`)).rows[0].n as number;
+  const hasMeta = (await runRows(conn, `SELECT count(*) AS n FROM information_schema.tables WHERE table_name = 'meta'`))
+    .rows[0].n as number;
   let version = 0;
   if (hasMeta) {
     const row = (await runRows<{ value: string }>(conn, `SELECT value FROM meta WHERE key = 'schema_version'`)).rows[0];
@@ -164,15 +165,23 @@ export async function migrate(conn: DuckDBConnection): Promise<void> {
  * Rewritten only when the code changed (a fingerprint in `meta`), so opening a database stays cheap.
  */
 async function syncDimensions(conn: DuckDBConnection): Promise<void> {
-  const fingerprint = createHash('sha256').update(JSON.stringify(INDICATORS)).update(`periods ${MIN_YEAR}-${MAX_YEAR}`).digest('hex');
-  const stored = (await runRows<{ value: string }>(conn, `SELECT value FROM meta WHERE key = 'catalogue'`)).rows[0]?.value;
+  const fingerprint = createHash('sha256')
+    .update(JSON.stringify(INDICATORS))
+    .update(`periods ${MIN_YEAR}-${MAX_YEAR}`)
+    .digest('hex');
+  const stored = (await runRows<{ value: string }>(conn, `SELECT value FROM meta WHERE key = 'catalogue'`)).rows[0]
+    ?.value;
   if (stored === fingerprint) return;
   await exec(conn, 'BEGIN TRANSACTION');
   try {
     await exec(conn, 'DELETE FROM indicators');
     for (const i of INDICATORS) {
       await exec(conn, `INSERT INTO indicators VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`, [
-        i.code, i.nameVi, i.nameEn, i.unit, i.kind,
+        i.code,
+        i.nameVi,
+        i.nameEn,
+        i.unit,
+        i.kind,
         i.kind === 'count' ? i.aggregation : null,
         i.kind === 'ratio' ? i.numerator : null,
         i.kind === 'ratio' ? i.denominator : null,

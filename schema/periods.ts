@@ -33,7 +33,8 @@ export function parsePeriod(id: string): Period {
   const m = PATTERN.exec(id);
   if (!m) throw new PeriodError(`"${id}" is not a period: expected YYYY, YYYYS1–S2, YYYYQ1–Q4 or YYYYMM`);
   const year = Number(m[1]);
-  if (year < MIN_YEAR || year > MAX_YEAR) throw new PeriodError(`"${id}": year ${year} is outside ${MIN_YEAR}–${MAX_YEAR}`);
+  if (year < MIN_YEAR || year > MAX_YEAR)
+    throw new PeriodError(`"${id}": year ${year} is outside ${MIN_YEAR}–${MAX_YEAR}`);
   if (m[2]) return build('half', year, Number(m[3]));
   if (m[4]) return build('quarter', year, Number(m[5]));
   if (m[6]) {
@@ -55,10 +56,14 @@ export function isPeriodId(id: string): boolean {
 
 export function periodId(type: PeriodType, year: number, index: number): string {
   switch (type) {
-    case 'year': return String(year);
-    case 'half': return `${year}S${index}`;
-    case 'quarter': return `${year}Q${index}`;
-    case 'month': return `${year}${String(index).padStart(2, '0')}`;
+    case 'year':
+      return String(year);
+    case 'half':
+      return `${year}S${index}`;
+    case 'quarter':
+      return `${year}Q${index}`;
+    case 'month':
+      return `${year}${String(index).padStart(2, '0')}`;
   }
 }
 
@@ -102,7 +107,12 @@ export function childPeriods(p: Period): Period[] {
 
 /** The period one step coarser that contains `p` (a month's quarter, a quarter's half, a half's year). */
 export function parentPeriod(p: Period): Period | null {
-  const coarser: Record<PeriodType, PeriodType | null> = { year: null, half: 'year', quarter: 'half', month: 'quarter' };
+  const coarser: Record<PeriodType, PeriodType | null> = {
+    year: null,
+    half: 'year',
+    quarter: 'half',
+    month: 'quarter',
+  };
   const type = coarser[p.type];
   return type ? periodContaining(type, p.start) : null;
 }

@@ -91,17 +91,27 @@ async function createInstance(path: string, o: OpenOptions): Promise<DuckDBInsta
       // Extensions outside the build (excel, httpfs…) would be downloaded: the machines are offline, so never try.
       // PCMBN_MEMORY_LIMIT (e.g. 3GB) bounds DuckDB, which spills to <warehouse>.tmp beyond it; unset, DuckDB takes
       // up to 80 % of RAM (14 GiB to check a 1 GiB file here, 3.4 GiB under a 3GB limit: test/soak/huge-file.test.ts).
-      const memory: Record<string, string> = process.env.PCMBN_MEMORY_LIMIT ? { memory_limit: memoryLimit(process.env.PCMBN_MEMORY_LIMIT) } : {};
-      return await DuckDBInstance.create(path, { autoinstall_known_extensions: 'false', autoload_known_extensions: 'false', ...memory });
+      const memory: Record<string, string> = process.env.PCMBN_MEMORY_LIMIT
+        ? { memory_limit: memoryLimit(process.env.PCMBN_MEMORY_LIMIT) }
+        : {};
+      return await DuckDBInstance.create(path, {
+        autoinstall_known_extensions: 'false',
+        autoload_known_extensions: 'false',
+        ...memory,
+      });
     } catch (e) {
       const message = (e as Error).message;
       if (/Permission denied|Read-only file system|No space left|File too large/i.test(message)) {
-        throw new WarehouseUnavailableError(`the warehouse ${path} cannot be opened for writing (${message.replace(/^IO Error: /, '')}); expected a writable file in a writable folder: check its permissions, that the disk is not mounted read-only and has free space`);
+        throw new WarehouseUnavailableError(
+          `the warehouse ${path} cannot be opened for writing (${message.replace(/^IO Error: /, '')}); expected a writable file in a writable folder: check its permissions, that the disk is not mounted read-only and has free space`,
+        );
       }
       if (!/Could not set lock|lock/i.test(message)) throw e;
       const holder = lockHolder(message);
       if (holder.server || Date.now() >= deadline) {
-        throw new WarehouseLockedError(`the warehouse ${path} is in use by another process (${holder.description}); stop it first, or drop the files into the running server's inbox (data/inbox) for its scheduled load`);
+        throw new WarehouseLockedError(
+          `the warehouse ${path} is in use by another process (${holder.description}); stop it first, or drop the files into the running server's inbox (data/inbox) for its scheduled load`,
+        );
       }
       if (attempt === 0) o.onWait?.(holder.description);
       await sleep(Math.min(1000, 25 * 2 ** attempt, Math.max(0, deadline - Date.now())));
@@ -110,7 +120,10 @@ async function createInstance(path: string, o: OpenOptions): Promise<DuckDBInsta
 }
 
 function memoryLimit(value: string): string {
-  if (!/^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i.test(value.trim())) throw new Error(`PCMBN_MEMORY_LIMIT="${value}" is not a memory size; expected a number and a unit, such as 3GB or 512MB`);
+  if (!/^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i.test(value.trim()))
+    throw new Error(
+      `PCMBN_MEMORY_LIMIT="${value}" is not a memory size; expected a number and a unit, such as 3GB or 512MB`,
+    );
   return value.trim();
 }
 

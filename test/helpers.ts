@@ -107,11 +107,15 @@ export async function currentFacts(w: Warehouse): Promise<Omit<FactRow, 'is_curr
 }
 
 /** Everything a load may change, as comparable plain data. */
-export async function snapshot(w: Warehouse): Promise<{ facts: unknown[]; reports: unknown[]; loadedFiles: unknown[] }> {
+export async function snapshot(
+  w: Warehouse,
+): Promise<{ facts: unknown[]; reports: unknown[]; loadedFiles: unknown[] }> {
   return {
     facts: await w.sql('SELECT * FROM facts ORDER BY fact_key, load_seq, submitted_on, value'),
     reports: await w.sql('SELECT * FROM reports ORDER BY report_id'),
-    loadedFiles: await w.sql(`SELECT file_id, file_name, content_hash, rows FROM source_files WHERE status = 'loaded' ORDER BY file_id`),
+    loadedFiles: await w.sql(
+      `SELECT file_id, file_name, content_hash, rows FROM source_files WHERE status = 'loaded' ORDER BY file_id`,
+    ),
   };
 }
 
@@ -129,7 +133,9 @@ export async function expectWholeFilesOnly(w: Warehouse): Promise<void> {
     SELECT s.file_id, s.rows, (SELECT count(*) FROM facts f WHERE f.load_seq = s.file_id) AS facts
     FROM source_files s WHERE s.status = 'loaded'`);
   for (const f of files) expect(f.facts, `file ${f.file_id}`).toBe(f.rows);
-  const [{ orphans }] = await w.sql<{ orphans: number }>(`SELECT count(*) AS orphans FROM facts WHERE load_seq NOT IN (SELECT file_id FROM source_files WHERE status = 'loaded')`);
+  const [{ orphans }] = await w.sql<{ orphans: number }>(
+    `SELECT count(*) AS orphans FROM facts WHERE load_seq NOT IN (SELECT file_id FROM source_files WHERE status = 'loaded')`,
+  );
   expect(orphans).toBe(0);
 }
 
@@ -149,6 +155,7 @@ export async function count(w: Warehouse, table: string, where = 'true'): Promis
  */
 export function seedPath(name: string): string {
   const beside = path.resolve(fileURLToPath(new URL('../../shared/seeds/', import.meta.url)), name);
-  if (!fs.existsSync(beside)) throw new Error(`seed ${name} not found at ${beside}: expected shared/ beside the project`);
+  if (!fs.existsSync(beside))
+    throw new Error(`seed ${name} not found at ${beside}: expected shared/ beside the project`);
   return beside;
 }

@@ -34,7 +34,9 @@ const periodNumbers = new WeakMap<Warehouse, Promise<Map<string, number>>>();
 export async function periodNo(w: Warehouse, p: Period | string): Promise<number> {
   let m = periodNumbers.get(w);
   if (!m) {
-    m = w.sql<{ period_id: string; period_no: number }>('SELECT period_id, period_no FROM periods').then((rows) => new Map(rows.map((r) => [r.period_id, r.period_no])));
+    m = w
+      .sql<{ period_id: string; period_no: number }>('SELECT period_id, period_no FROM periods')
+      .then((rows) => new Map(rows.map((r) => [r.period_id, r.period_no])));
     periodNumbers.set(w, m);
   }
   const id = typeof p === 'string' ? p : p.id;

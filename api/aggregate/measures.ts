@@ -28,8 +28,18 @@ export const TOTAL: Disaggregation = { sex: 'total', ageGroup: 'total' };
  * Plans the cells a measure needs; the returned function computes it once the cells are read. A disaggregation
  * applies to counts (and to a ratio's parts that have it: victims supported / returned by sex).
  */
-export async function planMeasure(req: CellRequest, dir: UnitDirectory, indicator: Indicator, unit: UnitRow, period: Period, by: Disaggregation = TOTAL): Promise<(cells: Map<number, Cell>) => Measure> {
-  const series = (code: string) => (findIndicator(code)?.kind === 'count' && (findIndicator(code) as CountIndicator).disaggregations.length ? seriesOf(code, by.sex, by.ageGroup) : seriesOf(code));
+export async function planMeasure(
+  req: CellRequest,
+  dir: UnitDirectory,
+  indicator: Indicator,
+  unit: UnitRow,
+  period: Period,
+  by: Disaggregation = TOTAL,
+): Promise<(cells: Map<number, Cell>) => Measure> {
+  const series = (code: string) =>
+    findIndicator(code)?.kind === 'count' && (findIndicator(code) as CountIndicator).disaggregations.length
+      ? seriesOf(code, by.sex, by.ageGroup)
+      : seriesOf(code);
   if (indicator.kind === 'count') {
     const key = await req.add(unit.unit_id, period, series(indicator.code));
     return (cells) => {
@@ -45,7 +55,8 @@ export async function planMeasure(req: CellRequest, dir: UnitDirectory, indicato
     const d = den === null ? null : cells.get(den);
     const numerator = n?.value ?? null;
     const denominator = den === null ? fixedDenominator : (d?.value ?? null);
-    const value = numerator === null || denominator === null || denominator === 0 ? null : (numerator / denominator) * 100;
+    const value =
+      numerator === null || denominator === null || denominator === 0 ? null : (numerator / denominator) * 100;
     return { value, numerator, denominator, partial: Boolean(n?.partial || d?.partial) };
   };
 }
@@ -55,7 +66,8 @@ export async function planMeasure(req: CellRequest, dir: UnitDirectory, indicato
  * those of its predecessors (old wards that went into it whole or in part).
  */
 export function wardsInForce(dir: UnitDirectory, unit: UnitRow, period: Period): number {
-  const inForce = (u: UnitRow) => (u.valid_from === null || u.valid_from <= period.end) && (u.valid_to === null || u.valid_to >= period.end);
+  const inForce = (u: UnitRow) =>
+    (u.valid_from === null || u.valid_from <= period.end) && (u.valid_to === null || u.valid_to >= period.end);
   const wards = (root: UnitRow) => dir.subtree(root.unit_id).filter((u) => u.level === 'ward' && inForce(u));
   if (inForce(unit)) return wards(unit).length;
   const seen = new Set<number>();

@@ -48,35 +48,50 @@ function status(indicator: Indicator, value: number | null): Status {
 }
 
 /** KPIs of several indicators for one unit and period, with the same period a year earlier. */
-export async function kpis(a: Ask, indicators: Indicator[], unit: UnitRow, period: Period, by: Disaggregation = TOTAL): Promise<KpiResult[]> {
+export async function kpis(
+  a: Ask,
+  indicators: Indicator[],
+  unit: UnitRow,
+  period: Period,
+  by: Disaggregation = TOTAL,
+): Promise<KpiResult[]> {
   const req = new CellRequest(a.w);
   // The calendar starts in MIN_YEAR: a period of that year has no year before it to compare with.
   const earlier = period.year > MIN_YEAR ? previousYear(period) : null;
-  const plans = await Promise.all(indicators.map(async (i) => ({
-    now: await planMeasure(req, a.dir, i, unit, period, by),
-    before: earlier ? await planMeasure(req, a.dir, i, unit, earlier, by) : () => NO_MEASURE,
-  })));
+  const plans = await Promise.all(
+    indicators.map(async (i) => ({
+      now: await planMeasure(req, a.dir, i, unit, period, by),
+      before: earlier ? await planMeasure(req, a.dir, i, unit, earlier, by) : () => NO_MEASURE,
+    })),
+  );
   const [cells, reported] = await Promise.all([req.read(), leafReportsComplete(a, unit, period)]);
   const viewer = suppressionFor(a);
-  if (indicators.some((i) => appliesTo(a.principal.role, i))) await viewer.prepare(earlier ? [period, earlier] : [period]);
-  return Promise.all(indicators.map(async (indicator, k) => {
-    const now = plans[k].now(cells);
-    const before = plans[k].before(cells);
-    const hide = appliesTo(a.principal.role, indicator);
-    const suppressed = hide && await viewer.withheld(indicator, unit, period, by, now);
-    const previousHidden = hide && earlier !== null && await viewer.withheld(indicator, unit, earlier, by, before);
-    const value = suppressed ? null : now.value;
-    const previousValue = previousHidden ? null : before.value;
-    return {
-      indicator, unit, period, ...now, value,
-      ...hideParts(a, indicator, suppressed, now),
-      status: suppressed ? 'NO_DATA' : status(indicator, now.value),
-      previousValue,
-      change: value === null || previousValue === null ? null : value - previousValue,
-      suppressed,
-      complete: !now.partial && reported,
-    };
-  }));
+  if (indicators.some((i) => appliesTo(a.principal.role, i)))
+    await viewer.prepare(earlier ? [period, earlier] : [period]);
+  return Promise.all(
+    indicators.map(async (indicator, k) => {
+      const now = plans[k].now(cells);
+      const before = plans[k].before(cells);
+      const hide = appliesTo(a.principal.role, indicator);
+      const suppressed = hide && (await viewer.withheld(indicator, unit, period, by, now));
+      const previousHidden = hide && earlier !== null && (await viewer.withheld(indicator, unit, earlier, by, before));
+      const value = suppressed ? null : now.value;
+      const previousValue = previousHidden ? null : before.value;
+      return {
+        indicator,
+        unit,
+        period,
+        ...now,
+        value,
+        ...hideParts(a, indicator, suppressed, now),
+        status: suppressed ? 'NO_DATA' : status(indicator, now.value),
+        previousValue,
+        change: value === null || previousValue === null ? null : value - previousValue,
+        suppressed,
+        complete: !now.partial && reported,
+      };
+    }),
+  );
 }
 
 export interface Point {
@@ -90,7 +105,15 @@ export interface Point {
 export const MAX_TREND_POINTS = 480;
 
 /** The indicator for each period of `granularity` from `from` to `to`; a unit of today runs back through its predecessors. */
-export async function trend(a: Ask, indicator: Indicator, unit: UnitRow, from: Period, to: Period, granularity: PeriodType, by: Disaggregation = TOTAL): Promise<Point[]> {
+export async function trend(
+  a: Ask,
+  indicator: Indicator,
+  unit: UnitRow,
+  from: Period,
+  to: Period,
+  granularity: PeriodType,
+  by: Disaggregation = TOTAL,
+): Promise<Point[]> {
   const periods = periodRange(granularity, from.start, to.end);
   const req = new CellRequest(a.w);
   const plans = await Promise.all(periods.map((p) => planMeasure(req, a.dir, indicator, unit, p, by)));
@@ -101,16 +124,30 @@ export async function trend(a: Ask, indicator: Indicator, unit: UnitRow, from: P
   if (hide) await viewer.prepare(periods);
   // Each point as its year's pattern decides (api/aggregate/withheld.ts): the complements of a month's quarter, half
   // and year are the same whichever answer carries them.
-  const suppressed = await Promise.all(measures.map((m, i) => hide && viewer.withheld(indicator, unit, periods[i], by, m)));
-  return periods.map((period, i) => ({ period, value: suppressed[i] ? null : measures[i].value, partial: measures[i].partial, suppressed: suppressed[i] }));
+  const suppressed = await Promise.all(
+    measures.map((m, i) => hide && viewer.withheld(indicator, unit, periods[i], by, m)),
+  );
+  return periods.map((period, i) => ({
+    period,
+    value: suppressed[i] ? null : measures[i].value,
+    partial: measures[i].partial,
+    suppressed: suppressed[i],
+  }));
 }
 
 /**
  * The numerator and denominator a caller may see. A viewer never gets the counts behind a victims ratio: subtracted
  * from a parent's, they would give back a withheld unit's; the percentage alone gives nothing back.
  */
-function hideParts(a: Ask, indicator: Indicator, suppressed: boolean, m: Measure): { numerator: number | null; denominator: number | null } {
-  return suppressed || appliesTo(a.principal.role, indicator) ? { numerator: null, denominator: null } : { numerator: m.numerator, denominator: m.denominator };
+function hideParts(
+  a: Ask,
+  indicator: Indicator,
+  suppressed: boolean,
+  m: Measure,
+): { numerator: number | null; denominator: number | null } {
+  return suppressed || appliesTo(a.principal.role, indicator)
+    ? { numerator: null, denominator: null }
+    : { numerator: m.numerator, denominator: m.denominator };
 }
 
 export interface Row {
@@ -121,7 +158,14 @@ export interface Row {
 }
 
 /** The units of `level` under `unit` (its children by default) in the list the unit belongs to, ranked by value. */
-export async function breakdown(a: Ask, indicator: Indicator, unit: UnitRow, units: UnitRow[], period: Period, by: Disaggregation = TOTAL): Promise<Row[]> {
+export async function breakdown(
+  a: Ask,
+  indicator: Indicator,
+  unit: UnitRow,
+  units: UnitRow[],
+  period: Period,
+  by: Disaggregation = TOTAL,
+): Promise<Row[]> {
   const req = new CellRequest(a.w);
   const plans = await Promise.all(units.map((u) => planMeasure(req, a.dir, indicator, u, period, by)));
   const cells = await req.read();
@@ -129,13 +173,22 @@ export async function breakdown(a: Ask, indicator: Indicator, unit: UnitRow, uni
   const hide = appliesTo(a.principal.role, indicator);
   const viewer = suppressionFor(a);
   // Each row as its year's pattern decides (api/aggregate/withheld.ts), as kpi and trend show it too.
-  const suppressed = await Promise.all(measures.map((m, i) => hide && viewer.withheld(indicator, units[i], period, by, m)));
-  const ranked = measures.map((m, i) => ({ i, v: suppressed[i] ? null : m.value })).filter((x) => x.v !== null).sort((x, y) => y.v! - x.v!);
+  const suppressed = await Promise.all(
+    measures.map((m, i) => hide && viewer.withheld(indicator, units[i], period, by, m)),
+  );
+  const ranked = measures
+    .map((m, i) => ({ i, v: suppressed[i] ? null : m.value }))
+    .filter((x) => x.v !== null)
+    .sort((x, y) => y.v! - x.v!);
   const rank = new Map<number, number>();
   ranked.forEach((x, k) => rank.set(x.i, k > 0 && ranked[k - 1].v === x.v ? rank.get(ranked[k - 1].i)! : k + 1));
   return units.map((u, i) => ({
     unit: u,
-    measure: { ...measures[i], value: suppressed[i] ? null : measures[i].value, ...hideParts(a, indicator, suppressed[i], measures[i]) },
+    measure: {
+      ...measures[i],
+      value: suppressed[i] ? null : measures[i].value,
+      ...hideParts(a, indicator, suppressed[i], measures[i]),
+    },
     rank: rank.get(i) ?? null,
     suppressed: suppressed[i],
   }));
@@ -146,11 +199,16 @@ export async function breakdown(a: Ask, indicator: Indicator, unit: UnitRow, uni
  * in force then. (Today's units before the reform are judged by the partial flag alone.)
  */
 async function leafReportsComplete(a: Ask, unit: UnitRow, period: Period): Promise<boolean> {
-  const inForce = (u: UnitRow) => (u.valid_from === null || u.valid_from <= period.end) && (u.valid_to === null || u.valid_to >= period.start);
+  const inForce = (u: UnitRow) =>
+    (u.valid_from === null || u.valid_from <= period.end) && (u.valid_to === null || u.valid_to >= period.start);
   if (!inForce(unit)) return true;
   const list = period.end < REFORM_DATE ? '2025-03' : '2025-07';
   const leaves = a.dir.subtree(unit.unit_id).filter((u) => u.level === 'ward' && u.hierarchy === list).length;
-  const months = periodRange('month', period.start < REFORM_DATE && list === '2025-07' ? REFORM_DATE : period.start, period.end);
+  const months = periodRange(
+    'month',
+    period.start < REFORM_DATE && list === '2025-07' ? REFORM_DATE : period.start,
+    period.end,
+  );
   if (!leaves) return true;
   const { rows } = await sql<{ n: number }>`
     SELECT count(DISTINCT (r.unit_id, r.period_id)) AS n FROM reports r JOIN units u USING (unit_id)
@@ -174,7 +232,13 @@ export async function discrepancies(a: Ask, unit: UnitRow, period: Period): Prom
   // The unit's subtree, and for one of today's units asked about the past, its predecessors' subtrees.
   const roots = [unit, ...(a.dir.predecessors.get(unit.unit_id) ?? []).map((l) => a.dir.unit(l.unitId)!)];
   const ids = [...new Set(roots.flatMap((r) => a.dir.subtree(r.unit_id).map((u) => u.unit_id)))];
-  const { rows } = await sql<{ unit_id: number; indicator: string; reported: number; children_sum: number; children: number }>`
+  const { rows } = await sql<{
+    unit_id: number;
+    indicator: string;
+    reported: number;
+    children_sum: number;
+    children: number;
+  }>`
     WITH own AS (
       SELECT f.unit_id, f.indicator, f.fact_key % 1024 AS series, f.value FROM facts f
       WHERE f.is_current AND f.period_id = ${period.id} AND f.sex = 'total' AND f.age_group = 'total'
@@ -188,6 +252,13 @@ export async function discrepancies(a: Ask, unit: UnitRow, period: Period): Prom
     GROUP BY o.unit_id, o.indicator, o.value HAVING sum(r.value) <> o.value
     ORDER BY o.unit_id, o.indicator`.execute(a.w.db);
   // A unit's own report and its children's sum are raw figures: for viewers, victims figures stay out altogether.
-  return rows.filter((r) => !appliesTo(a.principal.role, findIndicator(r.indicator)!))
-    .map((r) => ({ unit: a.dir.unit(r.unit_id)!, indicator: r.indicator, reported: r.reported, childrenSum: r.children_sum, children: r.children }));
+  return rows
+    .filter((r) => !appliesTo(a.principal.role, findIndicator(r.indicator)!))
+    .map((r) => ({
+      unit: a.dir.unit(r.unit_id)!,
+      indicator: r.indicator,
+      reported: r.reported,
+      childrenSum: r.children_sum,
+      children: r.children,
+    }));
 }

@@ -14,7 +14,9 @@ const SENSITIVE = /^victims_/;
 
 /** Whether values of this indicator are subject to suppression at all. */
 export function isSensitive(indicator: Indicator): boolean {
-  return indicator.kind === 'count' ? SENSITIVE.test(indicator.code) : SENSITIVE.test(indicator.numerator) || SENSITIVE.test(indicator.denominator);
+  return indicator.kind === 'count'
+    ? SENSITIVE.test(indicator.code)
+    : SENSITIVE.test(indicator.numerator) || SENSITIVE.test(indicator.denominator);
 }
 
 export function appliesTo(role: Role, indicator: Indicator): boolean {
@@ -26,7 +28,13 @@ export function isSmall(count: number | null): boolean {
 }
 
 /** Primary suppression of one measure: a small count, or a ratio built on one. */
-export function primarySuppressed(indicator: Indicator, m: { value: number | null; numerator: number | null; denominator: number | null }): boolean {
+export function primarySuppressed(
+  indicator: Indicator,
+  m: { value: number | null; numerator: number | null; denominator: number | null },
+): boolean {
   if (indicator.kind === 'count') return isSmall(m.value);
-  return (SENSITIVE.test(indicator.numerator) && isSmall(m.numerator)) || (SENSITIVE.test(indicator.denominator) && isSmall(m.denominator));
+  return (
+    (SENSITIVE.test(indicator.numerator) && isSmall(m.numerator)) ||
+    (SENSITIVE.test(indicator.denominator) && isSmall(m.denominator))
+  );
 }

@@ -42,21 +42,51 @@ import { isSensitive, isSmall, primarySuppressed } from './suppression.ts';
 
 /** The nine sex × age group cells, total first; a count without a breakdown has only the first. */
 const BYS: readonly Disaggregation[] = [
-  { sex: 'total', ageGroup: 'total' }, { sex: 'female', ageGroup: 'total' }, { sex: 'male', ageGroup: 'total' },
-  { sex: 'total', ageGroup: 'child' }, { sex: 'total', ageGroup: 'adult' },
-  { sex: 'female', ageGroup: 'child' }, { sex: 'female', ageGroup: 'adult' }, { sex: 'male', ageGroup: 'child' }, { sex: 'male', ageGroup: 'adult' },
+  { sex: 'total', ageGroup: 'total' },
+  { sex: 'female', ageGroup: 'total' },
+  { sex: 'male', ageGroup: 'total' },
+  { sex: 'total', ageGroup: 'child' },
+  { sex: 'total', ageGroup: 'adult' },
+  { sex: 'female', ageGroup: 'child' },
+  { sex: 'female', ageGroup: 'adult' },
+  { sex: 'male', ageGroup: 'child' },
+  { sex: 'male', ageGroup: 'adult' },
 ];
 /** [total, parts] by index into BYS. */
-const BY_RELATIONS: readonly [number, number[]][] = [[0, [1, 2]], [0, [3, 4]], [1, [5, 6]], [2, [7, 8]], [3, [5, 7]], [4, [6, 8]]];
+const BY_RELATIONS: readonly [number, number[]][] = [
+  [0, [1, 2]],
+  [0, [3, 4]],
+  [1, [5, 6]],
+  [2, [7, 8]],
+  [3, [5, 7]],
+  [4, [6, 8]],
+];
 
 /** The 19 periods of a year by index: 0 the year, 1–2 halves, 3–6 quarters, 7–18 months. */
-const PERIOD_SUFFIXES = ['', 'S1', 'S2', 'Q1', 'Q2', 'Q3', 'Q4', ...Array.from({ length: 12 }, (_, i) => String(i + 1).padStart(2, '0'))];
+const PERIOD_SUFFIXES = [
+  '',
+  'S1',
+  'S2',
+  'Q1',
+  'Q2',
+  'Q3',
+  'Q4',
+  ...Array.from({ length: 12 }, (_, i) => String(i + 1).padStart(2, '0')),
+];
 const range = (from: number, n: number) => Array.from({ length: n }, (_, i) => from + i);
 /** [coarser, the finer periods making it up], by index: one relation per finer granularity. */
 const PERIOD_RELATIONS: readonly [number, number[]][] = [
-  [0, [1, 2]], [0, range(3, 4)], [0, range(7, 12)],
-  [1, [3, 4]], [1, range(7, 6)], [2, [5, 6]], [2, range(13, 6)],
-  [3, range(7, 3)], [4, range(10, 3)], [5, range(13, 3)], [6, range(16, 3)],
+  [0, [1, 2]],
+  [0, range(3, 4)],
+  [0, range(7, 12)],
+  [1, [3, 4]],
+  [1, range(7, 6)],
+  [2, [5, 6]],
+  [2, range(13, 6)],
+  [3, range(7, 3)],
+  [4, range(10, 3)],
+  [5, range(13, 3)],
+  [6, range(16, 3)],
 ];
 
 function periodsOf(year: number): Period[] {
@@ -95,13 +125,19 @@ export class ViewerSuppression {
 
   constructor(private readonly source: WithholdingSource) {}
 
-  async withheld(indicator: Indicator, unit: UnitRow, period: Period, by: Disaggregation, m: Measure): Promise<boolean> {
+  async withheld(
+    indicator: Indicator,
+    unit: UnitRow,
+    period: Period,
+    by: Disaggregation,
+    m: Measure,
+  ): Promise<boolean> {
     if (!isSensitive(indicator)) return false;
     if (indicator.kind === 'count') return this.count(indicator, unit, period, by);
     if (primarySuppressed(indicator, m)) return true;
     for (const part of [indicator.numerator, indicator.denominator]) {
       const count = findIndicator(part);
-      if (count?.kind === 'count' && isSensitive(count) && await this.count(count, unit, period, by)) return true;
+      if (count?.kind === 'count' && isSensitive(count) && (await this.count(count, unit, period, by))) return true;
     }
     return false;
   }
@@ -121,7 +157,10 @@ export class ViewerSuppression {
       return false;
     }
     // A new unit's 2025: its first half (made of old units) and its second half.
-    return (await this.count(indicator, unit, parsePeriod(`${period.year}S1`), by)) || (await this.count(indicator, unit, parsePeriod(`${period.year}S2`), by));
+    return (
+      (await this.count(indicator, unit, parsePeriod(`${period.year}S1`), by)) ||
+      (await this.count(indicator, unit, parsePeriod(`${period.year}S2`), by))
+    );
   }
 
   /**
@@ -134,10 +173,11 @@ export class ViewerSuppression {
     for (const year of new Set(periods.map((p) => p.year))) {
       if (this.years.has(year)) continue;
       // The cache calls this at once, and only when it does not hold the year.
-      const compute = () => new Promise<Map<string, Set<number>>>((resolve, reject) => {
-        missing.push(year);
-        waiting.set(year, { resolve, reject });
-      });
+      const compute = () =>
+        new Promise<Map<string, Set<number>>>((resolve, reject) => {
+          missing.push(year);
+          waiting.set(year, { resolve, reject });
+        });
       this.years.set(year, this.source.cache ? this.source.cache.get(`withheld\u0000${year}`, compute) : compute());
     }
     if (!missing.length) return;
@@ -163,13 +203,22 @@ function cellOf(unitId: number, p: number, d: number): number {
 }
 
 /** The withheld figures of every victims count in each of `years`, over the whole country: one scan of the roll-up. */
-async function withheldInYears(source: WithholdingSource, years: number[]): Promise<Map<number, Map<string, Set<number>>>> {
+async function withheldInYears(
+  source: WithholdingSource,
+  years: number[],
+): Promise<Map<number, Map<string, Set<number>>>> {
   const periods = years.flatMap(periodsOf);
   const periodNos = await Promise.all(periods.map((p) => periodNo(source.w, p)));
   const byNo = new Map(periodNos.map((n, i) => [n, periods[i]]));
   /** series → [indicator, sex × age index] */
-  const bySeries = new Map(SENSITIVE_COUNTS.flatMap((i) => BYS.slice(0, i.disaggregations.length ? BYS.length : 1)
-    .map((b, d): [number, [CountIndicator, number]] => [seriesOf(i.code, b.sex, b.ageGroup), [i, d]])));
+  const bySeries = new Map(
+    SENSITIVE_COUNTS.flatMap((i) =>
+      BYS.slice(0, i.disaggregations.length ? BYS.length : 1).map((b, d): [number, [CountIndicator, number]] => [
+        seriesOf(i.code, b.sex, b.ageGroup),
+        [i, d],
+      ]),
+    ),
+  );
   const series = [...bySeries.keys()];
   // Zeros are left out: a figure of 0 is never withheld nor chosen, and adds nothing to a sum, like a missing one.
   const { rows } = await sql<{ unit_id: number; period_no: number; series: number; value: number }>`
@@ -197,9 +246,14 @@ async function withheldInYears(source: WithholdingSource, years: number[]): Prom
       // In a fixed order: the complements chosen depend on the order relations are met, and must not change between
       // two computations of the same figures (after a restart, say), or two patterns could be combined.
       const cells = f.cells.sort((a, b) => a - b);
-      byCode.set(i.code, pattern(source.dir, periodsOf(year), i.disaggregations.length > 0, {
-        index: new Map(cells.map((c, k) => [c, k])), cells, value: cells.map((c) => f.value.get(c)!),
-      }));
+      byCode.set(
+        i.code,
+        pattern(source.dir, periodsOf(year), i.disaggregations.length > 0, {
+          index: new Map(cells.map((c, k) => [c, k])),
+          cells,
+          value: cells.map((c) => f.value.get(c)!),
+        }),
+      );
     }
     out.set(year, byCode);
   }
@@ -223,7 +277,12 @@ interface Figures {
  *    exactly (`solvedInRow`); a withheld figure they determine gets the smallest shown non-zero figure of one of its
  *    relations withheld.
  */
-function pattern(dir: UnitDirectory, periods: Period[], disaggregated: boolean, { index, cells, value }: Figures): Set<number> {
+function pattern(
+  dir: UnitDirectory,
+  periods: Period[],
+  disaggregated: boolean,
+  { index, cells, value }: Figures,
+): Set<number> {
   // Relations as [total, ...parts] over the figures present (an absent figure is 0), kept where they hold; flat:
   // relation k's members are members[start[k]] … members[start[k + 1] − 1], its total first.
   const members: number[] = [];
@@ -356,7 +415,7 @@ function solvedInRow(rels: number[][], withheld: Uint8Array): number[] {
     let any = false;
     rel.forEach((i, j) => {
       const c = col.get(i);
-      if (c !== undefined) (row[c] += j === 0 ? 1 : -1), (any = true);
+      if (c !== undefined) ((row[c] += j === 0 ? 1 : -1), (any = true));
     });
     if (any) rows.push(row);
   }
@@ -364,7 +423,8 @@ function solvedInRow(rels: number[][], withheld: Uint8Array): number[] {
   let r = 0;
   for (let c = 0; c < n && r < rows.length; c++) {
     let best = -1;
-    for (let i = r; i < rows.length; i++) if (Math.abs(rows[i][c]) > 1e-9 && (best < 0 || Math.abs(rows[i][c]) > Math.abs(rows[best][c]))) best = i;
+    for (let i = r; i < rows.length; i++)
+      if (Math.abs(rows[i][c]) > 1e-9 && (best < 0 || Math.abs(rows[i][c]) > Math.abs(rows[best][c]))) best = i;
     if (best < 0) continue;
     [rows[r], rows[best]] = [rows[best], rows[r]];
     const p = rows[r];

@@ -35,20 +35,22 @@ export function endOfVietnamDay(day: string): Date {
   return new Date(Date.parse(`${day}T00:00:00+07:00`) + 24 * 3600 * 1000);
 }
 
-
 export async function createApiKey(w: Warehouse, k: NewKey): Promise<CreatedKey> {
   const token = `pcmbn_${randomBytes(32).toString('base64url')}`;
   const keyId = randomBytes(5).toString('hex');
-  await w.db.insertInto('api_keys').values({
-    key_id: keyId,
-    token_hash: hashToken(token),
-    role: k.role,
-    unit_id: k.unitId,
-    label: k.label ?? null,
-    created_at: new Date().toISOString(),
-    expires_at: k.expires ? endOfVietnamDay(k.expires).toISOString() : null,
-    revoked_at: null,
-  }).execute();
+  await w.db
+    .insertInto('api_keys')
+    .values({
+      key_id: keyId,
+      token_hash: hashToken(token),
+      role: k.role,
+      unit_id: k.unitId,
+      label: k.label ?? null,
+      created_at: new Date().toISOString(),
+      expires_at: k.expires ? endOfVietnamDay(k.expires).toISOString() : null,
+      revoked_at: null,
+    })
+    .execute();
   // After the insert: a request in between may have read the keys as they were.
   keyCache.delete(w);
   return { keyId, token };
@@ -57,14 +59,30 @@ export async function createApiKey(w: Warehouse, k: NewKey): Promise<CreatedKey>
 export type KeyRow = Omit<ApiKeysTable, 'token_hash'> & { unit_ref: string; unit_name: string };
 
 export async function listApiKeys(w: Warehouse): Promise<KeyRow[]> {
-  return w.db.selectFrom('api_keys').innerJoin('units', 'units.unit_id', 'api_keys.unit_id')
-    .select(['key_id', 'role', 'api_keys.unit_id', 'label', 'created_at', 'expires_at', 'revoked_at', 'units.ref as unit_ref', 'units.name as unit_name'])
-    .orderBy('created_at').orderBy('key_id')
+  return w.db
+    .selectFrom('api_keys')
+    .innerJoin('units', 'units.unit_id', 'api_keys.unit_id')
+    .select([
+      'key_id',
+      'role',
+      'api_keys.unit_id',
+      'label',
+      'created_at',
+      'expires_at',
+      'revoked_at',
+      'units.ref as unit_ref',
+      'units.name as unit_name',
+    ])
+    .orderBy('created_at')
+    .orderBy('key_id')
     .execute();
 }
 
 /** Revokes a key; returns false when there is no such key, the earlier revocation time when it was revoked already. */
-export async function revokeApiKey(w: Warehouse, keyId: string): Promise<{ found: false } | { found: true; revokedAt: string; already: boolean }> {
+export async function revokeApiKey(
+  w: Warehouse,
+  keyId: string,
+): Promise<{ found: false } | { found: true; revokedAt: string; already: boolean }> {
   const row = await w.db.selectFrom('api_keys').select(['revoked_at']).where('key_id', '=', keyId).executeTakeFirst();
   if (!row) return { found: false };
   if (row.revoked_at) return { found: true, revokedAt: row.revoked_at, already: true };
@@ -91,7 +109,10 @@ const keyCache = new WeakMap<Warehouse, Promise<Map<string, StoredKey>>>();
 function findKey(w: Warehouse, tokenHash: string): Promise<StoredKey | undefined> {
   let keys = keyCache.get(w);
   if (!keys) {
-    keys = w.db.selectFrom('api_keys').select(['token_hash', 'key_id', 'role', 'unit_id', 'expires_at', 'revoked_at']).execute()
+    keys = w.db
+      .selectFrom('api_keys')
+      .select(['token_hash', 'key_id', 'role', 'unit_id', 'expires_at', 'revoked_at'])
+      .execute()
       .then((rows) => new Map(rows.map(({ token_hash, ...key }) => [token_hash, key])));
     keyCache.set(w, keys);
     // A failed read (a closed warehouse) is not kept: the next request tries again.
@@ -103,13 +124,20 @@ function findKey(w: Warehouse, tokenHash: string): Promise<StoredKey | undefined
 export async function authenticate(w: Warehouse, header: string, now = new Date()): Promise<Authentication> {
   const token = BEARER.exec(header)?.[1];
   if (!token || !TOKEN.test(token)) {
-    return { ok: false, reason: 'malformed Authorization header: expected "Bearer pcmbn_…" with a token from `pcmbn keys create`' };
+    return {
+      ok: false,
+      reason: 'malformed Authorization header: expected "Bearer pcmbn_…" with a token from `pcmbn keys create`',
+    };
   }
   const key = await findKey(w, hashToken(token));
   if (!key) return { ok: false, reason: 'unknown API key' };
-  if (key.revoked_at) return { ok: false, reason: `API key ${key.key_id} was revoked on ${vietnamDay(new Date(key.revoked_at))}` };
+  if (key.revoked_at)
+    return { ok: false, reason: `API key ${key.key_id} was revoked on ${vietnamDay(new Date(key.revoked_at))}` };
   if (key.expires_at && Date.parse(key.expires_at) <= now.getTime()) {
-    return { ok: false, reason: `API key ${key.key_id} expired after ${vietnamDay(new Date(Date.parse(key.expires_at) - 1))}` };
+    return {
+      ok: false,
+      reason: `API key ${key.key_id} expired after ${vietnamDay(new Date(Date.parse(key.expires_at) - 1))}`,
+    };
   }
   return { ok: true, principal: { keyId: key.key_id, role: key.role, unitId: key.unit_id } };
 }

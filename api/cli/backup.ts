@@ -24,10 +24,13 @@ async function reportingBackupErrors(fn: () => Promise<void>): Promise<void> {
 }
 
 export function registerBackupCommands(program: Command): void {
-  program.command('backup')
-    .description('back up the whole warehouse into a new folder: one Parquet file per table (API keys as hashes only), ' +
-      'the indicator catalogue, and a manifest with row counts and SHA-256s; the warehouse must not be in use ' +
-      '(stop pcmbn serve or start first: they hold its lock)')
+  program
+    .command('backup')
+    .description(
+      'back up the whole warehouse into a new folder: one Parquet file per table (API keys as hashes only), ' +
+        'the indicator catalogue, and a manifest with row counts and SHA-256s; the warehouse must not be in use ' +
+        '(stop pcmbn serve or start first: they hold its lock)',
+    )
     .argument('<dir>', 'a new or empty folder')
     .option('--db <path>', 'the warehouse to back up (default $PCMBN_DB, or data/warehouse.duckdb)')
     .action(async (dir: string, o: { db?: string }) => {
@@ -36,17 +39,22 @@ export function registerBackupCommands(program: Command): void {
         try {
           const s = await backupWarehouse(w, dir);
           const m = s.manifest;
-          console.log(`backed up ${w.path} to ${s.dir}: ${m.tables.length} tables, ${s.rows.toLocaleString('en-US')} rows, ` +
-            `${megabytes(s.bytes)} in ${seconds(s.ms)} (schema version ${m.schemaVersion}, data version ${m.dataVersion})`);
+          console.log(
+            `backed up ${w.path} to ${s.dir}: ${m.tables.length} tables, ${s.rows.toLocaleString('en-US')} rows, ` +
+              `${megabytes(s.bytes)} in ${seconds(s.ms)} (schema version ${m.schemaVersion}, data version ${m.dataVersion})`,
+          );
         } finally {
           await w.close();
         }
       });
     });
 
-  program.command('restore')
-    .description('restore a backup made by pcmbn backup: every file is checked against the manifest first, and the ' +
-      'warehouse is built beside the target and swapped in whole, so a failed restore changes nothing')
+  program
+    .command('restore')
+    .description(
+      'restore a backup made by pcmbn backup: every file is checked against the manifest first, and the ' +
+        'warehouse is built beside the target and swapped in whole, so a failed restore changes nothing',
+    )
     .argument('<dir>', 'the backup folder')
     .option('--db <path>', 'the warehouse file to restore into (default $PCMBN_DB, or data/warehouse.duckdb)')
     .option('--force', 'replace a warehouse that already holds data')
@@ -54,8 +62,10 @@ export function registerBackupCommands(program: Command): void {
       await reportingBackupErrors(async () => {
         const s = await restoreWarehouse(dir, databasePath(o.db), { force: o.force });
         const m = s.manifest;
-        console.log(`restored ${dir} (made ${m.createdAt} by pcmbn ${m.pcmbnVersion} from ${m.source}) ${s.replaced ? 'over' : 'into'} ${s.target}: ` +
-          `${m.tables.length} tables, ${s.rows.toLocaleString('en-US')} rows in ${seconds(s.ms)} (data version ${m.dataVersion})`);
+        console.log(
+          `restored ${dir} (made ${m.createdAt} by pcmbn ${m.pcmbnVersion} from ${m.source}) ${s.replaced ? 'over' : 'into'} ${s.target}: ` +
+            `${m.tables.length} tables, ${s.rows.toLocaleString('en-US')} rows in ${seconds(s.ms)} (data version ${m.dataVersion})`,
+        );
       });
     });
 }

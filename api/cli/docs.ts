@@ -7,7 +7,8 @@ import { withCatalogueTable } from '../../schema/catalogueDocs.ts';
 export const README = fileURLToPath(new URL('../../README.md', import.meta.url));
 
 export function registerDocsCommand(program: Command): void {
-  program.command('docs')
+  program
+    .command('docs')
     .description("rewrite the README's indicator table from the catalogue")
     .action(() => {
       writeFileSync(README, withCatalogueTable(readFileSync(README, 'utf8')));

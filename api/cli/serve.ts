@@ -27,7 +27,8 @@ export const DEFAULT_CRON = '*/5 * * * *';
 /** Where the server listens: HOST and PORT, default 127.0.0.1:4000. */
 export function listenAddress(env = process.env): { host: string; port: number } {
   const port = env.PORT === undefined || env.PORT === '' ? 4000 : Number(env.PORT);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`PORT="${env.PORT}": expected a port number 0–65535 (0: any free port)`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new UsageError(`PORT="${env.PORT}": expected a port number 0–65535 (0: any free port)`);
   return { host: env.HOST || '127.0.0.1', port };
 }
 
@@ -35,7 +36,10 @@ export function listenAddress(env = process.env): { host: string; port: number }
 export function anonymousAccess(env = process.env): 'viewer' | undefined {
   const v = env.PCMBN_ANONYMOUS;
   if (v === undefined || v === '') return undefined;
-  if (v !== 'viewer') throw new UsageError(`PCMBN_ANONYMOUS="${v}": the only allowed value is viewer (anonymous requests never get more than a viewer)`);
+  if (v !== 'viewer')
+    throw new UsageError(
+      `PCMBN_ANONYMOUS="${v}": the only allowed value is viewer (anonymous requests never get more than a viewer)`,
+    );
   return 'viewer';
 }
 
@@ -43,7 +47,9 @@ function checkCron(cron: string, source: string): string {
   try {
     new Cron(cron, { paused: true }).stop();
   } catch (e) {
-    throw new UsageError(`${source} "${cron}": ${(e as Error).message}; expected a cron expression such as "${DEFAULT_CRON}"`);
+    throw new UsageError(
+      `${source} "${cron}": ${(e as Error).message}; expected a cron expression such as "${DEFAULT_CRON}"`,
+    );
   }
   return cron;
 }
@@ -81,11 +87,20 @@ export async function runServer(w: Warehouse, o: RunOptions = {}): Promise<void>
     }
     throw e;
   });
-  const schedule = o.inbox && cron ? startSchedule(w, o.inbox, cron, (r, e) => {
-    recordLoad(r, e);
-    if (e) console.error(`inbox scan failed: ${e.message}`);
-    if (r) console.log(summarize(r));
-  }, server.holdReaders) : null;
+  const schedule =
+    o.inbox && cron
+      ? startSchedule(
+          w,
+          o.inbox,
+          cron,
+          (r, e) => {
+            recordLoad(r, e);
+            if (e) console.error(`inbox scan failed: ${e.message}`);
+            if (r) console.log(summarize(r));
+          },
+          server.holdReaders,
+        )
+      : null;
   try {
     await o.onReady?.(server);
     await stopped;
@@ -110,8 +125,11 @@ export function defaultInbox(dbPath: string, env = process.env): string {
 }
 
 export function registerServeCommands(program: Command): void {
-  program.command('serve')
-    .description('serve the warehouse as it is (no demo data) over GraphQL; HOST, PORT, PCMBN_ANONYMOUS, PCMBN_QUERY_TIMEOUT_MS')
+  program
+    .command('serve')
+    .description(
+      'serve the warehouse as it is (no demo data) over GraphQL; HOST, PORT, PCMBN_ANONYMOUS, PCMBN_QUERY_TIMEOUT_MS',
+    )
     .option('--inbox <dir>', 'also load report files dropped into this folder on a schedule')
     .option('--cron <expression>', 'when to scan the inbox', process.env.PCMBN_ETL_CRON || DEFAULT_CRON)
     .action(async (o: { inbox?: string; cron: string }) => {
@@ -127,16 +145,21 @@ export function registerServeCommands(program: Command): void {
 
   const keys = program.command('keys').description('API keys: create (the token is shown once), list, revoke');
 
-  keys.command('create')
+  keys
+    .command('create')
     .description('create an API key; prints the token once, alone on the last line')
     .addOption(new Option('--role <role>', 'what the key may do').choices(ROLES).makeOptionMandatory())
-    .requiredOption('--unit <code>', 'the unit it sees, with what lies under it: VN, 2025-07:75, 2025-03:26734, or a plain code of today\'s list')
+    .requiredOption(
+      '--unit <code>',
+      "the unit it sees, with what lies under it: VN, 2025-07:75, 2025-03:26734, or a plain code of today's list",
+    )
     .option('--label <text>', 'who or what the key is for')
     .option('--expires <YYYY-MM-DD>', 'the last day the key works (Vietnam time)')
     .action(async (o: { role: Role; unit: string; label?: string; expires?: string }) => {
       if (o.expires !== undefined) {
         if (!isDay(o.expires)) throw new UsageError(`--expires "${o.expires}" is not a date: expected YYYY-MM-DD`);
-        if (o.expires < vietnamToday()) throw new UsageError(`--expires ${o.expires} is in the past: expected today or a later day`);
+        if (o.expires < vietnamToday())
+          throw new UsageError(`--expires ${o.expires} is in the past: expected today or a later day`);
       }
       await withWarehouse(async (w) => {
         let unit;
@@ -145,41 +168,63 @@ export function registerServeCommands(program: Command): void {
         } catch (e) {
           throw new UsageError((e as Error).message);
         }
-        if (!unit) throw new UsageError(`--unit ${o.unit}: no such unit in today's list; expected VN, 2025-07:75, 2025-03:26734 or a plain code of today's list`);
-        const { keyId, token } = await createApiKey(w, { role: o.role, unitId: unit.unit_id, label: o.label, expires: o.expires });
-        console.log(`created API key ${keyId}: ${o.role} of ${unit.ref} (${unit.type} ${unit.name})${o.label ? `, "${o.label}"` : ''}${o.expires ? `, works until ${o.expires}` : ''}`);
+        if (!unit)
+          throw new UsageError(
+            `--unit ${o.unit}: no such unit in today's list; expected VN, 2025-07:75, 2025-03:26734 or a plain code of today's list`,
+          );
+        const { keyId, token } = await createApiKey(w, {
+          role: o.role,
+          unitId: unit.unit_id,
+          label: o.label,
+          expires: o.expires,
+        });
+        console.log(
+          `created API key ${keyId}: ${o.role} of ${unit.ref} (${unit.type} ${unit.name})${o.label ? `, "${o.label}"` : ''}${o.expires ? `, works until ${o.expires}` : ''}`,
+        );
         console.log('the token is shown only now; send it as "Authorization: Bearer <token>":');
         console.log(token);
       });
     });
 
-  keys.command('list')
+  keys
+    .command('list')
     .description('list API keys (never their tokens)')
     .action(async () => {
       await withWarehouse(async (w) => {
         const rows = await listApiKeys(w);
         if (!rows.length) return console.log('no API keys; create one with `pcmbn keys create`');
         const now = Date.now();
-        console.table(rows.map((k) => ({
-          key: k.key_id,
-          role: k.role,
-          unit: `${k.unit_ref} ${k.unit_name}`,
-          label: k.label ?? '',
-          created: vietnamDay(new Date(k.created_at)),
-          expires: k.expires_at ? vietnamDay(new Date(Date.parse(k.expires_at) - 1)) : '',
-          status: k.revoked_at ? `revoked ${vietnamDay(new Date(k.revoked_at))}` : k.expires_at && Date.parse(k.expires_at) <= now ? 'expired' : 'active',
-        })));
+        console.table(
+          rows.map((k) => ({
+            key: k.key_id,
+            role: k.role,
+            unit: `${k.unit_ref} ${k.unit_name}`,
+            label: k.label ?? '',
+            created: vietnamDay(new Date(k.created_at)),
+            expires: k.expires_at ? vietnamDay(new Date(Date.parse(k.expires_at) - 1)) : '',
+            status: k.revoked_at
+              ? `revoked ${vietnamDay(new Date(k.revoked_at))}`
+              : k.expires_at && Date.parse(k.expires_at) <= now
+                ? 'expired'
+                : 'active',
+          })),
+        );
       });
     });
 
-  keys.command('revoke')
+  keys
+    .command('revoke')
     .description('revoke an API key: requests with it get 401 from now on')
     .argument('<key_id>', 'the key, as `pcmbn keys list` shows it')
     .action(async (keyId: string) => {
       await withWarehouse(async (w) => {
         const r = await revokeApiKey(w, keyId);
         if (!r.found) throw new UsageError(`no API key ${keyId}; \`pcmbn keys list\` shows them`);
-        console.log(r.already ? `API key ${keyId} was already revoked on ${vietnamDay(new Date(r.revokedAt))}` : `revoked API key ${keyId}`);
+        console.log(
+          r.already
+            ? `API key ${keyId} was already revoked on ${vietnamDay(new Date(r.revokedAt))}`
+            : `revoked API key ${keyId}`,
+        );
       });
     });
 }

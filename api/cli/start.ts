@@ -30,12 +30,23 @@ export async function ensureDemoData(w: Warehouse): Promise<boolean> {
 }
 
 export async function describeWarehouse(w: Warehouse): Promise<string> {
-  const rows = await w.sql<{ hierarchy: string; level: string; units: number; reports: number; facts: number; first: string; last: string }>(`
+  const rows = await w.sql<{
+    hierarchy: string;
+    level: string;
+    units: number;
+    reports: number;
+    facts: number;
+    first: string;
+    last: string;
+  }>(`
     SELECT u.hierarchy, u.level, count(DISTINCT r.unit_id) AS units, count(*) AS reports,
            (SELECT count(*) FROM facts f JOIN units fu USING (unit_id) WHERE fu.hierarchy = u.hierarchy AND fu.level = u.level AND f.is_current) AS facts,
            min(r.period_id) AS first, max(r.period_id) AS last
     FROM reports r JOIN units u USING (unit_id) GROUP BY u.hierarchy, u.level ORDER BY u.hierarchy, u.level`);
-  const lines = rows.map((r) => `  ${r.hierarchy.padEnd(8)} ${r.level.padEnd(9)} ${String(r.units).padStart(6)} units ${String(r.reports).padStart(8)} reports ${String(r.facts).padStart(10)} current facts  ${r.first}…${r.last}`);
+  const lines = rows.map(
+    (r) =>
+      `  ${r.hierarchy.padEnd(8)} ${r.level.padEnd(9)} ${String(r.units).padStart(6)} units ${String(r.reports).padStart(8)} reports ${String(r.facts).padStart(10)} current facts  ${r.first}…${r.last}`,
+  );
   return [`warehouse ${w.path}:`, ...lines].join('\n');
 }
 
@@ -56,7 +67,8 @@ export async function ensureDemoKey(w: Warehouse): Promise<{ token: string; file
 }
 
 export function registerStartCommand(program: Command): void {
-  program.command('start')
+  program
+    .command('start')
     .description('run the product: demo data into an empty warehouse, then the API, the inbox schedule and a demo key')
     .action(async () => {
       const w = await openWarehouse(databasePath());
@@ -72,7 +84,9 @@ export function registerStartCommand(program: Command): void {
           onReady: (server) => {
             printServer(server, inbox, cron);
             console.log(`demo API key (viewer of VN, ${key.created ? 'new' : 'kept'} in ${key.file}):`);
-            console.log(`  curl -s ${server.url} -H 'content-type: application/json' -H "Authorization: Bearer $(cat ${key.file})" -d '{"query":"{ indicators { code nameEn } }"}'`);
+            console.log(
+              `  curl -s ${server.url} -H 'content-type: application/json' -H "Authorization: Bearer $(cat ${key.file})" -d '{"query":"{ indicators { code nameEn } }"}'`,
+            );
             console.log(`API key  ${key.token}`);
             console.log('ready; Ctrl-C to stop');
           },

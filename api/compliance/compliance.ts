@@ -63,7 +63,8 @@ export class ComplianceError extends Error {}
 export async function reportingCompliance(w: Warehouse, opts: ComplianceOptions): Promise<Compliance> {
   const period = parsePeriod(opts.periodId);
   const today = opts.today ?? vietnamToday();
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(today)) throw new ComplianceError(`today "${today}" is not a date; expected YYYY-MM-DD`);
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(today))
+    throw new ComplianceError(`today "${today}" is not a date; expected YYYY-MM-DD`);
   const entry = scheduleEntryFor(opts.schedule ?? defaultSchedule(), period);
   const due = entry ? dueDate(entry, period) : null;
   const levels = entry ? entry.reporterLevels.filter((l) => opts.level === undefined || l === opts.level) : [];
@@ -72,25 +73,35 @@ export async function reportingCompliance(w: Warehouse, opts: ComplianceOptions)
   const row = await w.db
     .with('scope', (db) => scopeOf(db, opts.unitId, list))
     .with('expected', (db) =>
-      db.selectFrom('units as u')
+      db
+        .selectFrom('units as u')
         .select('u.unit_id')
         .where('u.unit_id', 'in', db.selectFrom('scope').select('scope.unit_id'))
         .where('u.hierarchy', '=', list)
         .where((eb) => (levels.length ? eb('u.level', 'in', levels) : sql<boolean>`false`))
-        .where((eb) => (opts.within ? eb('u.unit_id', 'in', sql<number>`(SELECT unnest(string_split(${opts.within.join(',')}, ','))::INTEGER)`) : sql<boolean>`true`)))
+        .where((eb) =>
+          opts.within
+            ? eb('u.unit_id', 'in', sql<number>`(SELECT unnest(string_split(${opts.within.join(',')}, ','))::INTEGER)`)
+            : sql<boolean>`true`,
+        ),
+    )
     .with('first_report', (db) =>
-      db.selectFrom('reports')
+      db
+        .selectFrom('reports')
         .select(['unit_id', sql<string>`min(submitted_on)`.as('first_on')])
         .where('period_id', '=', period.id)
         .where(sql<boolean>`submitted_on <= CAST(${today} AS DATE)`)
-        .groupBy('unit_id'))
+        .groupBy('unit_id'),
+    )
     .selectFrom('expected as e')
     .leftJoin('first_report as f', 'f.unit_id', 'e.unit_id')
     .select([
       sql<number>`count(*)::INTEGER`.as('expected'),
       sql<number>`count(f.unit_id)::INTEGER`.as('received'),
       sql<number>`(count(*) FILTER (WHERE f.first_on < CAST(${due} AS DATE)))::INTEGER`.as('on_time'),
-      sql<number[]>`coalesce(list(e.unit_id ORDER BY e.unit_id) FILTER (WHERE f.unit_id IS NULL), [])`.as('not_received'),
+      sql<number[]>`coalesce(list(e.unit_id ORDER BY e.unit_id) FILTER (WHERE f.unit_id IS NULL), [])`.as(
+        'not_received',
+      ),
       sql<number>`(SELECT count(*)::INTEGER FROM units WHERE unit_id = ${opts.unitId})`.as('unit_found'),
     ])
     .executeTakeFirstOrThrow();
@@ -117,24 +128,25 @@ export async function reportingCompliance(w: Warehouse, opts: ComplianceOptions)
  * that list (or is the nation); for a unit of the other list, its counterparts through the reform's lineage.
  */
 function scopeOf(db: QueryCreator<Database>, unitId: number, list: HierarchyVersion) {
-  const own = db.selectFrom('unit_closure as c')
+  const own = db
+    .selectFrom('unit_closure as c')
     .innerJoin('units as a', 'a.unit_id', 'c.ancestor_id')
     .select('c.descendant_id as unit_id')
     .where('c.ancestor_id', '=', unitId)
     .where('a.hierarchy', 'in', ['national', list]);
-  const otherList = db.selectFrom('unit_closure as c')
+  const otherList = db
+    .selectFrom('unit_closure as c')
     .innerJoin('units as a', 'a.unit_id', 'c.ancestor_id')
     .where('c.ancestor_id', '=', unitId)
     .where('a.hierarchy', 'not in', ['national', list]);
-  const throughLineage = list === '2025-03'
-    // A new unit for an old period: the old units that went (wholly or partly) into it or below it, with their subtrees.
-    ? otherList
-      .innerJoin('unit_lineage as l', 'l.new_id', 'c.descendant_id')
-      .innerJoin('unit_closure as below', 'below.ancestor_id', 'l.old_id')
-      .select('below.descendant_id as unit_id')
-    // An old unit for a new period: the new units that received part of it or of a unit below it.
-    : otherList
-      .innerJoin('unit_lineage as l', 'l.old_id', 'c.descendant_id')
-      .select('l.new_id as unit_id');
+  const throughLineage =
+    list === '2025-03'
+      ? // A new unit for an old period: the old units that went (wholly or partly) into it or below it, with their subtrees.
+        otherList
+          .innerJoin('unit_lineage as l', 'l.new_id', 'c.descendant_id')
+          .innerJoin('unit_closure as below', 'below.ancestor_id', 'l.old_id')
+          .select('below.descendant_id as unit_id')
+      : // An old unit for a new period: the new units that received part of it or of a unit below it.
+        otherList.innerJoin('unit_lineage as l', 'l.old_id', 'c.descendant_id').select('l.new_id as unit_id');
   return own.union(throughLineage);
 }

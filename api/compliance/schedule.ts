@@ -36,7 +36,15 @@
  *   A day past the month's end (31 with February) means the month's last day.
  */
 import { readFileSync } from 'node:fs';
-import { daysInMonth, isoDate, MONTHS_IN, parsePeriod, PERIOD_TYPES, type Period, type PeriodType } from '../../schema/periods.ts';
+import {
+  daysInMonth,
+  isoDate,
+  MONTHS_IN,
+  parsePeriod,
+  PERIOD_TYPES,
+  type Period,
+  type PeriodType,
+} from '../../schema/periods.ts';
 
 export type ReporterLevel = 'province' | 'district' | 'ward';
 export const REPORTER_LEVELS: readonly ReporterLevel[] = ['province', 'district', 'ward'];
@@ -61,11 +69,39 @@ const BOTH: ReporterLevel[] = ['district', 'ward'];
 
 export function defaultSchedule(): ScheduleEntry[] {
   return [
-    { periodType: 'quarter', index: 1, reporterLevels: [...BOTH], due: { month: 3, day: 12 }, note: 'KH 04/KH-BCĐ: quý I, trước ngày 12/3' },
-    { periodType: 'quarter', index: 3, reporterLevels: [...BOTH], due: { month: 9, day: 12 }, note: 'KH 04/KH-BCĐ: quý III, trước ngày 12/9' },
-    { periodType: 'half', index: 1, reporterLevels: [...BOTH], due: { month: 6, day: 12 }, note: 'KH 04/KH-BCĐ: 6 tháng, trước ngày 12/6' },
-    { periodType: 'year', reporterLevels: [...BOTH], due: { month: 12, day: 12 }, note: 'KH 04/KH-BCĐ: năm, trước ngày 12/12' },
-    { periodType: 'month', reporterLevels: [...BOTH], due: { monthOffset: 1, day: 12 }, note: 'hàng tháng: trước ngày 12 tháng sau' },
+    {
+      periodType: 'quarter',
+      index: 1,
+      reporterLevels: [...BOTH],
+      due: { month: 3, day: 12 },
+      note: 'KH 04/KH-BCĐ: quý I, trước ngày 12/3',
+    },
+    {
+      periodType: 'quarter',
+      index: 3,
+      reporterLevels: [...BOTH],
+      due: { month: 9, day: 12 },
+      note: 'KH 04/KH-BCĐ: quý III, trước ngày 12/9',
+    },
+    {
+      periodType: 'half',
+      index: 1,
+      reporterLevels: [...BOTH],
+      due: { month: 6, day: 12 },
+      note: 'KH 04/KH-BCĐ: 6 tháng, trước ngày 12/6',
+    },
+    {
+      periodType: 'year',
+      reporterLevels: [...BOTH],
+      due: { month: 12, day: 12 },
+      note: 'KH 04/KH-BCĐ: năm, trước ngày 12/12',
+    },
+    {
+      periodType: 'month',
+      reporterLevels: [...BOTH],
+      due: { monthOffset: 1, day: 12 },
+      note: 'hàng tháng: trước ngày 12 tháng sau',
+    },
   ];
 }
 
@@ -116,8 +152,17 @@ export function parseSchedule(json: unknown, source = 'schedule'): ScheduleEntry
   if (!Array.isArray(root.entries)) fail('entries', `expected a list of schedule entries, got ${show(root.entries)}`);
   const entries = (root.entries as unknown[]).map((raw, i) => parseEntry(raw, `entries[${i}]`, fail));
   entries.forEach((e, i) => {
-    const j = entries.findIndex((o, k) => k < i && o.periodType === e.periodType && (o.index === undefined || e.index === undefined || o.index === e.index));
-    if (j >= 0) fail(`entries[${i}]`, `expects the same ${e.periodType} report as entries[${j}]; at most one entry may match a period`);
+    const j = entries.findIndex(
+      (o, k) =>
+        k < i &&
+        o.periodType === e.periodType &&
+        (o.index === undefined || e.index === undefined || o.index === e.index),
+    );
+    if (j >= 0)
+      fail(
+        `entries[${i}]`,
+        `expects the same ${e.periodType} report as entries[${j}]; at most one entry may match a period`,
+      );
   });
   return entries;
 }
@@ -126,7 +171,8 @@ type Fail = (field: string, message: string) => never;
 
 function parseEntry(raw: unknown, at: string, fail: Fail): ScheduleEntry {
   const o = object(raw, at, ['periodType', 'index', 'reporterLevels', 'due', 'note'], fail);
-  if (!PERIOD_TYPES.includes(o.periodType as PeriodType)) fail(`${at}.periodType`, `expected one of ${PERIOD_TYPES.join(', ')}, got ${show(o.periodType)}`);
+  if (!PERIOD_TYPES.includes(o.periodType as PeriodType))
+    fail(`${at}.periodType`, `expected one of ${PERIOD_TYPES.join(', ')}, got ${show(o.periodType)}`);
   const periodType = o.periodType as PeriodType;
   const entry: ScheduleEntry = { periodType, reporterLevels: [], due: { month: 1, day: 1 } };
   if (o.index !== undefined) {
@@ -135,16 +181,24 @@ function parseEntry(raw: unknown, at: string, fail: Fail): ScheduleEntry {
     entry.index = whole(o.index, 1, count, `${at}.index`, fail);
   }
   if (!Array.isArray(o.reporterLevels) || o.reporterLevels.length === 0) {
-    fail(`${at}.reporterLevels`, `expected a non-empty list of ${REPORTER_LEVELS.join(', ')}, got ${show(o.reporterLevels)}`);
+    fail(
+      `${at}.reporterLevels`,
+      `expected a non-empty list of ${REPORTER_LEVELS.join(', ')}, got ${show(o.reporterLevels)}`,
+    );
   }
   (o.reporterLevels as unknown[]).forEach((level, k) => {
-    if (!REPORTER_LEVELS.includes(level as ReporterLevel)) fail(`${at}.reporterLevels[${k}]`, `expected one of ${REPORTER_LEVELS.join(', ')}, got ${show(level)}`);
-    if (entry.reporterLevels.includes(level as ReporterLevel)) fail(`${at}.reporterLevels[${k}]`, `${show(level)} is listed twice`);
+    if (!REPORTER_LEVELS.includes(level as ReporterLevel))
+      fail(`${at}.reporterLevels[${k}]`, `expected one of ${REPORTER_LEVELS.join(', ')}, got ${show(level)}`);
+    if (entry.reporterLevels.includes(level as ReporterLevel))
+      fail(`${at}.reporterLevels[${k}]`, `${show(level)} is listed twice`);
     entry.reporterLevels.push(level as ReporterLevel);
   });
   const due = object(o.due, `${at}.due`, ['month', 'monthOffset', 'day'], fail);
   if ((due.month === undefined) === (due.monthOffset === undefined)) {
-    fail(`${at}.due`, `expected exactly one of "month" (a month of the period's year) or "monthOffset" (months after the period's last month)`);
+    fail(
+      `${at}.due`,
+      `expected exactly one of "month" (a month of the period's year) or "monthOffset" (months after the period's last month)`,
+    );
   }
   const day = whole(due.day, 1, 31, `${at}.due.day`, fail);
   if (due.month !== undefined) {
@@ -164,13 +218,15 @@ function parseEntry(raw: unknown, at: string, fail: Fail): ScheduleEntry {
 function object(v: unknown, at: string, keys: string[], fail: Fail): Record<string, unknown> {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) return fail(at, `expected an object, got ${show(v)}`);
   for (const k of Object.keys(v)) {
-    if (!keys.includes(k)) fail(at === 'the top level' ? k : `${at}.${k}`, `unknown field; expected ${keys.join(', ')}`);
+    if (!keys.includes(k))
+      fail(at === 'the top level' ? k : `${at}.${k}`, `unknown field; expected ${keys.join(', ')}`);
   }
   return v as Record<string, unknown>;
 }
 
 function whole(v: unknown, min: number, max: number, at: string, fail: Fail): number {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) fail(at, `expected a whole number from ${min} to ${max}, got ${show(v)}`);
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max)
+    fail(at, `expected a whole number from ${min} to ${max}, got ${show(v)}`);
   return v as number;
 }
 

@@ -31,7 +31,9 @@ const SAFE_CODES = new Set<string>([
 
 /** A wrong argument: the message names it and says what was expected. */
 export function badUserInput(argName: string, message: string): GraphQLError {
-  return new GraphQLError(`${argName}: ${message}`, { extensions: { code: ERROR_CODES.BAD_USER_INPUT, argumentName: argName } });
+  return new GraphQLError(`${argName}: ${message}`, {
+    extensions: { code: ERROR_CODES.BAD_USER_INPUT, argumentName: argName },
+  });
 }
 
 export function forbidden(message: string): GraphQLError {
@@ -56,8 +58,14 @@ export function makeFormatError(log: ErrorLog) {
       return { message: formatted.message, locations: formatted.locations, path: formatted.path, extensions };
     }
     const requestId = requestIds.getStore() ?? newRequestId();
-    log(`[request ${requestId}] internal error${formatted.path ? ` at ${formatted.path.join('.')}` : ''}: ${describeError(error)}`);
-    return { message: 'internal error', path: formatted.path, extensions: { code: ERROR_CODES.INTERNAL_SERVER_ERROR, requestId } };
+    log(
+      `[request ${requestId}] internal error${formatted.path ? ` at ${formatted.path.join('.')}` : ''}: ${describeError(error)}`,
+    );
+    return {
+      message: 'internal error',
+      path: formatted.path,
+      extensions: { code: ERROR_CODES.INTERNAL_SERVER_ERROR, requestId },
+    };
   };
 }
 

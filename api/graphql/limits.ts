@@ -53,7 +53,10 @@ export const MAX_INTROSPECTION_FIELDS = 5;
  */
 export const WAREHOUSE_FIELD_COST = 100;
 export const FIELD_COSTS: Readonly<Record<string, number>> = Object.fromEntries(
-  ['kpi', 'kpis', 'trend', 'breakdown', 'reportingCompliance', 'complianceByUnit', 'discrepancies', 'periods'].map((f) => [`Query.${f}`, WAREHOUSE_FIELD_COST]));
+  ['kpi', 'kpis', 'trend', 'breakdown', 'reportingCompliance', 'complianceByUnit', 'discrepancies', 'periods'].map(
+    (f) => [`Query.${f}`, WAREHOUSE_FIELD_COST],
+  ),
+);
 
 function limitError(message: string, node: ASTNode, limit: string, value: number, max: number): GraphQLError {
   return new GraphQLError(message, { nodes: [node], extensions: { limit, value, max } });
@@ -62,7 +65,11 @@ function limitError(message: string, node: ASTNode, limit: string, value: number
 const isIntrospection = (name: string) => name === '__schema' || name === '__type';
 
 /** Memoised per fragment: a fragment's depth and cost do not depend on where it is spread. */
-function walker<T>(context: ValidationContext, measure: (set: SelectionSetNode, type: GraphQLCompositeType | null, visit: (f: FragmentDefinitionNode) => T) => T, zero: T) {
+function walker<T>(
+  context: ValidationContext,
+  measure: (set: SelectionSetNode, type: GraphQLCompositeType | null, visit: (f: FragmentDefinitionNode) => T) => T,
+  zero: T,
+) {
   const memo = new Map<string, T>();
   const active = new Set<string>();
   const visit = (f: FragmentDefinitionNode): T => {
@@ -90,14 +97,20 @@ function fieldCost(parent: GraphQLCompositeType | null, name: string): number {
 
 /** Depth of a selection set: 1 for a leaf field, 1 + its children's depth for an object field. */
 function depthOf(context: ValidationContext) {
-  const measure = (set: SelectionSetNode, type: GraphQLCompositeType | null, visit: (f: FragmentDefinitionNode) => number): number => {
+  const measure = (
+    set: SelectionSetNode,
+    type: GraphQLCompositeType | null,
+    visit: (f: FragmentDefinitionNode) => number,
+  ): number => {
     let max = 0;
     for (const s of set.selections) {
       if (s.kind === 'Field') {
         if (isIntrospection(s.name.value)) continue;
         const t = fieldType(type, s.name.value);
         const named = t ? getNamedType(t) : null;
-        const below = s.selectionSet ? measure(s.selectionSet, named && isCompositeType(named) ? named : null, visit) : 0;
+        const below = s.selectionSet
+          ? measure(s.selectionSet, named && isCompositeType(named) ? named : null, visit)
+          : 0;
         max = Math.max(max, 1 + below);
       } else if (s.kind === 'InlineFragment') {
         const cond = s.typeCondition ? context.getSchema().getType(s.typeCondition.name.value) : type;
@@ -114,7 +127,11 @@ function depthOf(context: ValidationContext) {
 
 /** Cost of a selection set: each field 1, plus its children's cost, times LIST_FACTOR below a list. */
 function costOf(context: ValidationContext) {
-  const measure = (set: SelectionSetNode, type: GraphQLCompositeType | null, visit: (f: FragmentDefinitionNode) => number): number => {
+  const measure = (
+    set: SelectionSetNode,
+    type: GraphQLCompositeType | null,
+    visit: (f: FragmentDefinitionNode) => number,
+  ): number => {
     let cost = 0;
     for (const s of set.selections) {
       if (s.kind === 'Field') {
@@ -122,7 +139,11 @@ function costOf(context: ValidationContext) {
         const t = fieldType(type, s.name.value);
         const named = t ? getNamedType(t) : null;
         const factor = t && isListType(getNullableType(t)) ? LIST_FACTOR : 1;
-        cost += fieldCost(type, s.name.value) + (s.selectionSet ? factor * measure(s.selectionSet, named && isCompositeType(named) ? named : null, visit) : 0);
+        cost +=
+          fieldCost(type, s.name.value) +
+          (s.selectionSet
+            ? factor * measure(s.selectionSet, named && isCompositeType(named) ? named : null, visit)
+            : 0);
       } else if (s.kind === 'InlineFragment') {
         const cond = s.typeCondition ? context.getSchema().getType(s.typeCondition.name.value) : type;
         cost += measure(s.selectionSet, cond && isCompositeType(cond) ? cond : type, visit);
@@ -152,7 +173,15 @@ export function depthLimit(max = MAX_DEPTH): ValidationRule {
       OperationDefinition(node) {
         const d = depth(node.selectionSet, context.getSchema().getRootType(node.operation) ?? null);
         if (d > max) {
-          context.reportError(limitError(`${operationLabel(node.name?.value)} is ${d} levels deep; the limit is ${max}: ask for fewer nested fields`, node, 'depth', d, max));
+          context.reportError(
+            limitError(
+              `${operationLabel(node.name?.value)} is ${d} levels deep; the limit is ${max}: ask for fewer nested fields`,
+              node,
+              'depth',
+              d,
+              max,
+            ),
+          );
         }
       },
     };
@@ -166,9 +195,15 @@ export function costLimit(max = MAX_COST): ValidationRule {
       OperationDefinition(node) {
         const c = cost(node.selectionSet, context.getSchema().getRootType(node.operation) ?? null);
         if (c > max) {
-          context.reportError(limitError(
-            `${operationLabel(node.name?.value)} costs ${describeCount(c)}; the limit is ${max} (each field costs 1, one that reads the warehouse ${WAREHOUSE_FIELD_COST}, fields below a list count ${LIST_FACTOR} times, aliases count each time): ask for fewer fields or split the query`,
-            node, 'cost', c, max));
+          context.reportError(
+            limitError(
+              `${operationLabel(node.name?.value)} costs ${describeCount(c)}; the limit is ${max} (each field costs 1, one that reads the warehouse ${WAREHOUSE_FIELD_COST}, fields below a list count ${LIST_FACTOR} times, aliases count each time): ask for fewer fields or split the query`,
+              node,
+              'cost',
+              c,
+              max,
+            ),
+          );
         }
       },
     };
@@ -181,7 +216,11 @@ export function costLimit(max = MAX_COST): ValidationRule {
  */
 export function introspectionLimit(max = MAX_INTROSPECTION_FIELDS): ValidationRule {
   return (context) => {
-    const measure = (set: SelectionSetNode, _type: GraphQLCompositeType | null, visit: (f: FragmentDefinitionNode) => number): number => {
+    const measure = (
+      set: SelectionSetNode,
+      _type: GraphQLCompositeType | null,
+      visit: (f: FragmentDefinitionNode) => number,
+    ): number => {
       let n = 0;
       for (const s of set.selections) {
         if (s.kind === 'Field') n += isIntrospection(s.name.value) ? 1 : 0;
@@ -198,7 +237,15 @@ export function introspectionLimit(max = MAX_INTROSPECTION_FIELDS): ValidationRu
       OperationDefinition(node) {
         const n = count(node.selectionSet, null);
         if (n > max) {
-          context.reportError(limitError(`${operationLabel(node.name?.value)} asks for the schema (__schema or __type) ${n} times; the limit is ${max}: ask for it once, with every field you need`, node, 'introspection', n, max));
+          context.reportError(
+            limitError(
+              `${operationLabel(node.name?.value)} asks for the schema (__schema or __type) ${n} times; the limit is ${max}: ask for it once, with every field you need`,
+              node,
+              'introspection',
+              n,
+              max,
+            ),
+          );
         }
       },
     };
@@ -210,7 +257,15 @@ export function stringLimit(max = MAX_STRING_CHARS): ValidationRule {
   return (context) => ({
     StringValue(node) {
       if (node.value.length > max) {
-        context.reportError(limitError(`a string of ${node.value.length.toLocaleString('en-US')} characters; an argument holds at most ${max}: unit codes, periods, dates and searches are all far shorter`, node, 'string', node.value.length, max));
+        context.reportError(
+          limitError(
+            `a string of ${node.value.length.toLocaleString('en-US')} characters; an argument holds at most ${max}: unit codes, periods, dates and searches are all far shorter`,
+            node,
+            'string',
+            node.value.length,
+            max,
+          ),
+        );
       }
     },
   });
@@ -246,10 +301,18 @@ export function longStringIn(variables: unknown, max = MAX_STRING_CHARS): { path
  */
 export function explainLimitError<E extends { message: string; extensions?: Record<string, unknown> }>(e: E): E {
   if (e.extensions?.code === 'GRAPHQL_PARSE_FAILED' && /Document contains more th\w+ \d+ tokens/.test(e.message)) {
-    return { ...e, message: `the query holds more than ${MAX_TOKENS} tokens (names, values and punctuation); the limit is ${MAX_TOKENS}: ask for fewer fields or split the query`, extensions: { ...e.extensions, limit: 'tokens', max: MAX_TOKENS } };
+    return {
+      ...e,
+      message: `the query holds more than ${MAX_TOKENS} tokens (names, values and punctuation); the limit is ${MAX_TOKENS}: ask for fewer fields or split the query`,
+      extensions: { ...e.extensions, limit: 'tokens', max: MAX_TOKENS },
+    };
   }
   if (e.extensions?.code === 'GRAPHQL_VALIDATION_FAILED' && e.message === 'Validation aborted.') {
-    return { ...e, message: 'the query repeats too many fields of the same name to be checked: ask for each field once', extensions: { ...e.extensions, limit: 'overlapping fields' } };
+    return {
+      ...e,
+      message: 'the query repeats too many fields of the same name to be checked: ask for each field once',
+      extensions: { ...e.extensions, limit: 'overlapping fields' },
+    };
   }
   return e;
 }
@@ -257,9 +320,12 @@ export function explainLimitError<E extends { message: string; extensions?: Reco
 /** Returns `rows` if there are at most MAX_ROWS of them; else throws TOO_MANY_ROWS naming the field and how to narrow it. */
 export function capRows<T>(rows: T[], field: string, narrowWith: string): T[] {
   if (rows.length > MAX_ROWS) {
-    throw new GraphQLError(`${field} would return ${rows.length.toLocaleString('en-US')} rows; a list holds at most ${MAX_ROWS.toLocaleString('en-US')}: narrow it with ${narrowWith}`, {
-      extensions: { code: ERROR_CODES.TOO_MANY_ROWS, rows: rows.length, max: MAX_ROWS },
-    });
+    throw new GraphQLError(
+      `${field} would return ${rows.length.toLocaleString('en-US')} rows; a list holds at most ${MAX_ROWS.toLocaleString('en-US')}: narrow it with ${narrowWith}`,
+      {
+        extensions: { code: ERROR_CODES.TOO_MANY_ROWS, rows: rows.length, max: MAX_ROWS },
+      },
+    );
   }
   return rows;
 }
@@ -268,7 +334,8 @@ export function queryTimeoutMs(env = process.env): number {
   const raw = env.PCMBN_QUERY_TIMEOUT_MS;
   if (raw === undefined || raw === '') return DEFAULT_QUERY_TIMEOUT_MS;
   const n = Number(raw);
-  if (!Number.isInteger(n) || n <= 0) throw new Error(`PCMBN_QUERY_TIMEOUT_MS="${raw}": expected a whole number of milliseconds > 0`);
+  if (!Number.isInteger(n) || n <= 0)
+    throw new Error(`PCMBN_QUERY_TIMEOUT_MS="${raw}": expected a whole number of milliseconds > 0`);
   return n;
 }
 
@@ -293,9 +360,12 @@ export class Deadline {
   }
 
   error(): GraphQLError {
-    return new GraphQLError(`the request ran longer than ${this.ms} ms and was stopped (PCMBN_QUERY_TIMEOUT_MS): ask for less, or a narrower selection`, {
-      extensions: { code: ERROR_CODES.TIMEOUT },
-    });
+    return new GraphQLError(
+      `the request ran longer than ${this.ms} ms and was stopped (PCMBN_QUERY_TIMEOUT_MS): ask for less, or a narrower selection`,
+      {
+        extensions: { code: ERROR_CODES.TIMEOUT },
+      },
+    );
   }
 
   clear(): void {

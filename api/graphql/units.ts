@@ -16,8 +16,17 @@ export function parseAsOf(asOf: string | null | undefined, argName = 'asOf'): st
   if (asOf === null || asOf === undefined) return vietnamToday();
   const m = DATE.exec(asOf);
   const d = m ? new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]))) : null;
-  if (!m || !d || d.getUTCFullYear() !== Number(m[1]) || d.getUTCMonth() !== Number(m[2]) - 1 || d.getUTCDate() !== Number(m[3])) {
-    throw badUserInput(argName, `"${asOf}" is not a date: expected YYYY-MM-DD, such as 2024-12-31 (the old list of units) or 2025-07-01 (the new one)`);
+  if (
+    !m ||
+    !d ||
+    d.getUTCFullYear() !== Number(m[1]) ||
+    d.getUTCMonth() !== Number(m[2]) - 1 ||
+    d.getUTCDate() !== Number(m[3])
+  ) {
+    throw badUserInput(
+      argName,
+      `"${asOf}" is not a date: expected YYYY-MM-DD, such as 2024-12-31 (the old list of units) or 2025-07-01 (the new one)`,
+    );
   }
   return asOf;
 }
@@ -35,7 +44,12 @@ export function refOn(code: string, asOf: string, argName: string): string {
 }
 
 /** The unit a code names (null when well-formed but no such unit); BAD_USER_INPUT when malformed. */
-export async function findUnit(w: Warehouse, code: string, asOf: string | null | undefined, argName = 'unit'): Promise<UnitRow | null> {
+export async function findUnit(
+  w: Warehouse,
+  code: string,
+  asOf: string | null | undefined,
+  argName = 'unit',
+): Promise<UnitRow | null> {
   const day = parseAsOf(asOf);
   const ref = refOn(code, day, argName);
   return (await unitDirectory(w)).find(ref) ?? null;
@@ -45,14 +59,22 @@ export async function findUnit(w: Warehouse, code: string, asOf: string | null |
  * The unit a code argument names, for resolvers: `resolveUnitArg(w, args.unit, args.asOf, 'unit')`. Throws
  * BAD_USER_INPUT naming the argument (and what was expected) when the code is malformed or names no unit.
  */
-export async function resolveUnitArg(w: Warehouse, code: string, asOf: string | null | undefined, argName = 'unit'): Promise<UnitRow> {
+export async function resolveUnitArg(
+  w: Warehouse,
+  code: string,
+  asOf: string | null | undefined,
+  argName = 'unit',
+): Promise<UnitRow> {
   const day = parseAsOf(asOf);
   const ref = refOn(code, day, argName);
   const unit = (await unitDirectory(w)).find(ref);
   if (!unit) {
     const plain = !code.includes(':');
     const where = plain ? `the list in force on ${day} (${ref.slice(0, 7)})` : `the ${ref.slice(0, 7)} list`;
-    throw badUserInput(argName, `no unit "${code}" in ${where}: expected a province (2 digits), an old district (3) or a ward/commune (5 digits) of that list, or VN${plain ? '; prefix the code with its list (2025-03: or 2025-07:) or set asOf to use the other list' : ''}`);
+    throw badUserInput(
+      argName,
+      `no unit "${code}" in ${where}: expected a province (2 digits), an old district (3) or a ward/commune (5 digits) of that list, or VN${plain ? '; prefix the code with its list (2025-03: or 2025-07:) or set asOf to use the other list' : ''}`,
+    );
   }
   return unit;
 }

@@ -8,7 +8,11 @@
 export type AuthMode = { auth: 'anonymous' } | { auth: 'demo'; token: string } | { auth: 'key' };
 
 export class ApiError extends Error {
-  constructor(message: string, readonly status: number, readonly code?: string) {
+  constructor(
+    message: string,
+    readonly status: number,
+    readonly code?: string,
+  ) {
     super(message);
   }
 }
@@ -47,10 +51,18 @@ export function forgetKey(): void {
 }
 
 /** Runs a query; GraphQL errors become an ApiError with the first error's message and code. */
-export async function graphql(query: string, signal?: AbortSignal, variables?: Record<string, unknown>): Promise<unknown> {
+export async function graphql(
+  query: string,
+  signal?: AbortSignal,
+  variables?: Record<string, unknown>,
+): Promise<unknown> {
   const res = await fetch('/graphql', {
     method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    headers: {
+      'content-type': 'application/json',
+      accept: 'application/json',
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+    },
     body: JSON.stringify({ query, variables }),
     signal,
   });

@@ -45,7 +45,11 @@ export async function buildPage(): Promise<PageBundle> {
     const hash = createHash('sha256').update(f.contents).digest('hex').slice(0, 12);
     const path = `/assets/app.${hash}.${ext}`;
     names[ext] = path;
-    assets.set(path, { path, contentType: ext === 'css' ? 'text/css; charset=utf-8' : 'text/javascript; charset=utf-8', body: Buffer.from(f.contents) });
+    assets.set(path, {
+      path,
+      contentType: ext === 'css' ? 'text/css; charset=utf-8' : 'text/javascript; charset=utf-8',
+      body: Buffer.from(f.contents),
+    });
   }
   if (!names.js || !names.css) throw new Error('the page bundle has no script or no stylesheet');
   const html = readFileSync(here('./index.html'), 'utf8').replace('%APP_JS%', names.js).replace('%APP_CSS%', names.css);

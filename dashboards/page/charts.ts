@@ -3,11 +3,26 @@
  * as SVG). Each function draws into an element and returns how many data points it drew.
  */
 import { BarChart, LineChart } from 'echarts/charts';
-import { GridComponent, LegendComponent, MarkAreaComponent, MarkLineComponent, TooltipComponent } from 'echarts/components';
+import {
+  GridComponent,
+  LegendComponent,
+  MarkAreaComponent,
+  MarkLineComponent,
+  TooltipComponent,
+} from 'echarts/components';
 import * as echarts from 'echarts/core';
 import { SVGRenderer } from 'echarts/renderers';
 
-echarts.use([LineChart, BarChart, GridComponent, LegendComponent, TooltipComponent, MarkAreaComponent, MarkLineComponent, SVGRenderer]);
+echarts.use([
+  LineChart,
+  BarChart,
+  GridComponent,
+  LegendComponent,
+  TooltipComponent,
+  MarkAreaComponent,
+  MarkLineComponent,
+  SVGRenderer,
+]);
 
 export const COLORS = {
   series: ['#1f6fb2', '#d9480f', '#7048e8', '#0c8599', '#5c940d'],
@@ -51,10 +66,20 @@ export function disposeChart(el: HTMLElement): void {
 }
 
 /** The page's font stack: ECharts measures text with it, so it must name real fonts (not "inherit"). */
-export const FONT_FAMILY = 'system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", "DejaVu Sans", "Liberation Sans", Arial, sans-serif';
+export const FONT_FAMILY =
+  'system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", "DejaVu Sans", "Liberation Sans", Arial, sans-serif';
 const FONT = { fontFamily: FONT_FAMILY, color: '#495057' };
 
-export function lineChart(el: HTMLElement, o: { series: LineSeries[]; format: (v: number) => string; campaigns: Campaign[]; lang: 'vi' | 'en'; integer: boolean }): number {
+export function lineChart(
+  el: HTMLElement,
+  o: {
+    series: LineSeries[];
+    format: (v: number) => string;
+    campaigns: Campaign[];
+    lang: 'vi' | 'en';
+    integer: boolean;
+  },
+): number {
   const chart = chartIn(el);
   const monthName = new Intl.DateTimeFormat('en-GB', { month: 'short', timeZone: 'UTC' });
   const tick = (v: number) => {
@@ -79,20 +104,24 @@ export function lineChart(el: HTMLElement, o: { series: LineSeries[]; format: (v
       lineStyle: { width: s.target ? 1.5 : 2, type: s.target ? ('dashed' as const) : ('solid' as const), color },
       itemStyle: { color },
       z: s.target ? 1 : 2,
-      ...(n === 0 && o.campaigns.length ? {
-        markArea: {
-          silent: true,
-          itemStyle: { color: COLORS.peak },
-          data: o.campaigns.filter((c) => c.kind === 'PEAK').map((c) => [{ xAxis: c.start.getTime(), name: '' }, { xAxis: c.end.getTime() }]),
-        },
-        markLine: {
-          silent: true,
-          symbol: 'none',
-          label: { show: false },
-          lineStyle: { color: COLORS.day, type: 'dotted' as const, width: 1 },
-          data: o.campaigns.filter((c) => c.kind === 'NATIONAL_DAY').map((c) => ({ xAxis: c.start.getTime() })),
-        },
-      } : {}),
+      ...(n === 0 && o.campaigns.length
+        ? {
+            markArea: {
+              silent: true,
+              itemStyle: { color: COLORS.peak },
+              data: o.campaigns
+                .filter((c) => c.kind === 'PEAK')
+                .map((c) => [{ xAxis: c.start.getTime(), name: '' }, { xAxis: c.end.getTime() }]),
+            },
+            markLine: {
+              silent: true,
+              symbol: 'none',
+              label: { show: false },
+              lineStyle: { color: COLORS.day, type: 'dotted' as const, width: 1 },
+              data: o.campaigns.filter((c) => c.kind === 'NATIONAL_DAY').map((c) => ({ xAxis: c.start.getTime() })),
+            },
+          }
+        : {}),
     };
   });
   chart.setOption({
@@ -111,7 +140,13 @@ export function lineChart(el: HTMLElement, o: { series: LineSeries[]; format: (v
       axisLabel: { fontSize: 11, hideOverlap: true, formatter: tick },
       splitLine: { show: false },
     },
-    yAxis: { type: 'value', min: 0, minInterval: o.integer ? 1 : 0, axisLabel: { fontSize: 11, formatter: (v: number) => o.format(v) }, splitLine: { lineStyle: { color: '#eef0f2' } } },
+    yAxis: {
+      type: 'value',
+      min: 0,
+      minInterval: o.integer ? 1 : 0,
+      axisLabel: { fontSize: 11, formatter: (v: number) => o.format(v) },
+      splitLine: { lineStyle: { color: '#eef0f2' } },
+    },
     series,
   });
   return drawn;
@@ -124,17 +159,20 @@ export interface BarSeries {
   colors?: string[];
 }
 
-export function barChart(el: HTMLElement, o: {
-  categories: string[];
-  series: BarSeries[];
-  format: (v: number) => string;
-  onClick?: (index: number) => void;
-  /** Labels beside the bars (e.g. "82 % of the first step"). */
-  labels?: string[];
-  labelWidth?: number;
-  /** Counts: axis ticks at whole numbers. */
-  integer?: boolean;
-}): number {
+export function barChart(
+  el: HTMLElement,
+  o: {
+    categories: string[];
+    series: BarSeries[];
+    format: (v: number) => string;
+    onClick?: (index: number) => void;
+    /** Labels beside the bars (e.g. "82 % of the first step"). */
+    labels?: string[];
+    labelWidth?: number;
+    /** Counts: axis ticks at whole numbers. */
+    integer?: boolean;
+  },
+): number {
   const chart = chartIn(el);
   const many = o.series.length > 1;
   chart.setOption({
@@ -142,8 +180,18 @@ export function barChart(el: HTMLElement, o: {
     textStyle: FONT,
     grid: { left: 8, right: o.labels ? 96 : 56, top: many ? 28 : 8, bottom: 8, containLabel: true },
     legend: many ? { top: 0, left: 0, itemWidth: 12, itemHeight: 8, textStyle: { fontSize: 11 } } : undefined,
-    tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' }, valueFormatter: (v: unknown) => (typeof v === 'number' ? o.format(v) : '—') },
-    xAxis: { type: 'value', min: 0, minInterval: o.integer ? 1 : 0, axisLabel: { fontSize: 10, formatter: (v: number) => o.format(v), hideOverlap: true }, splitLine: { lineStyle: { color: '#eef0f2' } } },
+    tooltip: {
+      trigger: 'axis',
+      axisPointer: { type: 'shadow' },
+      valueFormatter: (v: unknown) => (typeof v === 'number' ? o.format(v) : '—'),
+    },
+    xAxis: {
+      type: 'value',
+      min: 0,
+      minInterval: o.integer ? 1 : 0,
+      axisLabel: { fontSize: 10, formatter: (v: number) => o.format(v), hideOverlap: true },
+      splitLine: { lineStyle: { color: '#eef0f2' } },
+    },
     yAxis: {
       type: 'category',
       inverse: true,
@@ -157,13 +205,19 @@ export function barChart(el: HTMLElement, o: {
       name: s.name,
       barMaxWidth: 18,
       itemStyle: { color: COLORS.series[n % COLORS.series.length] },
-      data: s.values.map((v, i) => ({ value: v, itemStyle: { color: s.colors?.[i] ?? COLORS.series[n % COLORS.series.length] } })),
+      data: s.values.map((v, i) => ({
+        value: v,
+        itemStyle: { color: s.colors?.[i] ?? COLORS.series[n % COLORS.series.length] },
+      })),
       label: {
         show: true,
         position: 'right',
         fontSize: 10,
         color: '#495057',
-        formatter: (p: { value: unknown; dataIndex: number }) => (typeof p.value === 'number' ? o.format(p.value) + (o.labels?.[p.dataIndex] ? ` (${o.labels[p.dataIndex]})` : '') : '—'),
+        formatter: (p: { value: unknown; dataIndex: number }) =>
+          typeof p.value === 'number'
+            ? o.format(p.value) + (o.labels?.[p.dataIndex] ? ` (${o.labels[p.dataIndex]})` : '')
+            : '—',
       },
       cursor: o.onClick ? 'pointer' : 'default',
     })),

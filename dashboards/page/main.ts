@@ -8,9 +8,33 @@ import './style.css';
 import { findIndicator } from '../../schema/catalogue.ts';
 import { REFORM_DATE } from '../../schema/units.ts';
 import {
-  allPanels, type BarsPanel, CAMPAIGNS, DASHBOARDS, type DashboardSpec, type FiguresPanel, frame, type FunnelPanel, GRANULARITIES, HISTORY_START,
-  indicatorLabel, interpolate, joinRows, type Label, type Lang, pick, type PanelSpec, type QuerySpec, type RankingPanel, type Row, type StatPanel,
-  type TablePanel, targetLabel, type TimeRange, type TrendPanel, type VariableName, variables,
+  allPanels,
+  type BarsPanel,
+  CAMPAIGNS,
+  DASHBOARDS,
+  type DashboardSpec,
+  type FiguresPanel,
+  frame,
+  type FunnelPanel,
+  GRANULARITIES,
+  HISTORY_START,
+  indicatorLabel,
+  interpolate,
+  joinRows,
+  type Label,
+  type Lang,
+  pick,
+  type PanelSpec,
+  type QuerySpec,
+  type RankingPanel,
+  type Row,
+  type StatPanel,
+  type TablePanel,
+  targetLabel,
+  type TimeRange,
+  type TrendPanel,
+  type VariableName,
+  variables,
 } from '../spec.ts';
 import { ApiError, forgetKey, graphql, hasKey, loadAuth, setKey } from './api.ts';
 import { barChart, type Campaign, COLORS, disposeChart, lineChart } from './charts.ts';
@@ -79,7 +103,11 @@ function values(d: DashboardSpec): Partial<Record<VariableName, string>> {
 
 type Child = Node | string | null | undefined | false;
 
-function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string | number | boolean | ((e: Event) => void) | undefined> = {}, ...children: Child[]): HTMLElementTagNameMap[K] {
+function h<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  attrs: Record<string, string | number | boolean | ((e: Event) => void) | undefined> = {},
+  ...children: Child[]
+): HTMLElementTagNameMap[K] {
   const el = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs)) {
     if (v === undefined || v === false) continue;
@@ -106,12 +134,18 @@ function fmtPercent(v: number): string {
 
 function fmtMonth(id: string): string {
   const d = new Date(Date.UTC(Number(id.slice(0, 4)), Number(id.slice(4, 6)) - 1, 1));
-  return state.lang === 'vi' ? `Tháng ${d.getUTCMonth() + 1}/${d.getUTCFullYear()}` : new Intl.DateTimeFormat('en-GB', { month: 'long', year: 'numeric', timeZone: 'UTC' }).format(d);
+  return state.lang === 'vi'
+    ? `Tháng ${d.getUTCMonth() + 1}/${d.getUTCFullYear()}`
+    : new Intl.DateTimeFormat('en-GB', { month: 'long', year: 'numeric', timeZone: 'UTC' }).format(d);
 }
 
 function fmtDate(iso: string): string {
   const [y, m, d] = iso.split('-');
-  return state.lang === 'vi' ? `${Number(d)}/${Number(m)}/${y}` : new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' }).format(new Date(`${iso}T00:00:00Z`));
+  return state.lang === 'vi'
+    ? `${Number(d)}/${Number(m)}/${y}`
+    : new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' }).format(
+        new Date(`${iso}T00:00:00Z`),
+      );
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -134,7 +168,9 @@ function run(q: QuerySpec, vals: Partial<Record<VariableName, string>>): Promise
 
 let campaigns: Promise<Campaign[]> | null = null;
 function loadCampaigns(): Promise<Campaign[]> {
-  campaigns ??= run(CAMPAIGNS, {}).then((rows) => rows.map((r) => ({ kind: String(r.tags), title: String(r.title), start: r.time as Date, end: r.timeEnd as Date })));
+  campaigns ??= run(CAMPAIGNS, {}).then((rows) =>
+    rows.map((r) => ({ kind: String(r.tags), title: String(r.title), start: r.time as Date, end: r.timeEnd as Date })),
+  );
   campaigns.catch(() => (campaigns = null));
   return campaigns;
 }
@@ -159,23 +195,67 @@ async function drawStat(body: HTMLElement, p: StatPanel, vals: Partial<Record<Va
   const tile = body.closest('.panel') as HTMLElement;
   tile.classList.add(`status-${statusColor(row?.status)}`);
   const target = targetLabel(i);
-  fill(body,
-    h('div', { class: 'tile-value' }, value === null ? '—' : fmt(value), value === null ? null : h('span', { class: 'tile-unit' }, unitText(i))),
+  fill(
+    body,
+    h(
+      'div',
+      { class: 'tile-value' },
+      value === null ? '—' : fmt(value),
+      value === null ? null : h('span', { class: 'tile-unit' }, unitText(i)),
+    ),
     value === null ? h('div', { class: 'tile-note' }, t(row?.suppressed === 'true' ? T.suppressed : T.noData)) : null,
-    h('div', { class: 'tile-line' },
+    h(
+      'div',
+      { class: 'tile-line' },
       `${t(T.yearBefore)}: ${previous === null ? '—' : fmt(previous)}`,
-      change === null ? null : h('span', { class: change >= 0 ? 'up' : 'down' }, ` ${change >= 0 ? '▲ +' : '▼ '}${fmt(change)}${ratio ? (state.lang === 'vi' ? ' điểm' : ' pts') : ''}`)),
-    target ? h('div', { class: 'tile-target' }, t(target), row?.status === 'MET' ? ` · ${t(T.met)}` : row?.status === 'NOT_MET' ? ` · ${t(T.notMet)}` : '') : null,
+      change === null
+        ? null
+        : h(
+            'span',
+            { class: change >= 0 ? 'up' : 'down' },
+            ` ${change >= 0 ? '▲ +' : '▼ '}${fmt(change)}${ratio ? (state.lang === 'vi' ? ' điểm' : ' pts') : ''}`,
+          ),
+    ),
+    target
+      ? h(
+          'div',
+          { class: 'tile-target' },
+          t(target),
+          row?.status === 'MET' ? ` · ${t(T.met)}` : row?.status === 'NOT_MET' ? ` · ${t(T.notMet)}` : '',
+        )
+      : null,
   );
 }
 
-async function drawFigures(body: HTMLElement, p: FiguresPanel, vals: Partial<Record<VariableName, string>>): Promise<void> {
+async function drawFigures(
+  body: HTMLElement,
+  p: FiguresPanel,
+  vals: Partial<Record<VariableName, string>>,
+): Promise<void> {
   const [row] = await run(p.queries[0], vals);
-  body.replaceChildren(h('div', { class: 'figures' }, ...p.figures.map((f) => {
-    const v = row?.[f.alias];
-    const text = v === null || v === undefined ? '—' : f.format === 'percent' ? fmtPercent(v as number) : f.format === 'date' ? fmtDate(String(v)) : fmtNumber(v as number);
-    return h('div', { class: 'figure', 'data-figure': f.alias }, h('div', { class: 'figure-value' }, text), h('div', { class: 'figure-label' }, t(f.label)));
-  })));
+  body.replaceChildren(
+    h(
+      'div',
+      { class: 'figures' },
+      ...p.figures.map((f) => {
+        const v = row?.[f.alias];
+        const text =
+          v === null || v === undefined
+            ? '—'
+            : f.format === 'percent'
+              ? fmtPercent(v as number)
+              : f.format === 'date'
+                ? fmtDate(String(v))
+                : fmtNumber(v as number);
+        return h(
+          'div',
+          { class: 'figure', 'data-figure': f.alias },
+          h('div', { class: 'figure-value' }, text),
+          h('div', { class: 'figure-label' }, t(f.label)),
+        );
+      }),
+    ),
+  );
 }
 
 function chartBox(body: HTMLElement, height?: number): HTMLElement {
@@ -186,25 +266,50 @@ function chartBox(body: HTMLElement, height?: number): HTMLElement {
 }
 
 async function drawTrend(body: HTMLElement, p: TrendPanel, vals: Partial<Record<VariableName, string>>): Promise<void> {
-  const [frames, camps] = await Promise.all([Promise.all(p.queries.map((q) => run(q, vals))), loadCampaigns().catch(() => [])]);
+  const [frames, camps] = await Promise.all([
+    Promise.all(p.queries.map((q) => run(q, vals))),
+    loadCampaigns().catch(() => []),
+  ]);
   const i = p.indicator;
-  const series = p.series.map((s, n) => ({ name: t(s.label), points: frames[n].map((r) => [r.time as Date, typeof r[s.alias] === 'number' ? (r[s.alias] as number) : null] as [Date, number | null]) }));
-  if (i.kind === 'ratio') series.push({ name: t(T.target), points: frames[0].map((r) => [r.time as Date, r.target as number | null]), target: true } as never);
+  const series = p.series.map((s, n) => ({
+    name: t(s.label),
+    points: frames[n].map(
+      (r) => [r.time as Date, typeof r[s.alias] === 'number' ? (r[s.alias] as number) : null] as [Date, number | null],
+    ),
+  }));
+  if (i.kind === 'ratio')
+    series.push({
+      name: t(T.target),
+      points: frames[0].map((r) => [r.time as Date, r.target as number | null]),
+      target: true,
+    } as never);
   const el = chartBox(body);
   el.setAttribute('aria-label', t(p.title));
-  const drawn = lineChart(el, { series, format: (v) => (i.kind === 'ratio' ? fmtPercent(v) : fmtNumber(v)), campaigns: camps, lang: state.lang, integer: i.kind !== 'ratio' });
+  const drawn = lineChart(el, {
+    series,
+    format: (v) => (i.kind === 'ratio' ? fmtPercent(v) : fmtNumber(v)),
+    campaigns: camps,
+    lang: state.lang,
+    integer: i.kind !== 'ratio',
+  });
   el.dataset.points = String(drawn);
   const withheld = frames.reduce((n, f) => n + f.filter((r) => r.suppressed === 'true').length, 0);
   if (!drawn) body.append(h('div', { class: 'empty' }, t(T.noData)));
   if (withheld) body.append(h('div', { class: 'chart-note' }, t(T.withheldPoints).replace('{n}', fmtNumber(withheld))));
 }
 
-async function drawRanking(body: HTMLElement, p: RankingPanel, vals: Partial<Record<VariableName, string>>): Promise<void> {
+async function drawRanking(
+  body: HTMLElement,
+  p: RankingPanel,
+  vals: Partial<Record<VariableName, string>>,
+): Promise<void> {
   const chosen = p.indicator === 'variable' ? findIndicator(vals.indicator ?? '') : p.indicator;
   const i = p.indicator === 'variable' && chosen ? { label: indicatorLabel(chosen) } : null;
   const ratio = chosen?.kind === 'ratio';
   let rows = (await run(p.queries[0], vals)).filter((r) => typeof r.value === 'number');
-  rows.sort((a, b) => (p.order === 'desc' ? (b.value as number) - (a.value as number) : (a.value as number) - (b.value as number)));
+  rows.sort((a, b) =>
+    p.order === 'desc' ? (b.value as number) - (a.value as number) : (a.value as number) - (b.value as number),
+  );
   if (p.limit) rows = rows.slice(0, p.limit);
   if (!rows.length) {
     body.replaceChildren(h('div', { class: 'empty' }, t(T.noData)));
@@ -214,7 +319,15 @@ async function drawRanking(body: HTMLElement, p: RankingPanel, vals: Partial<Rec
   el.setAttribute('aria-label', `${t(p.title)}${i ? `: ${t(i.label)}` : ''}`);
   const drawn = barChart(el, {
     categories: rows.map((r) => String(r.name)),
-    series: [{ name: i ? t(i.label) : t(p.title), values: rows.map((r) => r.value as number), colors: rows.map((r) => (r.status === 'MET' ? COLORS.good : r.status === 'NOT_MET' ? COLORS.bad : COLORS.neutral)) }],
+    series: [
+      {
+        name: i ? t(i.label) : t(p.title),
+        values: rows.map((r) => r.value as number),
+        colors: rows.map((r) =>
+          r.status === 'MET' ? COLORS.good : r.status === 'NOT_MET' ? COLORS.bad : COLORS.neutral,
+        ),
+      },
+    ],
     format: (v) => (ratio ? fmtPercent(v) : fmtNumber(v)),
     onClick: (n) => setUnit(String(rows[n].ref)),
   });
@@ -231,13 +344,21 @@ async function drawBars(body: HTMLElement, p: BarsPanel, vals: Partial<Record<Va
   }
   const el = chartBox(body);
   el.setAttribute('aria-label', t(p.title));
-  el.dataset.points = String(barChart(el, {
-    categories: stepNames(p.categories.map((c) => t(indicatorLabel(c)))),
-    labelWidth: 170,
-    series: p.series.map((s) => ({ name: t(s.label), values: p.categories.map((c) => { const v = byCode.get(c.code)?.[s.alias]; return typeof v === 'number' ? v : null; }) })),
-    format: (v) => fmtNumber(v),
-    integer: true,
-  }));
+  el.dataset.points = String(
+    barChart(el, {
+      categories: stepNames(p.categories.map((c) => t(indicatorLabel(c)))),
+      labelWidth: 170,
+      series: p.series.map((s) => ({
+        name: t(s.label),
+        values: p.categories.map((c) => {
+          const v = byCode.get(c.code)?.[s.alias];
+          return typeof v === 'number' ? v : null;
+        }),
+      })),
+      format: (v) => fmtNumber(v),
+      integer: true,
+    }),
+  );
 }
 
 /** Step names without the words they share: "Tiếp nhận", "Được phân loại"; "Received", "Classified". */
@@ -251,21 +372,33 @@ function stepNames(names: string[]): string[] {
   });
 }
 
-async function drawFunnel(body: HTMLElement, p: FunnelPanel, vals: Partial<Record<VariableName, string>>): Promise<void> {
+async function drawFunnel(
+  body: HTMLElement,
+  p: FunnelPanel,
+  vals: Partial<Record<VariableName, string>>,
+): Promise<void> {
   const rows = await run(p.queries[0], vals);
   const byCode = new Map(rows.map((r) => [r.code, r.value]));
   const values = p.steps.map((s) => (typeof byCode.get(s.code) === 'number' ? (byCode.get(s.code) as number) : null));
   const first = values[0];
   const el = chartBox(body);
   el.setAttribute('aria-label', t(p.title));
-  el.dataset.points = String(barChart(el, {
-    categories: stepNames(p.steps.map((s) => t(indicatorLabel(s)))),
-    series: [{ name: t(p.title), values, colors: p.steps.map((_, n) => COLORS.series[0] + ['', 'dd', 'bb', '99'][Math.min(n, 3)]) }],
-    labelWidth: 170,
-    labels: values.map((v, n) => (n > 0 && v !== null && first ? `${fmtNumber((v / first) * 100)} %` : '')),
-    format: (v) => fmtNumber(v),
-    integer: true,
-  }));
+  el.dataset.points = String(
+    barChart(el, {
+      categories: stepNames(p.steps.map((s) => t(indicatorLabel(s)))),
+      series: [
+        {
+          name: t(p.title),
+          values,
+          colors: p.steps.map((_, n) => COLORS.series[0] + ['', 'dd', 'bb', '99'][Math.min(n, 3)]),
+        },
+      ],
+      labelWidth: 170,
+      labels: values.map((v, n) => (n > 0 && v !== null && first ? `${fmtNumber((v / first) * 100)} %` : '')),
+      format: (v) => fmtNumber(v),
+      integer: true,
+    }),
+  );
   body.append(h('div', { class: 'chart-note' }, `(%) ${t(T.ofFirst)}`));
 }
 
@@ -297,23 +430,78 @@ async function drawTable(body: HTMLElement, p: TablePanel, vals: Partial<Record<
   const shown = sorted.slice(0, MAX_TABLE_ROWS);
   const sortBy = (alias: string) => () => {
     const now = tableSort.get(p);
-    tableSort.set(p, { alias, desc: now?.alias === alias ? !now.desc : p.columns.find((c) => c.alias === alias)!.format !== 'text' });
+    tableSort.set(p, {
+      alias,
+      desc: now?.alias === alias ? !now.desc : p.columns.find((c) => c.alias === alias)!.format !== 'text',
+    });
     void drawTable(body, p, vals);
   };
-  body.replaceChildren(h('div', { class: 'table-wrap' },
-    h('table', {},
-      h('thead', {}, h('tr', {}, ...p.columns.map((c) => h('th', {
-        class: c.format === 'text' ? '' : 'num', scope: 'col',
-        'aria-sort': tableSort.get(p)?.alias === c.alias ? (tableSort.get(p)!.desc ? 'descending' : 'ascending') : undefined,
-      }, h('button', { type: 'button', class: 'sort', onclick: sortBy(c.alias) }, t(c.label)))))),
-      h('tbody', {}, ...shown.map((r) => h('tr', { 'data-ref': String(r.ref ?? '') }, ...p.columns.map((c) => {
-        const td = h('td', { class: c.format === 'text' ? '' : 'num' }, cell(r, c));
-        if (c.alias === 'name' && typeof r.ref === 'string') {
-          td.replaceChildren(h('a', { href: '#', onclick: (e: Event) => { e.preventDefault(); setUnit(String(r.ref)); } }, cell(r, c)));
-        }
-        return td;
-      }))))),
-    rows.length > MAX_TABLE_ROWS ? h('p', { class: 'more' }, t(T.moreRows).replace('{n}', fmtNumber(rows.length - MAX_TABLE_ROWS))) : null));
+  body.replaceChildren(
+    h(
+      'div',
+      { class: 'table-wrap' },
+      h(
+        'table',
+        {},
+        h(
+          'thead',
+          {},
+          h(
+            'tr',
+            {},
+            ...p.columns.map((c) =>
+              h(
+                'th',
+                {
+                  class: c.format === 'text' ? '' : 'num',
+                  scope: 'col',
+                  'aria-sort':
+                    tableSort.get(p)?.alias === c.alias
+                      ? tableSort.get(p)!.desc
+                        ? 'descending'
+                        : 'ascending'
+                      : undefined,
+                },
+                h('button', { type: 'button', class: 'sort', onclick: sortBy(c.alias) }, t(c.label)),
+              ),
+            ),
+          ),
+        ),
+        h(
+          'tbody',
+          {},
+          ...shown.map((r) =>
+            h(
+              'tr',
+              { 'data-ref': String(r.ref ?? '') },
+              ...p.columns.map((c) => {
+                const td = h('td', { class: c.format === 'text' ? '' : 'num' }, cell(r, c));
+                if (c.alias === 'name' && typeof r.ref === 'string') {
+                  td.replaceChildren(
+                    h(
+                      'a',
+                      {
+                        href: '#',
+                        onclick: (e: Event) => {
+                          e.preventDefault();
+                          setUnit(String(r.ref));
+                        },
+                      },
+                      cell(r, c),
+                    ),
+                  );
+                }
+                return td;
+              }),
+            ),
+          ),
+        ),
+      ),
+      rows.length > MAX_TABLE_ROWS
+        ? h('p', { class: 'more' }, t(T.moreRows).replace('{n}', fmtNumber(rows.length - MAX_TABLE_ROWS)))
+        : null,
+    ),
+  );
 }
 
 async function drawPanel(el: HTMLElement, p: PanelSpec, d: DashboardSpec, gen: number): Promise<void> {
@@ -323,13 +511,27 @@ async function drawPanel(el: HTMLElement, p: PanelSpec, d: DashboardSpec, gen: n
   body.replaceChildren(h('div', { class: 'loading' }, t(T.loading)));
   try {
     switch (p.kind) {
-      case 'stat': await drawStat(body, p, vals); break;
-      case 'figures': await drawFigures(body, p, vals); break;
-      case 'trend': await drawTrend(body, p, vals); break;
-      case 'ranking': await drawRanking(body, p, vals); break;
-      case 'bars': await drawBars(body, p, vals); break;
-      case 'funnel': await drawFunnel(body, p, vals); break;
-      case 'table': await drawTable(body, p, vals); break;
+      case 'stat':
+        await drawStat(body, p, vals);
+        break;
+      case 'figures':
+        await drawFigures(body, p, vals);
+        break;
+      case 'trend':
+        await drawTrend(body, p, vals);
+        break;
+      case 'ranking':
+        await drawRanking(body, p, vals);
+        break;
+      case 'bars':
+        await drawBars(body, p, vals);
+        break;
+      case 'funnel':
+        await drawFunnel(body, p, vals);
+        break;
+      case 'table':
+        await drawTable(body, p, vals);
+        break;
     }
     if (gen === generation) el.dataset.state = 'ready';
   } catch (e) {
@@ -362,15 +564,27 @@ async function loadUnitName(): Promise<void> {
     unitName = t(T.nation);
     return;
   }
-  const r = (await graphql('query Unit($code: String!) { adminUnit(code: $code) { fullName hierarchy } }', undefined, { code: state.unit })) as { data: { adminUnit: { fullName: string; hierarchy: string } | null } };
+  const r = (await graphql('query Unit($code: String!) { adminUnit(code: $code) { fullName hierarchy } }', undefined, {
+    code: state.unit,
+  })) as { data: { adminUnit: { fullName: string; hierarchy: string } | null } };
   const u = r.data.adminUnit;
-  unitName = u ? `${u.fullName}${u.hierarchy === '2025-03' ? (state.lang === 'vi' ? ' (cũ)' : ' (old)') : ''}` : state.unit;
+  unitName = u
+    ? `${u.fullName}${u.hierarchy === '2025-03' ? (state.lang === 'vi' ? ' (cũ)' : ' (old)') : ''}`
+    : state.unit;
 }
 
 function unitPicker(): HTMLElement {
   const input = h('input', {
-    id: 'unit-input', type: 'search', role: 'combobox', 'aria-expanded': 'false', 'aria-controls': 'unit-list', 'aria-autocomplete': 'list',
-    autocomplete: 'off', spellcheck: 'false', placeholder: t(T.searchUnit), 'aria-label': t(T.unit),
+    id: 'unit-input',
+    type: 'search',
+    role: 'combobox',
+    'aria-expanded': 'false',
+    'aria-controls': 'unit-list',
+    'aria-autocomplete': 'list',
+    autocomplete: 'off',
+    spellcheck: 'false',
+    placeholder: t(T.searchUnit),
+    'aria-label': t(T.unit),
   });
   input.value = unitName;
   const list = h('ul', { id: 'unit-list', role: 'listbox', class: 'unit-list', hidden: true });
@@ -394,20 +608,52 @@ function unitPicker(): HTMLElement {
     opts.forEach((o, i) => o.setAttribute('aria-selected', String(i === active)));
     opts[active]?.scrollIntoView({ block: 'nearest' });
   };
-  const option = (u: UnitOption) => h('li', { role: 'option', 'data-ref': u.ref, 'aria-selected': 'false', onmousedown: (e: Event) => { e.preventDefault(); choose(u.ref); } },
-    h('span', {}, u.fullName), u.parent ? h('span', { class: 'muted' }, ` · ${u.parent.fullName}`) : null);
+  const option = (u: UnitOption) =>
+    h(
+      'li',
+      {
+        role: 'option',
+        'data-ref': u.ref,
+        'aria-selected': 'false',
+        onmousedown: (e: Event) => {
+          e.preventDefault();
+          choose(u.ref);
+        },
+      },
+      h('span', {}, u.fullName),
+      u.parent ? h('span', { class: 'muted' }, ` · ${u.parent.fullName}`) : null,
+    );
 
   async function search(): Promise<void> {
     const text = input.value.trim();
     const n = ++asked;
     const fields = 'ref fullName hierarchy parent { fullName }';
-    const r = (text === '' || text === unitName
-      ? await graphql(`{ now: adminUnits(level: PROVINCE) { ${fields} } }`)
-      : await graphql(`query Find($q: String!, $old: String!) { now: adminUnits(search: $q, limit: 12) { ${fields} } old: adminUnits(search: $q, asOf: $old, limit: 12) { ${fields} } }`, undefined, { q: text, old: OLD_LIST_DAY })) as { data: { now: UnitOption[]; old?: UnitOption[] } };
+    const r = (
+      text === '' || text === unitName
+        ? await graphql(`{ now: adminUnits(level: PROVINCE) { ${fields} } }`)
+        : await graphql(
+            `query Find($q: String!, $old: String!) { now: adminUnits(search: $q, limit: 12) { ${fields} } old: adminUnits(search: $q, asOf: $old, limit: 12) { ${fields} } }`,
+            undefined,
+            { q: text, old: OLD_LIST_DAY },
+          )
+    ) as { data: { now: UnitOption[]; old?: UnitOption[] } };
     if (n !== asked) return;
     const { now, old } = r.data;
-    fill(list,
-      h('li', { role: 'option', 'data-ref': 'VN', 'aria-selected': 'false', onmousedown: (e: Event) => { e.preventDefault(); choose('VN'); } }, t(T.nation)),
+    fill(
+      list,
+      h(
+        'li',
+        {
+          role: 'option',
+          'data-ref': 'VN',
+          'aria-selected': 'false',
+          onmousedown: (e: Event) => {
+            e.preventDefault();
+            choose('VN');
+          },
+        },
+        t(T.nation),
+      ),
       now.length ? h('li', { class: 'group', role: 'presentation' }, t(old ? T.newList : T.provinces)) : null,
       ...now.map(option),
       old?.length ? h('li', { class: 'group', role: 'presentation' }, t(T.oldList)) : null,
@@ -428,15 +674,28 @@ function unitPicker(): HTMLElement {
     timer = setTimeout(() => void search().catch(() => {}), 150);
   });
   input.addEventListener('keydown', (e) => {
-    if (e.key === 'ArrowDown') { e.preventDefault(); mark(active + 1); }
-    else if (e.key === 'ArrowUp') { e.preventDefault(); mark(active - 1); }
-    else if (e.key === 'Enter') {
+    if (e.key === 'ArrowDown') {
+      e.preventDefault();
+      mark(active + 1);
+    } else if (e.key === 'ArrowUp') {
+      e.preventDefault();
+      mark(active - 1);
+    } else if (e.key === 'Enter') {
       e.preventDefault();
       const o = options()[active === -1 ? (options().length > 1 ? 1 : 0) : active];
       if (o?.dataset.ref) choose(o.dataset.ref);
-    } else if (e.key === 'Escape') { close(); input.value = unitName; input.blur(); }
+    } else if (e.key === 'Escape') {
+      close();
+      input.value = unitName;
+      input.blur();
+    }
   });
-  input.addEventListener('blur', () => setTimeout(() => { close(); input.value = unitName; }, 100));
+  input.addEventListener('blur', () =>
+    setTimeout(() => {
+      close();
+      input.value = unitName;
+    }, 100),
+  );
   return h('div', { class: 'control unit-picker' }, h('label', { for: 'unit-input' }, t(T.unit)), input, list);
 }
 
@@ -461,8 +720,18 @@ async function loadPeriods(): Promise<void> {
   if (!months.includes(state.month)) state.month = months[0] ?? '';
 }
 
-function select(id: string, text: Label, options: { value: string; label: string }[], value: string, onChange: (v: string) => void): HTMLElement {
-  const s = h('select', { id, onchange: (e: Event) => onChange((e.target as HTMLSelectElement).value) }, ...options.map((o) => h('option', { value: o.value, selected: o.value === value }, o.label)));
+function select(
+  id: string,
+  text: Label,
+  options: { value: string; label: string }[],
+  value: string,
+  onChange: (v: string) => void,
+): HTMLElement {
+  const s = h(
+    'select',
+    { id, onchange: (e: Event) => onChange((e.target as HTMLSelectElement).value) },
+    ...options.map((o) => h('option', { value: o.value, selected: o.value === value }, o.label)),
+  );
   return h('div', { class: 'control' }, h('label', { for: id }, t(text)), s);
 }
 
@@ -474,12 +743,46 @@ function controls(d: DashboardSpec): HTMLElement {
     saveState();
     void render();
   };
-  return h('div', { class: 'controls' },
+  return h(
+    'div',
+    { class: 'controls' },
     unitPicker(),
-    names.has('year') ? select('year', variables.year().label, years.map((y) => ({ value: y, label: y })), state.year, update('year')) : null,
-    names.has('month') ? select('month', variables.month().label, months.map((m) => ({ value: m, label: fmtMonth(m) })), state.month, update('month')) : null,
-    names.has('granularity') ? select('granularity', variables.granularity('MONTH').label, GRANULARITIES.map((g) => ({ value: g.value, label: t(g.label) })), vals.granularity!, update('granularity')) : null,
-    names.has('indicator') ? select('indicator', variables.indicator('').label, variables.indicator('').options!.map((o) => ({ value: o.value, label: t(o.label) })), vals.indicator!, update('indicator')) : null,
+    names.has('year')
+      ? select(
+          'year',
+          variables.year().label,
+          years.map((y) => ({ value: y, label: y })),
+          state.year,
+          update('year'),
+        )
+      : null,
+    names.has('month')
+      ? select(
+          'month',
+          variables.month().label,
+          months.map((m) => ({ value: m, label: fmtMonth(m) })),
+          state.month,
+          update('month'),
+        )
+      : null,
+    names.has('granularity')
+      ? select(
+          'granularity',
+          variables.granularity('MONTH').label,
+          GRANULARITIES.map((g) => ({ value: g.value, label: t(g.label) })),
+          vals.granularity!,
+          update('granularity'),
+        )
+      : null,
+    names.has('indicator')
+      ? select(
+          'indicator',
+          variables.indicator('').label,
+          variables.indicator('').options!.map((o) => ({ value: o.value, label: t(o.label) })),
+          vals.indicator!,
+          update('indicator'),
+        )
+      : null,
   );
 }
 
@@ -489,16 +792,54 @@ function controls(d: DashboardSpec): HTMLElement {
 const app = document.getElementById('app')!;
 
 function header(): HTMLElement {
-  return h('header', { class: 'top' },
-    h('div', { class: 'brand' }, h('div', { class: 'emblem', 'aria-hidden': 'true' }, '★'), h('div', {}, h('h1', {}, t(T.appTitle)), h('p', {}, t(T.appSubtitle)))),
-    h('button', { id: 'lang', type: 'button', lang: state.lang === 'vi' ? 'en' : 'vi', onclick: () => { state.lang = state.lang === 'vi' ? 'en' : 'vi'; saveState(); void render(); } }, t(T.switchLang)));
+  return h(
+    'header',
+    { class: 'top' },
+    h(
+      'div',
+      { class: 'brand' },
+      h('div', { class: 'emblem', 'aria-hidden': 'true' }, '★'),
+      h('div', {}, h('h1', {}, t(T.appTitle)), h('p', {}, t(T.appSubtitle))),
+    ),
+    h(
+      'button',
+      {
+        id: 'lang',
+        type: 'button',
+        lang: state.lang === 'vi' ? 'en' : 'vi',
+        onclick: () => {
+          state.lang = state.lang === 'vi' ? 'en' : 'vi';
+          saveState();
+          void render();
+        },
+      },
+      t(T.switchLang),
+    ),
+  );
 }
 
 function tabs(): HTMLElement {
-  return h('nav', { class: 'tabs', role: 'tablist' }, ...DASHBOARDS.map((d) => h('button', {
-    type: 'button', role: 'tab', 'data-uid': d.uid, 'aria-selected': String(d.uid === state.dashboard),
-    onclick: () => { state.dashboard = d.uid; saveState(); void render(); },
-  }, t(d.title))));
+  return h(
+    'nav',
+    { class: 'tabs', role: 'tablist' },
+    ...DASHBOARDS.map((d) =>
+      h(
+        'button',
+        {
+          type: 'button',
+          role: 'tab',
+          'data-uid': d.uid,
+          'aria-selected': String(d.uid === state.dashboard),
+          onclick: () => {
+            state.dashboard = d.uid;
+            saveState();
+            void render();
+          },
+        },
+        t(d.title),
+      ),
+    ),
+  );
 }
 
 async function render(): Promise<void> {
@@ -518,18 +859,46 @@ async function render(): Promise<void> {
   if (gen !== generation) return;
   const panels = allPanels(d).filter((p) => !p.grafanaOnly);
   const elements = new Map<PanelSpec, HTMLElement>();
-  const main = h('main', { class: 'dashboard', 'data-uid': d.uid },
-    h('div', { class: 'dash-head' }, h('h2', {}, t(d.title), h('span', { class: 'unit-name' }, ` · ${unitName}`)), h('p', { class: 'description' }, t(d.description)),
-      d.variables.some((v) => v.unitMode === 'province') && state.unit === 'VN' ? h('p', { class: 'hint' }, t(T.pickProvince)) : null),
+  const main = h(
+    'main',
+    { class: 'dashboard', 'data-uid': d.uid },
+    h(
+      'div',
+      { class: 'dash-head' },
+      h('h2', {}, t(d.title), h('span', { class: 'unit-name' }, ` · ${unitName}`)),
+      h('p', { class: 'description' }, t(d.description)),
+      d.variables.some((v) => v.unitMode === 'province') && state.unit === 'VN'
+        ? h('p', { class: 'hint' }, t(T.pickProvince))
+        : null,
+    ),
     ...d.rows.map((row) => {
       const shown = row.panels.filter((p) => panels.includes(p));
       if (!shown.length) return null;
-      return h('section', { class: 'row' }, h('h3', {}, t(row.title)), h('div', { class: 'grid' }, ...shown.map((p) => {
-        const el = h('article', { class: `panel kind-${p.kind}`, 'data-panel': `${d.uid}/${p.id}`, 'data-state': 'loading', style: `--w:${p.w};--h:${p.h}` },
-          h('h4', {}, t(p.title)), p.description && p.kind !== 'stat' ? h('p', { class: 'panel-desc' }, t(p.description)) : null, h('div', { class: 'panel-body' }));
-        elements.set(p, el);
-        return el;
-      })));
+      return h(
+        'section',
+        { class: 'row' },
+        h('h3', {}, t(row.title)),
+        h(
+          'div',
+          { class: 'grid' },
+          ...shown.map((p) => {
+            const el = h(
+              'article',
+              {
+                class: `panel kind-${p.kind}`,
+                'data-panel': `${d.uid}/${p.id}`,
+                'data-state': 'loading',
+                style: `--w:${p.w};--h:${p.h}`,
+              },
+              h('h4', {}, t(p.title)),
+              p.description && p.kind !== 'stat' ? h('p', { class: 'panel-desc' }, t(p.description)) : null,
+              h('div', { class: 'panel-body' }),
+            );
+            elements.set(p, el);
+            return el;
+          }),
+        ),
+      );
     }),
   );
   app.replaceChildren(header(), h('div', { class: 'bar' }, tabs(), controls(d)), main, h('footer', {}, t(T.footer)));
@@ -539,14 +908,35 @@ async function render(): Promise<void> {
 
 function showKeyForm(rejected: boolean): void {
   generation++;
-  const input = h('input', { id: 'api-key', type: 'password', autocomplete: 'off', required: true, placeholder: 'pcmbn_…' });
-  app.replaceChildren(header(), h('main', { class: 'key-form' }, h('form', {
-    onsubmit: async (e: Event) => {
-      e.preventDefault();
-      setKey(input.value);
-      await start();
-    },
-  }, h('h2', {}, t(T.keyTitle)), h('p', {}, t(T.keyText)), rejected ? h('p', { class: 'error' }, t(T.keyRejected)) : null, input, h('button', { type: 'submit' }, t(T.keySubmit)))));
+  const input = h('input', {
+    id: 'api-key',
+    type: 'password',
+    autocomplete: 'off',
+    required: true,
+    placeholder: 'pcmbn_…',
+  });
+  app.replaceChildren(
+    header(),
+    h(
+      'main',
+      { class: 'key-form' },
+      h(
+        'form',
+        {
+          onsubmit: async (e: Event) => {
+            e.preventDefault();
+            setKey(input.value);
+            await start();
+          },
+        },
+        h('h2', {}, t(T.keyTitle)),
+        h('p', {}, t(T.keyText)),
+        rejected ? h('p', { class: 'error' }, t(T.keyRejected)) : null,
+        input,
+        h('button', { type: 'submit' }, t(T.keySubmit)),
+      ),
+    ),
+  );
   input.focus();
 }
 

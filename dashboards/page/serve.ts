@@ -32,7 +32,8 @@ const TOKEN = /^pcmbn_[A-Za-z0-9_-]{43}$/;
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
 
 const SECURITY_HEADERS = {
-  'Content-Security-Policy': "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+  'Content-Security-Policy':
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
   'X-Content-Type-Options': 'nosniff',
   'Referrer-Policy': 'no-referrer',
   'X-Frame-Options': 'DENY',
@@ -87,7 +88,10 @@ export function dashboardPage(o: PageOptions): Router {
   router.get('/', async (_req, res) => {
     try {
       const b = await pageBundle();
-      res.set({ 'Cache-Control': 'no-cache', ...SECURITY_HEADERS }).type('html').send(b.html);
+      res
+        .set({ 'Cache-Control': 'no-cache', ...SECURITY_HEADERS })
+        .type('html')
+        .send(b.html);
     } catch (e) {
       log(`dashboard page: the bundle could not be built: ${(e as Error).message}`);
       res.status(500).type('text').send('the dashboard page could not be built; see the server log');
@@ -103,7 +107,10 @@ export function dashboardPage(o: PageOptions): Router {
     }
     const asset = b.assets.get(`/assets/${req.params.name}`);
     if (!asset) return next();
-    res.set({ 'Cache-Control': 'public, max-age=31536000, immutable', ...SECURITY_HEADERS }).type(asset.contentType).send(asset.body);
+    res
+      .set({ 'Cache-Control': 'public, max-age=31536000, immutable', ...SECURITY_HEADERS })
+      .type(asset.contentType)
+      .send(asset.body);
   });
 
   return router;

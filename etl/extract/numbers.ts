@@ -39,8 +39,17 @@ export interface Figure {
 }
 
 export type IgnoreReason =
-  | 'date' | 'duration' | 'year' | 'document number or code' | 'name with a number' | 'percentage' | 'decimal'
-  | 'range' | 'phone number, time or numbering' | 'inside a quoted name' | 'age';
+  | 'date'
+  | 'duration'
+  | 'year'
+  | 'document number or code'
+  | 'name with a number'
+  | 'percentage'
+  | 'decimal'
+  | 'range'
+  | 'phone number, time or numbering'
+  | 'inside a quoted name'
+  | 'age';
 
 export interface Ignored {
   start: number;
@@ -70,22 +79,116 @@ const BOUNDS: [Bound, string[]][] = [
 ];
 
 const DATE_AFTER = ['tháng', 'năm', 'ngày', 'giờ', 'phút', 'tuần', 'quý', 'h'];
-const DATE_BEFORE = ['ngày', 'tháng', 'năm', 'quý', 'lần thứ', 'khóa', 'khoá', 'điều', 'khoản', 'mục', 'chương', 'phần', 'điểm', 'giai đoạn', 'thứ', 'kỳ', 'đợt', 'niên khóa'];
-const NAME_BEFORE = [
-  'chỉ thị', 'quyết định', 'kế hoạch', 'công văn', 'nghị định', 'nghị quyết', 'thông tư', 'luật', 'báo cáo', 'kết luận',
-  'quy chế', 'đề án', 'hướng dẫn', 'thông báo', 'tờ trình', 'văn bản', 'hiệp định', 'ban chỉ đạo', 'bcđ', 'bcđ 138/cp',
-  'tổng đài', 'đường dây nóng', 'điện thoại', 'đt', 'fax', 'số điện thoại', 'tổ', 'khu phố', 'ấp', 'thôn', 'xóm',
-  'tổ dân phố', 'quốc lộ', 'tỉnh lộ', 'đường', 'phường', 'quận', 'phòng', 'số nhà', 'kênh', 'chương trình số', 'mốc',
-  'km', 'lô', 'khu', 'cột mốc', 'số',
+const DATE_BEFORE = [
+  'ngày',
+  'tháng',
+  'năm',
+  'quý',
+  'lần thứ',
+  'khóa',
+  'khoá',
+  'điều',
+  'khoản',
+  'mục',
+  'chương',
+  'phần',
+  'điểm',
+  'giai đoạn',
+  'thứ',
+  'kỳ',
+  'đợt',
+  'niên khóa',
 ];
-const DOCUMENTS = ['chỉ thị', 'quyết định', 'kế hoạch', 'công văn', 'nghị định', 'nghị quyết', 'thông tư', 'luật', 'báo cáo',
-  'kết luận', 'quy chế', 'đề án', 'hướng dẫn', 'thông báo', 'tờ trình', 'văn bản', 'hiệp định'];
-const YEAR_BEFORE = ['năm', 'giai đoạn', 'từ', 'đến', 'tới', 'niên độ', 'khóa', 'khoá', 'từ năm', 'đến năm', 'cuối năm', 'đầu năm'];
+const NAME_BEFORE = [
+  'chỉ thị',
+  'quyết định',
+  'kế hoạch',
+  'công văn',
+  'nghị định',
+  'nghị quyết',
+  'thông tư',
+  'luật',
+  'báo cáo',
+  'kết luận',
+  'quy chế',
+  'đề án',
+  'hướng dẫn',
+  'thông báo',
+  'tờ trình',
+  'văn bản',
+  'hiệp định',
+  'ban chỉ đạo',
+  'bcđ',
+  'bcđ 138/cp',
+  'tổng đài',
+  'đường dây nóng',
+  'điện thoại',
+  'đt',
+  'fax',
+  'số điện thoại',
+  'tổ',
+  'khu phố',
+  'ấp',
+  'thôn',
+  'xóm',
+  'tổ dân phố',
+  'quốc lộ',
+  'tỉnh lộ',
+  'đường',
+  'phường',
+  'quận',
+  'phòng',
+  'số nhà',
+  'kênh',
+  'chương trình số',
+  'mốc',
+  'km',
+  'lô',
+  'khu',
+  'cột mốc',
+  'số',
+];
+const DOCUMENTS = [
+  'chỉ thị',
+  'quyết định',
+  'kế hoạch',
+  'công văn',
+  'nghị định',
+  'nghị quyết',
+  'thông tư',
+  'luật',
+  'báo cáo',
+  'kết luận',
+  'quy chế',
+  'đề án',
+  'hướng dẫn',
+  'thông báo',
+  'tờ trình',
+  'văn bản',
+  'hiệp định',
+];
+const YEAR_BEFORE = [
+  'năm',
+  'giai đoạn',
+  'từ',
+  'đến',
+  'tới',
+  'niên độ',
+  'khóa',
+  'khoá',
+  'từ năm',
+  'đến năm',
+  'cuối năm',
+  'đầu năm',
+];
 
 /** A regex alternation of words: folded for a text without diacritics, else with them (`năm` is not `nam`). */
 function alternation(words: readonly string[], plain: boolean): string {
   const forms = new Set(words.map((w) => (plain ? fold(w) : w.toLowerCase())));
-  return [...forms].sort((a, b) => b.length - a.length).map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/ /g, '\\s+')).join('|');
+  return [...forms]
+    .sort((a, b) => b.length - a.length)
+    .map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/ /g, '\\s+'))
+    .join('|');
 }
 
 const lexicons = new Map<string, Lexicon>();
@@ -99,17 +202,31 @@ export function lexicon(plain: boolean, classes: WordClasses): Lexicon {
   let l = lexicons.get(key);
   if (l) return l;
   const w = (words: readonly string[]) => alternation(words, plain);
-  const verbs = (name: string) => (classes.get(name) ?? []).map((p) => p.split(/[\s,/]+/).map((x) => alternation([x], plain)).join(SEP)).join('|');
+  const verbs = (name: string) =>
+    (classes.get(name) ?? [])
+      .map((p) =>
+        p
+          .split(/[\s,/]+/)
+          .map((x) => alternation([x], plain))
+          .join(SEP),
+      )
+      .join('|');
   const zeroVerbs = verbs('zero_verbs') || 'có';
   const zeroBare = verbs('zero_verbs_bare') || 'có';
   l = {
     dateAfter: new RegExp(`^\\s*(?:${w(DATE_AFTER)})(?![\\p{L}\\p{N}])`, 'u'),
     dateBefore: new RegExp(`(?<![\\p{L}])(?:${w(DATE_BEFORE)})\\s*$`, 'u'),
     nameBefore: new RegExp(`(?<![\\p{L}])(?:${w(NAME_BEFORE)})\\s*(?:${w(['số'])})?\\s*:?\\s*$`, 'u'),
-    documentBefore: new RegExp(`(?:(?<![\\p{L}])(?:${w(DOCUMENTS)})\\s*(?:${w(['số'])})?|^\\s*(?:${w(['số'])})|[^\\p{L}](?:${w(['số'])}))\\s*:?\\s*$`, 'u'),
+    documentBefore: new RegExp(
+      `(?:(?<![\\p{L}])(?:${w(DOCUMENTS)})\\s*(?:${w(['số'])})?|^\\s*(?:${w(['số'])})|[^\\p{L}](?:${w(['số'])}))\\s*:?\\s*$`,
+      'u',
+    ),
     yearBefore: new RegExp(`(?<![\\p{L}])(?:${w(YEAR_BEFORE)})\\s*$`, 'u'),
     qualifier: new RegExp(`(?<![\\p{L}])(${BOUNDS.map(([, words]) => w(words)).join('|')})\\s+$`, 'u'),
-    zero: new RegExp(`(?<![\\p{L}])(?:${w(['chưa', 'không', 'chưa hề', 'không hề'])})\\s+(?:${w(['được'])}\\s+)?(?:${zeroVerbs})(?![\\p{L}])`, 'gu'),
+    zero: new RegExp(
+      `(?<![\\p{L}])(?:${w(['chưa', 'không', 'chưa hề', 'không hề'])})\\s+(?:${w(['được'])}\\s+)?(?:${zeroVerbs})(?![\\p{L}])`,
+      'gu',
+    ),
     zeroBare: new RegExp(`^(?:${zeroBare})$`, 'u'),
     nao: new RegExp(`(?<![\\p{L}])(?:${w(['nào'])})(?![\\p{L}])`, 'u'),
   };
@@ -128,13 +245,36 @@ function boundOf(q: string, plain: boolean): Bound {
 }
 
 /** Number words: value, and whether the word may start a number (`mươi`, `trăm` alone do not). */
-const WORDS: Record<string, { v: number; role: 'digit' | 'ten' | 'tens' | 'hundred' | 'thousand' | 'million' | 'filler' | 'dozen'; compoundOnly?: boolean }> = {
-  một: { v: 1, role: 'digit' }, mốt: { v: 1, role: 'digit', compoundOnly: true }, hai: { v: 2, role: 'digit' }, ba: { v: 3, role: 'digit' },
-  bốn: { v: 4, role: 'digit' }, tư: { v: 4, role: 'digit', compoundOnly: true }, năm: { v: 5, role: 'digit' }, lăm: { v: 5, role: 'digit', compoundOnly: true },
-  nhăm: { v: 5, role: 'digit', compoundOnly: true }, sáu: { v: 6, role: 'digit' }, bảy: { v: 7, role: 'digit' }, bẩy: { v: 7, role: 'digit' },
-  tám: { v: 8, role: 'digit' }, chín: { v: 9, role: 'digit' }, mười: { v: 10, role: 'ten' }, mươi: { v: 10, role: 'tens', compoundOnly: true },
-  trăm: { v: 100, role: 'hundred', compoundOnly: true }, nghìn: { v: 1000, role: 'thousand', compoundOnly: true }, ngàn: { v: 1000, role: 'thousand', compoundOnly: true },
-  triệu: { v: 1e6, role: 'million', compoundOnly: true }, linh: { v: 0, role: 'filler', compoundOnly: true }, lẻ: { v: 0, role: 'filler', compoundOnly: true },
+const WORDS: Record<
+  string,
+  {
+    v: number;
+    role: 'digit' | 'ten' | 'tens' | 'hundred' | 'thousand' | 'million' | 'filler' | 'dozen';
+    compoundOnly?: boolean;
+  }
+> = {
+  một: { v: 1, role: 'digit' },
+  mốt: { v: 1, role: 'digit', compoundOnly: true },
+  hai: { v: 2, role: 'digit' },
+  ba: { v: 3, role: 'digit' },
+  bốn: { v: 4, role: 'digit' },
+  tư: { v: 4, role: 'digit', compoundOnly: true },
+  năm: { v: 5, role: 'digit' },
+  lăm: { v: 5, role: 'digit', compoundOnly: true },
+  nhăm: { v: 5, role: 'digit', compoundOnly: true },
+  sáu: { v: 6, role: 'digit' },
+  bảy: { v: 7, role: 'digit' },
+  bẩy: { v: 7, role: 'digit' },
+  tám: { v: 8, role: 'digit' },
+  chín: { v: 9, role: 'digit' },
+  mười: { v: 10, role: 'ten' },
+  mươi: { v: 10, role: 'tens', compoundOnly: true },
+  trăm: { v: 100, role: 'hundred', compoundOnly: true },
+  nghìn: { v: 1000, role: 'thousand', compoundOnly: true },
+  ngàn: { v: 1000, role: 'thousand', compoundOnly: true },
+  triệu: { v: 1e6, role: 'million', compoundOnly: true },
+  linh: { v: 0, role: 'filler', compoundOnly: true },
+  lẻ: { v: 0, role: 'filler', compoundOnly: true },
   chục: { v: 10, role: 'dozen', compoundOnly: true },
 };
 /** Folded spellings, for text without diacritics. `sau` (after) and `tu` (from) are left out: too common. */
@@ -213,14 +353,19 @@ export function scanClause(doc: Doc, clause: Span, classes: WordClasses): Scan {
   const ignored: Ignored[] = [];
   const quoted = quotedNames(doc.text, clause);
   const inQuote = (i: number) => quoted.some((q) => i > q.start && i < q.end);
-  const ignore = (start: number, end: number, reason: IgnoreReason) => ignored.push({ start, end, text: doc.text.slice(start, end), reason });
+  const ignore = (start: number, end: number, reason: IgnoreReason) =>
+    ignored.push({ start, end, text: doc.text.slice(start, end), reason });
   const before = (i: number) => look.slice(Math.max(clause.start, i - 48), i);
   const after = (i: number) => look.slice(i, Math.min(clause.end, i + 32));
   const qualifierOf = (i: number): { from: number; q: string | null; bound: Bound } => {
     const m = lx.qualifier.exec(before(i));
     if (!m) return { from: i, q: null, bound: 'exact' };
-    const from = i - (m[0].length);
-    return { from, q: doc.text.slice(from, from + m[1].length), bound: boundOf(doc.text.slice(from, from + m[1].length), doc.plain) };
+    const from = i - m[0].length;
+    return {
+      from,
+      q: doc.text.slice(from, from + m[1].length),
+      bound: boundOf(doc.text.slice(from, from + m[1].length), doc.plain),
+    };
   };
 
   // Digits.
@@ -248,7 +393,11 @@ export function scanClause(doc: Doc, clause: Span, classes: WordClasses): Scan {
     } else if (/^\d+,\d+$/.test(t)) {
       ignore(start, end, doc.text[end] === '%' ? 'percentage' : 'decimal');
       continue;
-    } else if (/^\d{1,3}\/\d{1,3}$/.test(t) && Number(t.split('/')[0]) <= Number(t.split('/')[1]) && Number(t.split('/')[0]) > 0) {
+    } else if (
+      /^\d{1,3}\/\d{1,3}$/.test(t) &&
+      Number(t.split('/')[0]) <= Number(t.split('/')[1]) &&
+      Number(t.split('/')[0]) > 0
+    ) {
       // "12/12 phường, xã", "08/09 vụ": a part of a whole, if a counted thing follows; else a date ("01/7").
       const [n, of] = t.split('/').map(Number);
       value = n;
@@ -286,7 +435,11 @@ export function scanClause(doc: Doc, clause: Span, classes: WordClasses): Scan {
       continue;
     }
     if (lx.dateAfter.test(a)) {
-      ignore(start, end, /^\s*(?:năm|nam|tháng|thang|tuần|tuan|quý|quy)\b/u.test(a) && !lx.dateBefore.test(b) ? 'duration' : 'date');
+      ignore(
+        start,
+        end,
+        /^\s*(?:năm|nam|tháng|thang|tuần|tuan|quý|quy)\b/u.test(a) && !lx.dateBefore.test(b) ? 'duration' : 'date',
+      );
       continue;
     }
     if (new RegExp(`^\\s*(?:tuổi|tuoi)(?![\\p{L}])`, 'u').test(a)) {
@@ -302,18 +455,32 @@ export function scanClause(doc: Doc, clause: Span, classes: WordClasses): Scan {
       ignore(start, end, 'date');
       continue;
     }
-    if (/^[:/]\s?\d/.test(doc.text.slice(end, end + 3)) || /\d\s?[:/]$/.test(doc.text.slice(Math.max(0, start - 2), start))) {
+    if (
+      /^[:/]\s?\d/.test(doc.text.slice(end, end + 3)) ||
+      /\d\s?[:/]$/.test(doc.text.slice(Math.max(0, start - 2), start))
+    ) {
       ignore(start, end, 'phone number, time or numbering');
       continue;
     }
     const q = qualifierOf(start);
-    figures.push({ kind: 'digits', value, start, end, from: q.from, bound: q.bound, qualifier: q.q, notes, unlessMapped: fourDigits ? 'year' : fraction ? 'date' : null });
+    figures.push({
+      kind: 'digits',
+      value,
+      start,
+      end,
+      from: q.from,
+      bound: q.bound,
+      qualifier: q.q,
+      notes,
+      unlessMapped: fourDigits ? 'year' : fraction ? 'date' : null,
+    });
   }
 
   // Number words, in clauses of a document that spells numbers out.
   const wordRe = /\p{L}+/gu;
   const words: { w: string; s: number; e: number }[] = [];
-  for (let m = wordRe.exec(body); m; m = wordRe.exec(body)) words.push({ w: m[0], s: clause.start + m.index, e: clause.start + m.index + m[0].length });
+  for (let m = wordRe.exec(body); m; m = wordRe.exec(body))
+    words.push({ w: m[0], s: clause.start + m.index, e: clause.start + m.index + m[0].length });
   for (let k = 0; k < words.length; k++) {
     // Only words separated by single spaces make one number.
     const run: string[] = [];
@@ -335,7 +502,17 @@ export function scanClause(doc: Doc, clause: Span, classes: WordClasses): Scan {
     if (lx.dateAfter.test(a) || lx.dateBefore.test(b) || inQuote(start)) continue;
     if (/^\s*(?:tuổi|tuoi)(?![\p{L}])/u.test(a)) continue;
     const q = qualifierOf(start);
-    figures.push({ kind: 'words', value, start, end, from: q.from, bound: q.bound, qualifier: q.q, notes: ['number written in words'], unlessMapped: null });
+    figures.push({
+      kind: 'words',
+      value,
+      start,
+      end,
+      from: q.from,
+      bound: q.bound,
+      qualifier: q.q,
+      notes: ['number written in words'],
+      unlessMapped: null,
+    });
   }
 
   // Zero statements.
@@ -354,7 +531,11 @@ export function scanClause(doc: Doc, clause: Span, classes: WordClasses): Scan {
       end = verbEnd + nao.index + nao[0].length;
     } else {
       // Without "nào", only "không có …", "chưa xảy ra …": what follows, up to a comma or nine words.
-      const verb = m[0].replace(/^\S+\s+/, '').replace(/^(?:được|duoc)\s+/, '').trim().replace(/\s+/g, ' ');
+      const verb = m[0]
+        .replace(/^\S+\s+/, '')
+        .replace(/^(?:được|duoc)\s+/, '')
+        .trim()
+        .replace(/\s+/g, ' ');
       if (!lx.zeroBare.test(verb)) continue;
       const stop = rest.search(/[,.:();]/);
       const region = stop < 0 ? rest : rest.slice(0, stop);
@@ -369,10 +550,30 @@ export function scanClause(doc: Doc, clause: Span, classes: WordClasses): Scan {
       end = about.end;
       notes.push('zero without "nào"');
     }
-    figures.push({ kind: 'zero', value: 0, start, end, from: start, bound: 'exact', qualifier: null, notes, unlessMapped: null, about });
+    figures.push({
+      kind: 'zero',
+      value: 0,
+      start,
+      end,
+      from: start,
+      bound: 'exact',
+      qualifier: null,
+      notes,
+      unlessMapped: null,
+      about,
+    });
   }
 
   figures.sort((x, y) => x.start - y.start);
   // A number inside a zero statement's span (rare) belongs to the digits, not to the statement.
-  return { figures: figures.filter((f, i) => !(f.kind === 'words' && figures.some((g, j) => j !== i && g.kind !== 'words' && f.start >= g.start && f.start < g.end))), ignored };
+  return {
+    figures: figures.filter(
+      (f, i) =>
+        !(
+          f.kind === 'words' &&
+          figures.some((g, j) => j !== i && g.kind !== 'words' && f.start >= g.start && f.start < g.end)
+        ),
+    ),
+    ignored,
+  };
 }

@@ -114,10 +114,13 @@ export function planSource(doc: Doc): string {
 
 /** The years a plan covers, from its title: "năm 2024" → [2024]; "giai đoạn 2021-2025" → 2021…2025. */
 export function planYears(doc: Doc): number[] {
-  const heading = doc.paragraphs.findIndex((p) => /^(?:ke hoach|chuong trinh)$/.test(doc.folded.slice(p.start, p.end).trim()));
+  const heading = doc.paragraphs.findIndex((p) =>
+    /^(?:ke hoach|chuong trinh)$/.test(doc.folded.slice(p.start, p.end).trim()),
+  );
   const from = heading >= 0 ? heading + 1 : 0;
   const title = doc.paragraphs[from] ? doc.folded.slice(doc.paragraphs[from].start, doc.paragraphs[from].end) : '';
-  const range = /(?:giai doan|tu nam|nam)\s*(\d{4})\s*[-–]\s*(\d{4})/.exec(title) ?? /(\d{4})\s*[-–]\s*(\d{4})/.exec(title);
+  const range =
+    /(?:giai doan|tu nam|nam)\s*(\d{4})\s*[-–]\s*(\d{4})/.exec(title) ?? /(\d{4})\s*[-–]\s*(\d{4})/.exec(title);
   const ok = (y: number) => y >= MIN_YEAR && y <= MAX_YEAR;
   if (range) {
     const [a, b] = [Number(range[1]), Number(range[2])];
@@ -155,7 +158,8 @@ function percents(doc: Doc, clause: Span): Percent[] {
     const q = qualifier(start);
     out.push({ value: Number(m[1].replace(',', '.')), start, end: start + m[0].length, ...q });
   }
-  const wards = /^\s*(?:các\s+)?(?:xã|phường|thị trấn|huyện|quận|đơn vị|cơ quan|trường|thôn|bản|tổ|xa|phuong|thi tran|huyen|quan|don vi|co quan|truong|thon|ban|to)(?![\p{L}])/u;
+  const wards =
+    /^\s*(?:các\s+)?(?:xã|phường|thị trấn|huyện|quận|đơn vị|cơ quan|trường|thôn|bản|tổ|xa|phuong|thi tran|huyen|quan|don vi|co quan|truong|thon|ban|to)(?![\p{L}])/u;
   for (const m of body.matchAll(/(?<![\p{L}\p{N}.,/])(\d{1,3})\/(\d{1,3})(?![\p{N}/])/gu)) {
     const start = clause.start + m.index!;
     const end = start + m[0].length;
@@ -175,7 +179,12 @@ function matchTarget(rules: TargetRule[], window: string, accent: boolean): Targ
   return null;
 }
 
-function targetsOf(doc: Doc, rules: TargetRule[], years: number[], source: string): { targets: PlanTarget[]; unmapped: PlanExtraction['unmapped'] } {
+function targetsOf(
+  doc: Doc,
+  rules: TargetRule[],
+  years: number[],
+  source: string,
+): { targets: PlanTarget[]; unmapped: PlanExtraction['unmapped'] } {
   const targets: PlanTarget[] = [];
   const unmapped: PlanExtraction['unmapped'] = [];
   for (const p of doc.paragraphs) {
@@ -194,7 +203,17 @@ function targetsOf(doc: Doc, rules: TargetRule[], years: number[], source: strin
           }
           const yearly = /hang nam|hàng năm|moi nam|mỗi năm/.test(doc.folded.slice(clause.start, clause.end));
           for (const indicator of rule.indicators) {
-            targets.push({ indicator, operator: pc.operator, value: pc.value, years, source, confidence: rule.confidence * (yearly || years.length ? 1 : 0.8), rule: rule.at, figure, citation });
+            targets.push({
+              indicator,
+              operator: pc.operator,
+              value: pc.value,
+              years,
+              source,
+              confidence: rule.confidence * (yearly || years.length ? 1 : 0.8),
+              rule: rule.at,
+              figure,
+              citation,
+            });
           }
         });
       }
@@ -219,14 +238,17 @@ interface Mention {
 function scheduleTokens(doc: Doc, s: Span): { mentions: Mention[]; oneOff: { date: string; span: Span }[] } {
   const f = doc.folded.slice(s.start, s.end);
   const idx = '(?:iv|iii|ii|i|[1-4])';
-  const re = new RegExp([
-    `(?<quarter>(?:hang |moi |cac )?quy(?: (?<qi>${idx}(?:\\s*(?:,|va)\\s*${idx})*))?(?![\\p{L}])(?! (?:dinh|che|trinh|mo|luat|hoach|tac|nap|uoc|doi|chuan|tien|chung))(?!\\s+\\d))`,
-    `(?<half>(?:6|06|sau) thang(?: (?<hpart>dau|cuoi) nam)?|nua nam)(?![\\p{L}])`,
-    `(?<nine>(?:9|09|chin) thang)`,
-    `(?<month>(?:hang|moi) thang)(?![\\p{L}])`,
-    `(?<year>(?:hang |ca |01 |mot |moi |tong ket )?nam)(?![\\p{L}])(?!\\s*(?:\\d|nay|qua|toi|truoc|sau|hoc|dau|cuoi|tiep))`,
-    `(?<due>(?<kw>truoc|cham nhat|khong muon hon|han cuoi|han chot)(?: (?:hoac trong )?ngay)?\\s*(?<dates>\\d{1,2}\\/\\d{1,2}(?:\\/\\d{4})?(?:\\s*(?:,|va|và)\\s*(?:ngay\\s*)?\\d{1,2}\\/\\d{1,2}(?:\\/\\d{4})?)*))`,
-  ].join('|'), 'gu');
+  const re = new RegExp(
+    [
+      `(?<quarter>(?:hang |moi |cac )?quy(?: (?<qi>${idx}(?:\\s*(?:,|va)\\s*${idx})*))?(?![\\p{L}])(?! (?:dinh|che|trinh|mo|luat|hoach|tac|nap|uoc|doi|chuan|tien|chung))(?!\\s+\\d))`,
+      `(?<half>(?:6|06|sau) thang(?: (?<hpart>dau|cuoi) nam)?|nua nam)(?![\\p{L}])`,
+      `(?<nine>(?:9|09|chin) thang)`,
+      `(?<month>(?:hang|moi) thang)(?![\\p{L}])`,
+      `(?<year>(?:hang |ca |01 |mot |moi |tong ket )?nam)(?![\\p{L}])(?!\\s*(?:\\d|nay|qua|toi|truoc|sau|hoc|dau|cuoi|tiep))`,
+      `(?<due>(?<kw>truoc|cham nhat|khong muon hon|han cuoi|han chot)(?: (?:hoac trong )?ngay)?\\s*(?<dates>\\d{1,2}\\/\\d{1,2}(?:\\/\\d{4})?(?:\\s*(?:,|va|và)\\s*(?:ngay\\s*)?\\d{1,2}\\/\\d{1,2}(?:\\/\\d{4})?)*))`,
+    ].join('|'),
+    'gu',
+  );
   const mentions: Mention[] = [];
   const oneOff: { date: string; span: Span }[] = [];
   for (const m of f.matchAll(re)) {
@@ -314,7 +336,13 @@ function scheduleOf(doc: Doc): { deadlines: PlanDeadline[]; undated: Undated[]; 
       for (const m of mentions) {
         const indices = m.indices ?? [undefined];
         if (!m.dates.length) {
-          for (const index of indices) undated.push({ periodType: m.type, ...(index !== undefined ? { index } : {}), report: cite(doc, m.span), citation: cite(doc, s) });
+          for (const index of indices)
+            undated.push({
+              periodType: m.type,
+              ...(index !== undefined ? { index } : {}),
+              report: cite(doc, m.span),
+              citation: cite(doc, s),
+            });
           continue;
         }
         indices.forEach((index, i) => {
@@ -322,8 +350,13 @@ function scheduleOf(doc: Doc): { deadlines: PlanDeadline[]; undated: Undated[]; 
           const due = dueOf(d, m.type);
           if (!due) return;
           deadlines.push({
-            periodType: m.type, ...(index !== undefined ? { index } : {}), due, reporterLevels: levels,
-            report: cite(doc, m.span), deadline: cite(doc, m.deadline!), citation: cite(doc, s),
+            periodType: m.type,
+            ...(index !== undefined ? { index } : {}),
+            due,
+            reporterLevels: levels,
+            report: cite(doc, m.span),
+            deadline: cite(doc, m.deadline!),
+            citation: cite(doc, s),
             confidence: m.dates.length === indices.length ? 0.9 : 0.6,
           });
         });
@@ -334,7 +367,13 @@ function scheduleOf(doc: Doc): { deadlines: PlanDeadline[]; undated: Undated[]; 
   const key = (d: { periodType: string; index?: number }) => `${d.periodType}${d.index ?? ''}`;
   const seen = new Set<string>();
   const unique = deadlines.filter((d) => (seen.has(key(d)) ? false : (seen.add(key(d)), true)));
-  return { deadlines: unique, undated: undated.filter((u) => !seen.has(key(u)) && !unique.some((d) => d.periodType === u.periodType && d.index === undefined)), oneOff };
+  return {
+    deadlines: unique,
+    undated: undated.filter(
+      (u) => !seen.has(key(u)) && !unique.some((d) => d.periodType === u.periodType && d.index === undefined),
+    ),
+    oneOff,
+  };
 }
 
 function campaignsOf(doc: Doc): CampaignWindow[] {
@@ -343,7 +382,8 @@ function campaignsOf(doc: Doc): CampaignWindow[] {
     for (const s of p.sentences) {
       const f = doc.folded.slice(s.start, s.end);
       if (/cao diem/.test(f)) {
-        const m = /tu (?:ngay )?(\d{1,2})\/(\d{1,2})\/(\d{4}) den (?:het )?(?:ngay )?(\d{1,2})\/(\d{1,2})\/(\d{4})/.exec(f);
+        const m =
+          /tu (?:ngay )?(\d{1,2})\/(\d{1,2})\/(\d{4}) den (?:het )?(?:ngay )?(\d{1,2})\/(\d{1,2})\/(\d{4})/.exec(f);
         if (m) {
           const iso = (d: string, mo: string, y: string) => `${y}-${mo.padStart(2, '0')}-${d.padStart(2, '0')}`;
           out.push({ kind: 'peak', start: iso(m[1], m[2], m[3]), end: iso(m[4], m[5], m[6]), citation: cite(doc, s) });
@@ -352,7 +392,12 @@ function campaignsOf(doc: Doc): CampaignWindow[] {
       const day = /ngay toan dan phong, chong mua ban nguoi\s*[-–]?\s*30\/7(?:\/(\d{4}))?/.exec(f);
       if (day && !out.some((c) => c.kind === 'national_day')) {
         const y = day[1];
-        out.push({ kind: 'national_day', start: y ? `${y}-07-30` : '--07-30', end: y ? `${y}-07-30` : '--07-30', citation: cite(doc, s) });
+        out.push({
+          kind: 'national_day',
+          start: y ? `${y}-07-30` : '--07-30',
+          end: y ? `${y}-07-30` : '--07-30',
+          citation: cite(doc, s),
+        });
       }
     }
   }
@@ -364,10 +409,21 @@ export function extractPlan(source: SourceText, rules: TargetRule[] = loadTarget
   const years = planYears(doc);
   const src = planSource(doc);
   const warnings: string[] = [];
-  if (!years.length) warnings.push('the plan\'s title names no year: targets have no years; add them before use');
+  if (!years.length) warnings.push("the plan's title names no year: targets have no years; add them before use");
   const { targets, unmapped } = targetsOf(doc, rules, years, src);
   const { deadlines, undated, oneOff } = scheduleOf(doc);
-  return { file: source.name, source: src, years, targets, deadlines, undated, oneOff, campaigns: campaignsOf(doc), unmapped, warnings };
+  return {
+    file: source.name,
+    source: src,
+    years,
+    targets,
+    deadlines,
+    undated,
+    oneOff,
+    campaigns: campaignsOf(doc),
+    unmapped,
+    warnings,
+  };
 }
 
 function note(c: Citation, what: Citation, source: string): string {
@@ -379,7 +435,10 @@ export function scheduleFile(x: PlanExtraction): { description: string; entries:
   return {
     description: `Proposed by pcmbn etl extract-plan from ${x.file} (${x.source}); review before use`,
     entries: x.deadlines.map((d) => ({
-      periodType: d.periodType, ...(d.index !== undefined ? { index: d.index } : {}), reporterLevels: d.reporterLevels, due: d.due,
+      periodType: d.periodType,
+      ...(d.index !== undefined ? { index: d.index } : {}),
+      reporterLevels: d.reporterLevels,
+      due: d.due,
       note: note(d.citation, { ...d.report, text: `${d.report.text} … ${d.deadline.text}` }, x.source),
     })),
   };
@@ -387,13 +446,29 @@ export function scheduleFile(x: PlanExtraction): { description: string; entries:
 
 export interface TargetsFile {
   description: string;
-  targets: { indicator: string; operator: TargetOperator; value: number; years: number[]; source: string; confidence: number; citation: Citation }[];
+  targets: {
+    indicator: string;
+    operator: TargetOperator;
+    value: number;
+    years: number[];
+    source: string;
+    confidence: number;
+    citation: Citation;
+  }[];
 }
 
 export function targetsFile(x: PlanExtraction): TargetsFile {
   return {
     description: `Proposed by pcmbn etl extract-plan from ${x.file} (${x.source}); review before use`,
-    targets: x.targets.map((t) => ({ indicator: t.indicator, operator: t.operator, value: t.value, years: t.years, source: t.source, confidence: Math.round(t.confidence * 100) / 100, citation: t.citation })),
+    targets: x.targets.map((t) => ({
+      indicator: t.indicator,
+      operator: t.operator,
+      value: t.value,
+      years: t.years,
+      source: t.source,
+      confidence: Math.round(t.confidence * 100) / 100,
+      citation: t.citation,
+    })),
   };
 }
 
@@ -406,18 +481,29 @@ export function parseTargets(json: unknown, from = 'targets'): TargetsFile['targ
   const fail = (at: string, m: string): never => {
     throw new ExtractError(`${from}: ${at}: ${m}`);
   };
-  if (typeof json !== 'object' || json === null || !Array.isArray((json as { targets?: unknown }).targets)) fail('targets', 'expected { "targets": [ … ] }');
-  for (const k of Object.keys(json as object)) if (!['description', 'targets'].includes(k)) fail(k, 'unknown field; expected description, targets');
-  return ((json as { targets: unknown[] }).targets).map((raw, i) => {
+  if (typeof json !== 'object' || json === null || !Array.isArray((json as { targets?: unknown }).targets))
+    fail('targets', 'expected { "targets": [ … ] }');
+  for (const k of Object.keys(json as object))
+    if (!['description', 'targets'].includes(k)) fail(k, 'unknown field; expected description, targets');
+  return (json as { targets: unknown[] }).targets.map((raw, i) => {
     const at = `targets[${i}]`;
     if (typeof raw !== 'object' || raw === null) return fail(at, 'expected an object');
     const t = raw as Record<string, unknown>;
-    for (const k of Object.keys(t)) if (!['indicator', 'operator', 'value', 'years', 'source', 'confidence', 'citation'].includes(k)) fail(`${at}.${k}`, 'unknown field');
+    for (const k of Object.keys(t))
+      if (!['indicator', 'operator', 'value', 'years', 'source', 'confidence', 'citation'].includes(k))
+        fail(`${at}.${k}`, 'unknown field');
     const ind = findIndicator(String(t.indicator));
-    if (!ind || ind.kind !== 'ratio') fail(`${at}.indicator`, `${JSON.stringify(t.indicator)} is not a ratio of the catalogue`);
-    if (t.operator !== '>=' && t.operator !== '>') fail(`${at}.operator`, `expected ">=" or ">", got ${JSON.stringify(t.operator)}`);
-    if (typeof t.value !== 'number' || !(t.value >= 0) || t.value > 1000) fail(`${at}.value`, `expected a percentage, got ${JSON.stringify(t.value)}`);
-    if (!Array.isArray(t.years) || t.years.some((y) => !Number.isInteger(y) || (y as number) < MIN_YEAR || (y as number) > MAX_YEAR)) fail(`${at}.years`, `expected a list of years ${MIN_YEAR}–${MAX_YEAR}`);
+    if (!ind || ind.kind !== 'ratio')
+      fail(`${at}.indicator`, `${JSON.stringify(t.indicator)} is not a ratio of the catalogue`);
+    if (t.operator !== '>=' && t.operator !== '>')
+      fail(`${at}.operator`, `expected ">=" or ">", got ${JSON.stringify(t.operator)}`);
+    if (typeof t.value !== 'number' || !(t.value >= 0) || t.value > 1000)
+      fail(`${at}.value`, `expected a percentage, got ${JSON.stringify(t.value)}`);
+    if (
+      !Array.isArray(t.years) ||
+      t.years.some((y) => !Number.isInteger(y) || (y as number) < MIN_YEAR || (y as number) > MAX_YEAR)
+    )
+      fail(`${at}.years`, `expected a list of years ${MIN_YEAR}–${MAX_YEAR}`);
     if (typeof t.source !== 'string' || !t.source) fail(`${at}.source`, 'expected the plan that sets the target');
     return t as TargetsFile['targets'][number];
   });
@@ -428,16 +514,29 @@ export function planReviewText(x: PlanExtraction): string {
   const l: string[] = [`${x.file}: ${x.source}; years ${x.years.join(', ') || '(none)'}`];
   for (const w of x.warnings) l.push(`warning: ${w}`);
   l.push(`targets (${x.targets.length}):`);
-  for (const t of x.targets) l.push(`  ${t.indicator} ${t.operator} ${t.value}  "${t.figure.text}"  [${t.citation.start}–${t.citation.end}] ${t.rule}  confidence ${t.confidence.toFixed(2)}`);
+  for (const t of x.targets)
+    l.push(
+      `  ${t.indicator} ${t.operator} ${t.value}  "${t.figure.text}"  [${t.citation.start}–${t.citation.end}] ${t.rule}  confidence ${t.confidence.toFixed(2)}`,
+    );
   l.push(`reporting deadlines (${x.deadlines.length}):`);
   for (const d of x.deadlines) {
-    const due = 'month' in d.due ? `before ${d.due.day}/${d.due.month}` : `before day ${d.due.day}, ${d.due.monthOffset} month(s) after the period`;
-    l.push(`  ${d.periodType}${d.index !== undefined ? ` ${d.index}` : ''} ${due}, from ${d.reporterLevels.join(' and ')}  "${d.report.text} … ${d.deadline.text}"  [${d.citation.start}–${d.citation.end}]`);
+    const due =
+      'month' in d.due
+        ? `before ${d.due.day}/${d.due.month}`
+        : `before day ${d.due.day}, ${d.due.monthOffset} month(s) after the period`;
+    l.push(
+      `  ${d.periodType}${d.index !== undefined ? ` ${d.index}` : ''} ${due}, from ${d.reporterLevels.join(' and ')}  "${d.report.text} … ${d.deadline.text}"  [${d.citation.start}–${d.citation.end}]`,
+    );
   }
-  if (x.undated.length) l.push(`reports without a deadline: ${x.undated.map((u) => `${u.periodType}${u.index ? ` ${u.index}` : ''}`).join(', ')}`);
+  if (x.undated.length)
+    l.push(
+      `reports without a deadline: ${x.undated.map((u) => `${u.periodType}${u.index ? ` ${u.index}` : ''}`).join(', ')}`,
+    );
   for (const o of x.oneOff) l.push(`one-off deadline ${o.date}: «${o.citation.text.slice(0, 140)}»`);
   for (const c of x.campaigns) l.push(`campaign ${c.kind} ${c.start}…${c.end}: «${c.citation.text.slice(0, 140)}»`);
-  if (x.unmapped.length) l.push(`unmapped percentages: ${x.unmapped.map((u) => `"${u.figure.text}" [${u.citation.start}–${u.citation.end}]`).join('; ')}`);
+  if (x.unmapped.length)
+    l.push(
+      `unmapped percentages: ${x.unmapped.map((u) => `"${u.figure.text}" [${u.citation.start}–${u.citation.end}]`).join('; ')}`,
+    );
   return l.join('\n') + '\n';
 }
-

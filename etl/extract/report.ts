@@ -108,7 +108,13 @@ interface Context {
 }
 
 /** Which rule maps a figure, and the span of the words it matched. */
-function matchFigure(c: Context, f: Figure, prev: { figure: Figure; indicators: string[] } | null, clause: Span, tailEnd: number): { rule: Rule; nounEnd: number; nounStart: number } | null {
+function matchFigure(
+  c: Context,
+  f: Figure,
+  prev: { figure: Figure; indicators: string[] } | null,
+  clause: Span,
+  tailEnd: number,
+): { rule: Rule; nounEnd: number; nounStart: number } | null {
   // Matching runs on the folded text of a document written without diacritics, else on its lower case.
   const accent = !c.doc.plain;
   const text = accent ? c.doc.lower : c.doc.folded;
@@ -123,8 +129,12 @@ function matchFigure(c: Context, f: Figure, prev: { figure: Figure; indicators: 
         // words ("chưa phát hiện trường hợp nào xuất cảnh trái phép").
         const rest = text.slice(f.end, clause.end);
         const stop = rest.search(/[,;.:()]/);
-        const words = (stop < 0 ? rest : rest.slice(0, stop)).split(/(?<=\S)(?=\s)/).slice(0, 8).join('');
-        const about = text.slice(f.about!.start, f.about!.end) + text.slice(f.about!.end, f.end).replace(/./g, ' ') + words;
+        const words = (stop < 0 ? rest : rest.slice(0, stop))
+          .split(/(?<=\S)(?=\s)/)
+          .slice(0, 8)
+          .join('');
+        const about =
+          text.slice(f.about!.start, f.about!.end) + text.slice(f.about!.end, f.end).replace(/./g, ' ') + words;
         const at = phraseIndex(rule.noun, about, accent);
         if (at < 0) continue;
         nounStart = f.about!.start + at;
@@ -150,7 +160,8 @@ function matchFigure(c: Context, f: Figure, prev: { figure: Figure; indicators: 
   return null;
 }
 
-const TOTAL_BEFORE = /(?:tổng số|tổng cộng|tổng|tong so|tong cong|tong|toàn tỉnh|toàn huyện|toàn thành phố|toan tinh|toan huyen)\s*(?:là|la|đạt|dat|được|duoc|có|co)?\s*:?\s*$/u;
+const TOTAL_BEFORE =
+  /(?:tổng số|tổng cộng|tổng|tong so|tong cong|tong|toàn tỉnh|toàn huyện|toàn thành phố|toan tinh|toan huyen)\s*(?:là|la|đạt|dat|được|duoc|có|co)?\s*:?\s*$/u;
 
 function round2(x: number): number {
   return Math.round(x * 100) / 100;
@@ -162,7 +173,13 @@ const BOUND_FACTOR: Record<Bound, number> = { exact: 1, lower: 0.9, upper: 0.8, 
  * Whether a figure is a part of the victims figure before it: in brackets after it or after "trong đó", and named
  * by a word class of sex or age ("02 nữ", "01 trẻ em"). Returns the part and where its words end.
  */
-function partOf(doc: Doc, rules: RuleSet, parentFigure: Figure, f: Figure, tailEnd: number): { sex: string | null; age_group: string | null; end: number } | null {
+function partOf(
+  doc: Doc,
+  rules: RuleSet,
+  parentFigure: Figure,
+  f: Figure,
+  tailEnd: number,
+): { sex: string | null; age_group: string | null; end: number } | null {
   const between = doc.folded.slice(parentFigure.end, f.from);
   const open = between.lastIndexOf('(');
   const inBrackets = open >= 0 && !between.slice(open).includes(')');
@@ -176,7 +193,10 @@ function partOf(doc: Doc, rules: RuleSet, parentFigure: Figure, f: Figure, tailE
 }
 
 /** Reads every figure of a document. */
-export function readFigures(doc: Doc, rules: RuleSet): { mentions: Mention[]; unmapped: Unmapped[]; ignored: IgnoredNumber[] } {
+export function readFigures(
+  doc: Doc,
+  rules: RuleSet,
+): { mentions: Mention[]; unmapped: Unmapped[]; ignored: IgnoredNumber[] } {
   const c: Context = { doc, rules: rules.rules };
   const mentions: Mention[] = [];
   const unmapped: Unmapped[] = [];
@@ -197,8 +217,19 @@ export function readFigures(doc: Doc, rules: RuleSet): { mentions: Mention[]; un
           if (part && parent) {
             const figure = cite(doc, { start: f.from, end: part.end });
             for (const pm of parent.mentions) {
-              mentions.push({ ...pm, sex: part.sex, age_group: part.age_group, value: f.value, bound: f.bound, qualifier: f.qualifier, kind: f.kind,
-                confidence: round2(pm.confidence * 0.9 * BOUND_FACTOR[f.bound]), figure, total: false, notes: [...f.notes, `a part of "${pm.figure.text}"`] });
+              mentions.push({
+                ...pm,
+                sex: part.sex,
+                age_group: part.age_group,
+                value: f.value,
+                bound: f.bound,
+                qualifier: f.qualifier,
+                kind: f.kind,
+                confidence: round2(pm.confidence * 0.9 * BOUND_FACTOR[f.bound]),
+                figure,
+                total: false,
+                notes: [...f.notes, `a part of "${pm.figure.text}"`],
+              });
             }
             return;
           }
@@ -216,7 +247,16 @@ export function readFigures(doc: Doc, rules: RuleSet): { mentions: Mention[]; un
               return;
             }
             const words = tail.split(/\s+/).slice(0, 6).join(' ');
-            unmapped.push({ value: f.value, bound: f.bound, figure: cite(doc, { start: f.from, end: f.end + (words ? doc.text.indexOf(words, f.end) - f.end + words.length : 0) }), sentence, agency: p.agency });
+            unmapped.push({
+              value: f.value,
+              bound: f.bound,
+              figure: cite(doc, {
+                start: f.from,
+                end: f.end + (words ? doc.text.indexOf(words, f.end) - f.end + words.length : 0),
+              }),
+              sentence,
+              agency: p.agency,
+            });
             return;
           }
           const head = (doc.plain ? doc.folded : doc.lower).slice(clause.start, f.from);
@@ -225,12 +265,27 @@ export function readFigures(doc: Doc, rules: RuleSet): { mentions: Mention[]; un
           if (f.kind === 'words') confidence *= 0.9;
           if (f.kind === 'zero') confidence *= f.notes.length ? 0.8 : 0.95;
           if (notes.some((n) => n.startsWith('ambiguous'))) confidence *= 0.6;
-          const figure = cite(doc, f.kind === 'zero' ? { start: f.start, end: f.end } : { start: f.from, end: m.nounEnd });
+          const figure = cite(
+            doc,
+            f.kind === 'zero' ? { start: f.start, end: f.end } : { start: f.from, end: m.nounEnd },
+          );
           // A total ("tổng cộng 36 buổi … cho 4.250 lượt người") carries over to the figure that follows it.
           const total = f.kind !== 'zero' && (TOTAL_BEFORE.test(head) || (m.rule.follows.length > 0 && !!prev?.total));
           const made: Mention[] = m.rule.indicators.map((indicator) => ({
-            indicator, sex: null, age_group: null, value: f.value, bound: f.bound, qualifier: f.qualifier, kind: f.kind, confidence: round2(confidence), rule: m.rule.at,
-            figure, sentence, agency: p.agency, total, notes,
+            indicator,
+            sex: null,
+            age_group: null,
+            value: f.value,
+            bound: f.bound,
+            qualifier: f.qualifier,
+            kind: f.kind,
+            confidence: round2(confidence),
+            rule: m.rule.at,
+            figure,
+            sentence,
+            agency: p.agency,
+            total,
+            notes,
           }));
           mentions.push(...made);
           prev = { figure: f, indicators: m.rule.indicators, total };
@@ -254,7 +309,13 @@ function combineBounds(bounds: Bound[]): Bound {
   return set.has('approx') ? 'approx' : set.has('nearly') ? 'nearly' : 'lower';
 }
 
-const BOUND_WORDS: Record<Bound, string> = { exact: '', lower: 'lower bound', upper: 'upper bound', approx: 'approximate', nearly: 'approximate (nearly)' };
+const BOUND_WORDS: Record<Bound, string> = {
+  exact: '',
+  lower: 'lower bound',
+  upper: 'upper bound',
+  approx: 'approximate',
+  nearly: 'approximate (nearly)',
+};
 
 /**
  * Combines the figures of each indicator into one value for the unit:
@@ -266,11 +327,22 @@ const BOUND_WORDS: Record<Bound, string> = { exact: '', lower: 'lower bound', up
  * - a zero statement and figures for the same indicator contradict each other: the figures are kept, the
  *   confidence drops to 0.5 and a note says so.
  */
-export function combine(mentions: Mention[]): { indicator: string; sex: string | null; age_group: string | null; value: number; bound: Bound; confidence: number; parts: Mention[]; setAside: Mention[]; notes: string[] }[] {
+export function combine(mentions: Mention[]): {
+  indicator: string;
+  sex: string | null;
+  age_group: string | null;
+  value: number;
+  bound: Bound;
+  confidence: number;
+  parts: Mention[];
+  setAside: Mention[];
+  notes: string[];
+}[] {
   const by = new Map<string, Mention[]>();
   const order = INDICATORS.map((i) => i.code);
   // The total first, then by sex, then by age group.
-  const part = (m: Mention) => (m.sex ? 1 + ['female', 'male'].indexOf(m.sex) : m.age_group ? 3 + ['child', 'adult'].indexOf(m.age_group) : 0);
+  const part = (m: Mention) =>
+    m.sex ? 1 + ['female', 'male'].indexOf(m.sex) : m.age_group ? 3 + ['child', 'adult'].indexOf(m.age_group) : 0;
   const rank = (m: Mention) => order.indexOf(m.indicator) * 10 + part(m);
   for (const m of [...mentions].sort((a, b) => rank(a) - rank(b))) {
     const k = `${m.indicator}|${m.sex ?? ''}|${m.age_group ?? ''}`;
@@ -287,7 +359,8 @@ export function combine(mentions: Mention[]): { indicator: string; sex: string |
       const top = totals.reduce((a, b) => (b.value > a.value ? b : a));
       parts = [top];
       setAside = all.filter((m) => m !== top);
-      if (setAside.length) notes.push(`the report's total is proposed; ${setAside.length} other figure(s) set aside, not added`);
+      if (setAside.length)
+        notes.push(`the report's total is proposed; ${setAside.length} other figure(s) set aside, not added`);
     } else if (def.kind === 'count' && def.aggregation === 'last' && all.length > 1) {
       const top = all.reduce((a, b) => (b.value > a.value ? b : a));
       parts = [top];
@@ -305,17 +378,32 @@ export function combine(mentions: Mention[]): { indicator: string; sex: string |
       setAside = [...setAside, ...all.filter((m) => m.kind === 'zero' && !setAside.includes(m))];
     }
     const value = parts.reduce((s, m) => s + m.value, 0);
-    return { indicator, sex, age_group, value, bound: combineBounds(parts.map((m) => m.bound)), confidence: round2(confidence), parts, setAside, notes };
+    return {
+      indicator,
+      sex,
+      age_group,
+      value,
+      bound: combineBounds(parts.map((m) => m.bound)),
+      confidence: round2(confidence),
+      parts,
+      setAside,
+      notes,
+    };
   });
 }
 
 /** The provenance kept with the loaded value: the file, the confidence, and each figure's words, offsets and sentence. */
-export function sourceNote(file: string, c: { value: number; bound: Bound; confidence: number; parts: Mention[]; notes: string[] }): string {
+export function sourceNote(
+  file: string,
+  c: { value: number; bound: Bound; confidence: number; parts: Mention[]; notes: string[] },
+): string {
   const head = [`extracted from ${file}`, `confidence ${c.confidence.toFixed(2)}`];
   if (c.bound !== 'exact') head.push(BOUND_WORDS[c.bound]);
   if (c.parts.length > 1) head.push(`sum of ${c.parts.length}`);
-  const parts = c.parts.map((m, i) =>
-    `${c.parts.length > 1 ? `[${i + 1}] ` : ''}"${m.figure.text}" in chars ${m.sentence.start}–${m.sentence.end}: «${m.sentence.text}»${m.agency ? ` (${m.agency})` : ''}`);
+  const parts = c.parts.map(
+    (m, i) =>
+      `${c.parts.length > 1 ? `[${i + 1}] ` : ''}"${m.figure.text}" in chars ${m.sentence.start}–${m.sentence.end}: «${m.sentence.text}»${m.agency ? ` (${m.agency})` : ''}`,
+  );
   return `${head.join(', ')}: ${parts.join(' ')}`;
 }
 
@@ -323,9 +411,14 @@ const ROMAN: Record<string, number> = { i: 1, ii: 2, iii: 3, iv: 4 };
 
 /** The period a report's title states: "6 tháng đầu năm 2019" → 2019S1, "quý I năm 2024" → 2024Q1, … */
 export function periodInText(doc: Doc): string | null {
-  const heading = doc.paragraphs.findIndex((p) => /^(?:bao cao|so ket|tong ket)\b/.test(doc.folded.slice(p.start, p.end)) && p.end - p.start < 40);
+  const heading = doc.paragraphs.findIndex(
+    (p) => /^(?:bao cao|so ket|tong ket)\b/.test(doc.folded.slice(p.start, p.end)) && p.end - p.start < 40,
+  );
   const from = heading >= 0 ? heading + 1 : 0;
-  const title = doc.paragraphs.slice(from, from + (heading >= 0 ? 2 : 6)).map((p) => doc.folded.slice(p.start, p.end)).join(' ')
+  const title = doc.paragraphs
+    .slice(from, from + (heading >= 0 ? 2 : 6))
+    .map((p) => doc.folded.slice(p.start, p.end))
+    .join(' ')
     .replace(/ngay(?: \d{1,2})? thang \d{1,2} nam \d{4}/g, '');
   const try_ = (id: string) => (isPeriodId(id) ? id : null);
   let m = /(?:6|06|sau) thang dau nam (\d{4})/.exec(title);
@@ -343,8 +436,13 @@ export function periodInText(doc: Doc): string | null {
 
 /** The document's date ("Thái Bình, ngày 17 tháng 6 năm 2019"): a short line of its header, not a date in its text. */
 export function documentDate(doc: Doc): string | null {
-  const line = doc.paragraphs.slice(0, 10).map((p) => doc.folded.slice(p.start, p.end)).find((t) => t.length < 100 && /ngay\s*(?:\d{1,2})?\s*(?:thang|\/)/.test(t));
-  const m = line ? /ngay (\d{1,2}) thang (\d{1,2}) nam (\d{4})/.exec(line) ?? /ngay (\d{1,2})\/(\d{1,2})\/(\d{4})/.exec(line) : null;
+  const line = doc.paragraphs
+    .slice(0, 10)
+    .map((p) => doc.folded.slice(p.start, p.end))
+    .find((t) => t.length < 100 && /ngay\s*(?:\d{1,2})?\s*(?:thang|\/)/.test(t));
+  const m = line
+    ? (/ngay (\d{1,2}) thang (\d{1,2}) nam (\d{4})/.exec(line) ?? /ngay (\d{1,2})\/(\d{1,2})\/(\d{4})/.exec(line))
+    : null;
   if (!m) return null;
   const [d, mo, y] = [Number(m[1]), Number(m[2]), Number(m[3])];
   const iso = `${y}-${String(mo).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
@@ -355,19 +453,26 @@ export function documentDate(doc: Doc): string | null {
 /** Extracts a report: figures, the rows they make, what stays unmapped and what was set aside. */
 export function extractReport(source: SourceText, o: ReportOptions): ReportExtraction {
   const unit = o.unit.trim();
-  if (!UNIT_CODE.test(unit)) throw new ExtractError(`--unit "${o.unit}" is not a unit code; expected VN, 2, 3 or 5 digits (province, district, ward), optionally as 2025-03:<code> or 2025-07:<code>`);
+  if (!UNIT_CODE.test(unit))
+    throw new ExtractError(
+      `--unit "${o.unit}" is not a unit code; expected VN, 2, 3 or 5 digits (province, district, ward), optionally as 2025-03:<code> or 2025-07:<code>`,
+    );
   const doc = toDoc(source);
   const rules = o.rules ?? loadRules();
   const inText = periodInText(doc);
   const warnings: string[] = [];
   const period = o.period?.trim() || inText;
-  if (!period) throw new ExtractError(`${source.name}: the report does not say which period it covers; give --period (2019, 2019S1, 2019Q1 or 201903)`);
+  if (!period)
+    throw new ExtractError(
+      `${source.name}: the report does not say which period it covers; give --period (2019, 2019S1, 2019Q1 or 201903)`,
+    );
   try {
     parsePeriod(period);
   } catch (e) {
     throw new ExtractError(`--period: ${(e as Error).message}`);
   }
-  if (o.period && inText && inText !== period) warnings.push(`the report's title says ${inText}, but --period is ${period}: check the period`);
+  if (o.period && inText && inText !== period)
+    warnings.push(`the report's title says ${inText}, but --period is ${period}: check the period`);
   let submittedOn = o.submittedOn ?? null;
   if (o.submittedOn === undefined) {
     const date = documentDate(doc);
@@ -376,10 +481,32 @@ export function extractReport(source: SourceText, o: ReportOptions): ReportExtra
   }
   const { mentions, unmapped, ignored } = readFigures(doc, rules);
   const proposals: Proposal[] = combine(mentions).map((c) => ({
-    unit_code: unit, period, indicator: c.indicator, sex: c.sex, age_group: c.age_group, value: c.value, submitted_on: submittedOn,
-    source_note: sourceNote(source.name, c), confidence: c.confidence, bound: c.bound, parts: c.parts, setAside: c.setAside, notes: c.notes,
+    unit_code: unit,
+    period,
+    indicator: c.indicator,
+    sex: c.sex,
+    age_group: c.age_group,
+    value: c.value,
+    submitted_on: submittedOn,
+    source_note: sourceNote(source.name, c),
+    confidence: c.confidence,
+    bound: c.bound,
+    parts: c.parts,
+    setAside: c.setAside,
+    notes: c.notes,
   }));
-  return { file: source.name, unit, period, submittedOn, periodInText: inText, proposals, mentions, unmapped, ignored, warnings };
+  return {
+    file: source.name,
+    unit,
+    period,
+    submittedOn,
+    periodInText: inText,
+    proposals,
+    mentions,
+    unmapped,
+    ignored,
+    warnings,
+  };
 }
 
 function csvField(v: string): string {
@@ -389,26 +516,53 @@ function csvField(v: string): string {
 /** The proposal as a report file of the contract (UTF-8, LF, header first). */
 export function proposalCsv(x: ReportExtraction): string {
   const header = ['unit_code', 'period', 'indicator', 'value', 'sex', 'age_group', 'submitted_on', 'source_note'];
-  const rows = x.proposals.map((p) => [p.unit_code, p.period, p.indicator, String(p.value), p.sex ?? '', p.age_group ?? '', p.submitted_on ?? '', p.source_note].map(csvField).join(','));
+  const rows = x.proposals.map((p) =>
+    [
+      p.unit_code,
+      p.period,
+      p.indicator,
+      String(p.value),
+      p.sex ?? '',
+      p.age_group ?? '',
+      p.submitted_on ?? '',
+      p.source_note,
+    ]
+      .map(csvField)
+      .join(','),
+  );
   return [header.join(','), ...rows].join('\n') + '\n';
 }
 
 /** A plain-text review of an extraction: what is proposed, on what grounds, and what is left out. */
 export function reviewText(x: ReportExtraction): string {
   const lines: string[] = [];
-  lines.push(`${x.file}: unit ${x.unit}, period ${x.period}${x.periodInText && x.periodInText === x.period ? ' (as the title says)' : ''}, submitted_on ${x.submittedOn ?? '(the load date)'}`);
+  lines.push(
+    `${x.file}: unit ${x.unit}, period ${x.period}${x.periodInText && x.periodInText === x.period ? ' (as the title says)' : ''}, submitted_on ${x.submittedOn ?? '(the load date)'}`,
+  );
   for (const w of x.warnings) lines.push(`warning: ${w}`);
-  lines.push(`proposed (${x.proposals.length} rows from ${x.mentions.length} figures; review, then load with pcmbn etl load):`);
+  lines.push(
+    `proposed (${x.proposals.length} rows from ${x.mentions.length} figures; review, then load with pcmbn etl load):`,
+  );
   for (const p of x.proposals) {
-    lines.push(`  ${p.indicator}${p.sex ? ` (${p.sex})` : ''}${p.age_group ? ` (${p.age_group})` : ''} = ${p.value}${p.bound !== 'exact' ? ` (${BOUND_WORDS[p.bound]})` : ''}  confidence ${p.confidence.toFixed(2)}${p.notes.length ? `  — ${p.notes.join('; ')}` : ''}`);
-    for (const m of p.parts) lines.push(`      ${m.value}  "${m.figure.text}"  [${m.figure.start}–${m.figure.end}] ${m.rule}${m.agency ? `  (${m.agency})` : ''}`);
-    for (const m of p.setAside) lines.push(`      set aside: ${m.value}  "${m.figure.text}"  [${m.figure.start}–${m.figure.end}]`);
+    lines.push(
+      `  ${p.indicator}${p.sex ? ` (${p.sex})` : ''}${p.age_group ? ` (${p.age_group})` : ''} = ${p.value}${p.bound !== 'exact' ? ` (${BOUND_WORDS[p.bound]})` : ''}  confidence ${p.confidence.toFixed(2)}${p.notes.length ? `  — ${p.notes.join('; ')}` : ''}`,
+    );
+    for (const m of p.parts)
+      lines.push(
+        `      ${m.value}  "${m.figure.text}"  [${m.figure.start}–${m.figure.end}] ${m.rule}${m.agency ? `  (${m.agency})` : ''}`,
+      );
+    for (const m of p.setAside)
+      lines.push(`      set aside: ${m.value}  "${m.figure.text}"  [${m.figure.start}–${m.figure.end}]`);
   }
-  lines.push(`unmapped (${x.unmapped.length}: figures no rule maps to an indicator; add a rule or grow the catalogue):`);
-  for (const u of x.unmapped) lines.push(`  ${u.value}  "${u.figure.text}"  [${u.sentence.start}–${u.sentence.end}] «${u.sentence.text.length > 160 ? `${u.sentence.text.slice(0, 157)}…` : u.sentence.text}»`);
+  lines.push(
+    `unmapped (${x.unmapped.length}: figures no rule maps to an indicator; add a rule or grow the catalogue):`,
+  );
+  for (const u of x.unmapped)
+    lines.push(
+      `  ${u.value}  "${u.figure.text}"  [${u.sentence.start}–${u.sentence.end}] «${u.sentence.text.length > 160 ? `${u.sentence.text.slice(0, 157)}…` : u.sentence.text}»`,
+    );
   const reasons = new Map<string, number>();
   for (const i of x.ignored) reasons.set(i.reason, (reasons.get(i.reason) ?? 0) + 1);
   lines.push(`not figures: ${[...reasons.entries()].map(([r, n]) => `${n} ${r}`).join(', ') || 'none'}`);
   return lines.join('\n') + '\n';
 }
-

@@ -47,7 +47,13 @@ function escape(s: string): string {
 
 /** Every lower-case Vietnamese letter, by the letter it folds to. */
 const VARIANTS: Record<string, string> = {
-  a: 'aàáảãạăằắẳẵặâầấẩẫậ', d: 'dđ', e: 'eèéẻẽẹêềếểễệ', i: 'iìíỉĩị', o: 'oòóỏõọôồốổỗộơờớởỡợ', u: 'uùúủũụưừứửữự', y: 'yỳýỷỹỵ',
+  a: 'aàáảãạăằắẳẵặâầấẩẫậ',
+  d: 'dđ',
+  e: 'eèéẻẽẹêềếểễệ',
+  i: 'iìíỉĩị',
+  o: 'oòóỏõọôồốổỗộơờớởỡợ',
+  u: 'uùúủũụưừứửữự',
+  y: 'yỳýỷỹỵ',
 };
 
 /** A word as a regex: folded, or (accent) exact where written with diacritics and any accented form where not. */
@@ -61,8 +67,18 @@ function wordSource(t: string, accent: boolean): string {
 export type WordClasses = ReadonlyMap<string, readonly string[]>;
 
 /** Compiles one alternative (a sequence of words, gaps and classes) to a regex source. */
-function compileSequence(alt: string, classes: WordClasses, fail: (m: string) => never, accent: boolean, depth = 0): string {
-  const tokens = alt.replace(/\.\.\./g, ' … ').replace(/…/g, ' … ').split(/[\s,/]+/).filter(Boolean);
+function compileSequence(
+  alt: string,
+  classes: WordClasses,
+  fail: (m: string) => never,
+  accent: boolean,
+  depth = 0,
+): string {
+  const tokens = alt
+    .replace(/\.\.\./g, ' … ')
+    .replace(/…/g, ' … ')
+    .split(/[\s,/]+/)
+    .filter(Boolean);
   if (!tokens.length) fail(`an empty phrase (check for a doubled or trailing "|")`);
   if (tokens[0] === '…' && tokens.length === 1) fail('"…" alone matches anything; put words beside it');
   if (tokens.at(-1) === '…') fail(`"…" at the end of "${alt.trim()}" adds nothing; remove it`);
@@ -77,11 +93,18 @@ function compileSequence(alt: string, classes: WordClasses, fail: (m: string) =>
     const cls = /^\{([\w-]+)\}$/.exec(t);
     if (cls) {
       const words = classes.get(cls[1]);
-      if (!words) fail(`unknown word class {${cls[1]}}; expected one of words.csv: ${[...classes.keys()].map((k) => `{${k}}`).join(', ')}`);
+      if (!words)
+        fail(
+          `unknown word class {${cls[1]}}; expected one of words.csv: ${[...classes.keys()].map((k) => `{${k}}`).join(', ')}`,
+        );
       if (depth > 0) fail(`word class {${cls[1]}} inside a word class; classes hold plain phrases`);
-      unit = `(?:${words!.map((w) => compileSequence(w, classes, fail, accent, depth + 1)).sort((a, b) => b.length - a.length).join('|')})`;
+      unit = `(?:${words!
+        .map((w) => compileSequence(w, classes, fail, accent, depth + 1))
+        .sort((a, b) => b.length - a.length)
+        .join('|')})`;
     } else {
-      if (/[{}&|]/.test(t)) fail(`"${t}" is not a word; write a word class as {name}, alternatives with |, required parts with &`);
+      if (/[{}&|]/.test(t))
+        fail(`"${t}" is not a word; write a word class as {name}, alternatives with |, required parts with &`);
       unit = wordSource(t, accent);
     }
     if (i === 0) out += pendingGap ? `(?:${GAP_WORD}${SEP}){0,8}?${unit}` : unit;
@@ -93,10 +116,11 @@ function compileSequence(alt: string, classes: WordClasses, fail: (m: string) =>
 }
 
 export function compilePhrase(source: string, classes: WordClasses, fail: (m: string) => never): Phrase {
-  const build = (accent: boolean) => source.split('&').map((part) => {
-    const alts = part.split('|').map((a) => compileSequence(a, classes, fail, accent));
-    return `${WORD_BEFORE}(?:${alts.join('|')})${WORD_AFTER}`;
-  });
+  const build = (accent: boolean) =>
+    source.split('&').map((part) => {
+      const alts = part.split('|').map((a) => compileSequence(a, classes, fail, accent));
+      return `${WORD_BEFORE}(?:${alts.join('|')})${WORD_AFTER}`;
+    });
   return { source, parts: build(false), accentParts: build(true) };
 }
 
@@ -149,20 +173,36 @@ export function readTable(path: string, columns: readonly string[], required: re
   }
   let records: { record: string[]; info: { lines: number } }[];
   try {
-    records = parse(text, { bom: true, comment: '#', skip_empty_lines: true, relax_column_count: true, info: true, trim: true }) as never;
+    records = parse(text, {
+      bom: true,
+      comment: '#',
+      skip_empty_lines: true,
+      relax_column_count: true,
+      info: true,
+      trim: true,
+    }) as never;
   } catch (e) {
     throw new ExtractError(`${path}: malformed CSV: ${(e as Error).message}`);
   }
   if (!records.length) throw new ExtractError(`${path}: the table is empty; expected a header: ${columns.join(',')}`);
   const header = records[0].record;
   header.forEach((h, i) => {
-    if (!columns.includes(h)) throw new ExtractError(`${path}:${records[0].info.lines}:${i + 1}: unknown column "${h}"; expected ${columns.join(', ')}`);
+    if (!columns.includes(h))
+      throw new ExtractError(
+        `${path}:${records[0].info.lines}:${i + 1}: unknown column "${h}"; expected ${columns.join(', ')}`,
+      );
   });
   for (const r of required) {
-    if (!header.includes(r)) throw new ExtractError(`${path}:${records[0].info.lines}: the header has no "${r}" column; expected ${columns.join(', ')}`);
+    if (!header.includes(r))
+      throw new ExtractError(
+        `${path}:${records[0].info.lines}: the header has no "${r}" column; expected ${columns.join(', ')}`,
+      );
   }
   const rows = records.slice(1).map((r) => {
-    if (r.record.length > header.length) throw new ExtractError(`${path}:${r.info.lines}:${header.length + 1}: ${r.record.length} fields, the header has ${header.length}; quote a phrase that holds a comma`);
+    if (r.record.length > header.length)
+      throw new ExtractError(
+        `${path}:${r.info.lines}:${header.length + 1}: ${r.record.length} fields, the header has ${header.length}; quote a phrase that holds a comma`,
+      );
     const values: Record<string, string> = {};
     header.forEach((h, i) => (values[h] = r.record[i] ?? ''));
     return { line: r.info.lines, values };
@@ -176,8 +216,12 @@ export function loadWords(path = DEFAULT_WORDS): Map<string, string[]> {
   const out = new Map<string, string[]>();
   for (const r of t.rows) {
     const name = r.values.class;
-    if (!/^[\w-]+$/.test(name)) throw new ExtractError(`${path}:${r.line}:1: class "${name}" is not a name; expected letters, digits, _ or -`);
-    const phrases = r.values.phrases.split('|').map((p) => p.trim()).filter(Boolean);
+    if (!/^[\w-]+$/.test(name))
+      throw new ExtractError(`${path}:${r.line}:1: class "${name}" is not a name; expected letters, digits, _ or -`);
+    const phrases = r.values.phrases
+      .split('|')
+      .map((p) => p.trim())
+      .filter(Boolean);
     if (!phrases.length) throw new ExtractError(`${path}:${r.line}:2: class ${name} has no phrases`);
     out.set(name, [...(out.get(name) ?? []), ...phrases]);
   }
@@ -230,15 +274,22 @@ function ratioCodes(): string[] {
   return INDICATORS.filter((i) => i.kind === 'ratio').map((i) => i.code);
 }
 
-
 /** Indicator codes of a rule (`a+b`), each checked against the catalogue. */
 function indicatorsOf(text: string, kind: 'count' | 'ratio', fail: (col: string, m: string) => never): string[] {
-  const codes = text.split('+').map((c) => c.trim()).filter(Boolean);
+  const codes = text
+    .split('+')
+    .map((c) => c.trim())
+    .filter(Boolean);
   if (!codes.length) fail('indicator', 'no indicator; expected a catalogue code, or several joined with +');
   for (const c of codes) {
     const i = findIndicator(c);
-    if (!i) fail('indicator', `unknown indicator "${c}"${nearestCode(c, kind)}; expected a ${kind} code of the catalogue`);
-    if (i!.kind !== kind) fail('indicator', `"${c}" is a ${i!.kind}; expected a ${kind} (${kind === 'count' ? 'ratios are computed from counts' : 'plans set targets for ratios'})`);
+    if (!i)
+      fail('indicator', `unknown indicator "${c}"${nearestCode(c, kind)}; expected a ${kind} code of the catalogue`);
+    if (i!.kind !== kind)
+      fail(
+        'indicator',
+        `"${c}" is a ${i!.kind}; expected a ${kind} (${kind === 'count' ? 'ratios are computed from counts' : 'plans set targets for ratios'})`,
+      );
   }
   return codes;
 }
@@ -246,7 +297,8 @@ function indicatorsOf(text: string, kind: 'count' | 'ratio', fail: (col: string,
 function confidenceOf(text: string, fail: (col: string, m: string) => never): number {
   if (text === '') return 0.9;
   const n = Number(text);
-  if (!Number.isFinite(n) || n <= 0 || n > 1) fail('confidence', `"${text}" is not a confidence; expected a number above 0 and at most 1, e.g. 0.9`);
+  if (!Number.isFinite(n) || n <= 0 || n > 1)
+    fail('confidence', `"${text}" is not a confidence; expected a number above 0 and at most 1, e.g. 0.9`);
   return n;
 }
 
@@ -269,8 +321,13 @@ export function loadRules(paths: string[] = [DEFAULT_RULES], wordsPath = DEFAULT
         if (!text) return optional ? null : fail(col, 'empty; expected a phrase');
         return compilePhrase(text, classes, (m) => fail(col, m));
       };
-      const follows = (v.follows ?? '').split('+').map((c) => c.trim()).filter(Boolean);
-      for (const c of follows) if (findIndicator(c)?.kind !== 'count') fail('follows', `unknown count indicator "${c}"${nearestCode(c, 'count')}`);
+      const follows = (v.follows ?? '')
+        .split('+')
+        .map((c) => c.trim())
+        .filter(Boolean);
+      for (const c of follows)
+        if (findIndicator(c)?.kind !== 'count')
+          fail('follows', `unknown count indicator "${c}"${nearestCode(c, 'count')}`);
       rules.push({
         at: `${shortName(path)}:${r.line}`,
         indicators: indicatorsOf(v.indicator, 'count', fail),
@@ -283,13 +340,15 @@ export function loadRules(paths: string[] = [DEFAULT_RULES], wordsPath = DEFAULT
       });
     }
   }
-  const parts: PartRule[] = (['female', 'male', 'child', 'adult'] as const).filter((c) => classes.has(c)).map((c) => ({
-    sex: c === 'female' || c === 'male' ? c : null,
-    age_group: c === 'child' || c === 'adult' ? c : null,
-    noun: compilePhrase(`{${c}}`, classes, (m) => {
-      throw new ExtractError(`${wordsPath}: class ${c}: ${m}`);
-    }),
-  }));
+  const parts: PartRule[] = (['female', 'male', 'child', 'adult'] as const)
+    .filter((c) => classes.has(c))
+    .map((c) => ({
+      sex: c === 'female' || c === 'male' ? c : null,
+      age_group: c === 'child' || c === 'adult' ? c : null,
+      noun: compilePhrase(`{${c}}`, classes, (m) => {
+        throw new ExtractError(`${wordsPath}: class ${c}: ${m}`);
+      }),
+    }));
   return { rules, classes, parts };
 }
 

@@ -35,11 +35,15 @@ export async function readSource(path: string, name = path): Promise<SourceText>
       const { value } = await mammoth.extractRawText({ path });
       return { name, raw: value };
     } catch (e) {
-      throw new ExtractError(`${name}: cannot read the Word document: ${(e as Error).message}; expected a .docx file (Word 2007 or later; save a .doc as .docx)`);
+      throw new ExtractError(
+        `${name}: cannot read the Word document: ${(e as Error).message}; expected a .docx file (Word 2007 or later; save a .doc as .docx)`,
+      );
     }
   }
   if (ext !== '.txt' && ext !== '.md') {
-    throw new ExtractError(`${name}: unsupported file type "${ext || '(none)'}"; expected .txt, .md or .docx (for a PDF, copy its text into a .txt file)`);
+    throw new ExtractError(
+      `${name}: unsupported file type "${ext || '(none)'}"; expected .txt, .md or .docx (for a PDF, copy its text into a .txt file)`,
+    );
   }
   let buf: Buffer;
   try {
@@ -52,7 +56,9 @@ export async function readSource(path: string, name = path): Promise<SourceText>
   if (sniffed.encoding === 'utf-8') {
     const bad = firstInvalidUtf8(buf.subarray(sniffed.bomBytes));
     if (bad) {
-      throw new ExtractError(`${name}:${bad.line}:${bad.col}: byte 0x${bad.byte.toString(16).toUpperCase()} is not valid UTF-8: the file seems to be in a legacy code page (Windows-1258, TCVN3 or VNI); expected UTF-8, or UTF-16 with a byte-order mark`);
+      throw new ExtractError(
+        `${name}:${bad.line}:${bad.col}: byte 0x${bad.byte.toString(16).toUpperCase()} is not valid UTF-8: the file seems to be in a legacy code page (Windows-1258, TCVN3 or VNI); expected UTF-8, or UTF-16 with a byte-order mark`,
+      );
     }
   }
   return { name, raw: decodeText(buf, sniffed) };
@@ -191,7 +197,8 @@ function joinParagraphs(ch: Chars): { text: string; o: number[]; e: number[] } {
   let prev: string | null = null;
   let prevEnd = 0;
   let blank = 0;
-  const isBlank = (k: number) => k < 0 || k >= lines.length || ch.c.slice(lines[k].s, lines[k].t).every((c) => c === ' ');
+  const isBlank = (k: number) =>
+    k < 0 || k >= lines.length || ch.c.slice(lines[k].s, lines[k].t).every((c) => c === ' ');
   for (const [li, l] of lines.entries()) {
     // Trim the line, and unmark a Markdown heading.
     let a = l.s;
@@ -245,7 +252,12 @@ function splitSentences(text: string, from: number, to: number): Sentence[] {
   const body = text.slice(0, to);
   for (let m = re.exec(body); m; m = re.exec(body)) {
     const end = m.index + m[0].length;
-    if (m[0].startsWith('.') && m[0].length === 1 && ABBREVIATION.test(body.slice(Math.max(start, m.index - 6), m.index))) continue;
+    if (
+      m[0].startsWith('.') &&
+      m[0].length === 1 &&
+      ABBREVIATION.test(body.slice(Math.max(start, m.index - 6), m.index))
+    )
+      continue;
     pushSentence(out, text, start, end);
     start = end;
     while (start < to && text[start] === ' ') start++;
@@ -270,8 +282,10 @@ function pushSentence(out: Sentence[], text: string, start: number, end: number)
   out.push({ start, end, clauses });
 }
 
-const AGENCY_START = /^(?:các |ủy ban |uỷ ban |ubnd |ban |bộ |sở |hội |công an |lực lượng |phòng |đoàn |tòa án |toà án |viện kiểm sát |trung tâm |đài |báo |mặt trận |liên đoàn |bộ chỉ huy |ban chỉ huy |bch |văn phòng |cơ quan |tỉnh đoàn |thành đoàn |huyện đoàn |đồn |trạm |ngành |trường )/u;
-const AGENCY_END = /\s(?:đã|đang|tiếp tục|chỉ đạo|xây dựng|tăng cường|phối hợp|tổ chức|triển khai|chủ động|biên soạn|thực hiện|ban hành|duy trì|mở|phát|tuyên truyền|căn cứ|chủ trì|thường xuyên|luôn|cũng|đẩy mạnh|rà soát|phát hiện|tích cực|khởi tố|tiếp nhận|hướng dẫn|kiểm tra|đưa|in|sản xuất)(?=\s|,|$)/u;
+const AGENCY_START =
+  /^(?:các |ủy ban |uỷ ban |ubnd |ban |bộ |sở |hội |công an |lực lượng |phòng |đoàn |tòa án |toà án |viện kiểm sát |trung tâm |đài |báo |mặt trận |liên đoàn |bộ chỉ huy |ban chỉ huy |bch |văn phòng |cơ quan |tỉnh đoàn |thành đoàn |huyện đoàn |đồn |trạm |ngành |trường )/u;
+const AGENCY_END =
+  /\s(?:đã|đang|tiếp tục|chỉ đạo|xây dựng|tăng cường|phối hợp|tổ chức|triển khai|chủ động|biên soạn|thực hiện|ban hành|duy trì|mở|phát|tuyên truyền|căn cứ|chủ trì|thường xuyên|luôn|cũng|đẩy mạnh|rà soát|phát hiện|tích cực|khởi tố|tiếp nhận|hướng dẫn|kiểm tra|đưa|in|sản xuất)(?=\s|,|$)/u;
 
 /** The agency a bullet speaks for: its first words up to the first verb, when it starts like an agency's name. */
 export function agencyOf(sentence: string): string | null {
@@ -279,7 +293,10 @@ export function agencyOf(sentence: string): string | null {
   if (!AGENCY_START.test(lower) && !AGENCY_START.test(fold(sentence))) return null;
   const m = AGENCY_END.exec(lower);
   if (!m || m.index === 0) return null;
-  const name = sentence.slice(0, m.index).replace(/[\s,(]+$/, '').trim();
+  const name = sentence
+    .slice(0, m.index)
+    .replace(/[\s,(]+$/, '')
+    .trim();
   return name.length > 0 && name.length <= 120 ? name : null;
 }
 
@@ -316,7 +333,9 @@ export function toDoc(source: SourceText): Doc {
         const from = start + (m ? m[0].length : 0);
         const sentences = splitSentences(text, from, i);
         paragraphs.push({
-          start, end: i, marker: m ? m[0].trim() : null,
+          start,
+          end: i,
+          marker: m ? m[0].trim() : null,
           agency: m && sentences.length ? agencyOf(text.slice(sentences[0].start, sentences[0].end)) : null,
           sentences,
         });
@@ -325,7 +344,17 @@ export function toDoc(source: SourceText): Doc {
       i++;
     }
   }
-  return { name: source.name, raw: source.raw, text, folded, lower, plain: writtenPlain(text), paragraphs, origin: Int32Array.from(joined.o), originEnd: Int32Array.from(joined.e) };
+  return {
+    name: source.name,
+    raw: source.raw,
+    text,
+    folded,
+    lower,
+    plain: writtenPlain(text),
+    paragraphs,
+    origin: Int32Array.from(joined.o),
+    originEnd: Int32Array.from(joined.e),
+  };
 }
 
 /** The source offsets (code points, end exclusive) of a span of the normalised text. */

@@ -30,7 +30,8 @@ const FINER: Record<string, string> = { quarter: 'month', half: 'quarter', year:
 const MAX_DEPTH = 3;
 
 /** The cell key packs unit, period and series like `facts.fact_key`; the series is its low 10 bits. */
-const cellKey = (unit: string, periodNo: string, series: string) => `((${unit}::BIGINT * 4096 + ${periodNo}) * 1024 + ${series})`;
+const cellKey = (unit: string, periodNo: string, series: string) =>
+  `((${unit}::BIGINT * 4096 + ${periodNo}) * 1024 + ${series})`;
 
 /** Units in force during a period: old-list units before the reform, new-list ones after, VN always. */
 const inForce = (u: string, p: string) =>
@@ -49,12 +50,18 @@ const WORK_COLUMNS = 'cell, unit_id, depth, period_no, ptype, series, value, sou
  * work tables, then swapped in by one short transaction, which also runs `alsoInSwap` (bookkeeping that must
  * commit with the roll-up). Do not call it inside a transaction.
  */
-export async function refreshRollup(conn: DuckDBConnection, changed: { units: string; years: string } | 'all', alsoInSwap: string[] = []): Promise<void> {
+export async function refreshRollup(
+  conn: DuckDBConnection,
+  changed: { units: string; years: string } | 'all',
+  alsoInSwap: string[] = [],
+): Promise<void> {
   const sql = (text: string) => runRows(conn, text);
 
   if (changed === 'all') {
     await sql(`CREATE OR REPLACE TEMP TABLE rb_units AS SELECT unit_id FROM units`);
-    await sql(`CREATE OR REPLACE TEMP TABLE rb_years AS SELECT DISTINCT year FROM periods WHERE period_id IN (SELECT DISTINCT period_id FROM facts)`);
+    await sql(
+      `CREATE OR REPLACE TEMP TABLE rb_years AS SELECT DISTINCT year FROM periods WHERE period_id IN (SELECT DISTINCT period_id FROM facts)`,
+    );
   } else {
     // A changed unit changes its ancestors; an old one also changes, through the reform, the new units its
     // ancestors went into, and their ancestors.
@@ -68,7 +75,9 @@ export async function refreshRollup(conn: DuckDBConnection, changed: { units: st
       UNION SELECT c.ancestor_id FROM unit_closure c JOIN successors s ON c.descendant_id = s.unit_id`);
     await sql(`CREATE OR REPLACE TEMP TABLE rb_years AS SELECT DISTINCT year FROM (${changed.years})`);
   }
-  await sql(`CREATE OR REPLACE TEMP TABLE rb_periods AS SELECT * FROM periods WHERE year IN (SELECT year FROM rb_years)`);
+  await sql(
+    `CREATE OR REPLACE TEMP TABLE rb_periods AS SELECT * FROM periods WHERE year IN (SELECT year FROM rb_years)`,
+  );
   await sql(`CREATE OR REPLACE TEMP TABLE rb_unit AS
     SELECT u.unit_id, u.depth, u.parent_id, u.hierarchy, u.unit_id IN (SELECT unit_id FROM rb_units) AS rebuilt,
            NOT EXISTS (SELECT 1 FROM units k WHERE k.parent_id = u.unit_id) AS is_leaf
@@ -111,14 +120,17 @@ export async function refreshRollup(conn: DuckDBConnection, changed: { units: st
     await sql(`DELETE FROM rollup WHERE unit_id IN (SELECT unit_id FROM rb_units)
       AND period_no IN (SELECT period_no FROM rb_periods)`);
     // In key order: a lookup's key range then touches few row groups.
-    await sql(`INSERT INTO rollup SELECT cell, unit_id, period_no, series, value, source, partial FROM rb_cells WHERE NOT context ORDER BY cell`);
+    await sql(
+      `INSERT INTO rollup SELECT cell, unit_id, period_no, series, value, source, partial FROM rb_cells WHERE NOT context ORDER BY cell`,
+    );
     for (const statement of alsoInSwap) await sql(statement);
     await sql('COMMIT');
   } catch (e) {
     await sql('ROLLBACK').catch(() => undefined);
     throw e;
   }
-  for (const t of ['rb_cells', 'rb_own', 'rb_covered', 'rb_unit', 'rb_periods', 'rb_units', 'rb_years']) await sql(`DROP TABLE ${t}`);
+  for (const t of ['rb_cells', 'rb_own', 'rb_covered', 'rb_unit', 'rb_periods', 'rb_units', 'rb_years'])
+    await sql(`DROP TABLE ${t}`);
 }
 
 async function rollupStep(conn: DuckDBConnection, depth: number, type: string): Promise<void> {
@@ -162,23 +174,32 @@ async function rollupStep(conn: DuckDBConnection, depth: number, type: string): 
  * year of today's units is made again of its halves, now that the first half exists.
  */
 async function lineageStep(conn: DuckDBConnection): Promise<void> {
-  await runRows(conn, `INSERT INTO rb_cells (${WORK_COLUMNS}, context)
+  await runRows(
+    conn,
+    `INSERT INTO rb_cells (${WORK_COLUMNS}, context)
     SELECT ${cellKey('n.unit_id', 'p.period_no', 'x.series')}, n.unit_id, n.depth, p.period_no, p.type, x.series,
            sum(coalesce(l.weight, 0) * x.value), 'lineage', bool_or(l.weight IS NULL OR x.partial), false
     FROM rb_cells x JOIN unit_lineage l ON l.old_id = x.unit_id JOIN rb_unit n ON n.unit_id = l.new_id
     JOIN rb_periods p ON p.period_no = x.period_no
     WHERE n.rebuilt AND p.end_date < DATE '${REFORM_DATE}' AND x.source <> 'lineage'
-    GROUP BY ALL`);
+    GROUP BY ALL`,
+  );
 
   const straddling = `SELECT period_no FROM rb_periods p WHERE type = 'year' AND ${STRADDLES('p')}`;
-  await runRows(conn, `DELETE FROM rb_cells WHERE source = 'periods' AND NOT context AND period_no IN (${straddling})
-    AND unit_id IN (SELECT unit_id FROM rb_unit WHERE hierarchy = '2025-07')`);
-  await runRows(conn, `INSERT INTO rb_cells (${WORK_COLUMNS}, context)
+  await runRows(
+    conn,
+    `DELETE FROM rb_cells WHERE source = 'periods' AND NOT context AND period_no IN (${straddling})
+    AND unit_id IN (SELECT unit_id FROM rb_unit WHERE hierarchy = '2025-07')`,
+  );
+  await runRows(
+    conn,
+    `INSERT INTO rb_cells (${WORK_COLUMNS}, context)
     SELECT ${cellKey('u.unit_id', 'p.period_no', 'x.series')}, u.unit_id, u.depth, p.period_no, 'year', x.series,
            ${COMBINE_OVER_TIME}, 'periods', bool_or(x.partial), false
     FROM rb_cells x JOIN rb_unit u USING (unit_id) JOIN periods q ON q.period_no = x.period_no AND q.type = 'half'
     JOIN rb_periods p ON p.period_id = q.parent_period_id JOIN indicators i ON i.indicator_no = x.series // 16
     WHERE u.hierarchy = '2025-07' AND u.rebuilt AND p.period_no IN (${straddling})
       AND ${cellKey('u.unit_id', 'p.period_no', 'x.series')} NOT IN (SELECT cell FROM rb_own)
-    GROUP BY ALL`);
+    GROUP BY ALL`,
+  );
 }

@@ -25,7 +25,12 @@ export interface CsvScan {
   /** Records (the header aside) whose number of fields is not the header's: where each starts, and its count. */
   misshapen: { line: number; fields: number }[];
   /** Where the bytes stop being CSV, if they do; reading stops there. `col` is the field's number. */
-  broken: { line: number; col: number; kind: 'unclosed' | 'quote inside value' | 'after closing quote'; text: string } | null;
+  broken: {
+    line: number;
+    col: number;
+    kind: 'unclosed' | 'quote inside value' | 'after closing quote';
+    text: string;
+  } | null;
 }
 
 const QUOTE = 34;
@@ -62,7 +67,8 @@ export function scanCsv(path: string, delimiter: string, width?: number, limit =
   let from = 0;
 
   const endRecord = () => {
-    if (width !== undefined && records > 0 && field !== width && misshapen.length < limit) misshapen.push({ line: recordLine, fields: field });
+    if (width !== undefined && records > 0 && field !== width && misshapen.length < limit)
+      misshapen.push({ line: recordLine, fields: field });
     [records, started, field, state, value] = [records + 1, false, 1, 'start', []];
   };
   const head = Buffer.alloc(3);
@@ -72,47 +78,52 @@ export function scanCsv(path: string, delimiter: string, width?: number, limit =
   } finally {
     closeSync(fd);
   }
-  eachChunk(path, (chunk) => {
-    for (let i = 0; i < chunk.length && !broken; i++) {
-      const b = chunk[i];
-      if (state === 'quoted') {
-        if (b === QUOTE) state = 'closed';
-        else if (b === LF) line++;
-        continue;
-      }
-      if (state === 'closed') {
-        if (b === QUOTE) state = 'quoted'; // "" inside quotes
-        else if (b === delim) [field, state, value] = [field + 1, 'start', []];
-        else if (b === LF) [endRecord(), line++];
-        else if (b !== CR) broken = { line, col: field, kind: 'after closing quote', text: String.fromCharCode(b) };
-        continue;
-      }
-      if (b === LF) {
-        if (started) endRecord();
-        line++;
-        continue;
-      }
-      if (b === CR) continue;
-      if (!started) {
-        started = true;
-        recordLine = line;
-        if (line - (records + 1) !== shift) {
-          shift = line - (records + 1);
-          shiftAt.push(records);
-          shiftBy.push(shift);
+  eachChunk(
+    path,
+    (chunk) => {
+      for (let i = 0; i < chunk.length && !broken; i++) {
+        const b = chunk[i];
+        if (state === 'quoted') {
+          if (b === QUOTE) state = 'closed';
+          else if (b === LF) line++;
+          continue;
+        }
+        if (state === 'closed') {
+          if (b === QUOTE)
+            state = 'quoted'; // "" inside quotes
+          else if (b === delim) [field, state, value] = [field + 1, 'start', []];
+          else if (b === LF) [endRecord(), line++];
+          else if (b !== CR) broken = { line, col: field, kind: 'after closing quote', text: String.fromCharCode(b) };
+          continue;
+        }
+        if (b === LF) {
+          if (started) endRecord();
+          line++;
+          continue;
+        }
+        if (b === CR) continue;
+        if (!started) {
+          started = true;
+          recordLine = line;
+          if (line - (records + 1) !== shift) {
+            shift = line - (records + 1);
+            shiftAt.push(records);
+            shiftBy.push(shift);
+          }
+        }
+        if (b === delim) {
+          [field, state, value] = [field + 1, 'start', []];
+        } else if (b === QUOTE) {
+          if (state === 'start') [state, opened] = ['quoted', { line, col: field }];
+          else broken = { line, col: field, kind: 'quote inside value', text: Buffer.from(value).toString('utf8') };
+        } else {
+          state = 'plain';
+          if (value.length < 40) value.push(b);
         }
       }
-      if (b === delim) {
-        [field, state, value] = [field + 1, 'start', []];
-      } else if (b === QUOTE) {
-        if (state === 'start') [state, opened] = ['quoted', { line, col: field }];
-        else broken = { line, col: field, kind: 'quote inside value', text: Buffer.from(value).toString('utf8') };
-      } else {
-        state = 'plain';
-        if (value.length < 40) value.push(b);
-      }
-    }
-  }, from);
+    },
+    from,
+  );
   if (!broken) {
     if (state === 'quoted') broken = { ...opened, kind: 'unclosed', text: '' };
     else if (started) endRecord();
@@ -184,15 +195,19 @@ export function transcodeToUtf8(path: string, sniffed: Sniffed, out: string): st
   let head = '';
   let odd: Buffer | null = null;
   try {
-    eachChunk(path, (chunk) => {
-      let bytes = odd ? Buffer.concat([odd, chunk]) : Buffer.from(chunk);
-      odd = bytes.length % 2 ? Buffer.from(bytes.subarray(bytes.length - 1)) : null;
-      if (odd) bytes = bytes.subarray(0, bytes.length - 1);
-      if (sniffed.encoding === 'utf-16be') bytes.swap16();
-      const text = decoder.decode(bytes, { stream: true });
-      if (head.length < 64 * 1024) head += text.slice(0, 64 * 1024 - head.length);
-      writeSync(fd, text);
-    }, sniffed.bomBytes);
+    eachChunk(
+      path,
+      (chunk) => {
+        let bytes = odd ? Buffer.concat([odd, chunk]) : Buffer.from(chunk);
+        odd = bytes.length % 2 ? Buffer.from(bytes.subarray(bytes.length - 1)) : null;
+        if (odd) bytes = bytes.subarray(0, bytes.length - 1);
+        if (sniffed.encoding === 'utf-16be') bytes.swap16();
+        const text = decoder.decode(bytes, { stream: true });
+        if (head.length < 64 * 1024) head += text.slice(0, 64 * 1024 - head.length);
+        writeSync(fd, text);
+      },
+      sniffed.bomBytes,
+    );
     const rest = decoder.decode();
     if (head.length < 64 * 1024) head += rest;
     writeSync(fd, rest);

@@ -19,7 +19,9 @@ import { invalidUtf8Issue, readHead, sniffEncoding, type Sniffed } from './text.
 /** The fields of a header line (csv-parse, which knows quoting); none when the line cannot be read as CSV. */
 function headerFields(line: string, delimiter: string): string[] {
   try {
-    return (parse(line, { delimiter, relax_column_count: true, bom: true, relax_quotes: false }) as string[][])[0] ?? [];
+    return (
+      (parse(line, { delimiter, relax_column_count: true, bom: true, relax_quotes: false }) as string[][])[0] ?? []
+    );
   } catch {
     return [];
   }
@@ -34,7 +36,13 @@ function detectDelimiter(headerLine: string): string {
   return ',';
 }
 
-function issue(file: string, line: number | null, col: number | null, column: string | null, message: string): LoadIssue {
+function issue(
+  file: string,
+  line: number | null,
+  col: number | null,
+  column: string | null,
+  message: string,
+): LoadIssue {
   return { severity: 'error', file, line, col, column, message };
 }
 
@@ -50,7 +58,10 @@ export interface CsvLayout {
 /** Reads the header and the encoding; UTF-16 is re-encoded to a temporary UTF-8 copy for DuckDB's reader. */
 export function inspectCsv(path: string, name: string): CsvLayout {
   const head = readHead(path);
-  if (head.length === 0) throw new FileRejected([issue(name, 1, 1, null, 'the file is empty; expected a header line: unit_code,period,indicator,value')]);
+  if (head.length === 0)
+    throw new FileRejected([
+      issue(name, 1, 1, null, 'the file is empty; expected a header line: unit_code,period,indicator,value'),
+    ]);
   const sniffed = sniffEncoding(head, name);
   if ('severity' in sniffed) throw new FileRejected([sniffed]);
   let readPath = path;
@@ -83,16 +94,25 @@ function sqlString(s: string): string {
  * Stages a CSV file with DuckDB's reader. Returns the number of rows staged; throws FileRejected, with every
  * malformed row located, when the reader had to skip any.
  */
-export async function stageCsv(conn: DuckDBConnection, fileNo: number, name: string, layout: CsvLayout): Promise<number> {
+export async function stageCsv(
+  conn: DuckDBConnection,
+  fileNo: number,
+  name: string,
+  layout: CsvLayout,
+): Promise<number> {
   const columns = layout.header.map((c) => `${sqlString(c.trim())}: 'VARCHAR'`).join(', ');
   const cols = layout.header.map((c) => c.trim());
   await runRows(conn, 'DROP TABLE IF EXISTS reject_errors');
   await runRows(conn, 'DROP TABLE IF EXISTS reject_scans');
   // A field of spaces is empty, as it is in a workbook or a JSON file (their readers trim): not a value of "".
-  const { changed } = await runRows(conn, `INSERT INTO stage (file_no, ${cols.join(', ')})
+  const { changed } = await runRows(
+    conn,
+    `INSERT INTO stage (file_no, ${cols.join(', ')})
     SELECT $1, ${cols.map((c) => `nullif(trim(${c}), '')`).join(', ')} FROM read_csv(${sqlString(layout.readPath)}, header = true, auto_detect = false,
       delim = ${sqlString(layout.delimiter)}, quote = '"', escape = '"', columns = {${columns}},
-      store_rejects = true, strict_mode = true, null_padding = false)`, [fileNo]);
+      store_rejects = true, strict_mode = true, null_padding = false)`,
+    [fileNo],
+  );
   const rejected = (await runRows<{ n: number }>(conn, 'SELECT count(*) AS n FROM reject_errors')).rows[0].n;
   if (rejected > 0) throw new FileRejected(locateMalformed(name, layout));
   return changed;
@@ -109,19 +129,42 @@ function locateMalformed(name: string, layout: CsvLayout): LoadIssue[] {
   const scan = scanCsv(layout.readPath, layout.delimiter, width, MAX_ISSUES_PER_FILE);
   const issues = scan.misshapen.map(({ line, fields }) => {
     const col = Math.min(fields, width) + 1;
-    return issue(name, line, col, layout.header[col - 1] ?? null,
-      `expected ${width} fields (${layout.header.join(',')}), found ${fields}${fields < width ? ': the row is cut short (truncated file?)' : ''}`);
+    return issue(
+      name,
+      line,
+      col,
+      layout.header[col - 1] ?? null,
+      `expected ${width} fields (${layout.header.join(',')}), found ${fields}${fields < width ? ': the row is cut short (truncated file?)' : ''}`,
+    );
   });
   const broken = scan.broken;
   if (broken && issues.length < MAX_ISSUES_PER_FILE) {
     const quoted = 'expected the whole value in quotes, its own quotes doubled: "a ""quoted"" word"';
-    issues.push(issue(name, broken.line, broken.col, layout.header[broken.col - 1] ?? null,
-      broken.kind === 'unclosed' ? 'a quoted value is never closed (the file may be truncated); expected a closing "'
-        // Typically a formula written out unquoted: =HYPERLINK("http://…","12").
-        : broken.kind === 'quote inside value' ? `a quote inside an unquoted value (it begins ${JSON.stringify(broken.text)}); ${quoted}`
-          : `a quoted value goes on after its closing quote (with ${JSON.stringify(broken.text)}); ${quoted}`));
+    issues.push(
+      issue(
+        name,
+        broken.line,
+        broken.col,
+        layout.header[broken.col - 1] ?? null,
+        broken.kind === 'unclosed'
+          ? 'a quoted value is never closed (the file may be truncated); expected a closing "'
+          : // Typically a formula written out unquoted: =HYPERLINK("http://…","12").
+            broken.kind === 'quote inside value'
+            ? `a quote inside an unquoted value (it begins ${JSON.stringify(broken.text)}); ${quoted}`
+            : `a quoted value goes on after its closing quote (with ${JSON.stringify(broken.text)}); ${quoted}`,
+      ),
+    );
   }
-  if (!issues.length) issues.push(issue(name, null, null, null, 'DuckDB\'s CSV reader skipped rows that read as well-formed CSV here (a line over 2 MB?); expected RFC 4180 CSV'));
+  if (!issues.length)
+    issues.push(
+      issue(
+        name,
+        null,
+        null,
+        null,
+        "DuckDB's CSV reader skipped rows that read as well-formed CSV here (a line over 2 MB?); expected RFC 4180 CSV",
+      ),
+    );
   return issues;
 }
 

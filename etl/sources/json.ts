@@ -18,7 +18,8 @@ export function readJson(path: string, name: string): { rows: SourceRow[]; locat
   const at = (offset: number) => positionAt(starts, offset);
   const issues: LoadIssue[] = [];
   const problem = (offset: number, column: string | null, message: string) => {
-    if (issues.length < MAX_ISSUES_PER_FILE) issues.push({ severity: 'error', file: name, ...at(offset), column, message });
+    if (issues.length < MAX_ISSUES_PER_FILE)
+      issues.push({ severity: 'error', file: name, ...at(offset), column, message });
   };
 
   const errors: ParseError[] = [];
@@ -26,13 +27,20 @@ export function readJson(path: string, name: string): { rows: SourceRow[]; locat
   for (const e of errors) problem(e.offset, null, `invalid JSON: ${printParseErrorCode(e.error)}`);
   if (issues.length) throw new FileRejected(issues);
   if (!root || root.type !== 'array') {
-    problem(root?.offset ?? 0, null, 'expected a JSON array of report rows, such as [{"unit_code": "2025-07:00004", "period": "202509", "indicator": "victims_returned", "value": 1}]');
+    problem(
+      root?.offset ?? 0,
+      null,
+      'expected a JSON array of report rows, such as [{"unit_code": "2025-07:00004", "period": "202509", "indicator": "victims_returned", "value": 1}]',
+    );
     throw new FileRejected(issues);
   }
 
   const rows: SourceRow[] = [];
   // Where each row and each of its values start, so that a message points at the value itself.
-  const places: { row: { line: number; col: number }; fields: Partial<Record<Column, { line: number; col: number }>> }[] = [];
+  const places: {
+    row: { line: number; col: number };
+    fields: Partial<Record<Column, { line: number; col: number }>>;
+  }[] = [];
   for (const item of root.children ?? []) {
     if (item.type !== 'object') {
       problem(item.offset, null, `expected an object for each row, found ${item.type}`);
@@ -48,12 +56,14 @@ export function readJson(path: string, name: string): { rows: SourceRow[]; locat
         continue;
       }
       fields[key as Column] = at(valueNode.offset);
-      if (valueNode.type === 'string' || valueNode.type === 'number') values[key as Column] = String(valueNode.value).trim();
+      if (valueNode.type === 'string' || valueNode.type === 'number')
+        values[key as Column] = String(valueNode.value).trim();
       else if (valueNode.type === 'null') values[key as Column] = null;
       else problem(valueNode.offset, key, `expected a string or a number, found ${valueNode.type}`);
     }
     for (const required of REQUIRED_COLUMNS) {
-      if (!(required in values)) problem(item.offset, required, `the row has no "${required}"; required: ${REQUIRED_COLUMNS.join(', ')}`);
+      if (!(required in values))
+        problem(item.offset, required, `the row has no "${required}"; required: ${REQUIRED_COLUMNS.join(', ')}`);
     }
     const row = at(item.offset);
     rows.push({ line: row.line, values });

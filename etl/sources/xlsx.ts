@@ -29,9 +29,20 @@ function cellText(value: ExcelJS.CellValue): { text: string | null } | { problem
   if (typeof value === 'boolean') return { problem: 'holds TRUE/FALSE; expected text or a number' };
   if (value instanceof Date) return { text: value.toISOString().slice(0, 10) };
   if (typeof value === 'object') {
-    if ('formula' in value || 'sharedFormula' in value) return { problem: 'holds a formula; expected a plain value (paste values only: formulas such as =HYPERLINK(…) are not evaluated or trusted)' };
-    if ('error' in value) return { problem: `holds the error ${String((value as { error: unknown }).error)}; expected a value` };
-    if ('richText' in value) return { text: value.richText.map((r) => r.text).join('').trim() };
+    if ('formula' in value || 'sharedFormula' in value)
+      return {
+        problem:
+          'holds a formula; expected a plain value (paste values only: formulas such as =HYPERLINK(…) are not evaluated or trusted)',
+      };
+    if ('error' in value)
+      return { problem: `holds the error ${String((value as { error: unknown }).error)}; expected a value` };
+    if ('richText' in value)
+      return {
+        text: value.richText
+          .map((r) => r.text)
+          .join('')
+          .trim(),
+      };
     if ('hyperlink' in value) return { problem: 'holds a hyperlink; expected a plain value' };
   }
   return { problem: 'holds a value of an unknown kind; expected text or a number' };
@@ -43,13 +54,40 @@ export async function readXlsx(path: string, name: string): Promise<XlsxRead> {
   try {
     await workbook.xlsx.readFile(path);
   } catch (e) {
-    throw new FileRejected([{ severity: 'error', file: name, line: null, col: null, column: null, message: `not a readable XLSX workbook (${(e as Error).message}); expected an Excel .xlsx file` }]);
+    throw new FileRejected([
+      {
+        severity: 'error',
+        file: name,
+        line: null,
+        col: null,
+        column: null,
+        message: `not a readable XLSX workbook (${(e as Error).message}); expected an Excel .xlsx file`,
+      },
+    ]);
   }
   const sheet = workbook.worksheets[0];
-  if (!sheet) throw new FileRejected([{ severity: 'error', file: name, line: null, col: null, column: null, message: 'the workbook has no sheet; expected the report on the first sheet' }]);
+  if (!sheet)
+    throw new FileRejected([
+      {
+        severity: 'error',
+        file: name,
+        line: null,
+        col: null,
+        column: null,
+        message: 'the workbook has no sheet; expected the report on the first sheet',
+      },
+    ]);
   const issues: LoadIssue[] = [];
   const problem = (line: number, col: number, column: string | null, message: string) =>
-    issues.length < MAX_ISSUES_PER_FILE && issues.push({ severity: 'error', file: name, line, col, column, message: `cell ${columnLetter(col)}${line} ${message}` });
+    issues.length < MAX_ISSUES_PER_FILE &&
+    issues.push({
+      severity: 'error',
+      file: name,
+      line,
+      col,
+      column,
+      message: `cell ${columnLetter(col)}${line} ${message}`,
+    });
 
   const header: string[] = [];
   sheet.getRow(1).eachCell({ includeEmpty: true }, (cell, col) => {
@@ -71,7 +109,8 @@ export async function readXlsx(path: string, name: string): Promise<XlsxRead> {
       else values[column] = t.text;
     }
     row.eachCell((_cell, col) => {
-      if (col > header.length) problem(line, col, null, 'holds a value beyond the header\'s last column; expected nothing there');
+      if (col > header.length)
+        problem(line, col, null, "holds a value beyond the header's last column; expected nothing there");
     });
     rows.push({ line, values });
   });

@@ -80,7 +80,11 @@ function notAZip(head: Buffer): string {
 }
 
 /** Locates and reads the central directory: where it is, how long, how many parts (ZIP64 records included). */
-async function directory(fh: FileHandle, size: number, file: string): Promise<{ offset: number; length: number; parts: number }> {
+async function directory(
+  fh: FileHandle,
+  size: number,
+  file: string,
+): Promise<{ offset: number; length: number; parts: number }> {
   const tailStart = Math.max(0, size - (22 + 0xffff));
   const tail = await readAt(fh, tailStart, size - tailStart);
   let at = -1;
@@ -90,22 +94,36 @@ async function directory(fh: FileHandle, size: number, file: string): Promise<{ 
       break;
     }
   }
-  if (at < 0) reject(file, 'the zip archive has no end record: the file is truncated or damaged; expected a complete Excel .xlsx workbook (save or download it again)');
-  if (tail.readUInt16LE(at + 4) !== 0 || tail.readUInt16LE(at + 6) !== 0) reject(file, 'is one part of a split (multi-volume) zip archive; expected a single Excel .xlsx file');
+  if (at < 0)
+    reject(
+      file,
+      'the zip archive has no end record: the file is truncated or damaged; expected a complete Excel .xlsx workbook (save or download it again)',
+    );
+  if (tail.readUInt16LE(at + 4) !== 0 || tail.readUInt16LE(at + 6) !== 0)
+    reject(file, 'is one part of a split (multi-volume) zip archive; expected a single Excel .xlsx file');
   let parts = tail.readUInt16LE(at + 10);
   let length = tail.readUInt32LE(at + 12);
   let offset = tail.readUInt32LE(at + 16);
   if (parts === 0xffff || length === 0xffffffff || offset === 0xffffffff) {
     // ZIP64: the real figures are in a record the locator, just before the end record, points to.
     const locator = at - 20;
-    if (locator < 0 || tail.readUInt32LE(locator) !== ZIP64_LOCATOR) reject(file, 'the zip archive\'s end record points to a ZIP64 record that is missing: the file is damaged; expected a complete Excel .xlsx workbook');
+    if (locator < 0 || tail.readUInt32LE(locator) !== ZIP64_LOCATOR)
+      reject(
+        file,
+        "the zip archive's end record points to a ZIP64 record that is missing: the file is damaged; expected a complete Excel .xlsx workbook",
+      );
     const record = await readAt(fh, Number(tail.readBigUInt64LE(locator + 8)), 56);
-    if (record.length < 56 || record.readUInt32LE(0) !== ZIP64_EOCD) reject(file, 'the zip archive\'s ZIP64 end record is damaged; expected a complete Excel .xlsx workbook');
+    if (record.length < 56 || record.readUInt32LE(0) !== ZIP64_EOCD)
+      reject(file, "the zip archive's ZIP64 end record is damaged; expected a complete Excel .xlsx workbook");
     parts = Number(record.readBigUInt64LE(32));
     length = Number(record.readBigUInt64LE(40));
     offset = Number(record.readBigUInt64LE(48));
   }
-  if (offset + length > size) reject(file, `the zip archive's directory lies beyond the end of the file (at ${offset} of ${size} bytes): the file is truncated or damaged; expected a complete Excel .xlsx workbook`);
+  if (offset + length > size)
+    reject(
+      file,
+      `the zip archive's directory lies beyond the end of the file (at ${offset} of ${size} bytes): the file is truncated or damaged; expected a complete Excel .xlsx workbook`,
+    );
   return { offset, length, parts };
 }
 
@@ -114,7 +132,11 @@ function readParts(cd: Buffer, count: number, file: string): Part[] {
   const parts: Part[] = [];
   let p = 0;
   for (let n = 0; n < count; n++) {
-    if (p + 46 > cd.length || cd.readUInt32LE(p) !== CENTRAL) reject(file, `the zip archive's directory is damaged (record ${n + 1} of ${count} is unreadable); expected a complete Excel .xlsx workbook`);
+    if (p + 46 > cd.length || cd.readUInt32LE(p) !== CENTRAL)
+      reject(
+        file,
+        `the zip archive's directory is damaged (record ${n + 1} of ${count} is unreadable); expected a complete Excel .xlsx workbook`,
+      );
     const flags = cd.readUInt16LE(p + 8);
     const nameLength = cd.readUInt16LE(p + 28);
     const extraLength = cd.readUInt16LE(p + 30);
@@ -135,7 +157,11 @@ function readParts(cd: Buffer, count: number, file: string): Part[] {
       if (extra.readUInt16LE(e) !== 0x0001) continue;
       let q = e + 4;
       const next = () => {
-        if (q + 8 > extra.length) reject(file, `part ${part.name}'s ZIP64 sizes are cut short: the archive is damaged; expected a complete Excel .xlsx workbook`);
+        if (q + 8 > extra.length)
+          reject(
+            file,
+            `part ${part.name}'s ZIP64 sizes are cut short: the archive is damaged; expected a complete Excel .xlsx workbook`,
+          );
         const v = Number(extra.readBigUInt64LE(q));
         q += 8;
         return v;
@@ -158,25 +184,45 @@ function checkDeclared(parts: Part[], file: string, limits: WorkbookLimits): voi
     total += part.unzipped;
     if (total > limits.unzippedBytes) {
       const largest = parts.reduce((a, b) => (b.unzipped > a.unzipped ? b : a));
-      reject(file, `expands to more than ${cap} once unzipped (${largest.name} alone declares ${formatBytes(largest.unzipped)}); expected an Excel workbook of reasonable size (at most ${cap} unzipped, about one full sheet of report rows: split larger reports, or send them as CSV)`);
+      reject(
+        file,
+        `expands to more than ${cap} once unzipped (${largest.name} alone declares ${formatBytes(largest.unzipped)}); expected an Excel workbook of reasonable size (at most ${cap} unzipped, about one full sheet of report rows: split larger reports, or send them as CSV)`,
+      );
     }
     if (part.unzipped > limits.ratioFloor && part.unzipped > limits.ratio * Math.max(part.compressed, 1)) {
       const ratio = Math.round(part.unzipped / Math.max(part.compressed, 1));
-      reject(file, `part ${part.name} would expand ${ratio.toLocaleString('en-US')} times (from ${formatBytes(part.compressed)} to ${formatBytes(part.unzipped)}), as a zip bomb does; expected an Excel workbook of reasonable size (real workbooks compress about 2–15 times; at most ${limits.ratio} is accepted)`);
+      reject(
+        file,
+        `part ${part.name} would expand ${ratio.toLocaleString('en-US')} times (from ${formatBytes(part.compressed)} to ${formatBytes(part.unzipped)}), as a zip bomb does; expected an Excel workbook of reasonable size (real workbooks compress about 2–15 times; at most ${limits.ratio} is accepted)`,
+      );
     }
     if (part.flags & 0x1) reject(file, `part ${part.name} is encrypted; expected an unprotected Excel workbook`);
-    if (part.method !== 0 && part.method !== 8) reject(file, `part ${part.name} uses zip compression method ${part.method}, which Excel never writes; expected an Excel workbook (parts stored or deflated)`);
+    if (part.method !== 0 && part.method !== 8)
+      reject(
+        file,
+        `part ${part.name} uses zip compression method ${part.method}, which Excel never writes; expected an Excel workbook (parts stored or deflated)`,
+      );
   }
   const names = new Set(parts.map((q) => q.name.replace(/^\//, '')));
   if (!names.has(WORKBOOK_PART)) {
-    const some = parts.slice(0, 3).map((q) => q.name).join(', ');
-    reject(file, `is a zip archive without ${WORKBOOK_PART}, so not an Excel workbook (${parts.length ? `it holds ${some}${parts.length > 3 ? ', …' : ''}` : 'it is empty'}: a .docx, .ods or plain .zip renamed .xlsx?); expected an Excel .xlsx workbook`);
+    const some = parts
+      .slice(0, 3)
+      .map((q) => q.name)
+      .join(', ');
+    reject(
+      file,
+      `is a zip archive without ${WORKBOOK_PART}, so not an Excel workbook (${parts.length ? `it holds ${some}${parts.length > 3 ? ', …' : ''}` : 'it is empty'}: a .docx, .ods or plain .zip renamed .xlsx?); expected an Excel .xlsx workbook`,
+    );
   }
 }
 
 /** Inflates one part as a stream, counting and checksumming; stops at the first byte beyond what it declares. */
 async function verifyPart(path: string, fh: FileHandle, size: number, part: Part, file: string): Promise<void> {
-  const damaged = (why: string) => reject(file, `part ${part.name} is damaged (${why}); expected an intact Excel .xlsx workbook (save or download it again)`);
+  const damaged = (why: string) =>
+    reject(
+      file,
+      `part ${part.name} is damaged (${why}); expected an intact Excel .xlsx workbook (save or download it again)`,
+    );
   const header = await readAt(fh, part.localHeader, 30);
   if (header.length < 30 || header.readUInt32LE(0) !== LOCAL) damaged('its local header is missing');
   const start = part.localHeader + 30 + header.readUInt16LE(26) + header.readUInt16LE(28);
@@ -194,18 +240,22 @@ async function verifyPart(path: string, fh: FileHandle, size: number, part: Part
       done();
     },
   });
-  const source = part.compressed > 0 ? createReadStream(path, { start, end: start + part.compressed - 1 }) : Readable.from([]);
+  const source =
+    part.compressed > 0 ? createReadStream(path, { start, end: start + part.compressed - 1 }) : Readable.from([]);
   try {
     if (part.method === 8) await pipeline(source, zlib.createInflateRaw(), count);
     else await pipeline(source, count);
   } catch (e) {
     if (e instanceof Overflow) {
-      reject(file, `part ${part.name} holds more than the ${formatBytes(part.unzipped)} its directory declares (stopped there): the archive is crafted to hide its size or damaged; expected an Excel workbook of reasonable size`);
+      reject(
+        file,
+        `part ${part.name} holds more than the ${formatBytes(part.unzipped)} its directory declares (stopped there): the archive is crafted to hide its size or damaged; expected an Excel workbook of reasonable size`,
+      );
     }
     damaged((e as Error).message);
   }
   if (bytes !== part.unzipped) damaged(`it declares ${part.unzipped} bytes but holds ${bytes}`);
-  if ((crc >>> 0) !== part.crc) damaged('its checksum does not match its content');
+  if (crc >>> 0 !== part.crc) damaged('its checksum does not match its content');
 }
 
 /** Node ≥ 20.15 computes CRC-32 natively; the table below serves the Node 20 releases before it. */
@@ -221,13 +271,18 @@ export function crc32Portable(data: Uint8Array, previous = 0): number {
   return ~c >>> 0;
 }
 
-const crc32: (data: Uint8Array, previous: number) => number = typeof zlib.crc32 === 'function' ? zlib.crc32 : crc32Portable;
+const crc32: (data: Uint8Array, previous: number) => number =
+  typeof zlib.crc32 === 'function' ? zlib.crc32 : crc32Portable;
 
 /**
  * Throws FileRejected, naming the file and what was expected, unless `path` is a zip archive holding an Excel
  * workbook whose parts unzip, all together, within the limits, and hold exactly what they declare.
  */
-export async function checkWorkbookZip(path: string, file: string, limits: WorkbookLimits = WORKBOOK_LIMITS): Promise<void> {
+export async function checkWorkbookZip(
+  path: string,
+  file: string,
+  limits: WorkbookLimits = WORKBOOK_LIMITS,
+): Promise<void> {
   const fh = await open(path, 'r');
   try {
     const { size } = await fh.stat();
@@ -235,9 +290,17 @@ export async function checkWorkbookZip(path: string, file: string, limits: Workb
     const head = await readAt(fh, 0, 512);
     const signature = head.length >= 4 ? head.readUInt32LE(0) : 0;
     if (signature !== LOCAL && signature !== EOCD) reject(file, notAZip(head));
-    if (size > limits.unzippedBytes) reject(file, `is ${formatBytes(size)}; expected an Excel workbook of reasonable size (at most ${formatBytes(limits.unzippedBytes)}): split larger reports, or send them as CSV`);
+    if (size > limits.unzippedBytes)
+      reject(
+        file,
+        `is ${formatBytes(size)}; expected an Excel workbook of reasonable size (at most ${formatBytes(limits.unzippedBytes)}): split larger reports, or send them as CSV`,
+      );
     const { offset, length, parts: count } = await directory(fh, size, file);
-    if (count > limits.parts) reject(file, `holds ${count.toLocaleString('en-US')} zip parts; expected an Excel workbook of reasonable size (at most ${limits.parts.toLocaleString('en-US')} parts)`);
+    if (count > limits.parts)
+      reject(
+        file,
+        `holds ${count.toLocaleString('en-US')} zip parts; expected an Excel workbook of reasonable size (at most ${limits.parts.toLocaleString('en-US')} parts)`,
+      );
     const parts = readParts(await readAt(fh, offset, length), count, file);
     checkDeclared(parts, file, limits);
     for (const part of parts) await verifyPart(path, fh, size, part, file);

@@ -31,16 +31,21 @@ beforeAll(async () => {
   const w = await openWarehouse(db);
   try {
     const dir = tempDir('pcmbn-abuse-');
-    writeFile(dir, 'reports.csv', csv('unit_code,period,indicator,value,submitted_on',
-      '2025-03:70,2024,hotline_calls,100,2024-12-10',
-      '2025-03:731,2024Q1,hotline_calls,10,2024-03-10',
-      '2025-03:739,2024,hotline_calls,12,2024-12-10',
-      '2025-03:26041,202403,hotline_calls,1,2024-04-05',
-      '2025-03:26050,202407,hotline_calls,2,2024-08-05',
-      '2025-07:75,2025S2,hotline_calls,7,2025-11-10',
-      '2025-07:26041,202509,hotline_calls,4,2025-10-05',
-      '2025-03:001,2024,hotline_calls,5,2024-12-10',
-    ));
+    writeFile(
+      dir,
+      'reports.csv',
+      csv(
+        'unit_code,period,indicator,value,submitted_on',
+        '2025-03:70,2024,hotline_calls,100,2024-12-10',
+        '2025-03:731,2024Q1,hotline_calls,10,2024-03-10',
+        '2025-03:739,2024,hotline_calls,12,2024-12-10',
+        '2025-03:26041,202403,hotline_calls,1,2024-04-05',
+        '2025-03:26050,202407,hotline_calls,2,2024-08-05',
+        '2025-07:75,2025S2,hotline_calls,7,2025-11-10',
+        '2025-07:26041,202509,hotline_calls,4,2025-10-05',
+        '2025-03:001,2024,hotline_calls,5,2024-12-10',
+      ),
+    );
     const loaded = await loadFiles(w, [dir], { today: '2025-11-20' });
     expect(loaded.files.map((f) => f.status)).toEqual(['loaded']);
     analyst = (await createApiKey(w, { role: 'analyst', unitId: await unitId(w, 'VN'), label: 'abuse test' })).token;
@@ -60,7 +65,10 @@ afterAll(async () => {
 /** Lookups of the server's result cache so far: every figure of the warehouse goes through one. */
 async function warehouseReads(): Promise<number> {
   const text = await (await fetch(`${origin}/metrics`)).text();
-  return [...text.matchAll(/^pcmbn_result_cache_lookups_total\{result="\w+"\} (\d+)$/gm)].reduce((s, m) => s + Number(m[1]), 0);
+  return [...text.matchAll(/^pcmbn_result_cache_lookups_total\{result="\w+"\} (\d+)$/gm)].reduce(
+    (s, m) => s + Number(m[1]),
+    0,
+  );
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -83,57 +91,203 @@ interface Abuse {
 const times = (n: number, f: (i: number) => string, sep = ' ') => Array.from({ length: n }, (_, i) => f(i)).join(sep);
 const nested = (n: number, field: string, leaf: string) => `${`${field} { `.repeat(n)}${leaf}${' }'.repeat(n)}`;
 const KPI = (i: number) => `k${i}: kpi(indicator: "hotline_calls", unit: "VN", period: "${2001 + (i % 25)}") { value }`;
-const TREND = (i: number) => `t${i}: trend(indicator: "hotline_calls", unit: "VN", from: "2001", to: "2040", granularity: MONTH) { value }`;
-const doubling = (n: number) => `{ adminUnit(code: "VN") { ...F${n} } } ${times(n, (i) => `fragment F${i + 1} on AdminUnit { ...F${i} ...F${i} }`)} fragment F0 on AdminUnit { ref }`;
+const TREND = (i: number) =>
+  `t${i}: trend(indicator: "hotline_calls", unit: "VN", from: "2001", to: "2040", granularity: MONTH) { value }`;
+const doubling = (n: number) =>
+  `{ adminUnit(code: "VN") { ...F${n} } } ${times(n, (i) => `fragment F${i + 1} on AdminUnit { ...F${i} ...F${i} }`)} fragment F0 on AdminUnit { ref }`;
 const GQL = 'GRAPHQL_VALIDATION_FAILED';
 
 const ABUSES: Abuse[] = [
-  { name: 'deeply nested (200 levels)', body: { query: `{ adminUnit(code: "2025-03:26041") { ${nested(200, 'parent', 'ref')} } }` },
-    status: 400, code: GQL, limit: 'depth', message: /^the query is 202 levels deep; the limit is 8: ask for fewer nested fields$/ },
-  { name: 'nested past the parser’s limit (1,500 levels)', body: { query: `{ adminUnit(code: "VN") { ${nested(1500, 'children', 'ref')} } }` },
-    status: 400, code: 'GRAPHQL_PARSE_FAILED', limit: 'tokens', message: new RegExp(`^the query holds more than ${MAX_TOKENS} tokens .*: ask for fewer fields or split the query$`) },
-  { name: 'very wide (5,000 fields)', body: { query: `{ indicators { ${times(5000, () => 'code')} } }` },
-    status: 400, code: 'GRAPHQL_PARSE_FAILED', limit: 'tokens', message: /^the query holds more than 2000 tokens/ },
-  { name: 'wide within the token limit (600 aliases below a list)', body: { query: `{ indicators { ${times(600, (i) => `a${i}: code`)} } }` },
-    status: 400, code: GQL, limit: 'cost', message: /^the query costs 6001; the limit is 5000 \(each field costs 1, one that reads the warehouse 100, fields below a list count 10 times/ },
-  { name: 'one field repeated 1,900 times', body: { query: `{ indicators { ${times(1900, () => '__typename')} } }` },
-    status: 400, code: GQL, message: /^the query (costs 19001; the limit is 5000|repeats too many fields of the same name to be checked: ask for each field once)/ },
-  { name: 'a monthly trend over a century (2000–2100)', body: { query: '{ trend(indicator: "hotline_calls", from: "2000", to: "2100", granularity: MONTH) { period value } }' },
-    status: 200, code: 'BAD_USER_INPUT', message: new RegExp(`^from: 2000–2100 by MONTH is about 1212 points: expected at most ${MAX_TREND_POINTS}; use a coarser granularity or a shorter range$`) },
-  { name: 'a trend from 1900 to 2100', body: { query: '{ trend(indicator: "hotline_calls", from: "1900", to: "2100", granularity: YEAR) { period value } }' },
-    status: 200, code: 'BAD_USER_INPUT', message: /^from: "1900": year 1900 is outside 2000–2100$/ },
-  { name: 'aliases multiplying a costly field (60 × kpi)', body: { query: `{ ${times(60, KPI)} }` },
-    status: 400, code: GQL, limit: 'cost', message: /^the query costs 6060; the limit is 5000/ },
-  { name: 'aliases multiplying a long trend (50 × 480 months)', body: { query: `{ ${times(50, TREND)} }` },
-    status: 400, code: GQL, limit: 'cost', message: /^the query costs 5500; the limit is 5000/ },
-  { name: 'a batch of 500 operations', body: Array.from({ length: 500 }, (_, i) => ({ query: `{ ${KPI(i)} }` })),
-    status: 400, code: 'BAD_REQUEST', message: /^batched requests are not accepted: send one GraphQL operation per request \(this body holds 500\)$/ },
-  { name: 'a 90,000-character variable', body: { query: 'query($u: String!) { kpi(indicator: "hotline_calls", unit: $u, period: "2024") { value } }', variables: { u: '7'.repeat(90_000) } },
-    status: 400, code: 'BAD_USER_INPUT', message: new RegExp(`^variables\\.u: a string of 90,000 characters; an argument holds at most ${MAX_STRING_CHARS}`) },
-  { name: 'a long string deep inside the variables', body: { query: '{ indicators { code } }', variables: { a: [{ b: [1, 2, { c: 'x'.repeat(5000) }] }] } },
-    status: 400, code: 'BAD_USER_INPUT', message: /^variables\.a\[0\]\.b\[2\]\.c: a string of 5,000 characters/ },
-  { name: 'a 10,000-character string in an argument', body: { query: `{ adminUnits(search: "${'ha noi '.repeat(1500)}") { ref } }` },
-    status: 400, code: GQL, limit: 'string', message: /^a string of 10,500 characters; an argument holds at most 256/ },
-  { name: 'a fragment cycle', body: { query: '{ adminUnit(code: "VN") { ...A } } fragment A on AdminUnit { ...B } fragment B on AdminUnit { ...A }' },
-    status: 400, code: GQL, message: /^Cannot spread fragment "A" within itself via "B"\.$/ },
-  { name: 'fragments doubling 40 times (10¹² selections)', body: { query: doubling(40) },
-    status: 400, code: GQL, message: /^Anonymous operation recursively requests too many selections\.$/ },
-  { name: 'many fragments (400 chained)', body: { query: `{ adminUnit(code: "VN") { ...G0 } } ${times(400, (i) => `fragment G${i} on AdminUnit { ref ${i < 399 ? `...G${i + 1}` : ''} }`)}` },
-    status: 400, code: 'GRAPHQL_PARSE_FAILED', limit: 'tokens', message: /^the query holds more than 2000 tokens/ },
-  { name: 'introspection 60 times (aliases)', body: { query: `{ ${times(60, (i) => `s${i}: __schema { types { name fields { name } } }`)} }` },
-    status: 400, code: GQL, limit: 'introspection', message: /^the query asks for the schema \(__schema or __type\) 60 times; the limit is 5: ask for it once/ },
-  { name: 'introspection through fragments (8 × __type)', body: { query: `{ ...Q } fragment Q on Query { ${times(8, (i) => `t${i}: __type(name: "AdminUnit") { fields { name } }`)} }` },
-    status: 400, code: GQL, limit: 'introspection', message: /asks for the schema \(__schema or __type\) 8 times/ },
-  { name: 'introspection nested (fields of types of fields…)', body: { query: `{ __schema { types { ${'fields { type { '.repeat(4)}name${' } }'.repeat(4)} } } }` },
-    status: 400, code: GQL, message: /^Maximum introspection depth exceeded$/ },
-  { name: 'a directive repeated 2,000 times', body: { query: `{ indicators ${times(2000, () => '@include(if: true)')} { code } }` },
-    status: 400, code: 'GRAPHQL_PARSE_FAILED', limit: 'tokens', message: /^the query holds more than 2000 tokens/ },
-  { name: 'a body over 100 kB', body: { query: `{ indicators { code } } # ${'x'.repeat(110_000)}` },
-    status: 413, code: 'BAD_REQUEST', message: /^the request body is larger than 100 kB: send a smaller query$/ },
-  { name: 'a body that is not JSON', body: '{"query": "{ indicators { code } }"',
-    status: 400, code: 'BAD_REQUEST', message: /^the request body is not valid JSON/ },
-  { name: 'an unknown API key', body: { query: '{ indicators { code } }' }, authorization: `Bearer pcmbn_${'Q'.repeat(43)}`,
-    status: 401, code: 'UNAUTHENTICATED', message: /^unknown API key$/ },
+  {
+    name: 'deeply nested (200 levels)',
+    body: { query: `{ adminUnit(code: "2025-03:26041") { ${nested(200, 'parent', 'ref')} } }` },
+    status: 400,
+    code: GQL,
+    limit: 'depth',
+    message: /^the query is 202 levels deep; the limit is 8: ask for fewer nested fields$/,
+  },
+  {
+    name: 'nested past the parser’s limit (1,500 levels)',
+    body: { query: `{ adminUnit(code: "VN") { ${nested(1500, 'children', 'ref')} } }` },
+    status: 400,
+    code: 'GRAPHQL_PARSE_FAILED',
+    limit: 'tokens',
+    message: new RegExp(`^the query holds more than ${MAX_TOKENS} tokens .*: ask for fewer fields or split the query$`),
+  },
+  {
+    name: 'very wide (5,000 fields)',
+    body: { query: `{ indicators { ${times(5000, () => 'code')} } }` },
+    status: 400,
+    code: 'GRAPHQL_PARSE_FAILED',
+    limit: 'tokens',
+    message: /^the query holds more than 2000 tokens/,
+  },
+  {
+    name: 'wide within the token limit (600 aliases below a list)',
+    body: { query: `{ indicators { ${times(600, (i) => `a${i}: code`)} } }` },
+    status: 400,
+    code: GQL,
+    limit: 'cost',
+    message:
+      /^the query costs 6001; the limit is 5000 \(each field costs 1, one that reads the warehouse 100, fields below a list count 10 times/,
+  },
+  {
+    name: 'one field repeated 1,900 times',
+    body: { query: `{ indicators { ${times(1900, () => '__typename')} } }` },
+    status: 400,
+    code: GQL,
+    message:
+      /^the query (costs 19001; the limit is 5000|repeats too many fields of the same name to be checked: ask for each field once)/,
+  },
+  {
+    name: 'a monthly trend over a century (2000–2100)',
+    body: {
+      query: '{ trend(indicator: "hotline_calls", from: "2000", to: "2100", granularity: MONTH) { period value } }',
+    },
+    status: 200,
+    code: 'BAD_USER_INPUT',
+    message: new RegExp(
+      `^from: 2000–2100 by MONTH is about 1212 points: expected at most ${MAX_TREND_POINTS}; use a coarser granularity or a shorter range$`,
+    ),
+  },
+  {
+    name: 'a trend from 1900 to 2100',
+    body: {
+      query: '{ trend(indicator: "hotline_calls", from: "1900", to: "2100", granularity: YEAR) { period value } }',
+    },
+    status: 200,
+    code: 'BAD_USER_INPUT',
+    message: /^from: "1900": year 1900 is outside 2000–2100$/,
+  },
+  {
+    name: 'aliases multiplying a costly field (60 × kpi)',
+    body: { query: `{ ${times(60, KPI)} }` },
+    status: 400,
+    code: GQL,
+    limit: 'cost',
+    message: /^the query costs 6060; the limit is 5000/,
+  },
+  {
+    name: 'aliases multiplying a long trend (50 × 480 months)',
+    body: { query: `{ ${times(50, TREND)} }` },
+    status: 400,
+    code: GQL,
+    limit: 'cost',
+    message: /^the query costs 5500; the limit is 5000/,
+  },
+  {
+    name: 'a batch of 500 operations',
+    body: Array.from({ length: 500 }, (_, i) => ({ query: `{ ${KPI(i)} }` })),
+    status: 400,
+    code: 'BAD_REQUEST',
+    message: /^batched requests are not accepted: send one GraphQL operation per request \(this body holds 500\)$/,
+  },
+  {
+    name: 'a 90,000-character variable',
+    body: {
+      query: 'query($u: String!) { kpi(indicator: "hotline_calls", unit: $u, period: "2024") { value } }',
+      variables: { u: '7'.repeat(90_000) },
+    },
+    status: 400,
+    code: 'BAD_USER_INPUT',
+    message: new RegExp(`^variables\\.u: a string of 90,000 characters; an argument holds at most ${MAX_STRING_CHARS}`),
+  },
+  {
+    name: 'a long string deep inside the variables',
+    body: { query: '{ indicators { code } }', variables: { a: [{ b: [1, 2, { c: 'x'.repeat(5000) }] }] } },
+    status: 400,
+    code: 'BAD_USER_INPUT',
+    message: /^variables\.a\[0\]\.b\[2\]\.c: a string of 5,000 characters/,
+  },
+  {
+    name: 'a 10,000-character string in an argument',
+    body: { query: `{ adminUnits(search: "${'ha noi '.repeat(1500)}") { ref } }` },
+    status: 400,
+    code: GQL,
+    limit: 'string',
+    message: /^a string of 10,500 characters; an argument holds at most 256/,
+  },
+  {
+    name: 'a fragment cycle',
+    body: {
+      query: '{ adminUnit(code: "VN") { ...A } } fragment A on AdminUnit { ...B } fragment B on AdminUnit { ...A }',
+    },
+    status: 400,
+    code: GQL,
+    message: /^Cannot spread fragment "A" within itself via "B"\.$/,
+  },
+  {
+    name: 'fragments doubling 40 times (10¹² selections)',
+    body: { query: doubling(40) },
+    status: 400,
+    code: GQL,
+    message: /^Anonymous operation recursively requests too many selections\.$/,
+  },
+  {
+    name: 'many fragments (400 chained)',
+    body: {
+      query: `{ adminUnit(code: "VN") { ...G0 } } ${times(400, (i) => `fragment G${i} on AdminUnit { ref ${i < 399 ? `...G${i + 1}` : ''} }`)}`,
+    },
+    status: 400,
+    code: 'GRAPHQL_PARSE_FAILED',
+    limit: 'tokens',
+    message: /^the query holds more than 2000 tokens/,
+  },
+  {
+    name: 'introspection 60 times (aliases)',
+    body: { query: `{ ${times(60, (i) => `s${i}: __schema { types { name fields { name } } }`)} }` },
+    status: 400,
+    code: GQL,
+    limit: 'introspection',
+    message: /^the query asks for the schema \(__schema or __type\) 60 times; the limit is 5: ask for it once/,
+  },
+  {
+    name: 'introspection through fragments (8 × __type)',
+    body: {
+      query: `{ ...Q } fragment Q on Query { ${times(8, (i) => `t${i}: __type(name: "AdminUnit") { fields { name } }`)} }`,
+    },
+    status: 400,
+    code: GQL,
+    limit: 'introspection',
+    message: /asks for the schema \(__schema or __type\) 8 times/,
+  },
+  {
+    name: 'introspection nested (fields of types of fields…)',
+    body: { query: `{ __schema { types { ${'fields { type { '.repeat(4)}name${' } }'.repeat(4)} } } }` },
+    status: 400,
+    code: GQL,
+    message: /^Maximum introspection depth exceeded$/,
+  },
+  {
+    name: 'a directive repeated 2,000 times',
+    body: { query: `{ indicators ${times(2000, () => '@include(if: true)')} { code } }` },
+    status: 400,
+    code: 'GRAPHQL_PARSE_FAILED',
+    limit: 'tokens',
+    message: /^the query holds more than 2000 tokens/,
+  },
+  {
+    name: 'a body over 100 kB',
+    body: { query: `{ indicators { code } } # ${'x'.repeat(110_000)}` },
+    status: 413,
+    code: 'BAD_REQUEST',
+    message: /^the request body is larger than 100 kB: send a smaller query$/,
+  },
+  {
+    name: 'a body that is not JSON',
+    body: '{"query": "{ indicators { code } }"',
+    status: 400,
+    code: 'BAD_REQUEST',
+    message: /^the request body is not valid JSON/,
+  },
+  {
+    name: 'an unknown API key',
+    body: { query: '{ indicators { code } }' },
+    authorization: `Bearer pcmbn_${'Q'.repeat(43)}`,
+    status: 401,
+    code: 'UNAUTHENTICATED',
+    message: /^unknown API key$/,
+  },
 ];
 
 /** Refusal times of each abuse on an otherwise idle server (ms). */
@@ -190,10 +344,21 @@ describe('each abuse is refused with a clear error', () => {
     expect(kpis.body.errors).toBeUndefined();
     expect(Object.keys(kpis.body.data)).toHaveLength(49);
     expect(MAX_COST / (FIELD_COSTS['Query.kpi'] + 1)).toBeGreaterThanOrEqual(49);
-    const types = await gql(url, `{ __schema { queryType { name } } ${times(4, (i) => `t${i}: __type(name: "KpiValue") { name }`)} }`, { token: analyst });
+    const types = await gql(
+      url,
+      `{ __schema { queryType { name } } ${times(4, (i) => `t${i}: __type(name: "KpiValue") { name }`)} }`,
+      { token: analyst },
+    );
     expect(types.body.errors).toBeUndefined();
     // Unused variables, even many of them, cost nothing and are ignored (GraphQL's rule): answered.
-    const vars = await post(url, { query: '{ indicators { code } }', variables: Object.fromEntries(Array.from({ length: 5000 }, (_, i) => [`v${i}`, i])) }, { authorization: `Bearer ${analyst}` });
+    const vars = await post(
+      url,
+      {
+        query: '{ indicators { code } }',
+        variables: Object.fromEntries(Array.from({ length: 5000 }, (_, i) => [`v${i}`, i])),
+      },
+      { authorization: `Bearer ${analyst}` },
+    );
     expect(vars.status).toBe(200);
     expect(vars.body.errors).toBeUndefined();
   });
@@ -204,9 +369,20 @@ describe('each abuse is refused with a clear error', () => {
 
 /** What a dashboard asks, with the answers checked against those taken before the crowd. */
 const NORMAL: { name: string; query: string }[] = [
-  { name: 'kpi', query: '{ kpi(indicator: "hotline_calls", unit: "VN", period: "2024") { value previousValue status } }' },
-  { name: 'trend', query: '{ trend(indicator: "hotline_calls", unit: "2025-07:75", from: "2024", to: "2025", granularity: MONTH) { period value } }' },
-  { name: 'breakdown', query: '{ breakdown(indicator: "hotline_calls", unit: "2025-03:75", period: "2024", level: DISTRICT) { unit { ref } value rank } }' },
+  {
+    name: 'kpi',
+    query: '{ kpi(indicator: "hotline_calls", unit: "VN", period: "2024") { value previousValue status } }',
+  },
+  {
+    name: 'trend',
+    query:
+      '{ trend(indicator: "hotline_calls", unit: "2025-07:75", from: "2024", to: "2025", granularity: MONTH) { period value } }',
+  },
+  {
+    name: 'breakdown',
+    query:
+      '{ breakdown(indicator: "hotline_calls", unit: "2025-03:75", period: "2024", level: DISTRICT) { unit { ref } value rank } }',
+  },
   { name: 'units', query: '{ adminUnits(parent: "2025-07:75", search: "bien hoa") { ref name } }' },
 ];
 
@@ -278,14 +454,39 @@ describe('the server under a crowd of abusers', () => {
 
     const all = [...refusals.values()].flat();
     const figures = {
-      crowd: { loops: CROWD, seconds: CROWD_MS / 1000, abusiveRequests: all.length, medianRefusalMs: round(quantile(all, 0.5)), p99RefusalMs: round(quantile(all, 0.99)) },
-      idleRefusalMs: { median: round(quantile([...idleRefusalMs.values()].flat(), 0.5)), p99: round(quantile([...idleRefusalMs.values()].flat(), 0.99)) },
-      refusalMedianMs: Object.fromEntries([...refusals].map(([name, xs]) => [name, {
-        idle: round(quantile(idleRefusalMs.get(name) ?? [], 0.5)), underAbuse: round(quantile(xs, 0.5)), sentUnderAbuse: xs.length,
-      }])),
+      crowd: {
+        loops: CROWD,
+        seconds: CROWD_MS / 1000,
+        abusiveRequests: all.length,
+        medianRefusalMs: round(quantile(all, 0.5)),
+        p99RefusalMs: round(quantile(all, 0.99)),
+      },
+      idleRefusalMs: {
+        median: round(quantile([...idleRefusalMs.values()].flat(), 0.5)),
+        p99: round(quantile([...idleRefusalMs.values()].flat(), 0.99)),
+      },
+      refusalMedianMs: Object.fromEntries(
+        [...refusals].map(([name, xs]) => [
+          name,
+          {
+            idle: round(quantile(idleRefusalMs.get(name) ?? [], 0.5)),
+            underAbuse: round(quantile(xs, 0.5)),
+            sentUnderAbuse: xs.length,
+          },
+        ]),
+      ),
       normalClient: {
-        idle: { requests: idle.latencies.length, p50Ms: round(quantile(idle.latencies, 0.5)), p99Ms: round(quantile(idle.latencies, 0.99)) },
-        underAbuse: { requests: underAbuse.latencies.length, p50Ms: round(quantile(underAbuse.latencies, 0.5)), p99Ms: round(quantile(underAbuse.latencies, 0.99)), failed: underAbuse.wrong.length },
+        idle: {
+          requests: idle.latencies.length,
+          p50Ms: round(quantile(idle.latencies, 0.5)),
+          p99Ms: round(quantile(idle.latencies, 0.99)),
+        },
+        underAbuse: {
+          requests: underAbuse.latencies.length,
+          p50Ms: round(quantile(underAbuse.latencies, 0.5)),
+          p99Ms: round(quantile(underAbuse.latencies, 0.99)),
+          failed: underAbuse.wrong.length,
+        },
       },
     };
     const out = path.join(projectRoot, 'test-artifacts', 'abuse.json');

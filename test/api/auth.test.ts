@@ -75,7 +75,9 @@ describe('authentication', () => {
     const page = await fetch(server.url, { headers: { accept: 'text/html,application/xhtml+xml,*/*;q=0.8' } });
     expect(page.status).toBe(200);
     expect(page.headers.get('content-type')).toMatch(/^text\/html/);
-    const run = await fetch(`${server.url}?query=${encodeURIComponent('{ indicators { code } }')}`, { headers: { accept: 'application/json, text/html;q=0.5', 'apollo-require-preflight': '1' } });
+    const run = await fetch(`${server.url}?query=${encodeURIComponent('{ indicators { code } }')}`, {
+      headers: { accept: 'application/json, text/html;q=0.5', 'apollo-require-preflight': '1' },
+    });
     expect(run.status).toBe(401);
     expect(await run.json()).not.toHaveProperty('data');
   });
@@ -97,48 +99,77 @@ describe('authentication', () => {
 
 describe('scope', () => {
   it('a key for new Đồng Nai (75) sees old Bình Phước (70) and old Đồng Nai with what lies under them, not old Hà Nội', async () => {
-    const r = await gql(server.url, `{
+    const r = await gql(
+      server.url,
+      `{
       mine: adminUnit(code: "75") { ref predecessors { ref } }
       oldBinhPhuoc: adminUnit(code: "2025-03:70") { ref children { ref } }
       oldWard: adminUnit(code: "2025-03:26041") { ref parent { ref parent { ref parent { ref } } } }
       oldHanoi: adminUnit(code: "2025-03:01") { ref }
-    }`, { token: tokens.newDongNai });
+    }`,
+      { token: tokens.newDongNai },
+    );
     const d = r.body.data;
     expect(d.mine).toEqual({ ref: '2025-07:75', predecessors: [{ ref: '2025-03:70' }, { ref: '2025-03:75' }] });
     expect(d.oldBinhPhuoc.children.length).toBeGreaterThan(5);
     // The parent chain stops where the scope does: VN is above the key's unit.
-    expect(d.oldWard).toEqual({ ref: '2025-03:26041', parent: { ref: '2025-03:731', parent: { ref: '2025-03:75', parent: null } } });
+    expect(d.oldWard).toEqual({
+      ref: '2025-03:26041',
+      parent: { ref: '2025-03:731', parent: { ref: '2025-03:75', parent: null } },
+    });
     expect(d.oldHanoi).toBeNull();
     expect(r.body.errors).toHaveLength(1);
     expect(r.body.errors![0]).toMatchObject({ path: ['oldHanoi'], extensions: { code: 'FORBIDDEN' } });
-    expect(r.body.errors![0].message).toMatch(/^2025-03:01 \(Thành phố Hà Nội\) is outside the scope of API key \w+, which sees 2025-07:75 \(Tỉnh Đồng Nai\) and what lies under it$/);
+    expect(r.body.errors![0].message).toMatch(
+      /^2025-03:01 \(Thành phố Hà Nội\) is outside the scope of API key \w+, which sees 2025-07:75 \(Tỉnh Đồng Nai\) and what lies under it$/,
+    );
   });
 
   it('lists leave out what a key does not see', async () => {
-    const r = await gql(server.url, `{
+    const r = await gql(
+      server.url,
+      `{
       provincesToday: adminUnits { ref }
       provincesBefore: adminUnits(asOf: "2024-12-31") { ref }
       nation: adminUnits(level: NATIONAL) { ref }
-    }`, { token: tokens.newDongNai });
-    expect(r.body).toEqual({ data: {
-      provincesToday: [{ ref: '2025-07:75' }],
-      provincesBefore: [{ ref: '2025-03:70' }, { ref: '2025-03:75' }],
-      nation: [],
-    } });
+    }`,
+      { token: tokens.newDongNai },
+    );
+    expect(r.body).toEqual({
+      data: {
+        provincesToday: [{ ref: '2025-07:75' }],
+        provincesBefore: [{ ref: '2025-03:70' }, { ref: '2025-03:75' }],
+        nation: [],
+      },
+    });
   });
 
   it('a key for an old ward of Biên Hòa is FORBIDDEN its new commune when that commune took in other wards; not when the ward alone became it', async () => {
-    const merged = await gql(server.url, '{ mine: adminUnit(code: "2025-03:26041") { ref successors { ref } } tranBien: adminUnit(code: "2025-07:26041") { ref } }', { token: tokens.oldWardTrungDung });
+    const merged = await gql(
+      server.url,
+      '{ mine: adminUnit(code: "2025-03:26041") { ref successors { ref } } tranBien: adminUnit(code: "2025-07:26041") { ref } }',
+      { token: tokens.oldWardTrungDung },
+    );
     expect(merged.body.data).toEqual({ mine: { ref: '2025-03:26041', successors: [] }, tranBien: null });
     expect(codes(merged)).toEqual(['FORBIDDEN']);
     expect(merged.body.errors![0].message).toMatch(/^2025-07:26041 \(Phường Trấn Biên\) is outside the scope/);
 
-    const alone = await gql(server.url, '{ mine: adminUnit(code: "2025-03:26374") { successors { ref transfer } } tamPhuoc: adminUnit(code: "2025-07:26374") { ref } }', { token: tokens.oldWardTamPhuoc });
-    expect(alone.body).toEqual({ data: { mine: { successors: [{ ref: '2025-07:26374', transfer: 'FULL' }] }, tamPhuoc: { ref: '2025-07:26374' } } });
+    const alone = await gql(
+      server.url,
+      '{ mine: adminUnit(code: "2025-03:26374") { successors { ref transfer } } tamPhuoc: adminUnit(code: "2025-07:26374") { ref } }',
+      { token: tokens.oldWardTamPhuoc },
+    );
+    expect(alone.body).toEqual({
+      data: { mine: { successors: [{ ref: '2025-07:26374', transfer: 'FULL' }] }, tamPhuoc: { ref: '2025-07:26374' } },
+    });
   });
 
   it('a key for old Biên Hòa sees the new communes made only of its wards', async () => {
-    const r = await gql(server.url, '{ tranBien: adminUnit(code: "2025-07:26041") { ref } tanTrieu: adminUnit(code: "2025-07:26188") { ref } newProvince: adminUnit(code: "2025-07:75") { ref } }', { token: tokens.oldBienHoa });
+    const r = await gql(
+      server.url,
+      '{ tranBien: adminUnit(code: "2025-07:26041") { ref } tanTrieu: adminUnit(code: "2025-07:26188") { ref } newProvince: adminUnit(code: "2025-07:75") { ref } }',
+      { token: tokens.oldBienHoa },
+    );
     expect(r.body.data).toEqual({ tranBien: { ref: '2025-07:26041' }, tanTrieu: null, newProvince: null });
     expect(codes(r)).toEqual(['FORBIDDEN', 'FORBIDDEN']);
   });
@@ -147,18 +178,38 @@ describe('scope', () => {
 describe('pcmbn keys', () => {
   it('create prints the token once, alone on the last line; the warehouse keeps only its SHA-256', async () => {
     const db = await freshWarehousePath();
-    const run = await pcmbn(pcmbnEnv(db), 'keys', 'create', '--role', 'analyst', '--unit', '75', '--label', 'Sở LĐTBXH Đồng Nai', '--expires', '2099-12-31');
+    const run = await pcmbn(
+      pcmbnEnv(db),
+      'keys',
+      'create',
+      '--role',
+      'analyst',
+      '--unit',
+      '75',
+      '--label',
+      'Sở LĐTBXH Đồng Nai',
+      '--expires',
+      '2099-12-31',
+    );
     expect(run.code, run.stderr).toBe(0);
     const lines = run.stdout.trimEnd().split('\n');
     const token = lines.at(-1)!;
     expect(token).toMatch(/^pcmbn_[A-Za-z0-9_-]{43}$/);
     expect(lines.slice(0, -1).join('\n')).not.toContain(token);
-    expect(lines[0]).toMatch(/^created API key [0-9a-f]{10}: analyst of 2025-07:75 \(Tỉnh Đồng Nai\), "Sở LĐTBXH Đồng Nai", works until 2099-12-31$/);
+    expect(lines[0]).toMatch(
+      /^created API key [0-9a-f]{10}: analyst of 2025-07:75 \(Tỉnh Đồng Nai\), "Sở LĐTBXH Đồng Nai", works until 2099-12-31$/,
+    );
     const kw = await openWarehouse(db);
     try {
       const rows = await kw.sql<Record<string, unknown>>('SELECT * FROM api_keys');
       expect(rows).toHaveLength(1);
-      expect(rows[0]).toMatchObject({ token_hash: hashToken(token), role: 'analyst', unit_id: await unitId(kw, '2025-07:75'), label: 'Sở LĐTBXH Đồng Nai', revoked_at: null });
+      expect(rows[0]).toMatchObject({
+        token_hash: hashToken(token),
+        role: 'analyst',
+        unit_id: await unitId(kw, '2025-07:75'),
+        label: 'Sở LĐTBXH Đồng Nai',
+        revoked_at: null,
+      });
       expect(JSON.stringify(rows)).not.toContain(token.slice(6));
     } finally {
       await kw.close();
@@ -185,18 +236,40 @@ describe('pcmbn keys', () => {
       const token = created.split('\n').at(-1)!;
       const keyId = /created API key (\w+)/.exec(created)![1];
       const listed = await cli('keys', 'list');
-      expect(JSON.parse(listed)).toEqual([{ key: keyId, role: 'viewer', unit: '2025-03:26041 Trung Dũng', label: '', created: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/), expires: '', status: 'active' }]);
+      expect(JSON.parse(listed)).toEqual([
+        {
+          key: keyId,
+          role: 'viewer',
+          unit: '2025-03:26041 Trung Dũng',
+          label: '',
+          created: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/),
+          expires: '',
+          status: 'active',
+        },
+      ]);
       expect(listed).not.toContain(token);
       expect(await cli('keys', 'revoke', keyId)).toBe(`revoked API key ${keyId}`);
       expect(JSON.parse(await cli('keys', 'list'))[0].status).toMatch(/^revoked \d{4}-\d{2}-\d{2}$/);
       expect(await cli('keys', 'revoke', keyId)).toMatch(/was already revoked on/);
-      await expect(cli('keys', 'revoke', 'nosuchkey')).rejects.toThrow('no API key nosuchkey; `pcmbn keys list` shows them');
+      await expect(cli('keys', 'revoke', 'nosuchkey')).rejects.toThrow(
+        'no API key nosuchkey; `pcmbn keys list` shows them',
+      );
       await expect(cli('keys', 'revoke', 'nosuchkey')).rejects.toBeInstanceOf(UsageError);
-      await expect(cli('keys', 'create', '--role', 'viewer', '--unit', '2025-07:731')).rejects.toThrow(/--unit 2025-07:731: no such unit/);
-      await expect(cli('keys', 'create', '--role', 'viewer', '--unit', '7')).rejects.toThrow(/--unit: "7" is not a unit/);
-      await expect(cli('keys', 'create', '--role', 'viewer', '--unit', 'VN', '--expires', '2020-01-01')).rejects.toThrow('--expires 2020-01-01 is in the past');
-      await expect(cli('keys', 'create', '--role', 'viewer', '--unit', 'VN', '--expires', '2099-02-30')).rejects.toThrow('is not a date');
-      await expect(cli('keys', 'create', '--role', 'boss', '--unit', 'VN')).rejects.toThrow(/Allowed choices are viewer, analyst, admin/);
+      await expect(cli('keys', 'create', '--role', 'viewer', '--unit', '2025-07:731')).rejects.toThrow(
+        /--unit 2025-07:731: no such unit/,
+      );
+      await expect(cli('keys', 'create', '--role', 'viewer', '--unit', '7')).rejects.toThrow(
+        /--unit: "7" is not a unit/,
+      );
+      await expect(
+        cli('keys', 'create', '--role', 'viewer', '--unit', 'VN', '--expires', '2020-01-01'),
+      ).rejects.toThrow('--expires 2020-01-01 is in the past');
+      await expect(
+        cli('keys', 'create', '--role', 'viewer', '--unit', 'VN', '--expires', '2099-02-30'),
+      ).rejects.toThrow('is not a date');
+      await expect(cli('keys', 'create', '--role', 'boss', '--unit', 'VN')).rejects.toThrow(
+        /Allowed choices are viewer, analyst, admin/,
+      );
     } finally {
       log.mockRestore();
       table.mockRestore();

@@ -69,7 +69,11 @@ export function pcmbn(env: NodeJS.ProcessEnv, ...args: string[]): Promise<Run> {
 }
 
 /** Runs a command in the project folder to completion, collecting its output (as another user: `uid`, `gid`). */
-export function runCommand(command: string, args: string[], o: { env: NodeJS.ProcessEnv; uid?: number; gid?: number }): Promise<Run> {
+export function runCommand(
+  command: string,
+  args: string[],
+  o: { env: NodeJS.ProcessEnv; uid?: number; gid?: number },
+): Promise<Run> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { cwd: projectRoot, stdio: ['ignore', 'pipe', 'pipe'], ...o });
     let stdout = '';
@@ -93,7 +97,11 @@ export interface Background {
 
 /** Starts `pcmbn …` in the background (a server). */
 export function pcmbnBackground(env: NodeJS.ProcessEnv, ...args: string[]): Background {
-  const child = spawn(process.execPath, ['api/cli/pcmbn.js', ...args], { cwd: projectRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['api/cli/pcmbn.js', ...args], {
+    cwd: projectRoot,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   let err = '';
   let exited: number | null | undefined;
@@ -101,18 +109,24 @@ export function pcmbnBackground(env: NodeJS.ProcessEnv, ...args: string[]): Back
   const notify = () => listeners.forEach((l) => l());
   child.stdout!.on('data', (d: Buffer) => ((out += d), notify()));
   child.stderr!.on('data', (d: Buffer) => ((err += d), notify()));
-  const closed = new Promise<number | null>((resolve) => child.on('close', (code) => ((exited = code), notify(), resolve(code))));
+  const closed = new Promise<number | null>((resolve) =>
+    child.on('close', (code) => ((exited = code), notify(), resolve(code))),
+  );
   return {
     child,
     stdout: () => out,
     stderr: () => err,
     waitFor(pattern, timeoutMs = 60_000) {
       return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => done(() => reject(new Error(`timed out waiting for ${pattern}; stdout:\n${out}\nstderr:\n${err}`))), timeoutMs);
+        const timer = setTimeout(
+          () => done(() => reject(new Error(`timed out waiting for ${pattern}; stdout:\n${out}\nstderr:\n${err}`))),
+          timeoutMs,
+        );
         const check = () => {
           const m = out.match(pattern);
           if (m) done(() => resolve(m));
-          else if (exited !== undefined) done(() => reject(new Error(`exited ${exited} before ${pattern}; stdout:\n${out}\nstderr:\n${err}`)));
+          else if (exited !== undefined)
+            done(() => reject(new Error(`exited ${exited} before ${pattern}; stdout:\n${out}\nstderr:\n${err}`)));
         };
         const done = (fn: () => void) => {
           clearTimeout(timer);

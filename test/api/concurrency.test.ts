@@ -20,16 +20,54 @@ const CLIENTS = 50;
 
 /** What the clients ask: several statements per answer (values, previous year, sources, completeness), lists, ranks. */
 const QUERIES: { name: string; role: 'analyst' | 'viewer'; query: string }[] = [
-  { name: 'province kpis', role: 'analyst', query: `{ kpis(indicators: ["victims_returned", "tipoffs_received", "case_clearance_rate", "outreach_participants", "community_models_active"], unit: "2025-03:12", period: "2024")
-      { indicator { code } value numerator denominator previousValue change status complete suppressed sources } }` },
-  { name: 'national kpis (viewer)', role: 'viewer', query: `{ kpis(indicators: ["victims_returned", "victims_supported", "victim_support_rate", "cases_solved"], unit: "VN", period: "2024")
-      { indicator { code } value previousValue suppressed complete } }` },
-  { name: 'monthly trend', role: 'analyst', query: '{ trend(indicator: "tipoffs_received", unit: "2025-03:12", from: "202301", to: "202512", granularity: MONTH) { period value complete } }' },
-  { name: 'quarterly trend (viewer)', role: 'viewer', query: '{ trend(indicator: "victims_returned", unit: "2025-03:12", from: "2023Q1", to: "2025Q4", granularity: QUARTER) { period value suppressed } }' },
-  { name: 'district breakdown', role: 'analyst', query: '{ breakdown(indicator: "cases_initiated", unit: "2025-03:12", period: "2024") { unit { ref } value rank status } }' },
-  { name: 'ward breakdown', role: 'analyst', query: '{ breakdown(indicator: "outreach_sessions", unit: "2025-03:12", period: "2024Q3", level: WARD) { unit { ref } value rank } }' },
-  { name: 'compliance', role: 'analyst', query: '{ reportingCompliance(unit: "2025-03:12", period: "202406") { expected received onTime late missing { ref } } }' },
-  { name: 'discrepancies', role: 'analyst', query: '{ discrepancies(unit: "2025-03:12", period: "2024") { unit { ref } indicator period reported childrenSum } }' },
+  {
+    name: 'province kpis',
+    role: 'analyst',
+    query: `{ kpis(indicators: ["victims_returned", "tipoffs_received", "case_clearance_rate", "outreach_participants", "community_models_active"], unit: "2025-03:12", period: "2024")
+      { indicator { code } value numerator denominator previousValue change status complete suppressed sources } }`,
+  },
+  {
+    name: 'national kpis (viewer)',
+    role: 'viewer',
+    query: `{ kpis(indicators: ["victims_returned", "victims_supported", "victim_support_rate", "cases_solved"], unit: "VN", period: "2024")
+      { indicator { code } value previousValue suppressed complete } }`,
+  },
+  {
+    name: 'monthly trend',
+    role: 'analyst',
+    query:
+      '{ trend(indicator: "tipoffs_received", unit: "2025-03:12", from: "202301", to: "202512", granularity: MONTH) { period value complete } }',
+  },
+  {
+    name: 'quarterly trend (viewer)',
+    role: 'viewer',
+    query:
+      '{ trend(indicator: "victims_returned", unit: "2025-03:12", from: "2023Q1", to: "2025Q4", granularity: QUARTER) { period value suppressed } }',
+  },
+  {
+    name: 'district breakdown',
+    role: 'analyst',
+    query:
+      '{ breakdown(indicator: "cases_initiated", unit: "2025-03:12", period: "2024") { unit { ref } value rank status } }',
+  },
+  {
+    name: 'ward breakdown',
+    role: 'analyst',
+    query:
+      '{ breakdown(indicator: "outreach_sessions", unit: "2025-03:12", period: "2024Q3", level: WARD) { unit { ref } value rank } }',
+  },
+  {
+    name: 'compliance',
+    role: 'analyst',
+    query:
+      '{ reportingCompliance(unit: "2025-03:12", period: "202406") { expected received onTime late missing { ref } } }',
+  },
+  {
+    name: 'discrepancies',
+    role: 'analyst',
+    query:
+      '{ discrepancies(unit: "2025-03:12", period: "2024") { unit { ref } indicator period reported childrenSum } }',
+  },
 ];
 
 let base: string;
@@ -64,7 +102,8 @@ afterAll(cleanupTemp);
 
 async function answer(url: string, q: (typeof QUERIES)[number]): Promise<string> {
   const r = await gql(url, q.query, { token: tokens[q.role] });
-  if (r.status !== 200 || r.body.errors) throw new Error(`${q.name}: HTTP ${r.status} ${JSON.stringify(r.body.errors)}`);
+  if (r.status !== 200 || r.body.errors)
+    throw new Error(`${q.name}: HTTP ${r.status} ${JSON.stringify(r.body.errors)}`);
   return JSON.stringify(r.body.data);
 }
 
@@ -98,7 +137,10 @@ describe('scheduled loads while 50 clients query', () => {
     for (const k of JSON.parse(kpis).kpis) expect(k.value, k.indicator.code).toEqual(expect.any(Number));
     // Each drop changes some answer, so that a mix of two states would show.
     for (let state = 1; state <= drops.length; state++) {
-      expect(expected.some((m) => [...m.values()].some((s) => s.includes(state) && !s.includes(state - 1))), `drop ${state}`).toBe(true);
+      expect(
+        expected.some((m) => [...m.values()].some((s) => s.includes(state) && !s.includes(state - 1))),
+        `drop ${state}`,
+      ).toBe(true);
     }
 
     const db = path.join(tempDir(), 'live.duckdb');
@@ -121,7 +163,11 @@ describe('scheduled loads while 50 clients query', () => {
         }
       };
       const clients = Array.from({ length: CLIENTS }, (_, n) => client(n));
-      const runLines = () => server.stdout().split('\n').filter((l) => l.startsWith('run '));
+      const runLines = () =>
+        server
+          .stdout()
+          .split('\n')
+          .filter((l) => l.startsWith('run '));
 
       for (const [k, files] of drops.entries()) {
         // Files appear in the inbox whole (a rename), as a copy tool should deliver them.
@@ -148,7 +194,10 @@ describe('scheduled loads while 50 clients query', () => {
     const statesSeen = new Set<number>();
     for (const s of seen) {
       const states = expected[s.query].get(s.answer);
-      expect(states, `${QUERIES[s.query].name} answered ${s.answer.slice(0, 300)}…, the answer of no state`).toBeDefined();
+      expect(
+        states,
+        `${QUERIES[s.query].name} answered ${s.answer.slice(0, 300)}…, the answer of no state`,
+      ).toBeDefined();
       if (states!.length === 1) statesSeen.add(states![0]);
     }
     // The clients were there throughout: answers only the warehouse before the loads gives, only the one after
@@ -156,6 +205,8 @@ describe('scheduled loads while 50 clients query', () => {
     expect(statesSeen).toContain(0);
     expect(statesSeen).toContain(drops.length);
     expect(statesSeen.size).toBeGreaterThanOrEqual(3);
-    console.log(`${seen.length} answers from ${CLIENTS} clients across ${drops.length} scheduled loads, each equal to the answer before or after a load`);
+    console.log(
+      `${seen.length} answers from ${CLIENTS} clients across ${drops.length} scheduled loads, each equal to the answer before or after a load`,
+    );
   }, 300_000);
 });

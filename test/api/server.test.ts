@@ -14,13 +14,23 @@ import { type RunningServer, startServer } from '../../api/server.ts';
 import { INDICATORS } from '../../schema/catalogue.ts';
 import { loadFiles } from '../../etl/load.ts';
 import type { Warehouse } from '../../schema/warehouse.ts';
-import { cleanupTemp, closeWarehouse, csv, freshWarehouse, freshWarehousePath, HEADER, tempDir, writeFile } from '../helpers.ts';
+import {
+  cleanupTemp,
+  closeWarehouse,
+  csv,
+  freshWarehouse,
+  freshWarehousePath,
+  HEADER,
+  tempDir,
+  writeFile,
+} from '../helpers.ts';
 import { codes, gql, pcmbn, pcmbnBackground, pcmbnEnv, post } from './client.ts';
 
 let w: Warehouse;
 let server: RunningServer;
 let token: string;
-const q = (query: string, o: { variables?: Record<string, unknown>; operationName?: string } = {}) => gql(server.url, query, { token, ...o });
+const q = (query: string, o: { variables?: Record<string, unknown>; operationName?: string } = {}) =>
+  gql(server.url, query, { token, ...o });
 
 beforeAll(async () => {
   w = await freshWarehouse();
@@ -41,7 +51,9 @@ describe('endpoints', () => {
   });
 
   it('indicators: every catalogue entry, ratios with their targets', async () => {
-    const r = await q('{ indicators { code nameVi nameEn unit kind aggregation disaggregations numerator denominator target { operator value source } } }');
+    const r = await q(
+      '{ indicators { code nameVi nameEn unit kind aggregation disaggregations numerator denominator target { operator value source } } }',
+    );
     expect(r.body.errors).toBeUndefined();
     const got = r.body.data.indicators as Record<string, any>[];
     expect(got.map((i) => i.code)).toEqual(INDICATORS.map((i) => i.code));
@@ -49,9 +61,21 @@ describe('endpoints', () => {
       const g = got.find((x) => x.code === i.code)!;
       expect(g).toMatchObject({ nameVi: i.nameVi, nameEn: i.nameEn, unit: i.unit, kind: i.kind.toUpperCase() });
       if (i.kind === 'ratio') {
-        expect(g).toMatchObject({ aggregation: null, numerator: i.numerator, denominator: i.denominator, disaggregations: [], target: { operator: i.target.operator, value: i.target.value, source: i.target.source } });
+        expect(g).toMatchObject({
+          aggregation: null,
+          numerator: i.numerator,
+          denominator: i.denominator,
+          disaggregations: [],
+          target: { operator: i.target.operator, value: i.target.value, source: i.target.source },
+        });
       } else {
-        expect(g).toMatchObject({ aggregation: i.aggregation.toUpperCase(), numerator: null, denominator: null, target: null, disaggregations: [...i.disaggregations] });
+        expect(g).toMatchObject({
+          aggregation: i.aggregation.toUpperCase(),
+          numerator: null,
+          denominator: null,
+          target: null,
+          disaggregations: [...i.disaggregations],
+        });
       }
     }
     expect(got.find((i) => i.code === 'case_clearance_rate')!.target).toMatchObject({ operator: '>', value: 90 });
@@ -62,15 +86,24 @@ describe('endpoints', () => {
     expect(r.status).toBe(200);
     expect(r.body.errors).toBeUndefined();
     const types = r.body.data.__schema.types as { name: string; enumValues: { name: string }[] | null }[];
-    expect(types.find((t) => t.name === 'IndicatorCode')!.enumValues!.map((v) => v.name)).toEqual(INDICATORS.map((i) => i.code));
-    expect(types.find((t) => t.name === 'AdminLevel')!.enumValues!.map((v) => v.name)).toEqual(['NATIONAL', 'PROVINCE', 'DISTRICT', 'WARD']);
+    expect(types.find((t) => t.name === 'IndicatorCode')!.enumValues!.map((v) => v.name)).toEqual(
+      INDICATORS.map((i) => i.code),
+    );
+    expect(types.find((t) => t.name === 'AdminLevel')!.enumValues!.map((v) => v.name)).toEqual([
+      'NATIONAL',
+      'PROVINCE',
+      'DISTRICT',
+      'WARD',
+    ]);
   });
 
   it('GET /metrics: requests and latency by operation name, and ETL loads through recordLoad', async () => {
     await q('query DashboardIndicators { indicators { code } }');
     await q('query DashboardIndicators { nope }');
     const dir = tempDir();
-    const result = await loadFiles(w, [writeFile(dir, 'a.csv', csv(HEADER, 'VN,2024,cases_initiated,3', 'VN,2024,cases_solved,2'))]);
+    const result = await loadFiles(w, [
+      writeFile(dir, 'a.csv', csv(HEADER, 'VN,2024,cases_initiated,3', 'VN,2024,cases_solved,2')),
+    ]);
     recordLoad(result);
     recordLoad(null, new Error('disk full'));
     const res = await fetch(`${server.origin}/metrics`);
@@ -80,7 +113,9 @@ describe('endpoints', () => {
     expect(text).toMatch(/^pcmbn_graphql_requests_total\{operation="DashboardIndicators",outcome="ok"\} 1$/m);
     expect(text).toMatch(/^pcmbn_graphql_requests_total\{operation="DashboardIndicators",outcome="error"\} 1$/m);
     expect(text).toMatch(/^pcmbn_graphql_request_duration_seconds_count\{operation="DashboardIndicators"\} 2$/m);
-    expect(text).toMatch(/^pcmbn_graphql_request_duration_seconds_bucket\{le="0.1",operation="DashboardIndicators"\} \d+$/m);
+    expect(text).toMatch(
+      /^pcmbn_graphql_request_duration_seconds_bucket\{le="0.1",operation="DashboardIndicators"\} \d+$/m,
+    );
     expect(text).toMatch(/^pcmbn_etl_runs_total\{status="succeeded"\} 1$/m);
     expect(text).toMatch(/^pcmbn_etl_runs_total\{status="failed"\} 1$/m);
     expect(text).toMatch(/^pcmbn_etl_files_total\{status="loaded"\} 1$/m);
@@ -91,7 +126,9 @@ describe('endpoints', () => {
 
 describe('limits', () => {
   it('a normal dashboard-sized query passes', async () => {
-    const r = await q('{ indicators { code nameEn target { value } } adminUnits(parent: "75", level: WARD) { ref name parent { name } predecessors { ref transfer } } }');
+    const r = await q(
+      '{ indicators { code nameEn target { value } } adminUnits(parent: "75", level: WARD) { ref name parent { name } predecessors { ref transfer } } }',
+    );
     expect(r.status).toBe(200);
     expect(r.body.errors).toBeUndefined();
   });
@@ -103,15 +140,21 @@ describe('limits', () => {
     expect(r.status).toBe(400);
     expect(r.body).not.toHaveProperty('data');
     expect(codes(r)).toEqual(['GRAPHQL_VALIDATION_FAILED']);
-    expect(r.body.errors![0].message).toBe('operation Deep is 9 levels deep; the limit is 8: ask for fewer nested fields');
+    expect(r.body.errors![0].message).toBe(
+      'operation Deep is 9 levels deep; the limit is 8: ask for fewer nested fields',
+    );
     expect(r.body.errors![0].extensions).toMatchObject({ limit: 'depth', value: 9, max: 8 });
   });
 
   it('cost: lists multiply what is below them; fragments count where they are spread', async () => {
-    const r = await q('{ adminUnits { children { children { ...F } } } } fragment F on AdminUnit { successors { ref } }');
+    const r = await q(
+      '{ adminUnits { children { children { ...F } } } } fragment F on AdminUnit { successors { ref } }',
+    );
     expect(r.status).toBe(400);
     expect(codes(r)).toEqual(['GRAPHQL_VALIDATION_FAILED']);
-    expect(r.body.errors![0].message).toBe('the query costs 11111; the limit is 5000 (each field costs 1, one that reads the warehouse 100, fields below a list count 10 times, aliases count each time): ask for fewer fields or split the query');
+    expect(r.body.errors![0].message).toBe(
+      'the query costs 11111; the limit is 5000 (each field costs 1, one that reads the warehouse 100, fields below a list count 10 times, aliases count each time): ask for fewer fields or split the query',
+    );
   });
 
   it('aliases count each time', async () => {
@@ -124,15 +167,35 @@ describe('limits', () => {
   });
 
   it('one operation per request: a batched body is refused with 400', async () => {
-    const r = await post(server.url, [{ query: '{ indicators { code } }' }, { query: '{ adminUnits { ref } }' }], { authorization: `Bearer ${token}` });
+    const r = await post(server.url, [{ query: '{ indicators { code } }' }, { query: '{ adminUnits { ref } }' }], {
+      authorization: `Bearer ${token}`,
+    });
     expect(r.status).toBe(400);
-    expect(r.body).toEqual({ errors: [{ message: 'batched requests are not accepted: send one GraphQL operation per request (this body holds 2)', extensions: { code: 'BAD_REQUEST' } }] });
+    expect(r.body).toEqual({
+      errors: [
+        {
+          message: 'batched requests are not accepted: send one GraphQL operation per request (this body holds 2)',
+          extensions: { code: 'BAD_REQUEST' },
+        },
+      ],
+    });
   });
 
   it('bodies over 100 kB get 413 and bodies that are not JSON 400, as GraphQL-style JSON errors', async () => {
-    const big = await post(server.url, { query: `{ indicators { code } } # ${'x'.repeat(110_000)}` }, { authorization: `Bearer ${token}` });
+    const big = await post(
+      server.url,
+      { query: `{ indicators { code } } # ${'x'.repeat(110_000)}` },
+      { authorization: `Bearer ${token}` },
+    );
     expect(big.status).toBe(413);
-    expect(big.body).toEqual({ errors: [{ message: 'the request body is larger than 100 kB: send a smaller query', extensions: { code: 'BAD_REQUEST' } }] });
+    expect(big.body).toEqual({
+      errors: [
+        {
+          message: 'the request body is larger than 100 kB: send a smaller query',
+          extensions: { code: 'BAD_REQUEST' },
+        },
+      ],
+    });
     const notJson = await post(server.url, '{"query": ', { authorization: `Bearer ${token}` });
     expect(notJson.status).toBe(400);
     expect(codes(notJson)).toEqual(['BAD_REQUEST']);
@@ -151,7 +214,9 @@ function testSchema(): { schema: GraphQLSchema; calls: () => number } {
         boom: {
           type: GraphQLString,
           resolve: async () => {
-            throw new Error('Binder Error: Referenced column "secret" not found in FROM clause! LINE 1: SELECT secret FROM facts');
+            throw new Error(
+              'Binder Error: Referenced column "secret" not found in FROM clause! LINE 1: SELECT secret FROM facts',
+            );
           },
         },
         cached: { type: GraphQLInt, resolve: (_s, _a, ctx) => ctx.cache.get('cached', async () => ++calls) },
@@ -168,7 +233,14 @@ describe('errors, time limit and cache (a test-only schema)', () => {
   beforeAll(async () => {
     const t = testSchema();
     counter = t.calls;
-    test = await startServer({ warehouse: w, port: 0, anonymous: 'viewer', schema: t.schema, queryTimeoutMs: 100, log: (l) => logged.push(l) });
+    test = await startServer({
+      warehouse: w,
+      port: 0,
+      anonymous: 'viewer',
+      schema: t.schema,
+      queryTimeoutMs: 100,
+      log: (l) => logged.push(l),
+    });
   });
   afterAll(() => test?.close());
 
@@ -176,7 +248,9 @@ describe('errors, time limit and cache (a test-only schema)', () => {
     const r = await gql(test.url, '{ fast slow }');
     expect(r.body.data).toEqual({ fast: 'on time', slow: null });
     expect(codes(r)).toEqual(['TIMEOUT']);
-    expect(r.body.errors![0].message).toBe('the request ran longer than 100 ms and was stopped (PCMBN_QUERY_TIMEOUT_MS): ask for less, or a narrower selection');
+    expect(r.body.errors![0].message).toBe(
+      'the request ran longer than 100 ms and was stopped (PCMBN_QUERY_TIMEOUT_MS): ask for less, or a narrower selection',
+    );
   });
 
   it('an internal error says "internal error" with a request id; the real error (SQL) is only in the server log', async () => {
@@ -187,7 +261,13 @@ describe('errors, time limit and cache (a test-only schema)', () => {
     expect(e.message).toBe('internal error');
     expect(e.extensions).toEqual({ code: 'INTERNAL_SERVER_ERROR', requestId: r.headers.get('x-request-id') });
     expect(r.text).not.toMatch(/SELECT|secret|Binder|stack|at /);
-    expect(logged.some((l) => l.startsWith(`[request ${e.extensions!.requestId}] internal error at boom: Error: Binder Error`) && l.includes('SELECT secret FROM facts'))).toBe(true);
+    expect(
+      logged.some(
+        (l) =>
+          l.startsWith(`[request ${e.extensions!.requestId}] internal error at boom: Error: Binder Error`) &&
+          l.includes('SELECT secret FROM facts'),
+      ),
+    ).toBe(true);
   });
 
   it('results are cached until invalidate() (a load committed)', async () => {
@@ -209,7 +289,14 @@ describe('errors, time limit and cache (a test-only schema)', () => {
       expect(await health.json()).toEqual({ status: 'unavailable', database: closed.path });
       const r = await gql(s.url, '{ indicators { code } }', { token: key });
       expect(r.status).toBe(500);
-      expect(r.body).toEqual({ errors: [{ message: 'internal error', extensions: { code: 'INTERNAL_SERVER_ERROR', requestId: r.headers.get('x-request-id') } }] });
+      expect(r.body).toEqual({
+        errors: [
+          {
+            message: 'internal error',
+            extensions: { code: 'INTERNAL_SERVER_ERROR', requestId: r.headers.get('x-request-id') },
+          },
+        ],
+      });
     } finally {
       await s.close();
     }
@@ -259,7 +346,12 @@ describe('pcmbn start (a real process)', () => {
       expect((await gql(url, '{ indicators { code } }')).status).toBe(401);
 
       const dir = tempDir();
-      const load = await pcmbn(pcmbnEnv(db), 'etl', 'load', writeFile(dir, 'late.csv', csv(HEADER, 'VN,2024,cases_initiated,3')));
+      const load = await pcmbn(
+        pcmbnEnv(db),
+        'etl',
+        'load',
+        writeFile(dir, 'late.csv', csv(HEADER, 'VN,2024,cases_initiated,3')),
+      );
       expect(load.code).toBe(2);
       expect(load.stderr).toMatch(/^pcmbn: the warehouse .* is in use by another process/);
 

@@ -18,7 +18,21 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cleanupTemp, freshWarehouse } from '../helpers.ts';
-import { type Answers, answers, type Audited, cellId, INDICATOR, many, mixedStatuses, ok, PERIODS, serveVictimsYear, solvable, UNITS, YEAR } from './suppression-audit.ts';
+import {
+  type Answers,
+  answers,
+  type Audited,
+  cellId,
+  INDICATOR,
+  many,
+  mixedStatuses,
+  ok,
+  PERIODS,
+  serveVictimsYear,
+  solvable,
+  UNITS,
+  YEAR,
+} from './suppression-audit.ts';
 
 let audited: Audited;
 
@@ -40,7 +54,10 @@ describe('everything a viewer can ask about one year, combined', () => {
   it('the analyst sees every figure the viewer was asked about', () => {
     expect([...a.viewer.keys()].filter((id) => !a.analyst.has(id))).toEqual([]);
     for (const [id, seen] of a.analyst) {
-      expect(seen.filter((s) => s.withheld === true).map((s) => s.where), id).toEqual([]);
+      expect(
+        seen.filter((s) => s.withheld === true).map((s) => s.where),
+        id,
+      ).toEqual([]);
       expect(new Set(seen.map((s) => s.value)).size, `${id}: ${JSON.stringify(seen)}`).toBe(1);
     }
   });
@@ -64,7 +81,9 @@ describe('everything a viewer can ask about one year, combined', () => {
     const complements = large.filter((id) => a.withheld.has(id));
     expect(complements.length, 'complementary suppression happened').toBeGreaterThan(0);
     expect(complements.length, 'not everything is withheld').toBeLessThan(large.length);
-    console.log(`figures: ${a.truth.size}; small (1–10): ${small.length}; 11 and more: ${large.length}, of which withheld as complements: ${complements.length}`);
+    console.log(
+      `figures: ${a.truth.size}; small (1–10): ${small.length}; 11 and more: ${large.length}, of which withheld as complements: ${complements.length}`,
+    );
   });
 
   it('no withheld figure is determined by the relations that hold, by linear algebra or by its bound (at least 1)', () => {
@@ -81,29 +100,59 @@ describe('everything a viewer can ask about one year, combined', () => {
 describe('ratios and discrepancies', () => {
   it('a victim support rate is shown only when the viewer could see both its counts', async () => {
     const refs = [UNITS.district, ...audited.wards];
-    const fields = refs.flatMap((ref) => PERIODS.slice(0, 7).map((p) => [ref, p])).flatMap(([ref, p]) => ['victim_support_rate', 'victims_supported', 'victims_returned']
-      .map((i) => `kpi(indicator: "${i}", unit: "${ref}", period: "${p}") { indicator { code } unit { ref } period value suppressed }`));
-    const viewer = Object.values(await many(audited, 'viewer', fields.map((f, i) => `r${i}: ${f}`), 40));
-    const get = (i: string, ref: string, p: string) => viewer.find((x: any) => x.indicator.code === i && x.unit.ref === ref && x.period === p);
+    const fields = refs
+      .flatMap((ref) => PERIODS.slice(0, 7).map((p) => [ref, p]))
+      .flatMap(([ref, p]) =>
+        ['victim_support_rate', 'victims_supported', 'victims_returned'].map(
+          (i) =>
+            `kpi(indicator: "${i}", unit: "${ref}", period: "${p}") { indicator { code } unit { ref } period value suppressed }`,
+        ),
+      );
+    const viewer = Object.values(
+      await many(
+        audited,
+        'viewer',
+        fields.map((f, i) => `r${i}: ${f}`),
+        40,
+      ),
+    );
+    const get = (i: string, ref: string, p: string) =>
+      viewer.find((x: any) => x.indicator.code === i && x.unit.ref === ref && x.period === p);
     let shownRates = 0;
     let withheldRates = 0;
     for (const rate of viewer.filter((x: any) => x.indicator.code === 'victim_support_rate' && x.value !== null)) {
       shownRates++;
       for (const part of ['victims_supported', 'victims_returned']) {
-        expect(get(part, rate.unit.ref, rate.period).suppressed, `${rate.unit.ref} ${rate.period}: rate ${rate.value} shown, ${part} withheld`).toBe(false);
+        expect(
+          get(part, rate.unit.ref, rate.period).suppressed,
+          `${rate.unit.ref} ${rate.period}: rate ${rate.value} shown, ${part} withheld`,
+        ).toBe(false);
       }
     }
     for (const rate of viewer.filter((x: any) => x.indicator.code === 'victim_support_rate' && x.suppressed)) {
       withheldRates++;
-      expect(['victims_supported', 'victims_returned'].some((part) => get(part, rate.unit.ref, rate.period).suppressed), `${rate.unit.ref} ${rate.period}`).toBe(true);
+      expect(
+        ['victims_supported', 'victims_returned'].some((part) => get(part, rate.unit.ref, rate.period).suppressed),
+        `${rate.unit.ref} ${rate.period}`,
+      ).toBe(true);
     }
     expect(shownRates).toBeGreaterThan(0);
     expect(withheldRates).toBeGreaterThan(0);
   });
 
   it('discrepancies never carry victims figures for a viewer; an analyst gets them', async () => {
-    const query = '{ discrepancies(unit: "2025-03:75", period: "2023") { unit { ref } indicator reported childrenSum } }';
-    expect((await ok(audited, 'analyst', query)).discrepancies).toContainEqual({ unit: { ref: '2025-03:739' }, indicator: INDICATOR, reported: 5, childrenSum: 12 });
-    expect((await ok(audited, 'viewer', query)).discrepancies.filter((d: { indicator: string }) => d.indicator.startsWith('victims_'))).toEqual([]);
+    const query =
+      '{ discrepancies(unit: "2025-03:75", period: "2023") { unit { ref } indicator reported childrenSum } }';
+    expect((await ok(audited, 'analyst', query)).discrepancies).toContainEqual({
+      unit: { ref: '2025-03:739' },
+      indicator: INDICATOR,
+      reported: 5,
+      childrenSum: 12,
+    });
+    expect(
+      (await ok(audited, 'viewer', query)).discrepancies.filter((d: { indicator: string }) =>
+        d.indicator.startsWith('victims_'),
+      ),
+    ).toEqual([]);
   });
 });

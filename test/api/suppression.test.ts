@@ -31,14 +31,28 @@ async function ok(role: Role, query: string, variables?: Record<string, unknown>
 const KPI = `query Kpi($indicator: String!, $unit: String!, $period: String!) {
   kpi(indicator: $indicator, unit: $unit, period: $period) { value numerator denominator status previousValue change suppressed }
 }`;
-const kpi = async (role: Role, indicator: string, unit: string, period: string) => (await ok(role, KPI, { indicator, unit, period })).kpi;
+const kpi = async (role: Role, indicator: string, unit: string, period: string) =>
+  (await ok(role, KPI, { indicator, unit, period })).kpi;
 
-type Row = { unit: { ref: string }; value: number | null; numerator: number | null; denominator: number | null; rank: number | null; status: string; suppressed: boolean };
+type Row = {
+  unit: { ref: string };
+  value: number | null;
+  numerator: number | null;
+  denominator: number | null;
+  rank: number | null;
+  status: string;
+  suppressed: boolean;
+};
 const BREAKDOWN = `query B($indicator: String!, $unit: String!, $period: String!, $level: AdminLevel, $asOf: String) {
   breakdown(indicator: $indicator, unit: $unit, period: $period, level: $level, asOf: $asOf) { unit { ref } value numerator denominator rank status suppressed }
 }`;
-const breakdown = async (role: Role, indicator: string, unit: string, period: string, o: { level?: string; asOf?: string } = {}) =>
-  (await ok(role, BREAKDOWN, { indicator, unit, period, ...o })).breakdown as Row[];
+const breakdown = async (
+  role: Role,
+  indicator: string,
+  unit: string,
+  period: string,
+  o: { level?: string; asOf?: string } = {},
+) => (await ok(role, BREAKDOWN, { indicator, unit, period, ...o })).breakdown as Row[];
 const rowsByRef = (rows: Row[]) => new Map(rows.map((r) => [r.unit.ref, r]));
 
 type Point = { period: string; value: number | null; suppressed: boolean };
@@ -50,43 +64,59 @@ const trend = async (role: Role, indicator: string, unit: string, from: string, 
 
 beforeAll(async () => {
   w = await freshWarehouse();
-  ladder = (await w.sql<{ ref: string }>(`SELECT ref FROM units WHERE parent_id = (SELECT unit_id FROM units WHERE ref = '2025-03:731') ORDER BY code LIMIT 12`)).map((r) => r.ref);
+  ladder = (
+    await w.sql<{ ref: string }>(
+      `SELECT ref FROM units WHERE parent_id = (SELECT unit_id FROM units WHERE ref = '2025-03:731') ORDER BY code LIMIT 12`,
+    )
+  ).map((r) => r.ref);
   const dir = tempDir('pcmbn-suppression-');
-  writeFile(dir, 'wards.csv', csv(H,
-    // Every value from 0 to 11, one ward each: Biên Hòa 0 + 1 + … + 11 = 66.
-    ...ladder.map((ref, v) => `${ref},2024,victims_legal_aid,${v},2025-01-05`),
-    // Victims identified: Trung Dũng 0, An Bình 1, Hố Nai 10, Tân Hòa 11 (4 the year before): Biên Hòa 22.
-    '2025-03:26041,2024,victims_identified,0,2025-01-05',
-    '2025-03:26050,2024,victims_identified,1,2025-01-05',
-    '2025-03:26002,2024,victims_identified,10,2025-01-05',
-    '2025-03:26005,2024,victims_identified,11,2025-01-05',
-    '2025-03:26005,2023,victims_identified,4,2024-01-05',
-    // Victims rescued by Tân Hòa, by month: Jan 20, Feb 3, Mar 15, Jul 12 (year 50; Q1 38).
-    '2025-03:26005,202401,victims_rescued,20,2024-02-05',
-    '2025-03:26005,202402,victims_rescued,3,2024-03-05',
-    '2025-03:26005,202403,victims_rescued,15,2024-04-05',
-    '2025-03:26005,202407,victims_rescued,12,2024-08-05',
-    // Old Hà Nội wards: a support rate on a small numerator (8 / 40) and one on a small denominator (0 / 3).
-    '2025-03:00004,2024,victims_returned,40,2025-01-05',
-    '2025-03:00004,2024,victims_supported,8,2025-01-05',
-    '2025-03:00007,2024,victims_returned,3,2025-01-05',
-    '2025-03:00007,2024,victims_supported,0,2025-01-05',
-    // Not a victims_* count: a small value is shown.
-    '2025-03:26041,2024,hotline_calls,3,2025-01-05',
-  ));
-  writeFile(dir, 'districts.csv', csv(H,
-    // Old Đồng Nai's districts: victims returned Biên Hòa 5, Cẩm Mỹ 20, Xuân Lộc 30, Long Khánh 0: 55.
-    '2025-03:731,2024,victims_returned,5,2024-12-10',
-    '2025-03:739,2024,victims_returned,20,2024-12-10',
-    '2025-03:741,2024,victims_returned,30,2024-12-10',
-    '2025-03:732,2024,victims_returned,0,2024-12-10',
-    // Supported: 5, 18, 30: rates 100 %, 90 %, 100 %; old Đồng Nai 53 / 55.
-    '2025-03:731,2024,victims_supported,5,2024-12-10',
-    '2025-03:739,2024,victims_supported,18,2024-12-10',
-    '2025-03:741,2024,victims_supported,30,2024-12-10',
-  ));
+  writeFile(
+    dir,
+    'wards.csv',
+    csv(
+      H,
+      // Every value from 0 to 11, one ward each: Biên Hòa 0 + 1 + … + 11 = 66.
+      ...ladder.map((ref, v) => `${ref},2024,victims_legal_aid,${v},2025-01-05`),
+      // Victims identified: Trung Dũng 0, An Bình 1, Hố Nai 10, Tân Hòa 11 (4 the year before): Biên Hòa 22.
+      '2025-03:26041,2024,victims_identified,0,2025-01-05',
+      '2025-03:26050,2024,victims_identified,1,2025-01-05',
+      '2025-03:26002,2024,victims_identified,10,2025-01-05',
+      '2025-03:26005,2024,victims_identified,11,2025-01-05',
+      '2025-03:26005,2023,victims_identified,4,2024-01-05',
+      // Victims rescued by Tân Hòa, by month: Jan 20, Feb 3, Mar 15, Jul 12 (year 50; Q1 38).
+      '2025-03:26005,202401,victims_rescued,20,2024-02-05',
+      '2025-03:26005,202402,victims_rescued,3,2024-03-05',
+      '2025-03:26005,202403,victims_rescued,15,2024-04-05',
+      '2025-03:26005,202407,victims_rescued,12,2024-08-05',
+      // Old Hà Nội wards: a support rate on a small numerator (8 / 40) and one on a small denominator (0 / 3).
+      '2025-03:00004,2024,victims_returned,40,2025-01-05',
+      '2025-03:00004,2024,victims_supported,8,2025-01-05',
+      '2025-03:00007,2024,victims_returned,3,2025-01-05',
+      '2025-03:00007,2024,victims_supported,0,2025-01-05',
+      // Not a victims_* count: a small value is shown.
+      '2025-03:26041,2024,hotline_calls,3,2025-01-05',
+    ),
+  );
+  writeFile(
+    dir,
+    'districts.csv',
+    csv(
+      H,
+      // Old Đồng Nai's districts: victims returned Biên Hòa 5, Cẩm Mỹ 20, Xuân Lộc 30, Long Khánh 0: 55.
+      '2025-03:731,2024,victims_returned,5,2024-12-10',
+      '2025-03:739,2024,victims_returned,20,2024-12-10',
+      '2025-03:741,2024,victims_returned,30,2024-12-10',
+      '2025-03:732,2024,victims_returned,0,2024-12-10',
+      // Supported: 5, 18, 30: rates 100 %, 90 %, 100 %; old Đồng Nai 53 / 55.
+      '2025-03:731,2024,victims_supported,5,2024-12-10',
+      '2025-03:739,2024,victims_supported,18,2024-12-10',
+      '2025-03:741,2024,victims_supported,30,2024-12-10',
+    ),
+  );
   const result = await loadFiles(w, [dir], { today: '2025-11-20' });
-  expect(result.files.map((f) => [f.name, f.status, f.issues.map((i) => i.message)])).toEqual(result.files.map((f) => [f.name, 'loaded', []]));
+  expect(result.files.map((f) => [f.name, f.status, f.issues.map((i) => i.message)])).toEqual(
+    result.files.map((f) => [f.name, 'loaded', []]),
+  );
   const vn = await unitId(w, 'VN');
   tokens.viewer = (await createApiKey(w, { role: 'viewer', unitId: vn })).token;
   tokens.analyst = (await createApiKey(w, { role: 'analyst', unitId: vn })).token;
@@ -101,14 +131,22 @@ afterAll(async () => {
  * Checks one set of values that add up to a total the viewer also sees: no withheld value may be the only one, or
  * total − the shown ones would be it. `viewer` and `analyst` are the same rows as each role sees them.
  */
-function expectNoSingleWithheld(viewer: { suppressed: boolean; value: number | null }[], analyst: { value: number | null }[], total: number | null, what: string) {
+function expectNoSingleWithheld(
+  viewer: { suppressed: boolean; value: number | null }[],
+  analyst: { value: number | null }[],
+  total: number | null,
+  what: string,
+) {
   const withheld = viewer.flatMap((v, i) => (v.suppressed ? [i] : []));
   if (total === null || withheld.length === 0) return;
   const shown = viewer.reduce((s, v) => s + (v.suppressed ? 0 : (v.value ?? 0)), 0);
   // What the viewer can work out: total − shown is the sum of the withheld values…
   expect(total - shown, what).toBe(withheld.reduce((s, i) => s + (analyst[i].value ?? 0), 0));
   // …which reveals nothing as long as at least two of them are not zero.
-  expect(withheld.filter((i) => (analyst[i].value ?? 0) > 0).length, `${what}: withheld ${withheld.length} value(s)`).toBeGreaterThanOrEqual(2);
+  expect(
+    withheld.filter((i) => (analyst[i].value ?? 0) > 0).length,
+    `${what}: withheld ${withheld.length} value(s)`,
+  ).toBeGreaterThanOrEqual(2);
 }
 
 describe('primary suppression', () => {
@@ -122,24 +160,55 @@ describe('primary suppression', () => {
     const analyst = await ok('analyst', query);
     for (let v = 0; v <= 11; v++) {
       const small = v >= 1 && v <= 10;
-      expect(viewer[`v${v}`], `viewer, ${v}`).toEqual(small ? { value: null, suppressed: true } : { value: v, suppressed: false });
+      expect(viewer[`v${v}`], `viewer, ${v}`).toEqual(
+        small ? { value: null, suppressed: true } : { value: v, suppressed: false },
+      );
       expect(analyst[`v${v}`], `analyst, ${v}`).toEqual({ value: v, suppressed: false });
     }
     // Biên Hòa's total (66) is shown.
-    expect(await kpi('viewer', 'victims_legal_aid', '2025-03:731', '2024')).toMatchObject({ value: 66, suppressed: false });
+    expect(await kpi('viewer', 'victims_legal_aid', '2025-03:731', '2024')).toMatchObject({
+      value: 66,
+      suppressed: false,
+    });
   });
 
   it('k = 11 boundary on another victims_* count: 10 withheld, 11 shown; the previous year’s 4 withheld too', async () => {
-    expect(await kpi('viewer', 'victims_identified', '2025-03:26002', '2024')).toMatchObject({ value: null, suppressed: true });
-    expect(await kpi('viewer', 'victims_identified', '2025-03:26005', '2024')).toMatchObject({ value: 11, suppressed: false, previousValue: null, change: null });
-    expect(await kpi('viewer', 'victims_identified', '2025-03:26050', '2024')).toMatchObject({ value: null, suppressed: true });
-    expect(await kpi('viewer', 'victims_identified', '2025-03:26041', '2024')).toMatchObject({ value: 0, suppressed: false });
-    expect(await kpi('analyst', 'victims_identified', '2025-03:26002', '2024')).toMatchObject({ value: 10, suppressed: false });
-    expect(await kpi('analyst', 'victims_identified', '2025-03:26005', '2024')).toMatchObject({ value: 11, suppressed: false, previousValue: 4, change: 7 });
+    expect(await kpi('viewer', 'victims_identified', '2025-03:26002', '2024')).toMatchObject({
+      value: null,
+      suppressed: true,
+    });
+    expect(await kpi('viewer', 'victims_identified', '2025-03:26005', '2024')).toMatchObject({
+      value: 11,
+      suppressed: false,
+      previousValue: null,
+      change: null,
+    });
+    expect(await kpi('viewer', 'victims_identified', '2025-03:26050', '2024')).toMatchObject({
+      value: null,
+      suppressed: true,
+    });
+    expect(await kpi('viewer', 'victims_identified', '2025-03:26041', '2024')).toMatchObject({
+      value: 0,
+      suppressed: false,
+    });
+    expect(await kpi('analyst', 'victims_identified', '2025-03:26002', '2024')).toMatchObject({
+      value: 10,
+      suppressed: false,
+    });
+    expect(await kpi('analyst', 'victims_identified', '2025-03:26005', '2024')).toMatchObject({
+      value: 11,
+      suppressed: false,
+      previousValue: 4,
+      change: 7,
+    });
   });
 
   it('counts that are not victims_* are shown whatever their size', async () => {
-    expect(await kpi('viewer', 'hotline_calls', '2025-03:26041', '2024')).toMatchObject({ value: 3, suppressed: false, status: 'NO_TARGET' });
+    expect(await kpi('viewer', 'hotline_calls', '2025-03:26041', '2024')).toMatchObject({
+      value: 3,
+      suppressed: false,
+      status: 'NO_TARGET',
+    });
   });
 
   it('victim_support_rate built on a small count is withheld with its numerator and denominator', async () => {
@@ -148,28 +217,81 @@ describe('primary suppression', () => {
     expect(small).toMatchObject({ value: null, numerator: null, denominator: null, suppressed: true });
     expect(['MET', 'NOT_MET']).not.toContain(small.status); // the status would tell something about the value
     // Trúc Bạch 8 / 40: the numerator is small.
-    expect(await kpi('viewer', 'victim_support_rate', '2025-03:00004', '2024')).toMatchObject({ value: null, numerator: null, denominator: null, suppressed: true });
+    expect(await kpi('viewer', 'victim_support_rate', '2025-03:00004', '2024')).toMatchObject({
+      value: null,
+      numerator: null,
+      denominator: null,
+      suppressed: true,
+    });
     // Cống Vị 0 / 3: the denominator is small.
-    expect(await kpi('viewer', 'victim_support_rate', '2025-03:00007', '2024')).toMatchObject({ value: null, numerator: null, denominator: null, suppressed: true });
+    expect(await kpi('viewer', 'victim_support_rate', '2025-03:00007', '2024')).toMatchObject({
+      value: null,
+      numerator: null,
+      denominator: null,
+      suppressed: true,
+    });
     // Xuân Lộc 30 / 30 = 100 %: shown, as a percentage only (a viewer never gets the victims counts behind a ratio).
-    expect(await kpi('viewer', 'victim_support_rate', '2025-03:741', '2024')).toMatchObject({ value: 100, numerator: null, denominator: null, suppressed: false, status: 'MET' });
+    expect(await kpi('viewer', 'victim_support_rate', '2025-03:741', '2024')).toMatchObject({
+      value: 100,
+      numerator: null,
+      denominator: null,
+      suppressed: false,
+      status: 'MET',
+    });
     // Cẩm Mỹ 18 / 20 = 90 % is withheld although neither count is small: its 20 victims returned are withheld as the
     // complement of Biên Hòa's 5 under old Đồng Nai (below), and 90 % beside its 18 victims supported, which are
     // shown, would give them back.
-    expect(await kpi('viewer', 'victims_returned', '2025-03:739', '2024')).toMatchObject({ value: null, suppressed: true });
-    expect(await kpi('viewer', 'victims_supported', '2025-03:739', '2024')).toMatchObject({ value: 18, suppressed: false });
-    expect(await kpi('viewer', 'victim_support_rate', '2025-03:739', '2024')).toMatchObject({ value: null, numerator: null, denominator: null, suppressed: true });
+    expect(await kpi('viewer', 'victims_returned', '2025-03:739', '2024')).toMatchObject({
+      value: null,
+      suppressed: true,
+    });
+    expect(await kpi('viewer', 'victims_supported', '2025-03:739', '2024')).toMatchObject({
+      value: 18,
+      suppressed: false,
+    });
+    expect(await kpi('viewer', 'victim_support_rate', '2025-03:739', '2024')).toMatchObject({
+      value: null,
+      numerator: null,
+      denominator: null,
+      suppressed: true,
+    });
     // An analyst sees them all.
-    expect(await kpi('analyst', 'victim_support_rate', '2025-03:731', '2024')).toMatchObject({ value: 100, numerator: 5, denominator: 5, suppressed: false, status: 'MET' });
-    expect(await kpi('analyst', 'victim_support_rate', '2025-03:00004', '2024')).toMatchObject({ value: 20, numerator: 8, denominator: 40, suppressed: false });
-    expect(await kpi('analyst', 'victim_support_rate', '2025-03:00007', '2024')).toMatchObject({ value: 0, numerator: 0, denominator: 3, suppressed: false });
+    expect(await kpi('analyst', 'victim_support_rate', '2025-03:731', '2024')).toMatchObject({
+      value: 100,
+      numerator: 5,
+      denominator: 5,
+      suppressed: false,
+      status: 'MET',
+    });
+    expect(await kpi('analyst', 'victim_support_rate', '2025-03:00004', '2024')).toMatchObject({
+      value: 20,
+      numerator: 8,
+      denominator: 40,
+      suppressed: false,
+    });
+    expect(await kpi('analyst', 'victim_support_rate', '2025-03:00007', '2024')).toMatchObject({
+      value: 0,
+      numerator: 0,
+      denominator: 3,
+      suppressed: false,
+    });
   });
 
   it('a breakdown withholds small values and leaves them out of the ranks', async () => {
     const viewer = await breakdown('viewer', 'victims_legal_aid', '2025-03:731', '2024');
     const shown = viewer.filter((r) => r.value !== null).map((r) => [r.unit.ref, r.value, r.rank]);
-    expect(shown.sort()).toEqual([[ladder[0], 0, 2], [ladder[11], 11, 1]].sort());
-    expect(viewer.filter((r) => r.suppressed).map((r) => r.unit.ref).sort()).toEqual(ladder.slice(1, 11).sort());
+    expect(shown.sort()).toEqual(
+      [
+        [ladder[0], 0, 2],
+        [ladder[11], 11, 1],
+      ].sort(),
+    );
+    expect(
+      viewer
+        .filter((r) => r.suppressed)
+        .map((r) => r.unit.ref)
+        .sort(),
+    ).toEqual(ladder.slice(1, 11).sort());
     expect(viewer.filter((r) => r.suppressed).every((r) => r.rank === null)).toBe(true);
     const analyst = await breakdown('analyst', 'victims_legal_aid', '2025-03:731', '2024');
     expect(analyst.filter((r) => r.suppressed)).toEqual([]);
@@ -206,10 +328,16 @@ describe('complementary suppression', () => {
     const viewer = await breakdown('viewer', 'victims_identified', '2025-03:75', '2024', { level: 'WARD' });
     const analyst = await breakdown('analyst', 'victims_identified', '2025-03:75', '2024', { level: 'WARD' });
     expect(viewer).toHaveLength(159);
-    expect(viewer.filter((r) => r.suppressed).map((r) => r.unit.ref).sort()).toEqual(['2025-03:26002', '2025-03:26050']);
+    expect(
+      viewer
+        .filter((r) => r.suppressed)
+        .map((r) => r.unit.ref)
+        .sort(),
+    ).toEqual(['2025-03:26002', '2025-03:26050']);
     const bienHoa = await kpi('viewer', 'victims_identified', '2025-03:731', '2024');
     expect(bienHoa).toMatchObject({ value: 22, suppressed: false });
-    const inBienHoa = (rows: Row[]) => rows.filter((r) => ['2025-03:26041', '2025-03:26050', '2025-03:26002', '2025-03:26005'].includes(r.unit.ref));
+    const inBienHoa = (rows: Row[]) =>
+      rows.filter((r) => ['2025-03:26041', '2025-03:26050', '2025-03:26002', '2025-03:26005'].includes(r.unit.ref));
     expectNoSingleWithheld(inBienHoa(viewer), inBienHoa(analyst), bienHoa.value, 'Biên Hòa by ward');
   });
 
@@ -219,11 +347,21 @@ describe('complementary suppression', () => {
     // quarter and half (12 each: August and September are 0), the first half (38) and Feb's quarter (38).
     const viewer = await trend('viewer', 'victims_rescued', '2025-03:26005', '2024', '2024', 'MONTH');
     const analyst = await trend('analyst', 'victims_rescued', '2025-03:26005', '2024', '2024', 'MONTH');
-    expect(viewer.filter((p) => p.value !== null).map((p) => [p.period, p.value])).toEqual([['202401', 20], ['202403', 15]]);
+    expect(viewer.filter((p) => p.value !== null).map((p) => [p.period, p.value])).toEqual([
+      ['202401', 20],
+      ['202403', 15],
+    ]);
     expect(viewer.filter((p) => p.suppressed).map((p) => p.period)).toEqual(['202402', '202407']);
     const coarse = await trend('viewer', 'victims_rescued', '2025-03:26005', '2024', '2024', 'QUARTER');
-    expect(coarse.map((p) => [p.period, p.value, p.suppressed])).toEqual([['2024Q1', null, true], ['2024Q2', null, false], ['2024Q3', null, true], ['2024Q4', null, false]]);
-    expect((await trend('viewer', 'victims_rescued', '2025-03:26005', '2024', '2024', 'HALF_YEAR')).map((p) => p.suppressed)).toEqual([true, true]);
+    expect(coarse.map((p) => [p.period, p.value, p.suppressed])).toEqual([
+      ['2024Q1', null, true],
+      ['2024Q2', null, false],
+      ['2024Q3', null, true],
+      ['2024Q4', null, false],
+    ]);
+    expect(
+      (await trend('viewer', 'victims_rescued', '2025-03:26005', '2024', '2024', 'HALF_YEAR')).map((p) => p.suppressed),
+    ).toEqual([true, true]);
     expect(analyst.map((p) => p.value)).toEqual([20, 3, 15, null, null, null, 12, null, null, null, null, null]);
     expect(analyst.some((p) => p.suppressed)).toBe(false);
     const year = await kpi('viewer', 'victims_rescued', '2025-03:26005', '2024');
@@ -235,9 +373,21 @@ describe('complementary suppression', () => {
   it('no withheld month can be worked out from its quarter’s or half’s total either', async () => {
     const viewer = await trend('viewer', 'victims_rescued', '2025-03:26005', '2024', '2024', 'MONTH');
     const analyst = await trend('analyst', 'victims_rescued', '2025-03:26005', '2024', '2024', 'MONTH');
-    for (const [total, months] of [['2024Q1', [0, 1, 2]], ['2024Q2', [3, 4, 5]], ['2024Q3', [6, 7, 8]], ['2024Q4', [9, 10, 11]], ['2024S1', [0, 1, 2, 3, 4, 5]], ['2024S2', [6, 7, 8, 9, 10, 11]]] as const) {
+    for (const [total, months] of [
+      ['2024Q1', [0, 1, 2]],
+      ['2024Q2', [3, 4, 5]],
+      ['2024Q3', [6, 7, 8]],
+      ['2024Q4', [9, 10, 11]],
+      ['2024S1', [0, 1, 2, 3, 4, 5]],
+      ['2024S2', [6, 7, 8, 9, 10, 11]],
+    ] as const) {
       const t = await kpi('viewer', 'victims_rescued', '2025-03:26005', total);
-      expectNoSingleWithheld(months.map((i) => viewer[i]), months.map((i) => analyst[i]), t.suppressed ? null : t.value, total);
+      expectNoSingleWithheld(
+        months.map((i) => viewer[i]),
+        months.map((i) => analyst[i]),
+        t.suppressed ? null : t.value,
+        total,
+      );
     }
   });
 
@@ -246,14 +396,30 @@ describe('complementary suppression', () => {
   it('a ratio breakdown does not let the parent’s numerator and denominator reveal a withheld row', async () => {
     const viewer = await breakdown('viewer', 'victim_support_rate', '2025-03:75', '2024');
     const analyst = await breakdown('analyst', 'victim_support_rate', '2025-03:75', '2024');
-    expect(rowsByRef(viewer).get('2025-03:731')).toMatchObject({ value: null, numerator: null, denominator: null, suppressed: true });
+    expect(rowsByRef(viewer).get('2025-03:731')).toMatchObject({
+      value: null,
+      numerator: null,
+      denominator: null,
+      suppressed: true,
+    });
     expect(rowsByRef(analyst).get('2025-03:731')).toMatchObject({ value: 100, numerator: 5, denominator: 5 });
-    expect(await kpi('analyst', 'victim_support_rate', '2025-03:75', '2024')).toMatchObject({ numerator: 53, denominator: 55 });
+    expect(await kpi('analyst', 'victim_support_rate', '2025-03:75', '2024')).toMatchObject({
+      numerator: 53,
+      denominator: 55,
+    });
     // Old Đồng Nai's own rate is withheld too, here: its 53 victims supported are the complement that keeps old Hà
     // Nội's 8 from being VN's 61 − 53 (no other old province reported any).
-    expect(await kpi('viewer', 'victims_supported', '2025-03:75', '2024')).toMatchObject({ value: null, suppressed: true });
+    expect(await kpi('viewer', 'victims_supported', '2025-03:75', '2024')).toMatchObject({
+      value: null,
+      suppressed: true,
+    });
     expect(await kpi('viewer', 'victims_supported', 'VN', '2024')).toMatchObject({ value: 61, suppressed: false });
-    expect(await kpi('viewer', 'victim_support_rate', '2025-03:75', '2024')).toMatchObject({ value: null, numerator: null, denominator: null, suppressed: true });
+    expect(await kpi('viewer', 'victim_support_rate', '2025-03:75', '2024')).toMatchObject({
+      value: null,
+      numerator: null,
+      denominator: null,
+      suppressed: true,
+    });
     for (const row of viewer) expect(row).toMatchObject({ numerator: null, denominator: null });
   });
 });

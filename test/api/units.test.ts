@@ -30,8 +30,16 @@ describe('adminUnit', () => {
     expect(r.status).toBe(200);
     expect(r.body.errors).toBeUndefined();
     expect(r.body.data.adminUnit).toEqual({
-      code: '75', ref: '2025-07:75', name: 'Đồng Nai', type: 'Tỉnh', fullName: 'Tỉnh Đồng Nai', level: 'PROVINCE',
-      hierarchy: '2025-07', validFrom: '2025-07-01', validTo: null, parent: { ref: 'VN', level: 'NATIONAL' },
+      code: '75',
+      ref: '2025-07:75',
+      name: 'Đồng Nai',
+      type: 'Tỉnh',
+      fullName: 'Tỉnh Đồng Nai',
+      level: 'PROVINCE',
+      hierarchy: '2025-07',
+      validFrom: '2025-07-01',
+      validTo: null,
+      parent: { ref: 'VN', level: 'NATIONAL' },
     });
   });
 
@@ -64,7 +72,9 @@ describe('adminUnit', () => {
   });
 
   it('rejects a malformed code or date with BAD_USER_INPUT naming the argument and what is expected', async () => {
-    const r = await q('{ a: adminUnit(code: "7") { ref } b: adminUnit(code: "75", asOf: "2024-13-01") { ref } ok: adminUnit(code: "VN") { ref } }');
+    const r = await q(
+      '{ a: adminUnit(code: "7") { ref } b: adminUnit(code: "75", asOf: "2024-13-01") { ref } ok: adminUnit(code: "VN") { ref } }',
+    );
     expect(r.status).toBe(200);
     expect(r.body.data).toEqual({ a: null, b: null, ok: { ref: 'VN' } });
     const byPath = Object.fromEntries(r.body.errors!.map((e) => [e.path![0], e]));
@@ -83,13 +93,24 @@ describe('adminUnit', () => {
 describe('adminUnits', () => {
   it('lists the communes of new Đồng Nai: every one of the reference list, no more', async () => {
     const csv = fs.readFileSync(path.join(projectRoot, 'schema/reference/admin-units-2025-07-01.csv'), 'utf8');
-    const expected = csv.split('\n').filter((l) => /^commune,\d{5},.*,75$/.test(l.trim())).map((l) => `2025-07:${l.split(',')[1]}`).sort();
+    const expected = csv
+      .split('\n')
+      .filter((l) => /^commune,\d{5},.*,75$/.test(l.trim()))
+      .map((l) => `2025-07:${l.split(',')[1]}`)
+      .sort();
     expect(expected.length).toBeGreaterThan(90);
     const r = await q('{ adminUnits(parent: "2025-07:75", level: WARD) { ref level hierarchy parent { ref } } }');
     expect(r.body.errors).toBeUndefined();
-    const units = r.body.data.adminUnits as { ref: string; level: string; hierarchy: string; parent: { ref: string } }[];
+    const units = r.body.data.adminUnits as {
+      ref: string;
+      level: string;
+      hierarchy: string;
+      parent: { ref: string };
+    }[];
     expect(units.map((u) => u.ref).sort()).toEqual(expected);
-    expect(new Set(units.map((u) => `${u.level} ${u.hierarchy} ${u.parent.ref}`))).toEqual(new Set(['WARD 2025-07 2025-07:75']));
+    expect(new Set(units.map((u) => `${u.level} ${u.hierarchy} ${u.parent.ref}`))).toEqual(
+      new Set(['WARD 2025-07 2025-07:75']),
+    );
   });
 
   it('without parent: the provinces of the list in force on asOf; level NATIONAL is the nation', async () => {
@@ -119,7 +140,11 @@ describe('adminUnits', () => {
     }`);
     expect(r.body.errors).toBeUndefined();
     const d = r.body.data;
-    expect(d.old70).toEqual({ name: 'Bình Phước', successors: [{ ref: '2025-07:75', name: 'Đồng Nai', transfer: 'FULL' }], predecessors: [] });
+    expect(d.old70).toEqual({
+      name: 'Bình Phước',
+      successors: [{ ref: '2025-07:75', name: 'Đồng Nai', transfer: 'FULL' }],
+      predecessors: [],
+    });
     expect(d.new75.predecessors).toEqual([
       { ref: '2025-03:70', name: 'Bình Phước', transfer: 'FULL' },
       { ref: '2025-03:75', name: 'Đồng Nai', transfer: 'FULL' },
@@ -127,8 +152,14 @@ describe('adminUnits', () => {
     expect(d.new75.successors).toEqual([]);
     expect(d.bienHoa.children.length).toBeGreaterThan(20);
     expect(d.bienHoa.children).toContainEqual({ ref: '2025-03:26041', level: 'WARD', parent: { ref: '2025-03:731' } });
-    expect(d.tranBien.predecessors.map((u: { ref: string }) => u.ref)).toEqual(
-      ['2025-03:26011', '2025-03:26023', '2025-03:26029', '2025-03:26041', '2025-03:26050', '2025-03:26065']);
+    expect(d.tranBien.predecessors.map((u: { ref: string }) => u.ref)).toEqual([
+      '2025-03:26011',
+      '2025-03:26023',
+      '2025-03:26029',
+      '2025-03:26041',
+      '2025-03:26050',
+      '2025-03:26065',
+    ]);
   });
 
   it('search ignores case and diacritics, prefix matches first, within the list in force', async () => {
@@ -153,7 +184,9 @@ describe('adminUnits', () => {
     const r = await q('{ adminUnits(level: WARD, asOf: "2024-12-31") { ref } }');
     expect(r.body.data).toBeNull();
     expect(codes(r)).toEqual(['TOO_MANY_ROWS']);
-    expect(r.body.errors![0].message).toBe('adminUnits would return 10,047 rows; a list holds at most 5,000: narrow it with parent, level, search or limit');
+    expect(r.body.errors![0].message).toBe(
+      'adminUnits would return 10,047 rows; a list holds at most 5,000: narrow it with parent, level, search or limit',
+    );
     const limited = await q('{ adminUnits(level: WARD, asOf: "2024-12-31", limit: 10) { ref } }');
     expect(limited.body.data.adminUnits).toHaveLength(10);
     const bad = await q('{ adminUnits(limit: 0) { ref } }');

@@ -13,15 +13,23 @@ import { projectRoot } from '../api/client.ts';
 afterAll(cleanupTemp);
 
 const positive = (n: unknown) => typeof n === 'number' && Number.isFinite(n) && n > 0;
-const timing = (t: any) => positive(t.n) && [t.median, t.p95, t.min, t.max].every((x) => typeof x === 'number' && x >= 0);
+const timing = (t: any) =>
+  positive(t.n) && [t.median, t.p95, t.min, t.max].every((x) => typeof x === 'number' && x >= 0);
 
 describe('npm run bench -- --quick', () => {
   it('measures load, queries, throughput and memory, and the API agrees with the SQL', () => {
     const work = tempDir('pcmbn-bench-test-');
     const out = join(work, 'out');
-    const run = spawnSync(process.execPath, ['--import', 'tsx', 'bench/run.ts', '--quick', '--work', work, '--out', out, '--no-readme', '--duration', '2'], {
-      cwd: projectRoot, encoding: 'utf8', timeout: 280_000, env: { ...process.env, PCMBN_ANONYMOUS: undefined },
-    });
+    const run = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', 'bench/run.ts', '--quick', '--work', work, '--out', out, '--no-readme', '--duration', '2'],
+      {
+        cwd: projectRoot,
+        encoding: 'utf8',
+        timeout: 280_000,
+        env: { ...process.env, PCMBN_ANONYMOUS: undefined },
+      },
+    );
     expect(run.stderr + run.stdout).not.toMatch(/FAILED/);
     expect(run.status, run.stderr).toBe(0);
     expect(existsSync(join(out, 'results.md'))).toBe(true);
@@ -41,12 +49,26 @@ describe('npm run bench -- --quick', () => {
     expect(r.load.rows).toBe(r.floor.rows);
     expect(r.load.rows).toBe(r.sample.rows);
     expect(r.load.filesRejected).toBe(0);
-    for (const x of [r.load.ms, r.load.rowsPerSecond, r.floor.rowsPerSecond, r.loadRatio, r.load.peakRssBytes, r.database.bytes]) expect(positive(x)).toBe(true);
+    for (const x of [
+      r.load.ms,
+      r.load.rowsPerSecond,
+      r.floor.rowsPerSecond,
+      r.loadRatio,
+      r.load.peakRssBytes,
+      r.database.bytes,
+    ])
+      expect(positive(x)).toBe(true);
     expect(timing(r.floor.ms)).toBe(true);
     expect(r.load.profile.length).toBeGreaterThan(0);
 
     // The five operations, each timed three ways, each answer checked against the SQL's.
-    expect(r.queries.map((q: any) => q.id)).toEqual(['national-kpis', 'province-trend', 'province-communes', 'province-compliance', 'national-overview']);
+    expect(r.queries.map((q: any) => q.id)).toEqual([
+      'national-kpis',
+      'province-trend',
+      'province-communes',
+      'province-compliance',
+      'national-overview',
+    ]);
     for (const q of r.queries) {
       expect(q.graphql.length).toBe(q.requests);
       expect(q.sql).toMatch(/SELECT/);
@@ -66,7 +88,8 @@ describe('npm run bench -- --quick', () => {
 
     // Every target judged: met, missed (with by how much), or not applicable at this scale.
     const ids = r.targets.map((t: any) => t.id);
-    for (const id of ['load-ratio', 'load-time', 'throughput', 'throughput-p99', 'rss-server', 'rss-load']) expect(ids).toContain(id);
+    for (const id of ['load-ratio', 'load-time', 'throughput', 'throughput-p99', 'rss-server', 'rss-load'])
+      expect(ids).toContain(id);
     for (const q of r.queries) expect(ids).toEqual(expect.arrayContaining([`warm-${q.id}`, `cold-${q.id}`]));
     for (const t of r.targets) {
       expect([true, false, null]).toContain(t.met);
@@ -79,8 +102,18 @@ describe('npm run bench -- --quick', () => {
 describe('comparing answers', () => {
   it('reports a figure that differs, one that is missing, and a row only one side lists', async () => {
     const { compareFigures } = await import('../../bench/ops.ts');
-    const api = new Map<string, unknown>([['kpi|VN|2025|||a|#', true], ['kpi|VN|2025|||a|value', 12], ['kpi|VN|2025|||a|status', 'MET'], ['kpi|VN|2025|||b|#', true]]);
-    const sql = new Map<string, unknown>([['kpi|VN|2025|||a|#', true], ['kpi|VN|2025|||a|value', 12 + 1e-12], ['kpi|VN|2025|||a|status', 'NOT_MET'], ['kpi|VN|2025|||c|#', true]]);
+    const api = new Map<string, unknown>([
+      ['kpi|VN|2025|||a|#', true],
+      ['kpi|VN|2025|||a|value', 12],
+      ['kpi|VN|2025|||a|status', 'MET'],
+      ['kpi|VN|2025|||b|#', true],
+    ]);
+    const sql = new Map<string, unknown>([
+      ['kpi|VN|2025|||a|#', true],
+      ['kpi|VN|2025|||a|value', 12 + 1e-12],
+      ['kpi|VN|2025|||a|status', 'NOT_MET'],
+      ['kpi|VN|2025|||c|#', true],
+    ]);
     const out = compareFigures(api as never, sql as never);
     expect(out).toHaveLength(3);
     expect(out.join('\n')).toMatch(/status: the API says "MET", the SQL "NOT_MET"/);

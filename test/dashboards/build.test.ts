@@ -10,7 +10,12 @@ import ts from 'typescript';
 import { parse as parseYaml } from 'yaml';
 import { afterAll, describe, expect, it } from 'vitest';
 import { GRAFANA } from '../../dashboards/grafana.ts';
-import { buildProvisioning, checkProvisioning, DEFAULT_OUT_DIR, provisioningFiles } from '../../dashboards/provisioning.ts';
+import {
+  buildProvisioning,
+  checkProvisioning,
+  DEFAULT_OUT_DIR,
+  provisioningFiles,
+} from '../../dashboards/provisioning.ts';
 import { INDICATORS, RATIO_INDICATORS } from '../../schema/catalogue.ts';
 import { pcmbn, pcmbnEnv, projectRoot } from '../api/client.ts';
 import { cleanupTemp, tempDir } from '../helpers.ts';
@@ -41,7 +46,9 @@ describe('reproducible files', () => {
   it('--api-url changes only the data source file; a URL with a path is refused', () => {
     const other = provisioningFiles({ apiUrl: 'https://pcmbn.example.gov.vn/' });
     const base = provisioningFiles();
-    expect(other.filter((f, i) => f.content !== base[i].content).map((f) => f.path)).toEqual(['datasources/pcmbn.yaml']);
+    expect(other.filter((f, i) => f.content !== base[i].content).map((f) => f.path)).toEqual([
+      'datasources/pcmbn.yaml',
+    ]);
     expect(() => provisioningFiles({ apiUrl: 'https://pcmbn.example.gov.vn/api/v1' })).toThrow(/without a path/);
     expect(() => provisioningFiles({ apiUrl: 'ftp://x' })).toThrow(/http/);
   });
@@ -58,17 +65,30 @@ describe('provisioning YAML', () => {
   it('the data source: Infinity, the API origin, a bearer token from $PCMBN_API_KEY, the uid the panels use', () => {
     const y = parseYaml(read(DEFAULT_OUT_DIR, 'datasources/pcmbn.yaml'));
     expect(y.apiVersion).toBe(1);
-    expect(y.datasources).toEqual([{
-      name: 'PCMBN API', uid: 'pcmbn-api', type: 'yesoreyeram-infinity-datasource', access: 'proxy', url: 'http://127.0.0.1:4000', isDefault: false, editable: false,
-      jsonData: { auth_method: 'bearerToken', allowedHosts: ['http://127.0.0.1:4000'], timeoutInSeconds: 30 },
-      secureJsonData: { bearerToken: '${PCMBN_API_KEY}' },
-    }]);
+    expect(y.datasources).toEqual([
+      {
+        name: 'PCMBN API',
+        uid: 'pcmbn-api',
+        type: 'yesoreyeram-infinity-datasource',
+        access: 'proxy',
+        url: 'http://127.0.0.1:4000',
+        isDefault: false,
+        editable: false,
+        jsonData: { auth_method: 'bearerToken', allowedHosts: ['http://127.0.0.1:4000'], timeoutInSeconds: 30 },
+        secureJsonData: { bearerToken: '${PCMBN_API_KEY}' },
+      },
+    ]);
   });
 
   it('the dashboards provider reads the JSON folder into the pcmbn folder', () => {
     const y = parseYaml(read(DEFAULT_OUT_DIR, 'dashboards/pcmbn.yaml'));
     expect(y.providers).toHaveLength(1);
-    expect(y.providers[0]).toMatchObject({ type: 'file', folderUid: 'pcmbn', allowUiUpdates: false, options: { path: '/etc/grafana/provisioning/dashboards/pcmbn' } });
+    expect(y.providers[0]).toMatchObject({
+      type: 'file',
+      folderUid: 'pcmbn',
+      allowUiUpdates: false,
+      options: { path: '/etc/grafana/provisioning/dashboards/pcmbn' },
+    });
   });
 });
 
@@ -97,7 +117,9 @@ const PANEL_TYPES: Record<string, { module: string; fieldConfig: boolean }> = {
 
 function typeCheckSource(d: GrafanaDashboardJson): string {
   const lines = [
-    ...Object.values(PANEL_TYPES).map((p) => `import type * as ${p.module} from '@grafana/grafana-foundation-sdk/${p.module}';`),
+    ...Object.values(PANEL_TYPES).map(
+      (p) => `import type * as ${p.module} from '@grafana/grafana-foundation-sdk/${p.module}';`,
+    ),
     "import type * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';",
     "import type { InfinityQuery } from '../../dashboards/grafana.ts';",
     "import type { Json } from './json.ts';",
@@ -109,11 +131,24 @@ function typeCheckSource(d: GrafanaDashboardJson): string {
     const t = PANEL_TYPES[p.type];
     if (!t) throw new Error(`no type check for panel type ${p.type}`);
     lines.push(`export const options${p.id}: Json<${t.module}.Options> = ${JSON.stringify(p.options ?? {})};`);
-    if (t.fieldConfig) lines.push(`export const custom${p.id}: Json<${t.module}.FieldConfig> = ${JSON.stringify(p.fieldConfig?.defaults.custom ?? {})};`);
-    (p.targets ?? []).forEach((target, n) => lines.push(`export const target${p.id}_${n}: Target = ${JSON.stringify(target)};`));
+    if (t.fieldConfig)
+      lines.push(
+        `export const custom${p.id}: Json<${t.module}.FieldConfig> = ${JSON.stringify(p.fieldConfig?.defaults.custom ?? {})};`,
+      );
+    (p.targets ?? []).forEach((target, n) =>
+      lines.push(`export const target${p.id}_${n}: Target = ${JSON.stringify(target)};`),
+    );
   }
-  d.annotations.list.forEach((a, n) => a.target && lines.push(`export const annotation${n}: Target = ${JSON.stringify(a.target)};`));
-  d.templating.list.forEach((v, n) => v.type === 'query' && lines.push(`export const variable${n}: Omit<Target, 'refId'> & { refId: string } = ${JSON.stringify(v.query.infinityQuery)};`));
+  d.annotations.list.forEach(
+    (a, n) => a.target && lines.push(`export const annotation${n}: Target = ${JSON.stringify(a.target)};`),
+  );
+  d.templating.list.forEach(
+    (v, n) =>
+      v.type === 'query' &&
+      lines.push(
+        `export const variable${n}: Omit<Target, 'refId'> & { refId: string } = ${JSON.stringify(v.query.infinityQuery)};`,
+      ),
+  );
   return `${lines.join('\n')}\n`;
 }
 
@@ -149,7 +184,10 @@ describe("Grafana's dashboard schema", () => {
     (broken as Record<string, unknown>).graphTooltip = 'shared';
     (broken.panels[1] as unknown as Record<string, unknown>).colour = 'red';
     broken.panels[1].options!.colorMode = 'rainbow'; // a bar gauge has no colorMode
-    const result = typeCheck([...dashboards.map((d) => ({ name: d.uid, dashboard: d })), { name: 'broken', dashboard: broken }]);
+    const result = typeCheck([
+      ...dashboards.map((d) => ({ name: d.uid, dashboard: d })),
+      { name: 'broken', dashboard: broken },
+    ]);
     for (const d of dashboards) expect(result[d.uid], d.uid).toEqual([]);
     const errors = result.broken.join('\n');
     expect(errors).toMatch(/'string' is not assignable to type 'DashboardCursorSync/);
@@ -177,7 +215,8 @@ describe("Grafana's dashboard schema", () => {
 
 describe('generated from the catalogue', () => {
   const panels = dashboards.flatMap((d) => d.panels.map((p) => ({ d, p })));
-  const statOf = (p: GrafanaPanel) => /kpi\(indicator: "(\w+)"/.exec(p.targets?.[0]?.url_options.body_graphql_query ?? '')?.[1];
+  const statOf = (p: GrafanaPanel) =>
+    /kpi\(indicator: "(\w+)"/.exec(p.targets?.[0]?.url_options.body_graphql_query ?? '')?.[1];
 
   it('titles are Vietnamese with English beside them, for dashboards, rows and panels', () => {
     const VIETNAMESE = /[ăâđêôơưàáạảãấầẩẫậắằẳẵặèéẹẻẽếềểễệìíỉịĩòóọỏõốồổỗộớờởỡợùúụủũứừửữựỳýỵỷỹ]/i;
@@ -218,17 +257,22 @@ describe('generated from the catalogue', () => {
     for (const { d, p } of panels) {
       for (const step of (p.fieldConfig?.defaults.thresholds?.steps ?? []) as { value: number | null }[]) {
         if (step.value === null) continue;
-        expect(targets.some((t) => Math.abs(t - step.value!) < 1e-9), `${d.uid} "${p.title}": threshold ${step.value}`).toBe(true);
+        expect(
+          targets.some((t) => Math.abs(t - step.value!) < 1e-9),
+          `${d.uid} "${p.title}": threshold ${step.value}`,
+        ).toBe(true);
       }
     }
   });
 
-  it('every variable a query uses is defined by the dashboard (or is Grafana\'s time range)', () => {
+  it("every variable a query uses is defined by the dashboard (or is Grafana's time range)", () => {
     for (const d of dashboards) {
       const defined = new Set(d.templating.list.map((v) => v.name));
       const texts = [
         ...d.panels.flatMap((p) => (p.targets ?? []).map((t) => t.url_options.body_graphql_query)),
-        ...d.templating.list.filter((v) => v.type === 'query').map((v) => v.query.infinityQuery.url_options.body_graphql_query as string),
+        ...d.templating.list
+          .filter((v) => v.type === 'query')
+          .map((v) => v.query.infinityQuery.url_options.body_graphql_query as string),
         ...d.annotations.list.flatMap((a) => (a.target ? [a.target.url_options.body_graphql_query] : [])),
       ];
       for (const ref of texts.flatMap(variableRefs)) {
@@ -240,13 +284,25 @@ describe('generated from the catalogue', () => {
   it('every panel reads the API through the Infinity data source with the backend parser; campaigns annotate the time series', () => {
     for (const { d, p } of panels) {
       if (p.type === 'row') continue;
-      expect(p.datasource, `${d.uid} ${p.title}`).toEqual({ type: 'yesoreyeram-infinity-datasource', uid: 'pcmbn-api' });
+      expect(p.datasource, `${d.uid} ${p.title}`).toEqual({
+        type: 'yesoreyeram-infinity-datasource',
+        uid: 'pcmbn-api',
+      });
       expect(p.targets!.length).toBeGreaterThan(0);
-      for (const t of p.targets!) expect(t).toMatchObject({ type: 'graphql', source: 'url', parser: 'backend', url_options: { method: 'POST', body_type: 'graphql' } });
+      for (const t of p.targets!)
+        expect(t).toMatchObject({
+          type: 'graphql',
+          source: 'url',
+          parser: 'backend',
+          url_options: { method: 'POST', body_type: 'graphql' },
+        });
     }
     for (const d of dashboards) {
       const hasTimeseries = d.panels.some((p) => p.type === 'timeseries');
-      expect(d.annotations.list.some((a) => a.target?.url_options.body_graphql_query.includes('campaigns(')), d.uid).toBe(hasTimeseries);
+      expect(
+        d.annotations.list.some((a) => a.target?.url_options.body_graphql_query.includes('campaigns(')),
+        d.uid,
+      ).toBe(hasTimeseries);
     }
   });
 });

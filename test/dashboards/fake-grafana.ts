@@ -8,9 +8,34 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-interface StoredFolder { id: number; uid: string; title: string; version: number }
-interface StoredDataSource { id: number; uid: string; name: string; type: string; access: string; url: string; isDefault: boolean; jsonData: Record<string, unknown>; secureJsonFields: Record<string, boolean>; secrets: Record<string, string>; version: number; readOnly: boolean }
-interface StoredDashboard { id: number; uid: string; folderUid?: string; version: number; dashboard: Record<string, unknown>; provisioned: boolean }
+interface StoredFolder {
+  id: number;
+  uid: string;
+  title: string;
+  version: number;
+}
+interface StoredDataSource {
+  id: number;
+  uid: string;
+  name: string;
+  type: string;
+  access: string;
+  url: string;
+  isDefault: boolean;
+  jsonData: Record<string, unknown>;
+  secureJsonFields: Record<string, boolean>;
+  secrets: Record<string, string>;
+  version: number;
+  readOnly: boolean;
+}
+interface StoredDashboard {
+  id: number;
+  uid: string;
+  folderUid?: string;
+  version: number;
+  dashboard: Record<string, unknown>;
+  provisioned: boolean;
+}
 
 export interface FakeGrafana {
   url: string;
@@ -28,7 +53,14 @@ export interface FakeGrafana {
 
 export const TOKENS = { admin: 'glsa_admin_token_for_tests', viewer: 'glsa_viewer_token_for_tests' } as const;
 
-const slug = (title: string) => title.toLowerCase().normalize('NFD').replace(/\p{M}/gu, '').replace(/đ/g, 'd').replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
+const slug = (title: string) =>
+  title
+    .toLowerCase()
+    .normalize('NFD')
+    .replace(/\p{M}/gu, '')
+    .replace(/đ/g, 'd')
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '');
 
 export async function startFakeGrafana(version = '12.2.1'): Promise<FakeGrafana> {
   const folders = new Map<string, StoredFolder>();
@@ -42,17 +74,18 @@ export async function startFakeGrafana(version = '12.2.1'): Promise<FakeGrafana>
     res.end(JSON.stringify(body));
   };
 
-  const readBody = (req: IncomingMessage) => new Promise<unknown>((resolve) => {
-    let text = '';
-    req.on('data', (c: Buffer) => (text += c));
-    req.on('end', () => {
-      try {
-        resolve(text ? JSON.parse(text) : undefined);
-      } catch {
-        resolve(Symbol.for('invalid'));
-      }
+  const readBody = (req: IncomingMessage) =>
+    new Promise<unknown>((resolve) => {
+      let text = '';
+      req.on('data', (c: Buffer) => (text += c));
+      req.on('end', () => {
+        try {
+          resolve(text ? JSON.parse(text) : undefined);
+        } catch {
+          resolve(Symbol.for('invalid'));
+        }
+      });
     });
-  });
 
   const dsView = (d: StoredDataSource) => {
     const { secrets: _, ...view } = d;
@@ -78,25 +111,42 @@ export async function startFakeGrafana(version = '12.2.1'): Promise<FakeGrafana>
     const url = new URL(req.url!, 'http://x');
     const path = url.pathname;
     requests.push(`${req.method} ${path}`);
-    if (req.method === 'GET' && path === '/api/health') return send(res, 200, { commit: 'test', database: 'ok', version });
+    if (req.method === 'GET' && path === '/api/health')
+      return send(res, 200, { commit: 'test', database: 'ok', version });
 
     const token = /^Bearer (\S+)$/.exec(req.headers.authorization ?? '')?.[1];
     const role = token === TOKENS.admin ? 'admin' : token === TOKENS.viewer ? 'viewer' : null;
-    if (!role) return send(res, 401, { extra: null, message: 'Invalid API key', messageId: 'api-key.invalid', statusCode: 401, traceID: '' });
+    if (!role)
+      return send(res, 401, {
+        extra: null,
+        message: 'Invalid API key',
+        messageId: 'api-key.invalid',
+        statusCode: 401,
+        traceID: '',
+      });
     const body = req.method === 'GET' ? undefined : await readBody(req);
     if (body === Symbol.for('invalid')) return send(res, 400, { message: 'bad request data' });
     const b = (body ?? {}) as Record<string, any>;
-    const denied = (action: string) => send(res, 403, { accessErrorId: 'ACE0123456789', message: `You'll need additional permissions to perform this action. Permissions needed: ${action}`, title: 'Access denied' });
+    const denied = (action: string) =>
+      send(res, 403, {
+        accessErrorId: 'ACE0123456789',
+        message: `You'll need additional permissions to perform this action. Permissions needed: ${action}`,
+        title: 'Access denied',
+      });
 
     let m: RegExpExecArray | null;
     // Folders
     if ((m = /^\/api\/folders\/([^/]+)$/.exec(path))) {
       const f = folders.get(decodeURIComponent(m[1]));
-      if (req.method === 'GET') return f ? send(res, 200, { ...f, url: `/dashboards/f/${f.uid}/${slug(f.title)}`, canSave: true }) : send(res, 404, { message: 'folder not found', status: 'not-found' });
+      if (req.method === 'GET')
+        return f
+          ? send(res, 200, { ...f, url: `/dashboards/f/${f.uid}/${slug(f.title)}`, canSave: true })
+          : send(res, 404, { message: 'folder not found', status: 'not-found' });
       if (req.method === 'PUT') {
         if (role !== 'admin') return denied('folders:write');
         if (!f) return send(res, 404, { message: 'folder not found', status: 'not-found' });
-        if (!b.overwrite && b.version !== f.version) return send(res, 412, { message: 'The folder has been changed by someone else', status: 'version-mismatch' });
+        if (!b.overwrite && b.version !== f.version)
+          return send(res, 412, { message: 'The folder has been changed by someone else', status: 'version-mismatch' });
         f.title = b.title;
         f.version++;
         return send(res, 200, { ...f });
@@ -105,7 +155,8 @@ export async function startFakeGrafana(version = '12.2.1'): Promise<FakeGrafana>
     if (path === '/api/folders' && req.method === 'POST') {
       if (role !== 'admin') return denied('folders:create');
       if (!b.title) return send(res, 400, { message: 'folder title cannot be empty' });
-      if (folders.has(b.uid)) return send(res, 412, { message: 'a folder with the same uid already exists', status: 'uid-exists' });
+      if (folders.has(b.uid))
+        return send(res, 412, { message: 'a folder with the same uid already exists', status: 'uid-exists' });
       const f = { id: nextId++, uid: b.uid ?? `f${nextId}`, title: b.title, version: 1 };
       folders.set(f.uid, f);
       return send(res, 200, { ...f, url: `/dashboards/f/${f.uid}/${slug(f.title)}` });
@@ -113,13 +164,22 @@ export async function startFakeGrafana(version = '12.2.1'): Promise<FakeGrafana>
     // Data sources
     if ((m = /^\/api\/datasources\/uid\/([^/]+)$/.exec(path))) {
       const d = datasources.get(decodeURIComponent(m[1]));
-      if (req.method === 'GET') return d ? send(res, 200, dsView(d)) : send(res, 404, { message: 'Data source not found' });
+      if (req.method === 'GET')
+        return d ? send(res, 200, dsView(d)) : send(res, 404, { message: 'Data source not found' });
       if (req.method === 'PUT') {
         if (role !== 'admin') return denied('datasources:write');
         if (!d) return send(res, 404, { message: 'Data source not found' });
         if (d.readOnly) return send(res, 403, { message: 'Cannot update read-only data source' });
-        if ([...datasources.values()].some((o) => o !== d && o.name === b.name)) return send(res, 409, { message: 'data source with the same name already exists' });
-        Object.assign(d, { name: b.name, type: b.type, access: b.access, url: b.url, isDefault: Boolean(b.isDefault), jsonData: b.jsonData ?? {} });
+        if ([...datasources.values()].some((o) => o !== d && o.name === b.name))
+          return send(res, 409, { message: 'data source with the same name already exists' });
+        Object.assign(d, {
+          name: b.name,
+          type: b.type,
+          access: b.access,
+          url: b.url,
+          isDefault: Boolean(b.isDefault),
+          jsonData: b.jsonData ?? {},
+        });
         for (const [k, v] of Object.entries((b.secureJsonData ?? {}) as Record<string, string>)) {
           d.secrets[k] = v;
           d.secureJsonFields[k] = true;
@@ -131,12 +191,24 @@ export async function startFakeGrafana(version = '12.2.1'): Promise<FakeGrafana>
     if (path === '/api/datasources' && req.method === 'POST') {
       if (role !== 'admin') return denied('datasources:create');
       if (!b.name || !b.type) return send(res, 400, { message: 'Required: name and type' });
-      if ([...datasources.values()].some((o) => o.name === b.name)) return send(res, 409, { message: 'data source with the same name already exists' });
-      if (b.uid && datasources.has(b.uid)) return send(res, 409, { message: 'data source with the same uid already exists' });
+      if ([...datasources.values()].some((o) => o.name === b.name))
+        return send(res, 409, { message: 'data source with the same name already exists' });
+      if (b.uid && datasources.has(b.uid))
+        return send(res, 409, { message: 'data source with the same uid already exists' });
       const secrets = (b.secureJsonData ?? {}) as Record<string, string>;
       const d: StoredDataSource = {
-        id: nextId++, uid: b.uid, name: b.name, type: b.type, access: b.access, url: b.url, isDefault: Boolean(b.isDefault), jsonData: b.jsonData ?? {},
-        secrets: { ...secrets }, secureJsonFields: Object.fromEntries(Object.keys(secrets).map((k) => [k, true])), version: 1, readOnly: false,
+        id: nextId++,
+        uid: b.uid,
+        name: b.name,
+        type: b.type,
+        access: b.access,
+        url: b.url,
+        isDefault: Boolean(b.isDefault),
+        jsonData: b.jsonData ?? {},
+        secrets: { ...secrets },
+        secureJsonFields: Object.fromEntries(Object.keys(secrets).map((k) => [k, true])),
+        version: 1,
+        readOnly: false,
       };
       datasources.set(d.uid, d);
       return send(res, 200, { datasource: dsView(d), id: d.id, message: 'Datasource added', name: d.name });
@@ -147,7 +219,14 @@ export async function startFakeGrafana(version = '12.2.1'): Promise<FakeGrafana>
       if (!d) return send(res, 404, { message: 'Dashboard not found' });
       return send(res, 200, {
         dashboard: { ...d.dashboard, id: d.id, uid: d.uid, version: d.version },
-        meta: { isStarred: false, url: `/d/${d.uid}/${slug(String(d.dashboard.title))}`, folderUid: d.folderUid, version: d.version, provisioned: d.provisioned, slug: slug(String(d.dashboard.title)) },
+        meta: {
+          isStarred: false,
+          url: `/d/${d.uid}/${slug(String(d.dashboard.title))}`,
+          folderUid: d.folderUid,
+          version: d.version,
+          provisioned: d.provisioned,
+          slug: slug(String(d.dashboard.title)),
+        },
       });
     }
     if (path === '/api/dashboards/db' && req.method === 'POST') {
@@ -157,23 +236,50 @@ export async function startFakeGrafana(version = '12.2.1'): Promise<FakeGrafana>
       const dash = b.dashboard as Record<string, any> | undefined;
       if (!dash || typeof dash !== 'object') return send(res, 400, { message: 'bad request data' });
       if (!dash.title) return send(res, 400, { message: 'Dashboard title cannot be empty', status: 'empty-name' });
-      if (b.folderUid && !folders.has(b.folderUid)) return send(res, 400, { message: 'folder not found', status: 'not-found' });
+      if (b.folderUid && !folders.has(b.folderUid))
+        return send(res, 400, { message: 'folder not found', status: 'not-found' });
       const existing = dash.uid ? dashboards.get(dash.uid) : undefined;
-      const sameName = [...dashboards.values()].find((o) => o.uid !== dash.uid && o.folderUid === b.folderUid && o.dashboard.title === dash.title);
-      if (sameName && !b.overwrite) return send(res, 412, { message: 'A dashboard with the same name in the folder already exists', status: 'name-exists' });
+      const sameName = [...dashboards.values()].find(
+        (o) => o.uid !== dash.uid && o.folderUid === b.folderUid && o.dashboard.title === dash.title,
+      );
+      if (sameName && !b.overwrite)
+        return send(res, 412, {
+          message: 'A dashboard with the same name in the folder already exists',
+          status: 'name-exists',
+        });
       if (existing) {
-        if (existing.provisioned) return send(res, 400, { message: 'Cannot save provisioned dashboard', status: 'provisioned-dashboard' });
-        if (!b.overwrite && dash.version !== existing.version) return send(res, 412, { message: 'The dashboard has been changed by someone else', status: 'version-mismatch' });
+        if (existing.provisioned)
+          return send(res, 400, { message: 'Cannot save provisioned dashboard', status: 'provisioned-dashboard' });
+        if (!b.overwrite && dash.version !== existing.version)
+          return send(res, 412, {
+            message: 'The dashboard has been changed by someone else',
+            status: 'version-mismatch',
+          });
         existing.version++;
         existing.folderUid = b.folderUid;
         existing.dashboard = { ...dash, id: existing.id, version: existing.version };
       } else {
-        if (dash.id !== null && dash.id !== undefined) return send(res, 404, { message: 'Dashboard not found', status: 'not-found' });
+        if (dash.id !== null && dash.id !== undefined)
+          return send(res, 404, { message: 'Dashboard not found', status: 'not-found' });
         const uid = dash.uid ?? `d${nextId}`;
-        dashboards.set(uid, { id: nextId++, uid, folderUid: b.folderUid, version: 1, dashboard: { ...dash, uid, version: 1 }, provisioned: false });
+        dashboards.set(uid, {
+          id: nextId++,
+          uid,
+          folderUid: b.folderUid,
+          version: 1,
+          dashboard: { ...dash, uid, version: 1 },
+          provisioned: false,
+        });
       }
       const d = dashboards.get(dash.uid)!;
-      return send(res, 200, { id: d.id, uid: d.uid, url: `/d/${d.uid}/${slug(dash.title)}`, status: 'success', version: d.version, slug: slug(dash.title) });
+      return send(res, 200, {
+        id: d.id,
+        uid: d.uid,
+        url: `/d/${d.uid}/${slug(dash.title)}`,
+        status: 'success',
+        version: d.version,
+        slug: slug(dash.title),
+      });
     }
     return send(res, 404, { message: 'Not found' });
   });

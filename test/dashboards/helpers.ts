@@ -40,7 +40,10 @@ export interface GrafanaPanel {
   gridPos: { x: number; y: number; w: number; h: number };
   datasource?: { type: string; uid: string };
   targets?: GrafanaTarget[];
-  fieldConfig?: { defaults: Record<string, any>; overrides: { matcher: { id: string; options: string }; properties: { id: string; value: any }[] }[] };
+  fieldConfig?: {
+    defaults: Record<string, any>;
+    overrides: { matcher: { id: string; options: string }; properties: { id: string; value: any }[] }[];
+  };
   options?: Record<string, any>;
   transformations?: { id: string; options: any }[];
 }
@@ -67,7 +70,11 @@ export interface GrafanaDashboardJson {
 /** The dashboard files as committed under dashboards/provisioning (what Grafana is given). */
 export function committedDashboards(outDir = DEFAULT_OUT_DIR): GrafanaDashboardJson[] {
   const dir = path.join(outDir, 'dashboards/pcmbn');
-  return fs.readdirSync(dir).filter((f) => f.endsWith('.json')).sort().map((f) => JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')));
+  return fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .sort()
+    .map((f) => JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')));
 }
 
 /** An Infinity target read back as the spec's query shape. */
@@ -76,7 +83,12 @@ export function asQuery(t: GrafanaTarget): QuerySpec {
     refId: t.refId,
     graphql: t.url_options.body_graphql_query,
     root: t.root_selector,
-    columns: t.columns.map((c) => ({ selector: c.selector, alias: c.text, type: c.type, ...(c.timestampFormat ? { timestampFormat: c.timestampFormat } : {}) })),
+    columns: t.columns.map((c) => ({
+      selector: c.selector,
+      alias: c.text,
+      type: c.type,
+      ...(c.timestampFormat ? { timestampFormat: c.timestampFormat } : {}),
+    })),
   };
 }
 

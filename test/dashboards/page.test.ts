@@ -19,7 +19,15 @@ import { cleanupTemp } from '../helpers.ts';
 import { demoWarehouse } from './helpers.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
 const ARTIFACTS = path.join(projectRoot, 'test-artifacts');
 
 let w: Warehouse;
@@ -41,7 +49,10 @@ afterAll(async () => {
 });
 
 /** GET with a chosen Host and headers (fetch cannot set Host). */
-function get(pathname: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
+function get(
+  pathname: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
   return new Promise((resolve, reject) => {
     const req = httpRequest({ host: '127.0.0.1', port: server.port, path: pathname, headers }, (res) => {
       let body = '';
@@ -61,7 +72,11 @@ interface Watched {
 
 /** A page that records console errors, uncaught exceptions and failed requests. */
 async function openPage(extraHeaders?: Record<string, string>): Promise<Watched> {
-  const page = await browser.newPage({ viewport: { width: 1440, height: 900 }, locale: 'vi-VN', timezoneId: 'Asia/Ho_Chi_Minh' });
+  const page = await browser.newPage({
+    viewport: { width: 1440, height: 900 },
+    locale: 'vi-VN',
+    timezoneId: 'Asia/Ho_Chi_Minh',
+  });
   if (extraHeaders) await page.setExtraHTTPHeaders(extraHeaders);
   const problems: string[] = [];
   page.on('console', (m: ConsoleMessage) => {
@@ -77,7 +92,9 @@ async function openPage(extraHeaders?: Record<string, string>): Promise<Watched>
 
 /** Waits until the page has drawn everything after the render that started after `after`. */
 async function ready(page: Page, after = 0): Promise<number> {
-  await page.waitForFunction((n) => Number(document.getElementById('app')?.dataset.ready ?? 0) > n, after, { timeout: 30_000 });
+  await page.waitForFunction((n) => Number(document.getElementById('app')?.dataset.ready ?? 0) > n, after, {
+    timeout: 30_000,
+  });
   return Number(await page.locator('#app').getAttribute('data-ready'));
 }
 
@@ -107,7 +124,9 @@ describe('serving the page', () => {
     const local = await get('/dashboard-config.json', { host: `127.0.0.1:${server.port}` });
     expect(JSON.parse(local.body)).toEqual({ auth: 'demo', token: demoKey });
     expect(local.headers['cache-control']).toBe('no-store');
-    expect(JSON.parse((await get('/dashboard-config.json', { host: `localhost:${server.port}` })).body).auth).toBe('demo');
+    expect(JSON.parse((await get('/dashboard-config.json', { host: `localhost:${server.port}` })).body).auth).toBe(
+      'demo',
+    );
     // A DNS-rebinding page (another host name), a request through a proxy, a cross-site fetch: no key.
     const refused: Record<string, string>[] = [
       { host: `attacker.example:${server.port}` },
@@ -116,7 +135,9 @@ describe('serving the page', () => {
       { host: `127.0.0.1:${server.port}`, 'sec-fetch-site': 'cross-site' },
     ];
     for (const headers of refused) {
-      expect(JSON.parse((await get('/dashboard-config.json', headers)).body), JSON.stringify(headers)).toEqual({ auth: 'key' });
+      expect(JSON.parse((await get('/dashboard-config.json', headers)).body), JSON.stringify(headers)).toEqual({
+        auth: 'key',
+      });
     }
     const open = await startServer({ warehouse: w, port: 0, anonymous: 'viewer' });
     try {
@@ -138,16 +159,26 @@ describe('the page in Chromium', () => {
 
       // Stat tiles with the API's figures for the newest year, coloured by target.
       const year = await page.locator('#year').inputValue();
-      const api = (await gql(server.url, `{ vn: kpi(indicator: "outreach_participants", period: "${year}") { value } dn: kpi(indicator: "outreach_participants", period: "${year}", unit: "2025-07:75") { value } rate: kpi(indicator: "case_clearance_rate", period: "${year}") { status } }`, { token: demoKey })).body.data;
+      const api = (
+        await gql(
+          server.url,
+          `{ vn: kpi(indicator: "outreach_participants", period: "${year}") { value } dn: kpi(indicator: "outreach_participants", period: "${year}", unit: "2025-07:75") { value } rate: kpi(indicator: "case_clearance_rate", period: "${year}") { status } }`,
+          { token: demoKey },
+        )
+      ).body.data;
       const tile = page.locator('[data-panel="pcmbn-overview/stat-outreach_participants"] .tile-value');
       expect(digits(await tile.textContent())).toBe(api.vn.value);
       const rateTile = page.locator('[data-panel="pcmbn-overview/stat-case_clearance_rate"]');
-      expect(await rateTile.getAttribute('class')).toContain(api.rate.status === 'MET' ? 'status-met' : 'status-not-met');
+      expect(await rateTile.getAttribute('class')).toContain(
+        api.rate.status === 'MET' ? 'status-met' : 'status-not-met',
+      );
 
       // A trend chart has drawn its points: the count of values and an SVG line through them.
       const chart = page.locator('[data-panel="pcmbn-overview/trend-outreach_participants"] .chart');
       expect(Number(await chart.getAttribute('data-points'))).toBeGreaterThan(24);
-      const longest = await chart.locator('svg path').evaluateAll((paths) => Math.max(...paths.map((p) => (p.getAttribute('d') ?? '').split(/[LC]/).length)));
+      const longest = await chart
+        .locator('svg path')
+        .evaluateAll((paths) => Math.max(...paths.map((p) => (p.getAttribute('d') ?? '').split(/[LC]/).length)));
       expect(longest).toBeGreaterThan(24);
       await page.screenshot({ path: path.join(ARTIFACTS, 'dashboard-overview-vi.png'), fullPage: true });
 
@@ -162,7 +193,13 @@ describe('the page in Chromium', () => {
       expect(digits(await tile.textContent())).toBe(api.dn.value);
       expect(api.dn.value).not.toBe(api.vn.value);
       // The ranking now lists the province's communes.
-      expect(Number(await page.locator('[data-panel="pcmbn-overview/top-outreach_participants"] .chart').getAttribute('data-points'))).toBe(5);
+      expect(
+        Number(
+          await page
+            .locator('[data-panel="pcmbn-overview/top-outreach_participants"] .chart')
+            .getAttribute('data-points'),
+        ),
+      ).toBe(5);
 
       // English.
       await page.locator('#lang').click();
@@ -170,7 +207,9 @@ describe('the page in Chromium', () => {
       expect(await page.locator('h1').textContent()).toBe('Anti-trafficking');
       expect(await page.locator('html').getAttribute('lang')).toBe('en');
       expect(await page.locator('[role=tab][aria-selected=true]').textContent()).toBe('National overview');
-      expect(await page.locator('[data-panel="pcmbn-overview/stat-outreach_participants"] h4').textContent()).toBe('Outreach participants (person-visits)');
+      expect(await page.locator('[data-panel="pcmbn-overview/stat-outreach_participants"] h4').textContent()).toBe(
+        'Outreach participants (person-visits)',
+      );
 
       // Every tab renders its panels without an error.
       for (const d of DASHBOARDS) {

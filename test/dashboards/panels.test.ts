@@ -7,7 +7,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiKey } from '../../api/auth/keys.ts';
 import { type RunningServer, startServer } from '../../api/server.ts';
-import { convert, frame, getPath, interpolate, type QuerySpec, rawRows, type Row, type TimeRange, type VariableName } from '../../dashboards/spec.ts';
+import {
+  convert,
+  frame,
+  getPath,
+  interpolate,
+  type QuerySpec,
+  rawRows,
+  type Row,
+  type TimeRange,
+  type VariableName,
+} from '../../dashboards/spec.ts';
 import type { Warehouse } from '../../schema/warehouse.ts';
 import { codes, gql } from '../api/client.ts';
 import { cleanupTemp, unitId } from '../helpers.ts';
@@ -56,9 +66,20 @@ async function run(q: QuerySpec, values: Partial<Record<VariableName, string>>, 
       const v = getPath(raw, c.selector);
       expect(v, `${where}: column ${c.alias} (${c.selector}) is not in the rows of ${q.root}`).not.toBeUndefined();
       if (v === null) continue;
-      const expected = { string: ['string', 'boolean'], number: ['number'], timestamp: ['string'], timestamp_epoch: ['number'] }[c.type];
-      expect(expected, `${where}: column ${c.alias} holds a ${typeof v} (${JSON.stringify(v)}), not a ${c.type}`).toContain(typeof v);
-      expect(convert(v, c), `${where}: column ${c.alias}: ${JSON.stringify(v)} does not read as a ${c.type}${c.timestampFormat ? ` (${c.timestampFormat})` : ''}`).not.toBeNull();
+      const expected = {
+        string: ['string', 'boolean'],
+        number: ['number'],
+        timestamp: ['string'],
+        timestamp_epoch: ['number'],
+      }[c.type];
+      expect(
+        expected,
+        `${where}: column ${c.alias} holds a ${typeof v} (${JSON.stringify(v)}), not a ${c.type}`,
+      ).toContain(typeof v);
+      expect(
+        convert(v, c),
+        `${where}: column ${c.alias}: ${JSON.stringify(v)} does not read as a ${c.type}${c.timestampFormat ? ` (${c.timestampFormat})` : ''}`,
+      ).not.toBeNull();
     }
   }
   const rows = frame(r.body, q);
@@ -66,7 +87,10 @@ async function run(q: QuerySpec, values: Partial<Record<VariableName, string>>, 
   if (numbers.length) {
     // The viewer's victims figures may all be withheld (small-cell suppression, api/aggregate/withheld.ts): the rows say so.
     const withheld = rows.length > 0 && rows.every((row) => String(row.suppressed) === 'true');
-    expect(withheld || rows.some((row) => numbers.some((c) => typeof row[c.alias] === 'number')), `${where}: every number of ${q.root} is null`).toBe(true);
+    expect(
+      withheld || rows.some((row) => numbers.some((c) => typeof row[c.alias] === 'number')),
+      `${where}: every number of ${q.root} is null`,
+    ).toBe(true);
   }
   return rows;
 }
@@ -75,7 +99,14 @@ const dashboards = committedDashboards();
 
 describe('the Grafana dashboards read the API', () => {
   it('there are six dashboards, each with queries', () => {
-    expect(dashboards.map((d) => d.uid).sort()).toEqual(['pcmbn-cases', 'pcmbn-compliance', 'pcmbn-outreach', 'pcmbn-overview', 'pcmbn-province', 'pcmbn-victims']);
+    expect(dashboards.map((d) => d.uid).sort()).toEqual([
+      'pcmbn-cases',
+      'pcmbn-compliance',
+      'pcmbn-outreach',
+      'pcmbn-overview',
+      'pcmbn-province',
+      'pcmbn-victims',
+    ]);
   });
 
   for (const d of dashboards) {
@@ -86,13 +117,27 @@ describe('the Grafana dashboards read the API', () => {
         if (v.type !== 'query') continue;
         const rows = await run(asQuery(v.query.infinityQuery), values, `${d.uid} variable $${v.name}`);
         queries++;
-        expect(rows.every((r) => typeof r.__text === 'string' && typeof r.__value === 'string'), `${d.uid} $${v.name}: __text and __value`).toBe(true);
+        expect(
+          rows.every((r) => typeof r.__text === 'string' && typeof r.__value === 'string'),
+          `${d.uid} $${v.name}: __text and __value`,
+        ).toBe(true);
         const chosen = values[v.name as VariableName];
-        if (chosen && chosen !== 'VN') expect(rows.map((r) => r.__value), `${d.uid} $${v.name} offers ${chosen}`).toContain(chosen);
+        if (chosen && chosen !== 'VN')
+          expect(
+            rows.map((r) => r.__value),
+            `${d.uid} $${v.name} offers ${chosen}`,
+          ).toContain(chosen);
       }
       for (const p of d.panels) {
         for (const t of p.targets ?? []) {
-          expect([t.type, t.source, t.parser, t.url, t.url_options.method, t.url_options.body_type]).toEqual(['graphql', 'url', 'backend', '/graphql', 'POST', 'graphql']);
+          expect([t.type, t.source, t.parser, t.url, t.url_options.method, t.url_options.body_type]).toEqual([
+            'graphql',
+            'url',
+            'backend',
+            '/graphql',
+            'POST',
+            'graphql',
+          ]);
           await run(asQuery(t), values, `${d.uid} panel ${p.id} "${p.title}" ${t.refId}`);
           queries++;
         }
@@ -101,7 +146,11 @@ describe('the Grafana dashboards read the API', () => {
         if (!a.target) continue;
         const rows = await run(asQuery(a.target), values, `${d.uid} annotation "${a.name}"`);
         queries++;
-        expect(rows.every((r) => r.time instanceof Date && r.timeEnd instanceof Date && (r.timeEnd as Date) > (r.time as Date))).toBe(true);
+        expect(
+          rows.every(
+            (r) => r.time instanceof Date && r.timeEnd instanceof Date && (r.timeEnd as Date) > (r.time as Date),
+          ),
+        ).toBe(true);
         expect(rows.map((r) => r.tags)).toContain('NATIONAL_DAY');
       }
       expect(queries).toBeGreaterThan(3);
@@ -111,17 +160,41 @@ describe('the Grafana dashboards read the API', () => {
 
 describe('periods', () => {
   it('lists the years, months and quarters that hold reports, newest first, with labels and their list', async () => {
-    const r = await gql(server.url, '{ years: periods { id type hierarchy labelVi labelEn start end } months: periods(type: MONTH, limit: 2) { id labelVi labelEn } old: periods(type: YEAR, hierarchy: "2025-03") { id } q: periods(type: QUARTER) { id labelVi } }', { token });
+    const r = await gql(
+      server.url,
+      '{ years: periods { id type hierarchy labelVi labelEn start end } months: periods(type: MONTH, limit: 2) { id labelVi labelEn } old: periods(type: YEAR, hierarchy: "2025-03") { id } q: periods(type: QUARTER) { id labelVi } }',
+      { token },
+    );
     expect(r.body.errors).toBeUndefined();
     const { years, months, old, q } = r.body.data;
-    expect(years.map((p: { id: string }) => p.id)).toEqual(['2026', '2025', '2024', '2023', '2022', '2021', '2020', '2019']);
-    expect(years[0]).toEqual({ id: '2026', type: 'YEAR', hierarchy: '2025-07', labelVi: 'Năm 2026', labelEn: '2026', start: '2026-01-01', end: '2026-12-31' });
-    expect(months).toEqual([{ id: '202610', labelVi: 'Tháng 10/2026', labelEn: 'October 2026' }, { id: '202609', labelVi: 'Tháng 9/2026', labelEn: 'September 2026' }]);
+    expect(years.map((p: { id: string }) => p.id)).toEqual([
+      '2026',
+      '2025',
+      '2024',
+      '2023',
+      '2022',
+      '2021',
+      '2020',
+      '2019',
+    ]);
+    expect(years[0]).toEqual({
+      id: '2026',
+      type: 'YEAR',
+      hierarchy: '2025-07',
+      labelVi: 'Năm 2026',
+      labelEn: '2026',
+      start: '2026-01-01',
+      end: '2026-12-31',
+    });
+    expect(months).toEqual([
+      { id: '202610', labelVi: 'Tháng 10/2026', labelEn: 'October 2026' },
+      { id: '202609', labelVi: 'Tháng 9/2026', labelEn: 'September 2026' },
+    ]);
     expect(old.map((p: { id: string }) => p.id)).toEqual(['2024', '2023', '2022', '2021', '2020', '2019']);
     expect(q[0]).toEqual({ id: '2026Q4', labelVi: 'Quý IV/2026' });
   });
 
-  it('months come from monthly reports only: the demo\'s quarterly history before 2024 lists no month', async () => {
+  it("months come from monthly reports only: the demo's quarterly history before 2024 lists no month", async () => {
     const r = await gql(server.url, '{ periods(type: MONTH) { id } }', { token });
     const ids = r.body.data.periods.map((p: { id: string }) => p.id);
     expect(ids.at(-1)).toBe('202401');
@@ -139,35 +212,72 @@ describe('complianceByUnit', () => {
   const FIELDS = 'unit { ref } expected received onTime late missing pending completeness timeliness';
 
   it('one row per province; the rows add up to reportingCompliance for the nation', async () => {
-    const r = await gql(server.url, `{ rows: complianceByUnit(period: "202609") { ${FIELDS} } all: reportingCompliance(period: "202609") { expected received onTime late missing { ref } pending } }`, { token });
+    const r = await gql(
+      server.url,
+      `{ rows: complianceByUnit(period: "202609") { ${FIELDS} } all: reportingCompliance(period: "202609") { expected received onTime late missing { ref } pending } }`,
+      { token },
+    );
     expect(r.body.errors).toBeUndefined();
     const { rows, all } = r.body.data;
     expect(rows).toHaveLength(34);
     const sum = (k: string) => rows.reduce((s: number, x: Record<string, number>) => s + x[k], 0);
-    expect({ expected: sum('expected'), received: sum('received'), onTime: sum('onTime'), late: sum('late'), missing: sum('missing'), pending: sum('pending') })
-      .toEqual({ expected: all.expected, received: all.received, onTime: all.onTime, late: all.late, missing: all.missing.length, pending: all.pending });
+    expect({
+      expected: sum('expected'),
+      received: sum('received'),
+      onTime: sum('onTime'),
+      late: sum('late'),
+      missing: sum('missing'),
+      pending: sum('pending'),
+    }).toEqual({
+      expected: all.expected,
+      received: all.received,
+      onTime: all.onTime,
+      late: all.late,
+      missing: all.missing.length,
+      pending: all.pending,
+    });
     const dongNai = rows.find((x: { unit: { ref: string } }) => x.unit.ref === '2025-07:75');
     expect(dongNai.completeness).toBeCloseTo((dongNai.received / dongNai.expected) * 100, 10);
     expect(dongNai.timeliness).toBeCloseTo((dongNai.onTime / dongNai.expected) * 100, 10);
   });
 
   it('a new province for a month before the reform: the old provinces it was made of, adding up to reportingCompliance', async () => {
-    const r = await gql(server.url, `{ rows: complianceByUnit(period: "202403", unit: "2025-07:75") { ${FIELDS} } all: reportingCompliance(period: "202403", unit: "2025-07:75") { expected received } }`, { token });
+    const r = await gql(
+      server.url,
+      `{ rows: complianceByUnit(period: "202403", unit: "2025-07:75") { ${FIELDS} } all: reportingCompliance(period: "202403", unit: "2025-07:75") { expected received } }`,
+      { token },
+    );
     expect(r.body.errors).toBeUndefined();
     expect(r.body.data.rows.map((x: { unit: { ref: string } }) => x.unit.ref)).toEqual(['2025-03:70', '2025-03:75']);
-    expect(r.body.data.rows.reduce((s: number, x: { expected: number }) => s + x.expected, 0)).toBe(r.body.data.all.expected);
-    expect(r.body.data.rows.reduce((s: number, x: { received: number }) => s + x.received, 0)).toBe(r.body.data.all.received);
+    expect(r.body.data.rows.reduce((s: number, x: { expected: number }) => s + x.expected, 0)).toBe(
+      r.body.data.all.expected,
+    );
+    expect(r.body.data.rows.reduce((s: number, x: { received: number }) => s + x.received, 0)).toBe(
+      r.body.data.all.received,
+    );
   });
 
   it('a period the schedule expects nothing for gives zeros and null rates; a key sees only its own units', async () => {
-    const none = await gql(server.url, `{ complianceByUnit(period: "2024Q2", unit: "2025-03:75") { ${FIELDS} } }`, { token });
+    const none = await gql(server.url, `{ complianceByUnit(period: "2024Q2", unit: "2025-03:75") { ${FIELDS} } }`, {
+      token,
+    });
     expect(none.body.errors).toBeUndefined();
-    expect(none.body.data.complianceByUnit.every((x: Record<string, unknown>) => x.expected === 0 && x.completeness === null && x.timeliness === null)).toBe(true);
+    expect(
+      none.body.data.complianceByUnit.every(
+        (x: Record<string, unknown>) => x.expected === 0 && x.completeness === null && x.timeliness === null,
+      ),
+    ).toBe(true);
 
     const province = (await createApiKey(w, { role: 'viewer', unitId: await unitId(w, '2025-07:75') })).token;
-    const outside = await gql(server.url, '{ complianceByUnit(period: "202609", unit: "2025-07:12") { unit { ref } } }', { token: province });
+    const outside = await gql(
+      server.url,
+      '{ complianceByUnit(period: "202609", unit: "2025-07:12") { unit { ref } } }',
+      { token: province },
+    );
     expect(codes(outside)).toEqual(['FORBIDDEN']);
-    const own = await gql(server.url, '{ complianceByUnit(period: "202609", unit: "2025-07:75") { unit { ref } } }', { token: province });
+    const own = await gql(server.url, '{ complianceByUnit(period: "202609", unit: "2025-07:75") { unit { ref } } }', {
+      token: province,
+    });
     expect(own.body.errors).toBeUndefined();
     expect(own.body.data.complianceByUnit).toHaveLength(95);
     const bad = await gql(server.url, '{ complianceByUnit(period: "2024Q5") { unit { ref } } }', { token });

@@ -25,10 +25,14 @@ afterEach(async () => {
 });
 afterAll(cleanupTemp);
 
-const push = (o: Partial<PushOptions> = {}) => pushDashboards({ grafanaUrl: grafana.url, token: TOKENS.admin, apiKey: API_KEY, ...o });
+const push = (o: Partial<PushOptions> = {}) =>
+  pushDashboards({ grafanaUrl: grafana.url, token: TOKENS.admin, apiKey: API_KEY, ...o });
 
 async function failure(p: Promise<unknown>): Promise<GrafanaError> {
-  const e = await p.then(() => null, (err: unknown) => err);
+  const e = await p.then(
+    () => null,
+    (err: unknown) => err,
+  );
   expect(e).toBeInstanceOf(GrafanaError);
   return e as GrafanaError;
 }
@@ -37,13 +41,28 @@ describe('push', () => {
   it('creates the folder, the data source with the API key, and the six dashboards as generated', async () => {
     const r = await push();
     expect(r.grafanaVersion).toBe('12.2.1');
-    expect(r.folder).toEqual({ uid: 'pcmbn', title: 'Phòng, chống mua bán người (Anti-trafficking)', outcome: 'created' });
+    expect(r.folder).toEqual({
+      uid: 'pcmbn',
+      title: 'Phòng, chống mua bán người (Anti-trafficking)',
+      outcome: 'created',
+    });
     expect(r.datasource).toEqual({ uid: 'pcmbn-api', outcome: 'created', authenticated: true });
     expect(r.dashboards.map((d) => d.outcome)).toEqual(Array(6).fill('created'));
 
     const ds = grafana.datasources.get('pcmbn-api')!;
-    expect(ds).toMatchObject({ name: 'PCMBN API', type: 'yesoreyeram-infinity-datasource', access: 'proxy', url: 'http://127.0.0.1:4000', secrets: { bearerToken: API_KEY } });
-    expect(ds.jsonData).toEqual({ auth_method: 'bearerToken', allowedHosts: ['http://127.0.0.1:4000'], timeoutInSeconds: 30, pcmbnKeyFingerprint: keyFingerprint(API_KEY) });
+    expect(ds).toMatchObject({
+      name: 'PCMBN API',
+      type: 'yesoreyeram-infinity-datasource',
+      access: 'proxy',
+      url: 'http://127.0.0.1:4000',
+      secrets: { bearerToken: API_KEY },
+    });
+    expect(ds.jsonData).toEqual({
+      auth_method: 'bearerToken',
+      allowedHosts: ['http://127.0.0.1:4000'],
+      timeoutInSeconds: 30,
+      pcmbnKeyFingerprint: keyFingerprint(API_KEY),
+    });
     expect(JSON.stringify(ds.jsonData)).not.toContain(API_KEY);
 
     for (const d of grafanaDashboards()) {
@@ -73,12 +92,17 @@ describe('push', () => {
     await push();
     grafana.editDashboard('pcmbn-victims', { title: 'Edited by hand', panels: [] });
     const r = await push({ apiKey: `${API_KEY}X`, apiUrl: 'https://api.pcmbn.example', folder: 'PCMBN' });
-    expect(r.dashboards.filter((d) => d.outcome !== 'unchanged')).toEqual([expect.objectContaining({ uid: 'pcmbn-victims', outcome: 'updated' })]);
+    expect(r.dashboards.filter((d) => d.outcome !== 'unchanged')).toEqual([
+      expect.objectContaining({ uid: 'pcmbn-victims', outcome: 'updated' }),
+    ]);
     const victims = grafana.dashboards.get('pcmbn-victims')!;
     expect(victims.version).toBe(3);
     expect(victims.dashboard.title).toBe('Nạn nhân (Victims)');
     expect(r.datasource.outcome).toBe('updated');
-    expect(grafana.datasources.get('pcmbn-api')).toMatchObject({ url: 'https://api.pcmbn.example', secrets: { bearerToken: `${API_KEY}X` } });
+    expect(grafana.datasources.get('pcmbn-api')).toMatchObject({
+      url: 'https://api.pcmbn.example',
+      secrets: { bearerToken: `${API_KEY}X` },
+    });
     expect(r.folder).toEqual({ uid: 'pcmbn', title: 'PCMBN', outcome: 'updated' });
   });
 
@@ -96,13 +120,17 @@ describe('clear errors', () => {
     const e = await failure(push({ token: 'glsa_wrong' }));
     expect(e.kind).toBe('unauthorized');
     expect(e.status).toBe(401);
-    expect(e.message).toMatch(/refused the token \(401 Unauthorized; Grafana said: "Invalid API key"\): pass a valid service account token .* --token or GRAFANA_TOKEN/);
+    expect(e.message).toMatch(
+      /refused the token \(401 Unauthorized; Grafana said: "Invalid API key"\): pass a valid service account token .* --token or GRAFANA_TOKEN/,
+    );
   });
 
   it('403: a token without the permission says what it could not do', async () => {
     const e = await failure(push({ token: TOKENS.viewer }));
     expect(e.kind).toBe('forbidden');
-    expect(e.message).toMatch(/^the service account may not create the folder "Phòng, chống mua bán người \(Anti-trafficking\)" \(403 Forbidden; Grafana said: ".*folders:create"\): give it the Editor role/);
+    expect(e.message).toMatch(
+      /^the service account may not create the folder "Phòng, chống mua bán người \(Anti-trafficking\)" \(403 Forbidden; Grafana said: ".*folders:create"\): give it the Editor role/,
+    );
   });
 
   it('412 version-mismatch: a dashboard changed in Grafana between the read and the write', async () => {
@@ -112,17 +140,25 @@ describe('clear errors', () => {
     const e = await failure(push());
     expect(e.kind).toBe('precondition');
     expect(e.grafanaStatus).toBe('version-mismatch');
-    expect(e.message).toMatch(/would not save the dashboard "Điều tra, truy tố, xét xử \(Case resolution\)" \(pcmbn-cases\) \(412 Precondition Failed, version-mismatch\): it was changed by someone else since it was read: run the push again/);
+    expect(e.message).toMatch(
+      /would not save the dashboard "Điều tra, truy tố, xét xử \(Case resolution\)" \(pcmbn-cases\) \(412 Precondition Failed, version-mismatch\): it was changed by someone else since it was read: run the push again/,
+    );
   });
 
   it('412 name-exists: another dashboard of the same title in the folder', async () => {
     await push();
     const other = grafana.dashboards.get('pcmbn-outreach')!;
     grafana.dashboards.delete('pcmbn-outreach');
-    grafana.dashboards.set('someone-elses', { ...other, uid: 'someone-elses', dashboard: { ...other.dashboard, uid: 'someone-elses' } });
+    grafana.dashboards.set('someone-elses', {
+      ...other,
+      uid: 'someone-elses',
+      dashboard: { ...other.dashboard, uid: 'someone-elses' },
+    });
     const e = await failure(push());
     expect(e.grafanaStatus).toBe('name-exists');
-    expect(e.message).toMatch(/another dashboard with the same title already exists in that folder: rename or move that one, or choose another folder with --folder/);
+    expect(e.message).toMatch(
+      /another dashboard with the same title already exists in that folder: rename or move that one, or choose another folder with --folder/,
+    );
   });
 
   it('a provisioned data source is not overwritten', async () => {
@@ -142,7 +178,11 @@ describe('clear errors', () => {
     });
     let e = await failure(push({ grafanaUrl: `http://127.0.0.1:${closed}` }));
     expect(e.kind).toBe('unreachable');
-    expect(e.message).toMatch(new RegExp(`^cannot reach Grafana at http://127\\.0\\.0\\.1:${closed} to read its health \\(ECONNREFUSED\\): nothing listens there`));
+    expect(e.message).toMatch(
+      new RegExp(
+        `^cannot reach Grafana at http://127\\.0\\.0\\.1:${closed} to read its health \\(ECONNREFUSED\\): nothing listens there`,
+      ),
+    );
 
     e = await failure(push({ grafanaUrl: 'http://grafana.invalid:3000' }));
     expect(e.kind).toBe('unreachable');
@@ -151,14 +191,18 @@ describe('clear errors', () => {
     const silent = createServer(() => {}); // accepts connections, never answers
     await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
     try {
-      e = await failure(push({ grafanaUrl: `http://127.0.0.1:${(silent.address() as { port: number }).port}`, timeoutMs: 300 }));
+      e = await failure(
+        push({ grafanaUrl: `http://127.0.0.1:${(silent.address() as { port: number }).port}`, timeoutMs: 300 }),
+      );
       expect(e.kind).toBe('timeout');
       expect(e.message).toMatch(/did not answer within 0\.3 s while trying to read its health/);
     } finally {
       silent.close();
     }
 
-    const html = createHttpServer((_req, res) => res.writeHead(200, { 'content-type': 'text/html' }).end('<html>login</html>'));
+    const html = createHttpServer((_req, res) =>
+      res.writeHead(200, { 'content-type': 'text/html' }).end('<html>login</html>'),
+    );
     await new Promise<void>((resolve) => html.listen(0, '127.0.0.1', resolve));
     try {
       e = await failure(push({ grafanaUrl: `http://127.0.0.1:${(html.address() as { port: number }).port}` }));
@@ -176,13 +220,22 @@ describe('clear errors', () => {
 });
 
 describe('pcmbn dashboards push (a real process)', () => {
-  const env = (extra: Record<string, string> = {}) => pcmbnEnv(path.join(tempDir(), 'w.duckdb'), { GRAFANA_TOKEN: '', PCMBN_API_KEY: '', ...extra });
+  const env = (extra: Record<string, string> = {}) =>
+    pcmbnEnv(path.join(tempDir(), 'w.duckdb'), { GRAFANA_TOKEN: '', PCMBN_API_KEY: '', ...extra });
 
   it('pushes with the token and key from the environment, then reports nothing to change', async () => {
-    const first = await pcmbn(env({ GRAFANA_TOKEN: TOKENS.admin, PCMBN_API_KEY: API_KEY }), 'dashboards', 'push', '--grafana', grafana.url);
+    const first = await pcmbn(
+      env({ GRAFANA_TOKEN: TOKENS.admin, PCMBN_API_KEY: API_KEY }),
+      'dashboards',
+      'push',
+      '--grafana',
+      grafana.url,
+    );
     expect(first.stderr).toBe('');
     expect(first.code).toBe(0);
-    expect(first.stdout).toMatch(/^pushed to Grafana 12\.2\.1: 6 dashboards \(6 created or updated\), folder created, data source created$/m);
+    expect(first.stdout).toMatch(
+      /^pushed to Grafana 12\.2\.1: 6 dashboards \(6 created or updated\), folder created, data source created$/m,
+    );
     const second = await pcmbn(env(), 'dashboards', 'push', '--grafana', grafana.url, '--token', TOKENS.admin);
     expect(second.code).toBe(0);
     expect(second.stdout).toMatch(/6 dashboards \(0 created or updated\), folder unchanged, data source unchanged$/m);

@@ -10,7 +10,6 @@ import { openWarehouse } from '../../schema/warehouse.ts';
 import { pcmbn as runPcmbn, pcmbnEnv, type Run } from '../api/client.ts';
 import { cleanupTemp, csv, freshWarehousePath, HEADER, tempDir, writeFile } from '../helpers.ts';
 
-
 let dbPath: string;
 let dir: string;
 
@@ -24,8 +23,10 @@ afterAll(cleanupTemp);
 /** `pcmbn …` against this file's warehouse. */
 const pcmbn = (...args: string[]): Promise<Run> => runPcmbn(pcmbnEnv(dbPath), ...args);
 
-const good = () => writeFile(dir, 'good.csv', csv(HEADER, '2025-03:26734,2024,cases_initiated,3', 'VN,2024,cases_solved,2'));
-const bad = () => writeFile(dir, 'bad.csv', csv(HEADER, '2025-03:26734,2024,cases_initiated,3', '2025-03:26734,2024,cases_solved,abc'));
+const good = () =>
+  writeFile(dir, 'good.csv', csv(HEADER, '2025-03:26734,2024,cases_initiated,3', 'VN,2024,cases_solved,2'));
+const bad = () =>
+  writeFile(dir, 'bad.csv', csv(HEADER, '2025-03:26734,2024,cases_initiated,3', '2025-03:26734,2024,cases_solved,abc'));
 
 describe('pcmbn etl', () => {
   it('load: a good file exits 0, a bad one 1 naming file:line:col; a missing path and an unknown subcommand exit 2', async () => {
@@ -62,13 +63,19 @@ describe('pcmbn etl', () => {
 
     const rejects = await pcmbn('etl', 'rejects');
     expect(rejects.code, rejects.stderr).toBe(0);
-    expect(rejects.stdout.trim().split('\n')).toEqual([expect.stringMatching(/^run 2 {2}.*bad\.csv:3:4 \(value\): error: "abc" is not a number/)]);
+    expect(rejects.stdout.trim().split('\n')).toEqual([
+      expect.stringMatching(/^run 2 {2}.*bad\.csv:3:4 \(value\): error: "abc" is not a number/),
+    ]);
   });
 
   it('schedule --once moves loaded and rejected files aside with their errors; a second scan of the empty inbox loads nothing', async () => {
     const inbox = path.join(dir, 'inbox');
     writeFile(inbox, 'good2.csv', csv(HEADER, '2025-07:00004,202509,hotline_calls,4'));
-    writeFile(inbox, 'bad2.csv', csv(HEADER, '2025-07:00004,202509,hotline_calls,5', '2025-07:00004,202509,media_items,x'));
+    writeFile(
+      inbox,
+      'bad2.csv',
+      csv(HEADER, '2025-07:00004,202509,hotline_calls,5', '2025-07:00004,202509,media_items,x'),
+    );
 
     const first = await pcmbn('etl', 'schedule', '--inbox', inbox, '--once');
     expect(first.code, first.stderr).toBe(1);
@@ -89,18 +96,25 @@ describe('pcmbn etl', () => {
     // The warehouse, opened once the CLI is done: three runs, the good files' facts, nothing of the bad ones.
     const w = await openWarehouse(dbPath);
     try {
-      expect(await w.sql('SELECT run_id, trigger, files_loaded, files_rejected FROM etl_runs ORDER BY run_id')).toEqual([
-        { run_id: 1, trigger: 'cli', files_loaded: 1, files_rejected: 0 },
-        { run_id: 2, trigger: 'cli', files_loaded: 0, files_rejected: 1 },
-        { run_id: 3, trigger: 'schedule', files_loaded: 1, files_rejected: 1 },
-      ]);
-      expect(await w.sql(`SELECT u.ref, f.indicator, f.value FROM facts f JOIN units u USING (unit_id) ORDER BY u.ref, f.indicator`)).toEqual([
+      expect(await w.sql('SELECT run_id, trigger, files_loaded, files_rejected FROM etl_runs ORDER BY run_id')).toEqual(
+        [
+          { run_id: 1, trigger: 'cli', files_loaded: 1, files_rejected: 0 },
+          { run_id: 2, trigger: 'cli', files_loaded: 0, files_rejected: 1 },
+          { run_id: 3, trigger: 'schedule', files_loaded: 1, files_rejected: 1 },
+        ],
+      );
+      expect(
+        await w.sql(
+          `SELECT u.ref, f.indicator, f.value FROM facts f JOIN units u USING (unit_id) ORDER BY u.ref, f.indicator`,
+        ),
+      ).toEqual([
         { ref: '2025-03:26734', indicator: 'cases_initiated', value: 3 },
         { ref: '2025-07:00004', indicator: 'hotline_calls', value: 4 },
         { ref: 'VN', indicator: 'cases_solved', value: 2 },
       ]);
       expect(await w.sql(`SELECT file_name, status FROM source_files WHERE run_id = 3 ORDER BY file_name`)).toEqual([
-        { file_name: 'bad2.csv', status: 'rejected' }, { file_name: 'good2.csv', status: 'loaded' },
+        { file_name: 'bad2.csv', status: 'rejected' },
+        { file_name: 'good2.csv', status: 'loaded' },
       ]);
     } finally {
       await w.close();

@@ -17,10 +17,17 @@ const FLOOR = { precision: 0.95, recall: 0.95 };
 const FLOOR_EACH = { precision: 0.85, recall: 0.8 };
 
 const rules = loadRules();
-const all: { set: string; f: Fixture }[] = (['dev', 'heldout', 'fresh'] as const).flatMap((set) => fixtures(set).map((f) => ({ set, f })));
+const all: { set: string; f: Fixture }[] = (['dev', 'heldout', 'fresh'] as const).flatMap((set) =>
+  fixtures(set).map((f) => ({ set, f })),
+);
 
 async function run(f: Fixture) {
-  return extractReport(await readSource(f.file, f.name), { unit: f.expected.unit, period: f.expected.period, rules, today: '2026-01-01' });
+  return extractReport(await readSource(f.file, f.name), {
+    unit: f.expected.unit,
+    period: f.expected.period,
+    rules,
+    today: '2026-01-01',
+  });
 }
 
 describe('precision and recall on hand-written reports', () => {
@@ -41,18 +48,25 @@ describe('precision and recall on hand-written reports', () => {
     for (const token of f.expected.notFigures) {
       const re = new RegExp(`(?<![\\d.,/])${token.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![\\d.,/])`);
       const taken = x.mentions.filter((m) => re.test(m.figure.text) && m.kind !== 'zero');
-      expect(taken.map((m) => m.figure.text), `"${token}" is no figure`).toEqual([]);
+      expect(
+        taken.map((m) => m.figure.text),
+        `"${token}" is no figure`,
+      ).toEqual([]);
     }
     // Where the key gives the unit's rows (totals, sums, stocks), the proposal has them.
     for (const [indicator, value] of Object.entries(f.expected.rows ?? {})) {
-      expect(x.proposals.find((p) => p.indicator === indicator && !p.sex && !p.age_group)?.value, indicator).toBe(value);
+      expect(x.proposals.find((p) => p.indicator === indicator && !p.sex && !p.age_group)?.value, indicator).toBe(
+        value,
+      );
     }
   });
 
   it(`all together: precision ≥ ${FLOOR.precision}, recall ≥ ${FLOOR.recall}`, () => {
     expect(scores.size).toBe(all.length);
     const t = total([...scores.values()]);
-    console.log(`extraction over ${all.length} reports: precision ${t.precision.toFixed(3)} (${t.correct}/${t.proposed}), recall ${t.recall.toFixed(3)} (${t.correct}/${t.expected})`);
+    console.log(
+      `extraction over ${all.length} reports: precision ${t.precision.toFixed(3)} (${t.correct}/${t.proposed}), recall ${t.recall.toFixed(3)} (${t.correct}/${t.expected})`,
+    );
     expect(t.expected).toBeGreaterThanOrEqual(150);
     expect(t.precision).toBeGreaterThanOrEqual(FLOOR.precision);
     expect(t.recall).toBeGreaterThanOrEqual(FLOOR.recall);

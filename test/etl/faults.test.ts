@@ -17,7 +17,15 @@ import { loadFiles } from '../../etl/load.ts';
 import { generateProvince } from '../../etl/sample.ts';
 import { openWarehouse } from '../../schema/warehouse.ts';
 import { pcmbnEnv, type Run, runCommand } from '../api/client.ts';
-import { cleanupTemp, expectWholeFilesOnly, freshWarehousePath, loadedState, snapshot, tempDir, writeSample } from '../helpers.ts';
+import {
+  cleanupTemp,
+  expectWholeFilesOnly,
+  freshWarehousePath,
+  loadedState,
+  snapshot,
+  tempDir,
+  writeSample,
+} from '../helpers.ts';
 
 const root = process.getuid?.() === 0;
 const NOBODY = 65534;
@@ -26,8 +34,10 @@ const NOBODY = 65534;
 function load(db: string, files: string, o: { asNobody?: boolean; maxFileBlocks?: number } = {}): Promise<Run> {
   const args = ['api/cli/pcmbn.js', 'etl', 'load', '--wait', '0', files];
   // SIGXFSZ ignored, so a write past the limit fails with EFBIG instead of killing the process.
-  const [cmd, argv] = o.maxFileBlocks === undefined ? [process.execPath, args]
-    : ['bash', ['-c', `trap '' XFSZ; ulimit -f ${o.maxFileBlocks}; exec "$0" "$@"`, process.execPath, ...args]];
+  const [cmd, argv] =
+    o.maxFileBlocks === undefined
+      ? [process.execPath, args]
+      : ['bash', ['-c', `trap '' XFSZ; ulimit -f ${o.maxFileBlocks}; exec "$0" "$@"`, process.execPath, ...args]];
   return runCommand(cmd, argv, { env: pcmbnEnv(db), ...(o.asNobody && root ? { uid: NOBODY, gid: NOBODY } : {}) });
 }
 
@@ -42,12 +52,21 @@ beforeAll(async () => {
   base = await freshWarehousePath();
   const w = await openWarehouse(base);
   try {
-    await loadFiles(w, writeSample(tempDir(), files.filter((f) => f.path.startsWith('consolidated/'))));
+    await loadFiles(
+      w,
+      writeSample(
+        tempDir(),
+        files.filter((f) => f.path.startsWith('consolidated/')),
+      ),
+    );
   } finally {
     await w.close();
   }
   more = tempDir();
-  writeSample(more, files.filter((f) => f.path.startsWith('wards/')));
+  writeSample(
+    more,
+    files.filter((f) => f.path.startsWith('wards/')),
+  );
 }, 120_000);
 afterAll(cleanupTemp);
 
@@ -63,7 +82,12 @@ describe('a warehouse that cannot be written', () => {
     try {
       const r = await load(db, more, { asNobody: true });
       expect(r.code, r.stderr).toBe(2);
-      expect(r.stderr).toMatch(new RegExp(`^pcmbn: the warehouse ${db.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} cannot be opened for writing \\(.*Permission denied\\); expected a writable file in a writable folder`, 'm'));
+      expect(r.stderr).toMatch(
+        new RegExp(
+          `^pcmbn: the warehouse ${db.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} cannot be opened for writing \\(.*Permission denied\\); expected a writable file in a writable folder`,
+          'm',
+        ),
+      );
       expect(r.stderr).not.toMatch(/\n\s+at /); // a message, not a stack
     } finally {
       fs.chmodSync(dir, 0o755);
@@ -124,7 +148,7 @@ describe('the disk filling up during a load', () => {
       await loadFiles(clean, [more]);
       expect(await loadedState(after)).toEqual(await loadedState(clean));
       // The run the full disk cut short is marked so, not left "running".
-      expect((await after.sql<{ status: string }>(`SELECT status FROM etl_runs WHERE status = 'running'`))).toEqual([]);
+      expect(await after.sql<{ status: string }>(`SELECT status FROM etl_runs WHERE status = 'running'`)).toEqual([]);
     } finally {
       await after.close();
       await clean.close();

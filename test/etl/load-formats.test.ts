@@ -6,17 +6,66 @@ import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadFiles } from '../../etl/load.ts';
 import type { LoadIssue } from '../../etl/issues.ts';
-import { cleanupTemp, closeWarehouse, count, currentFacts, freshWarehouse, HEADER_FULL, tempDir, writeFile } from '../helpers.ts';
+import {
+  cleanupTemp,
+  closeWarehouse,
+  count,
+  currentFacts,
+  freshWarehouse,
+  HEADER_FULL,
+  tempDir,
+  writeFile,
+} from '../helpers.ts';
 
 const TODAY = '2026-01-15';
 
 /** The reference report, as records of the contract's columns. */
 const ROWS = [
-  { unit_code: '2025-03:26734', period: '2024', indicator: 'cases_initiated', value: '3', sex: '', age_group: '', submitted_on: '2024-04-05' },
-  { unit_code: '2025-07:00004', period: '202509', indicator: 'victims_returned', value: '2', sex: 'female', age_group: '', submitted_on: '2025-10-03' },
-  { unit_code: '2025-07:00004', period: '202509', indicator: 'victims_returned', value: '5', sex: '', age_group: '', submitted_on: '2025-10-03' },
-  { unit_code: 'VN', period: '2024Q1', indicator: 'tipoffs_received', value: '1200', sex: '', age_group: '', submitted_on: '2024-04-05' },
-  { unit_code: '00004', period: '2024', indicator: 'outreach_sessions', value: '7', sex: '', age_group: '', submitted_on: '2024-04-05' },
+  {
+    unit_code: '2025-03:26734',
+    period: '2024',
+    indicator: 'cases_initiated',
+    value: '3',
+    sex: '',
+    age_group: '',
+    submitted_on: '2024-04-05',
+  },
+  {
+    unit_code: '2025-07:00004',
+    period: '202509',
+    indicator: 'victims_returned',
+    value: '2',
+    sex: 'female',
+    age_group: '',
+    submitted_on: '2025-10-03',
+  },
+  {
+    unit_code: '2025-07:00004',
+    period: '202509',
+    indicator: 'victims_returned',
+    value: '5',
+    sex: '',
+    age_group: '',
+    submitted_on: '2025-10-03',
+  },
+  {
+    unit_code: 'VN',
+    period: '2024Q1',
+    indicator: 'tipoffs_received',
+    value: '1200',
+    sex: '',
+    age_group: '',
+    submitted_on: '2024-04-05',
+  },
+  {
+    unit_code: '00004',
+    period: '2024',
+    indicator: 'outreach_sessions',
+    value: '7',
+    sex: '',
+    age_group: '',
+    submitted_on: '2024-04-05',
+  },
 ];
 
 const COLS = HEADER_FULL.split(',') as (keyof (typeof ROWS)[number])[];
@@ -31,7 +80,10 @@ let reference: Awaited<ReturnType<typeof currentFacts>>;
 beforeAll(async () => {
   dir = tempDir();
   const w = await freshWarehouse();
-  const r = await loadFiles(w, [writeFile(dir, 'reference.csv', delimited(',').join('\n') + '\n')], { today: TODAY, baseDir: dir });
+  const r = await loadFiles(w, [writeFile(dir, 'reference.csv', delimited(',').join('\n') + '\n')], {
+    today: TODAY,
+    baseDir: dir,
+  });
   expect(r).toMatchObject({ loaded: 1, rows: ROWS.length });
   reference = await currentFacts(w);
   expect(reference).toHaveLength(ROWS.length);
@@ -59,11 +111,17 @@ async function expectSameFacts(name: string, content: string | Buffer) {
 
 describe('text formats', () => {
   it('UTF-8 with a byte-order mark and CRLF line ends', async () => {
-    await expectSameFacts('bom.csv', Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(delimited(',').join('\r\n') + '\r\n')]));
+    await expectSameFacts(
+      'bom.csv',
+      Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(delimited(',').join('\r\n') + '\r\n')]),
+    );
   });
 
   it('Excel "Unicode Text": UTF-16LE with a BOM, tab-separated, CRLF', async () => {
-    await expectSameFacts('unicode.txt', Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(delimited('\t').join('\r\n') + '\r\n', 'utf16le')]));
+    await expectSameFacts(
+      'unicode.txt',
+      Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(delimited('\t').join('\r\n') + '\r\n', 'utf16le')]),
+    );
   });
 
   it('UTF-16BE with a BOM, tab-separated', async () => {
@@ -93,9 +151,19 @@ describe('text formats', () => {
   it('a bad row in a UTF-16 file is located on its line', async () => {
     const lines = delimited('\t');
     lines[3] = lines[3].replace('\t5\t', '\tfive\t');
-    const { file, factCount } = await loadOne('bad-unicode.txt', Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(lines.join('\n') + '\n', 'utf16le')]));
+    const { file, factCount } = await loadOne(
+      'bad-unicode.txt',
+      Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(lines.join('\n') + '\n', 'utf16le')]),
+    );
     expect(file.status).toBe('rejected');
-    expect(file.issues).toEqual([expect.objectContaining({ line: 4, col: 4, column: 'value', message: expect.stringMatching(/"five" is not a number/) })]);
+    expect(file.issues).toEqual([
+      expect.objectContaining({
+        line: 4,
+        col: 4,
+        column: 'value',
+        message: expect.stringMatching(/"five" is not a number/),
+      }),
+    ]);
     expect(factCount).toBe(0);
   });
 });
@@ -110,15 +178,28 @@ async function workbook(columns: readonly string[], rows: Record<string, unknown
 }
 
 const xlsxRows = (transform: (r: (typeof ROWS)[number]) => Record<string, unknown>) => ROWS.map((r) => transform(r));
-const blank = (r: Record<string, unknown>) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, v === '' ? null : v]));
+const blank = (r: Record<string, unknown>) =>
+  Object.fromEntries(Object.entries(r).map(([k, v]) => [k, v === '' ? null : v]));
 
 describe('XLSX', () => {
   it('values as numbers', async () => {
-    await expectSameFacts('numbers.xlsx', await workbook(COLS, xlsxRows((r) => blank({ ...r, value: Number(r.value) }))));
+    await expectSameFacts(
+      'numbers.xlsx',
+      await workbook(
+        COLS,
+        xlsxRows((r) => blank({ ...r, value: Number(r.value) })),
+      ),
+    );
   });
 
   it('values as text', async () => {
-    await expectSameFacts('text.xlsx', await workbook(COLS, xlsxRows((r) => blank({ ...r }))));
+    await expectSameFacts(
+      'text.xlsx',
+      await workbook(
+        COLS,
+        xlsxRows((r) => blank({ ...r })),
+      ),
+    );
   });
 
   it('submitted_on as a Date cell', async () => {
@@ -126,12 +207,24 @@ describe('XLSX', () => {
       const [y, m, d] = s.split('-').map(Number);
       return new Date(Date.UTC(y, m - 1, d));
     };
-    await expectSameFacts('dates.xlsx', await workbook(COLS, xlsxRows((r) => blank({ ...r, submitted_on: asDate(r.submitted_on) }))));
+    await expectSameFacts(
+      'dates.xlsx',
+      await workbook(
+        COLS,
+        xlsxRows((r) => blank({ ...r, submitted_on: asDate(r.submitted_on) })),
+      ),
+    );
   });
 
   it('columns in another order', async () => {
     const columns = ['indicator', 'value', 'unit_code', 'period', 'submitted_on', 'sex'];
-    await expectSameFacts('reordered.xlsx', await workbook(columns, xlsxRows((r) => blank({ ...r, value: Number(r.value) }))));
+    await expectSameFacts(
+      'reordered.xlsx',
+      await workbook(
+        columns,
+        xlsxRows((r) => blank({ ...r, value: Number(r.value) })),
+      ),
+    );
   });
 
   it('a formula cell is rejected, naming the cell', async () => {
@@ -139,7 +232,9 @@ describe('XLSX', () => {
     rows[1].value = { formula: 'HYPERLINK("http://x","1")', result: '1' };
     const { file, factCount } = await loadOne('formula.xlsx', await workbook(COLS, rows));
     expect(file.status).toBe('rejected');
-    expect(file.issues).toEqual([expect.objectContaining({ severity: 'error', file: 'formula.xlsx', line: 3, col: 4, column: 'value' })]);
+    expect(file.issues).toEqual([
+      expect.objectContaining({ severity: 'error', file: 'formula.xlsx', line: 3, col: 4, column: 'value' }),
+    ]);
     expect(file.issues[0].message).toMatch(/^cell D3 holds a formula; expected a plain value/);
     expect(factCount).toBe(0);
   });
@@ -149,12 +244,25 @@ describe('XLSX', () => {
     rows[2].value = 'năm';
     const { file, factCount } = await loadOne('bad-value.xlsx', await workbook(COLS, rows));
     expect(file.status).toBe('rejected');
-    expect(file.issues).toEqual([expect.objectContaining({ line: 4, col: 4, column: 'value', message: expect.stringMatching(/"năm" is not a number/) })]);
+    expect(file.issues).toEqual([
+      expect.objectContaining({
+        line: 4,
+        col: 4,
+        column: 'value',
+        message: expect.stringMatching(/"năm" is not a number/),
+      }),
+    ]);
     expect(factCount).toBe(0);
   });
 
   it('a header problem is reported on row 1 by cell', async () => {
-    const { file } = await loadOne('bad-header.xlsx', await workbook(['unit_code', 'period', 'indicator', 'amount'], [{ unit_code: 'VN', period: '2024', indicator: 'cases_solved', amount: 1 }]));
+    const { file } = await loadOne(
+      'bad-header.xlsx',
+      await workbook(
+        ['unit_code', 'period', 'indicator', 'amount'],
+        [{ unit_code: 'VN', period: '2024', indicator: 'cases_solved', amount: 1 }],
+      ),
+    );
     expect(file.status).toBe('rejected');
     const issues = file.issues.map((i: LoadIssue) => [i.line, i.col, i.message.slice(0, 31)]);
     expect(issues).toContainEqual([1, 4, 'cell D1 unknown column "amount"']);
@@ -175,7 +283,8 @@ describe('JSON', () => {
   });
 
   it('a syntax error names its line and column', async () => {
-    const text = '[\n  {"unit_code": "VN", "period": "2024", "indicator": "cases_solved", "value": 1},\n  {"unit_code": "VN" "period": "2024"}\n]\n';
+    const text =
+      '[\n  {"unit_code": "VN", "period": "2024", "indicator": "cases_solved", "value": 1},\n  {"unit_code": "VN" "period": "2024"}\n]\n';
     const { file, factCount } = await loadOne('syntax.json', text);
     expect(file.status).toBe('rejected');
     // Line 3: `  {"unit_code": "VN" "period"…`: the unexpected string starts at column 22.
@@ -185,19 +294,30 @@ describe('JSON', () => {
   });
 
   it('an object without "value" is an error naming the object\'s line', async () => {
-    const text = '[\n  {"unit_code": "VN", "period": "2024", "indicator": "cases_solved", "value": 1},\n  {"unit_code": "VN", "period": "2024", "indicator": "cases_initiated"}\n]\n';
+    const text =
+      '[\n  {"unit_code": "VN", "period": "2024", "indicator": "cases_solved", "value": 1},\n  {"unit_code": "VN", "period": "2024", "indicator": "cases_initiated"}\n]\n';
     const { file, factCount } = await loadOne('missing.json', text);
     expect(file.status).toBe('rejected');
-    expect(file.issues).toEqual([expect.objectContaining({ line: 3, col: 3, column: 'value', message: expect.stringMatching(/no "value"; required: unit_code, period, indicator, value/) })]);
+    expect(file.issues).toEqual([
+      expect.objectContaining({
+        line: 3,
+        col: 3,
+        column: 'value',
+        message: expect.stringMatching(/no "value"; required: unit_code, period, indicator, value/),
+      }),
+    ]);
     expect(factCount).toBe(0);
   });
 
   it('an unknown key is an error at the key', async () => {
-    const text = '[\n  {"unit_code": "VN", "period": "2024", "indicator": "cases_solved", "value": 1, "note": "x"}\n]\n';
+    const text =
+      '[\n  {"unit_code": "VN", "period": "2024", "indicator": "cases_solved", "value": 1, "note": "x"}\n]\n';
     const { file } = await loadOne('unknown-key.json', text);
     expect(file.status).toBe('rejected');
     const col = text.split('\n')[1].indexOf('"note"') + 1;
-    expect(file.issues).toEqual([expect.objectContaining({ line: 2, col, column: 'note', message: expect.stringMatching(/unknown key "note"/) })]);
+    expect(file.issues).toEqual([
+      expect.objectContaining({ line: 2, col, column: 'note', message: expect.stringMatching(/unknown key "note"/) }),
+    ]);
   });
 
   it('not an array', async () => {
@@ -215,7 +335,9 @@ describe('JSON', () => {
     const lines = text.split('\n');
     const line = lines.findIndex((l) => l.includes('"victims_retuned"')) + 1;
     const col = lines[line - 1].indexOf('"victims_retuned"') + 1;
-    expect(file.issues).toEqual([expect.objectContaining({ column: 'indicator', message: expect.stringMatching(/did you mean victims_returned/) })]);
+    expect(file.issues).toEqual([
+      expect.objectContaining({ column: 'indicator', message: expect.stringMatching(/did you mean victims_returned/) }),
+    ]);
     expect([file.issues[0].line, file.issues[0].col]).toEqual([line, col]);
   });
 });

@@ -20,7 +20,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadFiles } from '../../etl/load.ts';
 import type { LoadIssue } from '../../etl/issues.ts';
 import { openWarehouse, type Warehouse } from '../../schema/warehouse.ts';
-import { cleanupTemp, closeWarehouse, type FactRow, freshWarehouse, freshWarehousePath, snapshot, tempDir, writeFile } from '../helpers.ts';
+import {
+  cleanupTemp,
+  closeWarehouse,
+  type FactRow,
+  freshWarehouse,
+  freshWarehousePath,
+  snapshot,
+  tempDir,
+  writeFile,
+} from '../helpers.ts';
 
 const TODAY = '2026-01-15';
 const SEED = Number(process.env.PCMBN_FC_SEED ?? 20260115);
@@ -28,22 +37,92 @@ const VALID_RUNS = 250;
 const BATCH = 10;
 const CORRUPT_RUNS = 250;
 
-const COLS = ['unit_code', 'period', 'indicator', 'value', 'sex', 'age_group', 'submitted_on', 'hierarchy', 'source_note'] as const;
+const COLS = [
+  'unit_code',
+  'period',
+  'indicator',
+  'value',
+  'sex',
+  'age_group',
+  'submitted_on',
+  'hierarchy',
+  'source_note',
+] as const;
 type Col = (typeof COLS)[number];
 type Row = Record<Col, string>;
 
-const row = (r: Partial<Row>): Row => ({ unit_code: '', period: '', indicator: '', value: '', sex: '', age_group: '', submitted_on: '', hierarchy: '', source_note: '', ...r });
+const row = (r: Partial<Row>): Row => ({
+  unit_code: '',
+  period: '',
+  indicator: '',
+  value: '',
+  sex: '',
+  age_group: '',
+  submitted_on: '',
+  hierarchy: '',
+  source_note: '',
+  ...r,
+});
 
 /** The canonical report: both unit lists, a plain code with and without `hierarchy`, disaggregations, notes that need quoting. */
 const ROWS: Row[] = [
-  row({ unit_code: '2025-03:26734', period: '2024', indicator: 'cases_initiated', value: '3', submitted_on: '2024-04-05' }),
-  row({ unit_code: '2025-07:00004', period: '202509', indicator: 'victims_returned', value: '2', sex: 'female', submitted_on: '2025-10-03', source_note: 'Báo cáo số 12/BC-CA; "khẩn", bổ sung' }),
-  row({ unit_code: '2025-07:00004', period: '202509', indicator: 'victims_returned', value: '1', sex: 'male', age_group: 'child', submitted_on: '2025-10-03' }),
-  row({ unit_code: '2025-07:00004', period: '202509', indicator: 'victims_returned', value: '5', submitted_on: '2025-10-03' }),
-  row({ unit_code: 'VN', period: '2024Q1', indicator: 'tipoffs_received', value: '1200', submitted_on: '2024-04-05', source_note: 'dòng một\ndòng hai' }),
-  row({ unit_code: '00004', period: '2024', indicator: 'outreach_sessions', value: '7', submitted_on: '2024-04-05', hierarchy: '2025-03' }),
+  row({
+    unit_code: '2025-03:26734',
+    period: '2024',
+    indicator: 'cases_initiated',
+    value: '3',
+    submitted_on: '2024-04-05',
+  }),
+  row({
+    unit_code: '2025-07:00004',
+    period: '202509',
+    indicator: 'victims_returned',
+    value: '2',
+    sex: 'female',
+    submitted_on: '2025-10-03',
+    source_note: 'Báo cáo số 12/BC-CA; "khẩn", bổ sung',
+  }),
+  row({
+    unit_code: '2025-07:00004',
+    period: '202509',
+    indicator: 'victims_returned',
+    value: '1',
+    sex: 'male',
+    age_group: 'child',
+    submitted_on: '2025-10-03',
+  }),
+  row({
+    unit_code: '2025-07:00004',
+    period: '202509',
+    indicator: 'victims_returned',
+    value: '5',
+    submitted_on: '2025-10-03',
+  }),
+  row({
+    unit_code: 'VN',
+    period: '2024Q1',
+    indicator: 'tipoffs_received',
+    value: '1200',
+    submitted_on: '2024-04-05',
+    source_note: 'dòng một\ndòng hai',
+  }),
+  row({
+    unit_code: '00004',
+    period: '2024',
+    indicator: 'outreach_sessions',
+    value: '7',
+    submitted_on: '2024-04-05',
+    hierarchy: '2025-03',
+  }),
   row({ unit_code: '26734', period: '2024S1', indicator: 'cases_solved', value: '0' }),
-  row({ unit_code: '2025-03:26734', period: '202403', indicator: 'hotline_calls', value: '12500', submitted_on: '2024-04-02', source_note: 'Tổng đài 111' }),
+  row({
+    unit_code: '2025-03:26734',
+    period: '202403',
+    indicator: 'hotline_calls',
+    value: '12500',
+    submitted_on: '2024-04-02',
+    source_note: 'Tổng đài 111',
+  }),
 ];
 const N = ROWS.length;
 
@@ -62,8 +141,15 @@ const BAD: Record<Col, string[]> = {
 
 /** Which properties of a fact a column decides (a unit code is resolved in the list the period chooses). */
 const DECIDES: Record<Col, (keyof Fact)[]> = {
-  unit_code: ['ref'], hierarchy: ['ref'], period: ['period_id', 'ref'], indicator: ['indicator'], value: ['value'],
-  sex: ['sex'], age_group: ['age_group'], submitted_on: ['submitted_on'], source_note: ['source_note'],
+  unit_code: ['ref'],
+  hierarchy: ['ref'],
+  period: ['period_id', 'ref'],
+  indicator: ['indicator'],
+  value: ['value'],
+  sex: ['sex'],
+  age_group: ['age_group'],
+  submitted_on: ['submitted_on'],
+  source_note: ['source_note'],
 };
 
 interface Fact extends FactRow {
@@ -137,7 +223,9 @@ function encode(text: string, encoding: Encoding): Buffer {
   if (encoding === 'utf-8') return Buffer.from(text);
   if (encoding === 'utf-8-bom') return Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(text)]);
   const le = Buffer.from(text, 'utf16le');
-  return encoding === 'utf-16le' ? Buffer.concat([Buffer.from([0xff, 0xfe]), le]) : Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from(le).swap16()]);
+  return encoding === 'utf-16le'
+    ? Buffer.concat([Buffer.from([0xff, 0xfe]), le])
+    : Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from(le).swap16()]);
 }
 
 /** Builds text piece by piece, keeping UTF-8 byte offsets and line numbers. */
@@ -166,7 +254,9 @@ function writeCsv(s: CsvStyle, header: string[], records: Rec[], columns: Col[])
     const pad = ' '.repeat(s.pads[i % s.pads.length]);
     const needs = /["\r\n]/.test(value) || value.includes(s.delimiter);
     const quoted = needs || s.quoting === 'all' || (s.quoting === 'random' && s.bits[i % s.bits.length]);
-    return quoted ? { text: `"${pad}${value.replaceAll('"', '""')}${pad}"`, quoted } : { text: `${pad}${value}${pad}`, quoted };
+    return quoted
+      ? { text: `"${pad}${value.replaceAll('"', '""')}${pad}"`, quoted }
+      : { text: `${pad}${value}${pad}`, quoted };
   };
   header.forEach((h, i) => w.put((i ? s.delimiter : '') + field(h).text));
   const headerEnd = w.bytes;
@@ -187,7 +277,15 @@ function writeCsv(s: CsvStyle, header: string[], records: Rec[], columns: Col[])
     placed.push(p);
   });
   if (s.finalEol) w.put(s.eol);
-  return { ext: 'csv', bytes: encode(w.text, s.encoding), columns, records: placed, headerEnd, closeEnd: w.bytes, lines: w.line };
+  return {
+    ext: 'csv',
+    bytes: encode(w.text, s.encoding),
+    columns,
+    records: placed,
+    headerEnd,
+    closeEnd: w.bytes,
+    lines: w.line,
+  };
 }
 
 interface JsonStyle {
@@ -216,8 +314,12 @@ function writeJson(s: JsonStyle, records: Rec[]): Written {
       w.put((first ? '' : ',') + nl + ind + ind);
       first = false;
       const start = w.bytes;
-      const value = c.value === '' && s.empty === 'null' ? 'null'
-        : s.numbers && c.column === 'value' && /^\d+$/.test(c.value) ? c.value : JSON.stringify(c.value);
+      const value =
+        c.value === '' && s.empty === 'null'
+          ? 'null'
+          : s.numbers && c.column === 'value' && /^\d+$/.test(c.value)
+            ? c.value
+            : JSON.stringify(c.value);
       w.put(`${JSON.stringify(c.column)}:${ind ? ' ' : ''}${value}`);
       p.fields.push({ column: c.column, start, end: w.bytes, quoted: false });
     }
@@ -229,7 +331,15 @@ function writeJson(s: JsonStyle, records: Rec[]): Written {
   w.put(nl + ']');
   const closeEnd = w.bytes;
   w.put('\n');
-  return { ext: 'json', bytes: encode(w.text, s.bom ? 'utf-8-bom' : 'utf-8'), columns: [], records: placed, headerEnd: 0, closeEnd, lines: w.line };
+  return {
+    ext: 'json',
+    bytes: encode(w.text, s.bom ? 'utf-8-bom' : 'utf-8'),
+    columns: [],
+    records: placed,
+    headerEnd: 0,
+    closeEnd,
+    lines: w.line,
+  };
 }
 
 interface XlsxStyle {
@@ -251,15 +361,30 @@ async function writeXlsx(s: XlsxStyle, header: string[], records: Rec[], columns
       if (c.value === '') return s.emptyText ? '' : null;
       if (s.numbers && c.column === 'value' && /^\d+$/.test(c.value)) return Number(c.value);
       const date = new Date(`${c.value}T00:00:00Z`);
-      if (s.dates && c.column === 'submitted_on' && !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === c.value) return date;
+      if (
+        s.dates &&
+        c.column === 'submitted_on' &&
+        !Number.isNaN(date.getTime()) &&
+        date.toISOString().slice(0, 10) === c.value
+      )
+        return date;
       return c.value;
     });
     placed.push({ source: r.source, first: line, last: line, start: 0, end: 0, fields: [] });
   });
-  return { ext: 'xlsx', bytes: Buffer.from(await wb.xlsx.writeBuffer()), columns, records: placed, headerEnd: 0, closeEnd: 0, lines: line };
+  return {
+    ext: 'xlsx',
+    bytes: Buffer.from(await wb.xlsx.writeBuffer()),
+    columns,
+    records: placed,
+    headerEnd: 0,
+    closeEnd: 0,
+    lines: line,
+  };
 }
 
-type Format = { kind: 'csv'; style: CsvStyle } | { kind: 'json'; style: JsonStyle } | { kind: 'xlsx'; style: XlsxStyle };
+type Format =
+  { kind: 'csv'; style: CsvStyle } | { kind: 'json'; style: JsonStyle } | { kind: 'xlsx'; style: XlsxStyle };
 
 interface Variant {
   order: number[];
@@ -282,13 +407,20 @@ const offsetRows = (offset: number): Row[] => ROWS.map((r) => ({ ...r, value: St
 
 /** The facts one file brought, as a query sees them but for which revision is current. */
 function factsFrom(w: Warehouse, fileName: string): Promise<Omit<Fact, 'is_current'>[]> {
-  return w.sql(`SELECT u.ref, f.period_id, f.indicator, f.sex, f.age_group, f.value, f.submitted_on::VARCHAR AS submitted_on, f.source_note
+  return w.sql(
+    `SELECT u.ref, f.period_id, f.indicator, f.sex, f.age_group, f.value, f.submitted_on::VARCHAR AS submitted_on, f.source_note
     FROM facts f JOIN units u USING (unit_id) JOIN source_files s ON s.file_id = f.load_seq
     WHERE s.file_name = $1 AND s.status = 'loaded'
-    ORDER BY u.ref, f.period_id, f.indicator, f.sex, f.age_group, f.submitted_on, f.value`, [fileName]);
+    ORDER BY u.ref, f.period_id, f.indicator, f.sex, f.age_group, f.submitted_on, f.value`,
+    [fileName],
+  );
 }
 
-async function write(v: Variant, records = recordsOf(v), header: string[] = v.columns.map((i) => COLS[i])): Promise<Written> {
+async function write(
+  v: Variant,
+  records = recordsOf(v),
+  header: string[] = v.columns.map((i) => COLS[i]),
+): Promise<Written> {
   const columns = v.columns.map((i) => COLS[i]);
   if (v.format.kind === 'csv') return writeCsv(v.format.style, header, records, columns);
   if (v.format.kind === 'json') return writeJson(v.format.style, records);
@@ -300,18 +432,20 @@ async function write(v: Variant, records = recordsOf(v), header: string[] = v.co
 
 const permutation = (n: number) => fc.shuffledSubarray([...Array(n).keys()], { minLength: n, maxLength: n });
 const bits = fc.array(fc.boolean(), { minLength: 64, maxLength: 64 });
-const smallCounts = (max: number, length: number) => fc.array(fc.nat({ max }), { minLength: length, maxLength: length });
+const smallCounts = (max: number, length: number) =>
+  fc.array(fc.nat({ max }), { minLength: length, maxLength: length });
 
-const csvStyle = (encodings: readonly Encoding[]): fc.Arbitrary<CsvStyle> => fc.record({
-  delimiter: fc.constantFrom(',' as const, ';' as const, '\t' as const),
-  eol: fc.constantFrom('\n' as const, '\r\n' as const),
-  encoding: fc.constantFrom(...encodings),
-  quoting: fc.constantFrom('minimal' as const, 'all' as const, 'random' as const),
-  bits,
-  pads: smallCounts(2, 64),
-  blanks: smallCounts(2, 16),
-  finalEol: fc.boolean(),
-});
+const csvStyle = (encodings: readonly Encoding[]): fc.Arbitrary<CsvStyle> =>
+  fc.record({
+    delimiter: fc.constantFrom(',' as const, ';' as const, '\t' as const),
+    eol: fc.constantFrom('\n' as const, '\r\n' as const),
+    encoding: fc.constantFrom(...encodings),
+    quoting: fc.constantFrom('minimal' as const, 'all' as const, 'random' as const),
+    bits,
+    pads: smallCounts(2, 64),
+    blanks: smallCounts(2, 16),
+    finalEol: fc.boolean(),
+  });
 
 const jsonStyle: fc.Arbitrary<JsonStyle> = fc.record({
   indent: fc.constantFrom(0 as const, 2 as const, '\t' as const),
@@ -321,9 +455,15 @@ const jsonStyle: fc.Arbitrary<JsonStyle> = fc.record({
   keyOrders: fc.array(permutation(COLS.length), { minLength: N + 1, maxLength: N + 1 }),
 });
 
-const xlsxStyle: fc.Arbitrary<XlsxStyle> = fc.record({ numbers: fc.boolean(), dates: fc.boolean(), emptyText: fc.boolean(), gaps: smallCounts(1, 16) });
+const xlsxStyle: fc.Arbitrary<XlsxStyle> = fc.record({
+  numbers: fc.boolean(),
+  dates: fc.boolean(),
+  emptyText: fc.boolean(),
+  gaps: smallCounts(1, 16),
+});
 
-const variant = (formats: fc.Arbitrary<Format>): fc.Arbitrary<Variant> => fc.record({ order: permutation(N), columns: permutation(COLS.length), format: formats });
+const variant = (formats: fc.Arbitrary<Format>): fc.Arbitrary<Variant> =>
+  fc.record({ order: permutation(N), columns: permutation(COLS.length), format: formats });
 
 const anyFormat: fc.Arbitrary<Format> = fc.oneof(
   { arbitrary: fc.record({ kind: fc.constant('csv' as const), style: csvStyle(ENCODINGS) }), weight: 3 },
@@ -337,7 +477,10 @@ const byteFormat: fc.Arbitrary<Format> = fc.oneof(
   { arbitrary: fc.record({ kind: fc.constant('xlsx' as const), style: xlsxStyle }), weight: 1 },
 );
 const csvFormat: fc.Arbitrary<Format> = fc.record({ kind: fc.constant('csv' as const), style: csvStyle(ENCODINGS) });
-const textFormat: fc.Arbitrary<Format> = fc.oneof(csvFormat, fc.record({ kind: fc.constant('json' as const), style: jsonStyle }));
+const textFormat: fc.Arbitrary<Format> = fc.oneof(
+  csvFormat,
+  fc.record({ kind: fc.constant('json' as const), style: jsonStyle }),
+);
 
 const fraction = fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true });
 const rowIndex = fc.nat({ max: N - 1 });
@@ -355,11 +498,26 @@ type Corruption =
 const corruption: fc.Arbitrary<Corruption> = fc.oneof(
   fc.record({ kind: fc.constant('truncate' as const), base: variant(byteFormat), at: fraction }),
   // Truncations at random bytes seldom fall between records: these always do, and must load the rows before.
-  fc.record({ kind: fc.constant('cut' as const), base: variant(fc.record({ kind: fc.constant('csv' as const), style: csvStyle(['utf-8', 'utf-8-bom']) })), rows: fc.nat({ max: N }), eol: fc.nat({ max: 2 }) }),
-  fc.record({ kind: fc.constant('flip' as const), base: variant(byteFormat), at: fraction, byte: fc.nat({ max: 255 }) }),
+  fc.record({
+    kind: fc.constant('cut' as const),
+    base: variant(fc.record({ kind: fc.constant('csv' as const), style: csvStyle(['utf-8', 'utf-8-bom']) })),
+    rows: fc.nat({ max: N }),
+    eol: fc.nat({ max: 2 }),
+  }),
+  fc.record({
+    kind: fc.constant('flip' as const),
+    base: variant(byteFormat),
+    at: fraction,
+    byte: fc.nat({ max: 255 }),
+  }),
   fc.record({ kind: fc.constant('delete' as const), base: variant(textFormat), row: rowIndex, column }),
   fc.record({ kind: fc.constant('bad' as const), base: variant(anyFormat), row: rowIndex, column, pick: fc.nat() }),
-  fc.record({ kind: fc.constant('duplicate' as const), base: variant(anyFormat), row: rowIndex, at: fc.nat({ max: N }) }),
+  fc.record({
+    kind: fc.constant('duplicate' as const),
+    base: variant(anyFormat),
+    row: rowIndex,
+    at: fc.nat({ max: N }),
+  }),
   fc.record({ kind: fc.constant('dropHeader' as const), base: variant(csvFormat), column }),
 );
 
@@ -426,7 +584,11 @@ async function build(c: Corruption): Promise<Case> {
       const w = await write(v);
       const end = c.rows === 0 ? w.headerEnd : w.records[c.rows - 1].end;
       const at = Math.min(end + c.eol, c.rows < N ? w.records[c.rows].start : w.bytes.length, w.bytes.length);
-      return { written: w, bytes: w.bytes.subarray(0, at), expectation: { load: true, rows: sources(w.records.slice(0, c.rows)) } };
+      return {
+        written: w,
+        bytes: w.bytes.subarray(0, at),
+        expectation: { load: true, rows: sources(w.records.slice(0, c.rows)) },
+      };
     }
     case 'flip': {
       const w = await write(v);
@@ -443,9 +605,10 @@ async function build(c: Corruption): Promise<Case> {
       const p = w.records[k];
       const required = ['unit_code', 'period', 'indicator', 'value'].includes(c.column);
       // A CSV record short of a field is malformed; a JSON object without an optional key is a different row.
-      const expectation: Expectation = v.format.kind === 'csv' || required
-        ? { reject: { lines: [p.first, p.last], column: v.format.kind === 'json' ? c.column : undefined }, rows: [] }
-        : { rows: sources(w.records), altered: { source: c.row, column: c.column } };
+      const expectation: Expectation =
+        v.format.kind === 'csv' || required
+          ? { reject: { lines: [p.first, p.last], column: v.format.kind === 'json' ? c.column : undefined }, rows: [] }
+          : { rows: sources(w.records), altered: { source: c.row, column: c.column } };
       return { written: w, bytes: w.bytes, expectation };
     }
     case 'bad': {
@@ -455,17 +618,29 @@ async function build(c: Corruption): Promise<Case> {
       records[k] = { ...records[k], cells: records[k].cells.map((x) => (x.column === c.column ? { ...x, value } : x)) };
       const w = await write(v, records);
       const p = w.records[k];
-      return { written: w, bytes: w.bytes, expectation: { reject: { lines: [p.first, p.last], column: c.column, col: pos(c.column) }, rows: [] } };
+      return {
+        written: w,
+        bytes: w.bytes,
+        expectation: { reject: { lines: [p.first, p.last], column: c.column, col: pos(c.column) }, rows: [] },
+      };
     }
     case 'duplicate': {
       const order = [...v.order];
       order.splice(c.at, 0, c.row);
       const w = await write(v, recordsOf(v, order));
       const copies = w.records.filter((r) => r.source === c.row);
-      return { written: w, bytes: w.bytes, expectation: { reject: { lines: [copies[1].first, copies[1].last], duplicateOf: copies[0].first }, rows: [] } };
+      return {
+        written: w,
+        bytes: w.bytes,
+        expectation: { reject: { lines: [copies[1].first, copies[1].last], duplicateOf: copies[0].first }, rows: [] },
+      };
     }
     case 'dropHeader': {
-      const w = await write(v, recordsOf(v), columns.filter((x) => x !== c.column));
+      const w = await write(
+        v,
+        recordsOf(v),
+        columns.filter((x) => x !== c.column),
+      );
       return { written: w, bytes: w.bytes, expectation: { reject: {}, rows: [] } };
     }
   }
@@ -482,11 +657,27 @@ let reference: Fact[];
 beforeAll(async () => {
   dir = tempDir();
   const canonical: Variant = {
-    order: [...Array(N).keys()], columns: [...Array(COLS.length).keys()],
-    format: { kind: 'csv', style: { delimiter: ',', eol: '\n', encoding: 'utf-8', quoting: 'minimal', bits: [false], pads: [0], blanks: [0], finalEol: true } },
+    order: [...Array(N).keys()],
+    columns: [...Array(COLS.length).keys()],
+    format: {
+      kind: 'csv',
+      style: {
+        delimiter: ',',
+        eol: '\n',
+        encoding: 'utf-8',
+        quoting: 'minimal',
+        bits: [false],
+        pads: [0],
+        blanks: [0],
+        finalEol: true,
+      },
+    },
   };
   const w = await freshWarehouse();
-  const r = await loadFiles(w, [writeFile(dir, 'canonical.csv', (await write(canonical)).bytes)], { today: TODAY, baseDir: dir });
+  const r = await loadFiles(w, [writeFile(dir, 'canonical.csv', (await write(canonical)).bytes)], {
+    today: TODAY,
+    baseDir: dir,
+  });
   expect(r.files[0].issues).toEqual([]);
   expect(r.files[0]).toMatchObject({ status: 'loaded', rows: N });
   reference = await factsOf(w);
@@ -494,13 +685,18 @@ beforeAll(async () => {
   await closeWarehouse(w);
   for (let i = 0; i < N; i++) {
     const one = await freshWarehouse();
-    await loadFiles(one, [writeFile(dir, `row-${i}.csv`, (await write(canonical, recordsOf(canonical, [i]))).bytes)], { today: TODAY, baseDir: dir });
+    await loadFiles(one, [writeFile(dir, `row-${i}.csv`, (await write(canonical, recordsOf(canonical, [i]))).bytes)], {
+      today: TODAY,
+      baseDir: dir,
+    });
     const facts = await factsOf(one);
     expect(facts).toHaveLength(1);
     factOfRow.push(facts[0]);
     await closeWarehouse(one);
   }
-  expect([...factOfRow].sort((a, b) => key(a).localeCompare(key(b)))).toEqual([...reference].sort((a, b) => key(a).localeCompare(key(b))));
+  expect([...factOfRow].sort((a, b) => key(a).localeCompare(key(b)))).toEqual(
+    [...reference].sort((a, b) => key(a).localeCompare(key(b))),
+  );
 }, 120_000);
 afterAll(cleanupTemp);
 
@@ -508,30 +704,37 @@ describe('generated variants of a valid report', () => {
   it(`${VALID_RUNS} ways of writing the same report load exactly the canonical facts`, async () => {
     const seen = { csv: 0, json: 0, xlsx: 0 };
     // A load costs mostly its roll-up refresh: variants go BATCH to a load, into a fresh warehouse each time.
-    await fc.assert(fc.asyncProperty(fc.array(variant(anyFormat), { minLength: BATCH, maxLength: BATCH }), async (vs) => {
-      const names: string[] = [];
-      for (const [j, v] of vs.entries()) {
-        seen[v.format.kind]++;
-        const w = await write(v, recordsOf(v, v.order, offsetRows(1000 * j)));
-        names.push(`valid-${++files}.${w.ext}`);
-        writeFile(dir, names[j], w.bytes);
-      }
-      const wh = await freshWarehouse();
-      try {
-        const r = await loadFiles(wh, names.map((n) => path.join(dir, n)), { today: TODAY, baseDir: dir });
+    await fc.assert(
+      fc.asyncProperty(fc.array(variant(anyFormat), { minLength: BATCH, maxLength: BATCH }), async (vs) => {
+        const names: string[] = [];
         for (const [j, v] of vs.entries()) {
-          const f = r.files.find((x) => x.name === names[j])!;
-          const variantJson = JSON.stringify(v);
-          expect(f.issues, variantJson).toEqual([]);
-          expect(f, variantJson).toMatchObject({ status: 'loaded', rows: N });
-          const expected = reference.map(({ is_current: _, ...x }) => ({ ...x, value: x.value + 1000 * j }));
-          expect(await factsFrom(wh, names[j]), variantJson).toEqual(expected);
+          seen[v.format.kind]++;
+          const w = await write(v, recordsOf(v, v.order, offsetRows(1000 * j)));
+          names.push(`valid-${++files}.${w.ext}`);
+          writeFile(dir, names[j], w.bytes);
         }
-      } finally {
-        await closeWarehouse(wh);
-      }
-      // No shrinking: a batch is slow to re-run, and the failing variant is named in the assertion message already.
-    }), { seed: SEED, numRuns: VALID_RUNS / BATCH, endOnFailure: true });
+        const wh = await freshWarehouse();
+        try {
+          const r = await loadFiles(
+            wh,
+            names.map((n) => path.join(dir, n)),
+            { today: TODAY, baseDir: dir },
+          );
+          for (const [j, v] of vs.entries()) {
+            const f = r.files.find((x) => x.name === names[j])!;
+            const variantJson = JSON.stringify(v);
+            expect(f.issues, variantJson).toEqual([]);
+            expect(f, variantJson).toMatchObject({ status: 'loaded', rows: N });
+            const expected = reference.map(({ is_current: _, ...x }) => ({ ...x, value: x.value + 1000 * j }));
+            expect(await factsFrom(wh, names[j]), variantJson).toEqual(expected);
+          }
+        } finally {
+          await closeWarehouse(wh);
+        }
+        // No shrinking: a batch is slow to re-run, and the failing variant is named in the assertion message already.
+      }),
+      { seed: SEED, numRuns: VALID_RUNS / BATCH, endOnFailure: true },
+    );
     console.log(`valid variants: ${JSON.stringify(seen)} (seed ${SEED})`);
     expect(Math.min(seen.csv, seen.json, seen.xlsx)).toBeGreaterThan(VALID_RUNS / 10);
   }, 300_000);
@@ -551,7 +754,8 @@ describe('generated corruptions of a valid report', () => {
   beforeAll(async () => {
     seeded = await freshWarehousePath();
     const w = await openWarehouse(seeded);
-    const seed = 'unit_code,period,indicator,value,submitted_on\n2025-03:26734,2023,cases_initiated,9,2024-01-10\nVN,2023Q4,tipoffs_received,40,2024-01-10\n';
+    const seed =
+      'unit_code,period,indicator,value,submitted_on\n2025-03:26734,2023,cases_initiated,9,2024-01-10\nVN,2023Q4,tipoffs_received,40,2024-01-10\n';
     expect((await loadFiles(w, [writeFile(dir, 'seed.csv', seed)], { today: TODAY, baseDir: dir })).loaded).toBe(1);
     seedFacts = await factsOf(w);
     expect(seedFacts).toHaveLength(2);
@@ -562,30 +766,33 @@ describe('generated corruptions of a valid report', () => {
 
   it(`${CORRUPT_RUNS} corruptions: rejected and located with the warehouse unchanged, or loaded exactly as the bytes still read`, async () => {
     const outcomes: Record<string, { rejected: number; loaded: number }> = {};
-    await fc.assert(fc.asyncProperty(corruption, async (c) => {
-      const { written, bytes, expectation: e } = await build(c);
-      const name = `corrupt-${++files}.${written.ext}`;
-      const before = await snapshot(wh);
-      const r = await loadFiles(wh, [writeFile(dir, name, bytes)], { today: TODAY, baseDir: dir });
-      const f = r.files[0];
-      const tally = (outcomes[`${c.kind} ${written.ext}`] ??= { rejected: 0, loaded: 0 });
-      if (f.status === 'rejected') {
-        tally.rejected++;
-        expect(e.load, `a harmless ${c.kind} was rejected: ${JSON.stringify(f.issues)}`).not.toBe(true);
-        expect(await snapshot(wh)).toEqual(before);
-        expect(f.errors).toBeGreaterThan(0);
-        expectLocated(f.issues, name, written, bytes);
-        if (e.reject?.lines) expectErrorAt(f.issues, e.reject);
-        return;
-      }
-      tally.loaded++;
-      expect(f.status).toBe('loaded');
-      expect(e.reject, `a ${c.kind} that must be rejected loaded`).toBeUndefined();
-      const own = (await factsOf(wh)).filter((x) => !seedFacts.some((s) => key(s) === key(x)));
-      expectFacts(own, e);
-      await wh.close();
-      await reopen();
-    }), { seed: SEED, numRuns: CORRUPT_RUNS });
+    await fc.assert(
+      fc.asyncProperty(corruption, async (c) => {
+        const { written, bytes, expectation: e } = await build(c);
+        const name = `corrupt-${++files}.${written.ext}`;
+        const before = await snapshot(wh);
+        const r = await loadFiles(wh, [writeFile(dir, name, bytes)], { today: TODAY, baseDir: dir });
+        const f = r.files[0];
+        const tally = (outcomes[`${c.kind} ${written.ext}`] ??= { rejected: 0, loaded: 0 });
+        if (f.status === 'rejected') {
+          tally.rejected++;
+          expect(e.load, `a harmless ${c.kind} was rejected: ${JSON.stringify(f.issues)}`).not.toBe(true);
+          expect(await snapshot(wh)).toEqual(before);
+          expect(f.errors).toBeGreaterThan(0);
+          expectLocated(f.issues, name, written, bytes);
+          if (e.reject?.lines) expectErrorAt(f.issues, e.reject);
+          return;
+        }
+        tally.loaded++;
+        expect(f.status).toBe('loaded');
+        expect(e.reject, `a ${c.kind} that must be rejected loaded`).toBeUndefined();
+        const own = (await factsOf(wh)).filter((x) => !seedFacts.some((s) => key(s) === key(x)));
+        expectFacts(own, e);
+        await wh.close();
+        await reopen();
+      }),
+      { seed: SEED, numRuns: CORRUPT_RUNS },
+    );
     console.log(`corruptions (seed ${SEED}): ${JSON.stringify(outcomes)}`);
   }, 600_000);
 });
@@ -607,17 +814,30 @@ function expectLocated(issues: LoadIssue[], name: string, w: Written, bytes: Buf
 function linesOf(bytes: Buffer): number {
   let text: string;
   if (bytes[0] === 0xff && bytes[1] === 0xfe) text = bytes.subarray(2).toString('utf16le');
-  else if (bytes[0] === 0xfe && bytes[1] === 0xff) text = Buffer.from(bytes.subarray(2, bytes.length - (bytes.length % 2))).swap16().toString('utf16le');
+  else if (bytes[0] === 0xfe && bytes[1] === 0xff)
+    text = Buffer.from(bytes.subarray(2, bytes.length - (bytes.length % 2)))
+      .swap16()
+      .toString('utf16le');
   else text = bytes.toString('latin1');
   return text.split('\n').length;
 }
 
 function expectErrorAt(issues: LoadIssue[], at: NonNullable<Expectation['reject']>): void {
   const [from, to] = at.lines!;
-  const hits = issues.filter((i) => i.severity === 'error' && i.line !== null && i.line >= from && i.line <= to
-    && (at.column === undefined || i.column === at.column) && (at.col === undefined || i.col === at.col)
-    && (at.duplicateOf === undefined || i.message.includes(`(first on line ${at.duplicateOf})`)));
-  expect(hits, `no error on lines ${from}–${to}${at.column ? ` in ${at.column}${at.col ? ` (column ${at.col})` : ''}` : ''}${at.duplicateOf ? ` naming line ${at.duplicateOf}` : ''}: ${JSON.stringify(issues)}`).not.toEqual([]);
+  const hits = issues.filter(
+    (i) =>
+      i.severity === 'error' &&
+      i.line !== null &&
+      i.line >= from &&
+      i.line <= to &&
+      (at.column === undefined || i.column === at.column) &&
+      (at.col === undefined || i.col === at.col) &&
+      (at.duplicateOf === undefined || i.message.includes(`(first on line ${at.duplicateOf})`)),
+  );
+  expect(
+    hits,
+    `no error on lines ${from}–${to}${at.column ? ` in ${at.column}${at.col ? ` (column ${at.col})` : ''}` : ''}${at.duplicateOf ? ` naming line ${at.duplicateOf}` : ''}: ${JSON.stringify(issues)}`,
+  ).not.toEqual([]);
 }
 
 /** The facts a corrupted file loaded: those of `rows`, one of which may differ only in what the damaged column decides. */

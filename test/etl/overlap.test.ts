@@ -49,7 +49,9 @@ describe('two loads at once', () => {
     const env = pcmbnEnv(db);
     const [a, b] = await Promise.all([pcmbn(env, 'etl', 'load', setA), pcmbn(env, 'etl', 'load', setB)]);
     expect([a.code, b.code], a.stderr + b.stderr).toEqual([0, 0]);
-    const waited = [a, b].filter((r) => /is in use by another process \(PID \d+: pcmbn etl load .*\); waiting up to 60 s/.test(r.stderr));
+    const waited = [a, b].filter((r) =>
+      /is in use by another process \(PID \d+: pcmbn etl load .*\); waiting up to 60 s/.test(r.stderr),
+    );
     expect(waited).toHaveLength(1);
 
     const w = await openWarehouse(db);
@@ -74,7 +76,9 @@ describe('two loads at once', () => {
     }
     expect((await first).code).toBe(0);
     expect(second!.code).toBe(2);
-    expect(second!.stderr).toMatch(/^pcmbn: the warehouse .* is in use by another process \(PID \d+: pcmbn etl load .*\); stop it first/m);
+    expect(second!.stderr).toMatch(
+      /^pcmbn: the warehouse .* is in use by another process \(PID \d+: pcmbn etl load .*\); stop it first/m,
+    );
   }, 120_000);
 
   it('a load meeting a running server fails at once, whatever --wait says, and points to the inbox', async () => {
@@ -85,7 +89,9 @@ describe('two loads at once', () => {
       // Were it to sit out the 600 s, the test's own time limit would fail it.
       const load = await pcmbn(pcmbnEnv(db), 'etl', 'load', '--wait', '600', setB);
       expect(load.code).toBe(2);
-      expect(load.stderr).toMatch(/in use by another process \(PID \d+: pcmbn serve\); stop it first, or drop the files into the running server's inbox/);
+      expect(load.stderr).toMatch(
+        /in use by another process \(PID \d+: pcmbn serve\); stop it first, or drop the files into the running server's inbox/,
+      );
       expect(load.stderr).not.toMatch(/waiting/);
     } finally {
       expect(await server.stop()).toBe(0);

@@ -11,11 +11,19 @@ import { cleanupTemp, csv, freshWarehouse, tempDir, unitId, writeFile } from '..
 
 const H = 'unit_code,period,indicator,value,submitted_on';
 
-async function cell(w: Warehouse, ref: string, period: string, indicator: string): Promise<{ value: number; source: string; partial: boolean } | undefined> {
-  const rows = await w.sql<{ value: number; source: string; partial: boolean }>(`
+async function cell(
+  w: Warehouse,
+  ref: string,
+  period: string,
+  indicator: string,
+): Promise<{ value: number; source: string; partial: boolean } | undefined> {
+  const rows = await w.sql<{ value: number; source: string; partial: boolean }>(
+    `
     SELECT r.value, r.source::VARCHAR AS source, r.partial FROM rollup r
     JOIN periods p USING (period_no) JOIN indicators i ON i.indicator_no = r.series // 16
-    WHERE r.unit_id = $1 AND p.period_id = $2 AND i.code = $3 AND r.series % 16 = 0`, [await unitId(w, ref), period, indicator]);
+    WHERE r.unit_id = $1 AND p.period_id = $2 AND i.code = $3 AND r.series % 16 = 0`,
+    [await unitId(w, ref), period, indicator],
+  );
   expect(rows.length).toBeLessThanOrEqual(1);
   return rows[0];
 }
@@ -26,34 +34,61 @@ describe('roll-up precedence', () => {
   beforeAll(async () => {
     w = await freshWarehouse();
     const dir = tempDir();
-    writeFile(dir, 'wards.csv', csv(H,
-      // Wards report monthly for the whole year.
-      ...['26041', '26050'].flatMap((ward, k) => Array.from({ length: 12 }, (_, m) =>
-        `2025-03:${ward},2024${String(m + 1).padStart(2, '0')},victims_returned,${k + 1},2024-12-01`)),
-      // A stock: Trung Dũng's models in Jan and Feb, nothing in March.
-      '2025-03:26041,202401,community_models_active,3,2024-12-01',
-      '2025-03:26041,202402,community_models_active,5,2024-12-01',
-      // The split ward reports too.
-      '2025-03:26449,2024,victims_returned,7,2024-12-20',
-    ));
-    writeFile(dir, 'district.csv', csv(H,
-      // Biên Hòa's own Q1 and Q2 (which disagree with its wards' months), nothing for the second half.
-      '2025-03:731,2024Q1,victims_returned,10,2024-12-01',
-      '2025-03:731,2024Q2,victims_returned,20,2024-12-01',
-    ));
-    writeFile(dir, 'provinces.csv', csv(H,
-      '2025-03:70,2024,victims_returned,100,2024-12-20',
-      '2025-03:75,2025S1,victims_returned,40,2025-06-20',
-      '2025-07:75,2025S2,victims_returned,60,2025-11-10',
-    ));
+    writeFile(
+      dir,
+      'wards.csv',
+      csv(
+        H,
+        // Wards report monthly for the whole year.
+        ...['26041', '26050'].flatMap((ward, k) =>
+          Array.from(
+            { length: 12 },
+            (_, m) => `2025-03:${ward},2024${String(m + 1).padStart(2, '0')},victims_returned,${k + 1},2024-12-01`,
+          ),
+        ),
+        // A stock: Trung Dũng's models in Jan and Feb, nothing in March.
+        '2025-03:26041,202401,community_models_active,3,2024-12-01',
+        '2025-03:26041,202402,community_models_active,5,2024-12-01',
+        // The split ward reports too.
+        '2025-03:26449,2024,victims_returned,7,2024-12-20',
+      ),
+    );
+    writeFile(
+      dir,
+      'district.csv',
+      csv(
+        H,
+        // Biên Hòa's own Q1 and Q2 (which disagree with its wards' months), nothing for the second half.
+        '2025-03:731,2024Q1,victims_returned,10,2024-12-01',
+        '2025-03:731,2024Q2,victims_returned,20,2024-12-01',
+      ),
+    );
+    writeFile(
+      dir,
+      'provinces.csv',
+      csv(
+        H,
+        '2025-03:70,2024,victims_returned,100,2024-12-20',
+        '2025-03:75,2025S1,victims_returned,40,2025-06-20',
+        '2025-07:75,2025S2,victims_returned,60,2025-11-10',
+      ),
+    );
     const r = await loadFiles(w, [dir], { today: '2025-11-20' });
     expect(r.rejected).toBe(0);
   });
   afterAll(cleanupTemp);
 
   it('a ward with monthly reports sums its months into quarters and the year', async () => {
-    expect(await cell(w, '2025-03:26041', '202403', 'victims_returned')).toEqual({ value: 1, source: 'own', partial: false });
-    expect(await cell(w, '2025-03:26041', '2024Q1', 'victims_returned')).toEqual({ value: 3, source: 'periods', partial: false });
+    expect(await cell(w, '2025-03:26041', '202403', 'victims_returned')).toEqual({
+      value: 1,
+      source: 'own',
+      partial: false,
+    });
+    expect(await cell(w, '2025-03:26041', '2024Q1', 'victims_returned')).toEqual({
+      value: 3,
+      source: 'periods',
+      partial: false,
+    });
     expect(await cell(w, '2025-03:26050', '2024', 'victims_returned')).toMatchObject({ value: 24 });
   });
 
@@ -63,7 +98,11 @@ describe('roll-up precedence', () => {
 
   it("the unit's own report for exactly the period wins over its children", async () => {
     // Wards sum to 9 for Q1; Biên Hòa said 10.
-    expect(await cell(w, '2025-03:731', '2024Q1', 'victims_returned')).toEqual({ value: 10, source: 'own', partial: false });
+    expect(await cell(w, '2025-03:731', '2024Q1', 'victims_returned')).toEqual({
+      value: 10,
+      source: 'own',
+      partial: false,
+    });
   });
 
   it('a period the unit reported within is made of its finer periods, each by the same rule', async () => {
@@ -84,21 +123,37 @@ describe('roll-up precedence', () => {
   });
 
   it("history re-aggregates onto today's units: new Đồng Nai = old Đồng Nai + old Bình Phước", async () => {
-    expect(await cell(w, '2025-07:75', '2024', 'victims_returned')).toEqual({ value: 155, source: 'lineage', partial: false });
+    expect(await cell(w, '2025-07:75', '2024', 'victims_returned')).toEqual({
+      value: 155,
+      source: 'lineage',
+      partial: false,
+    });
     // Old units stay as they were.
     expect(await cell(w, '2025-03:70', '2024', 'victims_returned')).toMatchObject({ value: 100, source: 'own' });
   });
 
   it('a commune formed whole from old wards carries their history', async () => {
-    expect(await cell(w, '2025-07:26041', '2024', 'victims_returned')).toEqual({ value: 36, source: 'lineage', partial: false });
+    expect(await cell(w, '2025-07:26041', '2024', 'victims_returned')).toEqual({
+      value: 36,
+      source: 'lineage',
+      partial: false,
+    });
   });
 
   it('a split ward without weights counts in the province but in no commune, which is flagged partial', async () => {
-    expect(await cell(w, '2025-07:26359', '2024', 'victims_returned')).toEqual({ value: 0, source: 'lineage', partial: true });
-    expect(await cell(w, '2025-07:26446', '2024', 'victims_returned')).toEqual({ value: 0, source: 'lineage', partial: true });
+    expect(await cell(w, '2025-07:26359', '2024', 'victims_returned')).toEqual({
+      value: 0,
+      source: 'lineage',
+      partial: true,
+    });
+    expect(await cell(w, '2025-07:26446', '2024', 'victims_returned')).toEqual({
+      value: 0,
+      source: 'lineage',
+      partial: true,
+    });
   });
 
-  it('the 2025 year straddles the reform: its halves from each list, for VN and for today\'s province', async () => {
+  it("the 2025 year straddles the reform: its halves from each list, for VN and for today's province", async () => {
     expect(await cell(w, '2025-07:75', '2025', 'victims_returned')).toMatchObject({ value: 100, source: 'periods' });
     expect(await cell(w, 'VN', '2025', 'victims_returned')).toMatchObject({ value: 100, source: 'periods' });
     // The old province exists only for the first half.
@@ -111,12 +166,16 @@ describe('roll-up precedence', () => {
     await loadFiles(w, [dir], { today: '2025-11-20' });
     expect(await cell(w, '2025-03:731', '2024', 'victims_returned')).toMatchObject({ value: 50 });
     expect(await cell(w, '2025-07:75', '2024', 'victims_returned')).toMatchObject({ value: 157 });
-    const incremental = await w.sql('SELECT fact_key, value, source::VARCHAR AS s, partial FROM rollup ORDER BY fact_key');
+    const incremental = await w.sql(
+      'SELECT fact_key, value, source::VARCHAR AS s, partial FROM rollup ORDER BY fact_key',
+    );
 
     const { refreshRollup } = await import('../../etl/marts/rollup.ts');
     const conn = await w.connect();
     await refreshRollup(conn, 'all');
     conn.closeSync();
-    expect(await w.sql('SELECT fact_key, value, source::VARCHAR AS s, partial FROM rollup ORDER BY fact_key')).toEqual(incremental);
+    expect(await w.sql('SELECT fact_key, value, source::VARCHAR AS s, partial FROM rollup ORDER BY fact_key')).toEqual(
+      incremental,
+    );
   });
 });

@@ -25,11 +25,16 @@ interface Row {
 }
 
 function walk(dir: string): string[] {
-  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(path.join(dir, e.name)) : [path.join(dir, e.name)])).sort();
+  return fs
+    .readdirSync(dir, { withFileTypes: true })
+    .flatMap((e) => (e.isDirectory() ? walk(path.join(dir, e.name)) : [path.join(dir, e.name)]))
+    .sort();
 }
 
 function reportFiles(outDir: string): string[] {
-  return walk(outDir).map((f) => path.relative(outDir, f).split(path.sep).join('/')).filter((f) => !f.startsWith('expected/'));
+  return walk(outDir)
+    .map((f) => path.relative(outDir, f).split(path.sep).join('/'))
+    .filter((f) => !f.startsWith('expected/'));
 }
 
 function readRows(outDir: string, file: string): Row[] {
@@ -37,16 +42,23 @@ function readRows(outDir: string, file: string): Row[] {
   expect(text.startsWith(HEADER), file).toBe(true);
   expect(text.endsWith('\n'), file).toBe(true);
   const lines = text.slice(HEADER.length, -1).split('\n');
-  return lines.filter((l) => l !== '').map((l, i) => {
-    const [unit, period, indicator, sex, age, value, submitted, ...rest] = l.split(',');
-    if (submitted === undefined || rest.length > 0) throw new Error(`${file}:${i + 2}: expected 7 columns: ${l}`);
-    const [list, code] = unit.split(':');
-    return { file, line: i + 2, list, code, unit, period, indicator, sex, age, value, submitted };
-  });
+  return lines
+    .filter((l) => l !== '')
+    .map((l, i) => {
+      const [unit, period, indicator, sex, age, value, submitted, ...rest] = l.split(',');
+      if (submitted === undefined || rest.length > 0) throw new Error(`${file}:${i + 2}: expected 7 columns: ${l}`);
+      const [list, code] = unit.split(':');
+      return { file, line: i + 2, list, code, unit, period, indicator, sex, age, value, submitted };
+    });
 }
 
 function readCsv(file: string): string[][] {
-  return fs.readFileSync(file, 'utf8').trim().split('\n').slice(1).map((l) => l.split(','));
+  return fs
+    .readFileSync(file, 'utf8')
+    .trim()
+    .split('\n')
+    .slice(1)
+    .map((l) => l.split(','));
 }
 
 const reference = (name: string) => new URL(`../../schema/reference/${name}`, import.meta.url).pathname;
@@ -74,7 +86,8 @@ function monthlyDue(month: string): string {
   const next = new Date(Date.UTC(Number(month.slice(0, 4)), Number(month.slice(4, 6)), 12));
   return next.toISOString().slice(0, 10);
 }
-const key = (r: Pick<Row, 'unit' | 'period' | 'indicator' | 'sex' | 'age'>) => `${r.unit},${r.period},${r.indicator},${r.sex},${r.age}`;
+const key = (r: Pick<Row, 'unit' | 'period' | 'indicator' | 'sex' | 'age'>) =>
+  `${r.unit},${r.period},${r.indicator},${r.sex},${r.age}`;
 
 // ---------------------------------------------------------------------------------------------------------------
 
@@ -135,17 +148,28 @@ describe('generateSample: the demo', () => {
     const expected = [
       ...['12', '24', '34', '70', '75'].flatMap((p) => [`wards/2025-03-${p}-2024.csv`, `wards/2025-03-${p}-2025.csv`]),
       ...['12', '24', '33', '75'].flatMap((p) => [`wards/2025-07-${p}-2025.csv`, `wards/2025-07-${p}-2026.csv`]),
-      ...['12', '24', '34', '70', '75'].flatMap((p) => [2019, 2020, 2021, 2022, 2023, 2024, 2025].map((y) => `consolidated/2025-03-${p}-${y}.csv`)),
-      ...['12', '24', '33', '75'].flatMap((p) => [`consolidated/2025-07-${p}-2025.csv`, `consolidated/2025-07-${p}-2026.csv`]),
-      'revisions/revisions-2024.csv', 'revisions/revisions-2025.csv', 'revisions/revisions-2026.csv',
+      ...['12', '24', '34', '70', '75'].flatMap((p) =>
+        [2019, 2020, 2021, 2022, 2023, 2024, 2025].map((y) => `consolidated/2025-03-${p}-${y}.csv`),
+      ),
+      ...['12', '24', '33', '75'].flatMap((p) => [
+        `consolidated/2025-07-${p}-2025.csv`,
+        `consolidated/2025-07-${p}-2026.csv`,
+      ]),
+      'revisions/revisions-2024.csv',
+      'revisions/revisions-2025.csv',
+      'revisions/revisions-2026.csv',
     ];
     expect(files).toEqual(expected.sort());
   });
 
   it('has every ward of the old provinces monthly from 2024-01 and every commune of the new ones to until', () => {
     const reporting = new Set(wardRows.map((r) => r.unit));
-    const oldWards = OLD_UNITS.filter(([level, code]) => level === 'ward' && ['12', '24', '34', '70', '75'].includes(ancestors('2025-03', code)[1]));
-    const newCommunes = NEW_UNITS.filter(([level, , , , parent]) => level === 'commune' && ['12', '24', '33', '75'].includes(parent));
+    const oldWards = OLD_UNITS.filter(
+      ([level, code]) => level === 'ward' && ['12', '24', '34', '70', '75'].includes(ancestors('2025-03', code)[1]),
+    );
+    const newCommunes = NEW_UNITS.filter(
+      ([level, , , , parent]) => level === 'commune' && ['12', '24', '33', '75'].includes(parent),
+    );
     expect(oldWards.length).toBe(813);
     expect(newCommunes.length).toBe(336);
     for (const [, code] of oldWards) expect(reporting.has(`2025-03:${code}`), code).toBe(true);
@@ -197,14 +221,27 @@ describe('generateSample: every row is valid against the catalogue and the contr
       if (!/^(0|[1-9]\d*)$/.test(r.value)) return `value ${r.value} is not a non-negative integer`;
       const p = period(r.period);
       if (!validDates.has(r.submitted)) {
-        if (!/^\d{4}-\d{2}-\d{2}$/.test(r.submitted) || new Date(`${r.submitted}T00:00:00Z`).toISOString().slice(0, 10) !== r.submitted) return `bad date ${r.submitted}`;
+        if (
+          !/^\d{4}-\d{2}-\d{2}$/.test(r.submitted) ||
+          new Date(`${r.submitted}T00:00:00Z`).toISOString().slice(0, 10) !== r.submitted
+        )
+          return `bad date ${r.submitted}`;
         validDates.add(r.submitted);
       }
-      if (r.submitted <= (p.type === 'quarter' ? p.start : p.end)) return `submitted ${r.submitted} before the period ${r.period} allows`;
+      if (r.submitted <= (p.type === 'quarter' ? p.start : p.end))
+        return `submitted ${r.submitted} before the period ${r.period} allows`;
       if (r.list !== '2025-03' && r.list !== '2025-07') return `unit ${r.unit} has no list prefix`;
       if (!(r.list === '2025-03' ? oldCodes : newCodes).has(r.code)) return `unit ${r.unit} is not in its list`;
-      if (r.sex !== '' && (!ind.disaggregations.includes('sex') || !(SEXES as readonly string[]).includes(r.sex) || r.age !== '')) return `sex ${r.sex} not allowed here`;
-      if (r.age !== '' && (!ind.disaggregations.includes('age_group') || !(AGE_GROUPS as readonly string[]).includes(r.age))) return `age_group ${r.age} not allowed here`;
+      if (
+        r.sex !== '' &&
+        (!ind.disaggregations.includes('sex') || !(SEXES as readonly string[]).includes(r.sex) || r.age !== '')
+      )
+        return `sex ${r.sex} not allowed here`;
+      if (
+        r.age !== '' &&
+        (!ind.disaggregations.includes('age_group') || !(AGE_GROUPS as readonly string[]).includes(r.age))
+      )
+        return `age_group ${r.age} not allowed here`;
       return undefined;
     });
     expect(found).toEqual([]);
@@ -212,12 +249,14 @@ describe('generateSample: every row is valid against the catalogue and the contr
 
   it('never repeats a (unit, period, indicator, sex, age_group) within a file', () => {
     const seen = new Set<string>();
-    expect(problems((r) => {
-      const k = `${r.file}|${key(r)}`;
-      if (seen.has(k)) return `${key(r)} repeated`;
-      seen.add(k);
-      return undefined;
-    })).toEqual([]);
+    expect(
+      problems((r) => {
+        const k = `${r.file}|${key(r)}`;
+        if (seen.has(k)) return `${key(r)} repeated`;
+        seen.add(k);
+        return undefined;
+      }),
+    ).toEqual([]);
   });
 
   it('reports every count indicator in every report, with breakdowns that add up to their totals', () => {
@@ -234,8 +273,10 @@ describe('generateSample: every row is valid against the catalogue and the contr
         if (total === undefined) found.push(`${report}: no ${ind.code}`);
         const female = figures.get(`${ind.code},female,`);
         if (female === undefined) continue;
-        if (female + figures.get(`${ind.code},male,`)! !== total) found.push(`${report}: ${ind.code} by sex does not add up`);
-        if (figures.get(`${ind.code},,child`)! + figures.get(`${ind.code},,adult`)! !== total) found.push(`${report}: ${ind.code} by age does not add up`);
+        if (female + figures.get(`${ind.code},male,`)! !== total)
+          found.push(`${report}: ${ind.code} by sex does not add up`);
+        if (figures.get(`${ind.code},,child`)! + figures.get(`${ind.code},,adult`)! !== total)
+          found.push(`${report}: ${ind.code} by age does not add up`);
       }
     }
     expect(found.slice(0, 10)).toEqual([]);
@@ -250,12 +291,14 @@ describe('generateSample: every row is valid against the catalogue and the contr
 
 describe('generateSample: the 2025 reform', () => {
   it('uses old codes only for periods ending by 2025-06 and new codes only from 2025-07', () => {
-    expect(problems((r) => {
-      const p = period(r.period);
-      if (r.list === '2025-03' && p.end >= REFORM_DATE) return `old code in ${r.period}`;
-      if (r.list === '2025-07' && p.start < REFORM_DATE) return `new code in ${r.period}`;
-      return undefined;
-    })).toEqual([]);
+    expect(
+      problems((r) => {
+        const p = period(r.period);
+        if (r.list === '2025-03' && p.end >= REFORM_DATE) return `old code in ${r.period}`;
+        if (r.list === '2025-07' && p.start < REFORM_DATE) return `new code in ${r.period}`;
+        return undefined;
+      }),
+    ).toEqual([]);
     expect(rows.some((r) => r.list === '2025-03' && r.period === '202506')).toBe(true);
     expect(rows.some((r) => r.list === '2025-07' && r.period === '202507')).toBe(true);
   });
@@ -296,10 +339,12 @@ describe('generateSample: consolidated reports', () => {
     // Only quarters whose months are all in ward files can be checked: from 2024Q1 in the demo.
     const checkable = (r: { period: string }) => r.period >= '2024Q1';
     const planted = new Map(
-      readCsv(path.join(demo, 'expected', 'discrepancies.expected')).map(([unit, p, indicator, sex, age, reported, childrenSum]) => [
-        `${unit},${p},${indicator},${sex},${age}`,
-        { reported, childrenSum, period: p },
-      ]),
+      readCsv(path.join(demo, 'expected', 'discrepancies.expected')).map(
+        ([unit, p, indicator, sex, age, reported, childrenSum]) => [
+          `${unit},${p},${indicator},${sex},${age}`,
+          { reported, childrenSum, period: p },
+        ],
+      ),
     );
     const found = new Map<string, { reported: string; childrenSum: string }>();
     let checked = 0;
@@ -308,7 +353,11 @@ describe('generateSample: consolidated reports', () => {
       const childrenSum = sums.get(key(r)) ?? 0;
       if (Number(r.value) !== childrenSum) found.set(key(r), { reported: r.value, childrenSum: String(childrenSum) });
     }
-    const expected = new Map([...planted].filter(([, d]) => checkable(d)).map(([k, { reported, childrenSum }]) => [k, { reported, childrenSum }]));
+    const expected = new Map(
+      [...planted]
+        .filter(([, d]) => checkable(d))
+        .map(([k, { reported, childrenSum }]) => [k, { reported, childrenSum }]),
+    );
     expect(checked).toBeGreaterThan(10_000);
     expect(found).toEqual(expected);
     const totals = consolidatedRows.filter((r) => checkable(r) && r.sex === '' && r.age === '').length;
@@ -319,13 +368,19 @@ describe('generateSample: consolidated reports', () => {
 });
 
 describe('generateSample: irregularities and seasons', () => {
-  const reportsOf = (rs: Row[]) => new Map(rs.filter((r) => r.indicator === 'tipoffs_received' && r.sex === '' && r.age === '').map((r) => [`${r.unit},${r.period}`, r]));
+  const reportsOf = (rs: Row[]) =>
+    new Map(
+      rs
+        .filter((r) => r.indicator === 'tipoffs_received' && r.sex === '' && r.age === '')
+        .map((r) => [`${r.unit},${r.period}`, r]),
+    );
 
   it('misses about 3% of ward-month reports, some wards chronically, and gets about 10% late', () => {
     const reports = reportsOf(wardRows);
     const months = (list: string) => [...new Set(wardRows.filter((r) => r.list === list).map((r) => r.period))];
     const units = (list: string) => new Set(wardRows.filter((r) => r.list === list).map((r) => r.unit));
-    const expected = [...units('2025-03')].length * months('2025-03').length + [...units('2025-07')].length * months('2025-07').length;
+    const expected =
+      [...units('2025-03')].length * months('2025-03').length + [...units('2025-07')].length * months('2025-07').length;
     const missing = 1 - reports.size / expected;
     expect(missing).toBeGreaterThan(0.015);
     expect(missing).toBeLessThan(0.05);
@@ -389,7 +444,14 @@ describe('generateSample: irregularities and seasons', () => {
     const monthlyMean = (indicator: string, inSeason: (month: number) => boolean) => {
       const totals = new Map<string, number>();
       for (const r of wardRows) {
-        if (r.indicator === indicator && r.sex === '' && r.age === '' && r.list === '2025-03' && inSeason(Number(r.period.slice(4)))) totals.set(r.period, (totals.get(r.period) ?? 0) + Number(r.value));
+        if (
+          r.indicator === indicator &&
+          r.sex === '' &&
+          r.age === '' &&
+          r.list === '2025-03' &&
+          inSeason(Number(r.period.slice(4)))
+        )
+          totals.set(r.period, (totals.get(r.period) ?? 0) + Number(r.value));
       }
       return [...totals.values()].reduce((a, b) => a + b, 0) / totals.size;
     };
@@ -408,12 +470,31 @@ describe('generateProvince: national scale, one province', () => {
   it('gives Lai Châu (old 12) every ward monthly from 2019-01 to 2025-06, the demo being an exact slice of it', () => {
     const out = generateProvince({ scale: 'national', list: '2025-03', province: '12' });
     const paths = out.files.map((f) => f.path).sort();
-    expect(paths.filter((p) => p.startsWith('wards/'))).toEqual([2019, 2020, 2021, 2022, 2023, 2024, 2025].map((y) => `wards/2025-03-12-${y}.csv`));
+    expect(paths.filter((p) => p.startsWith('wards/'))).toEqual(
+      [2019, 2020, 2021, 2022, 2023, 2024, 2025].map((y) => `wards/2025-03-12-${y}.csv`),
+    );
     const wards2019 = out.files.find((f) => f.path === 'wards/2025-03-12-2019.csv')!;
     const lines = wards2019.text.split('\n').slice(1, -1);
     expect(lines.length).toBe(wards2019.rows);
-    expect(new Set(lines.map((l) => l.split(',')[1]))).toEqual(new Set(['201901', '201902', '201903', '201904', '201905', '201906', '201907', '201908', '201909', '201910', '201911', '201912']));
-    const wards = OLD_UNITS.filter(([level, code]) => level === 'ward' && ancestors('2025-03', code)[1] === '12').map(([, code]) => `2025-03:${code}`);
+    expect(new Set(lines.map((l) => l.split(',')[1]))).toEqual(
+      new Set([
+        '201901',
+        '201902',
+        '201903',
+        '201904',
+        '201905',
+        '201906',
+        '201907',
+        '201908',
+        '201909',
+        '201910',
+        '201911',
+        '201912',
+      ]),
+    );
+    const wards = OLD_UNITS.filter(([level, code]) => level === 'ward' && ancestors('2025-03', code)[1] === '12').map(
+      ([, code]) => `2025-03:${code}`,
+    );
     expect(new Set(lines.map((l) => l.split(',')[0]))).toEqual(new Set(wards));
     expect(out.firstMonth).toBe(0);
     expect(out.lastMonth).toBe(77);

@@ -28,7 +28,8 @@ const tokens: Record<'viewer' | 'analyst' | 'oldWardViewer' | 'revoked' | 'expir
 
 const fileHash = (file: string) => createHash('sha256').update(fs.readFileSync(file)).digest('hex');
 const readManifest = (dir: string) => JSON.parse(fs.readFileSync(path.join(dir, MANIFEST), 'utf8')) as BackupManifest;
-const writeManifest = (dir: string, m: BackupManifest) => fs.writeFileSync(path.join(dir, MANIFEST), JSON.stringify(m, null, 2));
+const writeManifest = (dir: string, m: BackupManifest) =>
+  fs.writeFileSync(path.join(dir, MANIFEST), JSON.stringify(m, null, 2));
 
 /** A copy of the good backup to damage. */
 function backupCopy(): string {
@@ -57,7 +58,9 @@ beforeAll(async () => {
   const w = await openWarehouse(source);
   await loadFiles(w, [sampleDir], { baseDir: sampleDir });
   tokens.viewer = (await createApiKey(w, { role: 'viewer', unitId: 0, label: 'viewer of VN' })).token;
-  tokens.analyst = (await createApiKey(w, { role: 'analyst', unitId: await unitId(w, '2025-07:75'), label: 'analyst of new Đồng Nai' })).token;
+  tokens.analyst = (
+    await createApiKey(w, { role: 'analyst', unitId: await unitId(w, '2025-07:75'), label: 'analyst of new Đồng Nai' })
+  ).token;
   tokens.oldWardViewer = (await createApiKey(w, { role: 'viewer', unitId: await unitId(w, '2025-03:26041') })).token;
   const revoked = await createApiKey(w, { role: 'admin', unitId: 0, label: 'revoked' });
   await revokeApiKey(w, revoked.keyId);
@@ -69,7 +72,9 @@ beforeAll(async () => {
   const backup = await pcmbn(pcmbnEnv(source), 'backup', backupDir);
   expect(backup.stderr).toBe('');
   expect(backup.code).toBe(0);
-  expect(backup.stdout).toMatch(/^backed up .* to .*: 13 tables, [\d,]+ rows, [\d.]+ MB in [\d.]+ s \(schema version 4, data version \d+\)\n$/);
+  expect(backup.stdout).toMatch(
+    /^backed up .* to .*: 13 tables, [\d,]+ rows, [\d.]+ MB in [\d.]+ s \(schema version 4, data version \d+\)\n$/,
+  );
   manifest = readManifest(backupDir);
 
   restored = path.join(tempDir('pcmbn-restored-'), 'restored.duckdb');
@@ -84,14 +89,38 @@ afterAll(cleanupTemp);
 describe('a backup', () => {
   it('holds every table as Parquet, the catalogue and a manifest whose counts and hashes match the files; tokens are nowhere in it', async () => {
     const tables = manifest.tables.map((t) => t.table);
-    expect(tables).toEqual(['api_keys', 'etl_runs', 'facts', 'indicators', 'meta', 'periods', 'rejects', 'reports', 'rollup', 'source_files', 'unit_closure', 'unit_lineage', 'units']);
-    expect(fs.readdirSync(backupDir).sort()).toEqual([...manifest.tables.map((t) => t.file), 'catalogue.json', MANIFEST].sort());
+    expect(tables).toEqual([
+      'api_keys',
+      'etl_runs',
+      'facts',
+      'indicators',
+      'meta',
+      'periods',
+      'rejects',
+      'reports',
+      'rollup',
+      'source_files',
+      'unit_closure',
+      'unit_lineage',
+      'units',
+    ]);
+    expect(fs.readdirSync(backupDir).sort()).toEqual(
+      [...manifest.tables.map((t) => t.file), 'catalogue.json', MANIFEST].sort(),
+    );
     for (const f of [...manifest.tables, manifest.catalogue]) {
       expect(fileHash(path.join(backupDir, f.file)), f.file).toBe(f.sha256);
       expect(fs.statSync(path.join(backupDir, f.file)).size, f.file).toBe(f.bytes);
     }
-    expect(JSON.parse(fs.readFileSync(path.join(backupDir, 'catalogue.json'), 'utf8'))).toEqual(JSON.parse(JSON.stringify(INDICATORS)));
-    expect(manifest).toMatchObject({ format: 'pcmbn-backup', formatVersion: 1, pcmbnVersion: '0.1.0', schemaVersion: 4, source });
+    expect(JSON.parse(fs.readFileSync(path.join(backupDir, 'catalogue.json'), 'utf8'))).toEqual(
+      JSON.parse(JSON.stringify(INDICATORS)),
+    );
+    expect(manifest).toMatchObject({
+      format: 'pcmbn-backup',
+      formatVersion: 1,
+      pcmbnVersion: '0.1.0',
+      schemaVersion: 4,
+      source,
+    });
     expect(manifest.dataVersion).toBeGreaterThan(0);
     expect(manifest.sequences).toEqual({ file_seq: expect.any(Number), run_seq: expect.any(Number) });
 
@@ -100,12 +129,17 @@ describe('a backup', () => {
     const conn = await db.connect();
     try {
       for (const t of manifest.tables) {
-        const rows = (await conn.runAndReadAll(`SELECT count(*)::INTEGER AS n FROM read_parquet('${path.join(backupDir, t.file)}')`)).getRowObjectsJS();
+        const rows = (
+          await conn.runAndReadAll(`SELECT count(*)::INTEGER AS n FROM read_parquet('${path.join(backupDir, t.file)}')`)
+        ).getRowObjectsJS();
         expect(rows[0].n, t.table).toBe(t.rows);
       }
       expect(manifest.tables.find((t) => t.table === 'facts')!.rows).toBeGreaterThan(500_000);
       expect(manifest.tables.find((t) => t.table === 'api_keys')!.rows).toBe(5);
-      const everything = fs.readdirSync(backupDir).map((f) => fs.readFileSync(path.join(backupDir, f)).toString('latin1')).join('');
+      const everything = fs
+        .readdirSync(backupDir)
+        .map((f) => fs.readFileSync(path.join(backupDir, f)).toString('latin1'))
+        .join('');
       for (const [name, token] of Object.entries(tokens)) expect(everything.includes(token), name).toBe(false);
     } finally {
       conn.closeSync();
@@ -118,7 +152,9 @@ describe('a backup', () => {
     writeFile(dir, 'notes.txt', 'keep me');
     const r = await pcmbn(pcmbnEnv(source), 'backup', dir);
     expect(r.code).toBe(2);
-    expect(r.stderr).toBe(`pcmbn: backup folder ${dir} is not empty: expected a new or empty folder (a backup never mixes with other files)\n`);
+    expect(r.stderr).toBe(
+      `pcmbn: backup folder ${dir} is not empty: expected a new or empty folder (a backup never mixes with other files)\n`,
+    );
     expect(fs.readdirSync(dir)).toEqual(['notes.txt']);
   });
 
@@ -144,13 +180,16 @@ describe('a backup', () => {
 });
 
 describe('the restored warehouse', () => {
-  it('holds every row of every table, and its sequences go on where the original\'s were', async () => {
+  it("holds every row of every table, and its sequences go on where the original's were", async () => {
     const db = await DuckDBInstance.create(':memory:');
     const conn = await db.connect();
     const q = async (sql: string) => (await conn.runAndReadAll(sql)).getRowObjectsJS();
     try {
       await conn.run(`ATTACH '${source}' AS a (READ_ONLY); ATTACH '${restored}' AS b (READ_ONLY)`);
-      const tablesOf = async (d: string) => (await q(`SELECT table_name AS t FROM information_schema.tables WHERE table_catalog = '${d}' ORDER BY 1`)).map((r) => r.t as string);
+      const tablesOf = async (d: string) =>
+        (await q(`SELECT table_name AS t FROM information_schema.tables WHERE table_catalog = '${d}' ORDER BY 1`)).map(
+          (r) => r.t as string,
+        );
       expect(await tablesOf('b')).toEqual(await tablesOf('a'));
       for (const t of await tablesOf('a')) {
         const [{ n }] = await q(`SELECT count(*)::INTEGER AS n FROM a.${t}`);
@@ -160,11 +199,14 @@ describe('the restored warehouse', () => {
         expect({ table: t, missing, extra }).toEqual({ table: t, missing: 0, extra: 0 });
         expect(n, t).toBe(manifest.tables.find((m) => m.table === t)!.rows);
       }
-      const sequences = async (d: string) => q(`SELECT sequence_name, last_value FROM duckdb_sequences() WHERE database_name = '${d}' ORDER BY 1`);
+      const sequences = async (d: string) =>
+        q(`SELECT sequence_name, last_value FROM duckdb_sequences() WHERE database_name = '${d}' ORDER BY 1`);
       const before = await sequences('a');
       expect(before.map((s) => s.sequence_name)).toEqual(['file_seq', 'run_seq']);
       // The manifest holds what each sequence gives out next: the original's last value plus one.
-      expect(manifest.sequences).toEqual(Object.fromEntries(before.map((s) => [s.sequence_name, Number(s.last_value) + 1])));
+      expect(manifest.sequences).toEqual(
+        Object.fromEntries(before.map((s) => [s.sequence_name, Number(s.last_value) + 1])),
+      );
     } finally {
       conn.closeSync();
       db.closeSync();
@@ -191,7 +233,8 @@ describe('the restored warehouse', () => {
     });
 
     const codes = INDICATORS.map((i) => JSON.stringify(i.code)).join(', ');
-    const kpi = 'indicator { code } unit { ref } period value numerator denominator target { operator value } status previousValue change suppressed complete sources';
+    const kpi =
+      'indicator { code } unit { ref } period value numerator denominator target { operator value } status previousValue change suppressed complete sources';
     const unitValue = 'unit { ref name level } value numerator denominator rank status suppressed complete';
     const compliance = 'expected received onTime late pending completeness timeliness';
     /** What the dashboards ask, across both lists, every granularity and the reform; some outside a scoped key's reach. */
@@ -201,17 +244,22 @@ describe('the restored warehouse', () => {
       kpisOldBienHoaQuarter: `{ kpis(indicators: [${codes}], unit: "2025-03:731", period: "2024Q2") { ${kpi} } }`,
       victimsBySex: `{ f: kpi(indicator: "victims_identified", unit: "2025-03:75", period: "2024S1", sex: "female") { ${kpi} }
         c: kpi(indicator: "victims_rescued", unit: "2025-07:75", period: "2025", ageGroup: "child") { ${kpi} } }`,
-      trendMonthlyAcrossReform: '{ trend(indicator: "hotline_calls", unit: "2025-07:75", from: "202401", to: "202610", granularity: MONTH) { period start value target suppressed complete } }',
-      trendQuarterlyVictims: '{ trend(indicator: "victims_identified", unit: "2025-07:75", from: "2023Q1", to: "2026Q3", granularity: QUARTER) { period start value target suppressed complete } }',
-      trendYearlyRatio: '{ trend(indicator: "case_clearance_rate", from: "2019", to: "2026", granularity: YEAR) { period start value target suppressed complete } }',
+      trendMonthlyAcrossReform:
+        '{ trend(indicator: "hotline_calls", unit: "2025-07:75", from: "202401", to: "202610", granularity: MONTH) { period start value target suppressed complete } }',
+      trendQuarterlyVictims:
+        '{ trend(indicator: "victims_identified", unit: "2025-07:75", from: "2023Q1", to: "2026Q3", granularity: QUARTER) { period start value target suppressed complete } }',
+      trendYearlyRatio:
+        '{ trend(indicator: "case_clearance_rate", from: "2019", to: "2026", granularity: YEAR) { period start value target suppressed complete } }',
       breakdownProvinces: `{ breakdown(indicator: "cases_initiated", period: "2024") { ${unitValue} } }`,
       breakdownWardsVictims: `{ breakdown(indicator: "victims_rescued", unit: "2025-03:731", period: "2024Q1", level: WARD) { ${unitValue} } }`,
       breakdownCommunesRatio: `{ breakdown(indicator: "model_coverage_rate", unit: "2025-07:75", period: "202509") { ${unitValue} } }`,
       complianceNationMonth: `{ reportingCompliance(period: "202403") { ${compliance} period dueDate missing { ref } } }`,
       complianceOldDongNaiWards: `{ reportingCompliance(unit: "2025-03:75", period: "2024Q1", level: WARD) { ${compliance} period dueDate missing { ref } } }`,
       complianceByUnit: `{ complianceByUnit(unit: "2025-07:75", period: "202509") { unit { ref } ${compliance} missing } }`,
-      discrepanciesNation: '{ discrepancies(period: "2024") { unit { ref } indicator period reported childrenSum children } }',
-      discrepanciesOldDongNai: '{ discrepancies(unit: "2025-03:75", period: "2023") { unit { ref } indicator period reported childrenSum children } }',
+      discrepanciesNation:
+        '{ discrepancies(period: "2024") { unit { ref } indicator period reported childrenSum children } }',
+      discrepanciesOldDongNai:
+        '{ discrepancies(unit: "2025-03:75", period: "2023") { unit { ref } indicator period reported childrenSum children } }',
       adminUnits: `{ provinces: adminUnits { ref name } before: adminUnits(asOf: "2024-12-31") { ref }
         search: adminUnits(search: "bien hoa") { ref fullName level }
         communes: adminUnits(parent: "2025-07:75", limit: 200) { ref name validFrom }
@@ -222,14 +270,21 @@ describe('the restored warehouse', () => {
     };
 
     /** An answer as a client sees it, without what differs by request (request ids). */
-    const comparable = (r: GqlResponse) => ({ status: r.status, data: r.body.data, errors: r.body.errors?.map((e) => ({ message: e.message, path: e.path, code: e.extensions?.code })) });
+    const comparable = (r: GqlResponse) => ({
+      status: r.status,
+      data: r.body.data,
+      errors: r.body.errors?.map((e) => ({ message: e.message, path: e.path, code: e.extensions?.code })),
+    });
 
     const roles = ['viewer', 'analyst', 'oldWardViewer'] as const;
     it.each(roles)('answers every query as the original does, for the %s key', async (role) => {
       let values = 0;
       let suppressed = 0;
       for (const [name, query] of Object.entries(QUERIES)) {
-        const [ra, rb] = await Promise.all([gql(a.url, query, { token: tokens[role] }), gql(b.url, query, { token: tokens[role] })]);
+        const [ra, rb] = await Promise.all([
+          gql(a.url, query, { token: tokens[role] }),
+          gql(b.url, query, { token: tokens[role] }),
+        ]);
         expect(comparable(rb), `${name} for the ${role} key`).toEqual(comparable(ra));
         const text = JSON.stringify(ra.body.data ?? null);
         values += (text.match(/"value":\d/g) ?? []).length;
@@ -258,8 +313,14 @@ describe('the restored warehouse', () => {
     try {
       const s = await backupWarehouse(w, again);
       expect(s.manifest.sequences).toEqual(manifest.sequences);
-      expect(s.manifest.tables.map(({ table, rows }) => ({ table, rows }))).toEqual(manifest.tables.map(({ table, rows }) => ({ table, rows })));
-      expect(s.manifest).toMatchObject({ schemaVersion: manifest.schemaVersion, dataVersion: manifest.dataVersion, catalogue: manifest.catalogue });
+      expect(s.manifest.tables.map(({ table, rows }) => ({ table, rows }))).toEqual(
+        manifest.tables.map(({ table, rows }) => ({ table, rows })),
+      );
+      expect(s.manifest).toMatchObject({
+        schemaVersion: manifest.schemaVersion,
+        dataVersion: manifest.dataVersion,
+        catalogue: manifest.catalogue,
+      });
     } finally {
       await w.close();
     }
@@ -270,11 +331,16 @@ describe('the restored warehouse', () => {
     try {
       const again = await loadFiles(w, [sampleDir], { baseDir: sampleDir });
       expect(again.files.length).toBeGreaterThan(50);
-      expect({ loaded: again.loaded, unchanged: again.unchanged }).toEqual({ loaded: 0, unchanged: again.files.length });
+      expect({ loaded: again.loaded, unchanged: again.unchanged }).toEqual({
+        loaded: 0,
+        unchanged: again.files.length,
+      });
       expect(again.runId).toBe(manifest.sequences.run_seq);
       const fresh = await loadFiles(w, [writeFile(tempDir(), 'new.csv', csv(HEADER, 'VN,2023,cases_initiated,7'))]);
       expect(fresh.loaded).toBe(1);
-      const [file] = await w.sql<{ file_id: number }>(`SELECT file_id FROM source_files WHERE run_id = $1`, [fresh.runId]);
+      const [file] = await w.sql<{ file_id: number }>(`SELECT file_id FROM source_files WHERE run_id = $1`, [
+        fresh.runId,
+      ]);
       expect(file.file_id).toBe(manifest.sequences.file_seq);
     } finally {
       await w.close();
@@ -287,7 +353,9 @@ describe('restore refuses', () => {
     const { file, hash } = await occupiedWarehouse();
     const r = await pcmbn(pcmbnEnv(file), 'restore', backupDir);
     expect(r.code).toBe(2);
-    expect(r.stderr).toBe(`pcmbn: the warehouse ${file} already holds data (1 row in facts, 1 row in source_files, 1 row in etl_runs): a restore would replace it; add --force, or restore to another file with --db\n`);
+    expect(r.stderr).toBe(
+      `pcmbn: the warehouse ${file} already holds data (1 row in facts, 1 row in source_files, 1 row in etl_runs): a restore would replace it; add --force, or restore to another file with --db\n`,
+    );
     expect(fileHash(file)).toBe(hash);
     expect(leftovers(file)).toEqual([]);
 
@@ -314,7 +382,10 @@ describe('restore refuses', () => {
   async function refusal(damage: (dir: string) => void): Promise<{ dir: string; message: string }> {
     const dir = backupCopy();
     damage(dir);
-    const error = await restoreWarehouse(dir, occupied.file, { force: true }).then(() => null, (e: Error) => e);
+    const error = await restoreWarehouse(dir, occupied.file, { force: true }).then(
+      () => null,
+      (e: Error) => e,
+    );
     expect(error).toBeInstanceOf(BackupError);
     expect((error as BackupError).misuse).toBe(false);
     expect(fileHash(occupied.file)).toBe(occupied.hash);
@@ -327,7 +398,9 @@ describe('restore refuses', () => {
     fs.truncateSync(path.join(dir, 'facts.parquet'), 100_000);
     const r = await pcmbn(pcmbnEnv(occupied.file), 'restore', dir, '--force');
     expect(r.stdout).toBe('');
-    expect(r.stderr).toBe(`pcmbn: backup file ${dir}/facts.parquet is damaged: 100000 bytes, manifest.json says ${manifest.tables.find((t) => t.table === 'facts')!.bytes}\n`);
+    expect(r.stderr).toBe(
+      `pcmbn: backup file ${dir}/facts.parquet is damaged: 100000 bytes, manifest.json says ${manifest.tables.find((t) => t.table === 'facts')!.bytes}\n`,
+    );
     expect(r.code).toBe(1);
     expect(fileHash(occupied.file)).toBe(occupied.hash);
     expect(leftovers(occupied.file)).toEqual([]);
@@ -339,10 +412,15 @@ describe('restore refuses', () => {
     const units = path.join(dir, 'units.parquet');
     fs.copyFileSync(path.join(dir, 'meta.parquet'), units);
     const m = readManifest(dir);
-    Object.assign(m.tables.find((t) => t.table === 'units')!, { bytes: fs.statSync(units).size, sha256: fileHash(units) });
+    Object.assign(
+      m.tables.find((t) => t.table === 'units')!,
+      { bytes: fs.statSync(units).size, sha256: fileHash(units) },
+    );
     writeManifest(dir, m);
     const r = await pcmbn(pcmbnEnv(occupied.file), 'restore', dir, '--force');
-    expect(r.stderr).toMatch(new RegExp(`^pcmbn: backup file ${dir}/units\\.parquet cannot be restored into table units: \\S`));
+    expect(r.stderr).toMatch(
+      new RegExp(`^pcmbn: backup file ${dir}/units\\.parquet cannot be restored into table units: \\S`),
+    );
     expect(r.code).toBe(1);
     expect(fileHash(occupied.file)).toBe(occupied.hash);
     expect(leftovers(occupied.file)).toEqual([]);
@@ -355,7 +433,11 @@ describe('restore refuses', () => {
       bytes[bytes.length >> 1] ^= 0xff;
       fs.writeFileSync(file, bytes);
     });
-    expect(message).toMatch(new RegExp(`^backup file ${dir}/rollup\\.parquet is damaged: its SHA-256 is [0-9a-f]{64}, manifest\\.json says ${manifest.tables.find((t) => t.table === 'rollup')!.sha256}$`));
+    expect(message).toMatch(
+      new RegExp(
+        `^backup file ${dir}/rollup\\.parquet is damaged: its SHA-256 is [0-9a-f]{64}, manifest\\.json says ${manifest.tables.find((t) => t.table === 'rollup')!.sha256}$`,
+      ),
+    );
   });
 
   it('a missing file, naming it', async () => {
@@ -365,7 +447,9 @@ describe('restore refuses', () => {
 
   it('a folder without a manifest (an unfinished backup)', async () => {
     const { dir, message } = await refusal((d) => fs.rmSync(path.join(d, MANIFEST)));
-    expect(message).toBe(`${dir}/manifest.json is missing: an unfinished backup, or not a pcmbn backup (pcmbn backup writes its manifest last)`);
+    expect(message).toBe(
+      `${dir}/manifest.json is missing: an unfinished backup, or not a pcmbn backup (pcmbn backup writes its manifest last)`,
+    );
   });
 
   it('a manifest that leaves a table out', async () => {
@@ -373,7 +457,9 @@ describe('restore refuses', () => {
       const m = readManifest(d);
       writeManifest(d, { ...m, tables: m.tables.filter((t) => t.table !== 'api_keys') });
     });
-    expect(message).toBe(`backup ${dir}: manifest.json lists no file for table(s) api_keys, which schema version 4 has: an incomplete backup`);
+    expect(message).toBe(
+      `backup ${dir}: manifest.json lists no file for table(s) api_keys, which schema version 4 has: an incomplete backup`,
+    );
   });
 
   it('a manifest whose file names lead out of the folder', async () => {
@@ -382,7 +468,9 @@ describe('restore refuses', () => {
       m.tables[0].file = '../../etc/passwd';
       writeManifest(d, m);
     });
-    expect(message).toBe(`${dir}/manifest.json, tables[0]: "file" "../../etc/passwd": expected a file name inside the backup folder`);
+    expect(message).toBe(
+      `${dir}/manifest.json, tables[0]: "file" "../../etc/passwd": expected a file name inside the backup folder`,
+    );
   });
 
   it('a backup whose catalogue has indicators elsewhere or unknown here, naming them', async () => {
@@ -392,15 +480,22 @@ describe('restore refuses', () => {
       [list[0], list[1]] = [list[1], list[0]];
       list[2] = { ...list[2], code: 'tipoffs_forgotten' };
       fs.writeFileSync(file, JSON.stringify(list));
-      writeManifest(d, { ...readManifest(d), catalogue: { file: 'catalogue.json', bytes: fs.statSync(file).size, sha256: fileHash(file) } });
+      writeManifest(d, {
+        ...readManifest(d),
+        catalogue: { file: 'catalogue.json', bytes: fs.statSync(file).size, sha256: fileHash(file) },
+      });
     });
-    expect(message).toBe(`backup catalogue ${dir}/catalogue.json does not match this version's indicator catalogue: ` +
-      'tipoffs_classified (number 0 in the backup, 1 here); tipoffs_received (number 1 in the backup, 0 here); tipoffs_forgotten (no such indicator in this version). ' +
-      'Facts and the roll-up name indicators by their place in the catalogue: restore with the pcmbn version that made the backup (0.1.0)');
+    expect(message).toBe(
+      `backup catalogue ${dir}/catalogue.json does not match this version's indicator catalogue: ` +
+        'tipoffs_classified (number 0 in the backup, 1 here); tipoffs_received (number 1 in the backup, 0 here); tipoffs_forgotten (no such indicator in this version). ' +
+        'Facts and the roll-up name indicators by their place in the catalogue: restore with the pcmbn version that made the backup (0.1.0)',
+    );
   });
 
   it('a backup from a newer schema', async () => {
     const { dir, message } = await refusal((d) => writeManifest(d, { ...readManifest(d), schemaVersion: 99 }));
-    expect(message).toBe(`backup ${dir} was made by pcmbn 0.1.0 at schema version 99; this pcmbn (0.1.0) knows schema versions up to 4: restore it with that version or a later one`);
+    expect(message).toBe(
+      `backup ${dir} was made by pcmbn 0.1.0 at schema version 99; this pcmbn (0.1.0) knows schema versions up to 4: restore it with that version or a later one`,
+    );
   });
 });

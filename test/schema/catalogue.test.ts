@@ -39,27 +39,48 @@ describe('the indicator catalogue', () => {
     expect(RATIO_INDICATORS.every((i) => i.kind === 'ratio')).toBe(true);
   });
 
-  it("builds every ratio from count indicators (the denominator may be wards_in_force)", () => {
+  it('builds every ratio from count indicators (the denominator may be wards_in_force)', () => {
     for (const r of RATIO_INDICATORS) {
       expect(countIndicator(r.numerator), `${r.code} numerator ${r.numerator}`).toBeDefined();
-      if (r.denominator !== WARDS_IN_FORCE) expect(countIndicator(r.denominator), `${r.code} denominator ${r.denominator}`).toBeDefined();
+      if (r.denominator !== WARDS_IN_FORCE)
+        expect(countIndicator(r.denominator), `${r.code} denominator ${r.denominator}`).toBeDefined();
       expect(r.unit).toBe('%');
       expect(r.target.source.trim()).not.toBe('');
     }
-    expect(RATIO_INDICATORS.filter((r) => r.denominator === WARDS_IN_FORCE).map((r) => r.code)).toEqual(['model_coverage_rate']);
+    expect(RATIO_INDICATORS.filter((r) => r.denominator === WARDS_IN_FORCE).map((r) => r.code)).toEqual([
+      'model_coverage_rate',
+    ]);
   });
 
   it('declares the seven ratios with their formulas and targets', () => {
     const ratios = Object.fromEntries(
-      RATIO_INDICATORS.map((r) => [r.code, { numerator: r.numerator, denominator: r.denominator, operator: r.target.operator, value: r.target.value }]),
+      RATIO_INDICATORS.map((r) => [
+        r.code,
+        { numerator: r.numerator, denominator: r.denominator, operator: r.target.operator, value: r.target.value },
+      ]),
     );
     expect(ratios).toEqual({
-      tipoff_classification_rate: { numerator: 'tipoffs_classified', denominator: 'tipoffs_received', operator: '>=', value: 100 },
-      tipoff_resolution_rate: { numerator: 'tipoffs_resolved', denominator: 'tipoffs_received', operator: '>', value: 90 },
+      tipoff_classification_rate: {
+        numerator: 'tipoffs_classified',
+        denominator: 'tipoffs_received',
+        operator: '>=',
+        value: 100,
+      },
+      tipoff_resolution_rate: {
+        numerator: 'tipoffs_resolved',
+        denominator: 'tipoffs_received',
+        operator: '>',
+        value: 90,
+      },
       case_clearance_rate: { numerator: 'cases_solved', denominator: 'cases_initiated', operator: '>', value: 90 },
       indictment_rate: { numerator: 'cases_indicted', denominator: 'cases_solved', operator: '>=', value: 95 },
       trial_rate: { numerator: 'cases_tried', denominator: 'cases_indicted', operator: '>=', value: 90 },
-      victim_support_rate: { numerator: 'victims_supported', denominator: 'victims_returned', operator: '>=', value: 100 },
+      victim_support_rate: {
+        numerator: 'victims_supported',
+        denominator: 'victims_returned',
+        operator: '>=',
+        value: 100,
+      },
       model_coverage_rate: { numerator: 'wards_with_model', denominator: WARDS_IN_FORCE, operator: '>=', value: 100 },
     });
   });

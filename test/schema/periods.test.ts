@@ -52,20 +52,32 @@ describe('parsePeriod', () => {
     expect(isPeriodId(id)).toBe(true);
   });
 
-  it.each(['2024Q5', '202413', '202400', '2024S3', '24', '1999', '2024-03', '', '2101', '2024Q0', '2024S0', '20244', '2024q1', ' 2024'])(
-    'rejects %j with a PeriodError naming the input',
-    (id) => {
-      let error: unknown;
-      try {
-        parsePeriod(id);
-      } catch (e) {
-        error = e;
-      }
-      expect(error).toBeInstanceOf(PeriodError);
-      expect((error as Error).message).toContain(`"${id}"`);
-      expect(isPeriodId(id)).toBe(false);
-    },
-  );
+  it.each([
+    '2024Q5',
+    '202413',
+    '202400',
+    '2024S3',
+    '24',
+    '1999',
+    '2024-03',
+    '',
+    '2101',
+    '2024Q0',
+    '2024S0',
+    '20244',
+    '2024q1',
+    ' 2024',
+  ])('rejects %j with a PeriodError naming the input', (id) => {
+    let error: unknown;
+    try {
+      parsePeriod(id);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(PeriodError);
+    expect((error as Error).message).toContain(`"${id}"`);
+    expect(isPeriodId(id)).toBe(false);
+  });
 
   it('accepts the first and last years of the range only', () => {
     expect(parsePeriod(String(MIN_YEAR)).year).toBe(MIN_YEAR);
@@ -111,7 +123,14 @@ describe('childPeriods and periodsOfTypeWithin', () => {
 
   it('lists finer periods within a coarser one at any depth', () => {
     expect(ids(periodsOfTypeWithin('quarter', parsePeriod('2024')))).toEqual(['2024Q1', '2024Q2', '2024Q3', '2024Q4']);
-    expect(ids(periodsOfTypeWithin('month', parsePeriod('2024S2')))).toEqual(['202407', '202408', '202409', '202410', '202411', '202412']);
+    expect(ids(periodsOfTypeWithin('month', parsePeriod('2024S2')))).toEqual([
+      '202407',
+      '202408',
+      '202409',
+      '202410',
+      '202411',
+      '202412',
+    ]);
     expect(ids(periodsOfTypeWithin('quarter', parsePeriod('2024Q3')))).toEqual(['2024Q3']);
   });
 
@@ -155,7 +174,14 @@ describe('periodContaining, periodRange, nextPeriod, previousYear', () => {
     expect(previousYear(parsePeriod('2025S2'))).toEqual(parsePeriod('2024S2'));
     expect(previousYear(parsePeriod('2025'))).toEqual(parsePeriod('2024'));
     // Leap day in 2024, none in 2023: the end moves.
-    expect(previousYear(parsePeriod('202402'))).toEqual({ id: '202302', type: 'month', year: 2023, index: 2, start: '2023-02-01', end: '2023-02-28' });
+    expect(previousYear(parsePeriod('202402'))).toEqual({
+      id: '202302',
+      type: 'month',
+      year: 2023,
+      index: 2,
+      start: '2023-02-01',
+      end: '2023-02-28',
+    });
     expect(previousYear(parsePeriod('202502')).end).toBe('2024-02-29');
   });
 });
@@ -174,15 +200,13 @@ describe('allPeriods', () => {
 
 describe('properties', () => {
   const TYPES: PeriodType[] = ['year', 'half', 'quarter', 'month'];
-  const anyPeriod = fc
-    .constantFrom(...TYPES)
-    .chain((type) =>
-      fc.record({
-        type: fc.constant(type),
-        year: fc.integer({ min: MIN_YEAR, max: MAX_YEAR }),
-        index: fc.integer({ min: 1, max: 12 / MONTHS_IN[type] }),
-      }),
-    );
+  const anyPeriod = fc.constantFrom(...TYPES).chain((type) =>
+    fc.record({
+      type: fc.constant(type),
+      year: fc.integer({ min: MIN_YEAR, max: MAX_YEAR }),
+      index: fc.integer({ min: 1, max: 12 / MONTHS_IN[type] }),
+    }),
+  );
 
   it('parsePeriod(periodId(type, year, index)) round-trips', () => {
     fc.assert(
@@ -225,12 +249,15 @@ describe('properties', () => {
 
   it('nextPeriod starts the day after the period ends', () => {
     fc.assert(
-      fc.property(anyPeriod.filter(({ year }) => year < MAX_YEAR), ({ type, year, index }) => {
-        const p = parsePeriod(periodId(type, year, index));
-        const n = nextPeriod(p);
-        expect(n.type).toBe(type);
-        expect(n.start).toBe(dayAfter(p.end));
-      }),
+      fc.property(
+        anyPeriod.filter(({ year }) => year < MAX_YEAR),
+        ({ type, year, index }) => {
+          const p = parsePeriod(periodId(type, year, index));
+          const n = nextPeriod(p);
+          expect(n.type).toBe(type);
+          expect(n.start).toBe(dayAfter(p.end));
+        },
+      ),
       { numRuns: 300 },
     );
   });

@@ -41,10 +41,15 @@ async function one<R = Record<string, unknown>>(text: string, params: unknown[] 
 }
 
 async function unitByRef(ref: string) {
-  return one<{ unit_id: number; hierarchy: string; code: string; name: string; type: string; level: string; parent_id: number | null }>(
-    `SELECT unit_id, hierarchy, code, name, type, level, parent_id FROM units WHERE ref = $1`,
-    [ref],
-  );
+  return one<{
+    unit_id: number;
+    hierarchy: string;
+    code: string;
+    name: string;
+    type: string;
+    level: string;
+    parent_id: number | null;
+  }>(`SELECT unit_id, hierarchy, code, name, type, level, parent_id FROM units WHERE ref = $1`, [ref]);
 }
 
 describe('units', () => {
@@ -65,7 +70,13 @@ describe('units', () => {
   });
 
   it('gives every unit a parent one level up in its own list (a province’s parent is the nation)', async () => {
-    const rows = await w.sql<{ hierarchy: string; level: string; parent_hierarchy: string | null; parent_level: string | null; n: number }>(
+    const rows = await w.sql<{
+      hierarchy: string;
+      level: string;
+      parent_hierarchy: string | null;
+      parent_level: string | null;
+      n: number;
+    }>(
       `SELECT c.hierarchy, c.level, p.hierarchy AS parent_hierarchy, p.level AS parent_level, count(*) AS n
        FROM units c LEFT JOIN units p ON p.unit_id = c.parent_id
        GROUP BY ALL ORDER BY ALL`,
@@ -89,13 +100,18 @@ describe('units', () => {
        JOIN units c ON c.hierarchy = src.h AND c.code = src.code
        JOIN units p ON p.unit_id = c.parent_id
        WHERE coalesce(src.parent_code, 'VN') <> p.code`,
-      [path.join(projectRoot, 'schema/reference/admin-units-2025-03-01.csv'), path.join(projectRoot, 'schema/reference/admin-units-2025-07-01.csv')],
+      [
+        path.join(projectRoot, 'schema/reference/admin-units-2025-03-01.csv'),
+        path.join(projectRoot, 'schema/reference/admin-units-2025-07-01.csv'),
+      ],
     );
     expect(mismatches.n).toBe(0);
   });
 
   it('keeps refs unique and dates each list’s validity', async () => {
-    const { n, refs } = await one<{ n: number; refs: number }>(`SELECT count(*) AS n, count(DISTINCT ref) AS refs FROM units`);
+    const { n, refs } = await one<{ n: number; refs: number }>(
+      `SELECT count(*) AS n, count(DISTINCT ref) AS refs FROM units`,
+    );
     expect(refs).toBe(n);
     const validity = await w.sql<{ hierarchy: string; valid_from: string | null; valid_to: string | null; n: number }>(
       `SELECT hierarchy, valid_from, valid_to, count(*) AS n FROM units GROUP BY ALL ORDER BY ALL`,
@@ -199,7 +215,8 @@ describe('unit_lineage', () => {
        WHERE o.level = 'province'`,
     );
     expect(rows).toHaveLength(63);
-    for (const r of rows) expect(r).toMatchObject({ n: 1, transfer: 'full', new_level: 'province', new_hierarchy: '2025-07' });
+    for (const r of rows)
+      expect(r).toMatchObject({ n: 1, transfer: 'full', new_level: 'province', new_hierarchy: '2025-07' });
     const newProvinces = await one<{ n: number }>(
       `SELECT count(DISTINCT l.new_id) AS n FROM unit_lineage l JOIN units o ON o.unit_id = l.old_id WHERE o.level = 'province'`,
     );
@@ -207,7 +224,9 @@ describe('unit_lineage', () => {
   });
 
   it('has every row of the reform file, every old ward at least once, and 460 wards split with only partial rows', async () => {
-    const byTransfer = await w.sql<{ transfer: string; n: number }>(`SELECT transfer, count(*) AS n FROM unit_lineage GROUP BY ALL ORDER BY ALL`);
+    const byTransfer = await w.sql<{ transfer: string; n: number }>(
+      `SELECT transfer, count(*) AS n FROM unit_lineage GROUP BY ALL ORDER BY ALL`,
+    );
     // 63 provinces + 5 island districts + 10,599 ward pieces = 10,667 rows of the reference file.
     expect(byTransfer.reduce((s, r) => s + r.n, 0)).toBe(63 + 5 + 10_599);
     expect(byTransfer.map((r) => r.transfer)).toEqual(['full', 'partial']);
@@ -279,7 +298,9 @@ describe('dimension tables', () => {
   });
 
   it('holds the period calendar, 2024Q1 running from 2024-01-01 to 2024-03-31', async () => {
-    expect(await one(`SELECT period_id, type, year, idx, start_date, end_date FROM periods WHERE period_id = '2024Q1'`)).toEqual({
+    expect(
+      await one(`SELECT period_id, type, year, idx, start_date, end_date FROM periods WHERE period_id = '2024Q1'`),
+    ).toEqual({
       period_id: '2024Q1',
       type: 'quarter',
       year: 2024,
@@ -287,7 +308,10 @@ describe('dimension tables', () => {
       start_date: '2024-01-01',
       end_date: '2024-03-31',
     });
-    expect(await one(`SELECT start_date, end_date FROM periods WHERE period_id = '202402'`)).toEqual({ start_date: '2024-02-01', end_date: '2024-02-29' });
+    expect(await one(`SELECT start_date, end_date FROM periods WHERE period_id = '202402'`)).toEqual({
+      start_date: '2024-02-01',
+      end_date: '2024-02-29',
+    });
     const { n } = await one<{ n: number }>(`SELECT count(*) AS n FROM periods`);
     expect(n).toBe(allPeriods().length);
     expect(n).toBe(101 * 19);
@@ -321,11 +345,19 @@ describe('the Kysely handle', () => {
       .executeTakeFirstOrThrow();
     expect(period).toEqual({ period_id: '202402', start_date: '2024-02-01', end_date: '2024-02-29', year: 2024 });
 
-    const unit = await w.db.selectFrom('units').select(['unit_id', 'valid_to']).where('ref', '=', '2025-03:00004').executeTakeFirstOrThrow();
+    const unit = await w.db
+      .selectFrom('units')
+      .select(['unit_id', 'valid_to'])
+      .where('ref', '=', '2025-03:00004')
+      .executeTakeFirstOrThrow();
     expect(typeof unit.unit_id).toBe('number');
     expect(unit.valid_to).toBe('2025-06-30');
 
-    const { rows } = await sql<{ big: unknown; dec: unknown; day: unknown }>`SELECT 9007199254740991::BIGINT AS big, 12.50::DECIMAL(10, 2) AS dec, DATE '2025-07-01' AS day`.execute(w.db);
+    const { rows } = await sql<{
+      big: unknown;
+      dec: unknown;
+      day: unknown;
+    }>`SELECT 9007199254740991::BIGINT AS big, 12.50::DECIMAL(10, 2) AS dec, DATE '2025-07-01' AS day`.execute(w.db);
     expect(rows[0]).toEqual({ big: 9007199254740991, dec: 12.5, day: '2025-07-01' });
   });
 
@@ -348,7 +380,20 @@ describe('opening', () => {
     const countsBefore = await first.sql(countsSql);
     await first.db
       .insertInto('etl_runs')
-      .values({ run_id: 1, trigger: 'test', started_at: '2025-07-01 08:00:00', finished_at: null, status: 'succeeded', files_loaded: 1, files_unchanged: 0, files_rejected: 0, rows_loaded: 10, facts_revised: 0, warnings: 0, message: 'kept across reopen' })
+      .values({
+        run_id: 1,
+        trigger: 'test',
+        started_at: '2025-07-01 08:00:00',
+        finished_at: null,
+        status: 'succeeded',
+        files_loaded: 1,
+        files_unchanged: 0,
+        files_rejected: 0,
+        rows_loaded: 10,
+        facts_revised: 0,
+        warnings: 0,
+        message: 'kept across reopen',
+      })
       .execute();
     await first.close();
 
@@ -359,7 +404,13 @@ describe('opening', () => {
       expect(await second.sql(countsSql)).toEqual(countsBefore);
       const runs = await second.db.selectFrom('etl_runs').selectAll().execute();
       expect(runs).toHaveLength(1);
-      expect(runs[0]).toMatchObject({ run_id: 1, trigger: 'test', status: 'succeeded', rows_loaded: 10, message: 'kept across reopen' });
+      expect(runs[0]).toMatchObject({
+        run_id: 1,
+        trigger: 'test',
+        status: 'succeeded',
+        rows_loaded: 10,
+        message: 'kept across reopen',
+      });
       expect(typeof runs[0].rows_loaded).toBe('number');
       expect(runs[0].started_at).toMatch(/^2025-07-01T08:00:00(\.000)?Z$/);
     } finally {
@@ -384,7 +435,10 @@ try {
 `,
     );
     const run = () =>
-      promisify(execFile)(process.execPath, ['--import', 'tsx', script, dbPath], { cwd: projectRoot, encoding: 'utf8' }).then(
+      promisify(execFile)(process.execPath, ['--import', 'tsx', script, dbPath], {
+        cwd: projectRoot,
+        encoding: 'utf8',
+      }).then(
         (r) => ({ code: 0, stdout: r.stdout, stderr: r.stderr }),
         (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }),
       );

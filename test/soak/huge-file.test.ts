@@ -30,8 +30,20 @@ const PEAK_RSS_BOUND = 4.5 * GiB;
 const TODAY = '2026-01-15';
 
 /** Counts reported without breakdown, so that no row needs sex or age and none is a plausibility warning. */
-const INDICATORS = ['cases_initiated', 'cases_solved', 'hotline_calls', 'media_items', 'trainings_held', 'inspections_held',
-  'outreach_sessions', 'outreach_participants', 'leaflets_distributed', 'tipoffs_received', 'suspects_prosecuted', 'training_participants'];
+const INDICATORS = [
+  'cases_initiated',
+  'cases_solved',
+  'hotline_calls',
+  'media_items',
+  'trainings_held',
+  'inspections_held',
+  'outreach_sessions',
+  'outreach_participants',
+  'leaflets_distributed',
+  'tipoffs_received',
+  'suspects_prosecuted',
+  'training_participants',
+];
 
 interface Huge {
   path: string;
@@ -102,25 +114,38 @@ function measuredPcmbn(env: NodeJS.ProcessEnv, ...args: string[]): Promise<Measu
   const command = gnuTime ? ['/usr/bin/time', '-f', '%M', '-o', timeFile, process.execPath] : [process.execPath];
   return new Promise((resolve, reject) => {
     const started = Date.now();
-    const child = spawn(command[0], [...command.slice(1), 'api/cli/pcmbn.js', ...args], { cwd: projectRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command[0], [...command.slice(1), 'api/cli/pcmbn.js', ...args], {
+      cwd: projectRoot,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     let hwm = 0;
     child.stdout.on('data', (d: Buffer) => (stdout += d));
     child.stderr.on('data', (d: Buffer) => (stderr += d));
-    const poll = gnuTime ? null : setInterval(() => {
-      try {
-        const m = fs.readFileSync(`/proc/${child.pid}/status`, 'utf8').match(/VmHWM:\s+(\d+) kB/);
-        if (m) hwm = Math.max(hwm, Number(m[1]) * 1024);
-      } catch {
-        // ended between two polls
-      }
-    }, 100);
+    const poll = gnuTime
+      ? null
+      : setInterval(() => {
+          try {
+            const m = fs.readFileSync(`/proc/${child.pid}/status`, 'utf8').match(/VmHWM:\s+(\d+) kB/);
+            if (m) hwm = Math.max(hwm, Number(m[1]) * 1024);
+          } catch {
+            // ended between two polls
+          }
+        }, 100);
     child.on('error', reject);
     child.on('close', (code) => {
       if (poll) clearInterval(poll);
       const peakRssBytes = gnuTime ? Number(fs.readFileSync(timeFile, 'utf8').trim().split('\n').pop()) * 1024 : hwm;
-      resolve({ code, stdout, stderr, seconds: (Date.now() - started) / 1000, peakRssBytes, how: gnuTime ? 'GNU time, maximum RSS' : '/proc VmHWM, polled' });
+      resolve({
+        code,
+        stdout,
+        stderr,
+        seconds: (Date.now() - started) / 1000,
+        peakRssBytes,
+        how: gnuTime ? 'GNU time, maximum RSS' : '/proc VmHWM, polled',
+      });
     });
   });
 }
@@ -136,9 +161,17 @@ describe('a 1 GiB report file', () => {
     db = await freshWarehousePath();
     const w = await openWarehouse(db);
     // Something to keep: the warehouse is not empty when the huge file arrives.
-    const seed = writeFile(dir, 'seed.csv', 'unit_code,period,indicator,value\n2025-03:26734,2023,cases_initiated,9\nVN,2023Q4,tipoffs_received,40\n');
+    const seed = writeFile(
+      dir,
+      'seed.csv',
+      'unit_code,period,indicator,value\n2025-03:26734,2023,cases_initiated,9\nVN,2023Q4,tipoffs_received,40\n',
+    );
     expect((await loadFiles(w, [seed], { today: TODAY, baseDir: dir })).loaded).toBe(1);
-    const wards = (await w.sql<{ code: string }>(`SELECT code FROM units WHERE hierarchy = '2025-03' AND level = 'ward' ORDER BY code`)).map((r) => r.code);
+    const wards = (
+      await w.sql<{ code: string }>(
+        `SELECT code FROM units WHERE hierarchy = '2025-03' AND level = 'ward' ORDER BY code`,
+      )
+    ).map((r) => r.code);
     await w.close();
     fs.rmSync(seed);
     const started = Date.now();
@@ -172,16 +205,25 @@ describe('a 1 GiB report file', () => {
   async function rejectedLoad(label: string, expectedRows: number | null): Promise<string[]> {
     const before = await warehouseState();
     const run = await measuredPcmbn(pcmbnEnv(db, { PCMBN_MEMORY_LIMIT: MEMORY_LIMIT }), 'etl', 'load', huge.path);
-    console.log(`${label}: ${JSON.stringify({
-      bytes: fs.statSync(huge.path).size, rows: huge.rows, generatedSeconds, loadSeconds: run.seconds, memoryLimit: MEMORY_LIMIT,
-      peakRssMiB: Math.round(run.peakRssBytes / 2 ** 20), measuredBy: run.how,
-    })}`);
+    console.log(
+      `${label}: ${JSON.stringify({
+        bytes: fs.statSync(huge.path).size,
+        rows: huge.rows,
+        generatedSeconds,
+        loadSeconds: run.seconds,
+        memoryLimit: MEMORY_LIMIT,
+        peakRssMiB: Math.round(run.peakRssBytes / 2 ** 20),
+        measuredBy: run.how,
+      })}`,
+    );
     expect(run.code, run.stderr).toBe(1);
     expect(run.stderr).toContain(`rejected ${path.relative(projectRoot, huge.path)}: 1 error(s)`);
     expect(await warehouseState()).toEqual(before);
     const w = await openWarehouse(db);
     try {
-      const files = await w.sql<{ status: string; rows: number }>(`SELECT status, rows FROM source_files WHERE file_name LIKE '%huge.csv' ORDER BY file_id DESC LIMIT 1`);
+      const files = await w.sql<{ status: string; rows: number }>(
+        `SELECT status, rows FROM source_files WHERE file_name LIKE '%huge.csv' ORDER BY file_id DESC LIMIT 1`,
+      );
       expect(files[0].status).toBe('rejected');
       if (expectedRows !== null) expect(files[0].rows).toBe(expectedRows);
     } finally {

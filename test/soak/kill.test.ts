@@ -8,7 +8,14 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateProvince } from '../../etl/sample.ts';
 import { openWarehouse } from '../../schema/warehouse.ts';
-import { cleanupTemp, expectWholeFilesOnly, freshWarehousePath, loadedState, tempDir, writeSample } from '../helpers.ts';
+import {
+  cleanupTemp,
+  expectWholeFilesOnly,
+  freshWarehousePath,
+  loadedState,
+  tempDir,
+  writeSample,
+} from '../helpers.ts';
 
 const CLI = path.resolve('api/cli/pcmbn.js');
 const KILLS = 20;
@@ -16,7 +23,10 @@ const KILLS = 20;
 function runLoad(db: string, dir: string, killAfterMs?: number): Promise<{ code: number | null; ms: number }> {
   return new Promise((resolve, reject) => {
     const started = Date.now();
-    const child = spawn(process.execPath, [CLI, 'etl', 'load', dir], { env: { ...process.env, PCMBN_DB: db }, stdio: 'ignore' });
+    const child = spawn(process.execPath, [CLI, 'etl', 'load', dir], {
+      env: { ...process.env, PCMBN_DB: db },
+      stdio: 'ignore',
+    });
     const timer = killAfterMs === undefined ? null : setTimeout(() => child.kill('SIGKILL'), killAfterMs);
     child.on('error', reject);
     child.on('exit', (code) => {

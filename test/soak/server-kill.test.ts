@@ -12,7 +12,14 @@ import { generateProvince } from '../../etl/sample.ts';
 import { inboxFiles } from '../../etl/schedule.ts';
 import { openWarehouse } from '../../schema/warehouse.ts';
 import { pcmbnBackground, pcmbnEnv } from '../api/client.ts';
-import { cleanupTemp, expectWholeFilesOnly, freshWarehousePath, loadedState, tempDir, writeSample } from '../helpers.ts';
+import {
+  cleanupTemp,
+  expectWholeFilesOnly,
+  freshWarehousePath,
+  loadedState,
+  tempDir,
+  writeSample,
+} from '../helpers.ts';
 
 const KILLS = 12;
 
@@ -20,7 +27,9 @@ const sha256 = (file: string) => createHash('sha256').update(fs.readFileSync(fil
 
 function walk(dir: string): string[] {
   if (!fs.existsSync(dir)) return [];
-  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(path.join(dir, e.name)) : [path.join(dir, e.name)]));
+  return fs
+    .readdirSync(dir, { withFileTypes: true })
+    .flatMap((e) => (e.isDirectory() ? walk(path.join(dir, e.name)) : [path.join(dir, e.name)]));
 }
 
 let source: string;
@@ -41,7 +50,11 @@ afterAll(cleanupTemp);
  * Runs the server on `db` with `inbox` until it prints a scan's summary; with `killAfterMs`, kills it that long after
  * it is ready to serve instead (the first scan starts within a second of that).
  */
-async function serve(db: string, inbox: string, killAfterMs?: number): Promise<{ outcome: 'scanned' | 'killed'; scanMs: number }> {
+async function serve(
+  db: string,
+  inbox: string,
+  killAfterMs?: number,
+): Promise<{ outcome: 'scanned' | 'killed'; scanMs: number }> {
   const server = pcmbnBackground(pcmbnEnv(db, { PORT: '0' }), 'serve', '--inbox', inbox, '--cron', '* * * * * *');
   const exited = new Promise<void>((resolve) => server.child.once('exit', () => resolve()));
   await server.waitFor(/^GraphQL /m, 120_000);
@@ -53,7 +66,10 @@ async function serve(db: string, inbox: string, killAfterMs?: number): Promise<{
     return { outcome: 'scanned', scanMs };
   }
   const timer = setTimeout(() => server.child.kill('SIGKILL'), killAfterMs);
-  const scanned = await server.waitFor(/^run \d+: /m, 600_000).then(() => true, () => false);
+  const scanned = await server.waitFor(/^run \d+: /m, 600_000).then(
+    () => true,
+    () => false,
+  );
   clearTimeout(timer);
   server.child.kill('SIGKILL');
   await exited;
@@ -112,9 +128,17 @@ describe('kill -9 of the server during scheduled loads', () => {
 
     const w = await openWarehouse(db);
     try {
-      const twice = await w.sql(`SELECT content_hash, count(*) AS n FROM source_files WHERE status = 'loaded' GROUP BY content_hash HAVING count(*) > 1`);
+      const twice = await w.sql(
+        `SELECT content_hash, count(*) AS n FROM source_files WHERE status = 'loaded' GROUP BY content_hash HAVING count(*) > 1`,
+      );
       expect(twice).toEqual([]);
-      expect((await w.sql<{ h: string }>(`SELECT DISTINCT content_hash AS h FROM source_files WHERE status = 'loaded' ORDER BY h`)).map((r) => r.h)).toEqual([...new Set(hashes)].sort());
+      expect(
+        (
+          await w.sql<{ h: string }>(
+            `SELECT DISTINCT content_hash AS h FROM source_files WHERE status = 'loaded' ORDER BY h`,
+          )
+        ).map((r) => r.h),
+      ).toEqual([...new Set(hashes)].sort());
       expect(await loadedState(w)).toEqual(expected);
     } finally {
       await w.close();

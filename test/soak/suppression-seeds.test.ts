@@ -22,7 +22,9 @@ describe('cross-response suppression over random years', () => {
         const s = solvable(audited, a);
         expect(s.reported.slice(0, 10), `${s.reported.length} withheld figures can be solved for`).toEqual([]);
         expect(s.ones.slice(0, 10)).toEqual([]);
-        console.log(`seed ${seed}: ${a.truth.size} figures, ${a.withheld.size} withheld, ${s.relations} relations; derived sums solvable: ${s.derived.length}`);
+        console.log(
+          `seed ${seed}: ${a.truth.size} figures, ${a.withheld.size} withheld, ${s.relations} relations; derived sums solvable: ${s.derived.length}`,
+        );
       } finally {
         await audited.server.close();
         await closeWarehouse(w);

@@ -7,7 +7,10 @@ const ALL = INDICATORS.map(toIndicator);
 
 @Resolver()
 export class CatalogueResolver {
-  @Query(() => [Indicator], { description: 'The indicator catalogue: counts reported by units and the ratios computed from them, with their targets' })
+  @Query(() => [Indicator], {
+    description:
+      'The indicator catalogue: counts reported by units and the ratios computed from them, with their targets',
+  })
   indicators(): Indicator[] {
     return ALL;
   }

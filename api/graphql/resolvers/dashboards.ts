@@ -26,11 +26,34 @@ import { ComplianceCounts, Granularity } from '../types/values.ts';
 import { resolveUnitArg } from '../units.ts';
 import { resolvePeriodArg } from '../periods.ts';
 
-const TYPE_OF: Record<Granularity, PeriodType> = { MONTH: 'month', QUARTER: 'quarter', HALF_YEAR: 'half', YEAR: 'year' };
-const GRANULARITY_OF: Record<PeriodType, Granularity> = { month: Granularity.MONTH, quarter: Granularity.QUARTER, half: Granularity.HALF_YEAR, year: Granularity.YEAR };
+const TYPE_OF: Record<Granularity, PeriodType> = {
+  MONTH: 'month',
+  QUARTER: 'quarter',
+  HALF_YEAR: 'half',
+  YEAR: 'year',
+};
+const GRANULARITY_OF: Record<PeriodType, Granularity> = {
+  month: Granularity.MONTH,
+  quarter: Granularity.QUARTER,
+  half: Granularity.HALF_YEAR,
+  year: Granularity.YEAR,
+};
 const HIERARCHIES: readonly HierarchyVersion[] = ['2025-03', '2025-07'];
 const ROMAN = ['I', 'II', 'III', 'IV'];
-const MONTHS_EN = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+const MONTHS_EN = [
+  'January',
+  'February',
+  'March',
+  'April',
+  'May',
+  'June',
+  'July',
+  'August',
+  'September',
+  'October',
+  'November',
+  'December',
+];
 
 @ObjectType({ description: 'A period that holds reports, with labels for pickers' })
 export class ReportingPeriod {
@@ -46,7 +69,9 @@ export class ReportingPeriod {
   @Field(() => String, { description: 'Last day (YYYY-MM-DD)' })
   end!: string;
 
-  @Field(() => String, { description: 'The list of units its reports use: 2025-03 for periods ending before 1/7/2025, 2025-07 after' })
+  @Field(() => String, {
+    description: 'The list of units its reports use: 2025-03 for periods ending before 1/7/2025, 2025-07 after',
+  })
   hierarchy!: string;
 
   @Field(() => String, { description: 'Năm 2024, 6 tháng đầu năm 2024, Quý I/2024, Tháng 3/2024' })
@@ -80,18 +105,27 @@ export function periodLabels(p: Period): { labelVi: string; labelEn: string } {
   }
 }
 
-
 @Resolver()
 export class DashboardsResolver {
-  @Query(() => [ReportingPeriod], { description: 'The periods of a type that hold reports, newest first (period pickers). A month is listed when a unit reported for that month, a coarser period when some report falls inside it.' })
+  @Query(() => [ReportingPeriod], {
+    description:
+      'The periods of a type that hold reports, newest first (period pickers). A month is listed when a unit reported for that month, a coarser period when some report falls inside it.',
+  })
   async periods(
     @Arg('type', () => Granularity, { defaultValue: Granularity.YEAR }) type: Granularity,
-    @Arg('hierarchy', () => String, { nullable: true, description: 'Only periods whose reports use this list: 2025-03 (ending before 1/7/2025) or 2025-07' }) hierarchy: string | null | undefined,
-    @Arg('limit', () => Int, { nullable: true, description: `At most this many periods (1–${MAX_ROWS})` }) limit: number | null | undefined,
+    @Arg('hierarchy', () => String, {
+      nullable: true,
+      description: 'Only periods whose reports use this list: 2025-03 (ending before 1/7/2025) or 2025-07',
+    })
+    hierarchy: string | null | undefined,
+    @Arg('limit', () => Int, { nullable: true, description: `At most this many periods (1–${MAX_ROWS})` })
+    limit: number | null | undefined,
     @Ctx() ctx: RequestContext,
   ): Promise<ReportingPeriod[]> {
-    if (hierarchy && !(HIERARCHIES as readonly string[]).includes(hierarchy)) throw badUserInput('hierarchy', `"${hierarchy}" is not a list of units: expected 2025-03 or 2025-07`);
-    if (limit !== null && limit !== undefined && (limit < 1 || limit > MAX_ROWS)) throw badUserInput('limit', `${limit} is out of range: expected 1 to ${MAX_ROWS}`);
+    if (hierarchy && !(HIERARCHIES as readonly string[]).includes(hierarchy))
+      throw badUserInput('hierarchy', `"${hierarchy}" is not a list of units: expected 2025-03 or 2025-07`);
+    if (limit !== null && limit !== undefined && (limit < 1 || limit > MAX_ROWS))
+      throw badUserInput('limit', `${limit} is out of range: expected 1 to ${MAX_ROWS}`);
     const t = TYPE_OF[type];
     const all = await ctx.cache.get(JSON.stringify(['periods', t]), async () => {
       const reported = await ctx.warehouse.db.selectFrom('reports').select('period_id').distinct().execute();
@@ -102,69 +136,109 @@ export class DashboardsResolver {
         const q = periodContaining(t, p.start);
         found.set(q.id, q);
       }
-      return [...found.values()].sort((a, b) => b.start.localeCompare(a.start)).map((p) => ({
-        id: p.id, type: GRANULARITY_OF[p.type], start: p.start, end: p.end, hierarchy: defaultHierarchyFor(p.end), ...periodLabels(p),
-      }));
+      return [...found.values()]
+        .sort((a, b) => b.start.localeCompare(a.start))
+        .map((p) => ({
+          id: p.id,
+          type: GRANULARITY_OF[p.type],
+          start: p.start,
+          end: p.end,
+          hierarchy: defaultHierarchyFor(p.end),
+          ...periodLabels(p),
+        }));
     });
     const chosen = hierarchy ? all.filter((p) => p.hierarchy === hierarchy) : all;
     return capRows(limit ? chosen.slice(0, limit) : chosen, 'periods', 'a coarser type or a limit');
   }
 
-  @Query(() => [UnitCompliance], { description: 'reportingCompliance for each unit under `unit` (its children in the list the period uses; for a unit of the other list, its counterparts through the reform\'s lineage), one row per unit, in code order. The unit itself is not a row.' })
+  @Query(() => [UnitCompliance], {
+    description:
+      "reportingCompliance for each unit under `unit` (its children in the list the period uses; for a unit of the other list, its counterparts through the reform's lineage), one row per unit, in code order. The unit itself is not a row.",
+  })
   async complianceByUnit(
     @Arg('period', () => String) period: string,
     @Arg('unit', () => String, { defaultValue: 'VN' }) unit: string,
-    @Arg('level', () => AdminLevel, { nullable: true, description: 'Only reporters of this level (PROVINCE, DISTRICT or WARD)' }) level: AdminLevel | null | undefined,
+    @Arg('level', () => AdminLevel, {
+      nullable: true,
+      description: 'Only reporters of this level (PROVINCE, DISTRICT or WARD)',
+    })
+    level: AdminLevel | null | undefined,
     @Arg('asOf', () => String, { nullable: true }) asOf: string | null | undefined,
     @Ctx() ctx: RequestContext,
   ): Promise<UnitCompliance[]> {
     const p = resolvePeriodArg(period, 'period');
-    if (level === AdminLevel.NATIONAL) throw badUserInput('level', 'NATIONAL reports to no one: expected PROVINCE, DISTRICT or WARD');
+    if (level === AdminLevel.NATIONAL)
+      throw badUserInput('level', 'NATIONAL reports to no one: expected PROVINCE, DISTRICT or WARD');
     const u = await resolveUnitArg(ctx.warehouse, unit, asOf, 'unit');
     await ctx.assertInScope(u.unit_id);
     const list = defaultHierarchyFor(p.end);
-    const groups = capRows(groupsUnder(ctx, u, list).filter((g) => ctx.inScope(g.unit_id)), 'complianceByUnit', 'a unit lower down');
-    return ctx.cache.get(JSON.stringify(['complianceByUnit', ctx.principal.unitId, p.id, u.unit_id, level ?? null]), async () => {
-      if (!groups.length) return [];
-      const entry = scheduleEntryFor(defaultSchedule(), p);
-      const due = entry ? dueDate(entry, p) : null;
-      const levels = entry ? entry.reporterLevels.filter((l) => !level || l === LEVEL_OF[level]) : [];
-      const today = vietnamToday();
-      const rows = await ctx.warehouse.db
-        .with('expected', (db) => db.selectFrom('unit_closure as c')
-          .innerJoin('units as d', 'd.unit_id', 'c.descendant_id')
-          .select(['c.ancestor_id as group_id', 'c.descendant_id as unit_id'])
-          .where('c.ancestor_id', 'in', groups.map((g) => g.unit_id))
-          .where('d.hierarchy', '=', list)
-          .where((eb) => (levels.length ? eb('d.level', 'in', levels) : sql<boolean>`false`)))
-        .with('first_report', (db) => db.selectFrom('reports')
-          .select(['unit_id', sql<string>`min(submitted_on)`.as('first_on')])
-          .where('period_id', '=', p.id)
-          .where(sql<boolean>`submitted_on <= CAST(${today} AS DATE)`)
-          .groupBy('unit_id'))
-        .selectFrom('expected as e')
-        .leftJoin('first_report as f', 'f.unit_id', 'e.unit_id')
-        .select([
-          'e.group_id',
-          sql<number>`count(*)::INTEGER`.as('expected'),
-          sql<number>`count(f.unit_id)::INTEGER`.as('received'),
-          sql<number>`(count(*) FILTER (WHERE f.first_on < CAST(${due} AS DATE)))::INTEGER`.as('on_time'),
-        ])
-        .groupBy('e.group_id')
-        .execute();
-      const byGroup = new Map(rows.map((r) => [r.group_id, r]));
-      const overdue = due !== null && today >= due;
-      return groups.map((g) => {
-        const r = byGroup.get(g.unit_id);
-        const expected = r?.expected ?? 0, received = r?.received ?? 0, onTime = r?.on_time ?? 0;
-        const percent = (n: number) => (expected === 0 ? null : (n / expected) * 100);
-        return {
-          unit: toAdminUnit(g), expected, received, onTime, late: received - onTime,
-          missing: overdue ? expected - received : 0, pending: overdue ? 0 : expected - received,
-          completeness: percent(received), timeliness: percent(onTime),
-        };
-      });
-    });
+    const groups = capRows(
+      groupsUnder(ctx, u, list).filter((g) => ctx.inScope(g.unit_id)),
+      'complianceByUnit',
+      'a unit lower down',
+    );
+    return ctx.cache.get(
+      JSON.stringify(['complianceByUnit', ctx.principal.unitId, p.id, u.unit_id, level ?? null]),
+      async () => {
+        if (!groups.length) return [];
+        const entry = scheduleEntryFor(defaultSchedule(), p);
+        const due = entry ? dueDate(entry, p) : null;
+        const levels = entry ? entry.reporterLevels.filter((l) => !level || l === LEVEL_OF[level]) : [];
+        const today = vietnamToday();
+        const rows = await ctx.warehouse.db
+          .with('expected', (db) =>
+            db
+              .selectFrom('unit_closure as c')
+              .innerJoin('units as d', 'd.unit_id', 'c.descendant_id')
+              .select(['c.ancestor_id as group_id', 'c.descendant_id as unit_id'])
+              .where(
+                'c.ancestor_id',
+                'in',
+                groups.map((g) => g.unit_id),
+              )
+              .where('d.hierarchy', '=', list)
+              .where((eb) => (levels.length ? eb('d.level', 'in', levels) : sql<boolean>`false`)),
+          )
+          .with('first_report', (db) =>
+            db
+              .selectFrom('reports')
+              .select(['unit_id', sql<string>`min(submitted_on)`.as('first_on')])
+              .where('period_id', '=', p.id)
+              .where(sql<boolean>`submitted_on <= CAST(${today} AS DATE)`)
+              .groupBy('unit_id'),
+          )
+          .selectFrom('expected as e')
+          .leftJoin('first_report as f', 'f.unit_id', 'e.unit_id')
+          .select([
+            'e.group_id',
+            sql<number>`count(*)::INTEGER`.as('expected'),
+            sql<number>`count(f.unit_id)::INTEGER`.as('received'),
+            sql<number>`(count(*) FILTER (WHERE f.first_on < CAST(${due} AS DATE)))::INTEGER`.as('on_time'),
+          ])
+          .groupBy('e.group_id')
+          .execute();
+        const byGroup = new Map(rows.map((r) => [r.group_id, r]));
+        const overdue = due !== null && today >= due;
+        return groups.map((g) => {
+          const r = byGroup.get(g.unit_id);
+          const expected = r?.expected ?? 0,
+            received = r?.received ?? 0,
+            onTime = r?.on_time ?? 0;
+          const percent = (n: number) => (expected === 0 ? null : (n / expected) * 100);
+          return {
+            unit: toAdminUnit(g),
+            expected,
+            received,
+            onTime,
+            late: received - onTime,
+            missing: overdue ? expected - received : 0,
+            pending: overdue ? 0 : expected - received,
+            completeness: percent(received),
+            timeliness: percent(onTime),
+          };
+        });
+      },
+    );
   }
 }
 

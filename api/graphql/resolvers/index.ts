@@ -5,4 +5,9 @@ import { DashboardsResolver } from './dashboards.ts';
 import { AdminUnitResolver } from './units.ts';
 import { ValuesResolver } from './values.ts';
 
-export const RESOLVERS: NonEmptyArray<Function> = [CatalogueResolver, AdminUnitResolver, ValuesResolver, DashboardsResolver];
+export const RESOLVERS: NonEmptyArray<Function> = [
+  CatalogueResolver,
+  AdminUnitResolver,
+  ValuesResolver,
+  DashboardsResolver,
+];

@@ -17,7 +17,8 @@ import { findUnit, parseAsOf, resolveUnitArg } from '../units.ts';
 export class AdminUnitResolver {
   @Query(() => AdminUnit, {
     nullable: true,
-    description: 'A unit by code: 2025-03:26734 or 2025-07:75 name a unit of that list, VN the nation, a plain code the unit of the list in force on asOf (YYYY-MM-DD, default today in Vietnam). Null when no unit has that code.',
+    description:
+      'A unit by code: 2025-03:26734 or 2025-07:75 name a unit of that list, VN the nation, a plain code the unit of the list in force on asOf (YYYY-MM-DD, default today in Vietnam). Null when no unit has that code.',
   })
   async adminUnit(
     @Arg('code', () => String) code: string,
@@ -31,20 +32,34 @@ export class AdminUnitResolver {
   }
 
   @Query(() => [AdminUnit], {
-    description: 'Units of one list, for pickers and breakdowns. Without level or search: the children of parent (default VN: the provinces of the list in force on asOf). With level: the units of that level in parent\'s subtree (parent included). search matches names ignoring case and diacritics ("bien hoa" finds Biên Hòa), prefix matches first. Units outside the caller\'s scope are left out.',
+    description:
+      'Units of one list, for pickers and breakdowns. Without level or search: the children of parent (default VN: the provinces of the list in force on asOf). With level: the units of that level in parent\'s subtree (parent included). search matches names ignoring case and diacritics ("bien hoa" finds Biên Hòa), prefix matches first. Units outside the caller\'s scope are left out.',
   })
   async adminUnits(
-    @Arg('parent', () => String, { nullable: true, description: 'A unit code, resolved like adminUnit(code); default VN' }) parent: string | null | undefined,
+    @Arg('parent', () => String, {
+      nullable: true,
+      description: 'A unit code, resolved like adminUnit(code); default VN',
+    })
+    parent: string | null | undefined,
     @Arg('level', () => AdminLevel, { nullable: true }) level: AdminLevel | null | undefined,
-    @Arg('asOf', () => String, { nullable: true, description: 'YYYY-MM-DD: which list a plain code (or VN) means; default today' }) asOf: string | null | undefined,
+    @Arg('asOf', () => String, {
+      nullable: true,
+      description: 'YYYY-MM-DD: which list a plain code (or VN) means; default today',
+    })
+    asOf: string | null | undefined,
     @Arg('search', () => String, { nullable: true }) search: string | null | undefined,
-    @Arg('limit', () => Int, { nullable: true, description: `At most this many units (1–${MAX_ROWS})` }) limit: number | null | undefined,
+    @Arg('limit', () => Int, { nullable: true, description: `At most this many units (1–${MAX_ROWS})` })
+    limit: number | null | undefined,
     @Ctx() ctx: RequestContext,
   ): Promise<AdminUnit[]> {
     const day = parseAsOf(asOf);
-    if (limit !== null && limit !== undefined && (limit < 1 || limit > MAX_ROWS)) throw badUserInput('limit', `${limit} is out of range: expected 1 to ${MAX_ROWS}`);
+    if (limit !== null && limit !== undefined && (limit < 1 || limit > MAX_ROWS))
+      throw badUserInput('limit', `${limit} is out of range: expected 1 to ${MAX_ROWS}`);
     const dir = ctx.units;
-    const root = parent === null || parent === undefined ? dir.find('VN')! : await resolveUnitArg(ctx.warehouse, parent, day, 'parent');
+    const root =
+      parent === null || parent === undefined
+        ? dir.find('VN')!
+        : await resolveUnitArg(ctx.warehouse, parent, day, 'parent');
     // Asking for the units under a unit outside the scope is FORBIDDEN, as asking for the unit itself is.
     if (parent !== null && parent !== undefined) await ctx.assertInScope(root.unit_id);
     // Under VN both lists meet: keep the one in force on asOf. Under any other unit, its own list.
@@ -55,13 +70,18 @@ export class AdminUnitResolver {
     if (level) units = units.filter((u) => u.level === LEVEL_OF[level]);
     if (query) {
       const rank = (u: UnitRow) => (dir.foldedName(u).startsWith(query) ? 0 : 1);
-      units = units.filter((u) => dir.foldedName(u).includes(query)).sort((a, b) => rank(a) - rank(b) || a.depth - b.depth || a.code.localeCompare(b.code));
+      units = units
+        .filter((u) => dir.foldedName(u).includes(query))
+        .sort((a, b) => rank(a) - rank(b) || a.depth - b.depth || a.code.localeCompare(b.code));
     }
     if (limit) units = units.slice(0, limit);
     return capRows(units, 'adminUnits', 'parent, level, search or limit').map((u) => toAdminUnit(u));
   }
 
-  @FieldResolver(() => AdminUnit, { nullable: true, description: 'The unit above (VN above provinces); null for VN or when outside the caller\'s scope' })
+  @FieldResolver(() => AdminUnit, {
+    nullable: true,
+    description: "The unit above (VN above provinces); null for VN or when outside the caller's scope",
+  })
   parent(@Root() unit: AdminUnit, @Ctx() ctx: RequestContext): AdminUnit | null {
     const p = unit.parentId === null ? undefined : ctx.units.unit(unit.parentId);
     return p && ctx.inScope(p.unit_id) ? toAdminUnit(p) : null;
@@ -69,20 +89,30 @@ export class AdminUnitResolver {
 
   @FieldResolver(() => [AdminUnit], { description: 'The units directly under this one, in its own list' })
   children(@Root() unit: AdminUnit, @Ctx() ctx: RequestContext): AdminUnit[] {
-    return ctx.units.children(unit.unitId).filter((c) => ctx.inScope(c.unit_id)).map((c) => toAdminUnit(c));
+    return ctx.units
+      .children(unit.unitId)
+      .filter((c) => ctx.inScope(c.unit_id))
+      .map((c) => toAdminUnit(c));
   }
 
-  @FieldResolver(() => [AdminUnit], { description: 'Old units: the new units they went into on 1/7/2025 (with transfer). New units: none.' })
+  @FieldResolver(() => [AdminUnit], {
+    description: 'Old units: the new units they went into on 1/7/2025 (with transfer). New units: none.',
+  })
   successors(@Root() unit: AdminUnit, @Ctx() ctx: RequestContext): AdminUnit[] {
     return linked(ctx, ctx.units.successors.get(unit.unitId));
   }
 
-  @FieldResolver(() => [AdminUnit], { description: 'New units: the old units they came from (with transfer). Old units: none.' })
+  @FieldResolver(() => [AdminUnit], {
+    description: 'New units: the old units they came from (with transfer). Old units: none.',
+  })
   predecessors(@Root() unit: AdminUnit, @Ctx() ctx: RequestContext): AdminUnit[] {
     return linked(ctx, ctx.units.predecessors.get(unit.unitId));
   }
 }
 
-function linked(ctx: RequestContext, links: { unitId: number; transfer: 'full' | 'partial' }[] | undefined): AdminUnit[] {
+function linked(
+  ctx: RequestContext,
+  links: { unitId: number; transfer: 'full' | 'partial' }[] | undefined,
+): AdminUnit[] {
   return (links ?? []).filter((l) => ctx.inScope(l.unitId)).map((l) => toAdminUnit(ctx.units.unit(l.unitId)!, l));
 }

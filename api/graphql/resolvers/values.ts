@@ -18,27 +18,58 @@ import { resolveIndicatorArg } from '../indicators.ts';
 import { capRows } from '../limits.ts';
 import { toIndicator } from '../types/catalogue.ts';
 import { AdminLevel, LEVEL_OF, toAdminUnit } from '../types/units.ts';
-import { Campaign, Compliance, Discrepancy, Granularity, KpiStatus, KpiValue, TrendPoint, UnitValue } from '../types/values.ts';
+import {
+  Campaign,
+  Compliance,
+  Discrepancy,
+  Granularity,
+  KpiStatus,
+  KpiValue,
+  TrendPoint,
+  UnitValue,
+} from '../types/values.ts';
 import { campaignsBetween } from '../../../schema/campaigns.ts';
 import { parseAsOf, resolveUnitArg } from '../units.ts';
 import { resolvePeriodArg } from '../periods.ts';
 
-const GRANULARITY: Record<Granularity, PeriodType> = { MONTH: 'month', QUARTER: 'quarter', HALF_YEAR: 'half', YEAR: 'year' };
-
+const GRANULARITY: Record<Granularity, PeriodType> = {
+  MONTH: 'month',
+  QUARTER: 'quarter',
+  HALF_YEAR: 'half',
+  YEAR: 'year',
+};
 
 /** `sex` and `ageGroup` arguments: victims figures only; absent means the total. */
-function byArgs(indicators: CatalogueIndicator[], sex: string | null | undefined, ageGroup: string | null | undefined): Disaggregation {
-  if (sex && !(SEXES as readonly string[]).includes(sex)) throw badUserInput('sex', `"${sex}" is not a sex: expected ${SEXES.join(' or ')}, or no argument for the total`);
-  if (ageGroup && !(AGE_GROUPS as readonly string[]).includes(ageGroup)) throw badUserInput('ageGroup', `"${ageGroup}" is not an age group: expected ${AGE_GROUPS.join(' or ')} (child = under 16), or no argument for the total`);
+function byArgs(
+  indicators: CatalogueIndicator[],
+  sex: string | null | undefined,
+  ageGroup: string | null | undefined,
+): Disaggregation {
+  if (sex && !(SEXES as readonly string[]).includes(sex))
+    throw badUserInput('sex', `"${sex}" is not a sex: expected ${SEXES.join(' or ')}, or no argument for the total`);
+  if (ageGroup && !(AGE_GROUPS as readonly string[]).includes(ageGroup))
+    throw badUserInput(
+      'ageGroup',
+      `"${ageGroup}" is not an age group: expected ${AGE_GROUPS.join(' or ')} (child = under 16), or no argument for the total`,
+    );
   if (sex || ageGroup) {
     const plain = indicators.find((i) => !isSensitive(i));
-    if (plain) throw badUserInput(sex ? 'sex' : 'ageGroup', `${plain.code} is not broken down by sex or age group: only the victims_* figures are`);
+    if (plain)
+      throw badUserInput(
+        sex ? 'sex' : 'ageGroup',
+        `${plain.code} is not broken down by sex or age group: only the victims_* figures are`,
+      );
   }
   return { sex: sex || 'total', ageGroup: ageGroup || 'total' };
 }
 
 /** The unit an argument names, checked against the caller's scope. */
-async function scopedUnit(ctx: RequestContext, code: string, asOf: string | null | undefined, argName = 'unit'): Promise<UnitRow> {
+async function scopedUnit(
+  ctx: RequestContext,
+  code: string,
+  asOf: string | null | undefined,
+  argName = 'unit',
+): Promise<UnitRow> {
   const unit = await resolveUnitArg(ctx.warehouse, code, asOf, argName);
   await ctx.assertInScope(unit.unit_id);
   return unit;
@@ -60,23 +91,39 @@ function cacheKey(ctx: RequestContext, name: string, args: unknown[]): string {
  * Suppressed values list none, and a viewer gets none for the victims figures small-cell suppression protects: a
  * note can state the very number withheld.
  */
-async function sourcesOf(ctx: RequestContext, results: KpiResult[], by: Disaggregation): Promise<Map<string, string[]>> {
+async function sourcesOf(
+  ctx: RequestContext,
+  results: KpiResult[],
+  by: Disaggregation,
+): Promise<Map<string, string[]>> {
   const out = new Map<string, string[]>();
   if (!results.length) return out;
-  const codes = [...new Set(results.flatMap((r) => (r.indicator.kind === 'ratio' ? [r.indicator.numerator, r.indicator.denominator] : [r.indicator.code])))];
+  const codes = [
+    ...new Set(
+      results.flatMap((r) =>
+        r.indicator.kind === 'ratio' ? [r.indicator.numerator, r.indicator.denominator] : [r.indicator.code],
+      ),
+    ),
+  ];
   const rows = await ctx.warehouse.sql<{ indicator: string; source_note: string }>(
     `SELECT DISTINCT indicator, source_note FROM facts
      WHERE unit_id = $1 AND period_id = $2 AND is_current AND source_note IS NOT NULL AND sex = $3 AND age_group = $4
        AND indicator IN (SELECT unnest(string_split($5, ',')))
      ORDER BY indicator, source_note`,
-    [results[0].unit.unit_id, results[0].period.id, by.sex, by.ageGroup, codes.join(',')]);
+    [results[0].unit.unit_id, results[0].period.id, by.sex, by.ageGroup, codes.join(',')],
+  );
   for (const r of rows) out.set(r.indicator, [...(out.get(r.indicator) ?? []), r.source_note]);
   return out;
 }
 
 function toKpiValue(r: KpiResult, notes: Map<string, string[]> = new Map(), hidden = false): KpiValue {
   const i = r.indicator;
-  const sources = r.suppressed || hidden ? [] : i.kind === 'ratio' ? [...new Set([...(notes.get(i.numerator) ?? []), ...(notes.get(i.denominator) ?? [])])] : notes.get(i.code) ?? [];
+  const sources =
+    r.suppressed || hidden
+      ? []
+      : i.kind === 'ratio'
+        ? [...new Set([...(notes.get(i.numerator) ?? []), ...(notes.get(i.denominator) ?? [])])]
+        : (notes.get(i.code) ?? []);
   return {
     indicator: toIndicator(r.indicator),
     unit: toAdminUnit(r.unit),
@@ -98,8 +145,15 @@ function targetOf(i: CatalogueIndicator): number | null {
   return i.kind === 'ratio' ? i.target.value : null;
 }
 
-async function answerKpis(ctx: RequestContext, catalogue: CatalogueIndicator[], period: string, unit: string, asOf: string | null | undefined,
-  sex: string | null | undefined, ageGroup: string | null | undefined): Promise<KpiValue[]> {
+async function answerKpis(
+  ctx: RequestContext,
+  catalogue: CatalogueIndicator[],
+  period: string,
+  unit: string,
+  asOf: string | null | undefined,
+  sex: string | null | undefined,
+  ageGroup: string | null | undefined,
+): Promise<KpiValue[]> {
   const by = byArgs(catalogue, sex, ageGroup);
   const p = resolvePeriodArg(period, 'period');
   const u = await scopedUnit(ctx, unit, asOf);
@@ -112,14 +166,25 @@ async function answerKpis(ctx: RequestContext, catalogue: CatalogueIndicator[], 
 
 @Resolver()
 export class ValuesResolver {
-  @Query(() => KpiValue, { description: 'One indicator for a unit (default VN) and period, against its target and a year earlier' })
+  @Query(() => KpiValue, {
+    description: 'One indicator for a unit (default VN) and period, against its target and a year earlier',
+  })
   async kpi(
     @Arg('indicator', () => String) indicator: string,
     @Arg('period', () => String) period: string,
     @Arg('unit', () => String, { defaultValue: 'VN' }) unit: string,
-    @Arg('asOf', () => String, { nullable: true, description: 'YYYY-MM-DD: which list a plain unit code means; default today' }) asOf: string | null | undefined,
-    @Arg('sex', () => String, { nullable: true, description: 'female or male (victims_* only); default: the total' }) sex: string | null | undefined,
-    @Arg('ageGroup', () => String, { nullable: true, description: 'child (under 16) or adult (victims_* only); default: the total' }) ageGroup: string | null | undefined,
+    @Arg('asOf', () => String, {
+      nullable: true,
+      description: 'YYYY-MM-DD: which list a plain unit code means; default today',
+    })
+    asOf: string | null | undefined,
+    @Arg('sex', () => String, { nullable: true, description: 'female or male (victims_* only); default: the total' })
+    sex: string | null | undefined,
+    @Arg('ageGroup', () => String, {
+      nullable: true,
+      description: 'child (under 16) or adult (victims_* only); default: the total',
+    })
+    ageGroup: string | null | undefined,
     @Ctx() ctx: RequestContext,
   ): Promise<KpiValue> {
     return (await answerKpis(ctx, [resolveIndicatorArg(indicator, 'indicator')], period, unit, asOf, sex, ageGroup))[0];
@@ -131,15 +196,24 @@ export class ValuesResolver {
     @Arg('period', () => String) period: string,
     @Arg('unit', () => String, { defaultValue: 'VN' }) unit: string,
     @Arg('asOf', () => String, { nullable: true }) asOf: string | null | undefined,
-    @Arg('sex', () => String, { nullable: true, description: 'female or male (victims_* only); default: the total' }) sex: string | null | undefined,
-    @Arg('ageGroup', () => String, { nullable: true, description: 'child (under 16) or adult (victims_* only); default: the total' }) ageGroup: string | null | undefined,
+    @Arg('sex', () => String, { nullable: true, description: 'female or male (victims_* only); default: the total' })
+    sex: string | null | undefined,
+    @Arg('ageGroup', () => String, {
+      nullable: true,
+      description: 'child (under 16) or adult (victims_* only); default: the total',
+    })
+    ageGroup: string | null | undefined,
     @Ctx() ctx: RequestContext,
   ): Promise<KpiValue[]> {
-    const catalogue = capRows(indicators, 'kpis', 'fewer indicators').map((code, i) => resolveIndicatorArg(code, `indicators[${i}]`));
+    const catalogue = capRows(indicators, 'kpis', 'fewer indicators').map((code, i) =>
+      resolveIndicatorArg(code, `indicators[${i}]`),
+    );
     return answerKpis(ctx, catalogue, period, unit, asOf, sex, ageGroup);
   }
 
-  @Query(() => [TrendPoint], { description: `An indicator over time, one point per period of the granularity from the period \`from\` to \`to\` (at most ${MAX_TREND_POINTS} points). A unit of today runs back through its predecessors across the 2025 reform.` })
+  @Query(() => [TrendPoint], {
+    description: `An indicator over time, one point per period of the granularity from the period \`from\` to \`to\` (at most ${MAX_TREND_POINTS} points). A unit of today runs back through its predecessors across the 2025 reform.`,
+  })
   async trend(
     @Arg('indicator', () => String) indicator: string,
     @Arg('from', () => String) from: string,
@@ -147,8 +221,13 @@ export class ValuesResolver {
     @Arg('granularity', () => Granularity) granularity: Granularity,
     @Arg('unit', () => String, { defaultValue: 'VN' }) unit: string,
     @Arg('asOf', () => String, { nullable: true }) asOf: string | null | undefined,
-    @Arg('sex', () => String, { nullable: true, description: 'female or male (victims_* only); default: the total' }) sex: string | null | undefined,
-    @Arg('ageGroup', () => String, { nullable: true, description: 'child (under 16) or adult (victims_* only); default: the total' }) ageGroup: string | null | undefined,
+    @Arg('sex', () => String, { nullable: true, description: 'female or male (victims_* only); default: the total' })
+    sex: string | null | undefined,
+    @Arg('ageGroup', () => String, {
+      nullable: true,
+      description: 'child (under 16) or adult (victims_* only); default: the total',
+    })
+    ageGroup: string | null | undefined,
     @Ctx() ctx: RequestContext,
   ): Promise<TrendPoint[]> {
     const i = resolveIndicatorArg(indicator);
@@ -156,24 +235,46 @@ export class ValuesResolver {
     const [f, t] = [resolvePeriodArg(from, 'from'), resolvePeriodArg(to, 'to')];
     if (f.start > t.end) throw badUserInput('to', `${to} ends before ${from} starts: expected from ≤ to`);
     const type = GRANULARITY[granularity];
-    const points = Math.round((Date.parse(t.end) - Date.parse(f.start)) / 86_400_000 / { month: 30.44, quarter: 91.3, half: 182.6, year: 365.25 }[type]);
-    if (points > MAX_TREND_POINTS) throw badUserInput('from', `${from}–${to} by ${granularity} is about ${points} points: expected at most ${MAX_TREND_POINTS}; use a coarser granularity or a shorter range`);
+    const points = Math.round(
+      (Date.parse(t.end) - Date.parse(f.start)) /
+        86_400_000 /
+        { month: 30.44, quarter: 91.3, half: 182.6, year: 365.25 }[type],
+    );
+    if (points > MAX_TREND_POINTS)
+      throw badUserInput(
+        'from',
+        `${from}–${to} by ${granularity} is about ${points} points: expected at most ${MAX_TREND_POINTS}; use a coarser granularity or a shorter range`,
+      );
     const u = await scopedUnit(ctx, unit, asOf);
     return ctx.cache.get(cacheKey(ctx, 'trend', [i.code, f.id, t.id, type, u.unit_id, by]), async () =>
       (await trend(ask(ctx), i, u, f, t, type, by)).map((p) => ({
-        period: p.period.id, start: p.period.start, value: p.value, target: targetOf(i), suppressed: p.suppressed, complete: !p.partial,
-      })));
+        period: p.period.id,
+        start: p.period.start,
+        value: p.value,
+        target: targetOf(i),
+        suppressed: p.suppressed,
+        complete: !p.partial,
+      })),
+    );
   }
 
-  @Query(() => [UnitValue], { description: 'An indicator for the units under a unit (its children, or every unit of `level` beneath it), ranked by value. Under VN, the list in force on asOf.' })
+  @Query(() => [UnitValue], {
+    description:
+      'An indicator for the units under a unit (its children, or every unit of `level` beneath it), ranked by value. Under VN, the list in force on asOf.',
+  })
   async breakdown(
     @Arg('indicator', () => String) indicator: string,
     @Arg('period', () => String) period: string,
     @Arg('unit', () => String, { defaultValue: 'VN' }) unit: string,
     @Arg('level', () => AdminLevel, { nullable: true }) level: AdminLevel | null | undefined,
     @Arg('asOf', () => String, { nullable: true }) asOf: string | null | undefined,
-    @Arg('sex', () => String, { nullable: true, description: 'female or male (victims_* only); default: the total' }) sex: string | null | undefined,
-    @Arg('ageGroup', () => String, { nullable: true, description: 'child (under 16) or adult (victims_* only); default: the total' }) ageGroup: string | null | undefined,
+    @Arg('sex', () => String, { nullable: true, description: 'female or male (victims_* only); default: the total' })
+    sex: string | null | undefined,
+    @Arg('ageGroup', () => String, {
+      nullable: true,
+      description: 'child (under 16) or adult (victims_* only); default: the total',
+    })
+    ageGroup: string | null | undefined,
     @Ctx() ctx: RequestContext,
   ): Promise<UnitValue[]> {
     const i = resolveIndicatorArg(indicator);
@@ -181,8 +282,14 @@ export class ValuesResolver {
     const p = resolvePeriodArg(period, 'period');
     const u = await scopedUnit(ctx, unit, asOf);
     const list = u.hierarchy === 'national' ? hierarchyOn(parseAsOf(asOf)) : u.hierarchy;
-    const candidates = level ? ctx.units.subtree(u.unit_id).filter((x) => x.level === LEVEL_OF[level] && x.unit_id !== u.unit_id) : ctx.units.children(u.unit_id);
-    const units = capRows(candidates.filter((x) => x.hierarchy === list && ctx.inScope(x.unit_id)), 'breakdown', 'a unit lower down or a higher level');
+    const candidates = level
+      ? ctx.units.subtree(u.unit_id).filter((x) => x.level === LEVEL_OF[level] && x.unit_id !== u.unit_id)
+      : ctx.units.children(u.unit_id);
+    const units = capRows(
+      candidates.filter((x) => x.hierarchy === list && ctx.inScope(x.unit_id)),
+      'breakdown',
+      'a unit lower down or a higher level',
+    );
     return ctx.cache.get(cacheKey(ctx, 'breakdown', [i.code, p.id, u.unit_id, level, list, by]), async () =>
       (await breakdown(ask(ctx), i, u, units, p, by)).map((r) => ({
         unit: toAdminUnit(r.unit),
@@ -190,35 +297,68 @@ export class ValuesResolver {
         numerator: r.measure.numerator,
         denominator: r.measure.denominator,
         rank: r.rank,
-        status: r.suppressed ? KpiStatus.NO_DATA : i.kind !== 'ratio' ? KpiStatus.NO_TARGET : r.measure.value === null ? KpiStatus.NO_DATA
-          : meetsTarget(r.measure.value, i.target) ? KpiStatus.MET : KpiStatus.NOT_MET,
+        status: r.suppressed
+          ? KpiStatus.NO_DATA
+          : i.kind !== 'ratio'
+            ? KpiStatus.NO_TARGET
+            : r.measure.value === null
+              ? KpiStatus.NO_DATA
+              : meetsTarget(r.measure.value, i.target)
+                ? KpiStatus.MET
+                : KpiStatus.NOT_MET,
         suppressed: r.suppressed,
         complete: !r.measure.partial,
-      })));
+      })),
+    );
   }
 
-  @Query(() => Compliance, { description: 'Reports expected from the units under a unit for a period, received on time, late, or missing (schedule: KH 04/KH-BCĐ Biên Hòa 2024 by default)' })
+  @Query(() => Compliance, {
+    description:
+      'Reports expected from the units under a unit for a period, received on time, late, or missing (schedule: KH 04/KH-BCĐ Biên Hòa 2024 by default)',
+  })
   async reportingCompliance(
     @Arg('period', () => String) period: string,
     @Arg('unit', () => String, { defaultValue: 'VN' }) unit: string,
-    @Arg('level', () => AdminLevel, { nullable: true, description: 'Only reporters of this level (PROVINCE, DISTRICT or WARD)' }) level: AdminLevel | null | undefined,
+    @Arg('level', () => AdminLevel, {
+      nullable: true,
+      description: 'Only reporters of this level (PROVINCE, DISTRICT or WARD)',
+    })
+    level: AdminLevel | null | undefined,
     @Arg('asOf', () => String, { nullable: true }) asOf: string | null | undefined,
     @Ctx() ctx: RequestContext,
   ): Promise<Compliance> {
     const p = resolvePeriodArg(period, 'period');
-    if (level === AdminLevel.NATIONAL) throw badUserInput('level', 'NATIONAL reports to no one: expected PROVINCE, DISTRICT or WARD');
+    if (level === AdminLevel.NATIONAL)
+      throw badUserInput('level', 'NATIONAL reports to no one: expected PROVINCE, DISTRICT or WARD');
     const u = await scopedUnit(ctx, unit, asOf);
     return ctx.cache.get(cacheKey(ctx, 'compliance', [p.id, u.unit_id, level]), async () => {
       // A key's scope also bounds the counts, not only the list of missing units (lineage can reach beyond it).
       const within = ctx.visible.all ? undefined : [...ctx.visible.units];
-      const c = await reportingCompliance(ctx.warehouse, { unitId: u.unit_id, periodId: p.id, level: level ? (LEVEL_OF[level] as 'province' | 'district' | 'ward') : undefined, within });
+      const c = await reportingCompliance(ctx.warehouse, {
+        unitId: u.unit_id,
+        periodId: p.id,
+        level: level ? (LEVEL_OF[level] as 'province' | 'district' | 'ward') : undefined,
+        within,
+      });
       const missing = c.missing.filter((id) => ctx.inScope(id)).map((id) => toAdminUnit(ctx.units.unit(id)!));
-      return { period: p.id, dueDate: c.dueDate, expected: c.expected, received: c.received, onTime: c.onTime, late: c.late, pending: c.pending,
-        missing: capRows(missing, 'reportingCompliance.missing', 'a unit lower down'), completeness: c.completeness, timeliness: c.timeliness };
+      return {
+        period: p.id,
+        dueDate: c.dueDate,
+        expected: c.expected,
+        received: c.received,
+        onTime: c.onTime,
+        late: c.late,
+        pending: c.pending,
+        missing: capRows(missing, 'reportingCompliance.missing', 'a unit lower down'),
+        completeness: c.completeness,
+        timeliness: c.timeliness,
+      };
     });
   }
 
-  @Query(() => [Discrepancy], { description: "Units under a unit whose own report for the period disagrees with the sum of their children's values" })
+  @Query(() => [Discrepancy], {
+    description: "Units under a unit whose own report for the period disagrees with the sum of their children's values",
+  })
   async discrepancies(
     @Arg('period', () => String) period: string,
     @Arg('unit', () => String, { defaultValue: 'VN' }) unit: string,
@@ -228,18 +368,33 @@ export class ValuesResolver {
     const p = resolvePeriodArg(period, 'period');
     const u = await scopedUnit(ctx, unit, asOf);
     return ctx.cache.get(cacheKey(ctx, 'discrepancies', [p.id, u.unit_id]), async () =>
-      capRows((await discrepancies(ask(ctx), u, p)).filter((d) => ctx.inScope(d.unit.unit_id)), 'discrepancies', 'a unit lower down').map((d) => ({
-        unit: toAdminUnit(d.unit), indicator: d.indicator, period: p.id, reported: d.reported, childrenSum: d.childrenSum, children: d.children,
-      })));
+      capRows(
+        (await discrepancies(ask(ctx), u, p)).filter((d) => ctx.inScope(d.unit.unit_id)),
+        'discrepancies',
+        'a unit lower down',
+      ).map((d) => ({
+        unit: toAdminUnit(d.unit),
+        indicator: d.indicator,
+        period: p.id,
+        reported: d.reported,
+        childrenSum: d.childrenSum,
+        children: d.children,
+      })),
+    );
   }
 
-  @Query(() => [Campaign], { description: 'The 30/7 national day and the 01/7–30/9 peak of each year between two periods (dashboard annotations)' })
-  campaigns(
-    @Arg('from', () => String) from: string,
-    @Arg('to', () => String) to: string,
-  ): Campaign[] {
+  @Query(() => [Campaign], {
+    description:
+      'The 30/7 national day and the 01/7–30/9 peak of each year between two periods (dashboard annotations)',
+  })
+  campaigns(@Arg('from', () => String) from: string, @Arg('to', () => String) to: string): Campaign[] {
     const [f, t] = [resolvePeriodArg(from, 'from'), resolvePeriodArg(to, 'to')];
     const dayAfter = (d: string) => Date.parse(`${d}T00:00:00Z`) + 86_400_000;
-    return campaignsBetween(f.start, t.end).map((c) => ({ ...c, kind: c.kind as Campaign['kind'], startMs: Date.parse(`${c.start}T00:00:00Z`), endMs: dayAfter(c.end) }));
+    return campaignsBetween(f.start, t.end).map((c) => ({
+      ...c,
+      kind: c.kind as Campaign['kind'],
+      startMs: Date.parse(`${c.start}T00:00:00Z`),
+      endMs: dayAfter(c.end),
+    }));
   }
 }

@@ -12,7 +12,8 @@ export enum IndicatorKind {
 }
 registerEnumType(IndicatorKind, {
   name: 'IndicatorKind',
-  description: 'COUNT: reported by units; RATIO: computed as sum(numerator) / sum(denominator) × 100 over the selection',
+  description:
+    'COUNT: reported by units; RATIO: computed as sum(numerator) / sum(denominator) × 100 over the selection',
 });
 
 export enum Aggregation {
@@ -21,7 +22,8 @@ export enum Aggregation {
 }
 registerEnumType(Aggregation, {
   name: 'Aggregation',
-  description: 'How a count combines over time: SUM for flows (cases, victims returned), LAST for stocks (the latest value in the period)',
+  description:
+    'How a count combines over time: SUM for flows (cases, victims returned), LAST for stocks (the latest value in the period)',
 });
 
 @ObjectType({ description: 'A target of the programme for a ratio, e.g. >= 95 (%)' })
@@ -62,7 +64,10 @@ export class Indicator {
   @Field(() => String, { nullable: true, description: 'Ratios: the indicator summed above the line' })
   numerator!: string | null;
 
-  @Field(() => String, { nullable: true, description: 'Ratios: the indicator summed below the line, or wards_in_force' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'Ratios: the indicator summed below the line, or wards_in_force',
+  })
   denominator!: string | null;
 
   @Field(() => Target, { nullable: true, description: 'Ratios: the programme target' })
@@ -91,5 +96,7 @@ export function toIndicator(i: CatalogueIndicator): Indicator {
 export const IndicatorCodeEnum = new GraphQLEnumType({
   name: 'IndicatorCode',
   description: 'The codes of the indicator catalogue; query arguments take them as strings',
-  values: Object.fromEntries(INDICATORS.map((i) => [i.code, { value: i.code, description: `${i.nameEn} (${i.nameVi})` }])),
+  values: Object.fromEntries(
+    INDICATORS.map((i) => [i.code, { value: i.code, description: `${i.nameEn} (${i.nameVi})` }]),
+  ),
 });

@@ -33,10 +33,22 @@ registerEnumType(Transfer, {
   description: 'How an old unit went into a new one in the 2025 reform: whole (FULL) or split across several (PARTIAL)',
 });
 
-const LEVELS: Record<UnitLevel, AdminLevel> = { national: AdminLevel.NATIONAL, province: AdminLevel.PROVINCE, district: AdminLevel.DISTRICT, ward: AdminLevel.WARD };
-export const LEVEL_OF: Record<AdminLevel, UnitLevel> = { NATIONAL: 'national', PROVINCE: 'province', DISTRICT: 'district', WARD: 'ward' };
+const LEVELS: Record<UnitLevel, AdminLevel> = {
+  national: AdminLevel.NATIONAL,
+  province: AdminLevel.PROVINCE,
+  district: AdminLevel.DISTRICT,
+  ward: AdminLevel.WARD,
+};
+export const LEVEL_OF: Record<AdminLevel, UnitLevel> = {
+  NATIONAL: 'national',
+  PROVINCE: 'province',
+  DISTRICT: 'district',
+  WARD: 'ward',
+};
 
-@ObjectType({ description: 'An administrative unit of the old list (2025-03), the new list (2025-07) or the nation (VN)' })
+@ObjectType({
+  description: 'An administrative unit of the old list (2025-03), the new list (2025-07) or the nation (VN)',
+})
 export class AdminUnit {
   /** Internal: not in the schema. */
   unitId!: number;
@@ -45,13 +57,17 @@ export class AdminUnit {
   @Field(() => String, { description: 'The code within its list: 75, 731, 00004; VN for the nation' })
   code!: string;
 
-  @Field(() => String, { description: 'The code with its list, as accepted by every unit argument: 2025-07:75, 2025-03:26734, VN' })
+  @Field(() => String, {
+    description: 'The code with its list, as accepted by every unit argument: 2025-07:75, 2025-03:26734, VN',
+  })
   ref!: string;
 
   @Field(() => String)
   name!: string;
 
-  @Field(() => String, { description: 'The kind of unit in Vietnamese: Tỉnh, Thành phố, Quận, Huyện, Phường, Xã, Thị trấn, Đặc khu…' })
+  @Field(() => String, {
+    description: 'The kind of unit in Vietnamese: Tỉnh, Thành phố, Quận, Huyện, Phường, Xã, Thị trấn, Đặc khu…',
+  })
   type!: string;
 
   @Field(() => String, { description: 'Kind and name, as written: Tỉnh Đồng Nai, Phường Ba Đình' })
@@ -63,13 +79,20 @@ export class AdminUnit {
   @Field(() => String, { description: '2025-03 (the list until 30/6/2025), 2025-07 (from 1/7/2025) or national' })
   hierarchy!: string;
 
-  @Field(() => String, { nullable: true, description: 'First day in force (YYYY-MM-DD); null: since before the warehouse' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'First day in force (YYYY-MM-DD); null: since before the warehouse',
+  })
   validFrom!: string | null;
 
   @Field(() => String, { nullable: true, description: 'Last day in force (YYYY-MM-DD); null: still in force' })
   validTo!: string | null;
 
-  @Field(() => Transfer, { nullable: true, description: 'In successors and predecessors: whether the old unit went wholly or partly into the new one; null elsewhere' })
+  @Field(() => Transfer, {
+    nullable: true,
+    description:
+      'In successors and predecessors: whether the old unit went wholly or partly into the new one; null elsewhere',
+  })
   transfer!: Transfer | null;
 }
 

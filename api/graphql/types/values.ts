@@ -35,7 +35,10 @@ export class KpiValue {
   @Field(() => String, { description: 'The period id: 2024, 2024S1, 2024Q1, 202403' })
   period!: string;
 
-  @Field(() => Float, { nullable: true, description: 'Null when there is no data, or when suppressed (small numbers of victims)' })
+  @Field(() => Float, {
+    nullable: true,
+    description: 'Null when there is no data, or when suppressed (small numbers of victims)',
+  })
   value!: number | null;
 
   @Field(() => Float, { nullable: true, description: 'Ratios: sum of the numerator over the selection' })
@@ -56,13 +59,21 @@ export class KpiValue {
   @Field(() => Float, { nullable: true, description: 'value − previousValue (percentage points for ratios)' })
   change!: number | null;
 
-  @Field(() => Boolean, { description: 'Withheld: a count of victims between 1 and k − 1, or a value that would reveal one' })
+  @Field(() => Boolean, {
+    description: 'Withheld: a count of victims between 1 and k − 1, or a value that would reveal one',
+  })
   suppressed!: boolean;
 
-  @Field(() => Boolean, { description: 'False when some expected monthly ward reports are missing, or history is only partly allocated to the unit' })
+  @Field(() => Boolean, {
+    description:
+      'False when some expected monthly ward reports are missing, or history is only partly allocated to the unit',
+  })
   complete!: boolean;
 
-  @Field(() => [String], { description: "Provenance: the source notes of the unit's own current figures of exactly this period behind the value (for a ratio, its numerator's and denominator's), e.g. the citation of a figure read from a report in prose (pcmbn etl extract). Empty when the value comes from finer periods or from the units below, when its rows carry no note, when it is suppressed, and for viewer keys on victims figures" })
+  @Field(() => [String], {
+    description:
+      "Provenance: the source notes of the unit's own current figures of exactly this period behind the value (for a ratio, its numerator's and denominator's), e.g. the citation of a figure read from a report in prose (pcmbn etl extract). Empty when the value comes from finer periods or from the units below, when its rows carry no note, when it is suppressed, and for viewer keys on victims figures",
+  })
   sources!: string[];
 }
 
@@ -101,7 +112,10 @@ export class UnitValue {
   @Field(() => Float, { nullable: true })
   denominator!: number | null;
 
-  @Field(() => Int, { nullable: true, description: '1 = highest value; equal values share a rank; null without a value' })
+  @Field(() => Int, {
+    nullable: true,
+    description: '1 = highest value; equal values share a rank; null without a value',
+  })
   rank!: number | null;
 
   @Field(() => KpiStatus)
@@ -144,7 +158,10 @@ export class Compliance extends ComplianceCounts {
   @Field(() => String)
   period!: string;
 
-  @Field(() => String, { nullable: true, description: 'The first late day: a report is on time when submitted before it' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'The first late day: a report is on time when submitted before it',
+  })
   dueDate!: string | null;
 
   @Field(() => [AdminUnit], { description: 'Expected units without a report once the due date has come' })
@@ -176,7 +193,10 @@ export enum CampaignKind {
   NATIONAL_DAY = 'national_day',
   PEAK = 'peak',
 }
-registerEnumType(CampaignKind, { name: 'CampaignKind', description: 'NATIONAL_DAY: 30/7 each year; PEAK: the 01/7–30/9 crackdown' });
+registerEnumType(CampaignKind, {
+  name: 'CampaignKind',
+  description: 'NATIONAL_DAY: 30/7 each year; PEAK: the 01/7–30/9 crackdown',
+});
 
 @ObjectType({ description: 'A campaign of the calendar, for annotations on time series' })
 export class Campaign {
