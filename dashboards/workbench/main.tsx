@@ -88,9 +88,11 @@ function MyQueries() {
   const t = useText();
   const editor = useEditorContext({ nonNull: true });
   const exportTabs = () => {
+    // The open tab's state lags its editor by a debounce: its text is read from the editor itself.
     const text = editor.tabs
-      .filter((tab) => (tab.query ?? '').trim() !== '')
-      .map((tab) => tab.query!.trim())
+      .map((tab, i) => (i === editor.activeTabIndex ? (editor.queryEditor?.getValue() ?? tab.query) : tab.query))
+      .map((query) => (query ?? '').trim())
+      .filter((query) => query !== '')
       .join('\n\n');
     saveFile(new Blob([text + '\n'], { type: 'application/graphql;charset=utf-8' }), 'pcmbn-queries.graphql');
   };
@@ -284,6 +286,8 @@ function Workbench({ auth }: { auth: Auth }) {
         <GraphiQL
           key={apiKey ?? ''}
           fetcher={fetcher}
+          // No key yet: no schema to read (it would be refused); GraphiQL reads it once a key is given.
+          schema={apiKey || auth.auth === 'anonymous' ? undefined : null}
           plugins={[plugin]}
           visiblePlugin={plugin}
           isHeadersEditorEnabled={false}
