@@ -48,7 +48,7 @@ function documentsIn(block: string): { comment: string; text: string }[] {
 
 /**
  * The example queries of the README's "Asking for figures" section (its first ```graphql block). Several queries
- * under one comment share it as their title, each followed by its first field's name.
+ * under one comment share it as their title, each after its first field's name.
  */
 export function readmeQuestions(readme: string): Question[] {
   const section = readme.indexOf(README_SECTION);
@@ -60,7 +60,7 @@ export function readmeQuestions(readme: string): Question[] {
   return docs.map(({ comment, text }) => {
     const field = /^\{\s*(\w+)/.exec(text)?.[1] ?? '';
     const shared = docs.filter((d) => d.comment === comment).length > 1;
-    const title = comment ? (shared ? `${comment}: ${field}` : comment) : field;
+    const title = comment ? (shared ? `${field} · ${comment}` : comment) : field;
     return { title, query: `# ${title}\n${text}\n` };
   });
 }

@@ -165,6 +165,13 @@ describe('the workbench, offline', () => {
     await expect.poll(() => page.locator('.result-window').innerText(), { timeout: 30_000 }).toMatch(/"start"/);
     await page.screenshot({ path: path.join(ARTIFACTS, 'workbench.png') });
 
+    // The docs are the schema's own descriptions, read through the same key.
+    await page.getByRole('button', { name: 'Show Documentation Explorer' }).click();
+    await page.locator('.graphiql-doc-explorer').getByRole('link', { name: 'Query' }).click();
+    await expect
+      .poll(() => page.locator('.graphiql-doc-explorer').innerText())
+      .toContain('Several indicators for one unit and period, in one round trip');
+
     // The same query straight from the API, with the same key.
     const query = await page.evaluate(
       () => (document.querySelector('.graphiql-query-editor .CodeMirror') as any).CodeMirror.getValue() as string,
