@@ -223,7 +223,7 @@ describe('the workbench, offline', () => {
     await page.context().close();
   });
 
-  it("keeps the analyst's tabs and downloads them as a .graphql file; speaks English on request", async () => {
+  it("keeps the analyst's tabs and downloads them as a .graphql file; asks which list of several; speaks English on request", async () => {
     const { page, blocked } = await offlinePage();
     await page.goto(`${server.origin}/graphql`);
     await page.getByRole('button', { name: 'English' }).click();
@@ -234,6 +234,27 @@ describe('the workbench, offline', () => {
     const [file] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-queries').click()]);
     expect(file.suggestedFilename()).toBe('pcmbn-queries.graphql');
     expect(fs.readFileSync(await file.path(), 'utf8')).toMatch(/# Monthly trend across the reform[^\n]*\n\{ trend\(/);
+
+    // An answer with two lists: the workbench asks which, then downloads that one.
+    const twoLists = '{ provinces: adminUnits { ref name } indicators { code nameEn } }';
+    await page.evaluate(
+      (q) => (document.querySelector('.graphiql-query-editor .CodeMirror') as any).CodeMirror.setValue(q),
+      twoLists,
+    );
+    await page.getByTestId('download-csv').click();
+    await expect
+      .poll(() => page.locator('.wb-downloads').innerText())
+      .toMatch(/The answer holds several lists; choose one:\s*provinces\s*indicators/);
+    const [chosen] = await Promise.all([
+      page.waitForEvent('download'),
+      page.locator('[data-path="indicators"]').click(),
+    ]);
+    expect(chosen.suggestedFilename()).toBe('pcmbn-indicators.csv');
+    const api = (await gql(server.url, twoLists, { token })).body.data.indicators as { code: string; nameEn: string }[];
+    expect(parse(fs.readFileSync(await chosen.path()), { bom: true })).toEqual([
+      ['code', 'nameEn'],
+      ...api.map((i) => [i.code, i.nameEn]),
+    ]);
     expect(blocked).toEqual([]);
     await page.context().close();
   });
