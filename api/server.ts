@@ -247,11 +247,7 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
   const beforeApollo = [express.json({ limit: MAX_BODY_BYTES }), authenticateRequest, oneOperation, takeTurn];
   app.use('/graphql', ...beforeApollo, expressMiddleware(apollo, { context: ({ res }) => contextFor(res) }));
   // The same answer as a file: same key check, limits, turn and context as /graphql (api/export/route.ts).
-  app.post(
-    '/export',
-    ...beforeApollo,
-    exportAnswers(apollo, (_req, res) => contextFor(res)),
-  );
+  app.post('/export', ...beforeApollo, exportAnswers(apollo, contextFor));
 
   const onError: ErrorRequestHandler = (err: { type?: string; status?: number }, _req, res, next) => {
     if (res.headersSent) return next(err);

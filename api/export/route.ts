@@ -29,7 +29,7 @@ function fileName(path: string, format: ExportFormat): string {
 
 export function exportAnswers<C extends BaseContext>(
   apollo: ApolloServer<C>,
-  context: (req: Request, res: Response) => Promise<C>,
+  context: (res: Response) => Promise<C>,
 ): RequestHandler {
   return async (req, res) => {
     let format: string | undefined;
@@ -54,7 +54,7 @@ export function exportAnswers<C extends BaseContext>(
     headers.set('accept', 'application/json');
     const answer = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method: 'POST', headers, search: '', body: req.body },
-      context: () => context(req, res),
+      context: () => context(res),
     });
     if (answer.body.kind !== 'complete')
       return refuse(res, 400, 'BAD_REQUEST', 'an incremental answer (@defer, @stream) cannot be exported');
