@@ -166,6 +166,19 @@ describe('refusals', () => {
     expect((await res.json()).errors[0].extensions.code).toBe('UNAUTHENTICATED');
   });
 
+  it('a body that is not JSON is refused as /graphql refuses it', async () => {
+    const send = (url: string) =>
+      fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'text/plain', authorization: `Bearer ${tokens.viewer}` },
+        body: WARDS,
+      });
+    const [graphql, file] = [await send(server.url), await send(`${server.origin}/export?format=csv`)];
+    expect(file.status).toBe(graphql.status);
+    expect(file.status).toBeGreaterThanOrEqual(400);
+    expect(await file.json()).toEqual(await graphql.json());
+  });
+
   it('a missing or unknown format, an answer with no list, several lists, or a path that is not a list: 400 saying what to do', async () => {
     const refusal = async (query: string, search: string) => {
       const res = await exportFile('viewer', query, search);
