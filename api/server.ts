@@ -119,8 +119,9 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
   const httpServer = createServer(app);
 
   const formatError = makeFormatError(log);
+  const schema = enforceDeadlines(o.schema ?? (await buildApiSchema()));
   const apollo = new ApolloServer<RequestContext>({
-    schema: enforceDeadlines(o.schema ?? (await buildApiSchema())),
+    schema,
     validationRules: [depthLimit(), costLimit(), introspectionLimit(), stringLimit()],
     // The parser stops at MAX_TOKENS: a huge document is refused before validation, whose cost grows with its size.
     parseOptions: { maxTokens: MAX_TOKENS },
@@ -247,7 +248,7 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
   const beforeApollo = [express.json({ limit: MAX_BODY_BYTES }), authenticateRequest, oneOperation, takeTurn];
   app.use('/graphql', ...beforeApollo, expressMiddleware(apollo, { context: ({ res }) => contextFor(res) }));
   // The same answer as a file: same key check, limits, turn and context as /graphql (api/export/route.ts).
-  app.post('/export', ...beforeApollo, exportAnswers(apollo, contextFor));
+  app.post('/export', ...beforeApollo, exportAnswers(apollo, schema, contextFor));
 
   const onError: ErrorRequestHandler = (err: { type?: string; status?: number }, _req, res, next) => {
     if (res.headersSent) return next(err);

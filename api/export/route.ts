@@ -1,13 +1,15 @@
 /**
  * `POST /export?format=csv|xlsx[&path=…]`: the body is the same as for /graphql ({query, variables,
- * operationName}); the answer's list comes back as a file. The server mounts it behind the same key check, limits
+ * operationName}); the answer's list comes back as a file, with `suppressed` asked for wherever it can be. The server mounts it behind the same key check, limits
  * and turn-taking as /graphql, and the query runs through the same Apollo server with the same context, so the
  * key's role, scope, suppression and limits apply exactly as for JSON. An answer with errors is no file: its errors
  * come back as JSON, as /graphql would give them.
  */
 import { type ApolloServer, type BaseContext, HeaderMap } from '@apollo/server';
 import type { Request, RequestHandler, Response } from 'express';
+import type { GraphQLSchema } from 'graphql';
 import { CONTENT_TYPES, type ExportFormat, writeTable } from './files.ts';
+import { withSuppressedFlags } from './suppressed.ts';
 import { ExportError, tableOf } from './table.ts';
 
 const FORMATS = Object.keys(CONTENT_TYPES) as ExportFormat[];
@@ -27,8 +29,17 @@ function fileName(path: string, format: ExportFormat): string {
   return `pcmbn-${path.replace(/[^A-Za-z0-9._-]/g, '_')}.${format}`;
 }
 
+/** The request's body with `suppressed` asked for wherever it can be (suppressed.ts). */
+function asked(body: unknown, schema: GraphQLSchema): unknown {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) return body;
+  const b = body as { query?: unknown };
+  const query = withSuppressedFlags(schema, b.query);
+  return query === b.query ? body : { ...b, query };
+}
+
 export function exportAnswers<C extends BaseContext>(
   apollo: ApolloServer<C>,
+  schema: GraphQLSchema,
   context: (res: Response) => Promise<C>,
 ): RequestHandler {
   return async (req, res) => {
@@ -52,16 +63,23 @@ export function exportAnswers<C extends BaseContext>(
     for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers.set(k, [v].flat().join(', '));
     // The file is made from Apollo's JSON answer, whatever the script accepts in return.
     headers.set('accept', 'application/json');
-    const answer = await apollo.executeHTTPGraphQLRequest({
-      httpGraphQLRequest: { method: 'POST', headers, search: '', body: req.body },
-      context: () => context(res),
-    });
-    if (answer.body.kind !== 'complete')
-      return refuse(res, 400, 'BAD_REQUEST', 'an incremental answer (@defer, @stream) cannot be exported');
-    const json = JSON.parse(answer.body.string) as { data?: unknown; errors?: unknown[] };
-    const status = answer.status ?? 200;
-    if (status !== 200 || json.errors?.length)
-      return void res.status(status === 200 ? 400 : status).json({ errors: json.errors });
+    const run = async (body: unknown) => {
+      const answer = await apollo.executeHTTPGraphQLRequest({
+        httpGraphQLRequest: { method: 'POST', headers, search: '', body },
+        context: () => context(res),
+      });
+      if (answer.body.kind !== 'complete') return null;
+      const json = JSON.parse(answer.body.string) as { data?: unknown; errors?: unknown[] };
+      const status = answer.status ?? 200;
+      return { status, json, failed: status !== 200 || !!json.errors?.length };
+    };
+    const flagged = asked(req.body, schema);
+    let answer = await run(flagged);
+    // Errors point at lines and columns of the query as the caller wrote it: they come from running that query.
+    if (answer?.failed && flagged !== req.body) answer = await run(req.body);
+    if (!answer) return refuse(res, 400, 'BAD_REQUEST', 'an incremental answer (@defer, @stream) cannot be exported');
+    const { status, json } = answer;
+    if (answer.failed) return void res.status(status === 200 ? 400 : status).json({ errors: json.errors });
 
     try {
       const table = tableOf(json.data, path);

@@ -120,6 +120,16 @@ describe('a file carries what the JSON answer carries', () => {
     expect(fromXlsx.find((r) => r[0] === ladder[11])![2]).toBe(11);
   });
 
+  it('a query that does not ask for suppressed still gets its column wherever the items have one', async () => {
+    const query = `{ breakdown(indicator: "victims_legal_aid", unit: "2025-03:731", period: "2024", level: WARD) {
+      unit { ref } value } }`;
+    const items = (await json('viewer', WARDS)).body.data.breakdown;
+    const rows = await csvRows(await exportFile('viewer', query, 'format=csv'));
+    expect(rows[0]).toEqual(['unit.ref', 'value', 'suppressed']);
+    expect(rows.slice(1)).toEqual(asCsv(items, ['unit.ref', 'value', 'suppressed']));
+    expect(rows.filter((r) => r[2] === 'true').map((r) => r[1])).toEqual(Array(10).fill(''));
+  });
+
   it("an analyst's file has the figures a viewer's lacks: the key's role applies", async () => {
     const rows = await csvRows(await exportFile('analyst', WARDS, 'format=csv'));
     const value = new Map(rows.slice(1).map((r) => [r[0], r[2]]));
