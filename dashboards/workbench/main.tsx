@@ -127,14 +127,16 @@ function QuestionsIcon() {
   );
 }
 
+type Format = 'csv' | 'xlsx';
+
 /** Below the answer: download the tab's lists as CSV or XLSX, choosing a list when the answer holds several. */
 function Downloads({ apiKey }: { apiKey: string | null }) {
   const t = useText();
   const editor = useEditorContext({ nonNull: true });
   const [message, setMessage] = useState('');
-  const [choice, setChoice] = useState<{ paths: string[]; format: string } | null>(null);
+  const [choice, setChoice] = useState<{ paths: string[]; format: Format } | null>(null);
 
-  const download = async (format: 'csv' | 'xlsx', path?: string) => {
+  const download = async (format: Format, path?: string) => {
     setMessage(t(T.downloading));
     setChoice(null);
     let variables: unknown;
@@ -145,15 +147,20 @@ function Downloads({ apiKey }: { apiKey: string | null }) {
       return setMessage(t(T.badVariables));
     }
     const search = new URLSearchParams({ format, ...(path ? { path } : {}) });
-    const res = await fetch(`/export?${search}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...authHeaders(apiKey) },
-      body: JSON.stringify({
-        query: editor.queryEditor?.getValue() ?? '',
-        variables,
-        operationName: editor.queryEditor?.operationName ?? undefined,
-      }),
-    });
+    let res: Response;
+    try {
+      res = await fetch(`/export?${search}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...authHeaders(apiKey) },
+        body: JSON.stringify({
+          query: editor.queryEditor?.getValue() ?? '',
+          variables,
+          operationName: editor.queryEditor?.operationName ?? undefined,
+        }),
+      });
+    } catch (e) {
+      return setMessage((e as Error).message);
+    }
     if (res.ok) {
       saveFile(await res.blob(), fileNameOf(res, `pcmbn.${format}`));
       return setMessage('');
@@ -187,7 +194,7 @@ function Downloads({ apiKey }: { apiKey: string | null }) {
           type="button"
           className="wb-button"
           data-path={p}
-          onClick={() => void download(choice.format as 'csv' | 'xlsx', p)}
+          onClick={() => void download(choice.format, p)}
         >
           {p}
         </button>
