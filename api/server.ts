@@ -1,6 +1,7 @@
 /**
- * The HTTP server: GraphQL at `/graphql` (Apollo Server 5 on Express 5), `GET /healthz`, Prometheus metrics at
- * `GET /metrics`. `/` is left free for the dashboards' page.
+ * The HTTP server: GraphQL at `/graphql` (Apollo Server 5 on Express 5), the analyst's workbench at `/graphql` for
+ * a browser, answers as CSV or XLSX at `POST /export`, `GET /healthz`, Prometheus metrics at `GET /metrics`. `/` is
+ * left free for the dashboards' page.
  *
  * A GraphQL request goes: request id → JSON body (at most 100 kB) → API key (`Authorization: Bearer …`, 401
  * otherwise, unless anonymous viewers are allowed) → one operation only (batched bodies: 400), no variable string
@@ -15,6 +16,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
 import express, { type ErrorRequestHandler, type RequestHandler, type Response } from 'express';
@@ -51,6 +53,8 @@ import { buildApiSchema } from './graphql/schema.ts';
 import { cacheStats, metricsPlugin, recordRefusal, registry } from './metrics.ts';
 import { createRequestContext, type RequestContext } from './request.ts';
 import { dashboardPage } from '../dashboards/page/serve.ts';
+import { workbench } from '../dashboards/workbench/serve.ts';
+import { exportAnswers } from './export/route.ts';
 
 export interface ServerOptions {
   warehouse: Warehouse;
@@ -115,8 +119,9 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
   const httpServer = createServer(app);
 
   const formatError = makeFormatError(log);
+  const schema = enforceDeadlines(o.schema ?? (await buildApiSchema()));
   const apollo = new ApolloServer<RequestContext>({
-    schema: enforceDeadlines(o.schema ?? (await buildApiSchema())),
+    schema,
     validationRules: [depthLimit(), costLimit(), introspectionLimit(), stringLimit()],
     // The parser stops at MAX_TOKENS: a huge document is refused before validation, whose cost grows with its size.
     parseOptions: { maxTokens: MAX_TOKENS },
@@ -131,6 +136,8 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
     stopOnTerminationSignals: false,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
+      // A browser at /graphql gets our own workbench (dashboards/workbench/): Apollo's page loads code from its CDN.
+      ApolloServerPluginLandingPageDisabled(),
       metricsPlugin<RequestContext>(),
       {
         async requestDidStart() {
@@ -172,16 +179,11 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
     dashboardPage({ anonymous: o.anonymous === 'viewer', demoKeyFile: join(dirname(w.path), 'demo-key.txt'), log }),
   );
 
+  // The workbench page runs nothing, so it needs no key; the queries it sends do.
+  app.use(workbench({ log }));
+
   const authenticateRequest: RequestHandler = async (req, res, next) => {
     const header = req.headers.authorization;
-    // A browser opening /graphql gets Apollo's landing page: it runs nothing, so it needs no key. The test is
-    // Apollo's own (a GET that prefers HTML to JSON); anything else that slips by fails in `context` below.
-    if (
-      header === undefined &&
-      req.method === 'GET' &&
-      req.accepts(['application/json', 'application/graphql-response+json', 'text/html']) === 'text/html'
-    )
-      return next();
     if (header === undefined && o.anonymous === 'viewer') {
       res.locals.principal = NATION_VIEWER;
       return next();
@@ -234,24 +236,19 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
     next();
   };
 
-  app.use(
-    '/graphql',
-    express.json({ limit: MAX_BODY_BYTES }),
-    authenticateRequest,
-    oneOperation,
-    takeTurn,
-    expressMiddleware(apollo, {
-      context: async ({ res }) =>
-        createRequestContext({
-          warehouse: w,
-          principal: (res.locals.principal as Principal | undefined) ?? unauthenticated(),
-          cache,
-          units,
-          deadline: new Deadline(timeoutMs),
-          requestId: res.getHeader('x-request-id') as string,
-        }),
-    }),
-  );
+  const contextFor = async (res: Response) =>
+    createRequestContext({
+      warehouse: w,
+      principal: (res.locals.principal as Principal | undefined) ?? unauthenticated(),
+      cache,
+      units,
+      deadline: new Deadline(timeoutMs),
+      requestId: res.getHeader('x-request-id') as string,
+    });
+  const beforeApollo = [express.json({ limit: MAX_BODY_BYTES }), authenticateRequest, oneOperation, takeTurn];
+  app.use('/graphql', ...beforeApollo, expressMiddleware(apollo, { context: ({ res }) => contextFor(res) }));
+  // The same answer as a file: same key check, limits, turn and context as /graphql (api/export/route.ts).
+  app.post('/export', ...beforeApollo, exportAnswers(apollo, schema, contextFor));
 
   const onError: ErrorRequestHandler = (err: { type?: string; status?: number }, _req, res, next) => {
     if (res.headersSent) return next(err);
