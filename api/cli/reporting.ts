@@ -3,11 +3,15 @@
  * written from the warehouse). Both read the warehouse and write one file.
  */
 import { writeFileSync } from 'node:fs';
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import { UsageError, withWarehouse } from '../../etl/cli.ts';
 import { PeriodError, parsePeriod, type Period } from '../../schema/periods.ts';
 import type { Warehouse } from '../../schema/warehouse.ts';
+import { LruResultCache } from '../cache.ts';
 import { defaultSchedule } from '../compliance/schedule.ts';
+import { Deadline } from '../graphql/limits.ts';
+import { createRequestContext } from '../request.ts';
+import { periodicReport, REPORT_FORMATS, type ReportFormat } from '../report/report.ts';
 import { unitDirectory, type UnitRow } from '../directory.ts';
 import { findUnit } from '../graphql/units.ts';
 import { REPORTING_LEVELS, reportersOf, TemplateError, templateWorkbook } from '../templates/workbook.ts';
@@ -36,7 +40,7 @@ async function unitOption(w: Warehouse, code: string, period: Period): Promise<U
   return unit;
 }
 
-export function registerTemplateCommands(program: Command): void {
+export function registerReportingCommands(program: Command): void {
   program
     .command('template')
     .description(
@@ -66,6 +70,44 @@ export function registerTemplateCommands(program: Command): void {
         console.log(
           `wrote ${o.out}: ${wb.worksheets[0].rowCount - 1} figures for ${reporters.length} unit(s) of ${unit.ref} (${unit.type} ${unit.name}), ${period.id}`,
         );
+      });
+    });
+
+  program
+    .command('report')
+    .description(
+      "write the unit's periodic report in Vietnamese from the warehouse (results against a year earlier and the targets, reporting of the units below, discrepancies, sources), as Word or Markdown",
+    )
+    .requiredOption('--unit <code>', 'the unit: VN, 2025-07:12, 2025-03:26734, or a plain code of the period’s list')
+    .requiredOption('--period <id>', 'the period: 2026Q1, 2026S1, 2026, 202603')
+    .addOption(new Option('--format <format>', 'docx or md (default: from --out)').choices(REPORT_FORMATS))
+    .requiredOption('--out <file>', 'where to write the report (.docx or .md)')
+    .action(async (o: { unit: string; period: string; format?: ReportFormat; out: string }) => {
+      const format =
+        o.format ??
+        (o.out.toLowerCase().endsWith('.md') ? 'md' : o.out.toLowerCase().endsWith('.docx') ? 'docx' : null);
+      if (!format) throw new UsageError(`--out ${o.out}: expected a .docx or .md file name, or --format`);
+      const period = periodOption(o.period);
+      await withWarehouse(async (w) => {
+        const unit = await unitOption(w, o.unit, period);
+        const nation = (await unitDirectory(w)).find('VN')!;
+        // The command line is the warehouse's operator: an admin of the whole country.
+        const deadline = new Deadline(10 * 60_000);
+        const ctx = createRequestContext({
+          warehouse: w,
+          principal: { keyId: null, role: 'admin', unitId: nation.unit_id },
+          cache: new LruResultCache(),
+          units: await unitDirectory(w),
+          deadline,
+          requestId: 'cli',
+        });
+        try {
+          const report = await periodicReport(ctx, unit.ref, period.id);
+          writeFileSync(o.out, format === 'md' ? report.markdown() : await report.docx());
+          console.log(`wrote ${o.out}: ${report.title}`);
+        } finally {
+          deadline.clear();
+        }
       });
     });
 }
