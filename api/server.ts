@@ -1,6 +1,7 @@
 /**
  * The HTTP server: GraphQL at `/graphql` (Apollo Server 5 on Express 5), `GET /healthz`, Prometheus metrics at
- * `GET /metrics`. `/` is left free for the dashboards' page.
+ * `GET /metrics`, templates and reports under `/downloads/` (api/downloads.ts). `/` is left free for the
+ * dashboards' page.
  *
  * A GraphQL request goes: request id → JSON body (at most 100 kB) → API key (`Authorization: Bearer …`, 401
  * otherwise, unless anonymous viewers are allowed) → one operation only (batched bodies: 400), no variable string
@@ -25,6 +26,7 @@ import { LruResultCache } from './cache.ts';
 import { LoadGate } from './loadGate.ts';
 import type { Principal } from './context.ts';
 import { unitDirectory } from './directory.ts';
+import { downloadsRouter } from './downloads.ts';
 import {
   describeError,
   ERROR_CODES,
@@ -251,6 +253,13 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
           requestId: res.getHeader('x-request-id') as string,
         }),
     }),
+  );
+
+  // Templates and reports to download (api/downloads.ts): the same key, scope and turn against loads as /graphql.
+  app.use(
+    downloadsRouter([authenticateRequest, takeTurn], (principal, requestId) =>
+      createRequestContext({ warehouse: w, principal, cache, units, deadline: new Deadline(timeoutMs), requestId }),
+    ),
   );
 
   const onError: ErrorRequestHandler = (err: { type?: string; status?: number }, _req, res, next) => {

@@ -7,6 +7,7 @@
  * province and the period (precision and recall 1.0).
  */
 import { readFileSync, statSync } from 'node:fs';
+import ExcelJS from 'exceljs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiKey } from '../../api/auth/keys.ts';
@@ -262,5 +263,50 @@ describe('the Word document, rendered', () => {
       `Tiếp nhận ${api.get('victims_returned||')} nạn nhân trở về (trong đó ${api.get('victims_returned|female|')} nữ`,
     );
     expect(all).toContain('chưa gửi 08');
+  });
+});
+
+describe('downloads from the server', () => {
+  const get = (route: string, role?: string) =>
+    fetch(`${server.origin}/downloads/${route}`, {
+      headers: role ? { authorization: `Bearer ${tokens[role]}` } : {},
+    });
+
+  it('gives an analyst the template of the communes of the key’s province, as XLSX', async () => {
+    const res = await get(`template?unit=${PROVINCE}&period=2027Q1&below=ward`, 'analyst');
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
+    expect(res.headers.get('content-disposition')).toContain('mau-bao-cao-12-2027Q1.xlsx');
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(await res.arrayBuffer());
+    const units = new Set<string>();
+    wb.worksheets[0].eachRow((row, line) => void (line > 1 && units.add(String(row.getCell(1).value))));
+    expect(units.size).toBe(38);
+  });
+
+  it('refuses a template to a viewer, outside the key’s scope, without a key, and for a level that is not one', async () => {
+    const refused = async (route: string, role: string | undefined, status: number, code: string) => {
+      const res = await get(route, role);
+      expect(res.status, route).toBe(status);
+      expect(((await res.json()) as { errors: { extensions: { code: string } }[] }).errors[0].extensions.code).toBe(
+        code,
+      );
+    };
+    await refused(`template?unit=${PROVINCE}&period=2027Q1&below=ward`, 'viewer', 403, 'FORBIDDEN');
+    await refused(`template?unit=2025-07:11&period=2027Q1`, 'analyst', 403, 'FORBIDDEN');
+    await refused(`template?unit=${PROVINCE}&period=2027Q1`, undefined, 401, 'UNAUTHENTICATED');
+    await refused(`template?unit=${PROVINCE}&period=2027Q1&below=district`, 'analyst', 400, 'BAD_USER_INPUT');
+    await refused(`report?unit=${PROVINCE}&period=${PERIOD}&format=pdf`, 'viewer', 400, 'BAD_USER_INPUT');
+  });
+
+  it('gives the report as the report field writes it, Markdown or Word, withheld for a viewer', async () => {
+    const md = await get(`report?unit=${PROVINCE}&period=${PERIOD}&format=md`, 'viewer');
+    expect(md.status).toBe(200);
+    expect(await md.text()).toBe(await reportFor('viewer'));
+    const docx = await get(`report?unit=${PROVINCE}&period=${PERIOD}`, 'analyst');
+    expect(docx.status).toBe(200);
+    expect(docx.headers.get('content-disposition')).toContain('bao-cao-12-2026Q3.docx');
+    const file = writeFile(dir, 'downloaded.docx', Buffer.from(await docx.arrayBuffer()));
+    expect(await extracted(file)).toEqual(await apiFigures('analyst'));
   });
 });
