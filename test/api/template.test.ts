@@ -193,6 +193,12 @@ describe('a template with a mistake', () => {
     expect(r.stderr).toMatch(new RegExp(`${path.basename(file)}:4:9 \\(value\\): error: "12\\.500"`));
   });
 
+  it('refuses the template as it was written, with no value filled in', async () => {
+    const r = await pcmbn(env, 'etl', 'load', templatePath);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/:2:9 \(value\): error: cell I2 is empty, as is every value of this template/);
+  });
+
   it('refuses a formula, naming the cell', async () => {
     const { file, address } = await withValue((c) => (c.value = { formula: 'I2+I3', result: 5 }));
     const r = await pcmbn(env, 'etl', 'load', file);
