@@ -111,7 +111,7 @@ export function downloadsRouter(
         if (e instanceof TemplateError) fail(ERROR_CODES.BAD_USER_INPUT, `below: ${e.message}`);
         throw e;
       }
-      const wb = templateWorkbook({ unit, period, reporters, schedule: defaultSchedule() });
+      const wb = await templateWorkbook({ unit, period, reporters, schedule: defaultSchedule() });
       send(res, 'xlsx', `mau-bao-cao-${unit.code}-${period.id}.xlsx`, Buffer.from(await wb.xlsx.writeBuffer()));
     }),
   );

@@ -65,7 +65,7 @@ export function registerReportingCommands(program: Command): void {
           if (e instanceof TemplateError) throw new UsageError(`--below: ${e.message}`);
           throw e;
         }
-        const wb = templateWorkbook({ unit, period, reporters, schedule: defaultSchedule() });
+        const wb = await templateWorkbook({ unit, period, reporters, schedule: defaultSchedule() });
         writeFileSync(o.out, Buffer.from(await wb.xlsx.writeBuffer()));
         console.log(
           `wrote ${o.out}: ${wb.worksheets[0].rowCount - 1} figures for ${reporters.length} unit(s) of ${unit.ref} (${unit.type} ${unit.name}), ${period.id}`,

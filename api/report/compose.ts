@@ -185,7 +185,7 @@ export function composeReport(r: ReportData, today: string): Block[] {
   if (r.role === 'viewer' && r.figures.some((f) => f.suppressed))
     blocks.push({
       kind: 'paragraph',
-      text: 'Lưu ý: báo cáo lập với quyền xem (viewer); một số số liệu về nạn nhân là số nhỏ nên được giữ kín như trên hệ thống, kèm ghi chú nguồn của chúng.',
+      text: 'Lưu ý: báo cáo lập với quyền xem (viewer); một số số liệu về nạn nhân là số nhỏ nên được giữ kín như trên hệ thống, và ghi chú nguồn của số liệu nạn nhân không được nêu.',
     });
 
   blocks.push({ kind: 'heading', text: 'I. KẾT QUẢ THỰC HIỆN' });

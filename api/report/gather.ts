@@ -7,6 +7,7 @@ import { graphql } from 'graphql';
 import { COUNT_INDICATORS, type Indicator, INDICATORS, RATIO_INDICATORS } from '../../schema/catalogue.ts';
 import { type Period, previousYear } from '../../schema/periods.ts';
 import type { Role } from '../../schema/tables.ts';
+import { badUserInput } from '../graphql/errors.ts';
 import { buildApiSchema } from '../graphql/schema.ts';
 import { resolvePeriodArg } from '../graphql/periods.ts';
 import type { RequestContext } from '../request.ts';
@@ -56,8 +57,6 @@ export interface ReportData {
     children: number;
   }[];
 }
-
-export class ReportError extends Error {}
 
 const VICTIMS = COUNT_INDICATORS.filter((i) => i.disaggregations.length).map((i) => i.code);
 const alias = (code: string) => `b_${code}`;
@@ -115,7 +114,7 @@ export async function gatherReport(
   // The first error is the caller's (a bad unit, out of scope): it carries its code and the argument's name.
   if (result.errors?.length) throw result.errors[0];
   const d = result.data as Record<string, any>;
-  if (!d.adminUnit) throw new ReportError(`no unit "${unit}"`);
+  if (!d.adminUnit) throw badUserInput('unit', `no unit "${unit}"`);
   const parts = new Map<string, Partial<Record<Breakdown, number | null>>>();
   for (const b of BREAKDOWNS)
     for (const k of d[b] as { indicator: { code: string }; value: number | null }[])

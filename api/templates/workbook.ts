@@ -97,7 +97,7 @@ export interface TemplateRequest {
   schedule: Schedule;
 }
 
-export function templateWorkbook(r: TemplateRequest): ExcelJS.Workbook {
+export async function templateWorkbook(r: TemplateRequest): Promise<ExcelJS.Workbook> {
   const entry = scheduleEntryFor(r.schedule, r.period);
   const due = entry ? dueDate(entry, r.period) : null;
   const dueText = due ? `trước ${vietnameseDate(due)}` : 'không theo lịch';
@@ -141,7 +141,7 @@ export function templateWorkbook(r: TemplateRequest): ExcelJS.Workbook {
     };
   }
   // No password: the lock guards against slips, not against the unit itself.
-  void sheet.protect('', { selectLockedCells: true, selectUnlockedCells: true, formatColumns: true, sort: false });
+  await sheet.protect('', { selectLockedCells: true, selectUnlockedCells: true, formatColumns: true, sort: false });
 
   const help = wb.addWorksheet('Hướng dẫn');
   help.getColumn(1).width = 110;
@@ -168,6 +168,6 @@ export function templateWorkbook(r: TemplateRequest): ExcelJS.Workbook {
     if (i === 0) cell.font = { bold: true };
     cell.alignment = { wrapText: true };
   });
-  void help.protect('', {});
+  await help.protect('', {});
   return wb;
 }

@@ -297,6 +297,8 @@ describe('downloads from the server', () => {
     await refused(`template?unit=${PROVINCE}&period=2027Q1`, undefined, 401, 'UNAUTHENTICATED');
     await refused(`template?unit=${PROVINCE}&period=2027Q1&below=district`, 'analyst', 400, 'BAD_USER_INPUT');
     await refused(`report?unit=${PROVINCE}&period=${PERIOD}&format=pdf`, 'viewer', 400, 'BAD_USER_INPUT');
+    await refused(`report?unit=2025-07:11&period=${PERIOD}`, 'viewer', 403, 'FORBIDDEN');
+    await refused(`report?unit=${PROVINCE}&period=2026Q5`, 'viewer', 400, 'BAD_USER_INPUT');
   });
 
   it('gives the report as the report field writes it, Markdown or Word, withheld for a viewer', async () => {
