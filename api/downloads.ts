@@ -79,7 +79,7 @@ export function downloadsRouter(
         if (code && STATUS[code])
           return void res
             .status(STATUS[code])
-            .json({ errors: [{ message: e instanceof Error ? e.message : '', extensions: { code } }] });
+            .json({ errors: [{ message: (e as GraphQLError).message, extensions: { code } }] });
         next(e);
       } finally {
         ctx.deadline.clear();

@@ -16,6 +16,7 @@ export type Column = (typeof COLUMNS)[number];
  * in, never by the loader, which recognises them in an XLSX header and skips them. Anywhere else they are unknown.
  */
 export const TEMPLATE_LABEL_COLUMNS = ['unit_name', 'indicator_name', 'measure', 'due_date'] as const;
+export type TemplateLabelColumn = (typeof TEMPLATE_LABEL_COLUMNS)[number];
 
 /** Formats the loader reads, by file extension. */
 export const FORMATS = { '.csv': 'csv', '.txt': 'csv', '.tsv': 'csv', '.xlsx': 'xlsx', '.json': 'json' } as const;

@@ -53,7 +53,7 @@ const STATEMENTS: Record<string, [string, string]> = {
   wards_with_model: ['Có', 'xã duy trì mô hình phòng, chống mua bán người'],
 };
 
-/** Section I's areas, in the order of the seeds' reports; an indicator of no area goes to the last. */
+/** Section I's areas, in the order of the programme's own reports; an indicator of no area goes to the last. */
 const AREAS: { title: string; codes: string[] }[] = [
   {
     title: 'Công tác truyền thông, giáo dục phòng ngừa',

@@ -7,6 +7,7 @@
  * workbook that gets past Excel is still checked by the loader like any other.
  */
 import ExcelJS from 'exceljs';
+import type { Column, TemplateLabelColumn } from '../../etl/contract.ts';
 import { AGE_GROUPS, COUNT_INDICATORS, SEXES, TOTAL } from '../../schema/catalogue.ts';
 import type { Period } from '../../schema/periods.ts';
 import { defaultHierarchyFor } from '../../schema/units.ts';
@@ -73,7 +74,8 @@ export function vietnameseDate(iso: string): string {
   return `${iso.slice(8, 10)}/${iso.slice(5, 7)}/${iso.slice(0, 4)}`;
 }
 
-const COLUMNS = [
+/** The contract's columns and the template's label columns (their names are the contract's, etl/contract.ts). */
+const COLUMNS: readonly { key: Column | TemplateLabelColumn; width: number }[] = [
   { key: 'unit_code', width: 16 },
   { key: 'unit_name', width: 28 },
   { key: 'period', width: 9 },
@@ -84,7 +86,7 @@ const COLUMNS = [
   { key: 'age_group', width: 10 },
   { key: 'value', width: 12 },
   { key: 'due_date', width: 16 },
-] as const;
+];
 
 const VALUE_COLUMN = COLUMNS.findIndex((c) => c.key === 'value') + 1;
 

@@ -190,7 +190,7 @@ describe('pcmbn report', () => {
 });
 
 describe('the report field', () => {
-  it('follows the seeds’ structure, writes numbers as the reports do, and traces every figure', async () => {
+  it('follows the structure of the programme’s reports, writes numbers as the reports do, and traces every figure', async () => {
     const md = await reportFor('analyst');
     const lines = md.split('\n');
     expect(lines[0]).toBe('**BAN CHỈ ĐẠO PHÒNG, CHỐNG TỘI PHẠM TỈNH LAI CHÂU**');
