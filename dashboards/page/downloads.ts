@@ -57,6 +57,12 @@ export function addDownloads(main: HTMLElement, o: { unit: string; period: strin
     );
   for (const body of main.querySelectorAll<HTMLElement>('[data-panel$="/missing"] .panel-body')) {
     const decorate = () => {
+      const head = body.querySelector('thead tr');
+      if (head && !head.querySelector('.download-head')) {
+        const th = document.createElement('th');
+        th.className = 'download-head';
+        head.append(th);
+      }
       for (const tr of body.querySelectorAll<HTMLElement>('tbody tr[data-ref]')) {
         if (!tr.dataset.ref || tr.querySelector('.download')) continue;
         const td = document.createElement('td');

@@ -3,7 +3,8 @@
  * for September 2026 (2 of its 38 communes reported), "Tải báo cáo" downloads the province's report for the month
  * and "Tải mẫu" beside a missing commune downloads that commune's template; a viewer's "Tải mẫu" says why not.
  */
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import ExcelJS from 'exceljs';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,6 +12,7 @@ import { createApiKey } from '../../api/auth/keys.ts';
 import { type RunningServer, startServer } from '../../api/server.ts';
 import { loadFiles } from '../../etl/load.ts';
 import type { Warehouse } from '../../schema/warehouse.ts';
+import { projectRoot } from '../api/client.ts';
 import { cleanupTemp, csv, freshWarehouse, tempDir, writeFile } from '../helpers.ts';
 
 const PROVINCE = '2025-07:12';
@@ -43,6 +45,7 @@ beforeAll(async () => {
   for (const role of ['analyst', 'viewer'] as const)
     tokens[role] = (await createApiKey(w, { role, unitId: province.unit_id })).token;
   server = await startServer({ warehouse: w, port: 0 });
+  mkdirSync(path.join(projectRoot, 'test-artifacts'), { recursive: true });
   browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox'] });
 }, 120_000);
 
@@ -88,6 +91,10 @@ describe('the page’s downloads', () => {
     const units = new Set<string>();
     wb.worksheets[0].eachRow((r, line) => void (line > 1 && units.add(String(r.getCell(1).value))));
     expect([...units]).toEqual([missing.ref]);
+    await page.screenshot({
+      path: path.join(projectRoot, 'test-artifacts', 'dashboard-compliance-downloads.png'),
+      fullPage: true,
+    });
     // The communes that reported are not missing: no template offered for them.
     expect(await page.locator(`[data-panel$="/missing"] tr[data-ref="${communes[0].ref}"]`).count()).toBe(0);
     await page.close();
