@@ -4,7 +4,8 @@
  *   viewer reads figures, it does not collect them); with `below`, only the units the key may see;
  * - `GET /downloads/report?unit=&period=[&format=docx|md]`: the periodic report, as the `report` field writes it
  *   (a viewer's withholds what the API withholds).
- * Errors are answered as the API's are: `{ errors: [{ message, extensions: { code } }] }` with 400, 401 or 403.
+ * Errors are answered as the API's are: `{ errors: [{ message, extensions: { code } }] }` with 400, 401, 403, or
+ * 503 past the request's time limit.
  */
 import { type RequestHandler, type Response, Router } from 'express';
 import { GraphQLError } from 'graphql';
@@ -21,6 +22,7 @@ const STATUS: Record<string, number> = {
   [ERROR_CODES.BAD_USER_INPUT]: 400,
   [ERROR_CODES.FORBIDDEN]: 403,
   [ERROR_CODES.UNAUTHENTICATED]: 401,
+  [ERROR_CODES.TIMEOUT]: 503,
 };
 
 const CONTENT_TYPES: Record<ReportFormat | 'xlsx', string> = {
@@ -43,6 +45,7 @@ function param(q: Record<string, unknown>, name: string, fallback?: string): str
 }
 
 function send(res: Response, format: ReportFormat | 'xlsx', name: string, body: Buffer | string): void {
+  if (res.headersSent) return; // answered already: the time limit passed
   res
     .status(200)
     .set({
@@ -73,7 +76,10 @@ export function downloadsRouter(
           .json({ errors: [{ message: 'an API key is required', extensions: { code: ERROR_CODES.UNAUTHENTICATED } }] });
       const ctx = context(principal, res.getHeader('x-request-id') as string);
       try {
-        await fn(ctx, req.query as Record<string, unknown>, res);
+        // The same time limit as a GraphQL request (PCMBN_QUERY_TIMEOUT_MS).
+        const work = fn(ctx, req.query as Record<string, unknown>, res);
+        work.catch(() => {}); // past the time limit, a late failure has no one left to answer
+        await Promise.race([work, ctx.deadline.expired]);
       } catch (e) {
         const code = e instanceof GraphQLError ? (e.extensions.code as string | undefined) : undefined;
         if (code && STATUS[code])

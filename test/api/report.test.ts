@@ -301,6 +301,21 @@ describe('downloads from the server', () => {
     await refused(`report?unit=${PROVINCE}&period=2026Q5`, 'viewer', 400, 'BAD_USER_INPUT');
   });
 
+  it('stops a download at the request time limit, as a GraphQL request', async () => {
+    const strict = await startServer({ warehouse: w, port: 0, queryTimeoutMs: 1 });
+    try {
+      const res = await fetch(`${strict.origin}/downloads/report?unit=${PROVINCE}&period=2026Q1`, {
+        headers: { authorization: `Bearer ${tokens.analyst}` },
+      });
+      expect(res.status).toBe(503);
+      expect(((await res.json()) as { errors: { extensions: { code: string } }[] }).errors[0].extensions.code).toBe(
+        'TIMEOUT',
+      );
+    } finally {
+      await strict.close();
+    }
+  });
+
   it('gives the report as the report field writes it, Markdown or Word, withheld for a viewer', async () => {
     const md = await get(`report?unit=${PROVINCE}&period=${PERIOD}&format=md`, 'viewer');
     expect(md.status).toBe(200);
