@@ -1,7 +1,8 @@
 /**
  * The HTTP server: GraphQL at `/graphql` (Apollo Server 5 on Express 5), the analyst's workbench at `/graphql` for
- * a browser, answers as CSV or XLSX at `POST /export`, `GET /healthz`, Prometheus metrics at `GET /metrics`. `/` is
- * left free for the dashboards' page.
+ * a browser, answers as CSV or XLSX at `POST /export`, templates and reports under `/downloads/`
+ * (api/downloads.ts), `GET /healthz`, Prometheus metrics at `GET /metrics`. `/` is left free for the dashboards'
+ * page.
  *
  * A GraphQL request goes: request id → JSON body (at most 100 kB) → API key (`Authorization: Bearer …`, 401
  * otherwise, unless anonymous viewers are allowed) → one operation only (batched bodies: 400), no variable string
@@ -27,6 +28,7 @@ import { LruResultCache } from './cache.ts';
 import { LoadGate } from './loadGate.ts';
 import type { Principal } from './context.ts';
 import { unitDirectory } from './directory.ts';
+import { downloadsRouter } from './downloads.ts';
 import {
   describeError,
   ERROR_CODES,
@@ -236,19 +238,20 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
     next();
   };
 
+  const contextOf = (principal: Principal, requestId: string) =>
+    createRequestContext({ warehouse: w, principal, cache, units, deadline: new Deadline(timeoutMs), requestId });
   const contextFor = async (res: Response) =>
-    createRequestContext({
-      warehouse: w,
-      principal: (res.locals.principal as Principal | undefined) ?? unauthenticated(),
-      cache,
-      units,
-      deadline: new Deadline(timeoutMs),
-      requestId: res.getHeader('x-request-id') as string,
-    });
+    contextOf(
+      (res.locals.principal as Principal | undefined) ?? unauthenticated(),
+      res.getHeader('x-request-id') as string,
+    );
   const beforeApollo = [express.json({ limit: MAX_BODY_BYTES }), authenticateRequest, oneOperation, takeTurn];
   app.use('/graphql', ...beforeApollo, expressMiddleware(apollo, { context: ({ res }) => contextFor(res) }));
   // The same answer as a file: same key check, limits, turn and context as /graphql (api/export/route.ts).
   app.post('/export', ...beforeApollo, exportAnswers(apollo, schema, contextFor));
+
+  // Templates and reports to download (api/downloads.ts): the same key, scope and turn against loads as /graphql.
+  app.use(downloadsRouter([authenticateRequest, takeTurn], contextOf));
 
   const onError: ErrorRequestHandler = (err: { type?: string; status?: number }, _req, res, next) => {
     if (res.headersSent) return next(err);

@@ -11,6 +11,7 @@ import { registerBackupCommands } from './backup.ts';
 import { registerDocsCommand } from './docs.ts';
 import { registerServeCommands } from './serve.ts';
 import { registerStartCommand } from './start.ts';
+import { registerReportingCommands } from './reporting.ts';
 
 const program = new Command('pcmbn')
   .description('PCMBN warehouse: anti-trafficking reports into DuckDB, served as GraphQL and dashboards')
@@ -23,6 +24,7 @@ registerServeCommands(program);
 registerDashboardCommands(program);
 registerDocsCommand(program);
 registerBackupCommands(program);
+registerReportingCommands(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -79,3 +79,27 @@ export async function graphql(
   if (!res.ok) throw new ApiError(`the API answered ${res.status}`, res.status);
   return body;
 }
+
+/**
+ * Fetches a file the server offers under /downloads/ (a template, a report) with the key, and hands it to the
+ * browser as a download; a refusal becomes an ApiError with the server's message.
+ */
+export async function download(path: string, params: Record<string, string>): Promise<void> {
+  const res = await fetch(`${path}?${new URLSearchParams(params)}`, {
+    headers: token ? { authorization: `Bearer ${token}` } : {},
+  });
+  if (!res.ok) {
+    const body = (await res.json().catch(() => ({}))) as {
+      errors?: { message: string; extensions?: { code?: string } }[];
+    };
+    const e = body.errors?.[0];
+    throw new ApiError(e?.message ?? `the server answered ${res.status}`, res.status, e?.extensions?.code);
+  }
+  const name = /filename\*=UTF-8''([^;]+)/.exec(res.headers.get('content-disposition') ?? '')?.[1];
+  const url = URL.createObjectURL(await res.blob());
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name ? decodeURIComponent(name) : path.split('/').pop()!;
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+}

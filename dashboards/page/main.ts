@@ -38,6 +38,7 @@ import {
 } from '../spec.ts';
 import { ApiError, forgetKey, graphql, hasKey, loadAuth, setKey } from './api.ts';
 import { barChart, type Campaign, COLORS, disposeChart, lineChart } from './charts.ts';
+import { addDownloads } from './downloads.ts';
 import { T } from './i18n.ts';
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -903,6 +904,8 @@ async function render(): Promise<void> {
   );
   app.replaceChildren(header(), h('div', { class: 'bar' }, tabs(), controls(d)), main, h('footer', {}, t(T.footer)));
   await Promise.all(panels.map((p) => drawPanel(elements.get(p)!, p, d, gen)));
+  const period = d.variables.some((v) => v.name === 'month') ? state.month : state.year;
+  if (gen === generation) addDownloads(main, { unit: state.unit, period, lang: state.lang });
   if (gen === generation) app.dataset.ready = String(gen);
 }
 

@@ -577,3 +577,18 @@ export function scanClause(doc: Doc, clause: Span, classes: WordClasses): Scan {
     ignored,
   };
 }
+
+/**
+ * A count written as the reports write it, and as `scanClause` reads it back: two digits at least (`02 lớp`), `.`
+ * between thousands (`12.500`).
+ */
+export function writeCount(n: number): string {
+  if (!Number.isInteger(n) || n < 0) throw new RangeError(`${n} is not a count`);
+  return n < 10 ? `0${n}` : String(n).replace(/\B(?=(\d{3})+$)/g, '.');
+}
+
+/** A percentage as the reports write it: one decimal after a comma, a space before the sign (`91,6 %`). */
+export function writePercent(x: number): string {
+  const [whole, decimals] = (Math.round(x * 10) / 10).toFixed(1).split('.');
+  return `${whole.replace(/\B(?=(\d{3})+$)/g, '.')}${decimals === '0' ? '' : `,${decimals}`} %`;
+}

@@ -1,5 +1,6 @@
 /**
- * XLSX reports: the contract's columns on the first sheet, header in row 1. Parsed with exceljs (DuckDB's excel
+ * XLSX reports: the contract's columns on the first sheet, header in row 1 (with the label columns of our own
+ * template, `pcmbn template`, which are skipped). Parsed with exceljs (DuckDB's excel
  * extension would have to be downloaded). Cells become text exactly as the CSV path sees them, so validation is
  * shared; what only a spreadsheet can hold wrongly (formulas, errors) is refused here, located by cell. exceljs
  * inflates the whole archive into memory, so the archive is first checked not to be a zip bomb (./zip.ts).
@@ -95,13 +96,19 @@ export async function readXlsx(path: string, name: string): Promise<XlsxRead> {
     header[col - 1] = 'text' in t ? (t.text ?? '') : '';
   });
   while (header.length && header[header.length - 1] === '') header.pop();
-  const check = checkHeader(header);
+  const check = checkHeader(header, { templateLabels: true });
   for (const p of check.problems) problem(1, p.col, null, p.message);
   if (issues.length) throw new FileRejected(issues);
 
   const rows: SourceRow[] = [];
+  const valueAt = check.positions.get('value')! + 1;
   sheet.eachRow({ includeEmpty: false }, (row, line) => {
     if (line === 1) return;
+    // A template row left without a value is a figure not reported (its labels are printed on every row).
+    if (check.template) {
+      const v = cellText(row.getCell(valueAt).value);
+      if ('text' in v && !v.text) return;
+    }
     const values: Partial<Record<Column, string | null>> = {};
     for (const [column, pos] of check.positions) {
       const t = cellText(row.getCell(pos + 1).value);
@@ -114,6 +121,13 @@ export async function readXlsx(path: string, name: string): Promise<XlsxRead> {
     });
     rows.push({ line, values });
   });
+  if (check.template && !rows.length && !issues.length)
+    problem(
+      2,
+      valueAt,
+      'value',
+      'is empty, as is every value of this template; expected the figures typed into the "value" column',
+    );
   if (issues.length) throw new FileRejected(issues);
   return {
     rows,

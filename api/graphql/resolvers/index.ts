@@ -2,6 +2,7 @@
 import type { NonEmptyArray } from 'type-graphql';
 import { CatalogueResolver } from './catalogue.ts';
 import { DashboardsResolver } from './dashboards.ts';
+import { ReportResolver } from './report.ts';
 import { AdminUnitResolver } from './units.ts';
 import { ValuesResolver } from './values.ts';
 
@@ -10,4 +11,5 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   AdminUnitResolver,
   ValuesResolver,
   DashboardsResolver,
+  ReportResolver,
 ];
