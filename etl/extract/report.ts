@@ -14,6 +14,7 @@
 import { findIndicator, INDICATORS } from '../../schema/catalogue.ts';
 import { isPeriodId, parsePeriod, periodId } from '../../schema/periods.ts';
 import { type Bound, type Figure, type IgnoreReason, scanClause } from './numbers.ts';
+import { differenceBefore, type OtherPeriodReason, otherPeriodScopes } from './periods.ts';
 import { loadRules, phraseAtStart, phraseIn, phraseIndex, type Rule, type RuleSet } from './rules.ts';
 import { type Citation, cite, type Doc, ExtractError, type SourceText, type Span, toDoc } from './text.ts';
 
@@ -46,6 +47,23 @@ export interface Mention {
 export interface Unmapped {
   value: number;
   bound: Bound;
+  figure: Citation;
+  sentence: Citation;
+  agency: string | null;
+}
+
+/**
+ * A figure of another period than the report's (cumulative, earlier, planned, or a difference between two): never
+ * proposed, listed with the reason and the words that say so.
+ */
+export interface OtherPeriodFigure {
+  value: number;
+  bound: Bound;
+  /** What the rules would have made of it, had it been of the report's period; empty when nothing. */
+  indicators: string[];
+  reason: OtherPeriodReason;
+  /** The words that place it in another period: "lũy kế", "năm 2020:", "dự kiến", "tăng". */
+  because: string;
   figure: Citation;
   sentence: Citation;
   agency: string | null;
@@ -85,6 +103,8 @@ export interface ReportExtraction {
   proposals: Proposal[];
   mentions: Mention[];
   unmapped: Unmapped[];
+  /** Figures of other periods, set aside: never in a proposal. */
+  otherPeriods: OtherPeriodFigure[];
   ignored: IgnoredNumber[];
   warnings: string[];
 }
@@ -163,6 +183,11 @@ function matchFigure(
 const TOTAL_BEFORE =
   /(?:tổng số|tổng cộng|tổng|tong so|tong cong|tong|toàn tỉnh|toàn huyện|toàn thành phố|toan tinh|toan huyen)\s*(?:là|la|đạt|dat|được|duoc|có|co)?\s*:?\s*$/u;
 
+function isStock(indicator: string): boolean {
+  const d = findIndicator(indicator);
+  return d?.kind === 'count' && d.aggregation === 'last';
+}
+
 function round2(x: number): number {
   return Math.round(x * 100) / 100;
 }
@@ -192,17 +217,20 @@ function partOf(
   return null;
 }
 
-/** Reads every figure of a document. */
+/** Reads every figure of a document, for a report of `period`. */
 export function readFigures(
   doc: Doc,
   rules: RuleSet,
-): { mentions: Mention[]; unmapped: Unmapped[]; ignored: IgnoredNumber[] } {
+  period: string,
+): { mentions: Mention[]; unmapped: Unmapped[]; otherPeriods: OtherPeriodFigure[]; ignored: IgnoredNumber[] } {
   const c: Context = { doc, rules: rules.rules };
   const mentions: Mention[] = [];
   const unmapped: Unmapped[] = [];
+  const otherPeriods: OtherPeriodFigure[] = [];
   const ignored: IgnoredNumber[] = [];
   for (const p of doc.paragraphs) {
     for (const s of p.sentences) {
+      const scopes = otherPeriodScopes(doc, s, period, rules.classes);
       for (const clause of s.clauses) {
         const scan = scanClause(doc, clause, rules.classes);
         for (const i of scan.ignored) ignored.push({ text: i.text, reason: i.reason, at: cite(doc, i) });
@@ -213,6 +241,29 @@ export function readFigures(
           const next = scan.figures.slice(k + 1).find((g) => g.from >= f.end);
           const tailEnd = next ? next.from : clause.end;
           const sentence = cite(doc, clause);
+          const m = matchFigure(c, f, prev, clause, tailEnd);
+          // A stock counted "since 2010" is its value today, the period's: only flows add up across periods.
+          const stock = !!m && m.rule.indicators.every((i) => isStock(i));
+          const scope = scopes.find(
+            (x) => f.from >= x.start && f.from < x.end && !(stock && x.reason === 'cumulative'),
+          );
+          const difference = scope ? null : differenceBefore(doc, s, f.from, rules.classes);
+          if (scope || difference) {
+            const words = scope ? scope.marker : difference!;
+            otherPeriods.push({
+              value: f.value,
+              bound: f.bound,
+              indicators: m?.rule.indicators ?? [],
+              reason: scope ? scope.reason : 'difference between periods',
+              because: doc.text.slice(words.start, words.end),
+              figure: cite(doc, { start: f.from, end: m && f.kind !== 'zero' ? m.nounEnd : f.end }),
+              sentence,
+              agency: p.agency,
+            });
+            prev = { figure: f, indicators: m?.rule.indicators ?? [], total: false };
+            parent = null;
+            return;
+          }
           const part = f.kind !== 'zero' && parent ? partOf(doc, rules, parent.figure, f, tailEnd) : null;
           if (part && parent) {
             const figure = cite(doc, { start: f.from, end: part.end });
@@ -233,7 +284,6 @@ export function readFigures(
             }
             return;
           }
-          const m = matchFigure(c, f, prev, clause, tailEnd);
           if (!m) {
             prev = { figure: f, indicators: [], total: false };
             if (f.kind !== 'digits') return;
@@ -298,7 +348,7 @@ export function readFigures(
       }
     }
   }
-  return { mentions, unmapped, ignored };
+  return { mentions, unmapped, otherPeriods, ignored };
 }
 
 function combineBounds(bounds: Bound[]): Bound {
@@ -479,7 +529,7 @@ export function extractReport(source: SourceText, o: ReportOptions): ReportExtra
     const today = o.today ?? new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Ho_Chi_Minh' }).format(new Date());
     if (date && date <= today) submittedOn = date;
   }
-  const { mentions, unmapped, ignored } = readFigures(doc, rules);
+  const { mentions, unmapped, otherPeriods, ignored } = readFigures(doc, rules, period);
   const proposals: Proposal[] = combine(mentions).map((c) => ({
     unit_code: unit,
     period,
@@ -504,6 +554,7 @@ export function extractReport(source: SourceText, o: ReportOptions): ReportExtra
     proposals,
     mentions,
     unmapped,
+    otherPeriods,
     ignored,
     warnings,
   };
@@ -560,6 +611,11 @@ export function reviewText(x: ReportExtraction): string {
   for (const u of x.unmapped)
     lines.push(
       `  ${u.value}  "${u.figure.text}"  [${u.sentence.start}–${u.sentence.end}] «${u.sentence.text.length > 160 ? `${u.sentence.text.slice(0, 157)}…` : u.sentence.text}»`,
+    );
+  lines.push(`set aside, another period (${x.otherPeriods.length}: never proposed):`);
+  for (const o of x.otherPeriods)
+    lines.push(
+      `  ${o.value}  "${o.figure.text}"  [${o.figure.start}–${o.figure.end}] ${o.reason} ("${o.because}")${o.indicators.length ? `, would be ${o.indicators.join('+')}` : ''}`,
     );
   const reasons = new Map<string, number>();
   for (const i of x.ignored) reasons.set(i.reason, (reasons.get(i.reason) ?? 0) + 1);

@@ -150,6 +150,13 @@ export function phraseAtStart(p: Phrase, text: string, accent = false): number {
   return rest.every((s) => regex(s, 'u').test(text)) ? m[0].length : -1;
 }
 
+/** Every place a phrase's first part occurs in `text` (the others anywhere): its start and end. */
+export function phraseMatches(p: Phrase, text: string, accent = false): { start: number; end: number }[] {
+  const [first, ...rest] = partsOf(p, accent);
+  if (!rest.every((s) => regex(s, 'u').test(text))) return [];
+  return [...text.matchAll(regex(first, 'gu'))].map((m) => ({ start: m.index, end: m.index + m[0].length }));
+}
+
 /** The first place a phrase's first part occurs in `text` (the others anywhere), or -1. */
 export function phraseIndex(p: Phrase, text: string, accent = false): number {
   const [first, ...rest] = partsOf(p, accent);
