@@ -15,7 +15,7 @@ import { findIndicator, INDICATORS } from '../../schema/catalogue.ts';
 import { isPeriodId, parsePeriod, periodId } from '../../schema/periods.ts';
 import { type Bound, type Figure, type IgnoreReason, scanClause } from './numbers.ts';
 import { differenceBefore, type OtherPeriodReason, otherPeriodScopes } from './periods.ts';
-import { loadRules, phraseAtStart, phraseIn, phraseIndex, type Rule, type RuleSet } from './rules.ts';
+import { loadRules, phraseAtStart, phraseIn, phraseIndex, phraseMatches, type Rule, type RuleSet } from './rules.ts';
 import { type Citation, cite, type Doc, ExtractError, type SourceText, type Span, toDoc } from './text.ts';
 
 /** A figure that went to an indicator. */
@@ -166,14 +166,19 @@ function matchFigure(
         nounStart = f.end;
         nounEnd = f.end + len;
       }
-      if (rule.not && phraseIn(rule.not, text.slice(windowStart, Math.max(tailEnd, nounEnd)), accent)) continue;
+      // `not` is looked for around the figure, from its verb when that verb stands before the previous figure:
+      // in "khởi tố 03 vụ, truy tố 04 vụ/09 bị can" the defendants follow truy tố, not khởi tố.
+      let notStart = windowStart;
       if (rule.before) {
         const headStart = wide ? clause.start : windowStart;
         const head = text.slice(headStart, f.kind === 'zero' ? nounStart : f.from);
-        if (!phraseIn(rule.before, head, accent)) continue;
+        const verbs = phraseMatches(rule.before, head, accent);
+        if (!verbs.length) continue;
+        notStart = Math.min(windowStart, headStart + verbs[verbs.length - 1].start);
       } else if (wide) {
         continue; // already tried with the narrow head
       }
+      if (rule.not && phraseIn(rule.not, text.slice(notStart, Math.max(tailEnd, nounEnd)), accent)) continue;
       return { rule, nounStart, nounEnd };
     }
   }
@@ -248,7 +253,8 @@ export function readFigures(
             (x) => f.from >= x.start && f.from < x.end && !(stock && x.reason === 'cumulative'),
           );
           const difference = scope ? null : differenceBefore(doc, s, f.from, rules.classes);
-          if (scope || difference) {
+          // Number words and would-be years or dates no rule takes are no figures, in any period.
+          if ((scope || difference) && (m || (f.kind !== 'words' && !f.unlessMapped))) {
             const words = scope ? scope.marker : difference!;
             otherPeriods.push({
               value: f.value,

@@ -1,0 +1,99 @@
+/**
+ * The ways of writing a figure that reports nobody tuned for use (README, "Reports written in prose"): figures of
+ * other periods beside the period's, defendants after truy tố/xét xử, an informal list of `Label: figure` lines,
+ * "01/01 mô hình", and tables pasted from Word as text. Each is a short report read whole, as a file would be.
+ */
+import { describe, expect, it } from 'vitest';
+import { extractReport, type ReportExtraction } from '../../etl/extract/report.ts';
+import { loadRules } from '../../etl/extract/rules.ts';
+
+const rules = loadRules();
+
+function read(text: string, period = '2024S1', unit = '426'): ReportExtraction {
+  return extractReport({ name: 'r.txt', raw: text }, { unit, period, rules, today: '2026-01-01' });
+}
+
+/** The figures proposed, as `indicator[/sex|/age] = value[~bound]`, in the order read. */
+function taken(x: ReportExtraction): string[] {
+  return x.mentions.map(
+    (m) =>
+      `${m.indicator}${m.sex ? `/${m.sex}` : ''}${m.age_group ? `/${m.age_group}` : ''} = ${m.value}${m.bound === 'exact' ? '' : `~${m.bound}`}`,
+  );
+}
+
+describe('figures of other periods are set aside, with the reason', () => {
+  it('cumulative since an earlier year, an earlier year in brackets, and a difference', () => {
+    const x = read(
+      'Năm 2021, lực lượng chức năng khởi tố 09 vụ án mua bán người với 17 bị can (năm 2020: 11 vụ, 19 bị can); ' +
+        'giải cứu 05 nạn nhân. Lũy kế từ năm 2011 đến nay, toàn tỉnh khởi tố 186 vụ; tiếp nhận 605 nạn nhân. ' +
+        'So với năm 2020, số buổi tuyên truyền tăng 46 buổi.',
+      '2021',
+      '22',
+    );
+    expect(taken(x)).toEqual(['cases_initiated = 9', 'suspects_prosecuted = 17', 'victims_rescued = 5']);
+    expect(x.otherPeriods.map((o) => [o.figure.text, o.reason, o.because])).toEqual([
+      ['11 vụ', 'earlier period', 'năm 2020:'],
+      ['19 bị can', 'earlier period', 'năm 2020:'],
+      ['186 vụ', 'cumulative', 'Lũy kế'],
+      ['605 nạn nhân', 'cumulative', 'Lũy kế'],
+      ['46 buổi', 'difference between periods', 'tăng'],
+    ]);
+    expect(x.otherPeriods.map((o) => o.indicators.join('+'))).toContain('cases_initiated');
+  });
+
+  it('the same period last year, a plan, and "from the start of the year" in a report that starts later', () => {
+    const x = read(
+      '- Tuyên truyền: 07 buổi, khoảng 180 người nghe.\n' +
+        '- Từ đầu năm đến nay: 19 buổi tuyên truyền; tiếp nhận 03 nạn nhân trở về.\n' +
+        '- Cùng kỳ năm trước: 05 buổi tuyên truyền.\n' +
+        '- Dự kiến tổ chức 06 buổi tuyên truyền; sẽ in 500 tờ rơi.\n' +
+        '- Công an xã phát hiện 12 công dân xuất cảnh trái phép, giảm 06 trường hợp so với cùng kỳ năm 2023.',
+      '2025Q4',
+      '03160',
+    );
+    expect(taken(x)).toEqual([
+      'outreach_sessions = 7',
+      'outreach_participants = 180~approx',
+      'illegal_exits_detected = 12',
+    ]);
+    expect(x.otherPeriods.map((o) => `${o.value} ${o.reason}`)).toEqual([
+      '19 cumulative',
+      '3 cumulative',
+      '5 earlier period',
+      '6 planned',
+      '500 planned',
+      '6 difference between periods',
+    ]);
+  });
+
+  it('"từ đầu năm" is the period itself in a report of a year or its first half; a stock to date is the period\'s', () => {
+    const x = read(
+      'Từ đầu năm đến nay, Công an huyện tổ chức 14 buổi tuyên truyền. Từ năm 2010 đến nay có 25 người vắng mặt tại địa phương, nghi bị mua bán.',
+    );
+    expect(taken(x)).toEqual(['outreach_sessions = 14', 'persons_missing_suspected = 25']);
+    expect(x.otherPeriods).toEqual([]);
+  });
+
+  it('the review lists them apart, never in a proposal', () => {
+    const x = read('Khởi tố 02 vụ (cùng kỳ 2023: 03 vụ).');
+    expect(x.proposals.map((p) => [p.indicator, p.value])).toEqual([['cases_initiated', 2]]);
+  });
+});
+
+describe('defendants', () => {
+  it('bị can after truy tố or xét xử are not suspects prosecuted (khởi tố bị can), even after a khởi tố in the sentence', () => {
+    const x = read(
+      'Cơ quan điều tra khởi tố 09 vụ án với 17 bị can, Viện kiểm sát truy tố 07 vụ/15 bị can, Tòa án xét xử 06 vụ/13 bị cáo. ' +
+        'Công an huyện khởi tố 03 vụ, truy tố 04 vụ/09 bị can.',
+    );
+    expect(taken(x)).toEqual([
+      'cases_initiated = 9',
+      'suspects_prosecuted = 17',
+      'cases_indicted = 7',
+      'cases_tried = 6',
+      'cases_initiated = 3',
+      'cases_indicted = 4',
+    ]);
+    expect(x.unmapped.map((u) => u.value)).toEqual([15, 13, 9]);
+  });
+});
