@@ -15,7 +15,16 @@ import { findIndicator, INDICATORS } from '../../schema/catalogue.ts';
 import { isPeriodId, parsePeriod, periodId } from '../../schema/periods.ts';
 import { type Bound, type Figure, type IgnoreReason, scanClause } from './numbers.ts';
 import { differenceBefore, type OtherPeriodReason, otherPeriodScopes } from './periods.ts';
-import { loadRules, phraseAtStart, phraseIn, phraseIndex, phraseMatches, type Rule, type RuleSet } from './rules.ts';
+import {
+  loadRules,
+  type PartRule,
+  phraseAtStart,
+  phraseIn,
+  phraseIndex,
+  phraseMatches,
+  type Rule,
+  type RuleSet,
+} from './rules.ts';
 import { type Citation, cite, type Doc, ExtractError, type SourceText, type Span, toDoc } from './text.ts';
 
 /** A figure that went to an indicator. */
@@ -142,6 +151,7 @@ function matchFigure(
   for (const wide of [false, true]) {
     for (const rule of c.rules) {
       if (rule.follows.length && !(prev && prev.indicators.some((i) => rule.follows.includes(i)))) continue;
+      if (rule.form === 'fraction' && f.of === undefined) continue;
       let nounStart: number;
       let nounEnd: number;
       if (f.kind === 'zero') {
@@ -181,6 +191,72 @@ function matchFigure(
       if (rule.not && phraseIn(rule.not, text.slice(notStart, Math.max(tailEnd, nounEnd)), accent)) continue;
       return { rule, nounStart, nounEnd };
     }
+  }
+  return null;
+}
+
+/**
+ * The label before a figure, in informal lists and tables pasted from Word: "Nạn nhân trở về: tiếp nhận, hỗ trợ 01
+ * người", "Phân loại: 06" (a cell of "Tiếp nhận tố giác, tin báo: 06 | Phân loại: 06"). Up to twelve words without
+ * a digit, before a colon, from the start of the statement or of the cell.
+ */
+function labelOf(doc: Doc, clause: Span, f: Figure): Span | null {
+  const head = doc.text.slice(clause.start, f.from);
+  const cell = head.lastIndexOf('|') + 1;
+  const colon = head.indexOf(':', cell);
+  if (colon < 0) return null;
+  const label = head.slice(cell, colon);
+  const words = label.trim().split(/\s+/).filter(Boolean).length;
+  if (!words || words > 12 || /\d/.test(label)) return null;
+  return { start: clause.start + cell, end: clause.start + colon };
+}
+
+/**
+ * A figure whose counted thing is named by its label rather than by the words after it: "Xuất cảnh trái phép:
+ * không phát hiện trường hợp nào", a table's header cell above its value. The rule's noun is looked for in the
+ * label, its `before` in the label and the words up to the figure. A label naming only what was done ("Phân loại",
+ * "Đã giải quyết") takes its noun from a label before it in the row (`contexts`, nearest first), and then only a
+ * rule whose `before` is in its own words decides: so "Đang xác minh: 01" after "Tiếp nhận tố giác, tin báo: 06"
+ * is not another tip-off received.
+ */
+function matchByLabel(
+  c: Context,
+  f: Figure,
+  label: Span,
+  tailEnd: number,
+  contexts: Span[],
+): { rule: Rule; nounEnd: number; label: Span } | null {
+  const accent = !c.doc.plain;
+  const text = accent ? c.doc.lower : c.doc.folded;
+  const own = text.slice(label.start, f.kind === 'zero' ? f.end : f.from);
+  const around = text.slice(label.start, Math.max(tailEnd, f.end));
+  // The figure's own words: the number and what follows it up to a mark ("06 người", "34 trường hợp").
+  const after = /^(?:\s*[^\s,;.:()|]+){0,3}/u.exec(text.slice(f.end, tailEnd))![0];
+  const nounEnd = f.kind === 'zero' ? f.end : f.end + after.length;
+  for (const named of [label, ...contexts]) {
+    // A space first, as after a number: a noun written "… xuất cảnh trái phép" asks for one.
+    const nounText = ` ${text.slice(named.start, named.end)}`;
+    for (const rule of c.rules) {
+      if (rule.follows.length || (rule.form === 'fraction' && f.of === undefined)) continue;
+      if (named !== label && !rule.before) continue;
+      if (phraseIndex(rule.noun, nounText, accent) < 0) continue;
+      if (rule.before && !phraseIn(rule.before, own, accent)) continue;
+      if (rule.not && phraseIn(rule.not, `${nounText} ${around}`, accent)) continue;
+      return { rule, nounEnd, label: named };
+    }
+  }
+  return null;
+}
+
+/** "01 người (nữ)": a victims figure all of one sex or age, said in brackets after it. */
+function soleGroup(doc: Doc, rules: RuleSet, at: number, end: number): PartRule | null {
+  const text = doc.plain ? doc.folded : doc.lower;
+  const open = /^\s*\(\s*/.exec(text.slice(at, end));
+  if (!open) return null;
+  const inside = text.slice(at + open[0].length, end);
+  for (const p of rules.parts) {
+    const len = phraseAtStart(p.noun, inside, !doc.plain);
+    if (len >= 0 && /^\s*\)/.test(inside.slice(len))) return p;
   }
   return null;
 }
@@ -242,11 +318,17 @@ export function readFigures(
         let prev: { figure: Figure; indicators: string[]; total: boolean } | null = null;
         // The last victims figure of the clause, whose parts may follow: "03 nạn nhân (02 nữ, 01 trẻ em)".
         let parent: { figure: Figure; mentions: Mention[] } | null = null;
+        // Labels that named what their figure counts, nearest first: the noun of a later cell that names none.
+        const labelled: Span[] = [];
         scan.figures.forEach((f, k) => {
           const next = scan.figures.slice(k + 1).find((g) => g.from >= f.end);
-          const tailEnd = next ? next.from : clause.end;
+          const bar = doc.text.indexOf('|', f.end);
+          const tailEnd = Math.min(next ? next.from : clause.end, bar >= 0 ? bar : clause.end);
           const sentence = cite(doc, clause);
-          const m = matchFigure(c, f, prev, clause, tailEnd);
+          const label = labelOf(doc, clause, f);
+          const direct = matchFigure(c, f, prev, clause, tailEnd);
+          const byLabel = !direct && label ? matchByLabel(c, f, label, tailEnd, labelled) : null;
+          const m = direct ?? (byLabel && { ...byLabel, nounStart: f.end });
           // A stock counted "since 2010" is its value today, the period's: only flows add up across periods.
           const stock = !!m && m.rule.indicators.every((i) => isStock(i));
           const scope = scopes.find(
@@ -318,6 +400,14 @@ export function readFigures(
           const head = (doc.plain ? doc.folded : doc.lower).slice(clause.start, f.from);
           const notes = [...f.notes];
           let confidence = m.rule.confidence * BOUND_FACTOR[f.bound];
+          if (byLabel && label) {
+            const named = [byLabel.label, label].filter((x, i, a) => a.indexOf(x) === i);
+            notes.push(
+              `what is counted is named by the label${named.length > 1 ? 's' : ''} ${named.map((x) => `"${doc.text.slice(x.start, x.end).trim()}"`).join(' and ')}`,
+            );
+            confidence *= 0.9;
+            if (byLabel.label === label) labelled.unshift(label);
+          }
           if (f.kind === 'words') confidence *= 0.9;
           if (f.kind === 'zero') confidence *= f.notes.length ? 0.8 : 0.95;
           if (notes.some((n) => n.startsWith('ambiguous'))) confidence *= 0.6;
@@ -349,7 +439,20 @@ export function readFigures(
             const d = findIndicator(i);
             return d?.kind === 'count' && d.disaggregations.length > 0;
           });
-          if (f.kind !== 'zero' && byVictims) parent = { figure: f, mentions: made };
+          if (f.kind !== 'zero' && byVictims) {
+            parent = { figure: f, mentions: made };
+            const group = soleGroup(doc, rules, m.nounEnd, tailEnd);
+            if (group)
+              mentions.push(
+                ...made.map((pm) => ({
+                  ...pm,
+                  sex: group.sex,
+                  age_group: group.age_group,
+                  confidence: round2(pm.confidence * 0.9),
+                  notes: [...pm.notes, `all of "${pm.figure.text}", as the brackets after it say`],
+                })),
+              );
+          }
         });
       }
     }

@@ -248,6 +248,8 @@ export interface Rule {
   /** Vetoes the rule when present around the figure. */
   not: Phrase | null;
   confidence: number;
+  /** `fraction`: only a part of a whole ("01/01 mô hình"); null: any figure. */
+  form: 'fraction' | null;
   note: string;
 }
 
@@ -309,7 +311,14 @@ function confidenceOf(text: string, fail: (col: string, m: string) => never): nu
   return n;
 }
 
-const RULE_COLUMNS = ['indicator', 'noun', 'before', 'follows', 'not', 'confidence', 'note'] as const;
+function formOf(text: string, fail: (col: string, m: string) => never): 'fraction' | null {
+  if (text === '') return null;
+  if (text !== 'fraction')
+    fail('form', `"${text}" is not a form; expected fraction (a part of a whole: 01/01) or empty`);
+  return 'fraction';
+}
+
+const RULE_COLUMNS = ['indicator', 'noun', 'before', 'follows', 'not', 'confidence', 'form', 'note'] as const;
 
 /** Reads report rules: first the extra tables (tried first), then the default one. */
 export function loadRules(paths: string[] = [DEFAULT_RULES], wordsPath = DEFAULT_WORDS): RuleSet {
@@ -343,6 +352,7 @@ export function loadRules(paths: string[] = [DEFAULT_RULES], wordsPath = DEFAULT
         follows,
         not: phrase('not', true),
         confidence: confidenceOf((v.confidence ?? '').trim(), fail),
+        form: formOf((v.form ?? '').trim(), fail),
         note: (v.note ?? '').trim(),
       });
     }

@@ -97,3 +97,39 @@ describe('defendants', () => {
     expect(x.unmapped.map((u) => u.value)).toEqual([15, 13, 9]);
   });
 });
+
+describe('an informal list of "Label: figure" lines', () => {
+  it('the label names what is counted: a figure, a zero statement, victims with their sex in brackets', () => {
+    const x = read(
+      '- Vụ việc mua bán người: không phát hiện trường hợp nào.\n' +
+        '- Xuất cảnh trái phép: không phát hiện trường hợp nào.\n' +
+        '- Nạn nhân trở về: tiếp nhận, hỗ trợ 01 người (nữ).\n' +
+        '- Người vắng mặt tại địa phương nghi bị mua bán: 06 người, đang xác minh.\n' +
+        '- Đang xác minh: 02 người.',
+      '2025Q4',
+      '03160',
+    );
+    expect(taken(x)).toEqual([
+      'cases_initiated = 0',
+      'illegal_exits_detected = 0',
+      'victims_returned = 1',
+      'victims_supported = 1',
+      'victims_returned/female = 1',
+      'victims_supported/female = 1',
+      'persons_missing_suspected = 6',
+    ]);
+    expect(x.mentions.find((m) => m.value === 6)?.notes).toContain(
+      'what is counted is named by the label "Người vắng mặt tại địa phương nghi bị mua bán"',
+    );
+    expect(x.unmapped.map((u) => u.value)).toEqual([2]);
+  });
+
+  it('"Duy trì 01/01 mô hình": the wards keeping the model, 1 of 1; a plain number of models stays models', () => {
+    const x = read(
+      'Duy trì 01/01 mô hình "Phòng, chống mua bán người". Duy trì 18 mô hình tự quản.',
+      '2025Q4',
+      '03160',
+    );
+    expect(taken(x)).toEqual(['wards_with_model = 1', 'community_models_active = 18']);
+  });
+});
