@@ -222,14 +222,19 @@ function labelOf(doc: Doc, clause: Span, f: Figure): Span | null {
 function matchByLabel(
   c: Context,
   f: Figure,
+  prev: { indicators: string[] } | null,
   label: Span,
   tailEnd: number,
   contexts: Span[],
 ): { rule: Rule; nounEnd: number; label: Span } | null {
   const accent = !c.doc.plain;
   const text = accent ? c.doc.lower : c.doc.folded;
-  const own = text.slice(label.start, f.kind === 'zero' ? f.end : f.from);
-  const around = text.slice(label.start, Math.max(tailEnd, f.end));
+  // A label in the statement reaches up to the figure ("Nạn nhân trở về: tiếp nhận, hỗ trợ 01 người"); a table's
+  // header cell is all there is.
+  const before = label.end <= f.from ? text.slice(label.end, f.kind === 'zero' ? f.end : f.from) : '';
+  const inline = label.end <= f.from && !before.includes('\n');
+  const own = text.slice(label.start, label.end) + (inline ? before : '');
+  const around = `${own} ${text.slice(f.from, Math.max(tailEnd, f.end))}`;
   // The figure's own words: the number and what follows it up to a mark ("06 người", "34 trường hợp").
   const after = /^(?:\s*[^\s,;.:()|]+){0,3}/u.exec(text.slice(f.end, tailEnd))![0];
   const nounEnd = f.kind === 'zero' ? f.end : f.end + after.length;
@@ -237,13 +242,35 @@ function matchByLabel(
     // A space first, as after a number: a noun written "… xuất cảnh trái phép" asks for one.
     const nounText = ` ${text.slice(named.start, named.end)}`;
     for (const rule of c.rules) {
-      if (rule.follows.length || (rule.form === 'fraction' && f.of === undefined)) continue;
+      if (rule.follows.length && !prev?.indicators.some((i) => rule.follows.includes(i))) continue;
+      if (rule.form === 'fraction' && f.of === undefined) continue;
       if (named !== label && !rule.before) continue;
       if (phraseIndex(rule.noun, nounText, accent) < 0) continue;
       if (rule.before && !phraseIn(rule.before, own, accent)) continue;
       if (rule.not && phraseIn(rule.not, `${nounText} ${around}`, accent)) continue;
       return { rule, nounEnd, label: named };
     }
+  }
+  return null;
+}
+
+/** A table row's cells: values, the `---` rule under a Markdown header, or labels. */
+const VALUE = /^(?:\d[\d.,]*|[-–—]?)$/;
+function rowKind(doc: Doc, cells: Span[]): 'values' | 'rule' | 'labels' {
+  const t = cells.map((c) => doc.text.slice(c.start, c.end));
+  if (t.every((x) => /^:?-{3,}:?$/.test(x))) return 'rule';
+  const rest = t.slice(1);
+  return rest.some((x) => /\d/.test(x)) && rest.every((x) => VALUE.test(x)) ? 'values' : 'labels';
+}
+
+/** A column whose label is a part of the victims column before it: "Trong đó nữ", "Trẻ em". */
+function partByLabel(doc: Doc, rules: RuleSet, label: Span): PartRule | null {
+  const text = (doc.plain ? doc.folded : doc.lower)
+    .slice(label.start, label.end)
+    .replace(/^(?:trong đó|trong do)\s*:?/u, '');
+  for (const p of rules.parts) {
+    const len = phraseAtStart(p.noun, text, !doc.plain);
+    if (len >= 0 && text.slice(len).trim() === '') return p;
   }
   return null;
 }
@@ -309,7 +336,16 @@ export function readFigures(
   const unmapped: Unmapped[] = [];
   const otherPeriods: OtherPeriodFigure[] = [];
   const ignored: IgnoredNumber[] = [];
+  // The header of a table pasted as text, whose labels name what the values in the rows under it count.
+  let header: Span[] | null = null;
   for (const p of doc.paragraphs) {
+    const kind = p.cells ? rowKind(doc, p.cells) : null;
+    if (kind === 'labels') header = p.cells;
+    else if (kind === null) header = null;
+    const columns = kind === 'values' && header?.length === p.cells!.length ? header : null;
+    // A row of values may open with its own label: the agency it is for ("| Công an huyện | 14 | 2.150 |").
+    const rowLabel = columns && !VALUE.test(doc.text.slice(p.cells![0].start, p.cells![0].end)) ? p.cells![0] : null;
+    const agency = rowLabel ? doc.text.slice(rowLabel.start, rowLabel.end) : p.agency;
     for (const s of p.sentences) {
       const scopes = otherPeriodScopes(doc, s, period, rules.classes);
       for (const clause of s.clauses) {
@@ -325,15 +361,17 @@ export function readFigures(
           const bar = doc.text.indexOf('|', f.end);
           const tailEnd = Math.min(next ? next.from : clause.end, bar >= 0 ? bar : clause.end);
           const sentence = cite(doc, clause);
-          const label = labelOf(doc, clause, f);
+          const column = columns?.[p.cells!.findIndex((x) => f.from >= x.start && f.from < x.end)] ?? null;
+          const label = column ?? labelOf(doc, clause, f);
           const direct = matchFigure(c, f, prev, clause, tailEnd);
-          const byLabel = !direct && label ? matchByLabel(c, f, label, tailEnd, labelled) : null;
+          const byLabel = !direct && label ? matchByLabel(c, f, prev, label, tailEnd, labelled) : null;
           const m = direct ?? (byLabel && { ...byLabel, nounStart: f.end });
           // A stock counted "since 2010" is its value today, the period's: only flows add up across periods.
           const stock = !!m && m.rule.indicators.every((i) => isStock(i));
-          const scope = scopes.find(
-            (x) => f.from >= x.start && f.from < x.end && !(stock && x.reason === 'cumulative'),
-          );
+          // A column headed "Cùng kỳ 2023" holds another period's values.
+          const scope =
+            (column ? otherPeriodScopes(doc, column, period, rules.classes)[0] : undefined) ??
+            scopes.find((x) => f.from >= x.start && f.from < x.end && !(stock && x.reason === 'cumulative'));
           const difference = scope ? null : differenceBefore(doc, s, f.from, rules.classes);
           // Number words and would-be years or dates no rule takes are no figures, in any period.
           if ((scope || difference) && (m || (f.kind !== 'words' && !f.unlessMapped))) {
@@ -346,13 +384,18 @@ export function readFigures(
               because: doc.text.slice(words.start, words.end),
               figure: cite(doc, { start: f.from, end: m && f.kind !== 'zero' ? m.nounEnd : f.end }),
               sentence,
-              agency: p.agency,
+              agency,
             });
             prev = { figure: f, indicators: m?.rule.indicators ?? [], total: false };
             parent = null;
             return;
           }
-          const part = f.kind !== 'zero' && parent ? partOf(doc, rules, parent.figure, f, tailEnd) : null;
+          const columnPart = column && parent ? partByLabel(doc, rules, column) : null;
+          const part =
+            f.kind !== 'zero' && parent
+              ? (partOf(doc, rules, parent.figure, f, tailEnd) ??
+                (columnPart && { sex: columnPart.sex, age_group: columnPart.age_group, end: f.end }))
+              : null;
           if (part && parent) {
             const figure = cite(doc, { start: f.from, end: part.end });
             for (const pm of parent.mentions) {
@@ -393,7 +436,7 @@ export function readFigures(
                 end: f.end + (words ? doc.text.indexOf(words, f.end) - f.end + words.length : 0),
               }),
               sentence,
-              agency: p.agency,
+              agency,
             });
             return;
           }
@@ -429,7 +472,7 @@ export function readFigures(
             rule: m.rule.at,
             figure,
             sentence,
-            agency: p.agency,
+            agency,
             total,
             notes,
           }));

@@ -133,3 +133,78 @@ describe('an informal list of "Label: figure" lines', () => {
     expect(taken(x)).toEqual(['wards_with_model = 1', 'community_models_active = 18']);
   });
 });
+
+describe('tables pasted from Word as text', () => {
+  it('a row of "Label: value" cells separated by |, under a heading it is not joined to', () => {
+    const x = read(
+      '1. Tiếp nhận, giải quyết nguồn tin (trích bảng số liệu của Công an huyện)\n' +
+        'Tiếp nhận tố giác, tin báo: 06 | Phân loại: 06 | Giải quyết: 05 | Đang xác minh: 01\n\n' +
+        'Xuất cảnh trái phép: 34 trường hợp | Nhập cảnh trái phép: 52 trường hợp',
+    );
+    expect(taken(x)).toEqual([
+      'tipoffs_received = 6',
+      'tipoffs_classified = 6',
+      'tipoffs_resolved = 5',
+      'illegal_exits_detected = 34',
+      'illegal_returns_detected = 52',
+    ]);
+    expect(x.unmapped.map((u) => u.value)).toEqual([1]);
+  });
+
+  it('a header line of labels over lines of values, by tabs or |; a "Cùng kỳ 2023" column is another period', () => {
+    const x = read(
+      'Khởi tố vụ\tKhởi tố bị can\tĐiều tra làm rõ\tTruy tố\tXét xử\tCùng kỳ 2023\n' +
+        '02\t04\t02\t01\t01\t03\n\n' +
+        'Nạn nhân trở về | Trong đó nữ | Trẻ em | Được hỗ trợ | Cùng kỳ 2023\n' +
+        '05 | 04 | 01 | 05 | 02\n',
+    );
+    expect(taken(x)).toEqual([
+      'cases_initiated = 2',
+      'suspects_prosecuted = 4',
+      'cases_solved = 2',
+      'cases_indicted = 1',
+      'cases_tried = 1',
+      'victims_returned = 5',
+      'victims_returned/female = 4',
+      'victims_returned/child = 1',
+      'victims_supported = 5',
+    ]);
+    expect(x.otherPeriods.map((o) => [o.value, o.reason, o.because])).toEqual([
+      [3, 'earlier period', 'Cùng kỳ'],
+      [2, 'earlier period', 'Cùng kỳ'],
+    ]);
+    // The citation is the value; its column's label is in the notes, and the offsets point at the value.
+    const solved = x.mentions.find((m) => m.indicator === 'cases_solved')!;
+    expect(solved.notes.join(' ')).toContain('"Điều tra làm rõ"');
+    expect(
+      Array.from('Khởi tố vụ\tKhởi tố bị can\tĐiều tra làm rõ\tTruy tố\tXét xử\tCùng kỳ 2023\n02\t04\t02\t01\t01\t03')
+        .slice(solved.figure.start, solved.figure.end)
+        .join(''),
+    ).toBe('02');
+  });
+
+  it('a Markdown table, one row per agency: each row its agency, the columns their indicators', () => {
+    const x = read(
+      '| Đơn vị | Số buổi tuyên truyền | Lượt người dự | Tờ rơi |\n' +
+        '| --- | ---: | ---: | ---: |\n' +
+        '| Công an huyện | 14 | 2.150 | 1.200 |\n' +
+        '| Hội LHPN huyện | 9 | 870 | 600 |\n',
+    );
+    expect(taken(x)).toEqual([
+      'outreach_sessions = 14',
+      'outreach_participants = 2150',
+      'leaflets_distributed = 1200',
+      'outreach_sessions = 9',
+      'outreach_participants = 870',
+      'leaflets_distributed = 600',
+    ]);
+    expect(x.mentions.map((m) => m.agency)).toEqual([
+      'Công an huyện',
+      'Công an huyện',
+      'Công an huyện',
+      'Hội LHPN huyện',
+      'Hội LHPN huyện',
+      'Hội LHPN huyện',
+    ]);
+  });
+});
