@@ -11,7 +11,7 @@
  */
 import { parsePeriod } from '../../schema/periods.ts';
 import { compilePhrase, type Phrase, phraseMatches, type WordClasses } from './rules.ts';
-import type { Doc, Span } from './text.ts';
+import type { Doc, Paragraph, Span } from './text.ts';
 
 export type OtherPeriodReason = 'cumulative' | 'earlier period' | 'planned' | 'difference between periods';
 
@@ -25,6 +25,7 @@ interface Markers {
   opening: { phrase: Phrase; reason: OtherPeriodReason; sinceJanuary: boolean }[];
   compare: Phrase | null;
   difference: Phrase | null;
+  planHeading: Phrase | null;
 }
 
 const CLASSES: [string, OtherPeriodReason, boolean][] = [
@@ -53,6 +54,7 @@ function markers(classes: WordClasses): Markers {
     }),
     compare: phrase('period_compare'),
     difference: phrase('period_difference'),
+    planHeading: phrase('period_plan_heading'),
   };
   compiled.set(classes, m);
   return m;
@@ -116,4 +118,57 @@ export function differenceBefore(doc: Doc, sentence: Span, from: number, classes
   const head = (doc.plain ? doc.folded : doc.lower).slice(start, from);
   const hit = phraseMatches(d, head, !doc.plain).find((x) => head.slice(x.end).trim() === '');
   return hit ? { start: start + hit.start, end: start + hit.end } : null;
+}
+
+/**
+ * The period of a table's column, from its header cell: "Cùng kỳ 2023" (earlier), "Tăng, giảm" (a difference),
+ * "Năm 2023" in a report of 2024 (another year); null for the report's own ("Kỳ này", "6 tháng 2024").
+ */
+export function columnPeriod(doc: Doc, column: Span, period: string, classes: WordClasses): PeriodScope | null {
+  const scope = otherPeriodScopes(doc, column, period, classes)[0];
+  if (scope) return scope;
+  const text = (doc.plain ? doc.folded : doc.lower).slice(column.start, column.end);
+  const d = markers(classes).difference;
+  const difference = d ? phraseMatches(d, text, !doc.plain)[0] : undefined;
+  const year = /(?<!\d)(\d{4})(?!\d)/.exec(text);
+  const p = parsePeriod(period);
+  const reason: OtherPeriodReason | null = difference
+    ? 'difference between periods'
+    : year && Number(year[1]) !== p.year
+      ? Number(year[1]) < p.year
+        ? 'earlier period'
+        : 'planned'
+      : null;
+  if (!reason) return null;
+  const at = difference ?? { start: year!.index, end: year!.index + 4 };
+  return { ...column, reason, marker: { start: column.start + at.start, end: column.start + at.end } };
+}
+
+/**
+ * A heading, and the section of plans it opens: "III. PHƯƠNG HƯỚNG, NHIỆM VỤ 6 THÁNG CUỐI NĂM" holds no figure of
+ * the period up to the next heading of its level or above. A heading is a short line without a closing stop, numbered
+ * (`III.` is level 1, `2.` level 2, `2.1.` level 3, `a)` level 4) or in capitals (level 1). Returns null for prose.
+ */
+export function heading(doc: Doc, p: Paragraph, classes: WordClasses): { level: number; plans: Span | null } | null {
+  if (p.cells || !p.sentences.length) return null;
+  const start = p.sentences[0].start;
+  const body = doc.text.slice(start, p.end);
+  if (/[.;:!?]$/.test(body) || body.split(/\s+/).length > 16) return null;
+  const m = p.marker ?? '';
+  const level = /^[IVXLC]+\.?$/.test(m)
+    ? 1
+    : /^\d+\.?$/.test(m)
+      ? 2
+      : /^\d+(?:\.\d+)+\.?$/.test(m)
+        ? 3
+        : /^[a-zđ]\)$/.test(m)
+          ? 4
+          : !m && body === body.toUpperCase() && /\p{Lu}/u.test(body)
+            ? 1
+            : null;
+  if (level === null) return null;
+  const h = markers(classes).planHeading;
+  const text = (doc.plain ? doc.folded : doc.lower).slice(start, p.end);
+  const at = h ? phraseMatches(h, text, !doc.plain)[0] : undefined;
+  return { level, plans: at && at.start === 0 ? { start: start + at.start, end: start + at.end } : null };
 }

@@ -14,7 +14,14 @@
 import { findIndicator, INDICATORS } from '../../schema/catalogue.ts';
 import { isPeriodId, parsePeriod, periodId } from '../../schema/periods.ts';
 import { type Bound, type Figure, type IgnoreReason, scanClause } from './numbers.ts';
-import { differenceBefore, type OtherPeriodReason, otherPeriodScopes } from './periods.ts';
+import {
+  columnPeriod,
+  differenceBefore,
+  heading,
+  type OtherPeriodReason,
+  otherPeriodScopes,
+  type PeriodScope,
+} from './periods.ts';
 import {
   loadRules,
   type PartRule,
@@ -255,7 +262,7 @@ function matchByLabel(
 }
 
 /** A table row's cells: values, the `---` rule under a Markdown header, or labels. */
-const VALUE = /^(?:\d[\d.,]*|[-–—]?)$/;
+const VALUE = /^(?:[-+–]?\d[\d.,]*|[-–—]?)$/;
 function rowKind(doc: Doc, cells: Span[]): 'values' | 'rule' | 'labels' {
   const t = cells.map((c) => doc.text.slice(c.start, c.end));
   if (t.every((x) => /^:?-{3,}:?$/.test(x))) return 'rule';
@@ -338,7 +345,12 @@ export function readFigures(
   const ignored: IgnoredNumber[] = [];
   // The header of a table pasted as text, whose labels name what the values in the rows under it count.
   let header: Span[] | null = null;
+  // A section of plans, from its heading to the next heading of its level.
+  let plans: { level: number; scope: PeriodScope } | null = null;
   for (const p of doc.paragraphs) {
+    const h = heading(doc, p, rules.classes);
+    if (h && plans && h.level <= plans.level) plans = null;
+    if (h?.plans) plans = { level: h.level, scope: { ...h.plans, reason: 'planned', marker: h.plans } };
     const kind = p.cells ? rowKind(doc, p.cells) : null;
     if (kind === 'labels') header = p.cells;
     else if (kind === null) header = null;
@@ -364,14 +376,20 @@ export function readFigures(
           const column = columns?.[p.cells!.findIndex((x) => f.from >= x.start && f.from < x.end)] ?? null;
           const label = column ?? labelOf(doc, clause, f);
           const direct = matchFigure(c, f, prev, clause, tailEnd);
-          const byLabel = !direct && label ? matchByLabel(c, f, prev, label, tailEnd, labelled) : null;
+          // In a table by period, the row's label names the indicator and the column the period.
+          const byLabel = direct
+            ? null
+            : ((label && matchByLabel(c, f, prev, label, tailEnd, labelled)) ??
+              (rowLabel && matchByLabel(c, f, prev, rowLabel, tailEnd, [])));
+          const who = byLabel && byLabel.label === rowLabel ? p.agency : agency;
           const m = direct ?? (byLabel && { ...byLabel, nounStart: f.end });
           // A stock counted "since 2010" is its value today, the period's: only flows add up across periods.
           const stock = !!m && m.rule.indicators.every((i) => isStock(i));
           // A column headed "Cùng kỳ 2023" holds another period's values.
           const scope =
-            (column ? otherPeriodScopes(doc, column, period, rules.classes)[0] : undefined) ??
-            scopes.find((x) => f.from >= x.start && f.from < x.end && !(stock && x.reason === 'cumulative'));
+            (column ? columnPeriod(doc, column, period, rules.classes) : null) ??
+            scopes.find((x) => f.from >= x.start && f.from < x.end && !(stock && x.reason === 'cumulative')) ??
+            (h ? null : plans?.scope);
           const difference = scope ? null : differenceBefore(doc, s, f.from, rules.classes);
           // Number words and would-be years or dates no rule takes are no figures, in any period.
           if ((scope || difference) && (m || (f.kind !== 'words' && !f.unlessMapped))) {
@@ -384,7 +402,7 @@ export function readFigures(
               because: doc.text.slice(words.start, words.end),
               figure: cite(doc, { start: f.from, end: m && f.kind !== 'zero' ? m.nounEnd : f.end }),
               sentence,
-              agency,
+              agency: who,
             });
             prev = { figure: f, indicators: m?.rule.indicators ?? [], total: false };
             parent = null;
@@ -436,7 +454,7 @@ export function readFigures(
                 end: f.end + (words ? doc.text.indexOf(words, f.end) - f.end + words.length : 0),
               }),
               sentence,
-              agency,
+              agency: who,
             });
             return;
           }
@@ -472,7 +490,7 @@ export function readFigures(
             rule: m.rule.at,
             figure,
             sentence,
-            agency,
+            agency: who,
             total,
             notes,
           }));

@@ -208,3 +208,40 @@ describe('tables pasted from Word as text', () => {
     ]);
   });
 });
+
+describe('tables by period and sections of plans', () => {
+  it("a table whose rows are the indicators and whose columns are periods: only this period's column is taken", () => {
+    const x = read(
+      'Nội dung\tKỳ này\tCùng kỳ năm 2023\tTăng, giảm\n' +
+        'Khởi tố vụ án\t02\t03\t-1\n' +
+        'Tiếp nhận nạn nhân trở về\t05\t02\t3\n',
+    );
+    expect(taken(x)).toEqual(['cases_initiated = 2', 'victims_returned = 5']);
+    expect(x.otherPeriods.map((o) => `${o.value} ${o.reason} ${o.indicators.join('+')}`)).toEqual([
+      '3 earlier period cases_initiated',
+      '1 difference between periods cases_initiated',
+      '2 earlier period victims_returned',
+      '3 difference between periods victims_returned',
+    ]);
+    expect(x.mentions.map((m) => m.agency)).toEqual([null, null]);
+  });
+
+  it('a column headed by another year is another period', () => {
+    const x = read('Chỉ tiêu | Năm 2024 | Năm 2023\nSố buổi tuyên truyền | 36 | 30\n', '2024', '213');
+    expect(taken(x)).toEqual(['outreach_sessions = 36']);
+    expect(x.otherPeriods.map((o) => `${o.value} ${o.reason}`)).toEqual(['30 earlier period']);
+  });
+
+  it('a section of plans ("Phương hướng, nhiệm vụ …") holds no figure of the period, until the next heading', () => {
+    const x = read(
+      'II. KẾT QUẢ\n\nCông an huyện tổ chức 14 buổi tuyên truyền.\n\n' +
+        'III. PHƯƠNG HƯỚNG, NHIỆM VỤ 6 THÁNG CUỐI NĂM\n\n1. Tổ chức 20 buổi tuyên truyền tại các xã.\n\n' +
+        '2. Mở 02 lớp tập huấn cho cán bộ.\n\nIV. KIẾN NGHỊ\n\nĐã tiếp nhận 03 nạn nhân trở về.',
+    );
+    expect(taken(x)).toEqual(['outreach_sessions = 14', 'victims_returned = 3']);
+    expect(x.otherPeriods.map((o) => `${o.value} ${o.reason} ${o.because}`)).toEqual([
+      '20 planned PHƯƠNG HƯỚNG',
+      '2 planned PHƯƠNG HƯỚNG',
+    ]);
+  });
+});
