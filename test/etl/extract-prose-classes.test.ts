@@ -4,7 +4,7 @@
  * "01/01 mô hình", and tables pasted from Word as text. Each is a short report read whole, as a file would be.
  */
 import { describe, expect, it } from 'vitest';
-import { extractReport, type ReportExtraction } from '../../etl/extract/report.ts';
+import { extractReport, type ReportExtraction, reviewText } from '../../etl/extract/report.ts';
 import { loadRules } from '../../etl/extract/rules.ts';
 
 const rules = loadRules();
@@ -77,6 +77,9 @@ describe('figures of other periods are set aside, with the reason', () => {
   it('the review lists them apart, never in a proposal', () => {
     const x = read('Khởi tố 02 vụ (cùng kỳ 2023: 03 vụ).');
     expect(x.proposals.map((p) => [p.indicator, p.value])).toEqual([['cases_initiated', 2]]);
+    expect(reviewText(x)).toContain(
+      'set aside, another period (1: never proposed):\n  3  "03 vụ"  [29–34] earlier period ("cùng kỳ"), would be cases_initiated\n',
+    );
   });
 });
 
