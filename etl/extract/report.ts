@@ -22,16 +22,8 @@ import {
   otherPeriodScopes,
   type PeriodScope,
 } from './periods.ts';
-import {
-  loadRules,
-  type PartRule,
-  phraseAtStart,
-  phraseIn,
-  phraseIndex,
-  phraseMatches,
-  type Rule,
-  type RuleSet,
-} from './rules.ts';
+import { labelOf, matchByLabel, partByLabel, rowKind, rowLabelOf, soleGroup } from './labels.ts';
+import { loadRules, phraseAtStart, phraseIn, phraseIndex, phraseMatches, type Rule, type RuleSet } from './rules.ts';
 import { type Citation, cite, type Doc, ExtractError, type SourceText, type Span, toDoc } from './text.ts';
 
 /** A figure that went to an indicator. */
@@ -202,99 +194,6 @@ function matchFigure(
   return null;
 }
 
-/**
- * The label before a figure, in informal lists and tables pasted from Word: "Nạn nhân trở về: tiếp nhận, hỗ trợ 01
- * người", "Phân loại: 06" (a cell of "Tiếp nhận tố giác, tin báo: 06 | Phân loại: 06"). Up to twelve words without
- * a digit, before a colon, from the start of the statement or of the cell.
- */
-function labelOf(doc: Doc, clause: Span, f: Figure): Span | null {
-  const head = doc.text.slice(clause.start, f.from);
-  const cell = head.lastIndexOf('|') + 1;
-  const colon = head.indexOf(':', cell);
-  if (colon < 0) return null;
-  const label = head.slice(cell, colon);
-  const words = label.trim().split(/\s+/).filter(Boolean).length;
-  if (!words || words > 12 || /\d/.test(label)) return null;
-  return { start: clause.start + cell, end: clause.start + colon };
-}
-
-/**
- * A figure whose counted thing is named by its label rather than by the words after it: "Xuất cảnh trái phép:
- * không phát hiện trường hợp nào", a table's header cell above its value. The rule's noun is looked for in the
- * label, its `before` in the label and the words up to the figure. A label naming only what was done ("Phân loại",
- * "Đã giải quyết") takes its noun from a label before it in the row (`contexts`, nearest first), and then only a
- * rule whose `before` is in its own words decides: so "Đang xác minh: 01" after "Tiếp nhận tố giác, tin báo: 06"
- * is not another tip-off received.
- */
-function matchByLabel(
-  c: Context,
-  f: Figure,
-  prev: { indicators: string[] } | null,
-  label: Span,
-  tailEnd: number,
-  contexts: Span[],
-): { rule: Rule; nounEnd: number; label: Span } | null {
-  const accent = !c.doc.plain;
-  const text = accent ? c.doc.lower : c.doc.folded;
-  // A label in the statement reaches up to the figure ("Nạn nhân trở về: tiếp nhận, hỗ trợ 01 người"); a table's
-  // header cell is all there is.
-  const before = label.end <= f.from ? text.slice(label.end, f.kind === 'zero' ? f.end : f.from) : '';
-  const inline = label.end <= f.from && !before.includes('\n');
-  const own = text.slice(label.start, label.end) + (inline ? before : '');
-  const around = `${own} ${text.slice(f.from, Math.max(tailEnd, f.end))}`;
-  // The figure's own words: the number and what follows it up to a mark ("06 người", "34 trường hợp").
-  const after = /^(?:\s*[^\s,;.:()|]+){0,3}/u.exec(text.slice(f.end, tailEnd))![0];
-  const nounEnd = f.kind === 'zero' ? f.end : f.end + after.length;
-  for (const named of [label, ...contexts]) {
-    // A space first, as after a number: a noun written "… xuất cảnh trái phép" asks for one.
-    const nounText = ` ${text.slice(named.start, named.end)}`;
-    for (const rule of c.rules) {
-      if (rule.follows.length && !prev?.indicators.some((i) => rule.follows.includes(i))) continue;
-      if (rule.form === 'fraction' && f.of === undefined) continue;
-      if (named !== label && !rule.before) continue;
-      if (phraseIndex(rule.noun, nounText, accent) < 0) continue;
-      if (rule.before && !phraseIn(rule.before, own, accent)) continue;
-      if (rule.not && phraseIn(rule.not, `${nounText} ${around}`, accent)) continue;
-      return { rule, nounEnd, label: named };
-    }
-  }
-  return null;
-}
-
-/** A table row's cells: values, the `---` rule under a Markdown header, or labels. */
-const VALUE = /^(?:[-+–]?\d[\d.,]*|[-–—]?)$/;
-function rowKind(doc: Doc, cells: Span[]): 'values' | 'rule' | 'labels' {
-  const t = cells.map((c) => doc.text.slice(c.start, c.end));
-  if (t.every((x) => /^:?-{3,}:?$/.test(x))) return 'rule';
-  const rest = t.slice(1);
-  return rest.some((x) => /\d/.test(x)) && rest.every((x) => VALUE.test(x)) ? 'values' : 'labels';
-}
-
-/** A column whose label is a part of the victims column before it: "Trong đó nữ", "Trẻ em". */
-function partByLabel(doc: Doc, rules: RuleSet, label: Span): PartRule | null {
-  const text = (doc.plain ? doc.folded : doc.lower)
-    .slice(label.start, label.end)
-    .replace(/^(?:trong đó|trong do)\s*:?/u, '');
-  for (const p of rules.parts) {
-    const len = phraseAtStart(p.noun, text, !doc.plain);
-    if (len >= 0 && text.slice(len).trim() === '') return p;
-  }
-  return null;
-}
-
-/** "01 người (nữ)": a victims figure all of one sex or age, said in brackets after it. */
-function soleGroup(doc: Doc, rules: RuleSet, at: number, end: number): PartRule | null {
-  const text = doc.plain ? doc.folded : doc.lower;
-  const open = /^\s*\(\s*/.exec(text.slice(at, end));
-  if (!open) return null;
-  const inside = text.slice(at + open[0].length, end);
-  for (const p of rules.parts) {
-    const len = phraseAtStart(p.noun, inside, !doc.plain);
-    if (len >= 0 && /^\s*\)/.test(inside.slice(len))) return p;
-  }
-  return null;
-}
-
 const TOTAL_BEFORE =
   /(?:tổng số|tổng cộng|tổng|tong so|tong cong|tong|toàn tỉnh|toàn huyện|toàn thành phố|toan tinh|toan huyen)\s*(?:là|la|đạt|dat|được|duoc|có|co)?\s*:?\s*$/u;
 
@@ -356,7 +255,7 @@ export function readFigures(
     else if (kind === null) header = null;
     const columns = kind === 'values' && header?.length === p.cells!.length ? header : null;
     // A row of values may open with its own label: the agency it is for ("| Công an huyện | 14 | 2.150 |").
-    const rowLabel = columns && !VALUE.test(doc.text.slice(p.cells![0].start, p.cells![0].end)) ? p.cells![0] : null;
+    const rowLabel = columns ? rowLabelOf(doc, p.cells!) : null;
     const agency = rowLabel ? doc.text.slice(rowLabel.start, rowLabel.end) : p.agency;
     for (const s of p.sentences) {
       const scopes = otherPeriodScopes(doc, s, period, rules.classes);
@@ -570,7 +469,6 @@ export function combine(mentions: Mention[]): {
   }
   return [...by.values()].map((all) => {
     const { indicator, sex, age_group } = all[0];
-    const def = findIndicator(indicator)!;
     const notes: string[] = [];
     let parts = all;
     let setAside: Mention[] = [];
@@ -581,7 +479,7 @@ export function combine(mentions: Mention[]): {
       setAside = all.filter((m) => m !== top);
       if (setAside.length)
         notes.push(`the report's total is proposed; ${setAside.length} other figure(s) set aside, not added`);
-    } else if (def.kind === 'count' && def.aggregation === 'last' && all.length > 1) {
+    } else if (isStock(indicator) && all.length > 1) {
       const top = all.reduce((a, b) => (b.value > a.value ? b : a));
       parts = [top];
       setAside = all.filter((m) => m !== top);
