@@ -77,19 +77,22 @@ export function otherPeriodScopes(doc: Doc, sentence: Span, period: string, clas
     const close = text.indexOf(')', i);
     brackets.push({ start: i, end: close < 0 ? text.length : close + 1 });
   }
-  const compared: Span[] = m.compare
+  // "so với cùng kỳ năm 2023 (05 vụ)": what is compared with, brackets included, up to a comma or a colon.
+  const compared: (Span & { words: Span })[] = m.compare
     ? phraseMatches(m.compare, text, accent).map((c) => {
-        const stop = text.slice(c.end).search(/[,;:()]/);
-        return { start: c.start, end: stop < 0 ? text.length : c.end + stop };
+        const stop = text.slice(c.end).search(/[,;:]/);
+        return { start: c.start, end: stop < 0 ? text.length : c.end + stop, words: c };
       })
     : [];
   const inside = (at: number, spans: Span[]) => spans.find((s) => at >= s.start && at < s.end);
   const scopes: PeriodScope[] = [];
   const open = (start: number, end: number, reason: OtherPeriodReason) => {
     if (inside(start, compared)) return;
+    // A plan reaches to the end of its statement: "dự kiến mở 04 lớp …; đã phát 300 tờ rơi" (the `;` ends it).
+    const statement = reason === 'planned' ? text.indexOf(';', end) : -1;
     scopes.push({
       start: sentence.start + start,
-      end: sentence.start + (inside(start, brackets)?.end ?? text.length),
+      end: sentence.start + (inside(start, brackets)?.end ?? (statement >= 0 ? statement : text.length)),
       reason,
       marker: { start: sentence.start + start, end: sentence.start + end },
     });
@@ -107,6 +110,14 @@ export function otherPeriodScopes(doc: Doc, sentence: Span, period: string, clas
   const first = YEAR_OPENING.exec(text);
   const reason = first && otherYear(first[1]);
   if (first && reason) open(0, first[0].length, reason);
+  // The figures of what is compared with are that period's.
+  for (const c of compared)
+    scopes.push({
+      start: sentence.start + c.start,
+      end: sentence.start + c.end,
+      reason: 'earlier period',
+      marker: { start: sentence.start + c.words.start, end: sentence.start + c.words.end },
+    });
   return scopes;
 }
 

@@ -248,3 +248,19 @@ describe('tables by period and sections of plans', () => {
     ]);
   });
 });
+
+describe('where the scope of another period ends', () => {
+  it('what is compared with is that period\'s, brackets included; a plan ends with its statement; "chỉ tiêu" met is no plan', () => {
+    const x = read(
+      'Khởi tố 02 vụ, giảm 03 vụ so với cùng kỳ năm 2023 (05 vụ). ' +
+        'Hoàn thành 100% chỉ tiêu, tổ chức 25 buổi tuyên truyền. ' +
+        'Huyện đoàn dự kiến tổ chức 10 buổi truyền thông; Hội Phụ nữ đã phát 300 tờ rơi.',
+    );
+    expect(taken(x)).toEqual(['cases_initiated = 2', 'outreach_sessions = 25', 'leaflets_distributed = 300']);
+    expect(x.otherPeriods.map((o) => `${o.value} ${o.reason} ${o.because}`)).toEqual([
+      '3 difference between periods giảm',
+      '5 earlier period so với',
+      '10 planned dự kiến',
+    ]);
+  });
+});
