@@ -5,13 +5,15 @@
  * buổi"). Added to the period's figures they make the worst error extraction can make, a wrong figure the reviewer
  * trusts; so they are never proposed, and the review lists them as set aside with the words that placed them.
  *
- * The words are data (words.csv, the `period_*` classes). A phrase opens a scope to the end of its sentence, or to
- * the closing bracket when it stands in brackets; inside "so với …" it opens none, since there it names what the
- * period is compared with ("giảm 06 trường hợp so với cùng kỳ năm 2023" speaks of this period).
+ * The words are data (words.csv, the `period_*` classes). A phrase opens a scope to the end of its sentence (a
+ * plan's, to the end of its statement), or to the closing bracket when it stands in brackets; inside "so với …" it
+ * opens none, since there it names what the period is compared with: "phát hiện 12 công dân …, giảm 06 trường hợp
+ * so với cùng kỳ năm 2023 (18 trường hợp)" speaks of this period's 12, and sets aside the difference and the 18.
+ * A heading "PHƯƠNG HƯỚNG, NHIỆM VỤ …" opens a section of plans.
  */
 import { parsePeriod } from '../../schema/periods.ts';
 import { compilePhrase, type Phrase, phraseMatches, type WordClasses } from './rules.ts';
-import type { Doc, Paragraph, Span } from './text.ts';
+import { type Doc, ExtractError, type Paragraph, type Span } from './text.ts';
 
 export type OtherPeriodReason = 'cumulative' | 'earlier period' | 'planned' | 'difference between periods';
 
@@ -44,7 +46,7 @@ function markers(classes: WordClasses): Markers {
   const phrase = (name: string) =>
     classes.has(name)
       ? compilePhrase(`{${name}}`, classes, (e) => {
-          throw new Error(`words.csv, class ${name}: ${e}`);
+          throw new ExtractError(`words.csv, class ${name}: ${e}`);
         })
       : null;
   m = {
