@@ -548,7 +548,8 @@ export function scanClause(doc: Doc, clause: Span, classes: WordClasses): Scan {
         last = w.index! + w[0].length;
         if (++n >= 9) break;
       }
-      if (!n) continue;
+      // "Tin báo về mua bán người: không có." says nothing after the verb: what there is none of is the label.
+      if (!n && !/:\s*$/.test(look.slice(clause.start, start))) continue;
       about = { start: verbEnd, end: verbEnd + last };
       end = about.end;
       notes.push('zero without "nào"');

@@ -108,7 +108,8 @@ describe('an informal list of "Label: figure" lines', () => {
         '- Xuất cảnh trái phép: không phát hiện trường hợp nào.\n' +
         '- Nạn nhân trở về: tiếp nhận, hỗ trợ 01 người (nữ).\n' +
         '- Người vắng mặt tại địa phương nghi bị mua bán: 06 người, đang xác minh.\n' +
-        '- Đang xác minh: 02 người.',
+        '- Đang xác minh: 02 người.\n' +
+        '- Tin báo về mua bán người: không có.',
       '2025Q4',
       '03160',
     );
@@ -120,6 +121,7 @@ describe('an informal list of "Label: figure" lines', () => {
       'victims_returned/female = 1',
       'victims_supported/female = 1',
       'persons_missing_suspected = 6',
+      'tipoffs_received = 0',
     ]);
     expect(x.mentions.find((m) => m.value === 6)?.notes).toContain(
       'what is counted is named by the label "Người vắng mặt tại địa phương nghi bị mua bán"',
