@@ -28,6 +28,7 @@ interface Markers {
   compare: Phrase | null;
   difference: Phrase | null;
   planHeading: Phrase | null;
+  none: Phrase | null;
 }
 
 const CLASSES: [string, OtherPeriodReason, boolean][] = [
@@ -57,6 +58,7 @@ function markers(classes: WordClasses): Markers {
     compare: phrase('period_compare'),
     difference: phrase('period_difference'),
     planHeading: phrase('period_plan_heading'),
+    none: phrase('period_not'),
   };
   compiled.set(classes, m);
   return m;
@@ -87,9 +89,10 @@ export function otherPeriodScopes(doc: Doc, sentence: Span, period: string, clas
       })
     : [];
   const inside = (at: number, spans: Span[]) => spans.find((s) => at >= s.start && at < s.end);
+  const none = m.none ? phraseMatches(m.none, text, accent) : [];
   const scopes: PeriodScope[] = [];
   const open = (start: number, end: number, reason: OtherPeriodReason) => {
-    if (inside(start, compared)) return;
+    if (inside(start, compared) || inside(start, none)) return;
     // A plan reaches to the end of its statement: "dự kiến mở 04 lớp …; đã phát 300 tờ rơi" (the `;` ends it).
     const statement = reason === 'planned' ? text.indexOf(';', end) : -1;
     scopes.push({

@@ -266,3 +266,16 @@ describe('where the scope of another period ends', () => {
     ]);
   });
 });
+
+describe('other periods in a text typed without diacritics', () => {
+  it('reads the same words folded, and "chia se" (chia sẻ, to share) is not "sẽ"', () => {
+    const x = read(
+      'Cong an xa chia se thong tin, to chuc 05 buoi tuyen truyen. Luy ke tu nam 2011 den nay tiep nhan 12 nan nhan. ' +
+        'Du kien to chuc 06 buoi tuyen truyen.',
+      '2024',
+      '07510',
+    );
+    expect(taken(x)).toEqual(['outreach_sessions = 5']);
+    expect(x.otherPeriods.map((o) => `${o.value} ${o.reason}`)).toEqual(['12 cumulative', '6 planned']);
+  });
+});
