@@ -34,6 +34,8 @@ export interface Figure {
    * `08/09` a date, unless a counted thing follows ("08/09 vụ": 8 of 9 cases).
    */
   unlessMapped: IgnoreReason | null;
+  /** A part of a whole ("01/01 mô hình", "12/12 phường, xã"): the whole. */
+  of?: number;
   /** Zero statements: where the counted thing is named, between the verb and "nào". */
   about?: Span;
 }
@@ -383,7 +385,7 @@ export function scanClause(doc: Doc, clause: Span, classes: WordClasses): Scan {
     }
     const end = start + t.length;
     let value: number | null = null;
-    let fraction = false;
+    let of: number | undefined;
     const notes: string[] = [];
     if (/^\d+$/.test(t)) value = Number(t);
     else if (/^\d{1,3}(?:\.\d{3})+$/.test(t)) value = Number(t.replaceAll('.', ''));
@@ -399,10 +401,10 @@ export function scanClause(doc: Doc, clause: Span, classes: WordClasses): Scan {
       Number(t.split('/')[0]) > 0
     ) {
       // "12/12 phường, xã", "08/09 vụ": a part of a whole, if a counted thing follows; else a date ("01/7").
-      const [n, of] = t.split('/').map(Number);
+      const [n, whole] = t.split('/').map(Number);
       value = n;
-      fraction = true;
-      notes.push(`${n} of ${of}`);
+      of = whole;
+      notes.push(`${n} of ${whole}`);
     } else if (/^\d{1,2}\/\d{1,2}(?:\/\d{2,4})?$/.test(t)) {
       ignore(start, end, 'date');
       continue;
@@ -472,7 +474,8 @@ export function scanClause(doc: Doc, clause: Span, classes: WordClasses): Scan {
       bound: q.bound,
       qualifier: q.q,
       notes,
-      unlessMapped: fourDigits ? 'year' : fraction ? 'date' : null,
+      unlessMapped: fourDigits ? 'year' : of !== undefined ? 'date' : null,
+      of,
     });
   }
 
@@ -545,7 +548,8 @@ export function scanClause(doc: Doc, clause: Span, classes: WordClasses): Scan {
         last = w.index! + w[0].length;
         if (++n >= 9) break;
       }
-      if (!n) continue;
+      // "Tin báo về mua bán người: không có." says nothing after the verb: what there is none of is the label.
+      if (!n && !/:\s*$/.test(look.slice(clause.start, start))) continue;
       about = { start: verbEnd, end: verbEnd + last };
       end = about.end;
       notes.push('zero without "nào"');

@@ -14,7 +14,16 @@
 import { findIndicator, INDICATORS } from '../../schema/catalogue.ts';
 import { isPeriodId, parsePeriod, periodId } from '../../schema/periods.ts';
 import { type Bound, type Figure, type IgnoreReason, scanClause } from './numbers.ts';
-import { loadRules, phraseAtStart, phraseIn, phraseIndex, type Rule, type RuleSet } from './rules.ts';
+import {
+  columnPeriod,
+  differenceBefore,
+  heading,
+  type OtherPeriodReason,
+  otherPeriodScopes,
+  type PeriodScope,
+} from './periods.ts';
+import { labelOf, matchByLabel, partByLabel, rowKind, rowLabelOf, soleGroup } from './labels.ts';
+import { loadRules, phraseAtStart, phraseIn, phraseIndex, phraseMatches, type Rule, type RuleSet } from './rules.ts';
 import { type Citation, cite, type Doc, ExtractError, type SourceText, type Span, toDoc } from './text.ts';
 
 /** A figure that went to an indicator. */
@@ -46,6 +55,23 @@ export interface Mention {
 export interface Unmapped {
   value: number;
   bound: Bound;
+  figure: Citation;
+  sentence: Citation;
+  agency: string | null;
+}
+
+/**
+ * A figure of another period than the report's (cumulative, earlier, planned, or a difference between two): never
+ * proposed, listed with the reason and the words that say so.
+ */
+export interface OtherPeriodFigure {
+  value: number;
+  bound: Bound;
+  /** What the rules would have made of it, had it been of the report's period; empty when nothing. */
+  indicators: string[];
+  reason: OtherPeriodReason;
+  /** The words that place it in another period: "lũy kế", "năm 2020:", "dự kiến", "tăng". */
+  because: string;
   figure: Citation;
   sentence: Citation;
   agency: string | null;
@@ -85,6 +111,8 @@ export interface ReportExtraction {
   proposals: Proposal[];
   mentions: Mention[];
   unmapped: Unmapped[];
+  /** Figures of other periods, set aside: never in a proposal. */
+  otherPeriods: OtherPeriodFigure[];
   ignored: IgnoredNumber[];
   warnings: string[];
 }
@@ -122,6 +150,7 @@ function matchFigure(
   for (const wide of [false, true]) {
     for (const rule of c.rules) {
       if (rule.follows.length && !(prev && prev.indicators.some((i) => rule.follows.includes(i)))) continue;
+      if (rule.form === 'fraction' && f.of === undefined) continue;
       let nounStart: number;
       let nounEnd: number;
       if (f.kind === 'zero') {
@@ -146,14 +175,19 @@ function matchFigure(
         nounStart = f.end;
         nounEnd = f.end + len;
       }
-      if (rule.not && phraseIn(rule.not, text.slice(windowStart, Math.max(tailEnd, nounEnd)), accent)) continue;
+      // `not` is looked for around the figure, from its verb when that verb stands before the previous figure:
+      // in "khởi tố 03 vụ, truy tố 04 vụ/09 bị can" the defendants follow truy tố, not khởi tố.
+      let notStart = windowStart;
       if (rule.before) {
         const headStart = wide ? clause.start : windowStart;
         const head = text.slice(headStart, f.kind === 'zero' ? nounStart : f.from);
-        if (!phraseIn(rule.before, head, accent)) continue;
+        const verbs = phraseMatches(rule.before, head, accent);
+        if (!verbs.length) continue;
+        notStart = Math.min(windowStart, headStart + verbs[verbs.length - 1].start);
       } else if (wide) {
         continue; // already tried with the narrow head
       }
+      if (rule.not && phraseIn(rule.not, text.slice(notStart, Math.max(tailEnd, nounEnd)), accent)) continue;
       return { rule, nounStart, nounEnd };
     }
   }
@@ -162,6 +196,11 @@ function matchFigure(
 
 const TOTAL_BEFORE =
   /(?:tổng số|tổng cộng|tổng|tong so|tong cong|tong|toàn tỉnh|toàn huyện|toàn thành phố|toan tinh|toan huyen)\s*(?:là|la|đạt|dat|được|duoc|có|co)?\s*:?\s*$/u;
+
+function isStock(indicator: string): boolean {
+  const d = findIndicator(indicator);
+  return d?.kind === 'count' && d.aggregation === 'last';
+}
 
 function round2(x: number): number {
   return Math.round(x * 100) / 100;
@@ -192,28 +231,88 @@ function partOf(
   return null;
 }
 
-/** Reads every figure of a document. */
+/** Reads every figure of a document, for a report of `period`. */
 export function readFigures(
   doc: Doc,
   rules: RuleSet,
-): { mentions: Mention[]; unmapped: Unmapped[]; ignored: IgnoredNumber[] } {
+  period: string,
+): { mentions: Mention[]; unmapped: Unmapped[]; otherPeriods: OtherPeriodFigure[]; ignored: IgnoredNumber[] } {
   const c: Context = { doc, rules: rules.rules };
   const mentions: Mention[] = [];
   const unmapped: Unmapped[] = [];
+  const otherPeriods: OtherPeriodFigure[] = [];
   const ignored: IgnoredNumber[] = [];
+  // The header of a table pasted as text, whose labels name what the values in the rows under it count.
+  let header: Span[] | null = null;
+  // A section of plans, from its heading to the next heading of its level.
+  let plans: { level: number; scope: PeriodScope } | null = null;
   for (const p of doc.paragraphs) {
+    const h = heading(doc, p, rules.classes);
+    if (h && plans && h.level <= plans.level) plans = null;
+    if (h?.plans) plans = { level: h.level, scope: { ...h.plans, reason: 'planned', marker: h.plans } };
+    const kind = p.cells ? rowKind(doc, p.cells) : null;
+    if (kind === 'labels') header = p.cells;
+    else if (kind === null) header = null;
+    const columns = kind === 'values' && header?.length === p.cells!.length ? header : null;
+    // A row of values may open with its own label: the agency it is for ("| Công an huyện | 14 | 2.150 |").
+    const rowLabel = columns ? rowLabelOf(doc, p.cells!) : null;
+    const agency = rowLabel ? doc.text.slice(rowLabel.start, rowLabel.end) : p.agency;
     for (const s of p.sentences) {
+      const scopes = otherPeriodScopes(doc, s, period, rules.classes);
       for (const clause of s.clauses) {
         const scan = scanClause(doc, clause, rules.classes);
         for (const i of scan.ignored) ignored.push({ text: i.text, reason: i.reason, at: cite(doc, i) });
         let prev: { figure: Figure; indicators: string[]; total: boolean } | null = null;
         // The last victims figure of the clause, whose parts may follow: "03 nạn nhân (02 nữ, 01 trẻ em)".
         let parent: { figure: Figure; mentions: Mention[] } | null = null;
+        // Labels that named what their figure counts, nearest first: the noun of a later cell that names none.
+        const labelled: Span[] = [];
         scan.figures.forEach((f, k) => {
           const next = scan.figures.slice(k + 1).find((g) => g.from >= f.end);
-          const tailEnd = next ? next.from : clause.end;
+          const bar = doc.text.indexOf('|', f.end);
+          const tailEnd = Math.min(next ? next.from : clause.end, bar >= 0 ? bar : clause.end);
           const sentence = cite(doc, clause);
-          const part = f.kind !== 'zero' && parent ? partOf(doc, rules, parent.figure, f, tailEnd) : null;
+          const column = columns?.[p.cells!.findIndex((x) => f.from >= x.start && f.from < x.end)] ?? null;
+          const label = column ?? labelOf(doc, clause, f);
+          const direct = matchFigure(c, f, prev, clause, tailEnd);
+          // In a table by period, the row's label names the indicator and the column the period.
+          const byLabel = direct
+            ? null
+            : ((label && matchByLabel(c, f, prev, label, tailEnd, labelled)) ??
+              (rowLabel && matchByLabel(c, f, prev, rowLabel, tailEnd, [])));
+          const who = byLabel && byLabel.label === rowLabel ? p.agency : agency;
+          const m = direct ?? (byLabel && { ...byLabel, nounStart: f.end });
+          // A stock counted "since 2010" is its value today, the period's: only flows add up across periods.
+          const stock = !!m && m.rule.indicators.every((i) => isStock(i));
+          // A column headed "Cùng kỳ 2023" holds another period's values.
+          const scope =
+            (column ? columnPeriod(doc, column, period, rules.classes) : null) ??
+            scopes.find((x) => f.from >= x.start && f.from < x.end && !(stock && x.reason === 'cumulative')) ??
+            (h ? null : plans?.scope);
+          const difference = scope ? null : differenceBefore(doc, s, f.from, rules.classes);
+          // Number words and would-be years or dates no rule takes are no figures, in any period.
+          if ((scope || difference) && (m || (f.kind !== 'words' && !f.unlessMapped))) {
+            const words = scope ? scope.marker : difference!;
+            otherPeriods.push({
+              value: f.value,
+              bound: f.bound,
+              indicators: m?.rule.indicators ?? [],
+              reason: scope ? scope.reason : 'difference between periods',
+              because: doc.text.slice(words.start, words.end),
+              figure: cite(doc, { start: f.from, end: m && f.kind !== 'zero' ? m.nounEnd : f.end }),
+              sentence,
+              agency: who,
+            });
+            prev = { figure: f, indicators: m?.rule.indicators ?? [], total: false };
+            parent = null;
+            return;
+          }
+          const columnPart = column && parent ? partByLabel(doc, rules, column) : null;
+          const part =
+            f.kind !== 'zero' && parent
+              ? (partOf(doc, rules, parent.figure, f, tailEnd) ??
+                (columnPart && { sex: columnPart.sex, age_group: columnPart.age_group, end: f.end }))
+              : null;
           if (part && parent) {
             const figure = cite(doc, { start: f.from, end: part.end });
             for (const pm of parent.mentions) {
@@ -233,7 +332,6 @@ export function readFigures(
             }
             return;
           }
-          const m = matchFigure(c, f, prev, clause, tailEnd);
           if (!m) {
             prev = { figure: f, indicators: [], total: false };
             if (f.kind !== 'digits') return;
@@ -255,13 +353,21 @@ export function readFigures(
                 end: f.end + (words ? doc.text.indexOf(words, f.end) - f.end + words.length : 0),
               }),
               sentence,
-              agency: p.agency,
+              agency: who,
             });
             return;
           }
           const head = (doc.plain ? doc.folded : doc.lower).slice(clause.start, f.from);
           const notes = [...f.notes];
           let confidence = m.rule.confidence * BOUND_FACTOR[f.bound];
+          if (byLabel && label) {
+            const named = [byLabel.label, label].filter((x, i, a) => a.indexOf(x) === i);
+            notes.push(
+              `what is counted is named by the label${named.length > 1 ? 's' : ''} ${named.map((x) => `"${doc.text.slice(x.start, x.end).trim()}"`).join(' and ')}`,
+            );
+            confidence *= 0.9;
+            if (byLabel.label === label) labelled.unshift(label);
+          }
           if (f.kind === 'words') confidence *= 0.9;
           if (f.kind === 'zero') confidence *= f.notes.length ? 0.8 : 0.95;
           if (notes.some((n) => n.startsWith('ambiguous'))) confidence *= 0.6;
@@ -283,7 +389,7 @@ export function readFigures(
             rule: m.rule.at,
             figure,
             sentence,
-            agency: p.agency,
+            agency: who,
             total,
             notes,
           }));
@@ -293,12 +399,25 @@ export function readFigures(
             const d = findIndicator(i);
             return d?.kind === 'count' && d.disaggregations.length > 0;
           });
-          if (f.kind !== 'zero' && byVictims) parent = { figure: f, mentions: made };
+          if (f.kind !== 'zero' && byVictims) {
+            parent = { figure: f, mentions: made };
+            const group = soleGroup(doc, rules, m.nounEnd, tailEnd);
+            if (group)
+              mentions.push(
+                ...made.map((pm) => ({
+                  ...pm,
+                  sex: group.sex,
+                  age_group: group.age_group,
+                  confidence: round2(pm.confidence * 0.9),
+                  notes: [...pm.notes, `all of "${pm.figure.text}", as the brackets after it say`],
+                })),
+              );
+          }
         });
       }
     }
   }
-  return { mentions, unmapped, ignored };
+  return { mentions, unmapped, otherPeriods, ignored };
 }
 
 function combineBounds(bounds: Bound[]): Bound {
@@ -350,7 +469,6 @@ export function combine(mentions: Mention[]): {
   }
   return [...by.values()].map((all) => {
     const { indicator, sex, age_group } = all[0];
-    const def = findIndicator(indicator)!;
     const notes: string[] = [];
     let parts = all;
     let setAside: Mention[] = [];
@@ -361,7 +479,7 @@ export function combine(mentions: Mention[]): {
       setAside = all.filter((m) => m !== top);
       if (setAside.length)
         notes.push(`the report's total is proposed; ${setAside.length} other figure(s) set aside, not added`);
-    } else if (def.kind === 'count' && def.aggregation === 'last' && all.length > 1) {
+    } else if (isStock(indicator) && all.length > 1) {
       const top = all.reduce((a, b) => (b.value > a.value ? b : a));
       parts = [top];
       setAside = all.filter((m) => m !== top);
@@ -479,7 +597,7 @@ export function extractReport(source: SourceText, o: ReportOptions): ReportExtra
     const today = o.today ?? new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Ho_Chi_Minh' }).format(new Date());
     if (date && date <= today) submittedOn = date;
   }
-  const { mentions, unmapped, ignored } = readFigures(doc, rules);
+  const { mentions, unmapped, otherPeriods, ignored } = readFigures(doc, rules, period);
   const proposals: Proposal[] = combine(mentions).map((c) => ({
     unit_code: unit,
     period,
@@ -504,6 +622,7 @@ export function extractReport(source: SourceText, o: ReportOptions): ReportExtra
     proposals,
     mentions,
     unmapped,
+    otherPeriods,
     ignored,
     warnings,
   };
@@ -560,6 +679,11 @@ export function reviewText(x: ReportExtraction): string {
   for (const u of x.unmapped)
     lines.push(
       `  ${u.value}  "${u.figure.text}"  [${u.sentence.start}–${u.sentence.end}] «${u.sentence.text.length > 160 ? `${u.sentence.text.slice(0, 157)}…` : u.sentence.text}»`,
+    );
+  lines.push(`set aside, another period (${x.otherPeriods.length}: never proposed):`);
+  for (const o of x.otherPeriods)
+    lines.push(
+      `  ${o.value}  "${o.figure.text}"  [${o.figure.start}–${o.figure.end}] ${o.reason} ("${o.because}")${o.indicators.length ? `, would be ${o.indicators.join('+')}` : ''}`,
     );
   const reasons = new Map<string, number>();
   for (const i of x.ignored) reasons.set(i.reason, (reasons.get(i.reason) ?? 0) + 1);

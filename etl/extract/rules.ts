@@ -150,6 +150,13 @@ export function phraseAtStart(p: Phrase, text: string, accent = false): number {
   return rest.every((s) => regex(s, 'u').test(text)) ? m[0].length : -1;
 }
 
+/** Every place a phrase's first part occurs in `text` (the others anywhere): its start and end. */
+export function phraseMatches(p: Phrase, text: string, accent = false): { start: number; end: number }[] {
+  const [first, ...rest] = partsOf(p, accent);
+  if (!rest.every((s) => regex(s, 'u').test(text))) return [];
+  return [...text.matchAll(regex(first, 'gu'))].map((m) => ({ start: m.index, end: m.index + m[0].length }));
+}
+
 /** The first place a phrase's first part occurs in `text` (the others anywhere), or -1. */
 export function phraseIndex(p: Phrase, text: string, accent = false): number {
   const [first, ...rest] = partsOf(p, accent);
@@ -241,6 +248,8 @@ export interface Rule {
   /** Vetoes the rule when present around the figure. */
   not: Phrase | null;
   confidence: number;
+  /** `fraction`: only a part of a whole ("01/01 mô hình"); null: any figure. */
+  form: 'fraction' | null;
   note: string;
 }
 
@@ -302,7 +311,14 @@ function confidenceOf(text: string, fail: (col: string, m: string) => never): nu
   return n;
 }
 
-const RULE_COLUMNS = ['indicator', 'noun', 'before', 'follows', 'not', 'confidence', 'note'] as const;
+function formOf(text: string, fail: (col: string, m: string) => never): 'fraction' | null {
+  if (text === '') return null;
+  if (text !== 'fraction')
+    fail('form', `"${text}" is not a form; expected fraction (a part of a whole: 01/01) or empty`);
+  return 'fraction';
+}
+
+const RULE_COLUMNS = ['indicator', 'noun', 'before', 'follows', 'not', 'confidence', 'form', 'note'] as const;
 
 /** Reads report rules: first the extra tables (tried first), then the default one. */
 export function loadRules(paths: string[] = [DEFAULT_RULES], wordsPath = DEFAULT_WORDS): RuleSet {
@@ -336,6 +352,7 @@ export function loadRules(paths: string[] = [DEFAULT_RULES], wordsPath = DEFAULT
         follows,
         not: phrase('not', true),
         confidence: confidenceOf((v.confidence ?? '').trim(), fail),
+        form: formOf((v.form ?? '').trim(), fail),
         note: (v.note ?? '').trim(),
       });
     }

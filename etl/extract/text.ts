@@ -80,6 +80,8 @@ export interface Paragraph extends Span {
   /** Who speaks in a bullet that starts with an agency ("Sở Tư pháp", "Hội Liên hiệp Phụ nữ tỉnh"), or null. */
   agency: string | null;
   sentences: Sentence[];
+  /** A row of a table pasted as text: its cells, trimmed, in order; null for prose. */
+  cells: Span[] | null;
 }
 
 export interface Doc {
@@ -122,7 +124,8 @@ export function fold(s: string): string {
   return out;
 }
 
-const SPACE = /[\t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]/;
+// A tab stays: it separates the cells of a table pasted from Word (see `isTableRow`); elsewhere it is a space.
+const SPACE = /[\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]/;
 const DROP = /[\u200b-\u200d\u2060\ufeff\u00ad*]/;
 const MARK = /\p{M}/u;
 
@@ -175,6 +178,21 @@ export function joinsLines(prev: string, next: string, blank: number): boolean {
   return false;
 }
 
+/**
+ * A line of a table pasted as text: two cells or more, separated by tabs (Word) or `|` (Markdown, or a writer's
+ * own "Tiếp nhận tố giác, tin báo: 15 | Phân loại: 15"). Such a line is a paragraph of its own, never joined.
+ */
+export function isTableRow(line: string): boolean {
+  return (
+    line
+      .trim()
+      .replace(/^\|/, '')
+      .replace(/\|$/, '')
+      .split(/[\t|]/)
+      .filter((c) => c.trim()).length >= 2
+  );
+}
+
 /** Pass 2: lines joined into paragraphs (`\n\n` between them), spaces collapsed, Markdown headings unmarked. */
 function joinParagraphs(ch: Chars): { text: string; o: number[]; e: number[] } {
   const lines: { s: number; t: number }[] = [];
@@ -195,16 +213,19 @@ function joinParagraphs(ch: Chars): { text: string; o: number[]; e: number[] } {
     e.push(ch.e[at] ?? (ch.o.length ? ch.e[ch.o.length - 1] : 0));
   };
   let prev: string | null = null;
+  let prevRow = false;
   let prevEnd = 0;
   let blank = 0;
   const isBlank = (k: number) =>
     k < 0 || k >= lines.length || ch.c.slice(lines[k].s, lines[k].t).every((c) => c === ' ');
   for (const [li, l] of lines.entries()) {
-    // Trim the line, and unmark a Markdown heading.
+    // Tabs separate cells in a table row, and are spaces elsewhere. Trim the line, and unmark a Markdown heading.
+    const row = isTableRow(lineText(l));
+    if (!row) for (let k = l.s; k < l.t; k++) if (ch.c[k] === '\t') ch.c[k] = ' ';
     let a = l.s;
     let b = l.t;
-    while (a < b && ch.c[a] === ' ') a++;
-    while (b > a && ch.c[b - 1] === ' ') b--;
+    while (a < b && (ch.c[a] === ' ' || ch.c[a] === '\t')) a++;
+    while (b > a && (ch.c[b - 1] === ' ' || ch.c[b - 1] === '\t')) b--;
     if (ch.c[a] === '#') {
       let k = a;
       while (k < b && ch.c[k] === '#') k++;
@@ -218,7 +239,7 @@ function joinParagraphs(ch: Chars): { text: string; o: number[]; e: number[] } {
     // A page number of a PDF copy ("2", "- 2 -", "Trang 2/5") alone between blank lines: not text.
     if (PAGE_NUMBER.test(text) && (isBlank(li - 1) || isBlank(li + 1))) continue;
     if (prev !== null) {
-      if (joinsLines(prev, text, blank)) push(' ', prevEnd);
+      if (!row && !prevRow && joinsLines(prev, text, blank)) push(' ', prevEnd);
       else {
         push('\n', prevEnd);
         push('\n', prevEnd);
@@ -226,7 +247,13 @@ function joinParagraphs(ch: Chars): { text: string; o: number[]; e: number[] } {
     }
     let space = false;
     for (let k = a; k < b; k++) {
-      if (ch.c[k] === ' ') {
+      if (ch.c[k] === '\t') {
+        // A cell boundary, written as " | " so that a row reads the same whichever way it was separated.
+        if (!space) push(' ', k);
+        push('|', k);
+        push(' ', k);
+        space = true;
+      } else if (ch.c[k] === ' ') {
         if (!space) push(' ', k);
         space = true;
       } else {
@@ -235,6 +262,7 @@ function joinParagraphs(ch: Chars): { text: string; o: number[]; e: number[] } {
       }
     }
     prev = text;
+    prevRow = row;
     prevEnd = b < ch.c.length ? b : b - 1;
     blank = 0;
   }
@@ -300,6 +328,25 @@ export function agencyOf(sentence: string): string | null {
   return name.length > 0 && name.length <= 120 ? name : null;
 }
 
+/** The cells of a table row: between `|`, trimmed; a Markdown row's outer bars open and close no cell. */
+function cellsOf(text: string, start: number, end: number): Span[] {
+  const cells: Span[] = [];
+  let a = start;
+  for (let i = start; i <= end; i++) {
+    if (i === end || text[i] === '|') {
+      let s = a;
+      let e = i;
+      while (s < e && text[s] === ' ') s++;
+      while (e > s && text[e - 1] === ' ') e--;
+      cells.push({ start: s, end: e });
+      a = i + 1;
+    }
+  }
+  if (text[start] === '|') cells.shift();
+  if (text[end - 1] === '|') cells.pop();
+  return cells;
+}
+
 /** Whether a text is written without diacritics: under 1% of its letters carry one. */
 function writtenPlain(text: string): boolean {
   let letters = 0;
@@ -338,6 +385,7 @@ export function toDoc(source: SourceText): Doc {
           marker: m ? m[0].trim() : null,
           agency: m && sentences.length ? agencyOf(text.slice(sentences[0].start, sentences[0].end)) : null,
           sentences,
+          cells: body.includes('|') && isTableRow(body) ? cellsOf(text, start, i) : null,
         });
       }
       start = i + 2;

@@ -1,28 +1,27 @@
 /**
  * How well the extraction reads reports it was not written for: precision and recall over hand-written reports in
- * the style of the seeds (test/fixtures/extract), each with its answer key. Three sets, in the order they were
+ * the style of the seeds (test/fixtures/extract), each with its answer key. Four sets, in the order they were
  * written: `dev` (the rules were developed on them), `heldout` (measured once, then the rules were fixed for what
- * they missed), `fresh` (measured once after that, then fixed too). README, "Reports written in prose", gives the
- * first-run figures of each set and the floors held here.
+ * they missed), `fresh` (measured once after that, then fixed too), `heldout2` (other writers' styles: tables
+ * pasted from Word, figures of other periods beside the period's; measured once, then fixed). README, "Reports
+ * written in prose", gives the first-run figures of each set and the floors held here.
  */
 import { describe, expect, it } from 'vitest';
 import { extractReport } from '../../etl/extract/report.ts';
 import { loadRules } from '../../etl/extract/rules.ts';
-import { readSource } from '../../etl/extract/text.ts';
-import { type Fixture, fixtures, type Score, score, total } from '../fixtures/extract/score.ts';
+import { readSource, type SourceText } from '../../etl/extract/text.ts';
+import { type Fixture, fixtures, locate, type Score, score, SETS, total } from '../fixtures/extract/score.ts';
 
 /** The floors, over all the fixtures together (README). */
-const FLOOR = { precision: 0.95, recall: 0.95 };
+const FLOOR = { precision: 0.97, recall: 0.95 };
 /** And for each report alone: one bad report should not hide behind the others. */
-const FLOOR_EACH = { precision: 0.85, recall: 0.8 };
+const FLOOR_EACH = { precision: 0.9, recall: 0.8 };
 
 const rules = loadRules();
-const all: { set: string; f: Fixture }[] = (['dev', 'heldout', 'fresh'] as const).flatMap((set) =>
-  fixtures(set).map((f) => ({ set, f })),
-);
+const all: { set: string; f: Fixture }[] = SETS.flatMap((set) => fixtures(set).map((f) => ({ set, f })));
 
-async function run(f: Fixture) {
-  return extractReport(await readSource(f.file, f.name), {
+async function run(f: Fixture, source?: SourceText) {
+  return extractReport(source ?? (await readSource(f.file, f.name)), {
     unit: f.expected.unit,
     period: f.expected.period,
     rules,
@@ -67,8 +66,29 @@ describe('precision and recall on hand-written reports', () => {
     console.log(
       `extraction over ${all.length} reports: precision ${t.precision.toFixed(3)} (${t.correct}/${t.proposed}), recall ${t.recall.toFixed(3)} (${t.correct}/${t.expected})`,
     );
-    expect(t.expected).toBeGreaterThanOrEqual(150);
+    expect(t.expected).toBeGreaterThanOrEqual(250);
     expect(t.precision).toBeGreaterThanOrEqual(FLOOR.precision);
     expect(t.recall).toBeGreaterThanOrEqual(FLOOR.recall);
+  });
+});
+
+describe('figures of other periods', () => {
+  // Cumulative ("lũy kế từ năm 2011"), earlier ("(năm 2020: 11 vụ, 19 bị can)"), planned ("dự kiến mở 04 lớp")
+  // figures and differences ("tăng 46 buổi") beside the period's: none proposed, each listed as set aside.
+  it.each(all.map(({ set, f }) => [`${set}/${f.name}`, f] as const))('%s proposes none', async (_, f) => {
+    const source = await readSource(f.file, f.name);
+    const x = await run(f, source);
+    const overlaps = (a: { start: number; end: number }, b: { start: number; end: number }) =>
+      a.start < b.end && b.start < a.end;
+    for (const entry of f.expected.otherPeriods ?? []) {
+      const at = locate(source.raw, entry);
+      const proposed = x.mentions.filter((m) => overlaps(m.figure, at));
+      expect(
+        proposed.map((m) => `${m.indicator} = ${m.value} «${m.figure.text}» in «${m.sentence.text}»`),
+        `«${entry}» is a figure of another period`,
+      ).toEqual([]);
+      const setAside = x.otherPeriods.find((o) => overlaps(o.figure, at));
+      expect(setAside?.reason, `«${entry}» listed as set aside, with the reason`).toBeTruthy();
+    }
   });
 });

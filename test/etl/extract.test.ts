@@ -10,6 +10,7 @@ import { parseNumberWords, scanClause } from '../../etl/extract/numbers.ts';
 import { combine, extractReport, type Mention, proposalCsv, type ReportExtraction } from '../../etl/extract/report.ts';
 import { DEFAULT_RULES, DEFAULT_WORDS, loadRules } from '../../etl/extract/rules.ts';
 import { ExtractError, readSource, type SourceText, sourceSlice, toDoc } from '../../etl/extract/text.ts';
+import { SETS } from '../fixtures/extract/score.ts';
 import { cleanupTemp, seedPath, tempDir, writeFile } from '../helpers.ts';
 
 const SEED_003 = seedPath('003_18fdae042a0bf823.txt');
@@ -452,7 +453,7 @@ describe('reading sources', () => {
 describe('fixtures', () => {
   it('each hand-written report has an expected answer', () => {
     const dir = path.join(path.dirname(new URL(import.meta.url).pathname), '../fixtures/extract');
-    for (const set of ['dev', 'heldout', 'fresh']) {
+    for (const set of SETS) {
       const files = fs.readdirSync(path.join(dir, set));
       for (const f of files.filter((n) => /\.(txt|md)$/.test(n)))
         expect(files).toContain(f.replace(/\.(txt|md)$/, '.expected.json'));
