@@ -146,11 +146,12 @@ function rateStatement(f: Figure): string {
   return `${i.nameVi}: đạt ${writePercent(f.value)}, ${target}: ${f.status === 'MET' ? 'đạt' : 'chưa đạt'}.`;
 }
 
-/** "Xã A (05), Xã B (giữ kín)": the units below behind a figure, with their values. */
+/**
+ * "Xã A, Xã B": the units below behind a figure. Their values stay out: a list of figures after a label would read
+ * back as the report's own figure for that label, counted a second time.
+ */
 function contributors(f: Figure): string {
-  return f.contributors
-    .map((c) => `${c.name} (${c.suppressed ? 'giữ kín' : c.value === null ? '—' : writeCount(c.value)})`)
-    .join(', ');
+  return f.contributors.map((c) => c.name).join(', ');
 }
 
 /** A source note quoted so that its figures are read as part of a name, not as the report's own. */

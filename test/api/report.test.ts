@@ -217,10 +217,10 @@ describe('the report field', () => {
     );
     // The appendix: the units behind a figure, and the source note of the province's own figure.
     expect(md).toMatch(
-      /Tờ rơi cấp phát \[leaflets_distributed\]: tổng hợp từ báo cáo của các đơn vị (Xã|Phường) [^(]+\(\d{3}\)/,
+      /Tờ rơi cấp phát \[leaflets_distributed\]: tổng hợp từ báo cáo của các đơn vị (Xã|Phường) [^\n(\d]+\./,
     );
     expect(md).toMatch(
-      /Tố giác, tin báo, kiến nghị khởi tố tiếp nhận \[tipoffs_received\]: báo cáo của chính Tỉnh Lai Châu \(báo cáo của các đơn vị cấp dưới: (Xã|Phường) [^)]+\(\d{2}\)[^\n]*; ghi chú nguồn: “extracted from bc-tinh-q3\.txt, confidence 0\.85/,
+      /Tố giác, tin báo, kiến nghị khởi tố tiếp nhận \[tipoffs_received\]: báo cáo của chính Tỉnh Lai Châu \(báo cáo của các đơn vị cấp dưới: (Xã|Phường) [^)\d]+\); ghi chú nguồn: “extracted from bc-tinh-q3\.txt, confidence 0\.85/,
     );
   });
 
