@@ -98,7 +98,7 @@ export async function runServer(w: Warehouse, o: RunOptions = {}): Promise<void>
             if (e) console.error(`inbox scan failed: ${e.message}`);
             if (r) console.log(summarize(r));
           },
-          server.holdReaders,
+          { holdReaders: server.holdReaders },
         )
       : null;
   try {
