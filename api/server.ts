@@ -39,8 +39,10 @@ import {
   depthLimit,
   enforceDeadlines,
   explainLimitError,
+  getVariables,
   introspectionLimit,
   longStringIn,
+  MAX_ANSWER_BYTES,
   MAX_BODY_BYTES,
   MAX_STRING_CHARS,
   MAX_TOKENS,
@@ -65,6 +67,10 @@ export interface ServerOptions {
   log?: ErrorLog;
   /** Another schema (tests); default the API's. Its resolvers race the deadline like the API's. */
   schema?: GraphQLSchema;
+  /** The longest answer sent; default MAX_ANSWER_BYTES. */
+  maxAnswerBytes?: number;
+  /** How long a load waits for the requests in flight before it goes ahead; default twice the query timeout. */
+  loadWaitMs?: number;
 }
 
 export interface RunningServer {
@@ -205,7 +211,7 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
   };
 
   const oneOperation: RequestHandler = (req, res, next) => {
-    if (Array.isArray(req.body)) {
+    if (req.method === 'POST' && Array.isArray(req.body)) {
       recordRefusal('batched');
       return refuse(
         res,
@@ -214,7 +220,7 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
         `batched requests are not accepted: send one GraphQL operation per request (this body holds ${req.body.length})`,
       );
     }
-    const long = longStringIn(req.body?.variables);
+    const long = longStringIn(req.method === 'GET' ? getVariables(req.query) : req.body?.variables);
     if (long) {
       recordRefusal('long_string');
       return refuse(
@@ -227,10 +233,30 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
     next();
   };
 
-  const gate = new LoadGate();
+  const maxAnswerBytes = o.maxAnswerBytes ?? MAX_ANSWER_BYTES;
+  const loadWaitMs = o.loadWaitMs ?? 2 * timeoutMs;
+  const gate = new LoadGate((inFlight) =>
+    log(`a load waited ${loadWaitMs} ms for ${inFlight} request(s) still in flight and went ahead of them`),
+  );
   const takeTurn: RequestHandler = async (_req, res, next) => {
-    // 'close' comes once the response is sent, or when the client went away before.
-    res.once('close', await gate.enter());
+    const leave = await gate.enter();
+    // The answer is whole once it is handed to the socket: a client that reads it slowly, or never, must not hold
+    // a load back. 'close' covers a client that went away before.
+    res.once('close', leave);
+    const send = res.send.bind(res);
+    res.send = (body?: unknown) => {
+      if (typeof body === 'string' && Buffer.byteLength(body) > maxAnswerBytes) {
+        recordRefusal('answer_too_large');
+        refuse(
+          res,
+          400,
+          ERROR_CODES.ANSWER_TOO_LARGE,
+          `the answer would be ${Buffer.byteLength(body).toLocaleString('en-US')} bytes; an answer holds at most ${maxAnswerBytes.toLocaleString('en-US')}: ask for fewer rows, fields or aliases, or split the query`,
+        );
+      } else send(body);
+      leave();
+      return res;
+    };
     next();
   };
 
@@ -306,7 +332,7 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
     port,
     invalidate: () => cache.clear(),
     holdReaders: async () => {
-      const release = await gate.hold();
+      const release = await gate.hold(loadWaitMs);
       return () => {
         cache.clear();
         release();
