@@ -13,7 +13,6 @@
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { dirname, join } from 'node:path';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
@@ -67,6 +66,8 @@ export interface ServerOptions {
   log?: ErrorLog;
   /** Another schema (tests); default the API's. Its resolvers race the deadline like the API's. */
   schema?: GraphQLSchema;
+  /** The demo's key file (`pcmbn start` only): the page hands its key to a browser on this machine. */
+  demoKeyFile?: string;
   /** The longest answer sent; default MAX_ANSWER_BYTES. */
   maxAnswerBytes?: number;
   /** How long a load waits for the requests in flight before it goes ahead; default twice the query timeout. */
@@ -157,13 +158,17 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
     requestIds.run(id, next);
   });
 
-  app.get('/healthz', async (_req, res) => {
+  // For a health check, anyone; where the warehouse lives on the host tells an attacker something, so only an admin.
+  app.get('/healthz', async (req, res) => {
     try {
       const rows = await w.db.selectFrom('meta').select('value').where('key', '=', 'data_version').execute();
-      res.json({ status: 'ok', database: w.path, dataVersion: rows[0] ? Number(rows[0].value) : null });
+      const header = req.headers.authorization;
+      const who = header === undefined ? null : await authenticate(w, header);
+      const database = who?.ok && who.principal.role === 'admin' ? { database: w.path } : {};
+      res.json({ status: 'ok', ...database, dataVersion: rows[0] ? Number(rows[0].value) : null });
     } catch (e) {
       log(`[request ${requestIds.getStore()}] healthz: ${describeError(e)}`);
-      res.status(503).json({ status: 'unavailable', database: w.path });
+      res.status(503).json({ status: 'unavailable' });
     }
   });
 
@@ -171,12 +176,9 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
     res.type(registry.contentType).send(await registry.metrics());
   });
 
-  // The built-in dashboard page (issue 4, dashboards/page/serve.ts): GET /, its assets and /dashboard-config.json.
-  // It reads /graphql like any client; in the demo it is given the demo's viewer key (demo-key.txt beside the
-  // warehouse), and only for a browser on this machine.
-  app.use(
-    dashboardPage({ anonymous: o.anonymous === 'viewer', demoKeyFile: join(dirname(w.path), 'demo-key.txt'), log }),
-  );
+  // The built-in dashboard page (dashboards/page/serve.ts): GET /, its assets and /dashboard-config.json. It reads
+  // /graphql like any client; in the demo it is given the demo's viewer key, and only for a browser on this machine.
+  app.use(dashboardPage({ anonymous: o.anonymous === 'viewer', demoKeyFile: o.demoKeyFile, log }));
 
   const authenticateRequest: RequestHandler = async (req, res, next) => {
     const header = req.headers.authorization;

@@ -24,6 +24,10 @@ function isDay(text: string): boolean {
 
 export const DEFAULT_CRON = '*/5 * * * *';
 
+/** API keys live in the warehouse, which a running server holds: they cannot go through it. */
+const KEYS_NEED_THE_SERVER_STOPPED =
+  'API keys are managed with the server stopped: stop it, run this command again, then start the server again';
+
 /** Where the server listens: HOST and PORT, default 127.0.0.1:4000. */
 export function listenAddress(env = process.env): { host: string; port: number } {
   const port = env.PORT === undefined || env.PORT === '' ? 4000 : Number(env.PORT);
@@ -58,6 +62,8 @@ export interface RunOptions {
   /** Inbox scanned on `cron`; none: no schedule. */
   inbox?: string;
   cron?: string;
+  /** The demo's key file, handed to a local browser (`pcmbn start` only). */
+  demoKeyFile?: string;
   /** Called once the server listens (print URLs here). */
   onReady?: (server: RunningServer) => void | Promise<void>;
 }
@@ -81,12 +87,14 @@ export async function runServer(w: Warehouse, o: RunOptions = {}): Promise<void>
     process.on('SIGINT', stop).on('SIGTERM', stop);
   });
   if (o.inbox) mkdirSync(o.inbox, { recursive: true }); // there from the start, for people to drop files into
-  const server = await startServer({ warehouse: w, host, port, anonymous }).catch((e: NodeJS.ErrnoException) => {
-    if (e.code === 'EADDRINUSE' || e.code === 'EACCES' || e.code === 'EADDRNOTAVAIL') {
-      throw new UsageError(`cannot listen on ${host}:${port} (${e.code}): set PORT (0 picks a free port) or HOST`);
-    }
-    throw e;
-  });
+  const server = await startServer({ warehouse: w, host, port, anonymous, demoKeyFile: o.demoKeyFile }).catch(
+    (e: NodeJS.ErrnoException) => {
+      if (e.code === 'EADDRINUSE' || e.code === 'EACCES' || e.code === 'EADDRNOTAVAIL') {
+        throw new UsageError(`cannot listen on ${host}:${port} (${e.code}): set PORT (0 picks a free port) or HOST`);
+      }
+      throw e;
+    },
+  );
   const schedule =
     o.inbox && cron
       ? startSchedule(
@@ -161,55 +169,63 @@ export function registerServeCommands(program: Command): void {
         if (o.expires < vietnamToday())
           throw new UsageError(`--expires ${o.expires} is in the past: expected today or a later day`);
       }
-      await withWarehouse(async (w) => {
-        let unit;
-        try {
-          unit = await findUnit(w, o.unit, null, '--unit');
-        } catch (e) {
-          throw new UsageError((e as Error).message);
-        }
-        if (!unit)
-          throw new UsageError(
-            `--unit ${o.unit}: no such unit in today's list; expected VN, 2025-07:75, 2025-03:26734 or a plain code of today's list`,
+      await withWarehouse(
+        async (w) => {
+          let unit;
+          try {
+            unit = await findUnit(w, o.unit, null, '--unit');
+          } catch (e) {
+            throw new UsageError((e as Error).message);
+          }
+          if (!unit)
+            throw new UsageError(
+              `--unit ${o.unit}: no such unit in today's list; expected VN, 2025-07:75, 2025-03:26734 or a plain code of today's list`,
+            );
+          const { keyId, token } = await createApiKey(w, {
+            role: o.role,
+            unitId: unit.unit_id,
+            label: o.label,
+            expires: o.expires,
+          });
+          console.log(
+            `created API key ${keyId}: ${o.role} of ${unit.ref} (${unit.type} ${unit.name})${o.label ? `, "${o.label}"` : ''}${o.expires ? `, works until ${o.expires}` : ''}`,
           );
-        const { keyId, token } = await createApiKey(w, {
-          role: o.role,
-          unitId: unit.unit_id,
-          label: o.label,
-          expires: o.expires,
-        });
-        console.log(
-          `created API key ${keyId}: ${o.role} of ${unit.ref} (${unit.type} ${unit.name})${o.label ? `, "${o.label}"` : ''}${o.expires ? `, works until ${o.expires}` : ''}`,
-        );
-        console.log('the token is shown only now; send it as "Authorization: Bearer <token>":');
-        console.log(token);
-      });
+          console.log('the token is shown only now; send it as "Authorization: Bearer <token>":');
+          console.log(token);
+        },
+        0,
+        KEYS_NEED_THE_SERVER_STOPPED,
+      );
     });
 
   keys
     .command('list')
     .description('list API keys (never their tokens)')
     .action(async () => {
-      await withWarehouse(async (w) => {
-        const rows = await listApiKeys(w);
-        if (!rows.length) return console.log('no API keys; create one with `pcmbn keys create`');
-        const now = Date.now();
-        console.table(
-          rows.map((k) => ({
-            key: k.key_id,
-            role: k.role,
-            unit: `${k.unit_ref} ${k.unit_name}`,
-            label: k.label ?? '',
-            created: vietnamDay(new Date(k.created_at)),
-            expires: k.expires_at ? vietnamDay(new Date(Date.parse(k.expires_at) - 1)) : '',
-            status: k.revoked_at
-              ? `revoked ${vietnamDay(new Date(k.revoked_at))}`
-              : k.expires_at && Date.parse(k.expires_at) <= now
-                ? 'expired'
-                : 'active',
-          })),
-        );
-      });
+      await withWarehouse(
+        async (w) => {
+          const rows = await listApiKeys(w);
+          if (!rows.length) return console.log('no API keys; create one with `pcmbn keys create`');
+          const now = Date.now();
+          console.table(
+            rows.map((k) => ({
+              key: k.key_id,
+              role: k.role,
+              unit: `${k.unit_ref} ${k.unit_name}`,
+              label: k.label ?? '',
+              created: vietnamDay(new Date(k.created_at)),
+              expires: k.expires_at ? vietnamDay(new Date(Date.parse(k.expires_at) - 1)) : '',
+              status: k.revoked_at
+                ? `revoked ${vietnamDay(new Date(k.revoked_at))}`
+                : k.expires_at && Date.parse(k.expires_at) <= now
+                  ? 'expired'
+                  : 'active',
+            })),
+          );
+        },
+        0,
+        KEYS_NEED_THE_SERVER_STOPPED,
+      );
     });
 
   keys
@@ -217,14 +233,18 @@ export function registerServeCommands(program: Command): void {
     .description('revoke an API key: requests with it get 401 from now on')
     .argument('<key_id>', 'the key, as `pcmbn keys list` shows it')
     .action(async (keyId: string) => {
-      await withWarehouse(async (w) => {
-        const r = await revokeApiKey(w, keyId);
-        if (!r.found) throw new UsageError(`no API key ${keyId}; \`pcmbn keys list\` shows them`);
-        console.log(
-          r.already
-            ? `API key ${keyId} was already revoked on ${vietnamDay(new Date(r.revokedAt))}`
-            : `revoked API key ${keyId}`,
-        );
-      });
+      await withWarehouse(
+        async (w) => {
+          const r = await revokeApiKey(w, keyId);
+          if (!r.found) throw new UsageError(`no API key ${keyId}; \`pcmbn keys list\` shows them`);
+          console.log(
+            r.already
+              ? `API key ${keyId} was already revoked on ${vietnamDay(new Date(r.revokedAt))}`
+              : `revoked API key ${keyId}`,
+          );
+        },
+        0,
+        KEYS_NEED_THE_SERVER_STOPPED,
+      );
     });
 }

@@ -43,11 +43,18 @@ afterAll(async () => {
 });
 
 describe('endpoints', () => {
-  it('GET /healthz: status, database and data version, no key needed', async () => {
+  it('GET /healthz: status and data version, no key needed; the database file only for an admin key', async () => {
     const res = await fetch(`${server.origin}/healthz`);
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ status: 'ok', database: w.path, dataVersion: 0 });
+    const text = await res.text();
+    expect(JSON.parse(text)).toEqual({ status: 'ok', dataVersion: 0 });
+    expect(text).not.toContain(path.basename(w.path));
     expect(res.headers.get('x-request-id')).toMatch(/^[0-9a-f]{8}$/);
+    const viewer = await fetch(`${server.origin}/healthz`, { headers: { authorization: `Bearer ${token}` } });
+    expect(await viewer.json()).toEqual({ status: 'ok', dataVersion: 0 });
+    const admin = (await createApiKey(w, { role: 'admin', unitId: 0 })).token;
+    const asAdmin = await fetch(`${server.origin}/healthz`, { headers: { authorization: `Bearer ${admin}` } });
+    expect(await asAdmin.json()).toEqual({ status: 'ok', database: w.path, dataVersion: 0 });
   });
 
   it('indicators: every catalogue entry, ratios with their targets', async () => {
@@ -286,7 +293,7 @@ describe('errors, time limit and cache (a test-only schema)', () => {
       await closeWarehouse(closed);
       const health = await fetch(`${s.origin}/healthz`);
       expect(health.status).toBe(503);
-      expect(await health.json()).toEqual({ status: 'unavailable', database: closed.path });
+      expect(await health.json()).toEqual({ status: 'unavailable' });
       const r = await gql(s.url, '{ indicators { code } }', { token: key });
       expect(r.status).toBe(500);
       expect(r.body).toEqual({
