@@ -213,7 +213,7 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
   };
 
   const oneOperation: RequestHandler = (req, res, next) => {
-    if (req.method === 'POST' && Array.isArray(req.body)) {
+    if (Array.isArray(req.body)) {
       recordRefusal('batched');
       return refuse(
         res,

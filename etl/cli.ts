@@ -27,13 +27,10 @@ function waitOption(): Option {
 }
 
 /** Opens the warehouse for a command; with `waitSeconds`, waits that long for another process to let go of it. */
-/** For loads met by a running server: files reach it through its inbox. */
-export const THROUGH_THE_INBOX =
-  "stop it first, or drop the files into the running server's inbox (the folder its --inbox or PCMBN_INBOX names; data/inbox beside the warehouse for pcmbn start) for its scheduled load";
-
 export async function withWarehouse<T>(
   fn: (w: Warehouse) => Promise<T>,
   waitSeconds = 0,
+  /** What to do instead when a server holds the warehouse (OpenOptions.whenServed). */
   whenServed?: string,
 ): Promise<T> {
   const w = await openWarehouse(databasePath(), {
@@ -49,6 +46,15 @@ export async function withWarehouse<T>(
   } finally {
     await w.close();
   }
+}
+
+/** Opens the warehouse for a load: when a server holds it, files reach it through its inbox. */
+function withWarehouseToLoad<T>(fn: (w: Warehouse) => Promise<T>, waitSeconds: number): Promise<T> {
+  return withWarehouse(
+    fn,
+    waitSeconds,
+    "stop it first, or drop the files into the running server's inbox (the folder its --inbox or PCMBN_INBOX names; data/inbox beside the warehouse for pcmbn start) for its scheduled load",
+  );
 }
 
 export function summarize(r: LoadResult): string {
@@ -97,29 +103,25 @@ export function registerEtlCommands(program: Command): void {
     .addOption(waitOption())
     .action(async (paths: string[], o: { wait: number }) => {
       for (const p of paths) if (!existsSync(p)) throw new UsageError(`no such file or folder: ${p}`);
-      await withWarehouse(
-        async (w) => {
-          const bar = process.stderr.isTTY
-            ? new cliProgress.SingleBar(
-                { format: 'loading {bar} {percentage}% | {value}/{total} files | {file}', hideCursor: true },
-                cliProgress.Presets.shades_classic,
-              )
-            : null;
-          let started = false;
-          const r = await loadFiles(w, paths, {
-            onProgress: (p) => {
-              if (!bar) return;
-              if (!started) [started] = [true, bar.start(p.filesTotal, 0, { file: '' })];
-              bar.update(p.filesDone, { file: p.file });
-            },
-          });
-          bar?.stop();
-          printOutcome(r);
-          if (r.rejected) process.exitCode = 1;
-        },
-        o.wait,
-        THROUGH_THE_INBOX,
-      );
+      await withWarehouseToLoad(async (w) => {
+        const bar = process.stderr.isTTY
+          ? new cliProgress.SingleBar(
+              { format: 'loading {bar} {percentage}% | {value}/{total} files | {file}', hideCursor: true },
+              cliProgress.Presets.shades_classic,
+            )
+          : null;
+        let started = false;
+        const r = await loadFiles(w, paths, {
+          onProgress: (p) => {
+            if (!bar) return;
+            if (!started) [started] = [true, bar.start(p.filesTotal, 0, { file: '' })];
+            bar.update(p.filesDone, { file: p.file });
+          },
+        });
+        bar?.stop();
+        printOutcome(r);
+        if (r.rejected) process.exitCode = 1;
+      }, o.wait);
     });
 
   etl

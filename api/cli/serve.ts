@@ -24,9 +24,14 @@ function isDay(text: string): boolean {
 
 export const DEFAULT_CRON = '*/5 * * * *';
 
-/** API keys live in the warehouse, which a running server holds: they cannot go through it. */
-const KEYS_NEED_THE_SERVER_STOPPED =
-  'API keys are managed with the server stopped: stop it, run this command again, then start the server again';
+/** API keys live in the warehouse, which a running server holds: unlike report files, they cannot go through it. */
+function withKeys(fn: (w: Warehouse) => Promise<void>): Promise<void> {
+  return withWarehouse(
+    fn,
+    0,
+    'API keys are managed with the server stopped: stop it, run this command again, then start the server again',
+  );
+}
 
 /** Where the server listens: HOST and PORT, default 127.0.0.1:4000. */
 export function listenAddress(env = process.env): { host: string; port: number } {
@@ -169,63 +174,55 @@ export function registerServeCommands(program: Command): void {
         if (o.expires < vietnamToday())
           throw new UsageError(`--expires ${o.expires} is in the past: expected today or a later day`);
       }
-      await withWarehouse(
-        async (w) => {
-          let unit;
-          try {
-            unit = await findUnit(w, o.unit, null, '--unit');
-          } catch (e) {
-            throw new UsageError((e as Error).message);
-          }
-          if (!unit)
-            throw new UsageError(
-              `--unit ${o.unit}: no such unit in today's list; expected VN, 2025-07:75, 2025-03:26734 or a plain code of today's list`,
-            );
-          const { keyId, token } = await createApiKey(w, {
-            role: o.role,
-            unitId: unit.unit_id,
-            label: o.label,
-            expires: o.expires,
-          });
-          console.log(
-            `created API key ${keyId}: ${o.role} of ${unit.ref} (${unit.type} ${unit.name})${o.label ? `, "${o.label}"` : ''}${o.expires ? `, works until ${o.expires}` : ''}`,
+      await withKeys(async (w) => {
+        let unit;
+        try {
+          unit = await findUnit(w, o.unit, null, '--unit');
+        } catch (e) {
+          throw new UsageError((e as Error).message);
+        }
+        if (!unit)
+          throw new UsageError(
+            `--unit ${o.unit}: no such unit in today's list; expected VN, 2025-07:75, 2025-03:26734 or a plain code of today's list`,
           );
-          console.log('the token is shown only now; send it as "Authorization: Bearer <token>":');
-          console.log(token);
-        },
-        0,
-        KEYS_NEED_THE_SERVER_STOPPED,
-      );
+        const { keyId, token } = await createApiKey(w, {
+          role: o.role,
+          unitId: unit.unit_id,
+          label: o.label,
+          expires: o.expires,
+        });
+        console.log(
+          `created API key ${keyId}: ${o.role} of ${unit.ref} (${unit.type} ${unit.name})${o.label ? `, "${o.label}"` : ''}${o.expires ? `, works until ${o.expires}` : ''}`,
+        );
+        console.log('the token is shown only now; send it as "Authorization: Bearer <token>":');
+        console.log(token);
+      });
     });
 
   keys
     .command('list')
     .description('list API keys (never their tokens)')
     .action(async () => {
-      await withWarehouse(
-        async (w) => {
-          const rows = await listApiKeys(w);
-          if (!rows.length) return console.log('no API keys; create one with `pcmbn keys create`');
-          const now = Date.now();
-          console.table(
-            rows.map((k) => ({
-              key: k.key_id,
-              role: k.role,
-              unit: `${k.unit_ref} ${k.unit_name}`,
-              label: k.label ?? '',
-              created: vietnamDay(new Date(k.created_at)),
-              expires: k.expires_at ? vietnamDay(new Date(Date.parse(k.expires_at) - 1)) : '',
-              status: k.revoked_at
-                ? `revoked ${vietnamDay(new Date(k.revoked_at))}`
-                : k.expires_at && Date.parse(k.expires_at) <= now
-                  ? 'expired'
-                  : 'active',
-            })),
-          );
-        },
-        0,
-        KEYS_NEED_THE_SERVER_STOPPED,
-      );
+      await withKeys(async (w) => {
+        const rows = await listApiKeys(w);
+        if (!rows.length) return console.log('no API keys; create one with `pcmbn keys create`');
+        const now = Date.now();
+        console.table(
+          rows.map((k) => ({
+            key: k.key_id,
+            role: k.role,
+            unit: `${k.unit_ref} ${k.unit_name}`,
+            label: k.label ?? '',
+            created: vietnamDay(new Date(k.created_at)),
+            expires: k.expires_at ? vietnamDay(new Date(Date.parse(k.expires_at) - 1)) : '',
+            status: k.revoked_at
+              ? `revoked ${vietnamDay(new Date(k.revoked_at))}`
+              : k.expires_at && Date.parse(k.expires_at) <= now
+                ? 'expired'
+                : 'active',
+          })),
+        );
+      });
     });
 
   keys
@@ -233,18 +230,14 @@ export function registerServeCommands(program: Command): void {
     .description('revoke an API key: requests with it get 401 from now on')
     .argument('<key_id>', 'the key, as `pcmbn keys list` shows it')
     .action(async (keyId: string) => {
-      await withWarehouse(
-        async (w) => {
-          const r = await revokeApiKey(w, keyId);
-          if (!r.found) throw new UsageError(`no API key ${keyId}; \`pcmbn keys list\` shows them`);
-          console.log(
-            r.already
-              ? `API key ${keyId} was already revoked on ${vietnamDay(new Date(r.revokedAt))}`
-              : `revoked API key ${keyId}`,
-          );
-        },
-        0,
-        KEYS_NEED_THE_SERVER_STOPPED,
-      );
+      await withKeys(async (w) => {
+        const r = await revokeApiKey(w, keyId);
+        if (!r.found) throw new UsageError(`no API key ${keyId}; \`pcmbn keys list\` shows them`);
+        console.log(
+          r.already
+            ? `API key ${keyId} was already revoked on ${vietnamDay(new Date(r.revokedAt))}`
+            : `revoked API key ${keyId}`,
+        );
+      });
     });
 }
