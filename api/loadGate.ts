@@ -5,30 +5,54 @@
  * would mix the warehouse before and after the load. So a load, from its first commit to its roll-up's, waits for
  * the requests in flight and holds new ones back (until it has cleared the result cache). Its staging and
  * validation run alongside requests; a waiting load goes first, so that a stream of requests cannot starve it.
+ *
+ * A request is done once its answer is handed to the socket, not once the client has read it (the server leaves
+ * the gate when it writes the answer), so a client that never reads holds nobody back. And a load waits for the
+ * requests in flight at most `maxWaitMs`, longer than the query timeout that ends every request running normally:
+ * a request still in flight then is left behind (its leaving no longer counts) and the load goes ahead.
  */
+interface WaitingLoad {
+  go(): void;
+  timer?: NodeJS.Timeout;
+}
+
 export class LoadGate {
   private reading = 0;
   private holding = false;
   private readonly readers: (() => void)[] = [];
-  private readonly loads: (() => void)[] = [];
+  private readonly loads: WaitingLoad[] = [];
+  /** Grows each time a load goes ahead of requests in flight: those requests leave uncounted. */
+  private round = 0;
+
+  /** `onOvertake` hears how many requests a load left behind when its wait ran out. */
+  constructor(private readonly onOvertake?: (inFlight: number) => void) {}
 
   /** Enters for a request; call the returned function once when the request is done. */
   async enter(): Promise<() => void> {
     if (this.holding || this.loads.length) await new Promise<void>((go) => this.readers.push(go));
     else this.reading++;
+    const round = this.round;
     let left = false;
     return () => {
-      if (left) return;
+      if (left || round !== this.round) return;
       left = true;
       this.reading--;
       this.next();
     };
   }
 
-  /** Waits for the requests in flight and holds new ones back until the returned function is called. */
-  async hold(): Promise<() => void> {
-    if (this.holding || this.reading) await new Promise<void>((go) => this.loads.push(go));
-    else this.holding = true;
+  /**
+   * Waits for the requests in flight, at most `maxWaitMs`, and holds new ones back until the returned function is
+   * called.
+   */
+  async hold(maxWaitMs = Infinity): Promise<() => void> {
+    if (this.holding || this.reading) {
+      await new Promise<void>((go) => {
+        const load: WaitingLoad = { go };
+        if (maxWaitMs !== Infinity) load.timer = setTimeout(() => this.overtake(load), maxWaitMs);
+        this.loads.push(load);
+      });
+    } else this.holding = true;
     let released = false;
     return () => {
       if (released) return;
@@ -38,12 +62,25 @@ export class LoadGate {
     };
   }
 
+  /** A load whose wait ran out goes ahead of the requests in flight (not of another load holding the gate). */
+  private overtake(load: WaitingLoad): void {
+    const i = this.loads.indexOf(load);
+    if (i < 0 || this.holding) return;
+    this.loads.splice(i, 1);
+    this.onOvertake?.(this.reading);
+    this.round++;
+    this.reading = 0;
+    this.holding = true;
+    load.go();
+  }
+
   private next(): void {
     if (this.holding || this.reading) return;
     const load = this.loads.shift();
     if (load) {
+      clearTimeout(load.timer);
       this.holding = true;
-      return load();
+      return load.go();
     }
     this.reading += this.readers.length;
     for (const go of this.readers.splice(0)) go();

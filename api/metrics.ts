@@ -74,7 +74,9 @@ export function recordLoad(result: LoadResult | null, error?: Error): void {
   if (result.rows) etlRows.inc(result.rows);
 }
 
-export function recordRefusal(reason: 'unauthenticated' | 'batched' | 'bad_body' | 'too_large' | 'long_string'): void {
+export function recordRefusal(
+  reason: 'unauthenticated' | 'batched' | 'bad_body' | 'too_large' | 'long_string' | 'answer_too_large',
+): void {
   refused.inc({ reason });
 }
 

@@ -15,7 +15,6 @@
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { dirname, join } from 'node:path';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
@@ -43,8 +42,10 @@ import {
   depthLimit,
   enforceDeadlines,
   explainLimitError,
+  getVariables,
   introspectionLimit,
   longStringIn,
+  MAX_ANSWER_BYTES,
   MAX_BODY_BYTES,
   MAX_STRING_CHARS,
   MAX_TOKENS,
@@ -71,6 +72,12 @@ export interface ServerOptions {
   log?: ErrorLog;
   /** Another schema (tests); default the API's. Its resolvers race the deadline like the API's. */
   schema?: GraphQLSchema;
+  /** The demo's key file (`pcmbn start` only): the page hands its key to a browser on this machine. */
+  demoKeyFile?: string;
+  /** The longest answer sent; default MAX_ANSWER_BYTES. */
+  maxAnswerBytes?: number;
+  /** How long a load waits for the requests in flight before it goes ahead; default twice the query timeout. */
+  loadWaitMs?: number;
 }
 
 export interface RunningServer {
@@ -160,13 +167,17 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
     requestIds.run(id, next);
   });
 
-  app.get('/healthz', async (_req, res) => {
+  // For a health check, anyone; where the warehouse lives on the host tells an attacker something, so only an admin.
+  app.get('/healthz', async (req, res) => {
     try {
       const rows = await w.db.selectFrom('meta').select('value').where('key', '=', 'data_version').execute();
-      res.json({ status: 'ok', database: w.path, dataVersion: rows[0] ? Number(rows[0].value) : null });
+      const header = req.headers.authorization;
+      const who = header === undefined ? null : await authenticate(w, header);
+      const database = who?.ok && who.principal.role === 'admin' ? { database: w.path } : {};
+      res.json({ status: 'ok', ...database, dataVersion: rows[0] ? Number(rows[0].value) : null });
     } catch (e) {
       log(`[request ${requestIds.getStore()}] healthz: ${describeError(e)}`);
-      res.status(503).json({ status: 'unavailable', database: w.path });
+      res.status(503).json({ status: 'unavailable' });
     }
   });
 
@@ -174,12 +185,9 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
     res.type(registry.contentType).send(await registry.metrics());
   });
 
-  // The built-in dashboard page (issue 4, dashboards/page/serve.ts): GET /, its assets and /dashboard-config.json.
-  // It reads /graphql like any client; in the demo it is given the demo's viewer key (demo-key.txt beside the
-  // warehouse), and only for a browser on this machine.
-  app.use(
-    dashboardPage({ anonymous: o.anonymous === 'viewer', demoKeyFile: join(dirname(w.path), 'demo-key.txt'), log }),
-  );
+  // The built-in dashboard page (dashboards/page/serve.ts): GET /, its assets and /dashboard-config.json. It reads
+  // /graphql like any client; in the demo it is given the demo's viewer key, and only for a browser on this machine.
+  app.use(dashboardPage({ anonymous: o.anonymous === 'viewer', demoKeyFile: o.demoKeyFile, log }));
 
   // The workbench page runs nothing, so it needs no key; the queries it sends do.
   app.use(workbench({ log }));
@@ -218,7 +226,7 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
         `batched requests are not accepted: send one GraphQL operation per request (this body holds ${req.body.length})`,
       );
     }
-    const long = longStringIn(req.body?.variables);
+    const long = longStringIn(req.method === 'GET' ? getVariables(req.query) : req.body?.variables);
     if (long) {
       recordRefusal('long_string');
       return refuse(
@@ -231,10 +239,30 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
     next();
   };
 
-  const gate = new LoadGate();
+  const maxAnswerBytes = o.maxAnswerBytes ?? MAX_ANSWER_BYTES;
+  const loadWaitMs = o.loadWaitMs ?? 2 * timeoutMs;
+  const gate = new LoadGate((inFlight) =>
+    log(`a load waited ${loadWaitMs} ms for ${inFlight} request(s) still in flight and went ahead of them`),
+  );
   const takeTurn: RequestHandler = async (_req, res, next) => {
-    // 'close' comes once the response is sent, or when the client went away before.
-    res.once('close', await gate.enter());
+    const leave = await gate.enter();
+    // The answer is whole once it is handed to the socket: a client that reads it slowly, or never, must not hold
+    // a load back. 'close' covers a client that went away before.
+    res.once('close', leave);
+    const send = res.send.bind(res);
+    res.send = (body?: unknown) => {
+      if (typeof body === 'string' && Buffer.byteLength(body) > maxAnswerBytes) {
+        recordRefusal('answer_too_large');
+        refuse(
+          res,
+          400,
+          ERROR_CODES.ANSWER_TOO_LARGE,
+          `the answer would be ${Buffer.byteLength(body).toLocaleString('en-US')} bytes; an answer holds at most ${maxAnswerBytes.toLocaleString('en-US')}: ask for fewer rows, fields or aliases, or split the query`,
+        );
+      } else send(body);
+      leave();
+      return res;
+    };
     next();
   };
 
@@ -306,7 +334,7 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
     port,
     invalidate: () => cache.clear(),
     holdReaders: async () => {
-      const release = await gate.hold();
+      const release = await gate.hold(loadWaitMs);
       return () => {
         cache.clear();
         release();

@@ -27,8 +27,14 @@ function waitOption(): Option {
 }
 
 /** Opens the warehouse for a command; with `waitSeconds`, waits that long for another process to let go of it. */
-export async function withWarehouse<T>(fn: (w: Warehouse) => Promise<T>, waitSeconds = 0): Promise<T> {
+export async function withWarehouse<T>(
+  fn: (w: Warehouse) => Promise<T>,
+  waitSeconds = 0,
+  /** What to do instead when a server holds the warehouse (OpenOptions.whenServed). */
+  whenServed?: string,
+): Promise<T> {
   const w = await openWarehouse(databasePath(), {
+    whenServed,
     waitMs: waitSeconds * 1000,
     onWait: (holder) =>
       console.error(
@@ -40,6 +46,15 @@ export async function withWarehouse<T>(fn: (w: Warehouse) => Promise<T>, waitSec
   } finally {
     await w.close();
   }
+}
+
+/** Opens the warehouse for a load: when a server holds it, files reach it through its inbox. */
+function withWarehouseToLoad<T>(fn: (w: Warehouse) => Promise<T>, waitSeconds: number): Promise<T> {
+  return withWarehouse(
+    fn,
+    waitSeconds,
+    "stop it first, or drop the files into the running server's inbox (the folder its --inbox or PCMBN_INBOX names; data/inbox beside the warehouse for pcmbn start) for its scheduled load",
+  );
 }
 
 export function summarize(r: LoadResult): string {
@@ -88,7 +103,7 @@ export function registerEtlCommands(program: Command): void {
     .addOption(waitOption())
     .action(async (paths: string[], o: { wait: number }) => {
       for (const p of paths) if (!existsSync(p)) throw new UsageError(`no such file or folder: ${p}`);
-      await withWarehouse(async (w) => {
+      await withWarehouseToLoad(async (w) => {
         const bar = process.stderr.isTTY
           ? new cliProgress.SingleBar(
               { format: 'loading {bar} {percentage}% | {value}/{total} files | {file}', hideCursor: true },

@@ -12,8 +12,15 @@
  * A restore verifies every file against the manifest, rebuilds the schema at the backup's version in a temporary file
  * beside the target, loads the tables, checks their row counts, migrates it to this version (openWarehouse), and
  * only then renames it over the target: a failed restore leaves the target as it was.
+ *
+ * The hashes prove a backup whole, not who made it: anyone who can write to the backup folder can change a file and
+ * its manifest entry. What matters most is `api_keys`: a forged row would be a working key. So a manifest may be
+ * signed (HMAC-SHA256 with a key kept outside the backup, PCMBN_BACKUP_KEY in the CLI), and API keys are restored
+ * only from a backup whose signature checks under that key; a signature that does not check refuses the whole
+ * backup. From an unsigned backup, or without the key, everything but the API keys is restored: every earlier key
+ * is void, and new ones are created with `pcmbn keys create`.
  */
-import { createHash } from 'node:crypto';
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import {
   closeSync,
   createReadStream,
@@ -23,6 +30,7 @@ import {
   openSync,
   readdirSync,
   readFileSync,
+  realpathSync,
   renameSync,
   rmSync,
   statSync,
@@ -78,6 +86,8 @@ export interface BackupManifest {
   /** The value each sequence gives out next: run and file ids go on from there after a restore. */
   sequences: Record<string, number>;
   tables: TableFile[];
+  /** HMAC-SHA256 (hex) of the manifest without this field, under the signing key; absent when not signed. */
+  signature?: string;
   catalogue: BackupFile;
 }
 
@@ -162,7 +172,18 @@ export interface BackupSummary {
  * Writes a backup of an open warehouse into `dir`, which must be missing or empty. Every table is read in one
  * transaction, so the backup is one snapshot even if this process loads meanwhile. On failure nothing is left.
  */
-export async function backupWarehouse(w: Warehouse, dirArg: string): Promise<BackupSummary> {
+/** The manifest's signature under `key`: HMAC-SHA256 of its JSON text without the signature. */
+function signatureOf(m: BackupManifest, key: string): string {
+  const { signature: _, ...signed } = m;
+  return createHmac('sha256', key).update(JSON.stringify(signed)).digest('hex');
+}
+
+export interface BackupOptions {
+  /** Signs the manifest (PCMBN_BACKUP_KEY): only a signed backup brings its API keys back. */
+  signingKey?: string;
+}
+
+export async function backupWarehouse(w: Warehouse, dirArg: string, o: BackupOptions = {}): Promise<BackupSummary> {
   const started = performance.now();
   const dir = resolve(dirArg);
   if (existsSync(dir)) {
@@ -224,6 +245,7 @@ export async function backupWarehouse(w: Warehouse, dirArg: string): Promise<Bac
       tables,
       catalogue: await describeFile(dir, CATALOGUE),
     };
+    if (o.signingKey) manifest.signature = signatureOf(manifest, o.signingKey);
     // Written last, under another name first: a manifest on disk means every file it lists is complete.
     const partial = join(dir, `.${MANIFEST}.partial`);
     written.push(partial);
@@ -383,6 +405,8 @@ async function checkPeriods(conn: DuckDBConnection, file: string): Promise<void>
 export interface RestoreOptions {
   /** Replace a warehouse that already holds data. */
   force?: boolean;
+  /** The key the backup was signed with (PCMBN_BACKUP_KEY); without it, API keys are not restored. */
+  signingKey?: string;
 }
 
 export interface RestoreSummary {
@@ -390,6 +414,8 @@ export interface RestoreSummary {
   manifest: BackupManifest;
   /** Whether a warehouse file was there before (replaced). */
   replaced: boolean;
+  /** Why the API keys were not restored (none are left); null when they were. */
+  keysDropped: string | null;
   rows: number;
   ms: number;
 }
@@ -441,11 +467,39 @@ function removeDatabaseFiles(path: string): void {
 }
 
 /**
+ * A warehouse path that is a symbolic link is restored onto the file it points to: renaming over the link would
+ * replace the link with a new file and leave the warehouse that servers open through it unchanged.
+ */
+function followLink(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return path; // nothing there yet (a dangling link is refused when the restore opens it)
+  }
+}
+
+/**
+ * Whether the backup's API keys may be restored: null if so, else why not. A signature that does not check under
+ * the key refuses the whole backup, since then nothing in it can be trusted.
+ */
+function trustKeys(m: BackupManifest, dir: string, key: string | undefined): string | null {
+  if (m.signature === undefined) return 'the backup is not signed (it was made without PCMBN_BACKUP_KEY)';
+  if (!key) return 'PCMBN_BACKUP_KEY is not set here, so its signature cannot be checked';
+  const expected = Buffer.from(signatureOf(m, key), 'hex');
+  const given = Buffer.from(typeof m.signature === 'string' ? m.signature : '', 'hex');
+  if (given.length !== expected.length || !timingSafeEqual(given, expected))
+    throw new BackupError(
+      `backup ${dir}: the signature of ${MANIFEST} does not match PCMBN_BACKUP_KEY: the backup was changed after it was made, or made with another key; nothing was restored`,
+    );
+  return null;
+}
+
+/**
  * Loads a verified backup into a new database file: the schema at the backup's version (its migrations run, then
  * their reference rows replaced by the backup's), every table from its Parquet file with its row count checked, the
  * sequences where they were. The file is thrown away on any failure, so it needs no transaction of its own.
  */
-async function loadBackup(dir: string, m: BackupManifest, file: string): Promise<number> {
+async function loadBackup(dir: string, m: BackupManifest, file: string, withKeys: boolean): Promise<number> {
   const instance = await DuckDBInstance.create(file, {
     autoinstall_known_extensions: 'false',
     autoload_known_extensions: 'false',
@@ -472,6 +526,7 @@ async function loadBackup(dir: string, m: BackupManifest, file: string): Promise
     for (const t of tables) await exec(conn, `DELETE FROM ${ident(t)}`);
     let rows = 0;
     for (const t of m.tables) {
+      if (t.table === 'api_keys' && !withKeys) continue;
       const path = join(dir, t.file);
       try {
         await exec(conn, `INSERT INTO ${ident(t.table)} BY NAME SELECT * FROM read_parquet($1)`, [path]);
@@ -509,8 +564,9 @@ export async function restoreWarehouse(
 ): Promise<RestoreSummary> {
   const started = performance.now();
   const dir = resolve(dirArg);
-  const target = resolve(targetArg);
+  const target = followLink(resolve(targetArg));
   const manifest = await verifyBackup(dir);
+  const keysDropped = trustKeys(manifest, dir, o.signingKey);
   mkdirSync(dirname(target), { recursive: true });
   const replaced = existsSync(target);
   const guard = await claimTarget(target, Boolean(o.force));
@@ -518,7 +574,7 @@ export async function restoreWarehouse(
   const temp = join(dirname(target), `.${basename(target)}.restoring-${process.pid}`);
   try {
     removeDatabaseFiles(temp);
-    const rows = await loadBackup(dir, manifest, temp);
+    const rows = await loadBackup(dir, manifest, temp, keysDropped === null);
     // Brings it to this version's schema and catalogue, and proves it opens as a warehouse.
     const restored = await openWarehouse(temp);
     await restored.close();
@@ -527,7 +583,7 @@ export async function restoreWarehouse(
     rmSync(`${target}.wal`, { force: true });
     renameSync(temp, target);
     fsyncPath(dirname(target));
-    return { target, manifest, replaced, rows, ms: performance.now() - started };
+    return { target, manifest, replaced, keysDropped, rows, ms: performance.now() - started };
   } catch (e) {
     removeDatabaseFiles(temp);
     throw e;

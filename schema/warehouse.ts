@@ -47,6 +47,11 @@ export interface OpenOptions {
   waitMs?: number;
   /** Told once when the open starts waiting, with a description of the holder. */
   onWait?: (holder: string) => void;
+  /**
+   * What to do when a server holds the file, in the caller's words (a load can go through the server's inbox; a
+   * key cannot); default "stop it first". Any other holder will let go: the advice then is to wait or stop it.
+   */
+  whenServed?: string;
 }
 
 export async function openWarehouse(path = databasePath(), o: OpenOptions = {}): Promise<Warehouse> {
@@ -109,8 +114,11 @@ async function createInstance(path: string, o: OpenOptions): Promise<DuckDBInsta
       if (!/Could not set lock|lock/i.test(message)) throw e;
       const holder = lockHolder(message);
       if (holder.server || Date.now() >= deadline) {
+        const advice = holder.server
+          ? (o.whenServed ?? 'stop it first')
+          : 'stop it first, or wait for it to finish (--wait SECONDS)';
         throw new WarehouseLockedError(
-          `the warehouse ${path} is in use by another process (${holder.description}); stop it first, or drop the files into the running server's inbox (data/inbox) for its scheduled load`,
+          `the warehouse ${path} is in use by another process (${holder.description}); ${advice}`,
         );
       }
       if (attempt === 0) o.onWait?.(holder.description);

@@ -8,6 +8,11 @@ import { UsageError } from '../../etl/cli.ts';
 import { BackupError, backupWarehouse, restoreWarehouse } from '../../schema/backup.ts';
 import { databasePath, openWarehouse } from '../../schema/warehouse.ts';
 
+/** PCMBN_BACKUP_KEY signs a backup's manifest, and lets a restore trust the API keys of a backup signed with it. */
+function backupKey(): string | undefined {
+  return process.env.PCMBN_BACKUP_KEY || undefined;
+}
+
 const megabytes = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
@@ -37,12 +42,16 @@ export function registerBackupCommands(program: Command): void {
       await reportingBackupErrors(async () => {
         const w = await openWarehouse(databasePath(o.db));
         try {
-          const s = await backupWarehouse(w, dir);
+          const s = await backupWarehouse(w, dir, { signingKey: backupKey() });
           const m = s.manifest;
           console.log(
             `backed up ${w.path} to ${s.dir}: ${m.tables.length} tables, ${s.rows.toLocaleString('en-US')} rows, ` +
               `${megabytes(s.bytes)} in ${seconds(s.ms)} (schema version ${m.schemaVersion}, data version ${m.dataVersion})`,
           );
+          if (!m.signature)
+            console.log(
+              'not signed (PCMBN_BACKUP_KEY is not set): a restore of it brings back everything but the API keys',
+            );
         } finally {
           await w.close();
         }
@@ -60,12 +69,17 @@ export function registerBackupCommands(program: Command): void {
     .option('--force', 'replace a warehouse that already holds data')
     .action(async (dir: string, o: { db?: string; force?: boolean }) => {
       await reportingBackupErrors(async () => {
-        const s = await restoreWarehouse(dir, databasePath(o.db), { force: o.force });
+        const s = await restoreWarehouse(dir, databasePath(o.db), { force: o.force, signingKey: backupKey() });
         const m = s.manifest;
         console.log(
           `restored ${dir} (made ${m.createdAt} by pcmbn ${m.pcmbnVersion} from ${m.source}) ${s.replaced ? 'over' : 'into'} ${s.target}: ` +
             `${m.tables.length} tables, ${s.rows.toLocaleString('en-US')} rows in ${seconds(s.ms)} (data version ${m.dataVersion})`,
         );
+        if (s.keysDropped)
+          console.log(
+            `API keys not restored: ${s.keysDropped}. No earlier key works on this warehouse: create new ones with ` +
+              '`pcmbn keys create --role viewer|analyst|admin --unit CODE` and hand them out again',
+          );
       });
     });
 }

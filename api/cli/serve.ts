@@ -24,6 +24,15 @@ function isDay(text: string): boolean {
 
 export const DEFAULT_CRON = '*/5 * * * *';
 
+/** API keys live in the warehouse, which a running server holds: unlike report files, they cannot go through it. */
+function withKeys(fn: (w: Warehouse) => Promise<void>): Promise<void> {
+  return withWarehouse(
+    fn,
+    0,
+    'API keys are managed with the server stopped: stop it, run this command again, then start the server again',
+  );
+}
+
 /** Where the server listens: HOST and PORT, default 127.0.0.1:4000. */
 export function listenAddress(env = process.env): { host: string; port: number } {
   const port = env.PORT === undefined || env.PORT === '' ? 4000 : Number(env.PORT);
@@ -58,6 +67,8 @@ export interface RunOptions {
   /** Inbox scanned on `cron`; none: no schedule. */
   inbox?: string;
   cron?: string;
+  /** The demo's key file, handed to a local browser (`pcmbn start` only). */
+  demoKeyFile?: string;
   /** Called once the server listens (print URLs here). */
   onReady?: (server: RunningServer) => void | Promise<void>;
 }
@@ -81,12 +92,14 @@ export async function runServer(w: Warehouse, o: RunOptions = {}): Promise<void>
     process.on('SIGINT', stop).on('SIGTERM', stop);
   });
   if (o.inbox) mkdirSync(o.inbox, { recursive: true }); // there from the start, for people to drop files into
-  const server = await startServer({ warehouse: w, host, port, anonymous }).catch((e: NodeJS.ErrnoException) => {
-    if (e.code === 'EADDRINUSE' || e.code === 'EACCES' || e.code === 'EADDRNOTAVAIL') {
-      throw new UsageError(`cannot listen on ${host}:${port} (${e.code}): set PORT (0 picks a free port) or HOST`);
-    }
-    throw e;
-  });
+  const server = await startServer({ warehouse: w, host, port, anonymous, demoKeyFile: o.demoKeyFile }).catch(
+    (e: NodeJS.ErrnoException) => {
+      if (e.code === 'EADDRINUSE' || e.code === 'EACCES' || e.code === 'EADDRNOTAVAIL') {
+        throw new UsageError(`cannot listen on ${host}:${port} (${e.code}): set PORT (0 picks a free port) or HOST`);
+      }
+      throw e;
+    },
+  );
   const schedule =
     o.inbox && cron
       ? startSchedule(
@@ -98,7 +111,7 @@ export async function runServer(w: Warehouse, o: RunOptions = {}): Promise<void>
             if (e) console.error(`inbox scan failed: ${e.message}`);
             if (r) console.log(summarize(r));
           },
-          server.holdReaders,
+          { holdReaders: server.holdReaders },
         )
       : null;
   try {
@@ -161,7 +174,7 @@ export function registerServeCommands(program: Command): void {
         if (o.expires < vietnamToday())
           throw new UsageError(`--expires ${o.expires} is in the past: expected today or a later day`);
       }
-      await withWarehouse(async (w) => {
+      await withKeys(async (w) => {
         let unit;
         try {
           unit = await findUnit(w, o.unit, null, '--unit');
@@ -190,7 +203,7 @@ export function registerServeCommands(program: Command): void {
     .command('list')
     .description('list API keys (never their tokens)')
     .action(async () => {
-      await withWarehouse(async (w) => {
+      await withKeys(async (w) => {
         const rows = await listApiKeys(w);
         if (!rows.length) return console.log('no API keys; create one with `pcmbn keys create`');
         const now = Date.now();
@@ -217,7 +230,7 @@ export function registerServeCommands(program: Command): void {
     .description('revoke an API key: requests with it get 401 from now on')
     .argument('<key_id>', 'the key, as `pcmbn keys list` shows it')
     .action(async (keyId: string) => {
-      await withWarehouse(async (w) => {
+      await withKeys(async (w) => {
         const r = await revokeApiKey(w, keyId);
         if (!r.found) throw new UsageError(`no API key ${keyId}; \`pcmbn keys list\` shows them`);
         console.log(

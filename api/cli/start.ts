@@ -81,6 +81,7 @@ export function registerStartCommand(program: Command): void {
         await runServer(w, {
           inbox,
           cron,
+          demoKeyFile: key.file,
           onReady: (server) => {
             printServer(server, inbox, cron);
             console.log(`demo API key (viewer of VN, ${key.created ? 'new' : 'kept'} in ${key.file}):`);

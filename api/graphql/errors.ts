@@ -14,6 +14,8 @@ export const ERROR_CODES = {
   TIMEOUT: 'TIMEOUT',
   /** A list field would return more than MAX_ROWS rows (api/graphql/limits.ts). */
   TOO_MANY_ROWS: 'TOO_MANY_ROWS',
+  /** An answer longer than MAX_ANSWER_BYTES (api/graphql/limits.ts). */
+  ANSWER_TOO_LARGE: 'ANSWER_TOO_LARGE',
   /** Malformed HTTP requests: batched bodies, bodies that are not JSON or too large. */
   BAD_REQUEST: 'BAD_REQUEST',
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',

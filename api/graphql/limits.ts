@@ -12,6 +12,7 @@
  * - introspection: at most MAX_INTROSPECTION_FIELDS `__schema`/`__type` fields per operation (aliases count), and
  *   at most 3 nested lists of fields inside them (graphql-js's MaxIntrospectionDepthRule);
  * - rows: a list field returns at most MAX_ROWS rows (resolvers call `capRows`);
+ * - answer: an answer of more than MAX_ANSWER_BYTES is replaced by an error (the server checks it as it writes);
  * - time: a request answers within the timeout (PCMBN_QUERY_TIMEOUT_MS, default 10 s) or gets error code TIMEOUT.
  *
  * Introspection is otherwise exempt from depth and cost, as graphql-depth-limit does by default: the standard
@@ -42,6 +43,11 @@ export const LIST_FACTOR = 10;
 export const MAX_ROWS = 5_000;
 export const DEFAULT_QUERY_TIMEOUT_MS = 10_000;
 export const MAX_BODY_BYTES = 100 * 1024;
+/**
+ * The longest answer sent: a dashboard's largest is under 1 MB, while aliases can ask for one list of MAX_ROWS
+ * units many times over; such an answer held in memory for a client that reads slowly is what the limit bounds.
+ */
+export const MAX_ANSWER_BYTES = 8 * 1024 * 1024;
 /** The standard introspection query has about 170 tokens, the dashboards' largest query about 30. */
 export const MAX_TOKENS = 2_000;
 export const MAX_STRING_CHARS = 256;
@@ -296,6 +302,20 @@ export function longStringIn(variables: unknown, max = MAX_STRING_CHARS): { path
     }
   }
   return null;
+}
+
+/**
+ * The variables of a GET request: a JSON text in the query string (the GraphQL over HTTP convention), parsed here
+ * only so that the same limits apply as to a POST's; what does not parse is left to Apollo, which refuses it.
+ */
+export function getVariables(query: unknown): unknown {
+  const text = (query as { variables?: unknown } | undefined)?.variables;
+  if (typeof text !== 'string') return text;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
 }
 
 /**

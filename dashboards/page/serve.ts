@@ -5,9 +5,12 @@
  * The API key, decided here (and documented in the README):
  * - the server lets anonymous viewers in (PCMBN_ANONYMOUS=viewer): the page sends no key;
  * - the demo (`npm start` / `pcmbn start` keeps a viewer key of the whole country in demo-key.txt beside the
- *   warehouse): the page gets that key, but only when the browser is on this machine: the connection comes from
- *   and to a loopback address, the Host header names a loopback host (a DNS-rebinding page cannot pass), and no
- *   proxy header says the request was forwarded. Any other request is told to ask for a key;
+ *   warehouse, and only it passes `demoKeyFile`): the page gets that key, but only when the browser is on this
+ *   machine: the connection comes from and to a loopback address, the Host header names a loopback host (a
+ *   DNS-rebinding page cannot pass), and no proxy header says the request was forwarded. A proxy that sets none
+ *   (nginx by default) is indistinguishable from a local browser, which is why `pcmbn serve`, the command for
+ *   production, never hands a key out, whatever files lie beside its warehouse. Any other request is told to ask
+ *   for a key;
  * - otherwise the page asks the user for a viewer key and keeps it in the browser session only.
  * The key is never written into the HTML, and the answer is never cached.
  *
@@ -22,8 +25,8 @@ import { buildPage, type PageBundle } from './bundle.ts';
 export interface PageOptions {
   /** The server lets requests without a key in as viewers. */
   anonymous: boolean;
-  /** Where `pcmbn start` keeps the demo's viewer key (demo-key.txt beside the warehouse). */
-  demoKeyFile: string;
+  /** Where `pcmbn start` keeps the demo's viewer key (demo-key.txt beside the warehouse); none: no demo key. */
+  demoKeyFile?: string;
   /** Where build failures are logged; default stderr. */
   log?: (line: string) => void;
 }
@@ -60,7 +63,8 @@ function hostName(host: string | undefined): string {
 }
 
 /** The demo key, for a browser on this machine only; null otherwise. */
-export function demoKeyFor(req: IncomingMessage, demoKeyFile: string): string | null {
+export function demoKeyFor(req: IncomingMessage, demoKeyFile: string | undefined): string | null {
+  if (demoKeyFile === undefined) return null;
   if (!isLoopbackAddress(req.socket.remoteAddress) || !isLoopbackAddress(req.socket.localAddress)) return null;
   if (!LOOPBACK_HOSTS.has(hostName(req.headers.host).toLowerCase())) return null;
   if (req.headers.forwarded || req.headers['x-forwarded-for'] || req.headers['x-real-ip']) return null;

@@ -24,6 +24,8 @@ export interface CsvScan {
   records: number;
   /** Records (the header aside) whose number of fields is not the header's: where each starts, and its count. */
   misshapen: { line: number; fields: number }[];
+  /** Lines longer than the scan's `maxLineBytes`, with their length in bytes (line breaks excluded). */
+  longLines: { line: number; bytes: number }[];
   /** Where the bytes stop being CSV, if they do; reading stops there. `col` is the field's number. */
   broken: {
     line: number;
@@ -48,11 +50,25 @@ const BOM = [0xef, 0xbb, 0xbf];
  * quoted line breaks before it, so only the records where that shift changes are stored: a few numbers for a
  * well-formed file of any size.
  */
-export function scanCsv(path: string, delimiter: string, width?: number, limit = Infinity): CsvScan {
+export function scanCsv(
+  path: string,
+  delimiter: string,
+  width?: number,
+  limit = Infinity,
+  maxLineBytes = Infinity,
+): CsvScan {
   const delim = delimiter.charCodeAt(0);
   const shiftAt: number[] = [];
   const shiftBy: number[] = [];
   const misshapen: CsvScan['misshapen'] = [];
+  const longLines: CsvScan['longLines'] = [];
+  let lineBytes = 0; // bytes of the current line so far
+  let lastByte = -1;
+  const endLine = () => {
+    const bytes = lineBytes - (lastByte === CR ? 1 : 0);
+    if (bytes > maxLineBytes && longLines.length < limit) longLines.push({ line, bytes });
+    lineBytes = 0;
+  };
   let broken: CsvScan['broken'] = null;
   let shift = 0;
   let records = 0;
@@ -83,6 +99,11 @@ export function scanCsv(path: string, delimiter: string, width?: number, limit =
     (chunk) => {
       for (let i = 0; i < chunk.length && !broken; i++) {
         const b = chunk[i];
+        if (b === LF) endLine();
+        else {
+          lineBytes++;
+          lastByte = b;
+        }
         if (state === 'quoted') {
           if (b === QUOTE) state = 'closed';
           else if (b === LF) line++;
@@ -127,10 +148,12 @@ export function scanCsv(path: string, delimiter: string, width?: number, limit =
   if (!broken) {
     if (state === 'quoted') broken = { ...opened, kind: 'unclosed', text: '' };
     else if (started) endRecord();
+    if (lineBytes) endLine();
   }
   return {
     records,
     misshapen,
+    longLines,
     broken,
     lineOf(ordinal) {
       let lo = 0;

@@ -86,6 +86,9 @@ export function inspectCsv(path: string, name: string): CsvLayout {
   return { readPath, delimiter, sniffed, header, positions: check.positions, cleanup };
 }
 
+/** The longest line DuckDB's reader is told to take; a longer one rejects the file, located. */
+export const MAX_LINE_BYTES = 2 * 1024 * 1024;
+
 function sqlString(s: string): string {
   return `'${s.replaceAll("'", "''")}'`;
 }
@@ -102,41 +105,61 @@ export async function stageCsv(
 ): Promise<number> {
   const columns = layout.header.map((c) => `${sqlString(c.trim())}: 'VARCHAR'`).join(', ');
   const cols = layout.header.map((c) => c.trim());
-  await runRows(conn, 'DROP TABLE IF EXISTS reject_errors');
-  await runRows(conn, 'DROP TABLE IF EXISTS reject_scans');
   // A field of spaces is empty, as it is in a workbook or a JSON file (their readers trim): not a value of "".
-  const { changed } = await runRows(
-    conn,
-    `INSERT INTO stage (file_no, ${cols.join(', ')})
-    SELECT $1, ${cols.map((c) => `nullif(trim(${c}), '')`).join(', ')} FROM read_csv(${sqlString(layout.readPath)}, header = true, auto_detect = false,
-      delim = ${sqlString(layout.delimiter)}, quote = '"', escape = '"', columns = {${columns}},
-      store_rejects = true, strict_mode = true, null_padding = false)`,
-    [fileNo],
-  );
-  const rejected = (await runRows<{ n: number }>(conn, 'SELECT count(*) AS n FROM reject_errors')).rows[0].n;
-  if (rejected > 0) throw new FileRejected(locateMalformed(name, layout));
-  return changed;
+  // No store_rejects: DuckDB would record one reject, holding the whole line, per field too many (a line of
+  // `x,` repeated costs time and memory quadratic in its length), and skips lines longer than its buffer without
+  // a reject. Stopping at the first malformed line and locating every problem with our own scan is linear.
+  try {
+    const { changed } = await runRows(
+      conn,
+      `INSERT INTO stage (file_no, ${cols.join(', ')})
+      SELECT $1, ${cols.map((c) => `nullif(trim(${c}), '')`).join(', ')} FROM read_csv(${sqlString(layout.readPath)}, header = true, auto_detect = false,
+        delim = ${sqlString(layout.delimiter)}, quote = '"', escape = '"', columns = {${columns}},
+        strict_mode = true, null_padding = false, max_line_size = ${MAX_LINE_BYTES})`,
+      [fileNo],
+    );
+    return changed;
+  } catch (e) {
+    if (!isCsvReadError(e)) throw e;
+    throw new FileRejected(locateMalformed(name, layout, (e as Error).message.split('\n', 1)[0]));
+  }
+}
+
+/** DuckDB's CSV reader refusing the bytes (a malformed or overlong line), not a failure of the database. */
+function isCsvReadError(e: unknown): boolean {
+  const m = e instanceof Error ? e.message : '';
+  return /CSV Error on Line|Parallel CSV Reader|Maximum line size|CSV Reader/i.test(m);
 }
 
 /**
  * The slow, exact read of a file DuckDB could not read whole: every malformed row, with its line, in one streamed
  * pass (a truncated gigabyte is located in seconds, in a few megabytes of memory).
  */
-function locateMalformed(name: string, layout: CsvLayout): LoadIssue[] {
+function locateMalformed(name: string, layout: CsvLayout, duckdbSaid: string): LoadIssue[] {
   const bad = layout.sniffed.encoding === 'utf-8' ? firstInvalidUtf8InFile(layout.readPath) : null;
   if (bad) return [invalidUtf8Issue(name, bad)];
   const width = layout.header.length;
-  const scan = scanCsv(layout.readPath, layout.delimiter, width, MAX_ISSUES_PER_FILE);
-  const issues = scan.misshapen.map(({ line, fields }) => {
+  const scan = scanCsv(layout.readPath, layout.delimiter, width, MAX_ISSUES_PER_FILE, MAX_LINE_BYTES);
+  const long = scan.longLines.map(({ line, bytes }) =>
+    issue(
+      name,
+      line,
+      null,
+      null,
+      `the line is ${bytes.toLocaleString('en-US')} bytes long; a line holds at most ${MAX_LINE_BYTES.toLocaleString('en-US')} bytes (2 MiB): expected one report row per line`,
+    ),
+  );
+  const misshapen = scan.misshapen.map(({ line, fields }) => {
     const col = Math.min(fields, width) + 1;
     return issue(
       name,
       line,
       col,
       layout.header[col - 1] ?? null,
-      `expected ${width} fields (${layout.header.join(',')}), found ${fields}${fields < width ? ': the row is cut short (truncated file?)' : ''}`,
+      `expected ${width} fields (${layout.header.join(',')}), found ${fields.toLocaleString('en-US')}${fields < width ? ': the row is cut short (truncated file?)' : ''}`,
     );
   });
+  const issues = [...long, ...misshapen].sort((a, b) => (a.line ?? 0) - (b.line ?? 0)).slice(0, MAX_ISSUES_PER_FILE);
   const broken = scan.broken;
   if (broken && issues.length < MAX_ISSUES_PER_FILE) {
     const quoted = 'expected the whole value in quotes, its own quotes doubled: "a ""quoted"" word"';
@@ -162,7 +185,7 @@ function locateMalformed(name: string, layout: CsvLayout): LoadIssue[] {
         null,
         null,
         null,
-        "DuckDB's CSV reader skipped rows that read as well-formed CSV here (a line over 2 MB?); expected RFC 4180 CSV",
+        `DuckDB's CSV reader refused rows that read as well-formed CSV here (${duckdbSaid}); expected RFC 4180 CSV`,
       ),
     );
   return issues;

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { getIntrospectionQuery, GraphQLInt, GraphQLObjectType, GraphQLSchema, GraphQLString } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LruResultCache } from '../../api/cache.ts';
+import { LruResultCache, resultBytes } from '../../api/cache.ts';
 import { createApiKey } from '../../api/auth/keys.ts';
 import type { RequestContext } from '../../api/request.ts';
 import { recordLoad } from '../../api/metrics.ts';
@@ -43,11 +43,18 @@ afterAll(async () => {
 });
 
 describe('endpoints', () => {
-  it('GET /healthz: status, database and data version, no key needed', async () => {
+  it('GET /healthz: status and data version, no key needed; the database file only for an admin key', async () => {
     const res = await fetch(`${server.origin}/healthz`);
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ status: 'ok', database: w.path, dataVersion: 0 });
+    const text = await res.text();
+    expect(JSON.parse(text)).toEqual({ status: 'ok', dataVersion: 0 });
+    expect(text).not.toContain(path.basename(w.path));
     expect(res.headers.get('x-request-id')).toMatch(/^[0-9a-f]{8}$/);
+    const viewer = await fetch(`${server.origin}/healthz`, { headers: { authorization: `Bearer ${token}` } });
+    expect(await viewer.json()).toEqual({ status: 'ok', dataVersion: 0 });
+    const admin = (await createApiKey(w, { role: 'admin', unitId: 0 })).token;
+    const asAdmin = await fetch(`${server.origin}/healthz`, { headers: { authorization: `Bearer ${admin}` } });
+    expect(await asAdmin.json()).toEqual({ status: 'ok', database: w.path, dataVersion: 0 });
   });
 
   it('indicators: every catalogue entry, ratios with their targets', async () => {
@@ -286,7 +293,7 @@ describe('errors, time limit and cache (a test-only schema)', () => {
       await closeWarehouse(closed);
       const health = await fetch(`${s.origin}/healthz`);
       expect(health.status).toBe(503);
-      expect(await health.json()).toEqual({ status: 'unavailable', database: closed.path });
+      expect(await health.json()).toEqual({ status: 'unavailable' });
       const r = await gql(s.url, '{ indicators { code } }', { token: key });
       expect(r.status).toBe(500);
       expect(r.body).toEqual({
@@ -305,7 +312,7 @@ describe('errors, time limit and cache (a test-only schema)', () => {
 
 describe('LruResultCache', () => {
   it('keeps the most recently used entries, shares computations, forgets failures, separates roles', async () => {
-    const cache = new LruResultCache(2);
+    const cache = new LruResultCache(2 * resultBytes(1));
     let n = 0;
     const compute = async () => ++n;
     expect(await cache.get('a', compute)).toBe(1);
@@ -322,6 +329,35 @@ describe('LruResultCache', () => {
     expect(await cache.forRole('analyst').get('e', compute)).toBe(8);
     cache.clear();
     expect(cache.size).toBe(0);
+  });
+
+  it('is bounded by the bytes of its results, not their number: many large results push the oldest out', async () => {
+    const maxBytes = 1024 * 1024;
+    const cache = new LruResultCache(maxBytes);
+    const rows = (k: number) => Array.from({ length: 1_000 }, (_, i) => ({ unit: `ward ${k}-${i}`, value: i }));
+    for (let k = 0; k < 100; k++) await cache.get(`breakdown ${k}`, async () => rows(k)); // ~50 kB each
+    expect(cache.bytes).toBeLessThanOrEqual(maxBytes);
+    expect(cache.size).toBeLessThan(100);
+    let computed = 0;
+    await cache.get('breakdown 99', async () => (computed++, rows(99))); // the most recent is kept
+    await cache.get('breakdown 0', async () => (computed++, rows(0))); // the oldest is gone
+    expect(computed).toBe(1);
+    // One result larger than the whole cache is answered, not kept.
+    const huge = Array.from({ length: 25 }, (_, k) => rows(k)).flat();
+    expect((await cache.get('huge', async () => huge)).length).toBe(25_000);
+    expect(cache.bytes).toBeLessThanOrEqual(maxBytes);
+    await cache.get('huge', async () => (computed++, []));
+    expect(computed).toBe(2);
+  });
+
+  it('keeps no result of a computation begun before a clear (a load committed meanwhile)', async () => {
+    const cache = new LruResultCache();
+    let finish!: (v: number) => void;
+    const before = cache.get('kpi', () => new Promise<number>((resolve) => (finish = resolve)));
+    cache.clear();
+    finish(3);
+    expect(await before).toBe(3);
+    expect(await cache.get('kpi', async () => 5)).toBe(5);
   });
 });
 

@@ -38,7 +38,7 @@ let browser: Browser;
 beforeAll(async () => {
   w = await demoWarehouse();
   demoKey = (await ensureDemoKey(w)).token; // demo-key.txt beside the warehouse, as `pcmbn start` leaves it
-  server = await startServer({ warehouse: w, port: 0 });
+  server = await startServer({ warehouse: w, port: 0, demoKeyFile: path.join(path.dirname(w.path), 'demo-key.txt') });
   browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
   fs.mkdirSync(ARTIFACTS, { recursive: true });
 });
@@ -144,6 +144,14 @@ describe('serving the page', () => {
       expect(await (await fetch(`${open.origin}/dashboard-config.json`)).json()).toEqual({ auth: 'anonymous' });
     } finally {
       await open.close();
+    }
+    // Served as production (`pcmbn serve`), beside the demo's key file: no key, even for this machine, since a
+    // reverse proxy that adds no header (nginx by default) looks just like a local browser.
+    const served = await startServer({ warehouse: w, port: 0 });
+    try {
+      expect(await (await fetch(`${served.origin}/dashboard-config.json`)).json()).toEqual({ auth: 'key' });
+    } finally {
+      await served.close();
     }
   });
 });

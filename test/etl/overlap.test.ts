@@ -77,11 +77,12 @@ describe('two loads at once', () => {
     expect((await first).code).toBe(0);
     expect(second!.code).toBe(2);
     expect(second!.stderr).toMatch(
-      /^pcmbn: the warehouse .* is in use by another process \(PID \d+: pcmbn etl load .*\); stop it first/m,
+      /^pcmbn: the warehouse .* is in use by another process \(PID \d+: pcmbn etl load .*\); stop it first, or wait for it to finish \(--wait SECONDS\)$/m,
     );
+    expect(second!.stderr).not.toMatch(/inbox/); // no server is running
   }, 120_000);
 
-  it('a load meeting a running server fails at once, whatever --wait says, and points to the inbox', async () => {
+  it('a load meeting a running server fails at once, whatever --wait says, and points to the inbox; keys point to stopping it', async () => {
     const db = await freshWarehousePath();
     const server = pcmbnBackground(pcmbnEnv(db, { PORT: '0' }), 'serve');
     try {
@@ -93,6 +94,19 @@ describe('two loads at once', () => {
         /in use by another process \(PID \d+: pcmbn serve\); stop it first, or drop the files into the running server's inbox/,
       );
       expect(load.stderr).not.toMatch(/waiting/);
+      expect(load.stderr).toMatch(/the folder its --inbox or PCMBN_INBOX names/);
+      // Keys cannot go through the inbox: the advice is to stop the server, with no word of an inbox.
+      for (const args of [
+        ['keys', 'list'],
+        ['keys', 'create', '--role', 'viewer', '--unit', 'VN'],
+      ]) {
+        const keys = await pcmbn(pcmbnEnv(db), ...args);
+        expect(keys.code).toBe(2);
+        expect(keys.stderr).toMatch(
+          /in use by another process \(PID \d+: pcmbn serve\); API keys are managed with the server stopped: stop it, run this command again, then start the server again$/m,
+        );
+        expect(keys.stderr).not.toMatch(/inbox/);
+      }
     } finally {
       expect(await server.stop()).toBe(0);
     }
