@@ -11,6 +11,7 @@ export default defineConfig({
   test: {
     // `npm run test:soak` (PCMBN_SOAK=1) runs the suites that need minutes (kill -9 at many points, …);
     // `npm test` the rest.
+    reporters: ['default', './test/skipped-reporter.ts'],
     include: process.env.PCMBN_SOAK ? ['test/soak/**/*.test.ts'] : ['test/**/*.test.ts'],
     exclude: process.env.PCMBN_SOAK ? [] : ['test/soak/**'],
     testTimeout: 60_000,
