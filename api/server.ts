@@ -165,7 +165,7 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
     res.type(registry.contentType).send(await registry.metrics());
   });
 
-  // The built-in dashboard page (issue 4, dashboards/page/serve.ts): GET /, its assets and /dashboard-config.json.
+  // The built-in dashboard page (dashboards/page/serve.ts): GET /, its assets and /dashboard-config.json.
   // It reads /graphql like any client; in the demo it is given the demo's viewer key (demo-key.txt beside the
   // warehouse), and only for a browser on this machine.
   app.use(

@@ -1,5 +1,5 @@
 /**
- * `pcmbn etl extract-plan` on the Biên Hòa plan for 2024 (seeds/000): the five enforcement targets and the four
+ * `pcmbn etl extract-plan` on the Biên Hòa plan for 2024 (seed document 000): the five enforcement targets and the four
  * reporting deadlines, with citations, in files the API's schedule loader and the targets check read. The other
  * plans of the seeds (001 Bắc Giang 2021–2025, 002 Lai Châu 2024) as further cases.
  */

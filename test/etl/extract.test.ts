@@ -1,5 +1,5 @@
 /**
- * `pcmbn etl extract` on the Thái Bình report of the first half of 2019 (seeds/003), as issue 5 sets it out: the
+ * `pcmbn etl extract` on the Thái Bình report of the first half of 2019 (seed document 003), as the extraction was specified: the
  * figures it must propose, with correct citations; the figures it lists as unmapped; what it must not take. And the
  * reading of Vietnamese numbers, diacritics (NFC, NFD, none), and text broken by a PDF copy, and the rules table.
  */

@@ -1,5 +1,5 @@
 /**
- * Two queries the dashboards need (issue 4) that the rest of the API did not offer:
+ * Two queries the dashboards need that the rest of the API did not offer:
  *
  * - `periods(type, hierarchy)`: the periods of a type that hold reports, newest first, for period pickers (the
  *   Grafana `year` and `month` variables, the built-in page). A month is listed when some unit reported for that
