@@ -13,10 +13,8 @@
  * beside the target, loads the tables, checks their row counts, migrates it to this version (openWarehouse), and
  * only then renames it over the target: a failed restore leaves the target as it was.
  */
-import { createHash } from 'node:crypto';
 import {
   closeSync,
-  createReadStream,
   existsSync,
   fsyncSync,
   mkdirSync,
@@ -32,6 +30,8 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { INDICATORS } from './catalogue.ts';
 import { runRows } from './dialect.ts';
+import { sha256File } from './fileHash.ts';
+import { sqlIdentifier, sqlLiteral } from './sqlText.ts';
 import { MIGRATIONS } from './migrations.ts';
 import { allPeriods } from './periods.ts';
 import { openWarehouse, type Warehouse, WarehouseLockedError } from './warehouse.ts';
@@ -85,13 +85,6 @@ export function pcmbnVersion(): string {
   return (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 }
 
-/** SQL string literal for a path (COPY TO takes no parameter). */
-function literal(s: string): string {
-  return `'${s.replaceAll("'", "''")}'`;
-}
-
-const ident = (name: string) => `"${name.replaceAll('"', '""')}"`;
-
 async function exec(conn: DuckDBConnection, sql: string, params: unknown[] = []): Promise<void> {
   await runRows(conn, sql, params);
 }
@@ -125,13 +118,7 @@ async function metaValue(conn: DuckDBConnection, key: string): Promise<string | 
 }
 
 async function countRows(conn: DuckDBConnection, table: string): Promise<number> {
-  return (await runRows<{ n: number }>(conn, `SELECT count(*) AS n FROM ${ident(table)}`)).rows[0].n;
-}
-
-async function sha256(file: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
+  return (await runRows<{ n: number }>(conn, `SELECT count(*) AS n FROM ${sqlIdentifier(table)}`)).rows[0].n;
 }
 
 /** Flushes a file (or a folder's entries) to disk: a backup that says it is done must survive a power cut. */
@@ -147,7 +134,7 @@ function fsyncPath(path: string): void {
 async function describeFile(dir: string, file: string): Promise<BackupFile> {
   const path = join(dir, file);
   fsyncPath(path);
-  return { file, bytes: statSync(path).size, sha256: await sha256(path) };
+  return { file, bytes: statSync(path).size, sha256: await sha256File(path) };
 }
 
 export interface BackupSummary {
@@ -193,7 +180,7 @@ export async function backupWarehouse(w: Warehouse, dirArg: string): Promise<Bac
         written.push(join(dir, file));
         await exec(
           conn,
-          `COPY (SELECT * FROM ${ident(table)}) TO ${literal(join(dir, file))} (FORMAT parquet, COMPRESSION zstd)`,
+          `COPY (SELECT * FROM ${sqlIdentifier(table)}) TO ${sqlLiteral(join(dir, file))} (FORMAT parquet, COMPRESSION zstd)`,
         );
         tables.push({ table, file, rows: await countRows(conn, table) });
       }
@@ -320,7 +307,7 @@ export async function verifyBackup(dirArg: string): Promise<BackupManifest> {
     const bytes = statSync(path).size;
     if (bytes !== f.bytes)
       throw new BackupError(`backup file ${path} is damaged: ${bytes} bytes, ${MANIFEST} says ${f.bytes}`);
-    const hash = await sha256(path);
+    const hash = await sha256File(path);
     if (hash !== f.sha256)
       throw new BackupError(`backup file ${path} is damaged: its SHA-256 is ${hash}, ${MANIFEST} says ${f.sha256}`);
   }
@@ -469,12 +456,12 @@ async function loadBackup(dir: string, m: BackupManifest, file: string): Promise
         `backup ${dir}: ${MANIFEST} lists table(s) ${unknown.map((t) => t.table).join(', ')}, which schema version ${m.schemaVersion} does not have`,
       );
     await checkPeriods(conn, join(dir, listed.get('periods')!.file));
-    for (const t of tables) await exec(conn, `DELETE FROM ${ident(t)}`);
+    for (const t of tables) await exec(conn, `DELETE FROM ${sqlIdentifier(t)}`);
     let rows = 0;
     for (const t of m.tables) {
       const path = join(dir, t.file);
       try {
-        await exec(conn, `INSERT INTO ${ident(t.table)} BY NAME SELECT * FROM read_parquet($1)`, [path]);
+        await exec(conn, `INSERT INTO ${sqlIdentifier(t.table)} BY NAME SELECT * FROM read_parquet($1)`, [path]);
       } catch (e) {
         throw new BackupError(
           `backup file ${path} cannot be restored into table ${t.table}: ${(e as Error).message.split('\n')[0]}`,
@@ -487,7 +474,7 @@ async function loadBackup(dir: string, m: BackupManifest, file: string): Promise
     for (const name of Object.keys(await nextSequenceValues(conn))) {
       if (!(name in m.sequences))
         throw new BackupError(`backup ${dir}: ${MANIFEST} gives no value for sequence ${name}: an incomplete backup`);
-      await exec(conn, `CREATE OR REPLACE SEQUENCE ${ident(name)} START ${m.sequences[name]}`);
+      await exec(conn, `CREATE OR REPLACE SEQUENCE ${sqlIdentifier(name)} START ${m.sequences[name]}`);
     }
     await exec(conn, 'CHECKPOINT');
     return rows;

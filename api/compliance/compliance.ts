@@ -29,7 +29,8 @@ import type { Database, HierarchyVersion } from '../../schema/tables.ts';
 import { defaultHierarchyFor } from '../../schema/units.ts';
 import type { Warehouse } from '../../schema/warehouse.ts';
 import { vietnamToday } from '../../schema/periods.ts';
-import { defaultSchedule, dueDate, type ReporterLevel, type Schedule, scheduleEntryFor } from './schedule.ts';
+import type { ReporterLevel, Schedule } from '../../schema/schedule.ts';
+import { defaultSchedule, dueDate, scheduleEntryFor } from './schedule.ts';
 
 export interface ComplianceOptions {
   unitId: number;

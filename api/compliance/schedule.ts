@@ -45,23 +45,7 @@ import {
   type Period,
   type PeriodType,
 } from '../../schema/periods.ts';
-
-export type ReporterLevel = 'province' | 'district' | 'ward';
-export const REPORTER_LEVELS: readonly ReporterLevel[] = ['province', 'district', 'ward'];
-
-export type DueRule = { month: number; day: number } | { monthOffset: number; day: number };
-
-export interface ScheduleEntry {
-  periodType: PeriodType;
-  /** Which month, quarter or half (1-based); omitted = every one. */
-  index?: number;
-  reporterLevels: ReporterLevel[];
-  due: DueRule;
-  /** Where the entry comes from, for people reading the schedule. */
-  note?: string;
-}
-
-export type Schedule = readonly ScheduleEntry[];
+import { REPORTER_LEVELS, type ReporterLevel, type Schedule, type ScheduleEntry } from '../../schema/schedule.ts';
 
 export class ScheduleError extends Error {}
 

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { runRows } from '../../schema/dialect.ts';
+import { sqlLiteral as sqlString } from '../../schema/sqlText.ts';
 import { checkHeader, type Column } from '../contract.ts';
 import { FileRejected, type LoadIssue, MAX_ISSUES_PER_FILE } from '../issues.ts';
 import type { Locator } from '../stage.ts';
@@ -84,10 +85,6 @@ export function inspectCsv(path: string, name: string): CsvLayout {
     throw new FileRejected(check.problems.map((p) => issue(name, 1, p.col, null, p.message)));
   }
   return { readPath, delimiter, sniffed, header, positions: check.positions, cleanup };
-}
-
-function sqlString(s: string): string {
-  return `'${s.replaceAll("'", "''")}'`;
 }
 
 /**
