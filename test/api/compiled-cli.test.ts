@@ -3,31 +3,17 @@
  * own, it answers `--version` and `--help`, and its commands find the data kept beside their sources (the reference
  * lists, the extraction rules, the provisioning files), which a bundle could otherwise lose.
  */
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { projectRoot, type Run } from './client.ts';
+import { projectRoot, type Run, runCommand } from './client.ts';
 import { cleanupTemp, freshWarehousePath, tempDir } from '../helpers.ts';
 
 // Inside the project, so that the bundle resolves its packages from node_modules as dist/ does.
 const outdir = path.join(projectRoot, '.tmp', `dist-${process.pid}`);
 
-function run(script: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [script, ...args], {
-      cwd: projectRoot,
-      env: { ...process.env, NO_COLOR: '1', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d));
-    child.stderr.on('data', (d: Buffer) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const run = (script: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> =>
+  runCommand(process.execPath, [script, ...args], { env: { ...process.env, NO_COLOR: '1', ...env } });
 
 const pcmbn = (args: string[], env?: NodeJS.ProcessEnv) => run(path.join(outdir, 'pcmbn.js'), args, env);
 

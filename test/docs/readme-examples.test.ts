@@ -2,11 +2,10 @@
  * The README's example commands for reports in prose, run as written on a clone: the files they name ship with the
  * project, and each command succeeds and writes what its comment says.
  */
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { projectRoot, type Run } from '../api/client.ts';
+import { projectRoot, type Run, runCommand } from '../api/client.ts';
 import { cleanupTemp, tempDir } from '../helpers.ts';
 
 afterAll(cleanupTemp);
@@ -34,18 +33,9 @@ function pcmbnIn(cwd: string, db: string, args: string[]): Promise<Run> {
   const resolved = args.map((a) =>
     a.includes('/') && fs.existsSync(path.join(projectRoot, a)) ? path.join(projectRoot, a) : a,
   );
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(projectRoot, 'api/cli/pcmbn.js'), ...resolved], {
-      cwd,
-      env: { ...process.env, PCMBN_DB: db, NO_COLOR: '1' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d));
-    child.stderr.on('data', (d: Buffer) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  return runCommand(process.execPath, [path.join(projectRoot, 'api/cli/pcmbn.js'), ...resolved], {
+    cwd,
+    env: { ...process.env, PCMBN_DB: db, NO_COLOR: '1' },
   });
 }
 
