@@ -26,6 +26,7 @@ import {
   type VariableName,
 } from '../dashboards/spec.ts';
 import { parsePeriod, previousYear, type PeriodType } from '../schema/periods.ts';
+import { sqlLiteral } from '../schema/sqlText.ts';
 import { hierarchyOn } from '../schema/units.ts';
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -255,7 +256,7 @@ export function operations(p: Params): Operation[] {
 // Hand-written SQL.
 
 /** A SQL string literal (the benchmark's own constants only). */
-const lit = (s: string) => `'${s.replaceAll("'", "''")}'`;
+const lit = sqlLiteral;
 const date = (d: string) => `DATE ${lit(d)}`;
 const list = (xs: readonly string[]) => xs.map(lit).join(', ');
 

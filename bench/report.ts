@@ -1,5 +1,5 @@
 /**
- * Step 6: the figures against the issue's targets, as `bench/results.json`, a markdown table (`bench/results.md`),
+ * Step 6: the figures against the benchmark's targets (README, Benchmark), as `bench/results.json`, a markdown table (`bench/results.md`),
  * and the same table in the README between `<!-- bench:start -->` and `<!-- bench:end -->` (reruns replace it).
  */
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -75,7 +75,7 @@ export const ms = (n: number) =>
 export const bytes = (n: number) => (n >= GiB ? `${(n / GiB).toFixed(2)} GiB` : `${(n / MiB).toFixed(0)} MiB`);
 const times = (x: number) => `${x >= 10 ? x.toFixed(0) : x.toFixed(1)}×`;
 
-/** The issue's targets, judged. Load time is a target of the national sample only. */
+/** The benchmark's targets, judged. Load time is a target of the national sample only. */
 export function judge(r: Omit<Results, 'targets' | 'checks' | 'durationMs'>): Target[] {
   const out: Target[] = [];
   const atLeast = (id: string, what: string, actual: number, target: number, show: (n: number) => string) =>

@@ -1,5 +1,5 @@
 /**
- * `npm run bench`: how fast the warehouse is, measured side by side with DuckDB itself in one run (issue 6).
+ * `npm run bench`: how fast the warehouse is, measured side by side with DuckDB itself in one run.
  *
  *   npm run bench                         the national sample (~22.7 M rows), ~10 minutes here; writes bench/results.json,
  *                                         bench/results.md and the README's Benchmark table

@@ -4,15 +4,12 @@
  */
 import { existsSync } from 'node:fs';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import cliProgress from 'cli-progress';
 import { Cron } from 'croner';
-import { openWarehouse, databasePath, type Warehouse } from '../schema/warehouse.ts';
+import type { Warehouse } from '../schema/warehouse.ts';
 import { registerExtractCommands } from './extract/cli.ts';
 import { FileRejected, formatIssue } from './issues.ts';
-import { loadWeights } from './weights.ts';
-import { type LoadResult, loadFiles } from './load.ts';
-import { generateSample, type SampleScale } from './sample.ts';
-import { scanInbox, startSchedule } from './schedule.ts';
+import type { LoadResult } from './load.ts';
+import type { SampleScale } from './sample.ts';
 
 export class UsageError extends Error {}
 
@@ -33,6 +30,7 @@ export async function withWarehouse<T>(
   /** What to do instead when a server holds the warehouse (OpenOptions.whenServed). */
   whenServed?: string,
 ): Promise<T> {
+  const { databasePath, openWarehouse } = await import('../schema/warehouse.ts');
   const w = await openWarehouse(databasePath(), {
     whenServed,
     waitMs: waitSeconds * 1000,
@@ -88,6 +86,10 @@ function positiveInt(v: string): number {
   return n;
 }
 
+/**
+ * The commands are declared here and their work imported when one runs, so that `pcmbn --help` or a command that
+ * fails on its arguments does not load DuckDB and the loader first.
+ */
 export function registerEtlCommands(program: Command): void {
   const etl = program.command('etl').description('load report files into the warehouse and inspect loads');
 
@@ -103,6 +105,10 @@ export function registerEtlCommands(program: Command): void {
     .addOption(waitOption())
     .action(async (paths: string[], o: { wait: number }) => {
       for (const p of paths) if (!existsSync(p)) throw new UsageError(`no such file or folder: ${p}`);
+      const [{ default: cliProgress }, { loadFiles }] = await Promise.all([
+        import('cli-progress'),
+        import('./load.ts'),
+      ]);
       await withWarehouseToLoad(async (w) => {
         const bar = process.stderr.isTTY
           ? new cliProgress.SingleBar(
@@ -133,6 +139,7 @@ export function registerEtlCommands(program: Command): void {
     .addOption(waitOption())
     .action(async (file: string, o: { wait: number }) => {
       if (!existsSync(file)) throw new UsageError(`no such file: ${file}`);
+      const { loadWeights } = await import('./weights.ts');
       await withWarehouse(async (w) => {
         try {
           const r = await loadWeights(w, file);
@@ -213,6 +220,7 @@ export function registerEtlCommands(program: Command): void {
           `--cron "${o.cron}": ${(e as Error).message}; expected a cron expression such as "*/5 * * * *"`,
         );
       }
+      const { scanInbox, startSchedule } = await import('./schedule.ts');
       if (o.once) {
         await withWarehouse(async (w) => {
           const r = await scanInbox(w, o.inbox);
@@ -222,6 +230,7 @@ export function registerEtlCommands(program: Command): void {
         }, o.wait);
         return;
       }
+      const { databasePath, openWarehouse } = await import('../schema/warehouse.ts');
       const w = await openWarehouse(databasePath());
       const schedule = startSchedule(w, o.inbox, o.cron, (r, e) => {
         if (e) console.error(`scan failed: ${e.message}`);
@@ -244,6 +253,7 @@ export function registerEtlCommands(program: Command): void {
       if (o.scale !== 'demo' && o.scale !== 'national')
         throw new UsageError(`--scale "${o.scale}": expected demo or national`);
       if (!/^\d{6}$/.test(o.until)) throw new UsageError(`--until "${o.until}": expected a month as YYYYMM`);
+      const { generateSample } = await import('./sample.ts');
       const started = Date.now();
       const s = await generateSample({ scale: o.scale as SampleScale, outDir: o.out, seed: o.seed, until: o.until });
       console.log(

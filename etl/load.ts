@@ -4,11 +4,11 @@
  * the batch commit together, so a crash at any point leaves each file wholly loaded or wholly absent. A file whose
  * content (SHA-256) was loaded before is skipped as unchanged.
  */
-import { createHash } from 'node:crypto';
-import { createReadStream, readdirSync, statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { runRows } from '../schema/dialect.ts';
+import { sha256File } from '../schema/fileHash.ts';
 import { vietnamToday } from '../schema/periods.ts';
 import type { Warehouse } from '../schema/warehouse.ts';
 import { commitAccepted } from './commit.ts';
@@ -87,12 +87,6 @@ export function expandPaths(paths: string[]): string[] {
   return out;
 }
 
-async function sha256(path: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
-  return hash.digest('hex');
-}
-
 let queue: Promise<unknown> = Promise.resolve();
 /** Loads in one process run one at a time (the scheduler and a server share one warehouse). */
 function serialized<T>(fn: () => Promise<T>): Promise<T> {
@@ -162,7 +156,7 @@ async function loadRun(
     files.push({
       name: relative(base, path) || path,
       path,
-      hash: await sha256(path),
+      hash: await sha256File(path),
       bytes: st.size,
       status: 'loaded',
       rows: 0,

@@ -20,10 +20,9 @@
  * backup. From an unsigned backup, or without the key, everything but the API keys is restored: every earlier key
  * is void, and new ones are created with `pcmbn keys create`.
  */
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import {
   closeSync,
-  createReadStream,
   existsSync,
   fsyncSync,
   mkdirSync,
@@ -40,6 +39,8 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { INDICATORS } from './catalogue.ts';
 import { runRows } from './dialect.ts';
+import { sha256File } from './fileHash.ts';
+import { sqlIdentifier, sqlLiteral } from './sqlText.ts';
 import { MIGRATIONS } from './migrations.ts';
 import { allPeriods } from './periods.ts';
 import { openWarehouse, type Warehouse, WarehouseLockedError } from './warehouse.ts';
@@ -95,13 +96,6 @@ export function pcmbnVersion(): string {
   return (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 }
 
-/** SQL string literal for a path (COPY TO takes no parameter). */
-function literal(s: string): string {
-  return `'${s.replaceAll("'", "''")}'`;
-}
-
-const ident = (name: string) => `"${name.replaceAll('"', '""')}"`;
-
 async function exec(conn: DuckDBConnection, sql: string, params: unknown[] = []): Promise<void> {
   await runRows(conn, sql, params);
 }
@@ -135,13 +129,7 @@ async function metaValue(conn: DuckDBConnection, key: string): Promise<string | 
 }
 
 async function countRows(conn: DuckDBConnection, table: string): Promise<number> {
-  return (await runRows<{ n: number }>(conn, `SELECT count(*) AS n FROM ${ident(table)}`)).rows[0].n;
-}
-
-async function sha256(file: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
+  return (await runRows<{ n: number }>(conn, `SELECT count(*) AS n FROM ${sqlIdentifier(table)}`)).rows[0].n;
 }
 
 /** Flushes a file (or a folder's entries) to disk: a backup that says it is done must survive a power cut. */
@@ -157,7 +145,7 @@ function fsyncPath(path: string): void {
 async function describeFile(dir: string, file: string): Promise<BackupFile> {
   const path = join(dir, file);
   fsyncPath(path);
-  return { file, bytes: statSync(path).size, sha256: await sha256(path) };
+  return { file, bytes: statSync(path).size, sha256: await sha256File(path) };
 }
 
 export interface BackupSummary {
@@ -214,7 +202,7 @@ export async function backupWarehouse(w: Warehouse, dirArg: string, o: BackupOpt
         written.push(join(dir, file));
         await exec(
           conn,
-          `COPY (SELECT * FROM ${ident(table)}) TO ${literal(join(dir, file))} (FORMAT parquet, COMPRESSION zstd)`,
+          `COPY (SELECT * FROM ${sqlIdentifier(table)}) TO ${sqlLiteral(join(dir, file))} (FORMAT parquet, COMPRESSION zstd)`,
         );
         tables.push({ table, file, rows: await countRows(conn, table) });
       }
@@ -342,7 +330,7 @@ export async function verifyBackup(dirArg: string): Promise<BackupManifest> {
     const bytes = statSync(path).size;
     if (bytes !== f.bytes)
       throw new BackupError(`backup file ${path} is damaged: ${bytes} bytes, ${MANIFEST} says ${f.bytes}`);
-    const hash = await sha256(path);
+    const hash = await sha256File(path);
     if (hash !== f.sha256)
       throw new BackupError(`backup file ${path} is damaged: its SHA-256 is ${hash}, ${MANIFEST} says ${f.sha256}`);
   }
@@ -523,13 +511,13 @@ async function loadBackup(dir: string, m: BackupManifest, file: string, withKeys
         `backup ${dir}: ${MANIFEST} lists table(s) ${unknown.map((t) => t.table).join(', ')}, which schema version ${m.schemaVersion} does not have`,
       );
     await checkPeriods(conn, join(dir, listed.get('periods')!.file));
-    for (const t of tables) await exec(conn, `DELETE FROM ${ident(t)}`);
+    for (const t of tables) await exec(conn, `DELETE FROM ${sqlIdentifier(t)}`);
     let rows = 0;
     for (const t of m.tables) {
       if (t.table === 'api_keys' && !withKeys) continue;
       const path = join(dir, t.file);
       try {
-        await exec(conn, `INSERT INTO ${ident(t.table)} BY NAME SELECT * FROM read_parquet($1)`, [path]);
+        await exec(conn, `INSERT INTO ${sqlIdentifier(t.table)} BY NAME SELECT * FROM read_parquet($1)`, [path]);
       } catch (e) {
         throw new BackupError(
           `backup file ${path} cannot be restored into table ${t.table}: ${(e as Error).message.split('\n')[0]}`,
@@ -542,7 +530,7 @@ async function loadBackup(dir: string, m: BackupManifest, file: string, withKeys
     for (const name of Object.keys(await nextSequenceValues(conn))) {
       if (!(name in m.sequences))
         throw new BackupError(`backup ${dir}: ${MANIFEST} gives no value for sequence ${name}: an incomplete backup`);
-      await exec(conn, `CREATE OR REPLACE SEQUENCE ${ident(name)} START ${m.sequences[name]}`);
+      await exec(conn, `CREATE OR REPLACE SEQUENCE ${sqlIdentifier(name)} START ${m.sequences[name]}`);
     }
     await exec(conn, 'CHECKPOINT');
     return rows;

@@ -1,7 +1,7 @@
 /**
  * A small Kysely dialect over `@duckdb/node-api`: Postgres' SQL compiler and adapter (DuckDB speaks its `$1`
  * parameters and `RETURNING`), and a pool of connections on one DuckDB instance. `kysely-duckdb` opens a
- * connection per query; keeping them measured faster here (DESIGN.md, stack notes).
+ * connection per query; keeping them measured faster here (docs/architecture.md).
  *
  * Values come back JSON-safe, converted once here rather than in every resolver: BIGINT and DECIMAL as numbers,
  * DATE as `YYYY-MM-DD`, TIMESTAMP as ISO strings.

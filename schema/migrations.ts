@@ -12,17 +12,13 @@ import { type DuckDBConnection, dateValue } from '@duckdb/node-api';
 import { runRows } from './dialect.ts';
 import { INDICATORS } from './catalogue.ts';
 import { allPeriods, MAX_YEAR, MIN_YEAR, parentPeriod } from './periods.ts';
+import { sqlLiteral } from './sqlText.ts';
 import { REFORM_DATE } from './units.ts';
 
 const referenceDir = fileURLToPath(new URL('./reference/', import.meta.url));
 
-/** SQL string literal for values we control (paths of our own files); user values always go as parameters. */
-function literal(s: string): string {
-  return `'${s.replaceAll("'", "''")}'`;
-}
-
 function referenceCsv(name: string): string {
-  return `read_csv(${literal(referenceDir + name)}, header = true, all_varchar = true, auto_detect = false,
+  return `read_csv(${sqlLiteral(referenceDir + name)}, header = true, all_varchar = true, auto_detect = false,
     columns = {'level': 'VARCHAR', 'code': 'VARCHAR', 'type': 'VARCHAR', 'name': 'VARCHAR', 'parent_code': 'VARCHAR'})`;
 }
 
@@ -101,7 +97,7 @@ export const MIGRATIONS: readonly Migration[] = [
        ) SELECT * FROM c`,
       `INSERT INTO unit_lineage
        SELECT o.unit_id, n.unit_id, r.transfer, CASE r.transfer WHEN 'full' THEN 1.0 END
-       FROM read_csv(${literal(referenceDir + 'admin-reform-2025-07-01.csv')}, header = true, all_varchar = true, auto_detect = false,
+       FROM read_csv(${sqlLiteral(referenceDir + 'admin-reform-2025-07-01.csv')}, header = true, all_varchar = true, auto_detect = false,
          columns = {'old_level': 'VARCHAR', 'old_code': 'VARCHAR', 'new_level': 'VARCHAR', 'new_code': 'VARCHAR', 'transfer': 'VARCHAR'}) r
        JOIN units o ON o.hierarchy = '2025-03' AND o.code = r.old_code
        JOIN units n ON n.hierarchy = '2025-07' AND n.code = r.new_code`,

@@ -8,9 +8,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
 import { openWarehouse, type Warehouse } from '../schema/warehouse.ts';
+import { SEEDS_DIR } from './requirements.ts';
 
 const tempDirs: string[] = [];
 
@@ -150,12 +150,11 @@ export async function count(w: Warehouse, table: string, where = 'true'): Promis
 }
 
 /**
- * A source document of `shared/seeds`, which CI puts beside the clone (`../shared`). Missing seeds are an error, not
- * a reason to skip: the issues' "Done when" rests on them.
+ * A source document of `shared/seeds`, which CI puts beside the clone (`../shared`). Call it inside a test or a hook
+ * guarded by `needs(SEEDS)` (test/requirements.ts), never at import: a clone without the seeds skips those tests.
  */
 export function seedPath(name: string): string {
-  const beside = path.resolve(fileURLToPath(new URL('../../shared/seeds/', import.meta.url)), name);
-  if (!fs.existsSync(beside))
-    throw new Error(`seed ${name} not found at ${beside}: expected shared/ beside the project`);
-  return beside;
+  const file = path.join(SEEDS_DIR, name);
+  if (!fs.existsSync(file)) throw new Error(`seed ${name} not found at ${file}: expected shared/ beside the project`);
+  return file;
 }

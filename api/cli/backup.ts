@@ -5,8 +5,6 @@
  */
 import type { Command } from 'commander';
 import { UsageError } from '../../etl/cli.ts';
-import { BackupError, backupWarehouse, restoreWarehouse } from '../../schema/backup.ts';
-import { databasePath, openWarehouse } from '../../schema/warehouse.ts';
 
 /** PCMBN_BACKUP_KEY signs a backup's manifest, and lets a restore trust the API keys of a backup signed with it. */
 function backupKey(): string | undefined {
@@ -21,6 +19,7 @@ async function reportingBackupErrors(fn: () => Promise<void>): Promise<void> {
   try {
     await fn();
   } catch (e) {
+    const { BackupError } = await import('../../schema/backup.ts');
     if (!(e instanceof BackupError)) throw e;
     if (e.misuse) throw new UsageError(e.message);
     console.error(`pcmbn: ${e.message}`);
@@ -40,6 +39,10 @@ export function registerBackupCommands(program: Command): void {
     .option('--db <path>', 'the warehouse to back up (default $PCMBN_DB, or data/warehouse.duckdb)')
     .action(async (dir: string, o: { db?: string }) => {
       await reportingBackupErrors(async () => {
+        const [{ backupWarehouse }, { databasePath, openWarehouse }] = await Promise.all([
+          import('../../schema/backup.ts'),
+          import('../../schema/warehouse.ts'),
+        ]);
         const w = await openWarehouse(databasePath(o.db));
         try {
           const s = await backupWarehouse(w, dir, { signingKey: backupKey() });
@@ -69,6 +72,10 @@ export function registerBackupCommands(program: Command): void {
     .option('--force', 'replace a warehouse that already holds data')
     .action(async (dir: string, o: { db?: string; force?: boolean }) => {
       await reportingBackupErrors(async () => {
+        const [{ restoreWarehouse }, { databasePath }] = await Promise.all([
+          import('../../schema/backup.ts'),
+          import('../../schema/warehouse.ts'),
+        ]);
         const s = await restoreWarehouse(dir, databasePath(o.db), { force: o.force, signingKey: backupKey() });
         const m = s.manifest;
         console.log(

@@ -8,14 +8,10 @@ import { type Command, Option } from 'commander';
 import { Cron } from 'croner';
 import { summarize, UsageError, withWarehouse } from '../../etl/cli.ts';
 import { vietnamDay, vietnamToday } from '../../schema/periods.ts';
-import { startSchedule } from '../../etl/schedule.ts';
 import type { Role } from '../../schema/tables.ts';
-import { databasePath, openWarehouse, type Warehouse } from '../../schema/warehouse.ts';
+import type { Warehouse } from '../../schema/warehouse.ts';
 import { createApiKey, listApiKeys, revokeApiKey, ROLES } from '../auth/keys.ts';
-import { findUnit } from '../graphql/units.ts';
-import { queryTimeoutMs } from '../graphql/limits.ts';
-import { recordLoad } from '../metrics.ts';
-import { type RunningServer, startServer } from '../server.ts';
+import type { RunningServer } from '../server.ts';
 
 function isDay(text: string): boolean {
   const t = Date.parse(`${text}T00:00:00Z`);
@@ -79,6 +75,13 @@ export interface RunOptions {
  * result cache. Then closes everything cleanly.
  */
 export async function runServer(w: Warehouse, o: RunOptions = {}): Promise<void> {
+  // Loaded here, not at the top: `pcmbn --help` and the key commands need none of the server.
+  const [{ queryTimeoutMs }, { recordLoad }, { startServer }, { startSchedule }] = await Promise.all([
+    import('../graphql/limits.ts'),
+    import('../metrics.ts'),
+    import('../server.ts'),
+    import('../../etl/schedule.ts'),
+  ]);
   const { host, port } = listenAddress();
   const anonymous = anonymousAccess();
   queryTimeoutMs(); // a bad PCMBN_QUERY_TIMEOUT_MS stops here, not at the first request
@@ -148,6 +151,7 @@ export function registerServeCommands(program: Command): void {
     .action(async (o: { inbox?: string; cron: string }) => {
       const inbox = o.inbox ? resolve(o.inbox) : undefined;
       if (inbox) checkCron(o.cron, '--cron');
+      const { databasePath, openWarehouse } = await import('../../schema/warehouse.ts');
       const w = await openWarehouse(databasePath());
       try {
         await runServer(w, { inbox, cron: o.cron, onReady: (s) => printServer(s, inbox, o.cron) });
@@ -174,6 +178,7 @@ export function registerServeCommands(program: Command): void {
         if (o.expires < vietnamToday())
           throw new UsageError(`--expires ${o.expires} is in the past: expected today or a later day`);
       }
+      const { findUnit } = await import('../graphql/units.ts');
       await withKeys(async (w) => {
         let unit;
         try {

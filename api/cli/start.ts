@@ -8,9 +8,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { Command } from 'commander';
 import { summarize } from '../../etl/cli.ts';
-import { loadFiles } from '../../etl/load.ts';
-import { generateSample } from '../../etl/sample.ts';
-import { databasePath, openWarehouse, type Warehouse } from '../../schema/warehouse.ts';
+import type { Warehouse } from '../../schema/warehouse.ts';
 import { authenticate, createApiKey } from '../auth/keys.ts';
 import { DEFAULT_CRON, defaultInbox, printServer, runServer } from './serve.ts';
 
@@ -20,6 +18,10 @@ export async function ensureDemoData(w: Warehouse): Promise<boolean> {
   if (n > 0) return false;
   const dir = mkdtempSync(join(tmpdir(), 'pcmbn-demo-'));
   try {
+    const [{ generateSample }, { loadFiles }] = await Promise.all([
+      import('../../etl/sample.ts'),
+      import('../../etl/load.ts'),
+    ]);
     await generateSample({ scale: 'demo', outDir: dir });
     console.log(`empty warehouse: loading the demo sample`);
     console.log(summarize(await loadFiles(w, [dir], { trigger: 'demo', baseDir: dir })));
@@ -71,6 +73,7 @@ export function registerStartCommand(program: Command): void {
     .command('start')
     .description('run the product: demo data into an empty warehouse, then the API, the inbox schedule and a demo key')
     .action(async () => {
+      const { databasePath, openWarehouse } = await import('../../schema/warehouse.ts');
       const w = await openWarehouse(databasePath());
       try {
         await ensureDemoData(w);

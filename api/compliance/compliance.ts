@@ -1,6 +1,6 @@
 /**
- * Reporting compliance: who reports on time, late, or not at all ("Leadership needs to see … who reports late or
- * not at all", issue 3). Definitions as DHIS2's reporting rates:
+ * Reporting compliance: who reports on time, late, or not at all (leadership needs to see who reports late or not
+ * at all). Definitions as DHIS2's reporting rates:
  *
  * - expected: the reporting units under `unitId` (the unit itself included, as DHIS2 counts an org unit's own
  *   assignment) in the list in force for the period (the old list for periods ending before 1 July 2025, the new
@@ -29,7 +29,8 @@ import type { Database, HierarchyVersion } from '../../schema/tables.ts';
 import { defaultHierarchyFor } from '../../schema/units.ts';
 import type { Warehouse } from '../../schema/warehouse.ts';
 import { vietnamToday } from '../../schema/periods.ts';
-import { defaultSchedule, dueDate, type ReporterLevel, type Schedule, scheduleEntryFor } from './schedule.ts';
+import type { ReporterLevel, Schedule } from '../../schema/schedule.ts';
+import { defaultSchedule, dueDate, scheduleEntryFor } from './schedule.ts';
 
 export interface ComplianceOptions {
   unitId: number;

@@ -2,12 +2,12 @@
  * The reporting schedule: which periodic reports are expected, from which levels, and by when. Data, not code:
  * `defaultSchedule()` is the programme's regime; a JSON file (`loadSchedule`) replaces it.
  *
- * The default, from the source documents (shared/seeds):
+ * The default, from the programme's source documents:
  * - Plan 04/KH-BCĐ, Biên Hòa, 21/3/2024, III.2: "Định kỳ quý I, III (trước ngày 12/3 và 12/9), 6 tháng (trước ngày
  *   12/6) và năm (trước ngày 12/12) báo cáo kết quả thực hiện": the Q1 report before 12 March of its year, the Q3
  *   report before 12 September, the first half-year (S1) before 12 June, the year before 12 December. Every ward
  *   reports to its district or city and every district to its province.
- * - The Bắc Giang programme plan (2021), III.2, adds monthly reports ("hàng tháng"); the issue sets their deadline:
+ * - The Bắc Giang programme plan (2021), III.2, adds monthly reports ("hàng tháng") without a due day; we set it:
  *   the 12th of the following month. Districts report monthly there, and wards (communes) do in the report files,
  *   so monthly reports are expected from both levels too.
  *
@@ -45,23 +45,7 @@ import {
   type Period,
   type PeriodType,
 } from '../../schema/periods.ts';
-
-export type ReporterLevel = 'province' | 'district' | 'ward';
-export const REPORTER_LEVELS: readonly ReporterLevel[] = ['province', 'district', 'ward'];
-
-export type DueRule = { month: number; day: number } | { monthOffset: number; day: number };
-
-export interface ScheduleEntry {
-  periodType: PeriodType;
-  /** Which month, quarter or half (1-based); omitted = every one. */
-  index?: number;
-  reporterLevels: ReporterLevel[];
-  due: DueRule;
-  /** Where the entry comes from, for people reading the schedule. */
-  note?: string;
-}
-
-export type Schedule = readonly ScheduleEntry[];
+import { REPORTER_LEVELS, type ReporterLevel, type Schedule, type ScheduleEntry } from '../../schema/schedule.ts';
 
 export class ScheduleError extends Error {}
 

@@ -12,7 +12,8 @@ import { AGE_GROUPS, COUNT_INDICATORS, SEXES, TOTAL } from '../../schema/catalog
 import type { Period } from '../../schema/periods.ts';
 import { defaultHierarchyFor } from '../../schema/units.ts';
 import type { UnitDirectory, UnitRow } from '../directory.ts';
-import { dueDate, type Schedule, scheduleEntryFor } from '../compliance/schedule.ts';
+import type { Schedule } from '../../schema/schedule.ts';
+import { dueDate, scheduleEntryFor } from '../compliance/schedule.ts';
 
 export class TemplateError extends Error {}
 

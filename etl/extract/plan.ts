@@ -15,22 +15,13 @@
  * `note`), and `targets.json` (`parseTargets` below checks it), so that a reviewed plan replaces the defaults.
  */
 import { findIndicator, type TargetOperator } from '../../schema/catalogue.ts';
-import { daysInMonth, MAX_YEAR, MIN_YEAR } from '../../schema/periods.ts';
+import { daysInMonth, MAX_YEAR, MIN_YEAR, type PeriodType } from '../../schema/periods.ts';
+import type { DueRule, ReporterLevel, ScheduleEntry } from '../../schema/schedule.ts';
 import { loadTargetRules, phraseIn, type TargetRule } from './rules.ts';
 import { type Citation, cite, type Doc, ExtractError, type SourceText, type Span, toDoc } from './text.ts';
 
-export type PeriodType = 'year' | 'half' | 'quarter' | 'month';
-export type ReporterLevel = 'province' | 'district' | 'ward';
-export type DueRule = { month: number; day: number } | { monthOffset: number; day: number };
-
-/** An entry of the API's schedule file (api/compliance/schedule.ts): the same fields, nothing more. */
-export interface ScheduleFileEntry {
-  periodType: PeriodType;
-  index?: number;
-  reporterLevels: ReporterLevel[];
-  due: DueRule;
-  note: string;
-}
+/** An entry of the schedule file the API loads, with its citation as the note. */
+export type ScheduleFileEntry = ScheduleEntry & { note: string };
 
 export interface PlanTarget {
   indicator: string;

@@ -12,7 +12,7 @@
  * nào") is matched on the thing it names.
  */
 import { findIndicator, INDICATORS } from '../../schema/catalogue.ts';
-import { isPeriodId, parsePeriod, periodId } from '../../schema/periods.ts';
+import { isPeriodId, parsePeriod, periodId, vietnamToday } from '../../schema/periods.ts';
 import { type Bound, type Figure, type IgnoreReason, scanClause } from './numbers.ts';
 import {
   columnPeriod,
@@ -594,7 +594,7 @@ export function extractReport(source: SourceText, o: ReportOptions): ReportExtra
   let submittedOn = o.submittedOn ?? null;
   if (o.submittedOn === undefined) {
     const date = documentDate(doc);
-    const today = o.today ?? new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Ho_Chi_Minh' }).format(new Date());
+    const today = o.today ?? vietnamToday();
     if (date && date <= today) submittedOn = date;
   }
   const { mentions, unmapped, otherPeriods, ignored } = readFigures(doc, rules, period);

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { runRows } from '../../schema/dialect.ts';
+import { sqlLiteral as sqlString } from '../../schema/sqlText.ts';
 import { checkHeader, type Column } from '../contract.ts';
 import { FileRejected, type LoadIssue, MAX_ISSUES_PER_FILE } from '../issues.ts';
 import type { Locator } from '../stage.ts';
@@ -88,10 +89,6 @@ export function inspectCsv(path: string, name: string): CsvLayout {
 
 /** The longest line DuckDB's reader is told to take; a longer one rejects the file, located. */
 export const MAX_LINE_BYTES = 2 * 1024 * 1024;
-
-function sqlString(s: string): string {
-  return `'${s.replaceAll("'", "''")}'`;
-}
 
 /**
  * Stages a CSV file with DuckDB's reader. Returns the number of rows staged; throws FileRejected, with every

@@ -68,11 +68,14 @@ export function pcmbn(env: NodeJS.ProcessEnv, ...args: string[]): Promise<Run> {
   return runCommand(process.execPath, ['api/cli/pcmbn.js', ...args], { env });
 }
 
-/** Runs a command in the project folder to completion, collecting its output (as another user: `uid`, `gid`). */
+/**
+ * Runs a command to completion, collecting its output: in the project folder unless `cwd` says otherwise, as
+ * another user with `uid`, `gid`.
+ */
 export function runCommand(
   command: string,
   args: string[],
-  o: { env: NodeJS.ProcessEnv; uid?: number; gid?: number },
+  o: { env: NodeJS.ProcessEnv; cwd?: string; uid?: number; gid?: number },
 ): Promise<Run> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { cwd: projectRoot, stdio: ['ignore', 'pipe', 'pipe'], ...o });

@@ -16,9 +16,9 @@ import { DASHBOARDS } from '../../dashboards/spec.ts';
 import type { Warehouse } from '../../schema/warehouse.ts';
 import { gql, projectRoot } from '../api/client.ts';
 import { cleanupTemp } from '../helpers.ts';
+import { CHROMIUM, CHROMIUM_PATH, needs, unmet } from '../requirements.ts';
 import { demoWarehouse } from './helpers.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
 const ARGS = [
   '--headless',
   '--no-sandbox',
@@ -39,8 +39,6 @@ beforeAll(async () => {
   w = await demoWarehouse();
   demoKey = (await ensureDemoKey(w)).token; // demo-key.txt beside the warehouse, as `pcmbn start` leaves it
   server = await startServer({ warehouse: w, port: 0, demoKeyFile: path.join(path.dirname(w.path), 'demo-key.txt') });
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
-  fs.mkdirSync(ARTIFACTS, { recursive: true });
 });
 afterAll(async () => {
   await browser?.close();
@@ -157,6 +155,13 @@ describe('serving the page', () => {
 });
 
 describe('the page in Chromium', () => {
+  needs(CHROMIUM);
+  beforeAll(async () => {
+    if (unmet(CHROMIUM)) return;
+    browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: ARGS });
+    fs.mkdirSync(ARTIFACTS, { recursive: true });
+  });
+
   it('loads with no console errors, draws a chart, follows the unit picker to a province, switches to English; every tab renders', async () => {
     const { page, problems } = await openPage();
     try {

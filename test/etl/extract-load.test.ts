@@ -15,9 +15,10 @@ import { loadFiles } from '../../etl/load.ts';
 import { openWarehouse, type Warehouse } from '../../schema/warehouse.ts';
 import { pcmbn as runPcmbn, pcmbnEnv } from '../api/client.ts';
 import { cleanupTemp, csv, freshWarehousePath, seedPath, tempDir, writeFile } from '../helpers.ts';
+import { needs, SEEDS } from '../requirements.ts';
 
-const SEED_003 = seedPath('003_18fdae042a0bf823.txt');
-const SEED_000 = seedPath('000_efe0dd79a7fa551b.txt');
+const seed003 = () => seedPath('003_18fdae042a0bf823.txt');
+const seed000 = () => seedPath('000_efe0dd79a7fa551b.txt');
 
 const pcmbn = (db: string, ...args: string[]) => runPcmbn(pcmbnEnv(db), ...args);
 
@@ -30,6 +31,7 @@ beforeAll(async () => {
 afterAll(cleanupTemp);
 
 describe('003 from prose to the API', () => {
+  needs(SEEDS);
   let proposal: string;
   let w: Warehouse;
   let server: RunningServer;
@@ -46,7 +48,7 @@ describe('003 from prose to the API', () => {
       dbPath,
       'etl',
       'extract',
-      SEED_003,
+      seed003(),
       '--unit',
       '34',
       '--period',
@@ -78,7 +80,7 @@ describe('003 from prose to the API', () => {
   it('misuse exits 2 with the reason', async () => {
     // Neither opens the warehouse: they may run side by side.
     const [bad, missing] = await Promise.all([
-      pcmbn(dbPath, 'etl', 'extract', SEED_003, '--unit', 'Thai Binh', '--period', '2019S1'),
+      pcmbn(dbPath, 'etl', 'extract', seed003(), '--unit', 'Thai Binh', '--period', '2019S1'),
       pcmbn(dbPath, 'etl', 'extract', '/no/such/report.txt', '--unit', '34'),
     ]);
     expect(bad.code).toBe(2);
@@ -196,11 +198,12 @@ describe('source_note in the contract', () => {
 });
 
 describe('extract-plan', () => {
+  needs(SEEDS);
   it('writes schedule.json (loadSchedule reads it) and targets.json (parseTargets reads it); loads nothing', async () => {
     const out = path.join(dir, 'plan');
     const [r, stdout] = await Promise.all([
-      pcmbn(dbPath, 'etl', 'extract-plan', SEED_000, '--out', out),
-      pcmbn(dbPath, 'etl', 'extract-plan', SEED_000),
+      pcmbn(dbPath, 'etl', 'extract-plan', seed000(), '--out', out),
+      pcmbn(dbPath, 'etl', 'extract-plan', seed000()),
     ]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/targets \(5\):/);

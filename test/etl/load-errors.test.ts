@@ -1,6 +1,6 @@
 /**
  * Bad input gets a clear, located error (file, line, column, what was expected) and is kept aside, never
- * half-loaded (DESIGN.md). One warehouse holding some good data for the whole file: every rejected load must leave
+ * half-loaded (docs/architecture.md). One warehouse holding some good data for the whole file: every rejected load must leave
  * it exactly as it was.
  */
 import fs from 'node:fs';

@@ -1,5 +1,5 @@
 /**
- * The load's rules (DESIGN.md, "Correctness rules"): atomic per file, idempotent, revisions keep history, overlapping
+ * The load's rules (docs/architecture.md, "Correctness rules"): atomic per file, idempotent, revisions keep history, overlapping
  * files never count twice, unit codes resolved in the right list, the reform re-aggregates through lineage.
  * Real DuckDB files, real report files in temp folders.
  */

@@ -1,5 +1,5 @@
 /**
- * Two queries the dashboards need (issue 4) that the rest of the API did not offer:
+ * Two queries the dashboards need that the rest of the API did not offer:
  *
  * - `periods(type, hierarchy)`: the periods of a type that hold reports, newest first, for period pickers (the
  *   Grafana `year` and `month` variables, the built-in page). A month is listed when some unit reported for that
@@ -12,7 +12,7 @@
 import 'reflect-metadata';
 import { sql } from 'kysely';
 import { Arg, Ctx, Field, Int, ObjectType, Query, Resolver } from 'type-graphql';
-import { MONTHS_IN, parsePeriod, type Period, periodContaining, type PeriodType } from '../../../schema/periods.ts';
+import { MONTHS_IN, parsePeriod, type Period, periodContaining } from '../../../schema/periods.ts';
 import type { HierarchyVersion } from '../../../schema/tables.ts';
 import { defaultHierarchyFor } from '../../../schema/units.ts';
 import { vietnamToday } from '../../../schema/periods.ts';
@@ -22,22 +22,10 @@ import type { RequestContext } from '../../request.ts';
 import { badUserInput } from '../errors.ts';
 import { capRows, MAX_ROWS } from '../limits.ts';
 import { AdminLevel, AdminUnit, LEVEL_OF, toAdminUnit } from '../types/units.ts';
-import { ComplianceCounts, Granularity } from '../types/values.ts';
+import { ComplianceCounts, Granularity, GRANULARITY_OF, PERIOD_TYPE_OF } from '../types/values.ts';
 import { resolveUnitArg } from '../units.ts';
 import { resolvePeriodArg } from '../periods.ts';
 
-const TYPE_OF: Record<Granularity, PeriodType> = {
-  MONTH: 'month',
-  QUARTER: 'quarter',
-  HALF_YEAR: 'half',
-  YEAR: 'year',
-};
-const GRANULARITY_OF: Record<PeriodType, Granularity> = {
-  month: Granularity.MONTH,
-  quarter: Granularity.QUARTER,
-  half: Granularity.HALF_YEAR,
-  year: Granularity.YEAR,
-};
 const HIERARCHIES: readonly HierarchyVersion[] = ['2025-03', '2025-07'];
 const ROMAN = ['I', 'II', 'III', 'IV'];
 const MONTHS_EN = [
@@ -126,7 +114,7 @@ export class DashboardsResolver {
       throw badUserInput('hierarchy', `"${hierarchy}" is not a list of units: expected 2025-03 or 2025-07`);
     if (limit !== null && limit !== undefined && (limit < 1 || limit > MAX_ROWS))
       throw badUserInput('limit', `${limit} is out of range: expected 1 to ${MAX_ROWS}`);
-    const t = TYPE_OF[type];
+    const t = PERIOD_TYPE_OF[type];
     const all = await ctx.cache.get(JSON.stringify(['periods', t]), async () => {
       const reported = await ctx.warehouse.db.selectFrom('reports').select('period_id').distinct().execute();
       const found = new Map<string, Period>();

@@ -7,7 +7,6 @@ import { Arg, Ctx, Query, Resolver } from 'type-graphql';
 import { AGE_GROUPS, type Indicator as CatalogueIndicator, meetsTarget, SEXES } from '../../../schema/catalogue.ts';
 import type { Disaggregation } from '../../aggregate/measures.ts';
 import { appliesTo, isSensitive } from '../../aggregate/suppression.ts';
-import type { PeriodType } from '../../../schema/periods.ts';
 import { hierarchyOn } from '../../../schema/units.ts';
 import { breakdown, discrepancies, type KpiResult, kpis, MAX_TREND_POINTS, trend } from '../../aggregate/queries.ts';
 import { reportingCompliance } from '../../compliance/compliance.ts';
@@ -23,6 +22,7 @@ import {
   Compliance,
   Discrepancy,
   Granularity,
+  PERIOD_TYPE_OF,
   KpiStatus,
   KpiValue,
   TrendPoint,
@@ -31,13 +31,6 @@ import {
 import { campaignsBetween } from '../../../schema/campaigns.ts';
 import { parseAsOf, resolveUnitArg } from '../units.ts';
 import { resolvePeriodArg } from '../periods.ts';
-
-const GRANULARITY: Record<Granularity, PeriodType> = {
-  MONTH: 'month',
-  QUARTER: 'quarter',
-  HALF_YEAR: 'half',
-  YEAR: 'year',
-};
 
 /** `sex` and `ageGroup` arguments: victims figures only; absent means the total. */
 function byArgs(
@@ -234,7 +227,7 @@ export class ValuesResolver {
     const by = byArgs([i], sex, ageGroup);
     const [f, t] = [resolvePeriodArg(from, 'from'), resolvePeriodArg(to, 'to')];
     if (f.start > t.end) throw badUserInput('to', `${to} ends before ${from} starts: expected from ≤ to`);
-    const type = GRANULARITY[granularity];
+    const type = PERIOD_TYPE_OF[granularity];
     const points = Math.round(
       (Date.parse(t.end) - Date.parse(f.start)) /
         86_400_000 /

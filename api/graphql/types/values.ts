@@ -5,6 +5,7 @@
  */
 import 'reflect-metadata';
 import { Field, Float, Int, ObjectType, registerEnumType } from 'type-graphql';
+import type { PeriodType } from '../../../schema/periods.ts';
 import { Indicator, Target } from './catalogue.ts';
 import { AdminUnit } from './units.ts';
 
@@ -15,6 +16,20 @@ export enum Granularity {
   YEAR = 'YEAR',
 }
 registerEnumType(Granularity, { name: 'Granularity', description: 'The period type of trend points' });
+
+/** The period type a granularity names, and back. */
+export const PERIOD_TYPE_OF: Record<Granularity, PeriodType> = {
+  MONTH: 'month',
+  QUARTER: 'quarter',
+  HALF_YEAR: 'half',
+  YEAR: 'year',
+};
+export const GRANULARITY_OF: Record<PeriodType, Granularity> = {
+  month: Granularity.MONTH,
+  quarter: Granularity.QUARTER,
+  half: Granularity.HALF_YEAR,
+  year: Granularity.YEAR,
+};
 
 export enum KpiStatus {
   MET = 'MET',
