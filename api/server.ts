@@ -166,7 +166,7 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
   });
 
   // The built-in dashboard page (issue 4, dashboards/page/serve.ts): GET /, its assets and /dashboard-config.json.
-  // It reads /graphql like any client; in the demo it is given the demo's viewer key (demo-key.txt beside the
+  // It reads /graphql like any client; in the demo it is given the demo's leader key (demo-key.txt beside the
   // warehouse), and only for a browser on this machine.
   app.use(
     dashboardPage({ anonymous: o.anonymous === 'viewer', demoKeyFile: join(dirname(w.path), 'demo-key.txt'), log }),

@@ -171,6 +171,8 @@ export function barChart(
     labelWidth?: number;
     /** Counts: axis ticks at whole numbers. */
     integer?: boolean;
+    /** Beside a bar without a value (a withheld figure); default "—". */
+    nullLabel?: string;
   },
 ): number {
   const chart = chartIn(el);
@@ -217,7 +219,7 @@ export function barChart(
         formatter: (p: { value: unknown; dataIndex: number }) =>
           typeof p.value === 'number'
             ? o.format(p.value) + (o.labels?.[p.dataIndex] ? ` (${o.labels[p.dataIndex]})` : '')
-            : '—',
+            : (o.nullLabel ?? '—'),
       },
       cursor: o.onClick ? 'pointer' : 'default',
     })),

@@ -56,7 +56,7 @@ interface State {
 const params = new URLSearchParams(location.search);
 const state: State = {
   dashboard: params.get('d') ?? DASHBOARDS[0].uid,
-  unit: params.get('unit') ?? 'VN',
+  unit: params.get('unit') ?? '',
   year: params.get('year') ?? '',
   month: params.get('month') ?? '',
   granularity: params.get('g') ?? '',
@@ -294,7 +294,8 @@ async function drawTrend(body: HTMLElement, p: TrendPanel, vals: Partial<Record<
   });
   el.dataset.points = String(drawn);
   const withheld = frames.reduce((n, f) => n + f.filter((r) => r.suppressed === 'true').length, 0);
-  if (!drawn) body.append(h('div', { class: 'empty' }, t(T.noData)));
+  // Nothing to draw: say why instead of an empty axis.
+  if (!drawn) return nothingToDraw(body, withheld > 0);
   if (withheld) body.append(h('div', { class: 'chart-note' }, t(T.withheldPoints).replace('{n}', fmtNumber(withheld))));
 }
 
@@ -338,10 +339,9 @@ async function drawRanking(
 async function drawBars(body: HTMLElement, p: BarsPanel, vals: Partial<Record<VariableName, string>>): Promise<void> {
   const rows = joinRows(await Promise.all(p.queries.map((q) => run(q, vals))), 'code');
   const byCode = new Map(rows.map((r) => [r.code, r]));
-  if (!rows.some((r) => p.series.some((s) => typeof r[s.alias] === 'number'))) {
-    body.replaceChildren(h('div', { class: 'empty' }, t(T.noData)), h('div', { class: 'chart-note' }, t(T.suppressed)));
-    return;
-  }
+  // A missing victims count for a key that gets small counts withheld is a withheld one (no report is a 0 figure).
+  const withheld = access?.withholdsSmallCounts === true && p.categories.some((c) => /^victims_/.test(c.code));
+  if (!rows.some((r) => p.series.some((s) => typeof r[s.alias] === 'number'))) return nothingToDraw(body, withheld);
   const el = chartBox(body);
   el.setAttribute('aria-label', t(p.title));
   el.dataset.points = String(
@@ -357,8 +357,17 @@ async function drawBars(body: HTMLElement, p: BarsPanel, vals: Partial<Record<Va
       })),
       format: (v) => fmtNumber(v),
       integer: true,
+      nullLabel: withheld ? t(T.withheld) : undefined,
     }),
   );
+  if (withheld && rows.some((r) => p.series.some((s) => typeof r[s.alias] !== 'number')))
+    body.append(h('div', { class: 'chart-note' }, t(T.suppressed)));
+}
+
+/** Why a chart has nothing to draw: the figures are withheld, or there are none. */
+function nothingToDraw(body: HTMLElement, withheld: boolean): void {
+  body.querySelectorAll<HTMLElement>('.chart').forEach(disposeChart);
+  body.replaceChildren(h('div', { class: 'empty' }, t(withheld ? T.suppressed : T.noData)));
 }
 
 /** Step names without the words they share: "Tiếp nhận", "Được phân loại"; "Received", "Classified". */
@@ -475,7 +484,8 @@ async function drawTable(body: HTMLElement, p: TablePanel, vals: Partial<Record<
               'tr',
               { 'data-ref': String(r.ref ?? '') },
               ...p.columns.map((c) => {
-                const td = h('td', { class: c.format === 'text' ? '' : 'num' }, cell(r, c));
+                // data-label: the column's name beside each value when a phone stacks the rows.
+                const td = h('td', { class: c.format === 'text' ? '' : 'num', 'data-label': t(c.label) }, cell(r, c));
                 if (c.alias === 'name' && typeof r.ref === 'string') {
                   td.replaceChildren(
                     h(
@@ -542,7 +552,21 @@ async function drawPanel(el: HTMLElement, p: PanelSpec, d: DashboardSpec, gen: n
       return;
     }
     el.dataset.state = 'error';
-    body.replaceChildren(h('div', { class: 'error' }, `${t(T.failed)}: ${(e as Error).message}`));
+    // A short message in the reader's language; the API's own text is for the server log, not for this page.
+    const code = e instanceof ApiError ? (e.code ?? String(e.status)) : 'NETWORK';
+    body.replaceChildren(
+      h(
+        'div',
+        { class: 'error', 'data-code': code },
+        t(code === 'TIMEOUT' ? T.timeout : T.failed),
+        ' ',
+        h(
+          'button',
+          { type: 'button', class: 'retry', onclick: () => void drawPanel(el, p, d, generation) },
+          t(T.retry),
+        ),
+      ),
+    );
   }
 }
 
@@ -559,18 +583,49 @@ interface UnitOption {
 const OLD_LIST_DAY = new Date(Date.parse(`${REFORM_DATE}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
 let unitName = '';
 
-async function loadUnitName(): Promise<void> {
-  if (state.unit === 'VN') {
-    unitName = t(T.nation);
-    return;
+/** The key the page runs with: its role and the unit it sees (the page opens there). */
+interface Access {
+  role: string;
+  withholdsSmallCounts: boolean;
+  unit: { ref: string; fullName: string };
+}
+let access: Access | null = null;
+
+async function loadAccess(): Promise<void> {
+  const r = (await graphql('{ me { role withholdsSmallCounts unit { ref fullName } } }')) as { data: { me: Access } };
+  access = r.data.me;
+}
+
+const keyUnit = () => access?.unit.ref ?? 'VN';
+const keyUnitName = () => (keyUnit() === 'VN' ? t(T.nation) : access!.unit.fullName);
+
+/** Why the unit in the address cannot be shown, if it cannot. */
+type UnitProblem = 'outOfScope' | 'unknown' | null;
+
+async function loadUnitName(): Promise<UnitProblem> {
+  if (state.unit === keyUnit()) {
+    unitName = keyUnitName();
+    return null;
   }
-  const r = (await graphql('query Unit($code: String!) { adminUnit(code: $code) { fullName hierarchy } }', undefined, {
-    code: state.unit,
-  })) as { data: { adminUnit: { fullName: string; hierarchy: string } | null } };
-  const u = r.data.adminUnit;
-  unitName = u
-    ? `${u.fullName}${u.hierarchy === '2025-03' ? (state.lang === 'vi' ? ' (cũ)' : ' (old)') : ''}`
-    : state.unit;
+  let u: { ref: string; fullName: string; hierarchy: string } | null;
+  try {
+    const r = (await graphql(
+      'query Unit($code: String!) { adminUnit(code: $code) { ref fullName hierarchy } }',
+      undefined,
+      { code: state.unit },
+    )) as { data: { adminUnit: typeof u } };
+    u = r.data.adminUnit;
+  } catch (e) {
+    if (e instanceof ApiError && e.code === 'FORBIDDEN') return 'outOfScope';
+    if (e instanceof ApiError && e.code === 'BAD_USER_INPUT') return 'unknown';
+    throw e;
+  }
+  if (!u) return 'unknown';
+  unitName =
+    u.ref === 'VN'
+      ? t(T.nation)
+      : `${u.fullName}${u.hierarchy === '2025-03' ? (state.lang === 'vi' ? ' (cũ)' : ' (old)') : ''}`;
+  return null;
 }
 
 function unitPicker(): HTMLElement {
@@ -630,7 +685,9 @@ function unitPicker(): HTMLElement {
     const fields = 'ref fullName hierarchy parent { fullName }';
     const r = (
       text === '' || text === unitName
-        ? await graphql(`{ now: adminUnits(level: PROVINCE) { ${fields} } }`)
+        ? await graphql(`query Near($ref: String!) { now: adminUnits(parent: $ref) { ${fields} } }`, undefined, {
+            ref: keyUnit(),
+          })
         : await graphql(
             `query Find($q: String!, $old: String!) { now: adminUnits(search: $q, limit: 12) { ${fields} } old: adminUnits(search: $q, asOf: $old, limit: 12) { ${fields} } }`,
             undefined,
@@ -645,16 +702,22 @@ function unitPicker(): HTMLElement {
         'li',
         {
           role: 'option',
-          'data-ref': 'VN',
+          'data-ref': keyUnit(),
           'aria-selected': 'false',
           onmousedown: (e: Event) => {
             e.preventDefault();
-            choose('VN');
+            choose(keyUnit());
           },
         },
-        t(T.nation),
+        keyUnitName(),
       ),
-      now.length ? h('li', { class: 'group', role: 'presentation' }, t(old ? T.newList : T.provinces)) : null,
+      now.length
+        ? h(
+            'li',
+            { class: 'group', role: 'presentation' },
+            t(old ? T.newList : keyUnit() === 'VN' ? T.provinces : T.below),
+          )
+        : null,
       ...now.map(option),
       old?.length ? h('li', { class: 'group', role: 'presentation' }, t(T.oldList)) : null,
       ...(old ?? []).map(option),
@@ -850,13 +913,15 @@ async function render(): Promise<void> {
   const d = current();
   document.title = `${t(d.title)} · ${t(T.appTitle)}`;
   app.querySelectorAll<HTMLElement>('.chart').forEach(disposeChart);
+  let problem: UnitProblem = null;
   try {
-    await loadUnitName();
+    problem = await loadUnitName();
   } catch (e) {
     if (e instanceof ApiError && (e.status === 401 || e.code === 'UNAUTHENTICATED')) return showKeyForm(true);
     unitName = state.unit;
   }
   if (gen !== generation) return;
+  if (problem) return showUnitProblem(problem, d);
   const panels = allPanels(d).filter((p) => !p.grafanaOnly);
   const elements = new Map<PanelSpec, HTMLElement>();
   const main = h(
@@ -901,9 +966,53 @@ async function render(): Promise<void> {
       );
     }),
   );
-  app.replaceChildren(header(), h('div', { class: 'bar' }, tabs(), controls(d)), main, h('footer', {}, t(T.footer)));
+  app.replaceChildren(header(), h('div', { class: 'bar' }, tabs(), controls(d)), main, footer());
+  // On a phone the tabs scroll sideways: keep the chosen one in sight.
+  app.querySelector('[role=tab][aria-selected=true]')?.scrollIntoView({ block: 'nearest', inline: 'nearest' });
   await Promise.all(panels.map((p) => drawPanel(elements.get(p)!, p, d, gen)));
   if (gen === generation) app.dataset.ready = String(gen);
+}
+
+function footer(): HTMLElement {
+  return h(
+    'footer',
+    {},
+    t(T.footer),
+    ' ',
+    h('code', {}, 'pcmbn dashboards build'),
+    ' · ',
+    h('code', {}, 'pcmbn dashboards push'),
+  );
+}
+
+/** One message for the page, in the reader's language, with the way back to the key's own unit. */
+function showUnitProblem(problem: Exclude<UnitProblem, null>, d: DashboardSpec): void {
+  unitName = state.unit;
+  app.replaceChildren(
+    header(),
+    h('div', { class: 'bar' }, tabs(), controls(d)),
+    h(
+      'main',
+      { class: 'dashboard' },
+      h(
+        'div',
+        { class: 'page-error', role: 'alert' },
+        h('p', {}, t(problem === 'outOfScope' ? T.outOfScope : T.unknownUnit).replace('{unit}', state.unit)),
+        h(
+          'a',
+          {
+            href: '#',
+            onclick: (e: Event) => {
+              e.preventDefault();
+              setUnit(keyUnit());
+            },
+          },
+          t(T.backTo).replace('{unit}', keyUnitName()),
+        ),
+      ),
+    ),
+    footer(),
+  );
 }
 
 function showKeyForm(rejected: boolean): void {
@@ -942,12 +1051,25 @@ function showKeyForm(rejected: boolean): void {
 
 async function start(): Promise<void> {
   try {
-    await loadPeriods();
+    await Promise.all([loadPeriods(), loadAccess()]);
   } catch (e) {
     if (e instanceof ApiError && (e.status === 401 || e.code === 'UNAUTHENTICATED')) return showKeyForm(hasKey());
-    app.replaceChildren(header(), h('main', {}, h('p', { class: 'error' }, `${t(T.failed)}: ${(e as Error).message}`)));
+    app.replaceChildren(
+      header(),
+      h(
+        'main',
+        { class: 'dashboard' },
+        h(
+          'div',
+          { class: 'page-error', role: 'alert' },
+          h('p', {}, t(T.failed)),
+          h('button', { type: 'button', class: 'retry', onclick: () => void start() }, t(T.retry)),
+        ),
+      ),
+    );
     return;
   }
+  state.unit ||= keyUnit();
   saveState();
   await render();
 }

@@ -4,11 +4,11 @@
  *
  * The API key, decided here (and documented in the README):
  * - the server lets anonymous viewers in (PCMBN_ANONYMOUS=viewer): the page sends no key;
- * - the demo (`npm start` / `pcmbn start` keeps a viewer key of the whole country in demo-key.txt beside the
+ * - the demo (`npm start` / `pcmbn start` keeps a leader key of the whole country in demo-key.txt beside the
  *   warehouse): the page gets that key, but only when the browser is on this machine: the connection comes from
  *   and to a loopback address, the Host header names a loopback host (a DNS-rebinding page cannot pass), and no
  *   proxy header says the request was forwarded. Any other request is told to ask for a key;
- * - otherwise the page asks the user for a viewer key and keeps it in the browser session only.
+ * - otherwise the page asks the user for a key and keeps it in the browser session only.
  * The key is never written into the HTML, and the answer is never cached.
  *
  * The bundle is built on the first request (esbuild, about a second) and kept for the life of the process.
@@ -22,7 +22,7 @@ import { buildPage, type PageBundle } from './bundle.ts';
 export interface PageOptions {
   /** The server lets requests without a key in as viewers. */
   anonymous: boolean;
-  /** Where `pcmbn start` keeps the demo's viewer key (demo-key.txt beside the warehouse). */
+  /** Where `pcmbn start` keeps the demo's leader key (demo-key.txt beside the warehouse). */
   demoKeyFile: string;
   /** Where build failures are logged; default stderr. */
   log?: (line: string) => void;

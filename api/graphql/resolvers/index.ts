@@ -1,5 +1,6 @@
 /** Every resolver class of the API: add yours here (api/graphql/schema.ts builds the schema from this list). */
 import type { NonEmptyArray } from 'type-graphql';
+import { AccessResolver } from './access.ts';
 import { CatalogueResolver } from './catalogue.ts';
 import { DashboardsResolver } from './dashboards.ts';
 import { AdminUnitResolver } from './units.ts';
@@ -10,4 +11,5 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   AdminUnitResolver,
   ValuesResolver,
   DashboardsResolver,
+  AccessResolver,
 ];
