@@ -127,9 +127,9 @@ export const queries = {
   /** One indicator for the unit and year, with the year before and the status against the target. */
   kpi: (code: string) =>
     q(
-      `{ kpi(indicator: "${code}", period: "${V.year}", unit: "${V.unit}") { value previousValue change status suppressed } }`,
+      `{ kpi(indicator: "${code}", period: "${V.year}", unit: "${V.unit}") { value previousValue change status suppressed complete } }`,
       'data.kpi',
-      [num('value'), num('previousValue'), num('change'), str('status'), str('suppressed')],
+      [num('value'), num('previousValue'), num('change'), str('status'), str('suppressed'), str('complete')],
     ),
   /** An indicator over the time range, one point per `$granularity`, with the target for ratios. */
   trend: (code: string, alias = 'value', d: Disaggregation = {}, refId = 'A') =>
@@ -147,9 +147,17 @@ export const queries = {
   /** The units under `unit` (or `level` beneath it) for the year, ranked. */
   breakdown: (code: string, o: { unit?: string; period?: string; level?: 'DISTRICT' | 'WARD' } = {}) =>
     q(
-      `{ breakdown(indicator: "${code}", period: "${o.period ?? V.year}", unit: "${o.unit ?? V.unit}"${o.level ? `, level: ${o.level}` : ''}) { unit { ref fullName } value rank status } }`,
+      `{ breakdown(indicator: "${code}", period: "${o.period ?? V.year}", unit: "${o.unit ?? V.unit}"${o.level ? `, level: ${o.level}` : ''}) { unit { ref fullName level } value rank status suppressed } }`,
       'data.breakdown',
-      [str('unit.fullName', 'name'), str('unit.ref', 'ref'), num('value'), num('rank'), str('status')],
+      [
+        str('unit.fullName', 'name'),
+        str('unit.ref', 'ref'),
+        str('unit.level', 'level'),
+        num('value'),
+        num('rank'),
+        str('status'),
+        str('suppressed'),
+      ],
     ),
   /** Several counts for the unit and year, in the order given (funnels and breakdowns by sex or age). */
   kpis: (codes: readonly string[], valueAlias = 'value', d: Disaggregation = {}, refId = 'A', withNames = true) =>
@@ -390,6 +398,8 @@ export interface TableColumn {
 export interface TablePanel extends PanelBase {
   kind: 'table';
   columns: TableColumn[];
+  /** The order rows first appear in (compliance: the worst first). */
+  sort?: { alias: string; desc: boolean };
 }
 
 export type PanelSpec = StatPanel | FiguresPanel | TrendPanel | RankingPanel | BarsPanel | FunnelPanel | TablePanel;
@@ -440,13 +450,43 @@ function trend(i: Indicator, w = 12): TrendPanel {
   };
 }
 
+/**
+ * A ranking's title, naming the level it lists ("5 tỉnh, thành phố cao nhất", "xếp hạng xã, phường"); without an
+ * indicator, the dashboard's chosen one. The page titles its rankings again by the level of the rows it shows.
+ */
+export function rankingTitle(
+  i: Indicator | null,
+  order: 'desc' | 'asc',
+  limit: number | undefined,
+  scope: Label,
+): Label {
+  const [vi, en] = i ? [`${i.nameVi}: `, `${i.nameEn}: `] : ['', ''];
+  if (limit === undefined)
+    return i
+      ? label(`${vi}xếp hạng ${scope.vi}`, `${en}${scope.en} ranked`)
+      : label(`Xếp hạng ${scope.vi} theo chỉ tiêu đã chọn`, `${scope.en} ranked by the chosen indicator`);
+  return order === 'desc'
+    ? label(`${vi}${limit} ${scope.vi} cao nhất`, `${en}top ${limit} ${scope.en}`)
+    : label(`${vi}${limit} ${scope.vi} thấp nhất`, `${en}bottom ${limit} ${scope.en}`);
+}
+
+/** What the units of a level are called, by list (`2025-03:…` refs are of the old list). */
+export function levelScope(level: string, ref: string): Label | null {
+  const old = ref.startsWith('2025-03:');
+  switch (level) {
+    case 'PROVINCE':
+      return PROVINCES;
+    case 'DISTRICT':
+      return label('huyện, thị xã, thành phố', 'districts');
+    case 'WARD':
+      return old ? label('xã, phường, thị trấn', 'wards') : label('xã, phường', 'communes');
+    default:
+      return null;
+  }
+}
+
 function ranking(i: Indicator, order: 'desc' | 'asc', limit: number | undefined, scope: Label, w = 6): RankingPanel {
-  const title =
-    limit === undefined
-      ? label(`${i.nameVi}: xếp hạng ${scope.vi}`, `${i.nameEn}: ${scope.en} ranked`)
-      : order === 'desc'
-        ? label(`${i.nameVi}: ${limit} ${scope.vi} cao nhất`, `${i.nameEn}: top ${limit} ${scope.en}`)
-        : label(`${i.nameVi}: ${limit} ${scope.vi} thấp nhất`, `${i.nameEn}: bottom ${limit} ${scope.en}`);
+  const title = rankingTitle(i, order, limit, scope);
   return {
     kind: 'ranking',
     id: `${limit === undefined ? 'rank' : order === 'desc' ? 'top' : 'bottom'}-${i.code}`,
@@ -619,8 +659,8 @@ export const DASHBOARDS: readonly DashboardSpec[] = [
     uid: 'pcmbn-province',
     title: label('Tỉnh, thành phố', 'Province'),
     description: label(
-      'Một tỉnh, thành phố (danh mục từ 1/7/2025): chỉ tiêu chính, xu hướng nối qua cải cách, xếp hạng xã, phường; với các năm trước cải cách, huyện và xã của tỉnh cũ.',
-      'One province (the list from 1 July 2025): headline indicators, trends across the reform, communes ranked; for years before the reform, the districts and wards of the old province.',
+      'Một tỉnh, thành phố (danh mục từ 1/7/2025): chỉ tiêu chính, xu hướng nối qua cải cách, xếp hạng xã, phường. Tỉnh cũ trước cải cách: chọn ở ô Đơn vị (danh mục cũ).',
+      'One province (the list from 1 July 2025): headline indicators, trends across the reform, communes ranked. An old province before the reform: pick it in the Unit box (old list).',
     ),
     variables: [
       unitVariable('province'),
@@ -644,7 +684,7 @@ export const DASHBOARDS: readonly DashboardSpec[] = [
             order: 'desc',
             w: 24,
             h: 12,
-            title: label('Xếp hạng xã, phường theo chỉ tiêu đã chọn', 'Communes ranked by the chosen indicator'),
+            title: rankingTitle(null, 'desc', undefined, label('xã, phường', 'communes')),
             queries: [queries.breakdown(V.indicator)],
           },
         ],
@@ -789,7 +829,7 @@ export const DASHBOARDS: readonly DashboardSpec[] = [
               { alias: 'expected', label: label('Phải báo cáo', 'Expected'), format: 'count' },
               { alias: 'received', label: label('Đã nhận', 'Received'), format: 'count' },
               { alias: 'late', label: label('Nộp muộn', 'Late'), format: 'count' },
-              { alias: 'dueDate', label: label('Hạn cuối (muộn từ ngày)', 'Late from'), format: 'date' },
+              { alias: 'dueDate', label: label('Tính là muộn từ ngày', 'Late from'), format: 'date' },
             ],
             queries: [queries.compliance()],
           },
@@ -805,6 +845,7 @@ export const DASHBOARDS: readonly DashboardSpec[] = [
             h: 14,
             title: label('Tỷ lệ đầy đủ, đúng hạn theo đơn vị', 'Completeness and timeliness by unit'),
             columns: COMPLIANCE_COLUMNS,
+            sort: { alias: 'completeness', desc: false },
             queries: [queries.complianceByUnit()],
           },
           {

@@ -24,6 +24,10 @@ export const T = {
     '{n} points are small numbers, withheld to protect victims',
   ),
   yearBefore: label('Năm trước', 'Year before'),
+  wholeYearBefore: label('Cả năm trước', 'The whole year before'),
+  upToMonth: label('đến tháng {m}', 'to {m}'),
+  incomplete: label('Chưa đủ báo cáo', 'Some reports are missing'),
+  lastPeriodPartial: label('Kỳ cuối mới có số liệu đến {month}', 'The last period has figures up to {month} only'),
   met: label('Đạt mục tiêu', 'Target met'),
   notMet: label('Chưa đạt mục tiêu', 'Target not met'),
   target: label('Mục tiêu', 'Target'),
@@ -53,10 +57,30 @@ export const T = {
   ),
   unknownUnit: label('Không có đơn vị nào mã «{unit}».', 'There is no unit with the code "{unit}".'),
   backTo: label('Về {unit}', 'Back to {unit}'),
-  withheld: label('ẩn', 'withheld'),
+  withheldShort: label('ẩn để bảo vệ nạn nhân', 'withheld to protect victims'),
+  notReported: label('chưa báo cáo', 'not reported'),
+  seeAll: label('Xem tất cả ({n})', 'See all ({n})'),
+  seeLess: label('Thu gọn', 'Show fewer'),
   footer: label(
     'Số liệu từ API GraphQL của kho dữ liệu (/graphql). Các bảng này cũng có trong Grafana:',
     "Figures from the warehouse's GraphQL API (/graphql). The same dashboards exist for Grafana:",
   ),
   campaigns: label('Chiến dịch', 'Campaigns'),
 } satisfies Record<string, Label>;
+
+/** The catalogue's units in English, for the English view (the catalogue writes them in Vietnamese). */
+export const UNIT_EN: Record<string, string> = {
+  người: 'people',
+  'lượt người': 'person-visits',
+  buổi: 'sessions',
+  'bị can': 'defendants',
+  cuộc: 'sessions',
+  'cuộc gọi': 'calls',
+  lớp: 'classes',
+  'mô hình': 'models',
+  tin: 'reports',
+  'tin bài': 'items',
+  tờ: 'leaflets',
+  vụ: 'cases',
+  'đối tượng': 'suspects',
+};

@@ -20,6 +20,8 @@ import {
   HISTORY_START,
   indicatorLabel,
   interpolate,
+  levelScope,
+  rankingTitle,
   joinRows,
   type Label,
   type Lang,
@@ -38,7 +40,7 @@ import {
 } from '../spec.ts';
 import { ApiError, forgetKey, graphql, hasKey, loadAuth, setKey } from './api.ts';
 import { barChart, type Campaign, COLORS, disposeChart, lineChart } from './charts.ts';
-import { T } from './i18n.ts';
+import { T, UNIT_EN } from './i18n.ts';
 
 // ---------------------------------------------------------------------------------------------------------------
 // State, kept in the address (shareable links) and, for the language, in localStorage.
@@ -93,7 +95,7 @@ function values(d: DashboardSpec): Partial<Record<VariableName, string>> {
     unit: state.unit,
     year: state.year,
     month: state.month,
-    granularity: state.granularity || g?.default || 'MONTH',
+    granularity: state.granularity || coarser(g?.default ?? 'MONTH', reportedGranularity),
     indicator: state.indicator || i?.default || '',
   };
 }
@@ -178,10 +180,18 @@ function loadCampaigns(): Promise<Campaign[]> {
 // ---------------------------------------------------------------------------------------------------------------
 // Panels.
 
-const unitText = (i: { kind: string; unit: string }) => (i.kind === 'ratio' ? '%' : i.unit);
+const unitText = (i: { kind: string; unit: string }) =>
+  i.kind === 'ratio' ? '%' : state.lang === 'vi' ? i.unit : (UNIT_EN[i.unit] ?? i.unit);
 
 function statusColor(status: unknown): string {
   return status === 'MET' ? 'met' : status === 'NOT_MET' ? 'not-met' : status === 'NO_DATA' ? 'no-data' : 'neutral';
+}
+
+/** "đến tháng 10" when the year's reports stop before December (the newest year, still being reported). */
+function partialYear(year: string): string | null {
+  const last = months[0];
+  if (!last?.startsWith(year) || last.endsWith('12')) return null;
+  return t(T.upToMonth).replace('{m}', state.lang === 'vi' ? String(Number(last.slice(4))) : fmtMonth(last));
 }
 
 async function drawStat(body: HTMLElement, p: StatPanel, vals: Partial<Record<VariableName, string>>): Promise<void> {
@@ -195,6 +205,8 @@ async function drawStat(body: HTMLElement, p: StatPanel, vals: Partial<Record<Va
   const tile = body.closest('.panel') as HTMLElement;
   tile.classList.add(`status-${statusColor(row?.status)}`);
   const target = targetLabel(i);
+  // Part of a year against a whole one is not a change: the year before is shown, without an arrow.
+  const upTo = partialYear(vals.year ?? '');
   fill(
     body,
     h(
@@ -203,12 +215,14 @@ async function drawStat(body: HTMLElement, p: StatPanel, vals: Partial<Record<Va
       value === null ? '—' : fmt(value),
       value === null ? null : h('span', { class: 'tile-unit' }, unitText(i)),
     ),
+    upTo && value !== null ? h('div', {}, h('span', { class: 'partial' }, upTo)) : null,
     value === null ? h('div', { class: 'tile-note' }, t(row?.suppressed === 'true' ? T.suppressed : T.noData)) : null,
+    row?.complete === 'false' && value !== null ? h('div', { class: 'tile-note' }, t(T.incomplete)) : null,
     h(
       'div',
       { class: 'tile-line' },
-      `${t(T.yearBefore)}: ${previous === null ? '—' : fmt(previous)}`,
-      change === null
+      `${t(upTo ? T.wholeYearBefore : T.yearBefore)}: ${previous === null ? '—' : fmt(previous)}`,
+      change === null || upTo
         ? null
         : h(
             'span',
@@ -260,7 +274,8 @@ async function drawFigures(
 
 function chartBox(body: HTMLElement, height?: number): HTMLElement {
   const el = h('div', { class: 'chart', role: 'img' });
-  if (height) el.style.height = `${height}px`;
+  // A chart sized by its rows keeps its height (flex would shrink it to the panel's, overlapping the labels).
+  if (height) el.style.cssText = `height: ${height}px; flex: none`;
   body.replaceChildren(el);
   return el;
 }
@@ -297,7 +312,22 @@ async function drawTrend(body: HTMLElement, p: TrendPanel, vals: Partial<Record<
   // Nothing to draw: say why instead of an empty axis.
   if (!drawn) return nothingToDraw(body, withheld > 0);
   if (withheld) body.append(h('div', { class: 'chart-note' }, t(T.withheldPoints).replace('{n}', fmtNumber(withheld))));
+  const last = months[0];
+  const perPeriod = { MONTH: 1, QUARTER: 3, HALF_YEAR: 6, YEAR: 12 }[vals.granularity ?? 'MONTH'] ?? 1;
+  if (last && Number(last.slice(4)) % perPeriod !== 0)
+    body.append(
+      h(
+        'div',
+        { class: 'chart-note' },
+        t(T.lastPeriodPartial).replace('{month}', state.lang === 'vi' ? fmtMonth(last).toLowerCase() : fmtMonth(last)),
+      ),
+    );
 }
+
+/** Rankings shown whole ("xem tất cả") rather than their top and bottom. */
+const expanded = new Set<PanelSpec>();
+/** A ranking without a limit shows this many at each end until it is expanded. */
+const ENDS = 10;
 
 async function drawRanking(
   body: HTMLElement,
@@ -307,33 +337,70 @@ async function drawRanking(
   const chosen = p.indicator === 'variable' ? findIndicator(vals.indicator ?? '') : p.indicator;
   const i = p.indicator === 'variable' && chosen ? { label: indicatorLabel(chosen) } : null;
   const ratio = chosen?.kind === 'ratio';
-  let rows = (await run(p.queries[0], vals)).filter((r) => typeof r.value === 'number');
-  rows.sort((a, b) =>
-    p.order === 'desc' ? (b.value as number) - (a.value as number) : (a.value as number) - (b.value as number),
-  );
-  if (p.limit) rows = rows.slice(0, p.limit);
-  if (!rows.length) {
+  const all = await run(p.queries[0], vals);
+  // Highest first; then figures withheld; then the units that sent nothing, listed rather than dropped.
+  const shownValue = (r: Row) => typeof r.value === 'number';
+  const ranked = [
+    ...all.filter(shownValue).sort((a, b) => (b.value as number) - (a.value as number)),
+    ...all.filter((r) => !shownValue(r) && r.suppressed === 'true'),
+    ...all.filter((r) => !shownValue(r) && r.suppressed !== 'true'),
+  ];
+  const whole = expanded.has(p) || ranked.length <= (p.limit ?? 2 * ENDS);
+  const rows = whole
+    ? ranked
+    : p.limit
+      ? p.order === 'desc'
+        ? ranked.slice(0, p.limit)
+        : ranked.slice(-p.limit)
+      : [...ranked.slice(0, ENDS), null, ...ranked.slice(-ENDS)];
+  const first = all[0];
+  const scope = first ? levelScope(String(first.level), String(first.ref)) : null;
+  const heading = body.closest('.panel')?.querySelector('h4');
+  if (scope && heading)
+    heading.textContent = t(
+      rankingTitle(p.indicator === 'variable' ? null : p.indicator, p.order, whole ? undefined : p.limit, scope),
+    );
+  if (!ranked.length) {
     body.replaceChildren(h('div', { class: 'empty' }, t(T.noData)));
     return;
   }
-  const el = chartBox(body, Math.max(160, rows.length * 26 + 40));
+  const note = (r: Row | null) =>
+    !r || shownValue(r) ? null : t(r.suppressed === 'true' ? T.withheldShort : T.notReported);
+  const el = chartBox(body, Math.max(160, rows.length * 24 + 40));
   el.setAttribute('aria-label', `${t(p.title)}${i ? `: ${t(i.label)}` : ''}`);
   const drawn = barChart(el, {
-    categories: rows.map((r) => String(r.name)),
+    categories: rows.map((r) => (r ? String(r.name) : '⋯')),
+    notes: rows.map(note),
     series: [
       {
         name: i ? t(i.label) : t(p.title),
-        values: rows.map((r) => r.value as number),
+        values: rows.map((r) => (r && shownValue(r) ? (r.value as number) : null)),
         colors: rows.map((r) =>
-          r.status === 'MET' ? COLORS.good : r.status === 'NOT_MET' ? COLORS.bad : COLORS.neutral,
+          r?.status === 'MET' ? COLORS.good : r?.status === 'NOT_MET' ? COLORS.bad : COLORS.neutral,
         ),
       },
     ],
     format: (v) => (ratio ? fmtPercent(v) : fmtNumber(v)),
-    onClick: (n) => setUnit(String(rows[n].ref)),
+    onClick: (n) => rows[n] && setUnit(String(rows[n].ref)),
   });
   el.dataset.points = String(drawn);
   el.title = t(T.drillHint);
+  if (ranked.length > rows.length || expanded.has(p))
+    body.append(
+      h(
+        'button',
+        {
+          type: 'button',
+          class: 'see-all',
+          onclick: () => {
+            if (expanded.has(p)) expanded.delete(p);
+            else expanded.add(p);
+            void drawRanking(body, p, vals);
+          },
+        },
+        expanded.has(p) ? t(T.seeLess) : t(T.seeAll).replace('{n}', fmtNumber(ranked.length)),
+      ),
+    );
 }
 
 async function drawBars(body: HTMLElement, p: BarsPanel, vals: Partial<Record<VariableName, string>>): Promise<void> {
@@ -357,7 +424,6 @@ async function drawBars(body: HTMLElement, p: BarsPanel, vals: Partial<Record<Va
       })),
       format: (v) => fmtNumber(v),
       integer: true,
-      nullLabel: withheld ? t(T.withheld) : undefined,
     }),
   );
   if (withheld && rows.some((r) => p.series.some((s) => typeof r[s.alias] !== 'number')))
@@ -435,10 +501,11 @@ async function drawTable(body: HTMLElement, p: TablePanel, vals: Partial<Record<
     if (v === null || v === undefined) return '—';
     return c.format === 'percent' ? fmtPercent(v as number) : c.format === 'count' ? fmtNumber(v as number) : String(v);
   };
-  const sorted = tableSort.get(p) ? [...rows].sort(compareBy(tableSort.get(p)!)) : rows;
+  const order = tableSort.get(p) ?? p.sort;
+  const sorted = order ? [...rows].sort(compareBy(order)) : rows;
   const shown = sorted.slice(0, MAX_TABLE_ROWS);
   const sortBy = (alias: string) => () => {
-    const now = tableSort.get(p);
+    const now = order;
     tableSort.set(p, {
       alias,
       desc: now?.alias === alias ? !now.desc : p.columns.find((c) => c.alias === alias)!.format !== 'text',
@@ -464,12 +531,7 @@ async function drawTable(body: HTMLElement, p: TablePanel, vals: Partial<Record<
                 {
                   class: c.format === 'text' ? '' : 'num',
                   scope: 'col',
-                  'aria-sort':
-                    tableSort.get(p)?.alias === c.alias
-                      ? tableSort.get(p)!.desc
-                        ? 'descending'
-                        : 'ascending'
-                      : undefined,
+                  'aria-sort': order?.alias === c.alias ? (order.desc ? 'descending' : 'ascending') : undefined,
                 },
                 h('button', { type: 'button', class: 'sort', onclick: sortBy(c.alias) }, t(c.label)),
               ),
@@ -775,10 +837,31 @@ function setUnit(ref: string): void {
 let years: string[] = [];
 let months: string[] = [];
 
+/**
+ * The finest granularity with reports across the whole history: monthly when months were reported from the first
+ * year on, else quarterly, and so on. A trend by month over years reported by quarter would look like no data.
+ */
+let reportedGranularity = 'MONTH';
+const ORDER = GRANULARITIES.map((g) => g.value);
+const coarser = (a: string, b: string) => (ORDER.indexOf(a) >= ORDER.indexOf(b) ? a : b);
+
 async function loadPeriods(): Promise<void> {
-  const [y, m] = await Promise.all([run(variables.year().query!, {}), run(variables.month().query!, {})]);
-  years = y.map((r) => String(r.__value));
-  months = m.map((r) => String(r.__value));
+  const [y, h, q, m] = await Promise.all(
+    ['YEAR', 'HALF_YEAR', 'QUARTER', 'MONTH'].map((type) =>
+      graphql(`{ periods(type: ${type}) { id } }`).then((r) =>
+        (r as { data: { periods: { id: string }[] } }).data.periods.map((p) => p.id),
+      ),
+    ),
+  );
+  years = y;
+  months = m;
+  const firstYear = y[y.length - 1] ?? '';
+  reportedGranularity =
+    ([
+      ['MONTH', m],
+      ['QUARTER', q],
+      ['HALF_YEAR', h],
+    ].find(([, ids]) => (ids as string[]).at(-1)?.startsWith(firstYear))?.[0] as string | undefined) ?? 'YEAR';
   if (!years.includes(state.year)) state.year = years[0] ?? '';
   if (!months.includes(state.month)) state.month = months[0] ?? '';
 }

@@ -14,7 +14,7 @@ import { ensureDemoKey } from '../../api/cli/start.ts';
 import { type RunningServer, startServer } from '../../api/server.ts';
 import { DASHBOARDS } from '../../dashboards/spec.ts';
 import type { Warehouse } from '../../schema/warehouse.ts';
-import { projectRoot } from '../api/client.ts';
+import { gql, projectRoot } from '../api/client.ts';
 import { cleanupTemp, unitId } from '../helpers.ts';
 import { demoWarehouse } from './helpers.ts';
 
@@ -208,6 +208,50 @@ describe('the page for a leader, a province viewer and the demo', () => {
       }
     } finally {
       if (!page.isClosed()) await page.close();
+    }
+  });
+
+  it('trends by what was reported, partial years marked and not compared with whole ones, rankings with their level, the units that sent nothing and "xem tất cả", compliance worst first', async () => {
+    const page = await openAs(WHO[0], VIEWPORTS[0]);
+    try {
+      let gen = await ready(page);
+      // The demo's history before 2024 was reported by quarter: the trends open by quarter and reach back to 2019.
+      expect(await page.locator('#granularity').inputValue()).toBe('QUARTER');
+      const trend = page.locator('[data-panel="pcmbn-overview/trend-outreach_participants"] .chart');
+      expect(Number(await trend.getAttribute('data-points'))).toBeGreaterThanOrEqual(28);
+      // The newest year is still being reported: its tiles say to which month, and show no change on a whole year.
+      const months = (await gql(server.url, '{ periods(type: MONTH, limit: 1) { id } }', { token: keys.leader })).body
+        .data.periods;
+      const newest: string = months[0].id;
+      const tile = page.locator('[data-panel="pcmbn-overview/stat-outreach_participants"]');
+      if (newest.startsWith(await page.locator('#year').inputValue()) && !newest.endsWith('12')) {
+        expect(await tile.locator('.partial').textContent()).toBe(`đến tháng ${Number(newest.slice(4))}`);
+        expect(await tile.locator('.up, .down').count()).toBe(0);
+      }
+      // The bottom five end with provinces that sent nothing, named so; the whole ranking is one click away.
+      const bottom = page.locator('[data-panel="pcmbn-overview/bottom-outreach_participants"]');
+      expect(await bottom.locator('h4').textContent()).toMatch(/5 tỉnh, thành phố thấp nhất/);
+      expect(await bottom.locator('svg').textContent()).toContain('chưa báo cáo');
+      await bottom.locator('.see-all').click();
+      await expect.poll(() => bottom.locator('h4').textContent()).toMatch(/xếp hạng tỉnh, thành phố/);
+      expect((await bottom.locator('svg').textContent())?.match(/chưa báo cáo/g)?.length).toBeGreaterThan(20);
+      // A province: its rankings list communes and say so.
+      await page.goto(`${server.origin}/?d=pcmbn-overview&unit=2025-07:75`);
+      gen = await ready(page);
+      expect(await page.locator('[data-panel="pcmbn-overview/top-outreach_participants"] h4').textContent()).toMatch(
+        /5 xã, phường cao nhất/,
+      );
+      // Compliance: the least complete first.
+      await page.locator('[role=tab][data-uid="pcmbn-compliance"]').click();
+      await ready(page, gen);
+      const completeness = await page
+        .locator('[data-panel="pcmbn-compliance/by-unit"] tbody tr td:nth-child(7)')
+        .allTextContents();
+      const values = completeness.map((c) => Number(c.replace(/[^\d,]/g, '').replace(',', '.')));
+      expect(values.length).toBeGreaterThan(10);
+      expect(values).toEqual([...values].sort((a, b) => a - b));
+    } finally {
+      await page.close();
     }
   });
 });
