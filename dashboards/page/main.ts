@@ -159,11 +159,13 @@ const cache = new Map<string, Promise<unknown>>();
 
 function run(q: QuerySpec, vals: Partial<Record<VariableName, string>>): Promise<Row[]> {
   const text = interpolate(q.graphql, vals, range());
-  let p = cache.get(text);
+  const variables = interpolate(q.variables, vals, range());
+  const key = `${text}\u0000${variables}`;
+  let p = cache.get(key);
   if (!p) {
-    p = graphql(text, aborter.signal);
-    cache.set(text, p);
-    p.catch(() => cache.delete(text));
+    p = graphql(text, aborter.signal, JSON.parse(variables));
+    cache.set(key, p);
+    p.catch(() => cache.delete(key));
   }
   return p.then((r) => frame(r, q));
 }

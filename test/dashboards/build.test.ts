@@ -19,7 +19,7 @@ import {
 import { INDICATORS, RATIO_INDICATORS } from '../../schema/catalogue.ts';
 import { pcmbn, pcmbnEnv, projectRoot } from '../api/client.ts';
 import { cleanupTemp, tempDir } from '../helpers.ts';
-import { committedDashboards, type GrafanaDashboardJson, type GrafanaPanel, variableRefs } from './helpers.ts';
+import { committedDashboards, type GrafanaDashboardJson, type GrafanaPanel, type GrafanaTarget } from './helpers.ts';
 
 afterAll(cleanupTemp);
 
@@ -265,18 +265,39 @@ describe('generated from the catalogue', () => {
     }
   });
 
-  it("every variable a query uses is defined by the dashboard (or is Grafana's time range)", () => {
+  it("dashboard variables travel as GraphQL variables (body_graphql_variables), the time range as Infinity's backend macros; every variable used is defined", () => {
+    const GRAFANA_VARIABLE = /\$\{(\w+)(?::[^}]*)?\}|\$(\w+)/g;
     for (const d of dashboards) {
       const defined = new Set(d.templating.list.map((v) => v.name));
-      const texts = [
-        ...d.panels.flatMap((p) => (p.targets ?? []).map((t) => t.url_options.body_graphql_query)),
-        ...d.templating.list
-          .filter((v) => v.type === 'query')
-          .map((v) => v.query.infinityQuery.url_options.body_graphql_query as string),
-        ...d.annotations.list.flatMap((a) => (a.target ? [a.target.url_options.body_graphql_query] : [])),
+      const targets = [
+        ...d.panels.flatMap((p) => p.targets ?? []),
+        ...d.templating.list.filter((v) => v.type === 'query').map((v) => v.query.infinityQuery as GrafanaTarget),
+        ...d.annotations.list.flatMap((a) => (a.target ? [a.target] : [])),
       ];
-      for (const ref of texts.flatMap(variableRefs)) {
-        expect(defined.has(ref) || ref === '__from' || ref === '__to', `${d.uid} uses $${ref}`).toBe(true);
+      expect(targets.length).toBeGreaterThan(0);
+      for (const t of targets) {
+        const { body_graphql_query: query, body_graphql_variables: vars } = t.url_options;
+        const where = `${d.uid} ${t.refId}: ${query}`;
+        // The query text names no dashboard variable (Grafana would paste its value in) and no frontend-only
+        // date format (Infinity's backend formats ${__from:date:…} in UTC): only GraphQL variables and macros.
+        const inQuery = [...query.matchAll(GRAFANA_VARIABLE)].map((m) => m[1] ?? m[2]);
+        for (const name of inQuery) {
+          expect(defined.has(name), `${where} pastes $${name} into the query`).toBe(false);
+          expect(['__from', '__to'].includes(name), `${where} formats the range in the browser`).toBe(false);
+        }
+        expect(inQuery.filter((n) => n.startsWith('__')).every((n) => n === '__timeFrom' || n === '__timeTo')).toBe(
+          true,
+        );
+        // Each GraphQL variable the operation declares is given in body_graphql_variables, from a defined
+        // dashboard variable, as JSON (`${name:json}`), and nothing else is given.
+        const declared = [...(/^query \(([^)]*)\)/.exec(query)?.[1] ?? '').matchAll(/\$(\w+):/g)].map((m) => m[1]);
+        const given = [...vars.matchAll(/"(\w+)": \$\{(\w+):json\}/g)];
+        expect(given.map((m) => m[1]).sort(), where).toEqual([...declared].sort());
+        for (const [, , from] of given) expect(defined.has(from), `${where} fills a variable from $${from}`).toBe(true);
+        expect(vars.replace(/\$\{\w+:json\}/g, '"x"'), where).toSatisfy((v: string) => {
+          JSON.parse(v);
+          return true;
+        });
       }
     }
   });
