@@ -408,7 +408,8 @@ async function drawRanking(
 async function drawBars(body: HTMLElement, p: BarsPanel, vals: Partial<Record<VariableName, string>>): Promise<void> {
   const rows = joinRows(await Promise.all(p.queries.map((q) => run(q, vals))), 'code');
   const byCode = new Map(rows.map((r) => [r.code, r]));
-  // A missing victims count for a key that gets small counts withheld is a withheld one (no report is a 0 figure).
+  // The kpis query carries no withheld flag per series: for a key that gets small counts withheld, a victims count
+  // without a value is taken as withheld, which it is unless nothing at all was reported.
   const withheld = access?.withholdsSmallCounts === true && p.categories.some((c) => /^victims_/.test(c.code));
   if (!rows.some((r) => p.series.some((s) => typeof r[s.alias] === 'number'))) return nothingToDraw(body, withheld);
   const el = chartBox(body);
