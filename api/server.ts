@@ -186,7 +186,7 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
   });
 
   // The built-in dashboard page (dashboards/page/serve.ts): GET /, its assets and /dashboard-config.json. It reads
-  // /graphql like any client; in the demo it is given the demo's viewer key, and only for a browser on this machine.
+  // /graphql like any client; in the demo it is given the demo's leader key, and only for a browser on this machine.
   app.use(dashboardPage({ anonymous: o.anonymous === 'viewer', demoKeyFile: o.demoKeyFile, log }));
 
   // The workbench page runs nothing, so it needs no key; the queries it sends do.

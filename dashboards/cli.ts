@@ -7,6 +7,7 @@ import type { Command } from 'commander';
 import { GrafanaError } from './grafana-client.ts';
 import {
   API_KEY_ENV,
+  API_URL_ENV,
   BuildError,
   buildProvisioning,
   checkProvisioning,
@@ -44,11 +45,10 @@ export function registerDashboardCommands(program: Command): void {
       `write the dashboard JSON and Grafana provisioning files (same input, same bytes) under ${relative(process.cwd(), DEFAULT_OUT_DIR) || '.'}`,
     )
     .option('--out <dir>', 'where to write them', DEFAULT_OUT_DIR)
-    .option('--api-url <url>', 'the API as Grafana reaches it (the data source URL)', DEFAULT_API_URL)
     .option('--check', 'write nothing; exit 1 when the files differ from what build would write')
-    .action((o: { out: string; apiUrl: string; check?: boolean }) => {
+    .action((o: { out: string; check?: boolean }) => {
       if (o.check) {
-        const stale = usage(() => checkProvisioning(o.out, { apiUrl: o.apiUrl }));
+        const stale = usage(() => checkProvisioning(o.out));
         if (!stale) return;
         if (stale.length) {
           console.error(
@@ -60,7 +60,7 @@ export function registerDashboardCommands(program: Command): void {
         }
         return;
       }
-      const r = usage(() => buildProvisioning(o.out, { apiUrl: o.apiUrl }));
+      const r = usage(() => buildProvisioning(o.out));
       if (!r) return;
       const out = relative(process.cwd(), o.out) || '.';
       for (const f of r.written) console.log(`wrote    ${f}`);
@@ -68,7 +68,9 @@ export function registerDashboardCommands(program: Command): void {
       console.log(
         `${r.written.length} written, ${r.unchanged.length} unchanged, ${r.removed.length} removed under ${out}`,
       );
-      console.log(`Grafana reads the API key from $${API_KEY_ENV}; mount ${out} as /etc/grafana/provisioning`);
+      console.log(
+        `mount ${out} as /etc/grafana/provisioning; Grafana reads the API's address from $${API_URL_ENV} and its key from $${API_KEY_ENV}`,
+      );
     });
 
   dashboards
@@ -80,7 +82,7 @@ export function registerDashboardCommands(program: Command): void {
     .option('--token <token>', 'a Grafana service account token (or GRAFANA_TOKEN)')
     .option('--folder <title>', 'the folder title (its uid stays pcmbn)')
     .option('--api-url <url>', 'the API as Grafana reaches it (the data source URL)', DEFAULT_API_URL)
-    .option('--api-key <key>', `a viewer key of the API for the data source (or ${API_KEY_ENV})`)
+    .option('--api-key <key>', `an API key for the data source (or ${API_KEY_ENV})`)
     .option('--timeout <seconds>', 'per request', '15')
     .action(
       async (o: {

@@ -103,7 +103,7 @@ export function infinityQuery(q: QuerySpec): InfinityQuery {
       body_type: 'graphql',
       body_content_type: 'application/json',
       body_graphql_query: q.graphql,
-      body_graphql_variables: '{}',
+      body_graphql_variables: q.variables,
     },
     root_selector: q.root,
     columns: q.columns.map((c) => ({

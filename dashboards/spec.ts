@@ -4,9 +4,10 @@
  * - `dashboards/page/` renders the same dashboards in the built-in page at `/`.
  *
  * Every title, unit and target comes from the indicator catalogue (`schema/catalogue.ts`); no panel holds a
- * hand-written figure. Each panel carries the GraphQL queries it runs, written with Grafana's variable syntax
- * (`$unit`, `$year`, `${__from:date:YYYYMM}`), the `root_selector` that picks its rows out of the response and the
- * typed columns it keeps (the Infinity data source's model). The page interpolates the variables itself
+ * hand-written figure. Each panel carries the GraphQL queries it runs: the query text, with GraphQL variables
+ * (`$unitCode`) and Infinity's backend macros for the time range (`${__timeFrom}`), and the GraphQL variables as
+ * Grafana fills them from the dashboard's (`{"unitCode": ${unit:json}}`); the `root_selector` that picks its rows
+ * out of the response and the typed columns it keeps (the Infinity data source's model). The page interpolates the variables itself
  * (`interpolate`) and picks rows the way Infinity's backend parser does (`frame`), so a panel shows the same rows
  * in Grafana and in the page, and the tests check exactly what both run.
  *
@@ -76,8 +77,10 @@ export interface Column {
 
 export interface QuerySpec {
   refId: string;
-  /** The GraphQL document, with Grafana variables. */
+  /** The GraphQL document: GraphQL variables, and Infinity's time-range macros. */
   graphql: string;
+  /** The GraphQL variables as a JSON template of Grafana's (Infinity's `body_graphql_variables`). */
+  variables: string;
   /** Where the rows are in the response: a GJSON path such as `data.breakdown` (an object counts as one row). */
   root: string;
   columns: Column[];
@@ -93,28 +96,55 @@ const day = (selector: string, alias: string): Column => ({
 });
 const epoch = (selector: string, alias: string): Column => ({ selector, alias, type: 'timestamp_epoch' });
 
-const q = (graphql: string, root: string, columns: Column[], refId = 'A'): QuerySpec => ({
-  refId,
-  graphql,
-  root,
-  columns,
-});
+/**
+ * The GraphQL variables queries use, each filled from a dashboard variable. Grafana interpolates its variables
+ * into the query text too, so the GraphQL names are not the dashboard's: `$unitCode` is `{"unitCode": ${unit:json}}`.
+ */
+const GRAPHQL_VARIABLES: Record<string, { from: VariableName; type: string }> = {
+  unitCode: { from: 'unit', type: 'String!' },
+  yearId: { from: 'year', type: 'String!' },
+  monthId: { from: 'month', type: 'String!' },
+  granularityLevel: { from: 'granularity', type: 'Granularity!' },
+  indicatorCode: { from: 'indicator', type: 'String!' },
+  oldUnit: { from: 'old', type: 'String!' },
+  oldYearId: { from: 'oldYear', type: 'String!' },
+};
+
+/** A query: its operation declares the GraphQL variables its text uses, each given from its dashboard variable. */
+const q = (graphql: string, root: string, columns: Column[], refId = 'A'): QuerySpec => {
+  const used = [...new Set([...graphql.matchAll(/\$(\w+)/g)].map((m) => m[1]))].filter((n) => n in GRAPHQL_VARIABLES);
+  return {
+    refId,
+    graphql: used.length
+      ? `query (${used.map((n) => `$${n}: ${GRAPHQL_VARIABLES[n].type}`).join(', ')}) ${graphql}`
+      : graphql,
+    variables: `{${used.map((n) => `"${n}": \${${GRAPHQL_VARIABLES[n].from}:json}`).join(', ')}}`,
+    root,
+    columns,
+  };
+};
 const list = (codes: readonly string[]) => `[${codes.map((c) => JSON.stringify(c)).join(', ')}]`;
 
-/** The variables queries use, in Grafana's syntax. */
+/** What query texts hold: GraphQL variables, and the time range as Infinity's backend macros. */
 export const V = {
-  unit: '$unit',
-  year: '$year',
-  month: '$month',
-  granularity: '$granularity',
-  indicator: '$indicator',
-  old: '$old',
-  oldYear: '$oldYear',
-  fromMonth: '${__from:date:YYYYMM}',
-  toMonth: '${__to:date:YYYYMM}',
-  fromYear: '${__from:date:YYYY}',
-  toYear: '${__to:date:YYYY}',
+  unit: '$unitCode',
+  year: '$yearId',
+  month: '$monthId',
+  granularity: '$granularityLevel',
+  indicator: '$indicatorCode',
+  old: '$oldUnit',
+  oldYear: '$oldYearId',
+  /**
+   * The dashboard's time range in epoch milliseconds, filled in by Infinity's backend (panels, alerts and public
+   * dashboards alike); the API reads each instant as a day in Vietnam. Grafana's `${__from:date:…}` would be
+   * formatted in UTC by that backend: local midnight on 1 January would read as 31 December.
+   */
+  from: '"${__timeFrom}"',
+  to: '"${__timeTo}"',
 } as const;
+
+/** An argument: a GraphQL variable as it is, a literal quoted. */
+const arg = (v: string) => (v.startsWith('$') ? v : JSON.stringify(v));
 
 /** The first day of the warehouse's history: trends and the Grafana time range start here. */
 export const HISTORY_START = '2019-01-01';
@@ -127,14 +157,14 @@ export const queries = {
   /** One indicator for the unit and year, with the year before and the status against the target. */
   kpi: (code: string) =>
     q(
-      `{ kpi(indicator: "${code}", period: "${V.year}", unit: "${V.unit}") { value previousValue change status suppressed } }`,
+      `{ kpi(indicator: "${code}", period: ${V.year}, unit: ${V.unit}) { value previousValue change status suppressed complete } }`,
       'data.kpi',
-      [num('value'), num('previousValue'), num('change'), str('status'), str('suppressed')],
+      [num('value'), num('previousValue'), num('change'), str('status'), str('suppressed'), str('complete')],
     ),
   /** An indicator over the time range, one point per `$granularity`, with the target for ratios. */
   trend: (code: string, alias = 'value', d: Disaggregation = {}, refId = 'A') =>
     q(
-      `{ trend(indicator: "${code}", from: "${V.fromMonth}", to: "${V.toMonth}", granularity: ${V.granularity}, unit: "${V.unit}"${disagg(d)}) { start value target suppressed } }`,
+      `{ trend(indicator: "${code}", from: ${V.from}, to: ${V.to}, granularity: ${V.granularity}, unit: ${V.unit}${disagg(d)}) { start value target suppressed } }`,
       'data.trend',
       [
         day('start', 'time'),
@@ -147,14 +177,22 @@ export const queries = {
   /** The units under `unit` (or `level` beneath it) for the year, ranked. */
   breakdown: (code: string, o: { unit?: string; period?: string; level?: 'DISTRICT' | 'WARD' } = {}) =>
     q(
-      `{ breakdown(indicator: "${code}", period: "${o.period ?? V.year}", unit: "${o.unit ?? V.unit}"${o.level ? `, level: ${o.level}` : ''}) { unit { ref fullName } value rank status } }`,
+      `{ breakdown(indicator: ${arg(code)}, period: ${o.period ?? V.year}, unit: ${o.unit ?? V.unit}${o.level ? `, level: ${o.level}` : ''}) { unit { ref fullName level } value rank status suppressed } }`,
       'data.breakdown',
-      [str('unit.fullName', 'name'), str('unit.ref', 'ref'), num('value'), num('rank'), str('status')],
+      [
+        str('unit.fullName', 'name'),
+        str('unit.ref', 'ref'),
+        str('unit.level', 'level'),
+        num('value'),
+        num('rank'),
+        str('status'),
+        str('suppressed'),
+      ],
     ),
   /** Several counts for the unit and year, in the order given (funnels and breakdowns by sex or age). */
   kpis: (codes: readonly string[], valueAlias = 'value', d: Disaggregation = {}, refId = 'A', withNames = true) =>
     q(
-      `{ kpis(indicators: ${list(codes)}, period: "${V.year}", unit: "${V.unit}"${disagg(d)}) { indicator { code${withNames ? ' nameVi' : ''} } value } }`,
+      `{ kpis(indicators: ${list(codes)}, period: ${V.year}, unit: ${V.unit}${disagg(d)}) { indicator { code${withNames ? ' nameVi' : ''} } value } }`,
       'data.kpis',
       [
         str('indicator.code', 'code'),
@@ -165,7 +203,7 @@ export const queries = {
     ),
   compliance: () =>
     q(
-      `{ reportingCompliance(period: "${V.month}", unit: "${V.unit}") { dueDate expected received onTime late pending completeness timeliness } }`,
+      `{ reportingCompliance(period: ${V.month}, unit: ${V.unit}) { dueDate expected received onTime late pending completeness timeliness } }`,
       'data.reportingCompliance',
       [
         str('dueDate'),
@@ -180,7 +218,7 @@ export const queries = {
     ),
   complianceByUnit: () =>
     q(
-      `{ complianceByUnit(period: "${V.month}", unit: "${V.unit}") { unit { ref fullName } expected received onTime late missing completeness timeliness } }`,
+      `{ complianceByUnit(period: ${V.month}, unit: ${V.unit}) { unit { ref fullName } expected received onTime late missing completeness timeliness } }`,
       'data.complianceByUnit',
       [
         str('unit.fullName', 'name'),
@@ -196,29 +234,26 @@ export const queries = {
     ),
   missingReports: () =>
     q(
-      `{ reportingCompliance(period: "${V.month}", unit: "${V.unit}") { missing { ref fullName parent { fullName } } } }`,
+      `{ reportingCompliance(period: ${V.month}, unit: ${V.unit}) { missing { ref fullName parent { fullName } } } }`,
       'data.reportingCompliance.missing',
       [str('fullName', 'name'), str('ref'), str('parent.fullName', 'parent')],
     ),
   /** Annotations: the 30/7 national day and the 01/7–30/9 peak of each year of the time range. */
   campaigns: () =>
-    q(
-      `{ campaigns(from: "${V.fromYear}", to: "${V.toYear}") { kind titleVi titleEn startMs endMs } }`,
-      'data.campaigns',
-      [
-        epoch('startMs', 'time'),
-        epoch('endMs', 'timeEnd'),
-        str('titleVi', 'title'),
-        str('titleEn', 'text'),
-        str('kind', 'tags'),
-      ],
-    ),
+    q(`{ campaigns(from: ${V.from}, to: ${V.to}) { kind titleVi titleEn startMs endMs } }`, 'data.campaigns', [
+      epoch('startMs', 'time'),
+      epoch('endMs', 'timeEnd'),
+      str('titleVi', 'title'),
+      str('titleEn', 'text'),
+      str('kind', 'tags'),
+    ]),
 };
 
 // ---------------------------------------------------------------------------------------------------------------
 // Variables (Grafana template variables; the page's pickers).
 
-export type VariableName = 'unit' | 'year' | 'month' | 'granularity' | 'indicator' | 'old' | 'oldYear';
+export const VARIABLE_NAMES = ['unit', 'year', 'month', 'granularity', 'indicator', 'old', 'oldYear'] as const;
+export type VariableName = (typeof VARIABLE_NAMES)[number];
 
 export type UnitMode =
   /** The nation only (a hidden constant VN in Grafana). */
@@ -296,7 +331,7 @@ export const variables = {
     label: label('Tỉnh cũ (trước 1/7/2025)', 'Old province (before 1 July 2025)'),
     grafanaOnly: true,
     query: q(
-      `{ adminUnit(code: "${V.unit}") { predecessors { ref fullName } } }`,
+      `{ adminUnit(code: ${V.unit}) { predecessors { ref fullName } } }`,
       'data.adminUnit.predecessors',
       textValue('fullName', 'ref'),
     ),
@@ -390,6 +425,8 @@ export interface TableColumn {
 export interface TablePanel extends PanelBase {
   kind: 'table';
   columns: TableColumn[];
+  /** The order rows first appear in (compliance: the worst first). */
+  sort?: { alias: string; desc: boolean };
 }
 
 export type PanelSpec = StatPanel | FiguresPanel | TrendPanel | RankingPanel | BarsPanel | FunnelPanel | TablePanel;
@@ -440,13 +477,43 @@ function trend(i: Indicator, w = 12): TrendPanel {
   };
 }
 
+/**
+ * A ranking's title, naming the level it lists ("5 tỉnh, thành phố cao nhất", "xếp hạng xã, phường"); without an
+ * indicator, the dashboard's chosen one. The page titles its rankings again by the level of the rows it shows.
+ */
+export function rankingTitle(
+  i: Indicator | null,
+  order: 'desc' | 'asc',
+  limit: number | undefined,
+  scope: Label,
+): Label {
+  const [vi, en] = i ? [`${i.nameVi}: `, `${i.nameEn}: `] : ['', ''];
+  if (limit === undefined)
+    return i
+      ? label(`${vi}xếp hạng ${scope.vi}`, `${en}${scope.en} ranked`)
+      : label(`Xếp hạng ${scope.vi} theo chỉ tiêu đã chọn`, `${scope.en} ranked by the chosen indicator`);
+  return order === 'desc'
+    ? label(`${vi}${limit} ${scope.vi} cao nhất`, `${en}top ${limit} ${scope.en}`)
+    : label(`${vi}${limit} ${scope.vi} thấp nhất`, `${en}bottom ${limit} ${scope.en}`);
+}
+
+/** What the units of a level are called, by list (`2025-03:…` refs are of the old list). */
+export function levelScope(level: string, ref: string): Label | null {
+  const old = ref.startsWith('2025-03:');
+  switch (level) {
+    case 'PROVINCE':
+      return PROVINCES;
+    case 'DISTRICT':
+      return label('huyện, thị xã, thành phố', 'districts');
+    case 'WARD':
+      return old ? label('xã, phường, thị trấn', 'wards') : label('xã, phường', 'communes');
+    default:
+      return null;
+  }
+}
+
 function ranking(i: Indicator, order: 'desc' | 'asc', limit: number | undefined, scope: Label, w = 6): RankingPanel {
-  const title =
-    limit === undefined
-      ? label(`${i.nameVi}: xếp hạng ${scope.vi}`, `${i.nameEn}: ${scope.en} ranked`)
-      : order === 'desc'
-        ? label(`${i.nameVi}: ${limit} ${scope.vi} cao nhất`, `${i.nameEn}: top ${limit} ${scope.en}`)
-        : label(`${i.nameVi}: ${limit} ${scope.vi} thấp nhất`, `${i.nameEn}: bottom ${limit} ${scope.en}`);
+  const title = rankingTitle(i, order, limit, scope);
   return {
     kind: 'ranking',
     id: `${limit === undefined ? 'rank' : order === 'desc' ? 'top' : 'bottom'}-${i.code}`,
@@ -619,8 +686,8 @@ export const DASHBOARDS: readonly DashboardSpec[] = [
     uid: 'pcmbn-province',
     title: label('Tỉnh, thành phố', 'Province'),
     description: label(
-      'Một tỉnh, thành phố (danh mục từ 1/7/2025): chỉ tiêu chính, xu hướng nối qua cải cách, xếp hạng xã, phường; với các năm trước cải cách, huyện và xã của tỉnh cũ.',
-      'One province (the list from 1 July 2025): headline indicators, trends across the reform, communes ranked; for years before the reform, the districts and wards of the old province.',
+      'Một tỉnh, thành phố (danh mục từ 1/7/2025): chỉ tiêu chính, xu hướng nối qua cải cách, xếp hạng xã, phường. Tỉnh cũ trước cải cách: chọn ở ô Đơn vị (danh mục cũ).',
+      'One province (the list from 1 July 2025): headline indicators, trends across the reform, communes ranked. An old province before the reform: pick it in the Unit box (old list).',
     ),
     variables: [
       unitVariable('province'),
@@ -644,7 +711,7 @@ export const DASHBOARDS: readonly DashboardSpec[] = [
             order: 'desc',
             w: 24,
             h: 12,
-            title: label('Xếp hạng xã, phường theo chỉ tiêu đã chọn', 'Communes ranked by the chosen indicator'),
+            title: rankingTitle(null, 'desc', undefined, label('xã, phường', 'communes')),
             queries: [queries.breakdown(V.indicator)],
           },
         ],
@@ -789,7 +856,7 @@ export const DASHBOARDS: readonly DashboardSpec[] = [
               { alias: 'expected', label: label('Phải báo cáo', 'Expected'), format: 'count' },
               { alias: 'received', label: label('Đã nhận', 'Received'), format: 'count' },
               { alias: 'late', label: label('Nộp muộn', 'Late'), format: 'count' },
-              { alias: 'dueDate', label: label('Hạn cuối (muộn từ ngày)', 'Late from'), format: 'date' },
+              { alias: 'dueDate', label: label('Tính là muộn từ ngày', 'Late from'), format: 'date' },
             ],
             queries: [queries.compliance()],
           },
@@ -805,6 +872,7 @@ export const DASHBOARDS: readonly DashboardSpec[] = [
             h: 14,
             title: label('Tỷ lệ đầy đủ, đúng hạn theo đơn vị', 'Completeness and timeliness by unit'),
             columns: COMPLIANCE_COLUMNS,
+            sort: { alias: 'completeness', desc: false },
             queries: [queries.complianceByUnit()],
           },
           {
@@ -851,27 +919,31 @@ export interface TimeRange {
 
 export class InterpolationError extends Error {}
 
-const DATE_FORMATS: Record<string, (d: string) => string> = {
-  YYYY: (d) => d.slice(0, 4),
-  YYYYMM: (d) => d.slice(0, 4) + d.slice(5, 7),
-};
+/** A day's first and last instants in Vietnam (UTC+7, no daylight saving), in epoch milliseconds. */
+const vietnamMidnight = (day: string) => Date.parse(`${day}T00:00:00+07:00`);
 
 /**
- * Grafana's variable interpolation for what the panels use: `$name`, `${name}` and `${__from:date:FORMAT}` /
- * `${__to:date:FORMAT}` with FORMAT YYYY or YYYYMM. An unknown variable is an error, not an empty string.
+ * Grafana's and Infinity's interpolation for what the queries use: `$name`, `${name}` and `${name:json}` (the
+ * value as a JSON string, for GraphQL variables), and Infinity's `${__timeFrom}` / `${__timeTo}` (the time range
+ * in epoch milliseconds: the first instant of `from`'s day and the last of `to`'s, in Vietnam). Other names (the
+ * GraphQL variables of a query text) are left as they are, as Grafana leaves them; a dashboard variable without a
+ * value is an error, not an empty string.
  */
 export function interpolate(text: string, values: Partial<Record<VariableName, string>>, range: TimeRange): string {
   return text
-    .replace(/\$\{__(from|to):date:([A-Z]+)\}/g, (m, which: 'from' | 'to', format: string) => {
-      const f = DATE_FORMATS[format];
-      if (!f) throw new InterpolationError(`${m}: unsupported date format ${format}`);
-      return f(range[which]);
-    })
-    .replace(/\$\{(\w+)\}|\$(\w+)/g, (m, a: string | undefined, b: string | undefined) => {
-      const v = values[(a ?? b) as VariableName];
-      if (v === undefined) throw new InterpolationError(`no value for the variable ${m}`);
-      return v;
-    });
+    .replace(/\$\{__time(From|To)\}/g, (_, which: 'From' | 'To') =>
+      String(which === 'From' ? vietnamMidnight(range.from) : vietnamMidnight(range.to) + 86_400_000 - 1),
+    )
+    .replace(
+      /\$\{(\w+)(?::(json))?\}|\$(\w+)/g,
+      (m, a: string | undefined, json: string | undefined, b: string | undefined) => {
+        const name = (a ?? b) as VariableName;
+        if (!VARIABLE_NAMES.includes(name)) return m;
+        const v = values[name];
+        if (v === undefined) throw new InterpolationError(`no value for the variable ${m}`);
+        return json ? JSON.stringify(v) : v;
+      },
+    );
 }
 
 export type Cell = string | number | Date | null;

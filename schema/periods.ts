@@ -178,3 +178,29 @@ export function vietnamDay(instant: Date): string {
 export function vietnamToday(): string {
   return vietnamDay(new Date());
 }
+
+const EPOCH_MS = /^-?\d{10,}$/;
+/** An ISO 8601 instant: a date, a time and a zone (Z or ±hh:mm); a time without a zone names no instant. */
+const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})$/;
+
+/** Whether a text is an instant as Grafana sends a time range: epoch milliseconds or an ISO 8601 instant. */
+export function isInstant(text: string): boolean {
+  return EPOCH_MS.test(text) || ISO_INSTANT.test(text);
+}
+
+/**
+ * The month an instant falls in, in Vietnam: a time range from Grafana (epoch milliseconds, `1767200400000`, or an
+ * ISO instant, `2025-12-31T17:00:00Z`) becomes Vietnamese periods by the day it is in Asia/Ho_Chi_Minh, never in
+ * UTC, where local midnight on 1 January is still 31 December. A range's ends are months; coarser periods
+ * (quarters, years) are the ones those months lie in.
+ */
+export function monthOfInstant(text: string): Period {
+  if (!isInstant(text))
+    throw new PeriodError(
+      `"${text}" is not an instant: expected epoch milliseconds (1767200400000) or an ISO 8601 time with its zone (2026-01-01T00:00:00+07:00)`,
+    );
+  const instant = new Date(EPOCH_MS.test(text) ? Number(text) : Date.parse(text));
+  if (Number.isNaN(instant.getTime())) throw new PeriodError(`"${text}" is not a valid time`);
+  const day = vietnamDay(instant);
+  return parsePeriod(day.slice(0, 4) + day.slice(5, 7));
+}

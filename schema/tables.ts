@@ -130,7 +130,11 @@ export interface RejectsTable {
   message: string;
 }
 
-export type Role = 'viewer' | 'analyst' | 'admin';
+/**
+ * What a key may see: `viewer` is the public and partners' role (small victims counts withheld); `leader` the
+ * steering committees' (every figure of its scope, as reported); `analyst` and `admin` see every figure too.
+ */
+export type Role = 'viewer' | 'leader' | 'analyst' | 'admin';
 
 export interface ApiKeysTable {
   key_id: string;

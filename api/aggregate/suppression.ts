@@ -7,6 +7,7 @@
  */
 import type { Indicator } from '../../schema/catalogue.ts';
 import type { Role } from '../../schema/tables.ts';
+import { withholdsSmallCounts } from '../auth/roles.ts';
 
 export const SUPPRESSION_K = Number(process.env.PCMBN_SUPPRESSION_K ?? 11);
 
@@ -20,7 +21,7 @@ export function isSensitive(indicator: Indicator): boolean {
 }
 
 export function appliesTo(role: Role, indicator: Indicator): boolean {
-  return role === 'viewer' && isSensitive(indicator);
+  return withholdsSmallCounts(role) && isSensitive(indicator);
 }
 
 export function isSmall(count: number | null): boolean {

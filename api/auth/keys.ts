@@ -9,7 +9,6 @@ import type { ApiKeysTable, Role } from '../../schema/tables.ts';
 import type { Warehouse } from '../../schema/warehouse.ts';
 import type { Principal } from '../context.ts';
 
-export const ROLES: readonly Role[] = ['viewer', 'analyst', 'admin'];
 const TOKEN = /^pcmbn_[A-Za-z0-9_-]{43}$/;
 const BEARER = /^Bearer +(\S+)\s*$/i;
 

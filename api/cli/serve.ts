@@ -10,7 +10,8 @@ import { summarize, UsageError, withWarehouse } from '../../etl/cli.ts';
 import { vietnamDay, vietnamToday } from '../../schema/periods.ts';
 import type { Role } from '../../schema/tables.ts';
 import type { Warehouse } from '../../schema/warehouse.ts';
-import { createApiKey, listApiKeys, revokeApiKey, ROLES } from '../auth/keys.ts';
+import { createApiKey, listApiKeys, revokeApiKey } from '../auth/keys.ts';
+import { ROLES } from '../auth/roles.ts';
 import type { RunningServer } from '../server.ts';
 
 function isDay(text: string): boolean {

@@ -1,7 +1,7 @@
 /**
  * `npm start` (`pcmbn start`): the product on an embedded warehouse. An empty warehouse first gets the demo sample,
  * so a fresh clone shows real figures at once; then the API serves it, the inbox schedule runs in the same
- * process, and a ready-made demo API key is printed.
+ * process, and ready-made demo API keys (a leader's, a viewer's) are printed.
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -52,33 +52,46 @@ export async function describeWarehouse(w: Warehouse): Promise<string> {
   return [`warehouse ${w.path}:`, ...lines].join('\n');
 }
 
+export interface DemoKey {
+  role: 'leader' | 'viewer';
+  token: string;
+  file: string;
+  created: boolean;
+}
+
 /**
- * The demo's API key: a viewer of the whole country labelled `demo`, made on the first start. The database keeps
- * only its hash, so the token is kept in `demo-key.txt` beside the database and later starts print the same one
- * (a new one if that key was revoked or the database replaced).
+ * One of the demo's two API keys of the whole country, made on the first start: the leader's (`demo-key.txt`,
+ * what the page opens with: steering committees see every figure) and a viewer's (`demo-viewer-key.txt`: the
+ * public and partners' view, small victims counts withheld). The database keeps only hashes, so each token is
+ * kept in its file beside the database and later starts print the same one (a new one if that key was revoked,
+ * the database replaced, or the file holds a key of another role, as demo-key.txt did when it was a viewer's).
  */
-export async function ensureDemoKey(w: Warehouse): Promise<{ token: string; file: string; created: boolean }> {
-  const file = join(dirname(w.path), 'demo-key.txt');
+export async function ensureDemoKey(w: Warehouse, role: DemoKey['role'] = 'leader'): Promise<DemoKey> {
+  const file = join(dirname(w.path), role === 'leader' ? 'demo-key.txt' : 'demo-viewer-key.txt');
   if (existsSync(file)) {
     const token = readFileSync(file, 'utf8').trim();
-    if ((await authenticate(w, `Bearer ${token}`)).ok) return { token, file, created: false };
+    const kept = await authenticate(w, `Bearer ${token}`);
+    if (kept.ok && kept.principal.role === role) return { role, token, file, created: false };
   }
-  const { token } = await createApiKey(w, { role: 'viewer', unitId: 0, label: 'demo' });
+  const { token } = await createApiKey(w, { role, unitId: 0, label: `demo ${role}` });
   writeFileSync(file, `${token}\n`, { mode: 0o600 });
-  return { token, file, created: true };
+  return { role, token, file, created: true };
 }
 
 export function registerStartCommand(program: Command): void {
   program
     .command('start')
-    .description('run the product: demo data into an empty warehouse, then the API, the inbox schedule and a demo key')
+    .description(
+      'run the product: demo data into an empty warehouse, then the API, the inbox schedule and demo keys (a leader, a viewer)',
+    )
     .action(async () => {
       const { databasePath, openWarehouse } = await import('../../schema/warehouse.ts');
       const w = await openWarehouse(databasePath());
       try {
         await ensureDemoData(w);
         console.log(await describeWarehouse(w));
-        const key = await ensureDemoKey(w);
+        const key = await ensureDemoKey(w, 'leader');
+        const viewerKey = await ensureDemoKey(w, 'viewer');
         const inbox = defaultInbox(w.path);
         const cron = process.env.PCMBN_ETL_CRON || DEFAULT_CRON;
         await runServer(w, {
@@ -87,11 +100,15 @@ export function registerStartCommand(program: Command): void {
           demoKeyFile: key.file,
           onReady: (server) => {
             printServer(server, inbox, cron);
-            console.log(`demo API key (viewer of VN, ${key.created ? 'new' : 'kept'} in ${key.file}):`);
+            for (const k of [key, viewerKey])
+              console.log(
+                `demo ${k.role} key of VN (${k.role === 'leader' ? 'every figure; the page at / uses it' : 'small victims counts withheld'}), ${k.created ? 'new' : 'kept'} in ${k.file}`,
+              );
             console.log(
               `  curl -s ${server.url} -H 'content-type: application/json' -H "Authorization: Bearer $(cat ${key.file})" -d '{"query":"{ indicators { code nameEn } }"}'`,
             );
             console.log(`API key  ${key.token}`);
+            console.log(`viewer key  ${viewerKey.token}`);
             console.log('ready; Ctrl-C to stop');
           },
         });

@@ -1,7 +1,7 @@
 /**
  * The page talks to the API like any client: POST /graphql, with `Authorization: Bearer <key>` unless the server
  * lets anonymous viewers in. How to authenticate comes from GET /dashboard-config.json (see serve.ts):
- * `anonymous` (PCMBN_ANONYMOUS=viewer), `demo` (the demo's viewer key, to a browser on this machine only), or
+ * `anonymous` (PCMBN_ANONYMOUS=viewer), `demo` (the demo's leader key, to a browser on this machine only), or
  * `key` (ask the user; kept in sessionStorage, or passed once as #key=… in the address).
  */
 

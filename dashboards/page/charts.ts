@@ -171,6 +171,8 @@ export function barChart(
     labelWidth?: number;
     /** Counts: axis ticks at whole numbers. */
     integer?: boolean;
+    /** Said in place of a bar that has no value ("chưa báo cáo", "ẩn"), by category. */
+    notes?: (string | null)[];
   },
 ): number {
   const chart = chartIn(el);
@@ -183,13 +185,20 @@ export function barChart(
     tooltip: {
       trigger: 'axis',
       axisPointer: { type: 'shadow' },
-      valueFormatter: (v: unknown) => (typeof v === 'number' ? o.format(v) : '—'),
+      valueFormatter: (v: unknown, i: number) =>
+        o.notes?.[i] ? o.notes[i] : typeof v === 'number' ? o.format(v) : '—',
     },
     xAxis: {
       type: 'value',
       min: 0,
       minInterval: o.integer ? 1 : 0,
-      axisLabel: { fontSize: 10, formatter: (v: number) => o.format(v), hideOverlap: true },
+      // Only notes and no figures: no scale to read.
+      axisLabel: {
+        show: o.series.some((s) => s.values.some((v) => v !== null)),
+        fontSize: 10,
+        formatter: (v: number) => o.format(v),
+        hideOverlap: true,
+      },
       splitLine: { lineStyle: { color: '#eef0f2' } },
     },
     yAxis: {
@@ -205,10 +214,12 @@ export function barChart(
       name: s.name,
       barMaxWidth: 18,
       itemStyle: { color: COLORS.series[n % COLORS.series.length] },
-      data: s.values.map((v, i) => ({
-        value: v,
-        itemStyle: { color: s.colors?.[i] ?? COLORS.series[n % COLORS.series.length] },
-      })),
+      // A bar without a value is drawn at 0 so that its note can stand where the bar would be.
+      data: s.values.map((v, i) =>
+        v === null && o.notes?.[i]
+          ? { value: 0, label: { formatter: o.notes[i]!, color: COLORS.muted, fontStyle: 'italic' as const } }
+          : { value: v, itemStyle: { color: s.colors?.[i] ?? COLORS.series[n % COLORS.series.length] } },
+      ),
       label: {
         show: true,
         position: 'right',

@@ -20,6 +20,8 @@ import {
   HISTORY_START,
   indicatorLabel,
   interpolate,
+  levelScope,
+  rankingTitle,
   joinRows,
   type Label,
   type Lang,
@@ -39,7 +41,7 @@ import {
 import { ApiError, forgetKey, graphql, hasKey, loadAuth, setKey } from './api.ts';
 import { barChart, type Campaign, COLORS, disposeChart, lineChart } from './charts.ts';
 import { addDownloads } from './downloads.ts';
-import { T } from './i18n.ts';
+import { T, UNIT_EN } from './i18n.ts';
 
 // ---------------------------------------------------------------------------------------------------------------
 // State, kept in the address (shareable links) and, for the language, in localStorage.
@@ -57,7 +59,7 @@ interface State {
 const params = new URLSearchParams(location.search);
 const state: State = {
   dashboard: params.get('d') ?? DASHBOARDS[0].uid,
-  unit: params.get('unit') ?? 'VN',
+  unit: params.get('unit') ?? '',
   year: params.get('year') ?? '',
   month: params.get('month') ?? '',
   granularity: params.get('g') ?? '',
@@ -94,7 +96,7 @@ function values(d: DashboardSpec): Partial<Record<VariableName, string>> {
     unit: state.unit,
     year: state.year,
     month: state.month,
-    granularity: state.granularity || g?.default || 'MONTH',
+    granularity: state.granularity || coarser(g?.default ?? 'MONTH', reportedGranularity),
     indicator: state.indicator || i?.default || '',
   };
 }
@@ -158,11 +160,13 @@ const cache = new Map<string, Promise<unknown>>();
 
 function run(q: QuerySpec, vals: Partial<Record<VariableName, string>>): Promise<Row[]> {
   const text = interpolate(q.graphql, vals, range());
-  let p = cache.get(text);
+  const variables = interpolate(q.variables, vals, range());
+  const key = `${text}\u0000${variables}`;
+  let p = cache.get(key);
   if (!p) {
-    p = graphql(text, aborter.signal);
-    cache.set(text, p);
-    p.catch(() => cache.delete(text));
+    p = graphql(text, aborter.signal, JSON.parse(variables));
+    cache.set(key, p);
+    p.catch(() => cache.delete(key));
   }
   return p.then((r) => frame(r, q));
 }
@@ -179,10 +183,18 @@ function loadCampaigns(): Promise<Campaign[]> {
 // ---------------------------------------------------------------------------------------------------------------
 // Panels.
 
-const unitText = (i: { kind: string; unit: string }) => (i.kind === 'ratio' ? '%' : i.unit);
+const unitText = (i: { kind: string; unit: string }) =>
+  i.kind === 'ratio' ? '%' : state.lang === 'vi' ? i.unit : (UNIT_EN[i.unit] ?? i.unit);
 
 function statusColor(status: unknown): string {
   return status === 'MET' ? 'met' : status === 'NOT_MET' ? 'not-met' : status === 'NO_DATA' ? 'no-data' : 'neutral';
+}
+
+/** "đến tháng 10" when the year's reports stop before December (the newest year, still being reported). */
+function partialYear(year: string): string | null {
+  const last = months[0];
+  if (!last?.startsWith(year) || last.endsWith('12')) return null;
+  return t(T.upToMonth).replace('{m}', state.lang === 'vi' ? String(Number(last.slice(4))) : fmtMonth(last));
 }
 
 async function drawStat(body: HTMLElement, p: StatPanel, vals: Partial<Record<VariableName, string>>): Promise<void> {
@@ -196,6 +208,8 @@ async function drawStat(body: HTMLElement, p: StatPanel, vals: Partial<Record<Va
   const tile = body.closest('.panel') as HTMLElement;
   tile.classList.add(`status-${statusColor(row?.status)}`);
   const target = targetLabel(i);
+  // Part of a year against a whole one is not a change: the year before is shown, without an arrow.
+  const upTo = partialYear(vals.year ?? '');
   fill(
     body,
     h(
@@ -204,12 +218,14 @@ async function drawStat(body: HTMLElement, p: StatPanel, vals: Partial<Record<Va
       value === null ? '—' : fmt(value),
       value === null ? null : h('span', { class: 'tile-unit' }, unitText(i)),
     ),
+    upTo && value !== null ? h('div', {}, h('span', { class: 'partial' }, upTo)) : null,
     value === null ? h('div', { class: 'tile-note' }, t(row?.suppressed === 'true' ? T.suppressed : T.noData)) : null,
+    row?.complete === 'false' && value !== null ? h('div', { class: 'tile-note' }, t(T.incomplete)) : null,
     h(
       'div',
       { class: 'tile-line' },
-      `${t(T.yearBefore)}: ${previous === null ? '—' : fmt(previous)}`,
-      change === null
+      `${t(upTo ? T.wholeYearBefore : T.yearBefore)}: ${previous === null ? '—' : fmt(previous)}`,
+      change === null || upTo
         ? null
         : h(
             'span',
@@ -261,7 +277,8 @@ async function drawFigures(
 
 function chartBox(body: HTMLElement, height?: number): HTMLElement {
   const el = h('div', { class: 'chart', role: 'img' });
-  if (height) el.style.height = `${height}px`;
+  // A chart sized by its rows keeps its height (flex would shrink it to the panel's, overlapping the labels).
+  if (height) el.style.cssText = `height: ${height}px; flex: none`;
   body.replaceChildren(el);
   return el;
 }
@@ -295,9 +312,25 @@ async function drawTrend(body: HTMLElement, p: TrendPanel, vals: Partial<Record<
   });
   el.dataset.points = String(drawn);
   const withheld = frames.reduce((n, f) => n + f.filter((r) => r.suppressed === 'true').length, 0);
-  if (!drawn) body.append(h('div', { class: 'empty' }, t(T.noData)));
+  // Nothing to draw: say why instead of an empty axis.
+  if (!drawn) return nothingToDraw(body, withheld > 0);
   if (withheld) body.append(h('div', { class: 'chart-note' }, t(T.withheldPoints).replace('{n}', fmtNumber(withheld))));
+  const last = months[0];
+  const perPeriod = { MONTH: 1, QUARTER: 3, HALF_YEAR: 6, YEAR: 12 }[vals.granularity ?? 'MONTH'] ?? 1;
+  if (last && Number(last.slice(4)) % perPeriod !== 0)
+    body.append(
+      h(
+        'div',
+        { class: 'chart-note' },
+        t(T.lastPeriodPartial).replace('{month}', state.lang === 'vi' ? fmtMonth(last).toLowerCase() : fmtMonth(last)),
+      ),
+    );
 }
+
+/** Rankings shown whole ("xem tất cả") rather than their top and bottom. */
+const expanded = new Set<PanelSpec>();
+/** A ranking without a limit shows this many at each end until it is expanded. */
+const ENDS = 10;
 
 async function drawRanking(
   body: HTMLElement,
@@ -307,42 +340,79 @@ async function drawRanking(
   const chosen = p.indicator === 'variable' ? findIndicator(vals.indicator ?? '') : p.indicator;
   const i = p.indicator === 'variable' && chosen ? { label: indicatorLabel(chosen) } : null;
   const ratio = chosen?.kind === 'ratio';
-  let rows = (await run(p.queries[0], vals)).filter((r) => typeof r.value === 'number');
-  rows.sort((a, b) =>
-    p.order === 'desc' ? (b.value as number) - (a.value as number) : (a.value as number) - (b.value as number),
-  );
-  if (p.limit) rows = rows.slice(0, p.limit);
-  if (!rows.length) {
+  const all = await run(p.queries[0], vals);
+  // Highest first; then figures withheld; then the units that sent nothing, listed rather than dropped.
+  const shownValue = (r: Row) => typeof r.value === 'number';
+  const ranked = [
+    ...all.filter(shownValue).sort((a, b) => (b.value as number) - (a.value as number)),
+    ...all.filter((r) => !shownValue(r) && r.suppressed === 'true'),
+    ...all.filter((r) => !shownValue(r) && r.suppressed !== 'true'),
+  ];
+  const whole = expanded.has(p) || ranked.length <= (p.limit ?? 2 * ENDS);
+  const rows = whole
+    ? ranked
+    : p.limit
+      ? p.order === 'desc'
+        ? ranked.slice(0, p.limit)
+        : ranked.slice(-p.limit)
+      : [...ranked.slice(0, ENDS), null, ...ranked.slice(-ENDS)];
+  const first = all[0];
+  const scope = first ? levelScope(String(first.level), String(first.ref)) : null;
+  const heading = body.closest('.panel')?.querySelector('h4');
+  if (scope && heading)
+    heading.textContent = t(
+      rankingTitle(p.indicator === 'variable' ? null : p.indicator, p.order, whole ? undefined : p.limit, scope),
+    );
+  if (!ranked.length) {
     body.replaceChildren(h('div', { class: 'empty' }, t(T.noData)));
     return;
   }
-  const el = chartBox(body, Math.max(160, rows.length * 26 + 40));
+  const note = (r: Row | null) =>
+    !r || shownValue(r) ? null : t(r.suppressed === 'true' ? T.withheldShort : T.notReported);
+  const el = chartBox(body, Math.max(160, rows.length * 24 + 40));
   el.setAttribute('aria-label', `${t(p.title)}${i ? `: ${t(i.label)}` : ''}`);
   const drawn = barChart(el, {
-    categories: rows.map((r) => String(r.name)),
+    categories: rows.map((r) => (r ? String(r.name) : '⋯')),
+    notes: rows.map(note),
     series: [
       {
         name: i ? t(i.label) : t(p.title),
-        values: rows.map((r) => r.value as number),
+        values: rows.map((r) => (r && shownValue(r) ? (r.value as number) : null)),
         colors: rows.map((r) =>
-          r.status === 'MET' ? COLORS.good : r.status === 'NOT_MET' ? COLORS.bad : COLORS.neutral,
+          r?.status === 'MET' ? COLORS.good : r?.status === 'NOT_MET' ? COLORS.bad : COLORS.neutral,
         ),
       },
     ],
     format: (v) => (ratio ? fmtPercent(v) : fmtNumber(v)),
-    onClick: (n) => setUnit(String(rows[n].ref)),
+    onClick: (n) => rows[n] && setUnit(String(rows[n].ref)),
   });
   el.dataset.points = String(drawn);
   el.title = t(T.drillHint);
+  if (ranked.length > rows.length || expanded.has(p))
+    body.append(
+      h(
+        'button',
+        {
+          type: 'button',
+          class: 'see-all',
+          onclick: () => {
+            if (expanded.has(p)) expanded.delete(p);
+            else expanded.add(p);
+            void drawRanking(body, p, vals);
+          },
+        },
+        expanded.has(p) ? t(T.seeLess) : t(T.seeAll).replace('{n}', fmtNumber(ranked.length)),
+      ),
+    );
 }
 
 async function drawBars(body: HTMLElement, p: BarsPanel, vals: Partial<Record<VariableName, string>>): Promise<void> {
   const rows = joinRows(await Promise.all(p.queries.map((q) => run(q, vals))), 'code');
   const byCode = new Map(rows.map((r) => [r.code, r]));
-  if (!rows.some((r) => p.series.some((s) => typeof r[s.alias] === 'number'))) {
-    body.replaceChildren(h('div', { class: 'empty' }, t(T.noData)), h('div', { class: 'chart-note' }, t(T.suppressed)));
-    return;
-  }
+  // The kpis query carries no withheld flag per series: for a key that gets small counts withheld, a victims count
+  // without a value is taken as withheld, which it is unless nothing at all was reported.
+  const withheld = access?.withholdsSmallCounts === true && p.categories.some((c) => /^victims_/.test(c.code));
+  if (!rows.some((r) => p.series.some((s) => typeof r[s.alias] === 'number'))) return nothingToDraw(body, withheld);
   const el = chartBox(body);
   el.setAttribute('aria-label', t(p.title));
   el.dataset.points = String(
@@ -360,6 +430,14 @@ async function drawBars(body: HTMLElement, p: BarsPanel, vals: Partial<Record<Va
       integer: true,
     }),
   );
+  if (withheld && rows.some((r) => p.series.some((s) => typeof r[s.alias] !== 'number')))
+    body.append(h('div', { class: 'chart-note' }, t(T.suppressed)));
+}
+
+/** Why a chart has nothing to draw: the figures are withheld, or there are none. */
+function nothingToDraw(body: HTMLElement, withheld: boolean): void {
+  body.querySelectorAll<HTMLElement>('.chart').forEach(disposeChart);
+  body.replaceChildren(h('div', { class: 'empty' }, t(withheld ? T.suppressed : T.noData)));
 }
 
 /** Step names without the words they share: "Tiếp nhận", "Được phân loại"; "Received", "Classified". */
@@ -427,10 +505,11 @@ async function drawTable(body: HTMLElement, p: TablePanel, vals: Partial<Record<
     if (v === null || v === undefined) return '—';
     return c.format === 'percent' ? fmtPercent(v as number) : c.format === 'count' ? fmtNumber(v as number) : String(v);
   };
-  const sorted = tableSort.get(p) ? [...rows].sort(compareBy(tableSort.get(p)!)) : rows;
+  const order = tableSort.get(p) ?? p.sort;
+  const sorted = order ? [...rows].sort(compareBy(order)) : rows;
   const shown = sorted.slice(0, MAX_TABLE_ROWS);
   const sortBy = (alias: string) => () => {
-    const now = tableSort.get(p);
+    const now = order;
     tableSort.set(p, {
       alias,
       desc: now?.alias === alias ? !now.desc : p.columns.find((c) => c.alias === alias)!.format !== 'text',
@@ -456,12 +535,7 @@ async function drawTable(body: HTMLElement, p: TablePanel, vals: Partial<Record<
                 {
                   class: c.format === 'text' ? '' : 'num',
                   scope: 'col',
-                  'aria-sort':
-                    tableSort.get(p)?.alias === c.alias
-                      ? tableSort.get(p)!.desc
-                        ? 'descending'
-                        : 'ascending'
-                      : undefined,
+                  'aria-sort': order?.alias === c.alias ? (order.desc ? 'descending' : 'ascending') : undefined,
                 },
                 h('button', { type: 'button', class: 'sort', onclick: sortBy(c.alias) }, t(c.label)),
               ),
@@ -476,7 +550,8 @@ async function drawTable(body: HTMLElement, p: TablePanel, vals: Partial<Record<
               'tr',
               { 'data-ref': String(r.ref ?? '') },
               ...p.columns.map((c) => {
-                const td = h('td', { class: c.format === 'text' ? '' : 'num' }, cell(r, c));
+                // data-label: the column's name beside each value when a phone stacks the rows.
+                const td = h('td', { class: c.format === 'text' ? '' : 'num', 'data-label': t(c.label) }, cell(r, c));
                 if (c.alias === 'name' && typeof r.ref === 'string') {
                   td.replaceChildren(
                     h(
@@ -543,7 +618,21 @@ async function drawPanel(el: HTMLElement, p: PanelSpec, d: DashboardSpec, gen: n
       return;
     }
     el.dataset.state = 'error';
-    body.replaceChildren(h('div', { class: 'error' }, `${t(T.failed)}: ${(e as Error).message}`));
+    // A short message in the reader's language; the API's own text is for the server log, not for this page.
+    const code = e instanceof ApiError ? (e.code ?? String(e.status)) : 'NETWORK';
+    body.replaceChildren(
+      h(
+        'div',
+        { class: 'error', 'data-code': code },
+        t(code === 'TIMEOUT' ? T.timeout : T.failed),
+        ' ',
+        h(
+          'button',
+          { type: 'button', class: 'retry', onclick: () => void drawPanel(el, p, d, generation) },
+          t(T.retry),
+        ),
+      ),
+    );
   }
 }
 
@@ -560,18 +649,49 @@ interface UnitOption {
 const OLD_LIST_DAY = new Date(Date.parse(`${REFORM_DATE}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
 let unitName = '';
 
-async function loadUnitName(): Promise<void> {
-  if (state.unit === 'VN') {
-    unitName = t(T.nation);
-    return;
+/** The key the page runs with: its role and the unit it sees (the page opens there). */
+interface Access {
+  role: string;
+  withholdsSmallCounts: boolean;
+  unit: { ref: string; fullName: string };
+}
+let access: Access | null = null;
+
+async function loadAccess(): Promise<void> {
+  const r = (await graphql('{ me { role withholdsSmallCounts unit { ref fullName } } }')) as { data: { me: Access } };
+  access = r.data.me;
+}
+
+const keyUnit = () => access?.unit.ref ?? 'VN';
+const keyUnitName = () => (keyUnit() === 'VN' ? t(T.nation) : access!.unit.fullName);
+
+/** Why the unit in the address cannot be shown, if it cannot. */
+type UnitProblem = 'outOfScope' | 'unknown' | null;
+
+async function loadUnitName(): Promise<UnitProblem> {
+  if (state.unit === keyUnit()) {
+    unitName = keyUnitName();
+    return null;
   }
-  const r = (await graphql('query Unit($code: String!) { adminUnit(code: $code) { fullName hierarchy } }', undefined, {
-    code: state.unit,
-  })) as { data: { adminUnit: { fullName: string; hierarchy: string } | null } };
-  const u = r.data.adminUnit;
-  unitName = u
-    ? `${u.fullName}${u.hierarchy === '2025-03' ? (state.lang === 'vi' ? ' (cũ)' : ' (old)') : ''}`
-    : state.unit;
+  let u: { ref: string; fullName: string; hierarchy: string } | null;
+  try {
+    const r = (await graphql(
+      'query Unit($code: String!) { adminUnit(code: $code) { ref fullName hierarchy } }',
+      undefined,
+      { code: state.unit },
+    )) as { data: { adminUnit: typeof u } };
+    u = r.data.adminUnit;
+  } catch (e) {
+    if (e instanceof ApiError && e.code === 'FORBIDDEN') return 'outOfScope';
+    if (e instanceof ApiError && e.code === 'BAD_USER_INPUT') return 'unknown';
+    throw e;
+  }
+  if (!u) return 'unknown';
+  unitName =
+    u.ref === 'VN'
+      ? t(T.nation)
+      : `${u.fullName}${u.hierarchy === '2025-03' ? (state.lang === 'vi' ? ' (cũ)' : ' (old)') : ''}`;
+  return null;
 }
 
 function unitPicker(): HTMLElement {
@@ -631,7 +751,9 @@ function unitPicker(): HTMLElement {
     const fields = 'ref fullName hierarchy parent { fullName }';
     const r = (
       text === '' || text === unitName
-        ? await graphql(`{ now: adminUnits(level: PROVINCE) { ${fields} } }`)
+        ? await graphql(`query Near($ref: String!) { now: adminUnits(parent: $ref) { ${fields} } }`, undefined, {
+            ref: keyUnit(),
+          })
         : await graphql(
             `query Find($q: String!, $old: String!) { now: adminUnits(search: $q, limit: 12) { ${fields} } old: adminUnits(search: $q, asOf: $old, limit: 12) { ${fields} } }`,
             undefined,
@@ -646,16 +768,22 @@ function unitPicker(): HTMLElement {
         'li',
         {
           role: 'option',
-          'data-ref': 'VN',
+          'data-ref': keyUnit(),
           'aria-selected': 'false',
           onmousedown: (e: Event) => {
             e.preventDefault();
-            choose('VN');
+            choose(keyUnit());
           },
         },
-        t(T.nation),
+        keyUnitName(),
       ),
-      now.length ? h('li', { class: 'group', role: 'presentation' }, t(old ? T.newList : T.provinces)) : null,
+      now.length
+        ? h(
+            'li',
+            { class: 'group', role: 'presentation' },
+            t(old ? T.newList : keyUnit() === 'VN' ? T.provinces : T.below),
+          )
+        : null,
       ...now.map(option),
       old?.length ? h('li', { class: 'group', role: 'presentation' }, t(T.oldList)) : null,
       ...(old ?? []).map(option),
@@ -713,10 +841,31 @@ function setUnit(ref: string): void {
 let years: string[] = [];
 let months: string[] = [];
 
+/**
+ * The finest granularity with reports across the whole history: monthly when months were reported from the first
+ * year on, else quarterly, and so on. A trend by month over years reported by quarter would look like no data.
+ */
+let reportedGranularity = 'MONTH';
+const ORDER = GRANULARITIES.map((g) => g.value);
+const coarser = (a: string, b: string) => (ORDER.indexOf(a) >= ORDER.indexOf(b) ? a : b);
+
 async function loadPeriods(): Promise<void> {
-  const [y, m] = await Promise.all([run(variables.year().query!, {}), run(variables.month().query!, {})]);
-  years = y.map((r) => String(r.__value));
-  months = m.map((r) => String(r.__value));
+  const [y, h, q, m] = await Promise.all(
+    ['YEAR', 'HALF_YEAR', 'QUARTER', 'MONTH'].map((type) =>
+      graphql(`{ periods(type: ${type}) { id } }`).then((r) =>
+        (r as { data: { periods: { id: string }[] } }).data.periods.map((p) => p.id),
+      ),
+    ),
+  );
+  years = y;
+  months = m;
+  const firstYear = y[y.length - 1] ?? '';
+  reportedGranularity =
+    ([
+      ['MONTH', m],
+      ['QUARTER', q],
+      ['HALF_YEAR', h],
+    ].find(([, ids]) => (ids as string[]).at(-1)?.startsWith(firstYear))?.[0] as string | undefined) ?? 'YEAR';
   if (!years.includes(state.year)) state.year = years[0] ?? '';
   if (!months.includes(state.month)) state.month = months[0] ?? '';
 }
@@ -851,13 +1000,15 @@ async function render(): Promise<void> {
   const d = current();
   document.title = `${t(d.title)} · ${t(T.appTitle)}`;
   app.querySelectorAll<HTMLElement>('.chart').forEach(disposeChart);
+  let problem: UnitProblem = null;
   try {
-    await loadUnitName();
+    problem = await loadUnitName();
   } catch (e) {
     if (e instanceof ApiError && (e.status === 401 || e.code === 'UNAUTHENTICATED')) return showKeyForm(true);
     unitName = state.unit;
   }
   if (gen !== generation) return;
+  if (problem) return showUnitProblem(problem, d);
   const panels = allPanels(d).filter((p) => !p.grafanaOnly);
   const elements = new Map<PanelSpec, HTMLElement>();
   const main = h(
@@ -902,11 +1053,55 @@ async function render(): Promise<void> {
       );
     }),
   );
-  app.replaceChildren(header(), h('div', { class: 'bar' }, tabs(), controls(d)), main, h('footer', {}, t(T.footer)));
+  app.replaceChildren(header(), h('div', { class: 'bar' }, tabs(), controls(d)), main, footer());
+  // On a phone the tabs scroll sideways: keep the chosen one in sight.
+  app.querySelector('[role=tab][aria-selected=true]')?.scrollIntoView({ block: 'nearest', inline: 'nearest' });
   await Promise.all(panels.map((p) => drawPanel(elements.get(p)!, p, d, gen)));
   const period = d.variables.some((v) => v.name === 'month') ? state.month : state.year;
   if (gen === generation) addDownloads(main, { unit: state.unit, period, lang: state.lang });
   if (gen === generation) app.dataset.ready = String(gen);
+}
+
+function footer(): HTMLElement {
+  return h(
+    'footer',
+    {},
+    t(T.footer),
+    ' ',
+    h('code', {}, 'pcmbn dashboards build'),
+    ' · ',
+    h('code', {}, 'pcmbn dashboards push'),
+  );
+}
+
+/** One message for the page, in the reader's language, with the way back to the key's own unit. */
+function showUnitProblem(problem: Exclude<UnitProblem, null>, d: DashboardSpec): void {
+  unitName = state.unit;
+  app.replaceChildren(
+    header(),
+    h('div', { class: 'bar' }, tabs(), controls(d)),
+    h(
+      'main',
+      { class: 'dashboard' },
+      h(
+        'div',
+        { class: 'page-error', role: 'alert' },
+        h('p', {}, t(problem === 'outOfScope' ? T.outOfScope : T.unknownUnit).replace('{unit}', state.unit)),
+        h(
+          'a',
+          {
+            href: '#',
+            onclick: (e: Event) => {
+              e.preventDefault();
+              setUnit(keyUnit());
+            },
+          },
+          t(T.backTo).replace('{unit}', keyUnitName()),
+        ),
+      ),
+    ),
+    footer(),
+  );
 }
 
 function showKeyForm(rejected: boolean): void {
@@ -945,12 +1140,25 @@ function showKeyForm(rejected: boolean): void {
 
 async function start(): Promise<void> {
   try {
-    await loadPeriods();
+    await Promise.all([loadPeriods(), loadAccess()]);
   } catch (e) {
     if (e instanceof ApiError && (e.status === 401 || e.code === 'UNAUTHENTICATED')) return showKeyForm(hasKey());
-    app.replaceChildren(header(), h('main', {}, h('p', { class: 'error' }, `${t(T.failed)}: ${(e as Error).message}`)));
+    app.replaceChildren(
+      header(),
+      h(
+        'main',
+        { class: 'dashboard' },
+        h(
+          'div',
+          { class: 'page-error', role: 'alert' },
+          h('p', {}, t(T.failed)),
+          h('button', { type: 'button', class: 'retry', onclick: () => void start() }, t(T.retry)),
+        ),
+      ),
+    );
     return;
   }
+  state.unit ||= keyUnit();
   saveState();
   await render();
 }

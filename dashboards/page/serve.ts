@@ -4,14 +4,14 @@
  *
  * The API key, decided here (and documented in the README):
  * - the server lets anonymous viewers in (PCMBN_ANONYMOUS=viewer): the page sends no key;
- * - the demo (`npm start` / `pcmbn start` keeps a viewer key of the whole country in demo-key.txt beside the
+ * - the demo (`npm start` / `pcmbn start` keeps a leader key of the whole country in demo-key.txt beside the
  *   warehouse, and only it passes `demoKeyFile`): the page gets that key, but only when the browser is on this
  *   machine: the connection comes from and to a loopback address, the Host header names a loopback host (a
  *   DNS-rebinding page cannot pass), and no proxy header says the request was forwarded. A proxy that sets none
  *   (nginx by default) is indistinguishable from a local browser, which is why `pcmbn serve`, the command for
  *   production, never hands a key out, whatever files lie beside its warehouse. Any other request is told to ask
  *   for a key;
- * - otherwise the page asks the user for a viewer key and keeps it in the browser session only.
+ * - otherwise the page asks the user for a key and keeps it in the browser session only.
  * The key is never written into the HTML, and the answer is never cached.
  *
  * The bundle is built on the first request (esbuild, about a second) and kept for the life of the process.
@@ -25,7 +25,7 @@ import { buildPage, type PageBundle } from './bundle.ts';
 export interface PageOptions {
   /** The server lets requests without a key in as viewers. */
   anonymous: boolean;
-  /** Where `pcmbn start` keeps the demo's viewer key (demo-key.txt beside the warehouse); none: no demo key. */
+  /** Where `pcmbn start` keeps the demo's leader key (demo-key.txt beside the warehouse); none: no demo key. */
   demoKeyFile?: string;
   /** Where build failures are logged; default stderr. */
   log?: (line: string) => void;

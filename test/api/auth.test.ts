@@ -268,7 +268,7 @@ describe('pcmbn keys', () => {
         cli('keys', 'create', '--role', 'viewer', '--unit', 'VN', '--expires', '2099-02-30'),
       ).rejects.toThrow('is not a date');
       await expect(cli('keys', 'create', '--role', 'boss', '--unit', 'VN')).rejects.toThrow(
-        /Allowed choices are viewer, analyst, admin/,
+        /Allowed choices are viewer, leader, analyst, admin/,
       );
     } finally {
       log.mockRestore();

@@ -374,6 +374,17 @@ describe('pcmbn start (a real process)', () => {
       expect(start.stdout()).toMatch(/empty warehouse: loading the demo sample/);
       expect(start.stdout()).toContain(`inbox    ${path.join(path.dirname(db), 'inbox')}`);
       expect(fs.readFileSync(path.join(path.dirname(db), 'demo-key.txt'), 'utf8').trim()).toBe(key);
+      // Two demo keys of the whole country: the leader's (the page's; every figure) and a viewer's (withheld).
+      const [, viewerKey] = await start.waitFor(/^viewer key {2}(pcmbn_[A-Za-z0-9_-]{43})$/m);
+      expect(fs.readFileSync(path.join(path.dirname(db), 'demo-viewer-key.txt'), 'utf8').trim()).toBe(viewerKey);
+      for (const [token, role] of [
+        [key, 'leader'],
+        [viewerKey, 'viewer'],
+      ])
+        expect((await gql(url, '{ me { role unit { ref } } }', { token })).body.data.me).toEqual({
+          role,
+          unit: { ref: 'VN' },
+        });
       expect(fs.statSync(path.join(path.dirname(db), 'inbox')).isDirectory()).toBe(true);
 
       const r = await gql(url, '{ indicators { code target { value } } }', { token: key });

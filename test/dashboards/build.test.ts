@@ -19,7 +19,7 @@ import {
 import { INDICATORS, RATIO_INDICATORS } from '../../schema/catalogue.ts';
 import { pcmbn, pcmbnEnv, projectRoot } from '../api/client.ts';
 import { cleanupTemp, tempDir } from '../helpers.ts';
-import { committedDashboards, type GrafanaDashboardJson, type GrafanaPanel, variableRefs } from './helpers.ts';
+import { committedDashboards, type GrafanaDashboardJson, type GrafanaPanel, type GrafanaTarget } from './helpers.ts';
 
 afterAll(cleanupTemp);
 
@@ -43,14 +43,16 @@ describe('reproducible files', () => {
     expect(checkProvisioning(a)).toEqual([]);
   });
 
-  it('--api-url changes only the data source file; a URL with a path is refused', () => {
-    const other = provisioningFiles({ apiUrl: 'https://pcmbn.example.gov.vn/' });
-    const base = provisioningFiles();
-    expect(other.filter((f, i) => f.content !== base[i].content).map((f) => f.path)).toEqual([
-      'datasources/pcmbn.yaml',
-    ]);
-    expect(() => provisioningFiles({ apiUrl: 'https://pcmbn.example.gov.vn/api/v1' })).toThrow(/without a path/);
-    expect(() => provisioningFiles({ apiUrl: 'ftp://x' })).toThrow(/http/);
+  it('the files hold no address or key: Grafana reads both from its environment, so a deployment rewrites nothing and --check stays green', async () => {
+    const y = read(DEFAULT_OUT_DIR, 'datasources/pcmbn.yaml');
+    expect(y).not.toMatch(/127\.0\.0\.1|localhost|pcmbn_[A-Za-z0-9_-]{43}/);
+    // The README's recipe, as a deployment runs it: build (the files it would write are the committed ones), then check.
+    const env = pcmbnEnv(path.join(tempDir(), 'w.duckdb'), { PCMBN_API_URL: 'http://pcmbn-api.internal:4000' });
+    const out = tempDir();
+    expect((await pcmbn(env, 'dashboards', 'build', '--out', out)).code).toBe(0);
+    for (const f of provisioningFiles()) expect(read(out, f.path), f.path).toBe(read(DEFAULT_OUT_DIR, f.path));
+    const check = await pcmbn(env, 'dashboards', 'build', '--check');
+    expect(check.code).toBe(0);
   });
 
   it('`pcmbn dashboards build --check` (a real process) says the files are up to date', async () => {
@@ -62,7 +64,7 @@ describe('reproducible files', () => {
 });
 
 describe('provisioning YAML', () => {
-  it('the data source: Infinity, the API origin, a bearer token from $PCMBN_API_KEY, the uid the panels use', () => {
+  it('the data source: Infinity, the API origin from $PCMBN_API_URL, a bearer token from $PCMBN_API_KEY, the uid the panels use', () => {
     const y = parseYaml(read(DEFAULT_OUT_DIR, 'datasources/pcmbn.yaml'));
     expect(y.apiVersion).toBe(1);
     expect(y.datasources).toEqual([
@@ -71,10 +73,10 @@ describe('provisioning YAML', () => {
         uid: 'pcmbn-api',
         type: 'yesoreyeram-infinity-datasource',
         access: 'proxy',
-        url: 'http://127.0.0.1:4000',
+        url: '${PCMBN_API_URL}',
         isDefault: false,
         editable: false,
-        jsonData: { auth_method: 'bearerToken', allowedHosts: ['http://127.0.0.1:4000'], timeoutInSeconds: 30 },
+        jsonData: { auth_method: 'bearerToken', allowedHosts: ['${PCMBN_API_URL}'], timeoutInSeconds: 30 },
         secureJsonData: { bearerToken: '${PCMBN_API_KEY}' },
       },
     ]);
@@ -265,18 +267,39 @@ describe('generated from the catalogue', () => {
     }
   });
 
-  it("every variable a query uses is defined by the dashboard (or is Grafana's time range)", () => {
+  it("dashboard variables travel as GraphQL variables (body_graphql_variables), the time range as Infinity's backend macros; every variable used is defined", () => {
+    const GRAFANA_VARIABLE = /\$\{(\w+)(?::[^}]*)?\}|\$(\w+)/g;
     for (const d of dashboards) {
       const defined = new Set(d.templating.list.map((v) => v.name));
-      const texts = [
-        ...d.panels.flatMap((p) => (p.targets ?? []).map((t) => t.url_options.body_graphql_query)),
-        ...d.templating.list
-          .filter((v) => v.type === 'query')
-          .map((v) => v.query.infinityQuery.url_options.body_graphql_query as string),
-        ...d.annotations.list.flatMap((a) => (a.target ? [a.target.url_options.body_graphql_query] : [])),
+      const targets = [
+        ...d.panels.flatMap((p) => p.targets ?? []),
+        ...d.templating.list.filter((v) => v.type === 'query').map((v) => v.query.infinityQuery as GrafanaTarget),
+        ...d.annotations.list.flatMap((a) => (a.target ? [a.target] : [])),
       ];
-      for (const ref of texts.flatMap(variableRefs)) {
-        expect(defined.has(ref) || ref === '__from' || ref === '__to', `${d.uid} uses $${ref}`).toBe(true);
+      expect(targets.length).toBeGreaterThan(0);
+      for (const t of targets) {
+        const { body_graphql_query: query, body_graphql_variables: vars } = t.url_options;
+        const where = `${d.uid} ${t.refId}: ${query}`;
+        // The query text names no dashboard variable (Grafana would paste its value in) and no frontend-only
+        // date format (Infinity's backend formats ${__from:date:…} in UTC): only GraphQL variables and macros.
+        const inQuery = [...query.matchAll(GRAFANA_VARIABLE)].map((m) => m[1] ?? m[2]);
+        for (const name of inQuery) {
+          expect(defined.has(name), `${where} pastes $${name} into the query`).toBe(false);
+          expect(['__from', '__to'].includes(name), `${where} formats the range in the browser`).toBe(false);
+        }
+        expect(inQuery.filter((n) => n.startsWith('__')).every((n) => n === '__timeFrom' || n === '__timeTo')).toBe(
+          true,
+        );
+        // Each GraphQL variable the operation declares is given in body_graphql_variables, from a defined
+        // dashboard variable, as JSON (`${name:json}`), and nothing else is given.
+        const declared = [...(/^query \(([^)]*)\)/.exec(query)?.[1] ?? '').matchAll(/\$(\w+):/g)].map((m) => m[1]);
+        const given = [...vars.matchAll(/"(\w+)": \$\{(\w+):json\}/g)];
+        expect(given.map((m) => m[1]).sort(), where).toEqual([...declared].sort());
+        for (const [, , from] of given) expect(defined.has(from), `${where} fills a variable from $${from}`).toBe(true);
+        expect(vars.replace(/\$\{\w+:json\}/g, '"x"'), where).toSatisfy((v: string) => {
+          JSON.parse(v);
+          return true;
+        });
       }
     }
   });

@@ -28,7 +28,7 @@ export interface GrafanaTarget {
   source: string;
   parser: string;
   url: string;
-  url_options: { method: string; body_type: string; body_graphql_query: string };
+  url_options: { method: string; body_type: string; body_graphql_query: string; body_graphql_variables: string };
   root_selector: string;
   columns: { selector: string; text: string; type: Column['type']; timestampFormat?: string }[];
 }
@@ -82,6 +82,7 @@ export function asQuery(t: GrafanaTarget): QuerySpec {
   return {
     refId: t.refId,
     graphql: t.url_options.body_graphql_query,
+    variables: t.url_options.body_graphql_variables,
     root: t.root_selector,
     columns: t.columns.map((c) => ({
       selector: c.selector,
@@ -90,9 +91,4 @@ export function asQuery(t: GrafanaTarget): QuerySpec {
       ...(c.timestampFormat ? { timestampFormat: c.timestampFormat } : {}),
     })),
   };
-}
-
-/** Every Grafana variable reference in a text: $name, ${name}, ${name:format}. */
-export function variableRefs(text: string): string[] {
-  return [...text.matchAll(/\$\{(\w+)(?::[^}]*)?\}|\$(\w+)/g)].map((m) => m[1] ?? m[2]);
 }

@@ -56,7 +56,8 @@ function valuesFor(d: GrafanaDashboardJson): Partial<Record<VariableName, string
 
 async function run(q: QuerySpec, values: Partial<Record<VariableName, string>>, where: string): Promise<Row[]> {
   const text = interpolate(q.graphql, values, RANGE);
-  const r = await gql(server.url, text, { token });
+  const variables = JSON.parse(interpolate(q.variables, values, RANGE));
+  const r = await gql(server.url, text, { token, variables });
   expect(r.status, `${where}: HTTP status for ${text}`).toBe(200);
   expect(r.body.errors, `${where}: errors for ${text}`).toBeUndefined();
   const raws = rawRows(r.body, q.root);
@@ -156,6 +157,51 @@ describe('the Grafana dashboards read the API', () => {
       expect(queries).toBeGreaterThan(3);
     });
   }
+});
+
+describe("Grafana's time range, as Infinity's backend sends it", () => {
+  const vn = (local: string) => String(Date.parse(`${local}+07:00`));
+
+  it('a range from 2026-01-01 00:00 to 2026-03-31 23:59 Vietnam time, in epoch ms, is 2026Q1 (in UTC it would start in 2025Q4)', async () => {
+    const [from, to] = [vn('2026-01-01T00:00:00'), vn('2026-03-31T23:59:00')];
+    expect(new Date(Number(from)).toISOString().slice(0, 7)).toBe('2025-12');
+    const r = await gql(
+      server.url,
+      'query ($from: String!, $to: String!) { q: trend(indicator: "outreach_participants", from: $from, to: $to, granularity: QUARTER) { period } m: trend(indicator: "outreach_participants", from: $from, to: $to, granularity: MONTH) { period } c: campaigns(from: $from, to: $to) { startMs } }',
+      { token, variables: { from, to } },
+    );
+    expect(r.body.errors).toBeUndefined();
+    expect(r.body.data.q.map((p: { period: string }) => p.period)).toEqual(['2026Q1']);
+    expect(r.body.data.m.map((p: { period: string }) => p.period)).toEqual(['202601', '202602', '202603']);
+    // ISO instants, as `${__timeFrom:date:iso}` gives them (UTC), answer the same.
+    const iso = await gql(
+      server.url,
+      `{ trend(indicator: "outreach_participants", from: "${new Date(Number(from)).toISOString()}", to: "${new Date(Number(to)).toISOString()}", granularity: QUARTER) { period } }`,
+      { token },
+    );
+    expect(iso.body.data.trend.map((p: { period: string }) => p.period)).toEqual(['2026Q1']);
+    const bad = await gql(
+      server.url,
+      '{ trend(indicator: "outreach_participants", from: "2026-01-01T00:00", to: "2026", granularity: YEAR) { period } }',
+      { token },
+    );
+    expect(codes(bad)).toEqual(['BAD_USER_INPUT']);
+    expect(bad.body.errors![0].message).toMatch(/from.*expected epoch milliseconds/);
+  });
+
+  it('the page and the tests interpolate the macros as the first and last instants of the range in Vietnam', () => {
+    const text = interpolate(
+      '${__timeFrom}-${__timeTo} $unitCode {"u": ${unit:json}}',
+      { unit: 'VN' },
+      {
+        from: '2026-01-01',
+        to: '2026-03-31',
+      },
+    );
+    expect(text).toBe(
+      `${vn('2026-01-01T00:00:00')}-${Number(vn('2026-03-31T00:00:00')) + 86_400_000 - 1} $unitCode {"u": "VN"}`,
+    );
+  });
 });
 
 describe('periods', () => {

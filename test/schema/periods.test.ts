@@ -4,10 +4,12 @@ import {
   allPeriods,
   childPeriods,
   contains,
+  isInstant,
   isPeriodId,
   MAX_YEAR,
   MIN_YEAR,
   MONTHS_IN,
+  monthOfInstant,
   nextPeriod,
   parsePeriod,
   type Period,
@@ -260,5 +262,27 @@ describe('properties', () => {
       ),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('instants as Grafana sends a time range', () => {
+  it('fall in the month of their day in Vietnam, not in UTC', () => {
+    const newYear = Date.parse('2026-01-01T00:00:00+07:00'); // 2025-12-31T17:00Z
+    expect(monthOfInstant(String(newYear)).id).toBe('202601');
+    expect(monthOfInstant(String(newYear - 1)).id).toBe('202512');
+    expect(monthOfInstant('2025-12-31T17:00:00Z').id).toBe('202601');
+    expect(monthOfInstant('2025-12-31T16:59:59.999Z').id).toBe('202512');
+    expect(monthOfInstant('2026-03-31T23:59:00+07:00').id).toBe('202603');
+    expect(monthOfInstant('2026-03-31T23:59+0700').id).toBe('202603');
+  });
+
+  it('are told apart from period ids; a time without its zone or a bad date is refused, saying what is expected', () => {
+    for (const id of ['2026', '202601', '2026Q1', '2026S2']) expect(isInstant(id)).toBe(false);
+    expect(isInstant('1767200400000')).toBe(true);
+    expect(() => monthOfInstant('2026-01-01T00:00')).toThrow(
+      /expected epoch milliseconds .* ISO 8601 time with its zone/,
+    );
+    expect(() => monthOfInstant('2026-13-45T00:00:00Z')).toThrow(PeriodError);
+    expect(() => monthOfInstant(String(Date.parse('2150-01-01T00:00:00Z')))).toThrow(/outside 2000–2100/);
   });
 });

@@ -1,5 +1,6 @@
 /** Every resolver class of the API: add yours here (api/graphql/schema.ts builds the schema from this list). */
 import type { NonEmptyArray } from 'type-graphql';
+import { AccessResolver } from './access.ts';
 import { CatalogueResolver } from './catalogue.ts';
 import { DashboardsResolver } from './dashboards.ts';
 import { ReportResolver } from './report.ts';
@@ -11,5 +12,6 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   AdminUnitResolver,
   ValuesResolver,
   DashboardsResolver,
+  AccessResolver,
   ReportResolver,
 ];

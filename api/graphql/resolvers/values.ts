@@ -30,7 +30,7 @@ import {
 } from '../types/values.ts';
 import { campaignsBetween } from '../../../schema/campaigns.ts';
 import { parseAsOf, resolveUnitArg } from '../units.ts';
-import { resolvePeriodArg } from '../periods.ts';
+import { RANGE_END_DESCRIPTION, resolvePeriodArg, resolveRangeArg } from '../periods.ts';
 
 /** `sex` and `ageGroup` arguments: victims figures only; absent means the total. */
 function byArgs(
@@ -209,8 +209,8 @@ export class ValuesResolver {
   })
   async trend(
     @Arg('indicator', () => String) indicator: string,
-    @Arg('from', () => String) from: string,
-    @Arg('to', () => String) to: string,
+    @Arg('from', () => String, { description: RANGE_END_DESCRIPTION }) from: string,
+    @Arg('to', () => String, { description: RANGE_END_DESCRIPTION }) to: string,
     @Arg('granularity', () => Granularity) granularity: Granularity,
     @Arg('unit', () => String, { defaultValue: 'VN' }) unit: string,
     @Arg('asOf', () => String, { nullable: true }) asOf: string | null | undefined,
@@ -225,7 +225,7 @@ export class ValuesResolver {
   ): Promise<TrendPoint[]> {
     const i = resolveIndicatorArg(indicator);
     const by = byArgs([i], sex, ageGroup);
-    const [f, t] = [resolvePeriodArg(from, 'from'), resolvePeriodArg(to, 'to')];
+    const [f, t] = [resolveRangeArg(from, 'from'), resolveRangeArg(to, 'to')];
     if (f.start > t.end) throw badUserInput('to', `${to} ends before ${from} starts: expected from ≤ to`);
     const type = PERIOD_TYPE_OF[granularity];
     const points = Math.round(
@@ -380,8 +380,11 @@ export class ValuesResolver {
     description:
       'The 30/7 national day and the 01/7–30/9 peak of each year between two periods (dashboard annotations)',
   })
-  campaigns(@Arg('from', () => String) from: string, @Arg('to', () => String) to: string): Campaign[] {
-    const [f, t] = [resolvePeriodArg(from, 'from'), resolvePeriodArg(to, 'to')];
+  campaigns(
+    @Arg('from', () => String, { description: RANGE_END_DESCRIPTION }) from: string,
+    @Arg('to', () => String, { description: RANGE_END_DESCRIPTION }) to: string,
+  ): Campaign[] {
+    const [f, t] = [resolveRangeArg(from, 'from'), resolveRangeArg(to, 'to')];
     const dayAfter = (d: string) => Date.parse(`${d}T00:00:00Z`) + 86_400_000;
     return campaignsBetween(f.start, t.end).map((c) => ({
       ...c,

@@ -1,0 +1,15 @@
+/**
+ * The roles a key can have, and what each may see. Steering committees read real counts to act on them; the
+ * public and partners get small victims counts withheld, so no victim can be recognised from a figure.
+ * - `viewer`: the public and partners' role; small victims counts are withheld (api/aggregate/suppression.ts);
+ * - `leader`: a steering committee of its unit; every figure of its scope, as reported;
+ * - `analyst`, `admin`: every figure of its scope.
+ */
+import type { Role } from '../../schema/tables.ts';
+
+export const ROLES: readonly Role[] = ['viewer', 'leader', 'analyst', 'admin'];
+
+/** Whether small victims counts are withheld from a role. */
+export function withholdsSmallCounts(role: Role): boolean {
+  return role === 'viewer';
+}
