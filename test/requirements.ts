@@ -28,6 +28,16 @@ export const CHROMIUM: Requirement = {
   missing: () => (fs.existsSync(CHROMIUM_PATH) ? null : `needs Chromium at ${CHROMIUM_PATH} (set PCMBN_CHROMIUM)`),
 };
 
+/** LibreOffice and poppler, to render a Word document to a page image and its text (Debian: libreoffice-writer-nogui, poppler-utils). */
+export const LIBREOFFICE: Requirement = {
+  missing: () => {
+    const onPath = (cmd: string) =>
+      (process.env.PATH ?? '').split(path.delimiter).some((dir) => dir && fs.existsSync(path.join(dir, cmd)));
+    const absent = ['soffice', 'pdftoppm', 'pdftotext'].filter((cmd) => !onPath(cmd));
+    return absent.length ? `needs ${absent.join(', ')} on PATH (LibreOffice and poppler-utils)` : null;
+  },
+};
+
 /** The reason to skip, or null: never one under PCMBN_REQUIRE_ALL=1, where a missing requirement must fail. */
 export function unmet(requirement: Requirement): string | null {
   return process.env.PCMBN_REQUIRE_ALL === '1' ? null : requirement.missing();

@@ -54,24 +54,25 @@ function fileNameOf(res: Response, fallback: string): string {
 function QuestionList({ title, questions }: { title: Label; questions: Question[] }) {
   const t = useText();
   const editor = useEditorContext({ nonNull: true });
-  const pending = useRef<string | null>(null);
+  const pending = useRef<Question | null>(null);
   // A new tab's editors are filled once React has switched to it; the question waits for that.
   useEffect(() => {
     if (pending.current === null || !editor.queryEditor) return;
-    editor.queryEditor.setValue(pending.current);
+    editor.queryEditor.setValue(pending.current.query);
+    editor.variableEditor?.setValue(pending.current.variables ?? '');
     pending.current = null;
-  }, [editor.activeTabIndex, editor.tabs.length, editor.queryEditor]);
+  }, [editor.activeTabIndex, editor.tabs.length, editor.queryEditor, editor.variableEditor]);
   return (
     <section className="wb-questions">
       <h3>{t(title)}</h3>
       <ul>
         {questions.map((q) => (
-          <li key={q.query}>
+          <li key={q.query + (q.variables ?? '')}>
             <button
               type="button"
               className="wb-link"
               onClick={() => {
-                pending.current = q.query;
+                pending.current = q;
                 editor.addTab();
               }}
             >

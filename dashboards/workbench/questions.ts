@@ -11,6 +11,8 @@ export interface Question {
   title: string;
   /** The GraphQL document, headed by its title as a comment. */
   query: string;
+  /** Its GraphQL variables as JSON text, for the variables editor (the dashboards' queries take theirs so). */
+  variables?: string;
 }
 
 export interface QuestionGroup {
@@ -97,10 +99,11 @@ export function dashboardQuestions(lang: Lang, today = new Date()): Question[] {
     for (const panel of allPanels(d)) {
       for (const q of panel.queries) {
         const text = interpolate(q.graphql, vals, range);
-        if (seen.has(text)) continue;
-        seen.add(text);
+        const variables = JSON.stringify(JSON.parse(interpolate(q.variables, vals, range)), null, 2);
+        if (seen.has(text + variables)) continue;
+        seen.add(text + variables);
         const title = `${pick(d.title, lang)} · ${pick(panel.title, lang)}`;
-        out.push({ title, query: `# ${title}\n${text}\n` });
+        out.push({ title, query: `# ${title}\n${text}\n`, variables });
       }
     }
   }

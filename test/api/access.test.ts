@@ -71,6 +71,7 @@ const QUERIES: Record<string, string> = {
     'query($unit: String!, $asOf: String) { discrepancies(unit: $unit, period: "2024", asOf: $asOf) { unit { ref } reported } }',
   adminUnit: 'query($unit: String!, $asOf: String) { adminUnit(code: $unit, asOf: $asOf) { ref } }',
   adminUnits: 'query($unit: String!, $asOf: String) { adminUnits(parent: $unit, asOf: $asOf) { ref } }',
+  report: 'query($unit: String!, $asOf: String) { report(unit: $unit, period: "2024", asOf: $asOf) }',
 };
 
 type UnitArg = { unit: string; asOf?: string };
@@ -483,6 +484,9 @@ const ARGUMENTS: Record<string, 'unit' | 'unit-name' | 'modifier' | 'other'> = {
   'Query.discrepancies.asOf': 'modifier',
   'Query.campaigns.from': 'other',
   'Query.campaigns.to': 'other',
+  'Query.report.unit': 'unit',
+  'Query.report.period': 'other',
+  'Query.report.asOf': 'modifier',
 };
 
 /** Names and types that suggest an argument picks units. */
@@ -556,6 +560,7 @@ describe('scope checks cover every argument that names a unit (the live schema, 
       'Query.discrepancies.unit',
       'Query.kpi.unit',
       'Query.kpis.unit',
+      'Query.report.unit',
       'Query.reportingCompliance.unit',
       'Query.trend.unit',
     ]);

@@ -9,6 +9,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import ExcelJS from 'exceljs';
 import path from 'node:path';
+import { LIBREOFFICE, needs } from '../requirements.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiKey } from '../../api/auth/keys.ts';
 import { type RunningServer, startServer } from '../../api/server.ts';
@@ -235,6 +236,7 @@ describe('the report field', () => {
 });
 
 describe('the Word document, rendered', () => {
+  needs(LIBREOFFICE);
   it('shows the unit, the period and the figures on its pages (LibreOffice to PDF, poppler to PNG and text)', async () => {
     const out = path.join(dir, 'render');
     const profile = `file://${path.join(dir, 'libreoffice-profile')}`;

@@ -7,6 +7,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import ExcelJS from 'exceljs';
 import { type Browser, chromium, type Page } from 'playwright-core';
+import { CHROMIUM, CHROMIUM_PATH, needs, unmet } from '../requirements.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiKey } from '../../api/auth/keys.ts';
 import { type RunningServer, startServer } from '../../api/server.ts';
@@ -46,7 +47,8 @@ beforeAll(async () => {
     tokens[role] = (await createApiKey(w, { role, unitId: province.unit_id })).token;
   server = await startServer({ warehouse: w, port: 0 });
   mkdirSync(path.join(projectRoot, 'test-artifacts'), { recursive: true });
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox'] });
+  if (unmet(CHROMIUM)) return;
+  browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: ['--headless', '--no-sandbox'] });
 }, 120_000);
 
 afterAll(async () => {
@@ -65,6 +67,7 @@ async function complianceView(role: string): Promise<Page> {
 }
 
 describe('the page’s downloads', () => {
+  needs(CHROMIUM);
   it('downloads the report of the unit and month on screen, and the template of a missing commune', async () => {
     const page = await complianceView('analyst');
     const [report] = await Promise.all([

@@ -8,6 +8,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
+import { CHROMIUM, CHROMIUM_PATH, needs, unmet } from '../requirements.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiKey } from '../../api/auth/keys.ts';
 import { ensureDemoKey } from '../../api/cli/start.ts';
@@ -18,7 +19,6 @@ import { gql, projectRoot } from '../api/client.ts';
 import { cleanupTemp, unitId } from '../helpers.ts';
 import { demoWarehouse } from './helpers.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'];
 const ARTIFACTS = path.join(projectRoot, 'test-artifacts');
 const VIEWPORTS = [
@@ -42,13 +42,14 @@ const keys: Record<string, string> = {};
 
 beforeAll(async () => {
   w = await demoWarehouse();
-  await ensureDemoKey(w); // demo-key.txt beside the warehouse, as `pcmbn start` leaves it
+  const demo = await ensureDemoKey(w); // demo-key.txt beside the warehouse, as `pcmbn start` leaves it
   keys.leader = (await createApiKey(w, { role: 'leader', unitId: 0, label: 'leader of VN' })).token;
   keys.viewer = (
     await createApiKey(w, { role: 'viewer', unitId: await unitId(w, '2025-07:12'), label: 'Lai Châu' })
   ).token;
-  server = await startServer({ warehouse: w, port: 0 });
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+  server = await startServer({ warehouse: w, port: 0, demoKeyFile: demo.file });
+  if (unmet(CHROMIUM)) return;
+  browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: ARGS });
   fs.mkdirSync(ARTIFACTS, { recursive: true });
 });
 afterAll(async () => {
@@ -137,6 +138,7 @@ function victimsPanels(page: Page): Promise<{ panel: string; numbers: boolean; w
 }
 
 describe('the page for a leader, a province viewer and the demo', () => {
+  needs(CHROMIUM);
   for (const who of WHO) {
     for (const vp of VIEWPORTS) {
       it(`${who.name} at ${vp.width}×${vp.height}: opens on the key's unit; every tab in Vietnamese, within the screen, victims figures or the withheld note`, async () => {

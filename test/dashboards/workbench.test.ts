@@ -10,6 +10,7 @@ import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import ExcelJS from 'exceljs';
 import { type Browser, chromium, type Page } from 'playwright-core';
+import { CHROMIUM, CHROMIUM_PATH, needs, unmet } from '../requirements.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiKey } from '../../api/auth/keys.ts';
 import { type RunningServer, startServer } from '../../api/server.ts';
@@ -18,7 +19,6 @@ import { gql, projectRoot } from '../api/client.ts';
 import { cleanupTemp, unitId } from '../helpers.ts';
 import { demoWarehouse } from './helpers.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
 const ARGS = [
   '--headless',
   '--no-sandbox',
@@ -39,7 +39,8 @@ beforeAll(async () => {
   w = await demoWarehouse();
   token = (await createApiKey(w, { role: 'viewer', unitId: await unitId(w, 'VN'), label: 'workbench test' })).token;
   server = await startServer({ warehouse: w, port: 0 });
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+  if (unmet(CHROMIUM)) return;
+  browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: ARGS });
   fs.mkdirSync(ARTIFACTS, { recursive: true });
 });
 afterAll(async () => {
@@ -151,6 +152,7 @@ async function offlinePage(): Promise<{ page: Page; blocked: string[]; problems:
 const TREND_TITLE = /^Monthly trend across the reform/;
 
 describe('the workbench, offline', () => {
+  needs(CHROMIUM);
   it('takes a key, runs a README example, and downloads its list as CSV and XLSX holding the API figures', async () => {
     const { page, blocked, problems } = await offlinePage();
     await page.goto(`${server.origin}/graphql`);
