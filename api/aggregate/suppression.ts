@@ -23,6 +23,14 @@ export function appliesTo(role: Role, indicator: Indicator): boolean {
   return role === 'viewer' && isSensitive(indicator);
 }
 
+/**
+ * Whether the role gets no notes (`sources`) at all: a note can quote victims counts whatever indicator it sits on
+ * (a case's note telling how many victims were rescued), and none can be told apart safely by its text.
+ */
+export function notesHiddenFrom(role: Role): boolean {
+  return role === 'viewer';
+}
+
 export function isSmall(count: number | null): boolean {
   return count !== null && count >= 1 && count < SUPPRESSION_K;
 }
