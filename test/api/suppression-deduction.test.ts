@@ -90,7 +90,7 @@ async function rows(ask: Ask, role: 'viewer' | 'analyst', indicator: string, uni
 describe('integer reasoning over one answer and across answers', () => {
   it('a ward reporting 1 victim a month (December 2: 1 female, 1 male): no withheld figure is pinned below the whole range 1–10', async () => {
     const w = await freshWarehouse();
-    const ward = '2025-03:26734';
+    const ward = '2025-03:26041';
     const ask = await serve(
       w,
       ...MONTHS.map((m) => `${ward},${m},victims_identified,,,${m.endsWith('12') ? 2 : 1},2025-01-05,`),
