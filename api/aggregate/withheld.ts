@@ -12,7 +12,7 @@
  *    (before the reform). A figure from 0 to k − 1 is withheld (0 too: were zeros shown, each withheld figure would
  *    be known to be at least 1, and a withheld total over n withheld parts at least n). Complements are then chosen
  *    so that every withheld figure of 0 to k − 1 can be anything from 0 to at least k − 1 given all that is shown
- *    (`pattern` says why).
+ *    (`shownIn` says why).
  *
  * The pattern depends only on which figures are from 0 to k − 1 and on which sums hold, never on the other values:
  * a load that revises figures without moving one across k changes no status, so two snapshots show the same
@@ -25,8 +25,8 @@ import type { Warehouse } from '../../schema/warehouse.ts';
 import type { ResultCache } from '../context.ts';
 import type { UnitDirectory, UnitRow } from '../directory.ts';
 import { CellRequest, seriesOf } from './cells.ts';
-import type { Disaggregation, Measure } from './measures.ts';
-import { isSensitive, primarySuppressed, SUPPRESSION_K } from './suppression.ts';
+import type { Disaggregation } from './measures.ts';
+import { isSensitive, isSmall } from './suppression.ts';
 
 export interface WithholdingSource {
   w: Warehouse;
@@ -54,16 +54,9 @@ export class ViewerSuppression {
 
   constructor(private readonly source: WithholdingSource) {}
 
-  async withheld(
-    indicator: Indicator,
-    unit: UnitRow,
-    period: Period,
-    by: Disaggregation,
-    m: Measure,
-  ): Promise<boolean> {
+  async withheld(indicator: Indicator, unit: UnitRow, period: Period, by: Disaggregation): Promise<boolean> {
     if (!isSensitive(indicator)) return false;
     if (indicator.kind === 'count') return this.count(indicator, unit, period, by);
-    if (primarySuppressed(indicator, m)) return true;
     for (const part of [indicator.numerator, indicator.denominator]) {
       const count = findIndicator(part);
       if (count?.kind === 'count' && isSensitive(count) && (await this.count(count, unit, period, by))) return true;
@@ -177,8 +170,7 @@ async function withheldInYears(
     SENSITIVE_COUNTS.forEach((i, k) => {
       // A figure not in the roll-up is 0, and withheld like one.
       const value = (u: UnitRow) => cells.get(keys[k].get(u.unit_id)!)?.value ?? 0;
-      const tree = treeOf(table, value);
-      byCode.set(i.code, tree ? shownIn(tree) : new Set());
+      byCode.set(i.code, shownIn(treeOf(table, value)));
     });
     out.set(year, byCode);
   }
@@ -186,13 +178,14 @@ async function withheldInYears(
 }
 
 /**
- * The tree of one count's figures for a year, under a root unknown to everyone, or null when a province's old
- * parts do not add up to it (two partitions of VN would no longer nest: the year is withheld whole). VN's own
- * figure, when it disagrees with its provinces', is no relation: the provinces hang from the unknown root.
+ * The tree of one count's figures for a year, under a root unknown to everyone. VN's own figure, when it disagrees
+ * with its provinces', is no relation: the provinces hang from the unknown root. When one of today's provinces
+ * disagrees with the old provinces it was made of, the two lists no longer nest: the old provinces are left out of
+ * the tree, all withheld (each is then anything from 0 to VN's figure, whatever is shown).
  */
-function treeOf(table: Table, value: (u: UnitRow) => number): Node | null {
+function treeOf(table: Table, value: (u: UnitRow) => number): Node {
   const node = (units: UnitRow[], v: number, parent: Node): Node => {
-    const primary = v < SUPPRESSION_K;
+    const primary = isSmall(v);
     const n: Node = { units: units.map((u) => u.unit_id), value: v, children: [], parent, primary, withheld: primary };
     parent.children.push(n);
     return n;
@@ -201,9 +194,12 @@ function treeOf(table: Table, value: (u: UnitRow) => number): Node | null {
   const vn = node([table.root], value(table.root), top);
   const sum = (units: UnitRow[]) => units.reduce((s, u) => s + value(u), 0);
   const provincesUnder = sum(table.provinces) === vn.value ? vn : top;
-  for (const p of table.provinces) {
+  const nested = table.provinces.every((p) => {
     const parts = table.parts.get(p.unit_id) ?? [];
-    if (parts.length && sum(parts) !== value(p)) return null;
+    return !parts.length || sum(parts) === value(p);
+  });
+  for (const p of table.provinces) {
+    const parts = nested ? (table.parts.get(p.unit_id) ?? []) : [];
     // A province the reform left whole is one figure under two codes.
     const n = node(parts.length === 1 ? [p, parts[0]] : [p], value(p), provincesUnder);
     if (parts.length > 1) for (const o of parts) node([o], value(o), n);
@@ -213,10 +209,11 @@ function treeOf(table: Table, value: (u: UnitRow) => number): Node | null {
 
 /**
  * Complementary suppression on the tree, until nothing changes; the shown units. Why it protects: take a withheld
- * figure x from 0 to k − 1 and climb from it through withheld figures to the highest, a. Two rules hold when done:
+ * figure x from 0 to k − 1 and climb from it through withheld figures. Two rules hold when done:
  *  - every withheld figure with parts has a withheld part: a rise can always be passed down to a leaf;
- *  - a, unless its parent is the unknown root, has a withheld sibling s that is `sound`: a leaf of k or more, or a
- *    figure with a sound withheld part, so that s can fall by k − 1 (the fall passed down to that leaf).
+ *  - the climb reaches the unknown root, or a figure a (x itself, or one above it) with a withheld sibling s that
+ *    is `sound`: a leaf of k or more, or a figure with a sound withheld part, so that s can fall by k − 1 (the fall
+ *    passed down to that leaf).
  * Then x can fall to 0 (its parts are all from 0 to k − 1, so all withheld, and fall with it; each figure from x up
  * to a falls as much; s rises), or rise by k − 1 (its parts pass the rise down; the figures up to a rise; s falls):
  * every value from 0 to k − 1 fits everything shown. Choices go in code order, never by value, so that the pattern
@@ -243,11 +240,12 @@ function shownIn(top: Node): Set<number> {
         changed = true;
       }
       if (!n.primary) continue;
+      // Up through withheld figures to the first with a sound withheld sibling, or to the unknown root.
+      const balanced = (a: Node) => a.parent!.children.some((s) => s !== a && s.withheld && sound(s));
       let a = n;
-      while (a.parent !== top && a.parent!.withheld) a = a.parent!;
-      if (a.parent === top) continue;
+      while (a.parent !== top && !balanced(a) && a.parent!.withheld) a = a.parent!;
+      if (a.parent === top || balanced(a)) continue;
       const siblings = a.parent!.children.filter((s) => s !== a);
-      if (siblings.some((s) => s.withheld && sound(s))) continue;
       // A shown sibling, else a withheld one made sound through a shown part, else the parent.
       const pick =
         siblings.find((s) => !s.withheld) ??
