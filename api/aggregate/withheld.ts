@@ -249,7 +249,7 @@ function shownIn(top: Node): Set<number> {
       // A shown sibling, else a withheld one made sound through a shown part, else the parent.
       const pick =
         siblings.find((s) => !s.withheld) ??
-        siblings.find((s) => s.children.some((c) => !c.withheld && !sound(s))) ??
+        siblings.find((s) => !sound(s) && s.children.some((c) => !c.withheld)) ??
         a.parent!;
       withhold(pick);
       changed = true;
