@@ -73,8 +73,8 @@ export async function kpis(
       const now = plans[k].now(cells);
       const before = plans[k].before(cells);
       const hide = appliesTo(a.principal.role, indicator);
-      const suppressed = hide && (await viewer.withheld(indicator, unit, period, by, now));
-      const previousHidden = hide && earlier !== null && (await viewer.withheld(indicator, unit, earlier, by, before));
+      const suppressed = hide && (await viewer.withheld(indicator, unit, period, by));
+      const previousHidden = hide && earlier !== null && (await viewer.withheld(indicator, unit, earlier, by));
       const value = suppressed ? null : now.value;
       const previousValue = previousHidden ? null : before.value;
       return {
@@ -122,11 +122,8 @@ export async function trend(
   const hide = appliesTo(a.principal.role, indicator);
   const viewer = suppressionFor(a);
   if (hide) await viewer.prepare(periods);
-  // Each point as its year's pattern decides (api/aggregate/withheld.ts): the complements of a month's quarter, half
-  // and year are the same whichever answer carries them.
-  const suppressed = await Promise.all(
-    measures.map((m, i) => hide && viewer.withheld(indicator, unit, periods[i], by, m)),
-  );
+  // Each point as its year's pattern decides (api/aggregate/withheld.ts), as kpi and breakdown show it too.
+  const suppressed = await Promise.all(periods.map((p) => hide && viewer.withheld(indicator, unit, p, by)));
   return periods.map((period, i) => ({
     period,
     value: suppressed[i] ? null : measures[i].value,
@@ -173,9 +170,7 @@ export async function breakdown(
   const hide = appliesTo(a.principal.role, indicator);
   const viewer = suppressionFor(a);
   // Each row as its year's pattern decides (api/aggregate/withheld.ts), as kpi and trend show it too.
-  const suppressed = await Promise.all(
-    measures.map((m, i) => hide && viewer.withheld(indicator, units[i], period, by, m)),
-  );
+  const suppressed = await Promise.all(units.map((u) => hide && viewer.withheld(indicator, u, period, by)));
   const ranked = measures
     .map((m, i) => ({ i, v: suppressed[i] ? null : m.value }))
     .filter((x) => x.v !== null)

@@ -1,9 +1,11 @@
 /**
- * Small-cell suppression for `viewer` keys. Counts of victims between 1 and k − 1 (k = 11 by default, as the
- * international Counter Trafficking Data Collaborative publishes; `PCMBN_SUPPRESSION_K` overrides) are withheld,
- * and so is a victim ratio computed from such a count. Zero is shown: it identifies no one.
+ * Small-cell suppression for `viewer` keys: which figures it covers, and its threshold. Counts of victims from 0 to
+ * k − 1 (k = 11 by default, as the international Counter Trafficking Data Collaborative publishes;
+ * `PCMBN_SUPPRESSION_K` overrides) are withheld; 0 too, since a shown 0 would tell that every withheld figure is at
+ * least 1.
  *
- * Complementary suppression, and the one status each figure has in every answer, are api/aggregate/withheld.ts's.
+ * Which figures viewers get at all, complementary suppression, and the one status each figure has in every answer
+ * are api/aggregate/withheld.ts's.
  */
 import type { Indicator } from '../../schema/catalogue.ts';
 import type { Role } from '../../schema/tables.ts';
@@ -24,18 +26,15 @@ export function appliesTo(role: Role, indicator: Indicator): boolean {
   return withholdsSmallCounts(role) && isSensitive(indicator);
 }
 
-export function isSmall(count: number | null): boolean {
-  return count !== null && count >= 1 && count < SUPPRESSION_K;
+/**
+ * Whether the role gets no notes (`sources`) at all: a note can quote victims counts whatever indicator it sits on
+ * (a case's note telling how many victims were rescued), and none can be told apart safely by its text.
+ */
+export function notesHiddenFrom(role: Role): boolean {
+  return withholdsSmallCounts(role);
 }
 
-/** Primary suppression of one measure: a small count, or a ratio built on one. */
-export function primarySuppressed(
-  indicator: Indicator,
-  m: { value: number | null; numerator: number | null; denominator: number | null },
-): boolean {
-  if (indicator.kind === 'count') return isSmall(m.value);
-  return (
-    (SENSITIVE.test(indicator.numerator) && isSmall(m.numerator)) ||
-    (SENSITIVE.test(indicator.denominator) && isSmall(m.denominator))
-  );
+/** Primary suppression: a count withheld for its own value. */
+export function isSmall(count: number): boolean {
+  return count < SUPPRESSION_K;
 }

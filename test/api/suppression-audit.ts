@@ -1,8 +1,8 @@
 /**
  * The machinery of the suppression audits (test/api/suppression-combined.test.ts, and over several seeds
  * test/soak/suppression-seeds.test.ts): a year of victims figures for old Đồng Nai's Biên Hòa and its wards
- * (random, seeded), everything a viewer or an analyst can ask about it over HTTP, and an exact solver for what the
- * relations between the figures give away.
+ * (random, seeded), everything a viewer or an analyst can ask about it over HTTP, every relation between the
+ * figures, and an integer solver (test/api/protection-audit.ts) for what they give away.
  */
 import { expect } from 'vitest';
 import { createApiKey } from '../../api/auth/keys.ts';
@@ -11,6 +11,7 @@ import { loadFiles } from '../../etl/load.ts';
 import type { Warehouse } from '../../schema/warehouse.ts';
 import { csv, tempDir, unitId, writeFile } from '../helpers.ts';
 import { gql } from './client.ts';
+import { narrower, type Range, ranges } from './protection-audit.ts';
 
 const H = 'unit_code,period,indicator,sex,age_group,value,submitted_on';
 export const INDICATOR = 'victims_identified';
@@ -94,6 +95,11 @@ function victims(r: () => number): number {
 }
 const split = (r: () => number, n: number, p: number) => Array.from({ length: n }).filter(() => r() < p).length;
 
+/** Old provinces with a yearly figure: 02 and 08 became today's 08, 10 and 15 today's 15, 24 and 27 today's 24, 35, 36 and 37 today's 37; 04, 20, 38 and 40 were left whole. */
+const PROVINCES = ['02', '04', '08', '10', '15', '20', '24', '27', '35', '36', '37', '38', '40'].map(
+  (c) => `2025-03:${c}`,
+);
+
 export const UNITS = {
   province: '2025-03:75',
   district: '2025-03:731',
@@ -110,6 +116,10 @@ export interface Audited {
   communes: Map<string, string[]>;
   /** Every unit whose figures are audited. */
   refs: string[];
+  /** The old and the new provinces, and the old provinces each new one was made of. */
+  provinces: { old: string[]; now: string[]; parts: Map<string, string[]> };
+  /** The rows loaded (CSV lines), for revising some of them. */
+  rows: string[];
 }
 
 export type Role = 'viewer' | 'analyst';
@@ -118,6 +128,7 @@ export type Role = 'viewer' | 'analyst';
  * Loads a year of victims figures into `w` and serves it: Biên Hòa's wards report victims identified by month, sex
  * and age (most months none, some a few, now and then many), and victims returned and supported by quarter; old Đồng
  * Nai's other districts monthly totals; old Bình Phước a small year (new Đồng Nai's 2024 is old Đồng Nai's plus it);
+ * thirteen other old provinces a year each, by sex and age;
  * Cẩm Mỹ a 2023 year that disagrees with its ward's (a discrepancy on a victims figure).
  */
 export async function serveVictimsYear(w: Warehouse, seed: number): Promise<Audited> {
@@ -172,6 +183,21 @@ export async function serveVictimsYear(w: Warehouse, seed: number): Promise<Audi
     for (const month of MONTHS) rows.push(`${d},${month},${INDICATOR},,,${victims(r)},2025-01-05`);
   }
   rows.push(`${units.other},${YEAR},${INDICATOR},,,7,2025-01-05`);
+  // Yearly figures of a dozen other old provinces, by sex and age: none, a few or many; some merged in 2025.
+  for (const province of PROVINCES) {
+    const u = r();
+    const total = u < 0.3 ? 0 : u < 0.65 ? 1 + Math.floor(r() * 10) : 11 + Math.floor(r() * 50);
+    const female = split(r, total, 0.7);
+    const child = split(r, total, 0.3);
+    for (const [sex, age, v] of [
+      ['', '', total],
+      ['female', '', female],
+      ['male', '', total - female],
+      ['', 'child', child],
+      ['', 'adult', total - child],
+    ] as const)
+      rows.push(`${province},${YEAR},${INDICATOR},${sex},${age},${v},2025-01-05`);
+  }
   const dir = tempDir('pcmbn-suppression-audit-');
   writeFile(dir, 'victims.csv', csv(H, ...rows));
   writeFile(
@@ -183,6 +209,16 @@ export async function serveVictimsYear(w: Warehouse, seed: number): Promise<Audi
   expect(result.files.map((f) => [f.name, f.status, f.issues.map((i) => i.message)])).toEqual(
     result.files.map((f) => [f.name, 'loaded', []]),
   );
+  const provinces = {
+    old: await refs(`SELECT ref FROM units WHERE level = 'province' AND hierarchy = '2025-03' ORDER BY ref`),
+    now: await refs(`SELECT ref FROM units WHERE level = 'province' AND hierarchy = '2025-07' ORDER BY ref`),
+    parts: new Map<string, string[]>(),
+  };
+  for (const { n, o } of await w.sql<{ n: string; o: string }>(
+    `SELECT n.ref AS n, o.ref AS o FROM unit_lineage l JOIN units n ON n.unit_id = l.new_id JOIN units o ON o.unit_id = l.old_id
+     WHERE n.level = 'province' AND o.level = 'province' ORDER BY n.ref, o.ref`,
+  ))
+    provinces.parts.set(n, [...(provinces.parts.get(n) ?? []), o]);
   const vn = await unitId(w, 'VN');
   const tokens = {
     viewer: (await createApiKey(w, { role: 'viewer', unitId: vn })).token,
@@ -195,12 +231,41 @@ export async function serveVictimsYear(w: Warehouse, seed: number): Promise<Audi
     districts,
     wards,
     communes,
-    refs: [units.province, ...districts, ...wards, units.other, units.newProvince, ...communes.keys()],
+    refs: ['VN', units.province, ...districts, ...wards, units.other, units.newProvince, ...communes.keys()],
+    provinces,
+    rows,
   };
+}
+
+/**
+ * A second load: `n` ward months of 11 victims or more are revised up by 2 (female and adult with them), as a late
+ * correction would; their totals move, nothing crosses 10.
+ */
+export async function revise(w: Warehouse, a: Audited, n: number): Promise<string[]> {
+  const revised = a.rows
+    .map((row) => row.split(','))
+    .filter((f) => f[2] === INDICATOR && f[3] === '' && f[4] === '' && Number(f[5]) >= 11 && a.wards.includes(f[0]))
+    .slice(0, n);
+  const rows = revised.flatMap(([ward, month, , , , total]) => [
+    `${ward},${month},${INDICATOR},,,${Number(total) + 2},2025-06-01`,
+    `${ward},${month},${INDICATOR},female,,${Number(a.rows.find((r) => r.startsWith(`${ward},${month},${INDICATOR},female,`))!.split(',')[5]) + 2},2025-06-01`,
+    `${ward},${month},${INDICATOR},,adult,${Number(a.rows.find((r) => r.startsWith(`${ward},${month},${INDICATOR},,adult,`))!.split(',')[5]) + 2},2025-06-01`,
+  ]);
+  const dir = tempDir('pcmbn-suppression-revision-');
+  writeFile(dir, 'revision.csv', csv(H, ...rows));
+  const result = await loadFiles(w, [dir], { today: '2025-11-20', holdReaders: a.server.holdReaders });
+  expect(result.files.map((f) => [f.status, f.issues.map((i) => i.message)])).toEqual([['loaded', []]]);
+  return revised.map(([ward, month]) => `${ward} ${month}`);
 }
 
 // ---------------------------------------------------------------------------------------------------------------
 // Asking everything.
+
+/**
+ * After a solve of a minute or more, which blocks the event loop the server shares: lets the server close the
+ * connections that went idle meanwhile, before a client picks one of them up again.
+ */
+export const settle = () => new Promise((resolve) => setTimeout(resolve, 100));
 
 export async function ok(a: Audited, role: Role, query: string): Promise<any> {
   const r = await gql(a.server.url, query, { token: a.tokens[role] });
@@ -302,14 +367,15 @@ export async function gather(
     ['VN', ', asOf: "2024-12-31"'],
     ['VN', ''],
   ];
-  for (const [parent, extra] of only === 'everything' ? parents : []) {
+  // The analyst's trends leave out the provinces outside `refs`: VN's breakdowns give their true figures.
+  for (const [parent, extra] of only === 'everything' ? parents : parents.filter(([p]) => p === 'VN')) {
     for (const by of BYS) {
       for (const period of PERIODS) {
         add(
           `breakdown(indicator: "${INDICATOR}", unit: "${parent}", period: "${period}"${byArgs(by)}${extra}) { unit { ref } value suppressed }`,
           (d) => {
             for (const row of d)
-              if (refs.includes(row.unit.ref))
+              if (refs.includes(row.unit.ref) || parent === 'VN')
                 see(obs, cellId(row.unit.ref, period, byKey(by)), {
                   value: row.value,
                   withheld: row.suppressed,
@@ -343,7 +409,11 @@ export function relations(a: Audited, truth: Map<string, number>): Relation[] {
   const add = (total: string, parts: string[], what: string) => {
     if (Math.abs(v(total) - parts.reduce((s, p) => s + v(p), 0)) < 1e-9) out.push({ total, parts, what });
   };
+  const { provinces } = a;
   const children: [string, string[]][] = [
+    ['VN', provinces.old],
+    ['VN', provinces.now],
+    ...[...provinces.parts].filter(([n]) => n !== units.newProvince),
     [units.province, districts],
     [units.district, wards],
     [units.newProvince, [units.province, units.other]],
@@ -376,49 +446,6 @@ export function relations(a: Audited, truth: Map<string, number>): Relation[] {
         );
   }
   return out;
-}
-
-/**
- * The withheld figures the relations determine, given the shown ones: Gauss–Jordan elimination over the withheld
- * figures only (a shown figure is a constant). A withheld figure is determined when some combination of relations
- * involves it alone: a row of the reduced matrix with a single non-zero entry.
- */
-export function determined(rels: Relation[], withheld: Set<string>): string[] {
-  const cols = [...withheld];
-  const col = new Map(cols.map((c, i) => [c, i]));
-  const rows: Map<number, number>[] = [];
-  for (const r of rels) {
-    const row = new Map<number, number>();
-    const put = (id: string, k: number) => {
-      const c = col.get(id);
-      if (c !== undefined) row.set(c, (row.get(c) ?? 0) + k);
-    };
-    put(r.total, 1);
-    for (const p of r.parts) put(p, -1);
-    for (const [c, k] of row) if (k === 0) row.delete(c);
-    if (row.size) rows.push(row);
-  }
-  const pivots: { col: number; row: Map<number, number> }[] = [];
-  for (let c = 0; c < cols.length; c++) {
-    const i = rows.findIndex((r) => Math.abs(r.get(c) ?? 0) > 1e-9);
-    if (i < 0) continue;
-    const [p] = rows.splice(i, 1);
-    const k = p.get(c)!;
-    for (const [cc, x] of p) p.set(cc, x / k);
-    const eliminate = (r: Map<number, number>) => {
-      const f = r.get(c);
-      if (f === undefined) return;
-      for (const [cc, x] of p) {
-        const y = (r.get(cc) ?? 0) - f * x;
-        if (Math.abs(y) < 1e-9) r.delete(cc);
-        else r.set(cc, y);
-      }
-    };
-    for (const r of rows) eliminate(r);
-    for (const q of pivots) eliminate(q.row);
-    pivots.push({ col: c, row: p });
-  }
-  return pivots.filter((p) => p.row.size === 1).map((p) => cols[p.col]);
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -457,27 +484,122 @@ export function mixedStatuses({ viewer, truth }: Answers): string[] {
 }
 
 /**
- * What the viewer can solve for: reported (old-list) withheld figures the relations determine, derived ones (new
- * units' 2024: sums of old units') likewise, and relations whose withheld parts are all 1 beside a shown total.
+ * What the viewer can work out: for each withheld figure from 1 to 10, the range the relations that hold leave it,
+ * the shown figures put in (`snapshots`: one or more loads' answers; a figure that is the same in all of them is one
+ * unknown, one that changed is one per snapshot).
  */
-export function solvable(
+export function protection(
   a: Audited,
-  { truth, withheld }: Answers,
-): { reported: string[]; derived: string[]; ones: string[]; relations: number } {
-  const rels = relations(a, truth);
-  const solved = determined(rels, withheld);
-  const ones = rels
-    .filter(
-      (r) =>
-        !withheld.has(r.total) &&
-        r.parts.some((p) => withheld.has(p)) &&
-        r.parts.filter((p) => withheld.has(p)).every((p) => truth.get(p) === 1),
-    )
-    .map((r) => r.what);
-  return {
-    reported: solved.filter((id) => id.startsWith('2025-03:')).map((id) => `${id} = ${truth.get(id)}`),
-    derived: solved.filter((id) => !id.startsWith('2025-03:')),
-    ones,
-    relations: rels.length,
+  ...snapshots: Answers[]
+): { ranges: Range[]; narrower: string[]; relations: number; least: number } {
+  const changed = new Set<string>();
+  for (const s of snapshots.slice(1))
+    for (const [id, v] of s.truth) if ((snapshots[0].truth.get(id) ?? 0) !== v) changed.add(id);
+  const key = (k: number, id: string) => (changed.has(id) ? `${k}#${id}` : id);
+  const rels: Relation[] = [];
+  const truth = new Map<string, number>();
+  const shown = new Map<string, number>();
+  const unknown = new Set<string>();
+  snapshots.forEach((s, k) => {
+    for (const r of relations(a, s.truth))
+      rels.push({ total: key(k, r.total), parts: r.parts.map((p) => key(k, p)), what: r.what });
+    for (const [id, v] of s.truth) truth.set(key(k, id), v);
+    for (const [id, seen] of s.viewer)
+      if (seen.some((x) => x.withheld === false)) shown.set(key(k, id), s.truth.get(id) ?? 0);
+      else unknown.add(key(k, id));
+  });
+  for (const r of rels) for (const id of [r.total, ...r.parts]) if (!shown.has(id)) unknown.add(id);
+  for (const id of shown.keys()) unknown.delete(id);
+  // Zeros shown tell that every withheld figure is at least 1.
+  const least = [...unknown].some((id) => (truth.get(id) ?? 0) === 0) ? 0 : 1;
+  const found = ranges(rels, shown, unknown, truth, least);
+  return { ranges: found, narrower: narrower(found), relations: rels.length, least };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// 2025: the new list's own reports.
+
+/**
+ * Loads 2025 reports of the new list (yearly, by sex and age: the new provinces made of `PROVINCES` and new Đồng
+ * Nai's communes made of Biên Hòa's wards), then solves what a viewer reads of 2025: VN's and every new province's
+ * figures (kpi and breakdowns, all nine cells), the communes' (breakdown under new Đồng Nai), with every relation
+ * that holds (VN = its provinces, new Đồng Nai = its communes, total = female + male = child + adult …).
+ */
+export async function audit2025(w: Warehouse, a: Audited, seed: number) {
+  const r = rng(seed);
+  const newProvinces = [
+    ...new Set(PROVINCES.map((o) => [...a.provinces.parts].find(([, olds]) => olds.includes(o))![0])),
+  ];
+  const rows: string[] = [];
+  for (const unit of [...newProvinces, ...a.communes.keys()]) {
+    const u = r();
+    const total = u < 0.3 ? 0 : u < 0.7 ? 1 + Math.floor(r() * 10) : 11 + Math.floor(r() * 40);
+    const female = split(r, total, 0.7);
+    const child = split(r, total, 0.3);
+    const fc = split(r, Math.min(female, child), 0.5);
+    const cells: [string, string, number][] = [
+      ['', '', total],
+      ['female', '', female],
+      ['male', '', total - female],
+      ['', 'child', child],
+      ['', 'adult', total - child],
+      ['female', 'child', fc],
+      ['female', 'adult', female - fc],
+      ['male', 'child', child - fc],
+      ['male', 'adult', total - female - child + fc],
+    ];
+    for (const [sex, age, v] of cells) if (v >= 0) rows.push(`${unit},2025,${INDICATOR},${sex},${age},${v},2026-01-05`);
+  }
+  const dir = tempDir('pcmbn-suppression-2025-');
+  writeFile(dir, 'new-list-2025.csv', csv(H, ...rows));
+  const result = await loadFiles(w, [dir], { today: '2026-11-20', holdReaders: a.server.holdReaders });
+  expect(result.files.map((f) => [f.status, f.issues.map((i) => i.message)])).toEqual([['loaded', []]]);
+
+  const read = async (role: Role) => {
+    const obs = new Map<string, { value: number | null; suppressed: boolean }>();
+    const fields = BYS.flatMap((by, i) => [
+      `k${i}: kpi(indicator: "${INDICATOR}", unit: "VN", period: "2025"${byArgs(by)}) { unit { ref } value suppressed }`,
+      `p${i}: breakdown(indicator: "${INDICATOR}", unit: "VN", period: "2025"${byArgs(by)}) { unit { ref } value suppressed }`,
+      `c${i}: breakdown(indicator: "${INDICATOR}", unit: "${UNITS.newProvince}", period: "2025", level: WARD${byArgs(by)}) { unit { ref } value suppressed }`,
+    ]);
+    const data = await many(a, role, fields, 9);
+    BYS.forEach((by, i) => {
+      for (const row of [data[`k${i}`], ...data[`p${i}`], ...data[`c${i}`]])
+        obs.set(cellId(row.unit.ref, '2025', byKey(by)), { value: row.value, suppressed: row.suppressed });
+    });
+    return obs;
   };
+  const viewer = await read('viewer');
+  const truth = new Map([...(await read('analyst'))].map(([id, s]) => [id, s.value ?? 0]));
+  const provinces = a.provinces.now;
+  const communes = [...new Set([...viewer.keys()].map((id) => id.split('|')[0]))].filter(
+    (ref) => ref !== 'VN' && !provinces.includes(ref),
+  );
+  const rels: Relation[] = [];
+  for (const by of BYS.map(byKey)) {
+    rels.push({
+      total: cellId('VN', '2025', by),
+      parts: provinces.map((p) => cellId(p, '2025', by)),
+      what: `VN ${by}`,
+    });
+    rels.push({
+      total: cellId(UNITS.newProvince, '2025', by),
+      parts: communes.map((c) => cellId(c, '2025', by)),
+      what: `new Đồng Nai ${by}`,
+    });
+  }
+  for (const ref of ['VN', ...provinces, ...communes])
+    for (const [total, parts] of BY_RELATIONS)
+      rels.push({
+        total: cellId(ref, '2025', total),
+        parts: parts.map((p) => cellId(ref, '2025', p)),
+        what: `${ref} ${total}`,
+      });
+  const shown = new Map([...viewer].filter(([, s]) => !s.suppressed).map(([id]) => [id, truth.get(id) ?? 0]));
+  const unknown = new Set([...rels.flatMap((x) => [x.total, ...x.parts])].filter((id) => !shown.has(id)));
+  for (const [id, s] of viewer) if (!s.suppressed) expect(s.value ?? 0, id).toBe(truth.get(id));
+  const least = [...unknown].some((id) => (truth.get(id) ?? 0) === 0) ? 0 : 1;
+  const found = ranges(rels, shown, unknown, truth, least);
+  await settle();
+  return { viewer, truth, shown, communes, found, narrower: narrower(found), newProvinces };
 }

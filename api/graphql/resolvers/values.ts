@@ -6,7 +6,7 @@ import 'reflect-metadata';
 import { Arg, Ctx, Query, Resolver } from 'type-graphql';
 import { AGE_GROUPS, type Indicator as CatalogueIndicator, meetsTarget, SEXES } from '../../../schema/catalogue.ts';
 import type { Disaggregation } from '../../aggregate/measures.ts';
-import { appliesTo, isSensitive } from '../../aggregate/suppression.ts';
+import { isSensitive, notesHiddenFrom } from '../../aggregate/suppression.ts';
 import { hierarchyOn } from '../../../schema/units.ts';
 import { breakdown, discrepancies, type KpiResult, kpis, MAX_TREND_POINTS, trend } from '../../aggregate/queries.ts';
 import { reportingCompliance } from '../../compliance/compliance.ts';
@@ -81,8 +81,7 @@ function cacheKey(ctx: RequestContext, name: string, args: unknown[]): string {
  * `KpiValue.sources`: one set-based query for all the cells of a `kpis` answer. Only the unit's own current facts of
  * exactly the period are read (for a ratio, those of its numerator and denominator), in the asked disaggregation;
  * a value built from finer periods or from the units below lists none (their notes stay on their own cells).
- * Suppressed values list none, and a viewer gets none for the victims figures small-cell suppression protects: a
- * note can state the very number withheld.
+ * Suppressed values list none, and a viewer gets none at all (`notesHiddenFrom`).
  */
 async function sourcesOf(
   ctx: RequestContext,
@@ -153,7 +152,7 @@ async function answerKpis(
   return ctx.cache.get(cacheKey(ctx, 'kpis', [catalogue.map((i) => i.code), p.id, u.unit_id, by]), async () => {
     const results = await kpis(ask(ctx), catalogue, u, p, by);
     const notes = await sourcesOf(ctx, results, by);
-    return results.map((r) => toKpiValue(r, notes, appliesTo(ctx.principal.role, r.indicator)));
+    return results.map((r) => toKpiValue(r, notes, notesHiddenFrom(ctx.principal.role)));
   });
 }
 
