@@ -28,11 +28,17 @@ export const CHROMIUM: Requirement = {
   missing: () => (fs.existsSync(CHROMIUM_PATH) ? null : `needs Chromium at ${CHROMIUM_PATH} (set PCMBN_CHROMIUM)`),
 };
 
+const onPath = (cmd: string) =>
+  (process.env.PATH ?? '').split(path.delimiter).some((dir) => dir && fs.existsSync(path.join(dir, cmd)));
+
+/** systemd's own checker for the unit file that keeps the server running. */
+export const SYSTEMD: Requirement = {
+  missing: () => (onPath('systemd-analyze') ? null : 'needs systemd-analyze on PATH (Debian: systemd)'),
+};
+
 /** LibreOffice and poppler, to render a Word document to a page image and its text (Debian: libreoffice-writer-nogui, poppler-utils). */
 export const LIBREOFFICE: Requirement = {
   missing: () => {
-    const onPath = (cmd: string) =>
-      (process.env.PATH ?? '').split(path.delimiter).some((dir) => dir && fs.existsSync(path.join(dir, cmd)));
     const absent = ['soffice', 'pdftoppm', 'pdftotext'].filter((cmd) => !onPath(cmd));
     return absent.length ? `needs ${absent.join(', ')} on PATH (LibreOffice and poppler-utils)` : null;
   },
