@@ -40,7 +40,7 @@ const inForce = (u: string, p: string) =>
 const STRADDLES = (p: string) => `(${p}.start_date < DATE '${REFORM_DATE}' AND ${p}.end_date >= DATE '${REFORM_DATE}')`;
 
 /** Flows add up over the finer periods; stocks take the latest that has a value. */
-const COMBINE_OVER_TIME = `CASE WHEN any_value(i.aggregation) = 'last' THEN arg_max(x.value, q.start_date) ELSE sum(x.value) END`;
+const COMBINE_OVER_TIME = `CASE WHEN any_value(i.aggregation) = 'last' THEN arg_max(x.value, q.start_date) FILTER (WHERE x.value IS NOT NULL) ELSE sum(x.value) END`;
 
 const WORK_COLUMNS = 'cell, unit_id, depth, period_no, ptype, series, value, source, partial';
 
@@ -170,7 +170,8 @@ async function rollupStep(conn: DuckDBConnection, depth: number, type: string): 
 
 /**
  * Today's units before the reform: the sum of their predecessors' values, weighted where a split ward has
- * apportionment weights; a split ward without weights counts nowhere and marks the cell `partial`. Then the 2025
+ * apportionment weights; a split ward without weights counts nowhere and marks the cell `partial` (its value is
+ * null when nothing else went into the unit: no data, not 0). Then the 2025
  * year of today's units is made again of its halves, now that the first half exists.
  */
 async function lineageStep(conn: DuckDBConnection): Promise<void> {
@@ -178,7 +179,7 @@ async function lineageStep(conn: DuckDBConnection): Promise<void> {
     conn,
     `INSERT INTO rb_cells (${WORK_COLUMNS}, context)
     SELECT ${cellKey('n.unit_id', 'p.period_no', 'x.series')}, n.unit_id, n.depth, p.period_no, p.type, x.series,
-           sum(coalesce(l.weight, 0) * x.value), 'lineage', bool_or(l.weight IS NULL OR x.partial), false
+           sum(l.weight * x.value), 'lineage', bool_or(l.weight IS NULL OR x.partial), false
     FROM rb_cells x JOIN unit_lineage l ON l.old_id = x.unit_id JOIN rb_unit n ON n.unit_id = l.new_id
     JOIN rb_periods p ON p.period_no = x.period_no
     WHERE n.rebuilt AND p.end_date < DATE '${REFORM_DATE}' AND x.source <> 'lineage'

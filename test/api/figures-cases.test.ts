@@ -1,0 +1,85 @@
+/**
+ * The wrong figures a differential run against an independent reference found (test/api/figures-differential.test.ts),
+ * each pinned on the smallest report that shows it, over real HTTP against a real DuckDB file.
+ *
+ * Units: old ward Xuân Tâm 26449 was split between communes Xuân Đông 26359 and Xuân Hòa 26446 (no apportionment
+ * weights here); old ward Xuân Hòa 26443 went wholly into 26446.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApiKey } from '../../api/auth/keys.ts';
+import { type RunningServer, startServer } from '../../api/server.ts';
+import { loadFiles } from '../../etl/load.ts';
+import type { Warehouse } from '../../schema/warehouse.ts';
+import { cleanupTemp, csv, freshWarehouse, tempDir, unitId, writeFile } from '../helpers.ts';
+import { gql } from './client.ts';
+
+const H = 'unit_code,period,indicator,value,submitted_on';
+
+let w: Warehouse;
+let server: RunningServer;
+let token: string;
+
+async function ok(query: string, variables?: Record<string, unknown>): Promise<any> {
+  const r = await gql(server.url, query, { token, variables });
+  expect(r.body.errors, JSON.stringify(r.body.errors)).toBeUndefined();
+  return r.body.data;
+}
+
+const KPI = `query Kpi($indicator: String!, $unit: String!, $period: String!) {
+  kpi(indicator: $indicator, unit: $unit, period: $period) { value numerator denominator previousValue change complete }
+}`;
+const kpi = async (indicator: string, unit: string, period: string) => (await ok(KPI, { indicator, unit, period })).kpi;
+
+beforeAll(async () => {
+  w = await freshWarehouse();
+  const dir = tempDir('pcmbn-cases-');
+  writeFile(
+    dir,
+    'split-ward.csv',
+    csv(
+      H,
+      '2025-03:26449,2024Q3,cases_initiated,18,2024-10-19',
+      '2025-03:26443,2024Q3,cases_initiated,4,2024-10-10',
+      '2025-07:26359,2025Q3,cases_initiated,5,2025-10-10',
+    ),
+  );
+  const r = await loadFiles(w, [dir], { today: '2025-11-20' });
+  expect(r.files.map((f) => f.status)).toEqual(r.files.map(() => 'loaded'));
+  token = (await createApiKey(w, { role: 'analyst', unitId: await unitId(w, 'VN') })).token;
+  server = await startServer({ warehouse: w, port: 0 });
+});
+afterAll(async () => {
+  await server?.close();
+  await cleanupTemp();
+});
+
+describe('no data is not 0', () => {
+  it('a commune whose history comes only from a split ward without weights has no value, and says it is incomplete', async () => {
+    expect(await kpi('cases_initiated', '2025-07:26359', '2024Q3')).toMatchObject({ value: null, complete: false });
+    expect(await kpi('cases_initiated', '2025-07:26359', '2025Q3')).toMatchObject({
+      value: 5,
+      previousValue: null,
+      change: null,
+    });
+    expect(await kpi('case_clearance_rate', '2025-07:26359', '2024Q3')).toMatchObject({
+      value: null,
+      numerator: null,
+      denominator: null,
+    });
+  });
+
+  it('a commune with a predecessor that went into it whole keeps that sum, still incomplete', async () => {
+    expect(await kpi('cases_initiated', '2025-07:26446', '2024Q3')).toMatchObject({ value: 4, complete: false });
+  });
+
+  it('a breakdown ranks only the units that have a value', async () => {
+    const rows = (
+      await ok(
+        `{ breakdown(indicator: "cases_initiated", unit: "2025-07:75", period: "2024Q3") { unit { ref } value rank } }`,
+      )
+    ).breakdown as { unit: { ref: string }; value: number | null; rank: number | null }[];
+    expect(rows.filter((r) => r.rank !== null).map((r) => [r.unit.ref, r.value, r.rank])).toEqual([
+      ['2025-07:26446', 4, 1],
+    ]);
+  });
+});
