@@ -83,3 +83,28 @@ describe('no data is not 0', () => {
     ]);
   });
 });
+
+describe('breakdown by a level the list does not have', () => {
+  it('is refused, naming the levels that exist there', async () => {
+    const r = await gql(
+      server.url,
+      `{ breakdown(indicator: "cases_initiated", unit: "2025-07:75", period: "2025Q3", level: DISTRICT) { value } }`,
+      { token },
+    );
+    expect(r.body.errors?.map((e) => [e.extensions?.code, e.message])).toEqual([
+      ['BAD_USER_INPUT', expect.stringMatching(/DISTRICT under 2025-07:75: expected WARD$/)],
+    ]);
+    const underNation = await gql(
+      server.url,
+      `{ breakdown(indicator: "cases_initiated", period: "2025Q3", level: DISTRICT) { value } }`,
+      { token },
+    );
+    expect(underNation.body.errors?.[0].message).toMatch(
+      /the 2025-07 list has no DISTRICT under VN: expected PROVINCE or WARD$/,
+    );
+    const old = await ok(
+      `{ breakdown(indicator: "cases_initiated", unit: "2025-03:75", period: "2024Q3", level: DISTRICT) { unit { ref } } }`,
+    );
+    expect(old.breakdown).toHaveLength(11);
+  });
+});

@@ -164,6 +164,23 @@ async function answerKpis(
   });
 }
 
+/**
+ * The units of a level under a unit, in a list. A level that list does not have there (districts under a new-list
+ * unit) is a wrong question, not an empty answer: the error names the levels that exist.
+ */
+function unitsOfLevel(ctx: RequestContext, u: UnitRow, list: string, level: AdminLevel): UnitRow[] {
+  const below = ctx.units.subtree(u.unit_id).filter((x) => x.unit_id !== u.unit_id && x.hierarchy === list);
+  const found = below.filter((x) => x.level === LEVEL_OF[level]);
+  if (!found.length) {
+    const levels = Object.values(AdminLevel).filter((l) => below.some((x) => x.level === LEVEL_OF[l]));
+    throw badUserInput(
+      'level',
+      `the ${list} list has no ${level} under ${u.ref}: expected ${levels.length ? levels.join(' or ') : 'no level (it has no units below it)'}`,
+    );
+  }
+  return found;
+}
+
 @Resolver()
 export class ValuesResolver {
   @Query(() => KpiValue, {
@@ -282,9 +299,7 @@ export class ValuesResolver {
     const p = resolvePeriodArg(period, 'period');
     const u = await scopedUnit(ctx, unit, asOf);
     const list = u.hierarchy === 'national' ? hierarchyOn(parseAsOf(asOf)) : u.hierarchy;
-    const candidates = level
-      ? ctx.units.subtree(u.unit_id).filter((x) => x.level === LEVEL_OF[level] && x.unit_id !== u.unit_id)
-      : ctx.units.children(u.unit_id);
+    const candidates = level ? unitsOfLevel(ctx, u, list, level) : ctx.units.children(u.unit_id);
     const units = capRows(
       candidates.filter((x) => x.hierarchy === list && ctx.inScope(x.unit_id)),
       'breakdown',
