@@ -108,3 +108,17 @@ describe('breakdown by a level the list does not have', () => {
     expect(old.breakdown).toHaveLength(11);
   });
 });
+
+describe('a refused field leaves the others their data', () => {
+  it('one FORBIDDEN kpi beside one in scope: that field is null, the other answers', async () => {
+    const province = (await createApiKey(w, { role: 'analyst', unitId: await unitId(w, '2025-07:75') })).token;
+    const r = await gql(
+      server.url,
+      `{ a: kpi(indicator: "cases_initiated", unit: "2025-07:26359", period: "2025Q3") { value }
+         b: kpi(indicator: "cases_initiated", unit: "VN", period: "2025Q3") { value } }`,
+      { token: province },
+    );
+    expect(r.body.data).toEqual({ a: { value: 5 }, b: null });
+    expect(r.body.errors?.map((e) => [e.path, e.extensions?.code])).toEqual([[['b'], 'FORBIDDEN']]);
+  });
+});

@@ -181,9 +181,14 @@ function unitsOfLevel(ctx: RequestContext, u: UnitRow, list: string, level: Admi
   return found;
 }
 
+/**
+ * The value queries are nullable: a field refused (FORBIDDEN, BAD_USER_INPUT) answers null with its error, and the
+ * other fields of the same request keep their data.
+ */
 @Resolver()
 export class ValuesResolver {
   @Query(() => KpiValue, {
+    nullable: true,
     description: 'One indicator for a unit (default VN) and period, against its target and a year earlier',
   })
   async kpi(
@@ -207,7 +212,10 @@ export class ValuesResolver {
     return (await answerKpis(ctx, [resolveIndicatorArg(indicator, 'indicator')], period, unit, asOf, sex, ageGroup))[0];
   }
 
-  @Query(() => [KpiValue], { description: 'Several indicators for one unit and period, in one round trip' })
+  @Query(() => [KpiValue], {
+    nullable: true,
+    description: 'Several indicators for one unit and period, in one round trip',
+  })
   async kpis(
     @Arg('indicators', () => [String]) indicators: string[],
     @Arg('period', () => String) period: string,
@@ -229,6 +237,7 @@ export class ValuesResolver {
   }
 
   @Query(() => [TrendPoint], {
+    nullable: true,
     description: `An indicator over time, one point per period of the granularity from the period \`from\` to \`to\` (at most ${MAX_TREND_POINTS} points). A unit of today runs back through its predecessors across the 2025 reform.`,
   })
   async trend(
@@ -276,6 +285,7 @@ export class ValuesResolver {
   }
 
   @Query(() => [UnitValue], {
+    nullable: true,
     description:
       'An indicator for the units under a unit (its children, or every unit of `level` beneath it), ranked by value. Under VN, the list in force on asOf.',
   })
@@ -328,6 +338,7 @@ export class ValuesResolver {
   }
 
   @Query(() => Compliance, {
+    nullable: true,
     description:
       'Reports expected from the units under a unit for a period, received on time, late, or missing (schedule: KH 04/KH-BCĐ Biên Hòa 2024 by default)',
   })
@@ -372,6 +383,7 @@ export class ValuesResolver {
   }
 
   @Query(() => [Discrepancy], {
+    nullable: true,
     description: "Units under a unit whose own report for the period disagrees with the sum of their children's values",
   })
   async discrepancies(
