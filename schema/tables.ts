@@ -70,7 +70,7 @@ export interface EtlRunsTable {
   trigger: string;
   started_at: string;
   finished_at: string | null;
-  status: 'running' | 'succeeded' | 'failed';
+  status: 'running' | 'succeeded' | 'partial' | 'failed' | 'interrupted';
   files_loaded: number;
   files_unchanged: number;
   files_rejected: number;
