@@ -199,6 +199,20 @@ export async function checkStage(conn: DuckDBConnection, limitPerFile: number): 
     FROM side_by_side WHERE "${c.part}" > "${c.whole}"`,
     ),
   );
+  // A total beside parts that disagree with it: more than it in sum, or a complete breakdown that sums otherwise.
+  const breakdown = (name: string, sex: string, age: string) => {
+    const where = `FILTER (WHERE sex_key ${sex} 'total' AND age_key ${age} 'total')`;
+    return `sum(v) ${where} AS by_${name}, count(*) ${where} AS n_${name}`;
+  };
+  listings.push(`SELECT rid, file_no, 'value', 'parts', indicator || ' ' || total::BIGINT || ' ' || concat_ws(', ',
+      'by sex ' || by_sex::BIGINT, 'by age group ' || by_age::BIGINT, 'by sex and age group ' || by_both::BIGINT), 'warning'
+    FROM (SELECT file_no, indicator, max(rid) FILTER (WHERE sex_key = 'total' AND age_key = 'total') AS rid,
+            max(v) FILTER (WHERE sex_key = 'total' AND age_key = 'total') AS total,
+            ${breakdown('sex', '<>', '=')}, ${breakdown('age', '=', '<>')}, ${breakdown('both', '<>', '<>')}
+          FROM resolved WHERE indicator IN (${DISAGGREGATED}) AND unit_id IS NOT NULL AND period_id IS NOT NULL
+          GROUP BY file_no, unit_id, period_id, indicator)
+    WHERE total IS NOT NULL AND (by_sex > total OR by_age > total OR by_both > total
+      OR (n_sex = 2 AND by_sex <> total) OR (n_age = 2 AND by_age <> total) OR (n_both = 4 AND by_both <> total))`);
   const { rows } = await sql<{
     rid: number;
     file_no: number;
@@ -296,6 +310,10 @@ export function describeIssue(i: RawIssue, lineOfRid: (rid: number) => number | 
     }
     case 'duplicate':
       return `the same unit, period, indicator, sex and age group appear again (first on line ${lineOfRid(Number(d))}); expected each figure once per file`;
+    case 'parts': {
+      const [indicator, total, ...parts] = d.split(' ');
+      return `${indicator} total ${total} disagrees with its parts (${parts.join(' ')}) for the same unit and period; the total is kept, but check it`;
+    }
     case 'implausible': {
       const [part, pv, whole, wv] = d.split(' ');
       return `${part} ${pv} is more than ${whole} ${wv} for the same unit and period; kept, but check it`;

@@ -88,6 +88,7 @@ export async function refreshRollup(
     SELECT f.fact_key AS cell, f.unit_id, p.period_no, (f.fact_key % 1024)::SMALLINT AS series, f.value
     FROM facts f JOIN rb_periods p USING (period_id) JOIN rb_unit u USING (unit_id)
     WHERE f.is_current AND u.rebuilt`);
+  await deriveTotals(conn);
   await sql(`CREATE OR REPLACE TEMP TABLE rb_covered AS
     WITH parents AS (
       SELECT o.unit_id, o.series, q.period_id, q.parent_period_id FROM rb_own o JOIN rb_unit u USING (unit_id)
@@ -131,6 +132,38 @@ export async function refreshRollup(
   }
   for (const t of ['rb_cells', 'rb_own', 'rb_covered', 'rb_unit', 'rb_periods', 'rb_units', 'rb_years'])
     await sql(`DROP TABLE ${t}`);
+}
+
+/**
+ * Totals a unit sent only as parts, as DHIS2 totals a data element over its category option combinations: where a
+ * unit sent no total for a cell, its total is the sum of the finest breakdown it sent (sex × age, else sex, else
+ * age), and a sex (or age) total likewise the sum of its sex × age cells. A sent total always wins. The derived
+ * totals join the unit's own figures, so every rule after this (and suppression) treats them like any figure.
+ * Series bits: female 4, male 8, child 1, adult 2; both a sex and an age bit make a sex × age cell.
+ */
+async function deriveTotals(conn: DuckDBConnection): Promise<void> {
+  const crossed = `(bits >= 4 AND bits % 4 <> 0)`;
+  await runRows(
+    conn,
+    `INSERT INTO rb_own
+    WITH parts AS (
+      SELECT unit_id, period_no, series // 16 AS indicator_no, series % 16 AS bits, value FROM rb_own WHERE series % 16 <> 0
+    ), candidates AS (
+      SELECT unit_id, period_no, indicator_no, (bits // 4) * 4 AS target, 1 AS finest, sum(value) AS value
+      FROM parts WHERE ${crossed} GROUP BY ALL
+      UNION ALL
+      SELECT unit_id, period_no, indicator_no, bits % 4, 1, sum(value) FROM parts WHERE ${crossed} GROUP BY ALL
+      UNION ALL
+      SELECT unit_id, period_no, indicator_no, 0, CASE WHEN ${crossed} THEN 1 WHEN bits >= 4 THEN 2 ELSE 3 END,
+             sum(value)
+      FROM parts GROUP BY ALL
+    ), best AS (
+      SELECT unit_id, period_no, (indicator_no * 16 + target)::SMALLINT AS series, arg_min(value, finest) AS value
+      FROM candidates GROUP BY ALL
+    )
+    SELECT ${cellKey('unit_id', 'period_no', 'series')} AS cell, unit_id, period_no, series, value FROM best
+    WHERE ${cellKey('unit_id', 'period_no', 'series')} NOT IN (SELECT cell FROM rb_own)`,
+  );
 }
 
 async function rollupStep(conn: DuckDBConnection, depth: number, type: string): Promise<void> {

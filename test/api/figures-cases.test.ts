@@ -122,3 +122,54 @@ describe('a refused field leaves the others their data', () => {
     expect(r.body.errors?.map((e) => [e.path, e.extensions?.code])).toEqual([[['b'], 'FORBIDDEN']]);
   });
 });
+
+describe('a total reported only as its parts', () => {
+  it('is the sum of the finest breakdown sent; a sex total the sum of its sex × age cells; a sent total wins', async () => {
+    const dir = tempDir('pcmbn-parts-');
+    writeFile(
+      dir,
+      'parts.csv',
+      csv(
+        'unit_code,period,indicator,sex,age_group,value,submitted_on',
+        // Old Bình Phước: victims by sex × age only, no total.
+        '2025-03:70,2024,victims_identified,female,child,2,2024-12-10',
+        '2025-03:70,2024,victims_identified,female,adult,5,2024-12-10',
+        '2025-03:70,2024,victims_identified,male,adult,1,2024-12-10',
+        // Old Đồng Nai: by sex only; and its total for returned victims beside parts that add up to less.
+        '2025-03:75,2024,victims_identified,female,,4,2024-12-10',
+        '2025-03:75,2024,victims_identified,male,,3,2024-12-10',
+        '2025-03:75,2024,victims_returned,,,9,2024-12-10',
+        '2025-03:75,2024,victims_returned,female,,4,2024-12-10',
+        '2025-03:75,2024,victims_returned,male,,6,2024-12-10',
+      ),
+    );
+    const r = await loadFiles(w, [dir], { today: '2025-11-20', holdReaders: server.holdReaders });
+    expect(r.files.map((f) => f.status)).toEqual(['loaded']);
+    // Both sexes sent, adding up to 10 beside a total of 9: kept, with a warning on the total's line.
+    expect(r.files[0].issues.map((i) => [i.severity, i.line, i.message])).toEqual([
+      [
+        'warning',
+        7,
+        'victims_returned total 9 disagrees with its parts (by sex 10) for the same unit and period; the total is kept, but check it',
+      ],
+    ]);
+    const victims = async (unit: string, indicator = 'victims_identified', sex?: string) =>
+      (
+        await ok(
+          `query($u: String!, $i: String!, $s: String) { kpi(indicator: $i, unit: $u, period: "2024", sex: $s) { value } }`,
+          {
+            u: unit,
+            i: indicator,
+            s: sex,
+          },
+        )
+      ).kpi.value;
+    expect(await victims('2025-03:70')).toBe(8);
+    expect(await victims('2025-03:70', 'victims_identified', 'female')).toBe(7);
+    expect(await victims('2025-03:75')).toBe(7);
+    expect(await victims('2025-03:75', 'victims_returned')).toBe(9);
+    // Parents and today's province add the derived totals like any figure.
+    expect(await victims('VN')).toBe(15);
+    expect(await victims('2025-07:75')).toBe(15);
+  });
+});
