@@ -139,6 +139,13 @@ const CHECKS: readonly Check[] = [
     where: `unit_id IS NOT NULL AND period_id IS NOT NULL AND ((valid_to IS NOT NULL AND start_date > valid_to) OR (valid_from IS NOT NULL AND end_date < valid_from))`,
     detail: `list || ' ' || code || ' ' || period_id`,
   },
+  {
+    // An old-list unit existed for half of 2025: a figure for the whole year would mix in months it did not exist.
+    kind: 'outlived',
+    column: 'period',
+    where: `unit_id IS NOT NULL AND period_id IS NOT NULL AND valid_to IS NOT NULL AND start_date <= valid_to AND end_date > valid_to`,
+    detail: `list || ' ' || code || ' ' || period_id`,
+  },
 ];
 
 export interface RawIssue {
@@ -307,6 +314,10 @@ export function describeIssue(i: RawIssue, lineOfRid: (rid: number) => number | 
       return list === '2025-03'
         ? `unit ${list}:${code} belongs to the list in force until 30/6/2025, but period ${period} starts after it; expected a 2025-07 code for periods from 1/7/2025`
         : `unit ${list}:${code} belongs to the list in force from 1/7/2025, but period ${period} ends before it; expected a 2025-03 code for periods before 1/7/2025`;
+    }
+    case 'outlived': {
+      const [list, code, period] = d.split(' ');
+      return `unit ${list}:${code} cannot report ${period} as a whole: report 2025S1 or finer: this unit existed until 30/6/2025`;
     }
     case 'duplicate':
       return `the same unit, period, indicator, sex and age group appear again (first on line ${lineOfRid(Number(d))}); expected each figure once per file`;

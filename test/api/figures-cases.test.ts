@@ -173,3 +173,23 @@ describe('a total reported only as its parts', () => {
     expect(await victims('2025-07:75')).toBe(15);
   });
 });
+
+describe('the year 2025', () => {
+  it("an old-list unit's row for 2025 as a whole is rejected, located, saying what to report", async () => {
+    const file = writeFile(
+      tempDir(),
+      'old-year.csv',
+      csv(H, '2025-03:26443,2025S1,cases_initiated,3,2025-07-10', '2025-03:26449,2025,cases_initiated,7,2025-12-10'),
+    );
+    const r = await loadFiles(w, [file], { today: '2025-12-20', holdReaders: server.holdReaders });
+    expect(r.files[0].status).toBe('rejected');
+    expect(r.files[0].issues.map((i) => [i.line, i.col, i.column, i.message])).toEqual([
+      [
+        3,
+        2,
+        'period',
+        'unit 2025-03:26449 cannot report 2025 as a whole: report 2025S1 or finer: this unit existed until 30/6/2025',
+      ],
+    ]);
+  });
+});
