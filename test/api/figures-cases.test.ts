@@ -193,3 +193,41 @@ describe('the year 2025', () => {
     ]);
   });
 });
+
+describe('the year 2025 means one thing at every level', () => {
+  beforeAll(async () => {
+    const file = writeFile(
+      tempDir(),
+      'year-2025.csv',
+      csv(
+        H,
+        // New Đồng Nai reports the year whole (and its halves, which its own year report overrides).
+        '2025-03:75,2025S1,hotline_calls,40,2025-07-10',
+        '2025-07:75,2025S2,hotline_calls,50,2025-12-10',
+        '2025-07:75,2025,hotline_calls,9000,2025-12-10',
+        '2025-03:75,2024S1,hotline_calls,30,2024-07-10',
+        '2025-03:75,2024,hotline_calls,70,2025-01-10',
+        // Hà Nội by halves only: 3 before the reform, 7 after.
+        '2025-03:01,2025S1,hotline_calls,3,2025-07-10',
+        '2025-07:01,2025S2,hotline_calls,7,2025-12-10',
+      ),
+    );
+    const r = await loadFiles(w, [file], { today: '2025-12-20', holdReaders: server.holdReaders });
+    expect(r.files.map((f) => f.status)).toEqual(['loaded']);
+  });
+
+  it("a parent with no report of its own sums its children's 2025, whole or by halves", async () => {
+    expect(await kpi('hotline_calls', '2025-07:75', '2025')).toMatchObject({ value: 9000 });
+    expect(await kpi('hotline_calls', '2025-07:01', '2025')).toMatchObject({ value: 10 });
+    expect(await kpi('hotline_calls', 'VN', '2025')).toMatchObject({ value: 9010 });
+  });
+
+  it("an old unit's 2025 is its first half, incomplete, compared with the first half of 2024", async () => {
+    expect(await kpi('hotline_calls', '2025-03:75', '2025')).toMatchObject({
+      value: 40,
+      complete: false,
+      previousValue: 30,
+      change: 10,
+    });
+  });
+});
