@@ -61,10 +61,11 @@ export async function commitAccepted(conn: DuckDBConnection, runId: number): Pro
   await sql(`CREATE OR REPLACE TEMP TABLE batch_best AS
     SELECT fact_key, max(${RANK}) AS best_rank, count(*) AS n FROM incoming GROUP BY fact_key`);
   // A key that comes more than once in the batch (overlapping files, a report and its revision): identical copies
-  // keep only the first loaded, and the best rank is taken again over what remains.
+  // keep only the last loaded (a value re-sent after its correction, same date, wins again), and the best rank is
+  // taken again over what remains.
   await sql(`DELETE FROM incoming WHERE fact_key IN (SELECT fact_key FROM batch_best WHERE n > 1)
     AND (fact_key, load_seq) NOT IN (
-      SELECT fact_key, min(load_seq) FROM incoming WHERE fact_key IN (SELECT fact_key FROM batch_best WHERE n > 1)
+      SELECT fact_key, max(load_seq) FROM incoming WHERE fact_key IN (SELECT fact_key FROM batch_best WHERE n > 1)
       GROUP BY fact_key, value, submitted_on)`);
   await sql(`UPDATE batch_best SET best_rank = again.best_rank, n = again.n
     FROM (SELECT fact_key, max(${RANK}) AS best_rank, count(*) AS n FROM incoming

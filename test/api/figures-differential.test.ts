@@ -344,25 +344,20 @@ function uniqueFigures(rows: RefRow[]): RefRow[] {
 }
 
 describe('figures agree with an independent reference', () => {
-  // Known to fail on the roll-up as it stands; what it found, before any fix:
-  // - totals reported only as their parts (victims by sex × age, no total) give no total, up to VN;
-  // - a commune whose history comes only from a split ward without weights gets 0, not null;
-  // - VN's 2025 is made of its halves, ignoring a province's whole-year 2025; an old unit's 2025 is complete;
-  it.fails(
-    'on random areas, every trend point of every unit the reports reach',
-    async () => {
-      let n = 0;
-      await fc.assert(
-        fc.asyncProperty(run, async (reports) => {
-          const wrong = await differences(reports, n++ % 3 === 0);
-          expect(
-            wrong,
-            `${wrong.length} cells differ:\n${wrong.slice(0, 20).join('\n')}\nreports: ${JSON.stringify(reports)}`,
-          ).toEqual([]);
-        }),
-        { seed: 20261206, numRuns: Number(process.env.PCMBN_DIFFERENTIAL_RUNS ?? 6), endOnFailure: true },
-      );
-    },
-    120_000,
-  );
+  // Before the fixes it found: totals sent only as their parts gave no total (up to VN); a commune whose history
+  // was only a split ward without weights got 0, not null; VN's 2025 ignored a province's whole-year report and an
+  // old unit's 2025 said complete; a value re-sent after its correction, same date, in the same run, stayed superseded.
+  it('on random areas, every trend point of every unit the reports reach', async () => {
+    let n = 0;
+    await fc.assert(
+      fc.asyncProperty(run, async (reports) => {
+        const wrong = await differences(reports, n++ % 3 === 0);
+        expect(
+          wrong,
+          `${wrong.length} cells differ:\n${wrong.slice(0, 20).join('\n')}\nreports: ${JSON.stringify(reports)}`,
+        ).toEqual([]);
+      }),
+      { seed: 20261206, numRuns: Number(process.env.PCMBN_DIFFERENTIAL_RUNS ?? 6), endOnFailure: true },
+    );
+  }, 120_000);
 });

@@ -39,3 +39,23 @@ describe('re-sending a superseded value', () => {
     expect((await currentFacts(w)).filter((f) => f.ref === '2025-03:75').map((f) => f.value)).toEqual([100]);
   });
 });
+
+describe('re-sending a superseded value in the same run', () => {
+  it('the last of the files wins on equal dates, whichever value it repeats', async () => {
+    const w = await freshWarehouse();
+    const dir = tempDir();
+    const files = [
+      ['a-first.csv', 100, 'hotline_calls'],
+      ['b-correction.csv', 200, 'media_items'],
+      ['c-resent.csv', 100, 'leaflets_distributed'],
+    ].map(([name, value, other]) =>
+      writeFile(
+        dir,
+        String(name),
+        csv(H, `2025-03:75,2024,cases_initiated,${value},2024-12-10`, `2025-03:70,2024,${other},1,2024-12-10`),
+      ),
+    );
+    expect((await loadFiles(w, files, { today: '2025-01-10' })).loaded).toBe(3);
+    expect((await currentFacts(w)).filter((f) => f.ref === '2025-03:75').map((f) => f.value)).toEqual([100]);
+  });
+});
