@@ -166,25 +166,19 @@ async function answerKpis(
 
 /**
  * The units of a level under a unit, in a list. A level that list does not have there (districts under a new-list
- * unit) is a wrong question, not an empty answer: the error names the levels that exist.
+ * unit) is a wrong question, not an empty answer: the error names the levels that exist. A unit with nothing below
+ * it (a ward) has an empty breakdown.
  */
 function unitsOfLevel(ctx: RequestContext, u: UnitRow, list: string, level: AdminLevel): UnitRow[] {
   const below = ctx.units.subtree(u.unit_id).filter((x) => x.unit_id !== u.unit_id && x.hierarchy === list);
   const found = below.filter((x) => x.level === LEVEL_OF[level]);
-  if (!found.length) {
+  if (below.length && !found.length) {
     const levels = Object.values(AdminLevel).filter((l) => below.some((x) => x.level === LEVEL_OF[l]));
-    throw badUserInput(
-      'level',
-      `the ${list} list has no ${level} under ${u.ref}: expected ${levels.length ? levels.join(' or ') : 'no level (it has no units below it)'}`,
-    );
+    throw badUserInput('level', `the ${list} list has no ${level} under ${u.ref}: expected ${levels.join(' or ')}`);
   }
   return found;
 }
 
-/**
- * The value queries are nullable: a field refused (FORBIDDEN, BAD_USER_INPUT) answers null with its error, and the
- * other fields of the same request keep their data.
- */
 @Resolver()
 export class ValuesResolver {
   @Query(() => KpiValue, {
