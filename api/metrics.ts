@@ -6,7 +6,7 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { DocumentNode } from 'graphql';
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
-import type { LoadResult } from '../etl/load.ts';
+import { type LoadResult, runStatus } from '../etl/load.ts';
 
 export const registry = new Registry();
 collectDefaultMetrics({ register: registry, prefix: 'pcmbn_' });
@@ -42,7 +42,7 @@ const cacheLookups = new Counter({
 
 const etlRuns = new Counter({
   name: 'pcmbn_etl_runs_total',
-  help: 'ETL loads run by this process, by status (succeeded or failed)',
+  help: 'ETL loads run by this process, by status (succeeded, partial: some file rejected, or failed)',
   labelNames: ['status'] as const,
   registers: [registry],
 });
@@ -67,7 +67,7 @@ export function recordLoad(result: LoadResult | null, error?: Error): void {
     return;
   }
   if (!result) return; // an empty inbox: nothing ran
-  etlRuns.inc({ status: 'succeeded' });
+  etlRuns.inc({ status: runStatus(result) });
   for (const status of ['loaded', 'unchanged', 'rejected'] as const) {
     if (result[status]) etlFiles.inc({ status }, result[status]);
   }

@@ -27,7 +27,7 @@ import {
 } from '../dashboards/spec.ts';
 import { parsePeriod, previousYear, type PeriodType } from '../schema/periods.ts';
 import { sqlLiteral } from '../schema/sqlText.ts';
-import { hierarchyOn } from '../schema/units.ts';
+import { hierarchyOn, REFORM_DATE } from '../schema/units.ts';
 
 // ---------------------------------------------------------------------------------------------------------------
 // What a request asks.
@@ -284,7 +284,10 @@ const status = (
 
 function kpiSql(a: Ask): string {
   const now = a.period!;
-  const before = previousYear(parsePeriod(now)).id;
+  const p = parsePeriod(now);
+  // An old-list unit's 2025 is its first half only: the API compares it with the first half of 2024.
+  const outlived = a.unit.startsWith('2025-03:') && p.start < REFORM_DATE && p.end >= REFORM_DATE;
+  const before = outlived ? `${p.year - 1}S1` : previousYear(p).id;
   return `WITH ${chosen(a.codes)},
   cells AS (
     SELECT p.period_id, r.series, r.value

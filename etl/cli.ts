@@ -160,19 +160,22 @@ export function registerEtlCommands(program: Command): void {
       await withWarehouse(async (w) => {
         const runs = await w.db.selectFrom('etl_runs').selectAll().orderBy('run_id', 'desc').limit(o.limit).execute();
         if (!runs.length) return console.log('no runs yet');
-        console.table(
-          runs.map((r) => ({
-            run: r.run_id,
-            trigger: r.trigger,
-            started: r.started_at.slice(0, 19),
-            status: r.status,
-            loaded: r.files_loaded,
-            unchanged: r.files_unchanged,
-            rejected: r.files_rejected,
-            rows: r.rows_loaded,
-            revised: r.facts_revised,
-            warnings: r.warnings,
-          })),
+        console.log(
+          textTable(
+            ['run', 'trigger', 'started', 'status', 'loaded', 'unchanged', 'rejected', 'rows', 'revised', 'warnings'],
+            runs.map((r) => [
+              r.run_id,
+              r.trigger,
+              r.started_at.slice(0, 19),
+              r.status,
+              r.files_loaded,
+              r.files_unchanged,
+              r.files_rejected,
+              r.rows_loaded,
+              r.facts_revised,
+              r.warnings,
+            ]),
+          ),
         );
       });
     });
@@ -260,4 +263,15 @@ export function registerEtlCommands(program: Command): void {
         `${s.files} files, ${s.rows} rows (${(s.bytes / 1e6).toFixed(1)} MB) for ${s.units} units, ${s.firstPeriod}–${s.lastPeriod}, in ${((Date.now() - started) / 1000).toFixed(1)} s → ${o.out}`,
       );
     });
+}
+
+/** A plain table for a terminal: a header, a rule, columns padded (numbers to the right). */
+function textTable(header: string[], rows: (string | number)[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
+  const line = (cells: (string | number)[]) =>
+    cells
+      .map((c, i) => (typeof c === 'number' ? String(c).padStart(widths[i]) : String(c).padEnd(widths[i])))
+      .join('  ')
+      .trimEnd();
+  return [line(header), widths.map((n) => '-'.repeat(n)).join('  '), ...rows.map(line)].join('\n');
 }

@@ -5,7 +5,8 @@
  * revision logic groups and joins on a single BIGINT. The value in force for a key is the one with the latest
  * `submitted_on`, ties broken by load order (`load_seq`, the file's id); every other value stays as history.
  * A row identical to one already held (same key, value and submission date) adds nothing: loading a file twice,
- * or two files that overlap, never counts a figure twice.
+ * or two files that overlap, never counts a figure twice. The one exception is a superseded value re-sent with the
+ * date of the value now current: the later load wins, so it is current again.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { runRows } from '../schema/dialect.ts';
@@ -50,17 +51,21 @@ export async function commitAccepted(conn: DuckDBConnection, runId: number): Pro
     [runId],
   );
 
-  // What the warehouse already holds identically adds nothing.
-  await sql(`DELETE FROM incoming WHERE (fact_key, value, submitted_on) IN (SELECT fact_key, value, submitted_on FROM facts
-    WHERE fact_key IN (SELECT fact_key FROM incoming))`);
+  // What the warehouse already holds identically adds nothing, unless it is a superseded value re-sent with the
+  // current value's date: on equal dates the later load wins, so it becomes current again.
+  await sql(`DELETE FROM incoming WHERE (fact_key, value, submitted_on) IN (
+    SELECT f.fact_key, f.value, f.submitted_on FROM facts f
+    LEFT JOIN facts c ON c.fact_key = f.fact_key AND c.is_current
+    WHERE f.fact_key IN (SELECT fact_key FROM incoming) AND (f.is_current OR f.submitted_on < c.submitted_on))`);
 
   await sql(`CREATE OR REPLACE TEMP TABLE batch_best AS
     SELECT fact_key, max(${RANK}) AS best_rank, count(*) AS n FROM incoming GROUP BY fact_key`);
   // A key that comes more than once in the batch (overlapping files, a report and its revision): identical copies
-  // keep only the first loaded, and the best rank is taken again over what remains.
+  // keep only the last loaded (a value re-sent after its correction, same date, wins again), and the best rank is
+  // taken again over what remains.
   await sql(`DELETE FROM incoming WHERE fact_key IN (SELECT fact_key FROM batch_best WHERE n > 1)
     AND (fact_key, load_seq) NOT IN (
-      SELECT fact_key, min(load_seq) FROM incoming WHERE fact_key IN (SELECT fact_key FROM batch_best WHERE n > 1)
+      SELECT fact_key, max(load_seq) FROM incoming WHERE fact_key IN (SELECT fact_key FROM batch_best WHERE n > 1)
       GROUP BY fact_key, value, submitted_on)`);
   await sql(`UPDATE batch_best SET best_rank = again.best_rank, n = again.n
     FROM (SELECT fact_key, max(${RANK}) AS best_rank, count(*) AS n FROM incoming

@@ -221,9 +221,18 @@ async function loadRun(
   };
   result.ms = Date.now() - started;
   await sql(
-    `UPDATE etl_runs SET finished_at = now()::TIMESTAMP, status = 'succeeded', files_loaded = $2, files_unchanged = $3,
+    `UPDATE etl_runs SET finished_at = now()::TIMESTAMP, status = $8, files_loaded = $2, files_unchanged = $3,
     files_rejected = $4, rows_loaded = $5, facts_revised = $6, warnings = $7 WHERE run_id = $1`,
-    [runId, result.loaded, result.unchanged, result.rejected, result.rows, result.revised, result.warnings],
+    [
+      runId,
+      result.loaded,
+      result.unchanged,
+      result.rejected,
+      result.rows,
+      result.revised,
+      result.warnings,
+      runStatus(result),
+    ],
   );
   return result;
 }
@@ -268,6 +277,11 @@ interface Staged {
   firstRowid: number;
   locator: () => Locator;
   cleanup: () => void;
+}
+
+/** A run that rejected a file is `partial` (the command exits 1): the good files loaded, the rejected did not. */
+export function runStatus(result: Pick<LoadResult, 'rejected'>): 'succeeded' | 'partial' {
+  return result.rejected > 0 ? 'partial' : 'succeeded';
 }
 
 /** Stages, validates and commits one batch of files; returns how many held facts were revised. */

@@ -139,6 +139,13 @@ const CHECKS: readonly Check[] = [
     where: `unit_id IS NOT NULL AND period_id IS NOT NULL AND ((valid_to IS NOT NULL AND start_date > valid_to) OR (valid_from IS NOT NULL AND end_date < valid_from))`,
     detail: `list || ' ' || code || ' ' || period_id`,
   },
+  {
+    // An old-list unit existed for half of 2025: a figure for the whole year would mix in months it did not exist.
+    kind: 'outlived',
+    column: 'period',
+    where: `unit_id IS NOT NULL AND period_id IS NOT NULL AND valid_to IS NOT NULL AND start_date <= valid_to AND end_date > valid_to`,
+    detail: `list || ' ' || code || ' ' || period_id`,
+  },
 ];
 
 export interface RawIssue {
@@ -199,6 +206,20 @@ export async function checkStage(conn: DuckDBConnection, limitPerFile: number): 
     FROM side_by_side WHERE "${c.part}" > "${c.whole}"`,
     ),
   );
+  // A total beside parts that disagree with it: more than it in sum, or a complete breakdown that sums otherwise.
+  const breakdown = (name: string, sex: string, age: string) => {
+    const where = `FILTER (WHERE sex_key ${sex} 'total' AND age_key ${age} 'total')`;
+    return `sum(v) ${where} AS by_${name}, count(*) ${where} AS n_${name}`;
+  };
+  listings.push(`SELECT rid, file_no, 'value', 'parts', indicator || ' ' || total::BIGINT || ' ' || concat_ws(', ',
+      'by sex ' || by_sex::BIGINT, 'by age group ' || by_age::BIGINT, 'by sex and age group ' || by_both::BIGINT), 'warning'
+    FROM (SELECT file_no, indicator, max(rid) FILTER (WHERE sex_key = 'total' AND age_key = 'total') AS rid,
+            max(v) FILTER (WHERE sex_key = 'total' AND age_key = 'total') AS total,
+            ${breakdown('sex', '<>', '=')}, ${breakdown('age', '=', '<>')}, ${breakdown('both', '<>', '<>')}
+          FROM resolved WHERE indicator IN (${DISAGGREGATED}) AND unit_id IS NOT NULL AND period_id IS NOT NULL
+          GROUP BY file_no, unit_id, period_id, indicator)
+    WHERE total IS NOT NULL AND (by_sex > total OR by_age > total OR by_both > total
+      OR (n_sex = 2 AND by_sex <> total) OR (n_age = 2 AND by_age <> total) OR (n_both = 4 AND by_both <> total))`);
   const { rows } = await sql<{
     rid: number;
     file_no: number;
@@ -294,8 +315,16 @@ export function describeIssue(i: RawIssue, lineOfRid: (rid: number) => number | 
         ? `unit ${list}:${code} belongs to the list in force until 30/6/2025, but period ${period} starts after it; expected a 2025-07 code for periods from 1/7/2025`
         : `unit ${list}:${code} belongs to the list in force from 1/7/2025, but period ${period} ends before it; expected a 2025-03 code for periods before 1/7/2025`;
     }
+    case 'outlived': {
+      const [list, code, period] = d.split(' ');
+      return `unit ${list}:${code} cannot report ${period} as a whole: report 2025S1 or finer: this unit existed until 30/6/2025`;
+    }
     case 'duplicate':
       return `the same unit, period, indicator, sex and age group appear again (first on line ${lineOfRid(Number(d))}); expected each figure once per file`;
+    case 'parts': {
+      const [indicator, total, ...parts] = d.split(' ');
+      return `${indicator} total ${total} disagrees with its parts (${parts.join(' ')}) for the same unit and period; the total is kept, but check it`;
+    }
     case 'implausible': {
       const [part, pv, whole, wv] = d.split(' ');
       return `${part} ${pv} is more than ${whole} ${wv} for the same unit and period; kept, but check it`;

@@ -127,6 +127,13 @@ export const MIGRATIONS: readonly Migration[] = [
     name: 'provenance of a value: the source note of its row (the citation of a figure read from a report in prose)',
     statements: () => [`ALTER TABLE facts ADD COLUMN source_note VARCHAR`],
   },
+  {
+    version: 5,
+    // A cell can exist without a value: a commune whose only history is a split ward without weights has no
+    // figure (not 0), yet the cell must say that part of its history could not be allocated.
+    name: 'roll-up cells without a value',
+    statements: () => [`ALTER TABLE rollup ALTER COLUMN value DROP NOT NULL`],
+  },
 ];
 
 async function exec(conn: DuckDBConnection, sql: string, params: unknown[] = []): Promise<void> {

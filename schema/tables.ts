@@ -70,7 +70,7 @@ export interface EtlRunsTable {
   trigger: string;
   started_at: string;
   finished_at: string | null;
-  status: 'running' | 'succeeded' | 'failed';
+  status: 'running' | 'succeeded' | 'partial' | 'failed' | 'interrupted';
   files_loaded: number;
   files_unchanged: number;
   files_rejected: number;
@@ -155,7 +155,8 @@ export interface RollupTable {
   period_no: number;
   /** indicator_no * 16 + sex bits (female 4, male 8) + age group bits (child 1, adult 2); see etl/commit.ts. */
   series: number;
-  value: number;
+  /** Null when no input had a value (a commune whose only history is a split ward without weights). */
+  value: number | null;
   /** How the value was found: `own` report, finer `periods`, `children`, or `lineage` (predecessors). */
   source: 'own' | 'periods' | 'children' | 'lineage';
   /** Part of the history could not be allocated (an old ward split without apportionment weights). */

@@ -35,7 +35,8 @@ export function hierarchyOn(date: string): HierarchyVersion {
 
 /**
  * Whether a list can name the reporter of a period: the old list for periods that start before the reform,
- * the new one for periods that end on or after it (a 2025 year report may come from either).
+ * the new one for periods that end on or after it. (An old-list unit cannot report the 2025 year as a whole: the
+ * load rejects it, since the unit existed for its first half only.)
  */
 export function hierarchyCovers(hierarchy: HierarchyVersion, periodStart: string, periodEnd: string): boolean {
   return hierarchy === '2025-03' ? periodStart < REFORM_DATE : periodEnd >= REFORM_DATE;

@@ -9,7 +9,8 @@ import type { Period } from '../../schema/periods.ts';
 import type { Warehouse } from '../../schema/warehouse.ts';
 
 export interface Cell {
-  value: number;
+  /** Null when none of the cell's inputs had a value (see `partial`). */
+  value: number | null;
   /** Part of the history could not be allocated to this unit (an old ward split without weights). */
   partial: boolean;
 }
@@ -67,7 +68,7 @@ export class CellRequest {
 function runQuery(w: Warehouse, keys: number[]) {
   // Keys travel as one parameter; their range lets the scan skip most of the roll-up, which is stored in key order.
   keys.sort((a, b) => a - b);
-  return sql<{ fact_key: number; value: number; partial: boolean }>`
+  return sql<{ fact_key: number; value: number | null; partial: boolean }>`
     SELECT fact_key, value, partial FROM rollup
     WHERE fact_key BETWEEN ${keys[0]} AND ${keys[keys.length - 1]}
       AND fact_key IN (SELECT unnest(string_split(${keys.join(',')}, ','))::BIGINT)`.execute(w.db);

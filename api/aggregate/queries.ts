@@ -4,7 +4,14 @@
  */
 import { sql } from 'kysely';
 import { findIndicator, type Indicator, meetsTarget } from '../../schema/catalogue.ts';
-import { MIN_YEAR, type Period, type PeriodType, periodRange, previousYear } from '../../schema/periods.ts';
+import {
+  MIN_YEAR,
+  parsePeriod,
+  type Period,
+  type PeriodType,
+  periodRange,
+  previousYear,
+} from '../../schema/periods.ts';
 import { REFORM_DATE } from '../../schema/units.ts';
 import type { Warehouse } from '../../schema/warehouse.ts';
 import type { Principal, ResultCache } from '../context.ts';
@@ -47,6 +54,15 @@ function status(indicator: Indicator, value: number | null): Status {
   return meetsTarget(value, indicator.target) ? 'MET' : 'NOT_MET';
 }
 
+/**
+ * The period a value is compared with: the same period a year earlier. An old-list unit's 2025 is its first half
+ * only (it existed until 30/6/2025), so like for like it is compared with the first half of 2024.
+ */
+function comparedWith(unit: UnitRow, period: Period): Period {
+  const outlived = unit.hierarchy === '2025-03' && period.start < REFORM_DATE && period.end >= REFORM_DATE;
+  return outlived ? parsePeriod(`${period.year - 1}S1`) : previousYear(period);
+}
+
 /** KPIs of several indicators for one unit and period, with the same period a year earlier. */
 export async function kpis(
   a: Ask,
@@ -57,7 +73,7 @@ export async function kpis(
 ): Promise<KpiResult[]> {
   const req = new CellRequest(a.w);
   // The calendar starts in MIN_YEAR: a period of that year has no year before it to compare with.
-  const earlier = period.year > MIN_YEAR ? previousYear(period) : null;
+  const earlier = period.year > MIN_YEAR ? comparedWith(unit, period) : null;
   const plans = await Promise.all(
     indicators.map(async (i) => ({
       now: await planMeasure(req, a.dir, i, unit, period, by),

@@ -31,6 +31,7 @@ export async function ensureDemoData(w: Warehouse): Promise<boolean> {
   return true;
 }
 
+/** What the warehouse holds per list and level; the period range runs by end date (period ids do not sort). */
 export async function describeWarehouse(w: Warehouse): Promise<string> {
   const rows = await w.sql<{
     hierarchy: string;
@@ -43,8 +44,8 @@ export async function describeWarehouse(w: Warehouse): Promise<string> {
   }>(`
     SELECT u.hierarchy, u.level, count(DISTINCT r.unit_id) AS units, count(*) AS reports,
            (SELECT count(*) FROM facts f JOIN units fu USING (unit_id) WHERE fu.hierarchy = u.hierarchy AND fu.level = u.level AND f.is_current) AS facts,
-           min(r.period_id) AS first, max(r.period_id) AS last
-    FROM reports r JOIN units u USING (unit_id) GROUP BY u.hierarchy, u.level ORDER BY u.hierarchy, u.level`);
+           arg_min(r.period_id, p.end_date) AS first, arg_max(r.period_id, p.end_date) AS last
+    FROM reports r JOIN units u USING (unit_id) JOIN periods p USING (period_id) GROUP BY u.hierarchy, u.level ORDER BY u.hierarchy, u.level`);
   const lines = rows.map(
     (r) =>
       `  ${r.hierarchy.padEnd(8)} ${r.level.padEnd(9)} ${String(r.units).padStart(6)} units ${String(r.reports).padStart(8)} reports ${String(r.facts).padStart(10)} current facts  ${r.first}…${r.last}`,

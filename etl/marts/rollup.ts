@@ -10,7 +10,7 @@
  *     latest for stocks;
  *  3. `children`: else the sum of A's children for R, each by these same rules.
  * A parent's figure is never added to its children's, and a coarser report is never split into finer periods.
- * The 2025 year straddles the reform: it is always made of its halves (unless reported as a whole).
+ * The 2025 year straddles the reform (see year2025Step): only today's units and VN report it whole.
  *
  * Units are computed only for periods when they exist: old-list units before 1 July 2025, new-list units after.
  *  4. `lineage`: a new unit's history before the reform is the sum of its predecessors' values (each old province
@@ -40,7 +40,7 @@ const inForce = (u: string, p: string) =>
 const STRADDLES = (p: string) => `(${p}.start_date < DATE '${REFORM_DATE}' AND ${p}.end_date >= DATE '${REFORM_DATE}')`;
 
 /** Flows add up over the finer periods; stocks take the latest that has a value. */
-const COMBINE_OVER_TIME = `CASE WHEN any_value(i.aggregation) = 'last' THEN arg_max(x.value, q.start_date) ELSE sum(x.value) END`;
+const COMBINE_OVER_TIME = `CASE WHEN any_value(i.aggregation) = 'last' THEN arg_max(x.value, q.start_date) FILTER (WHERE x.value IS NOT NULL) ELSE sum(x.value) END`;
 
 const WORK_COLUMNS = 'cell, unit_id, depth, period_no, ptype, series, value, source, partial';
 
@@ -88,6 +88,7 @@ export async function refreshRollup(
     SELECT f.fact_key AS cell, f.unit_id, p.period_no, (f.fact_key % 1024)::SMALLINT AS series, f.value
     FROM facts f JOIN rb_periods p USING (period_id) JOIN rb_unit u USING (unit_id)
     WHERE f.is_current AND u.rebuilt`);
+  await deriveTotals(conn);
   await sql(`CREATE OR REPLACE TEMP TABLE rb_covered AS
     WITH parents AS (
       SELECT o.unit_id, o.series, q.period_id, q.parent_period_id FROM rb_own o JOIN rb_unit u USING (unit_id)
@@ -133,6 +134,38 @@ export async function refreshRollup(
     await sql(`DROP TABLE ${t}`);
 }
 
+/**
+ * Totals a unit sent only as parts, as DHIS2 totals a data element over its category option combinations: where a
+ * unit sent no total for a cell, its total is the sum of the finest breakdown it sent (sex × age, else sex, else
+ * age), and a sex (or age) total likewise the sum of its sex × age cells. A sent total always wins. The derived
+ * totals join the unit's own figures, so every rule after this (and suppression) treats them like any figure.
+ * Series bits: female 4, male 8, child 1, adult 2; both a sex and an age bit make a sex × age cell.
+ */
+async function deriveTotals(conn: DuckDBConnection): Promise<void> {
+  const crossed = `(bits >= 4 AND bits % 4 <> 0)`;
+  await runRows(
+    conn,
+    `INSERT INTO rb_own
+    WITH parts AS (
+      SELECT unit_id, period_no, series // 16 AS indicator_no, series % 16 AS bits, value FROM rb_own WHERE series % 16 <> 0
+    ), candidates AS (
+      SELECT unit_id, period_no, indicator_no, (bits // 4) * 4 AS target, 1 AS finest, sum(value) AS value
+      FROM parts WHERE ${crossed} GROUP BY ALL
+      UNION ALL
+      SELECT unit_id, period_no, indicator_no, bits % 4, 1, sum(value) FROM parts WHERE ${crossed} GROUP BY ALL
+      UNION ALL
+      SELECT unit_id, period_no, indicator_no, 0, CASE WHEN ${crossed} THEN 1 WHEN bits >= 4 THEN 2 ELSE 3 END,
+             sum(value)
+      FROM parts GROUP BY ALL
+    ), best AS (
+      SELECT unit_id, period_no, (indicator_no * 16 + target)::SMALLINT AS series, arg_min(value, finest) AS value
+      FROM candidates GROUP BY ALL
+    )
+    SELECT ${cellKey('unit_id', 'period_no', 'series')} AS cell, unit_id, period_no, series, value FROM best
+    WHERE ${cellKey('unit_id', 'period_no', 'series')} NOT IN (SELECT cell FROM rb_own)`,
+  );
+}
+
 async function rollupStep(conn: DuckDBConnection, depth: number, type: string): Promise<void> {
   const finer = FINER[type];
   const target = `u.depth = ${depth} AND u.rebuilt AND p.type = '${type}' AND ${inForce('u', 'p')}`;
@@ -170,15 +203,16 @@ async function rollupStep(conn: DuckDBConnection, depth: number, type: string): 
 
 /**
  * Today's units before the reform: the sum of their predecessors' values, weighted where a split ward has
- * apportionment weights; a split ward without weights counts nowhere and marks the cell `partial`. Then the 2025
- * year of today's units is made again of its halves, now that the first half exists.
+ * apportionment weights; a split ward without weights counts nowhere and marks the cell `partial` (its value is
+ * null when nothing else went into the unit: no data, not 0). Then the 2025 year: an old unit's is its first half,
+ * incomplete; today's units' and VN's are made again (year2025Step), now that their first half exists.
  */
 async function lineageStep(conn: DuckDBConnection): Promise<void> {
   await runRows(
     conn,
     `INSERT INTO rb_cells (${WORK_COLUMNS}, context)
     SELECT ${cellKey('n.unit_id', 'p.period_no', 'x.series')}, n.unit_id, n.depth, p.period_no, p.type, x.series,
-           sum(coalesce(l.weight, 0) * x.value), 'lineage', bool_or(l.weight IS NULL OR x.partial), false
+           sum(l.weight * x.value), 'lineage', bool_or(l.weight IS NULL OR x.partial), false
     FROM rb_cells x JOIN unit_lineage l ON l.old_id = x.unit_id JOIN rb_unit n ON n.unit_id = l.new_id
     JOIN rb_periods p ON p.period_no = x.period_no
     WHERE n.rebuilt AND p.end_date < DATE '${REFORM_DATE}' AND x.source <> 'lineage'
@@ -186,20 +220,53 @@ async function lineageStep(conn: DuckDBConnection): Promise<void> {
   );
 
   const straddling = `SELECT period_no FROM rb_periods p WHERE type = 'year' AND ${STRADDLES('p')}`;
+  // An old-list unit's 2025 is its first half only.
   await runRows(
     conn,
-    `DELETE FROM rb_cells WHERE source = 'periods' AND NOT context AND period_no IN (${straddling})
-    AND unit_id IN (SELECT unit_id FROM rb_unit WHERE hierarchy = '2025-07')`,
+    `UPDATE rb_cells SET partial = true WHERE NOT context AND period_no IN (${straddling})
+    AND unit_id IN (SELECT unit_id FROM rb_unit WHERE hierarchy = '2025-03')`,
   );
   await runRows(
     conn,
+    `DELETE FROM rb_cells WHERE source IN ('periods', 'children') AND NOT context AND period_no IN (${straddling})
+    AND unit_id IN (SELECT unit_id FROM rb_unit WHERE hierarchy IN ('2025-07', 'national'))`,
+  );
+  for (let depth = MAX_DEPTH - 1; depth >= 0; depth--) await year2025Step(conn, depth, straddling);
+}
+
+/**
+ * The 2025 year of today's units and VN at one depth, once their children's is final. A unit with no own report for
+ * the year adds its halves (the first from its predecessors), unless a unit below it sent the year whole: then it
+ * sums its children's 2025, since a whole-year report cannot be split into halves. So VN's 2025 is the sum of the
+ * provinces' 2025, whether they reported the year whole or by halves.
+ */
+async function year2025Step(conn: DuckDBConnection, depth: number, straddling: string): Promise<void> {
+  const target = `u.rebuilt AND u.depth = ${depth} AND u.hierarchy IN ('2025-07', 'national')`;
+  // Children whose 2025 is a whole-year report, their own or one below them.
+  const wholeBelow = `SELECT DISTINCT v.parent_id, x.series FROM rb_cells x JOIN rb_unit v USING (unit_id)
+    WHERE x.period_no IN (${straddling}) AND v.hierarchy = '2025-07' AND v.depth = ${depth + 1}
+      AND x.source IN ('own', 'children')`;
+  const noOwn = (cell: string) => `${cell} NOT IN (SELECT cell FROM rb_own)`;
+  const childCell = cellKey('u.unit_id', 'x.period_no', 'x.series');
+  await runRows(
+    conn,
     `INSERT INTO rb_cells (${WORK_COLUMNS}, context)
-    SELECT ${cellKey('u.unit_id', 'p.period_no', 'x.series')}, u.unit_id, u.depth, p.period_no, 'year', x.series,
+    SELECT ${childCell}, u.unit_id, ${depth}, x.period_no, 'year', x.series, sum(x.value), 'children', bool_or(x.partial), false
+    FROM rb_cells x JOIN rb_unit v ON v.unit_id = x.unit_id JOIN rb_unit u ON u.unit_id = v.parent_id
+    WHERE x.period_no IN (${straddling}) AND v.hierarchy = '2025-07' AND v.depth = ${depth + 1} AND ${target}
+      AND (u.unit_id, x.series) IN (${wholeBelow}) AND ${noOwn(childCell)}
+    GROUP BY ALL`,
+  );
+  const halvesCell = cellKey('u.unit_id', 'p.period_no', 'x.series');
+  await runRows(
+    conn,
+    `INSERT INTO rb_cells (${WORK_COLUMNS}, context)
+    SELECT ${halvesCell}, u.unit_id, ${depth}, p.period_no, 'year', x.series,
            ${COMBINE_OVER_TIME}, 'periods', bool_or(x.partial), false
     FROM rb_cells x JOIN rb_unit u USING (unit_id) JOIN periods q ON q.period_no = x.period_no AND q.type = 'half'
     JOIN rb_periods p ON p.period_id = q.parent_period_id JOIN indicators i ON i.indicator_no = x.series // 16
-    WHERE u.hierarchy = '2025-07' AND u.rebuilt AND p.period_no IN (${straddling})
-      AND ${cellKey('u.unit_id', 'p.period_no', 'x.series')} NOT IN (SELECT cell FROM rb_own)
+    WHERE ${target} AND p.period_no IN (${straddling})
+      AND (u.unit_id, x.series) NOT IN (${wholeBelow}) AND ${noOwn(halvesCell)}
     GROUP BY ALL`,
   );
 }

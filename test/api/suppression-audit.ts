@@ -349,8 +349,10 @@ export async function gather(
     for (const by of only === 'everything' ? BYS.slice(0, 1) : []) {
       for (const period of PERIODS) {
         const next = `${YEAR + 1}${period.slice(4)}`;
+        // An old-list unit's 2025 is its first half only: it is compared with the first half of the year before.
+        const compared = ref.startsWith('2025-03') && next === '2025' ? `${YEAR}S1` : period;
         add(`kpi(indicator: "${INDICATOR}", unit: "${ref}", period: "${next}"${byArgs(by)}) { previousValue }`, (d) =>
-          see(obs, cellId(ref, period, byKey(by)), {
+          see(obs, cellId(ref, compared, byKey(by)), {
             value: d.previousValue,
             withheld: d.previousValue === null ? 'maybe' : false,
             where: `previousValue of ${ref} ${next} ${byKey(by)}`,

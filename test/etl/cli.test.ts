@@ -51,14 +51,29 @@ describe('pcmbn etl', () => {
     expect(rejected.stdout).toMatch(/run 2: 0 loaded, 0 unchanged, 1 rejected/);
   });
 
+  const RUN_COLUMNS = [
+    'run',
+    'trigger',
+    'started',
+    'status',
+    'loaded',
+    'unchanged',
+    'rejected',
+    'rows',
+    'revised',
+    'warnings',
+  ];
+
   it('runs and rejects print the runs and the errors', async () => {
     const runs = await pcmbn('etl', 'runs');
     expect(runs.code, runs.stderr).toBe(0);
     const lines = runs.stdout.split('\n');
     // One table row per run, newest first.
-    const row = (run: number) => lines.find((l) => new RegExp(`│\\s*${run}\\s*│\\s*'cli'`).test(l));
-    expect(row(1)).toMatch(/'succeeded'\s*│\s*1\s*│\s*0\s*│\s*0\s*│\s*2\s*│/);
-    expect(row(2)).toMatch(/'succeeded'\s*│\s*0\s*│\s*0\s*│\s*1\s*│\s*0\s*│/);
+    const row = (run: number) => lines.find((l) => new RegExp(`^\\s*${run}  cli `).test(l));
+    expect(lines[0].split(/\s+/)).toEqual(RUN_COLUMNS);
+    expect(row(1)).toMatch(/ succeeded\s+1\s+0\s+0\s+2\s/);
+    // The run that rejected a file (the command exited 1) is not "succeeded".
+    expect(row(2)).toMatch(/ partial\s+0\s+0\s+1\s+0\s/);
     expect(lines.indexOf(row(2)!)).toBeLessThan(lines.indexOf(row(1)!));
 
     const rejects = await pcmbn('etl', 'rejects');

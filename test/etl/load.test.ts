@@ -642,14 +642,13 @@ describe('unit codes', () => {
     ]);
   });
 
-  it('around the reform: a 2025 year report may come from either list; a half-year only from the list in force', async () => {
+  it('around the reform: a 2025 year report only from the new list; a half-year only from the list in force', async () => {
     const r = await load([
       writeFile(
         dir,
         'edges.csv',
         csv(
           HEADER,
-          '2025-03:26734,2025,cases_solved,1',
           '2025-07:00004,2025,cases_solved,2',
           '00004,2025S1,cases_solved,3',
           '00004,2025S2,cases_solved,4',
@@ -660,7 +659,6 @@ describe('unit codes', () => {
     expect(r.loaded).toBe(1);
     expect((await currentFacts(w)).map((f) => [f.ref, f.period_id, f.value])).toEqual([
       ['2025-03:00004', '2025S1', 3],
-      ['2025-03:26734', '2025', 1],
       ['2025-03:26734', '202506', 5],
       ['2025-07:00004', '2025', 2],
       ['2025-07:00004', '2025S2', 4],
@@ -669,12 +667,19 @@ describe('unit codes', () => {
       writeFile(
         dir,
         'edges-bad.csv',
-        csv(HEADER, '2025-07:00004,2025S1,cases_solved,1', '2025-03:26734,202507,cases_solved,1'),
+        csv(
+          HEADER,
+          '2025-07:00004,2025S1,cases_solved,1',
+          '2025-03:26734,202507,cases_solved,1',
+          // An old-list unit existed until 30/6/2025: not for the whole of 2025.
+          '2025-03:26734,2025,cases_solved,1',
+        ),
       ),
     ]);
     expect(bad.files[0].issues.map((i) => [i.line, i.col, i.column])).toEqual([
       [2, 1, 'unit_code'],
       [3, 1, 'unit_code'],
+      [4, 2, 'period'],
     ]);
   });
 
@@ -683,7 +688,7 @@ describe('unit codes', () => {
       writeFile(
         dir,
         'h.csv',
-        csv('unit_code,period,indicator,value,hierarchy', '00004,2025,cases_initiated,3,2025-03'),
+        csv('unit_code,period,indicator,value,hierarchy', '00004,2025S1,cases_initiated,3,2025-03'),
       ),
     ]);
     expect(r.loaded).toBe(1);

@@ -16,8 +16,8 @@ async function cell(
   ref: string,
   period: string,
   indicator: string,
-): Promise<{ value: number; source: string; partial: boolean } | undefined> {
-  const rows = await w.sql<{ value: number; source: string; partial: boolean }>(
+): Promise<{ value: number | null; source: string; partial: boolean } | undefined> {
+  const rows = await w.sql<{ value: number | null; source: string; partial: boolean }>(
     `
     SELECT r.value, r.source::VARCHAR AS source, r.partial FROM rollup r
     JOIN periods p USING (period_no) JOIN indicators i ON i.indicator_no = r.series // 16
@@ -140,14 +140,14 @@ describe('roll-up precedence', () => {
     });
   });
 
-  it('a split ward without weights counts in the province but in no commune, which is flagged partial', async () => {
+  it('a split ward without weights counts in the province but in no commune: no value (not 0), flagged partial', async () => {
     expect(await cell(w, '2025-07:26359', '2024', 'victims_returned')).toEqual({
-      value: 0,
+      value: null,
       source: 'lineage',
       partial: true,
     });
     expect(await cell(w, '2025-07:26446', '2024', 'victims_returned')).toEqual({
-      value: 0,
+      value: null,
       source: 'lineage',
       partial: true,
     });

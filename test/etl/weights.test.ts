@@ -13,8 +13,8 @@ async function value(
   w: Warehouse,
   ref: string,
   period: string,
-): Promise<{ value: number; partial: boolean } | undefined> {
-  const [row] = await w.sql<{ value: number; partial: boolean }>(
+): Promise<{ value: number | null; partial: boolean } | undefined> {
+  const [row] = await w.sql<{ value: number | null; partial: boolean }>(
     `
     SELECT r.value, r.partial FROM rollup r JOIN periods p USING (period_no)
     WHERE r.unit_id = $1 AND p.period_id = $2 AND r.series = (SELECT indicator_no * 16 FROM indicators WHERE code = 'victims_returned')`,
@@ -39,8 +39,8 @@ describe('apportionment weights', () => {
   });
   afterAll(cleanupTemp);
 
-  it('without weights, a split ward counts in the province but in no commune, which is partial', async () => {
-    expect(await value(w, '2025-07:26359', '2024')).toEqual({ value: 0, partial: true });
+  it('without weights, a split ward counts in the province but in no commune: no value there (not 0), partial', async () => {
+    expect(await value(w, '2025-07:26359', '2024')).toEqual({ value: null, partial: true });
     expect(await value(w, '2025-07:75', '2024')).toEqual({ value: 10, partial: false });
   });
 
@@ -62,7 +62,7 @@ describe('apportionment weights', () => {
       ]),
     );
     expect(await snapshot(w)).toEqual(before);
-    expect(await value(w, '2025-07:26359', '2024')).toEqual({ value: 0, partial: true });
+    expect(await value(w, '2025-07:26359', '2024')).toEqual({ value: null, partial: true });
   });
 
   it('with weights, each commune gets its share and is complete; the province is unchanged', async () => {

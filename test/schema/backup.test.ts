@@ -77,7 +77,7 @@ beforeAll(async () => {
   expect(backup.stderr).toBe('');
   expect(backup.code).toBe(0);
   expect(backup.stdout).toMatch(
-    /^backed up .* to .*: 13 tables, [\d,]+ rows, [\d.]+ MB in [\d.]+ s \(schema version 4, data version \d+\)\n$/,
+    /^backed up .* to .*: 13 tables, [\d,]+ rows, [\d.]+ MB in [\d.]+ s \(schema version 5, data version \d+\)\n$/,
   );
   manifest = readManifest(backupDir);
 
@@ -122,7 +122,7 @@ describe('a backup', () => {
       format: 'pcmbn-backup',
       formatVersion: 1,
       pcmbnVersion: '0.1.0',
-      schemaVersion: 4,
+      schemaVersion: 5,
       source,
     });
     expect(manifest.dataVersion).toBeGreaterThan(0);
@@ -463,7 +463,7 @@ describe('restore refuses', () => {
       writeManifest(d, { ...m, tables: m.tables.filter((t) => t.table !== 'api_keys') });
     });
     expect(message).toBe(
-      `backup ${dir}: manifest.json lists no file for table(s) api_keys, which schema version 4 has: an incomplete backup`,
+      `backup ${dir}: manifest.json lists no file for table(s) api_keys, which schema version 5 has: an incomplete backup`,
     );
   });
 
@@ -500,7 +500,7 @@ describe('restore refuses', () => {
   it('a backup from a newer schema', async () => {
     const { dir, message } = await refusal((d) => writeManifest(d, { ...readManifest(d), schemaVersion: 99 }));
     expect(message).toBe(
-      `backup ${dir} was made by pcmbn 0.1.0 at schema version 99; this pcmbn (0.1.0) knows schema versions up to 4: restore it with that version or a later one`,
+      `backup ${dir} was made by pcmbn 0.1.0 at schema version 99; this pcmbn (0.1.0) knows schema versions up to 5: restore it with that version or a later one`,
     );
   });
 });

@@ -156,9 +156,25 @@ async function answerKpis(
   });
 }
 
+/**
+ * The units of a level under a unit, in a list. A level that list does not have there (districts under a new-list
+ * unit) is a wrong question, not an empty answer: the error names the levels that exist. A unit with nothing below
+ * it (a ward) has an empty breakdown.
+ */
+function unitsOfLevel(ctx: RequestContext, u: UnitRow, list: string, level: AdminLevel): UnitRow[] {
+  const below = ctx.units.subtree(u.unit_id).filter((x) => x.unit_id !== u.unit_id && x.hierarchy === list);
+  const found = below.filter((x) => x.level === LEVEL_OF[level]);
+  if (below.length && !found.length) {
+    const levels = Object.values(AdminLevel).filter((l) => below.some((x) => x.level === LEVEL_OF[l]));
+    throw badUserInput('level', `the ${list} list has no ${level} under ${u.ref}: expected ${levels.join(' or ')}`);
+  }
+  return found;
+}
+
 @Resolver()
 export class ValuesResolver {
   @Query(() => KpiValue, {
+    nullable: true,
     description: 'One indicator for a unit (default VN) and period, against its target and a year earlier',
   })
   async kpi(
@@ -182,7 +198,10 @@ export class ValuesResolver {
     return (await answerKpis(ctx, [resolveIndicatorArg(indicator, 'indicator')], period, unit, asOf, sex, ageGroup))[0];
   }
 
-  @Query(() => [KpiValue], { description: 'Several indicators for one unit and period, in one round trip' })
+  @Query(() => [KpiValue], {
+    nullable: true,
+    description: 'Several indicators for one unit and period, in one round trip',
+  })
   async kpis(
     @Arg('indicators', () => [String]) indicators: string[],
     @Arg('period', () => String) period: string,
@@ -204,6 +223,7 @@ export class ValuesResolver {
   }
 
   @Query(() => [TrendPoint], {
+    nullable: true,
     description: `An indicator over time, one point per period of the granularity from the period \`from\` to \`to\` (at most ${MAX_TREND_POINTS} points). A unit of today runs back through its predecessors across the 2025 reform.`,
   })
   async trend(
@@ -251,6 +271,7 @@ export class ValuesResolver {
   }
 
   @Query(() => [UnitValue], {
+    nullable: true,
     description:
       'An indicator for the units under a unit (its children, or every unit of `level` beneath it), ranked by value. Under VN, the list in force on asOf.',
   })
@@ -274,9 +295,7 @@ export class ValuesResolver {
     const p = resolvePeriodArg(period, 'period');
     const u = await scopedUnit(ctx, unit, asOf);
     const list = u.hierarchy === 'national' ? hierarchyOn(parseAsOf(asOf)) : u.hierarchy;
-    const candidates = level
-      ? ctx.units.subtree(u.unit_id).filter((x) => x.level === LEVEL_OF[level] && x.unit_id !== u.unit_id)
-      : ctx.units.children(u.unit_id);
+    const candidates = level ? unitsOfLevel(ctx, u, list, level) : ctx.units.children(u.unit_id);
     const units = capRows(
       candidates.filter((x) => x.hierarchy === list && ctx.inScope(x.unit_id)),
       'breakdown',
@@ -305,6 +324,7 @@ export class ValuesResolver {
   }
 
   @Query(() => Compliance, {
+    nullable: true,
     description:
       'Reports expected from the units under a unit for a period, received on time, late, or missing (schedule: KH 04/KH-BCĐ Biên Hòa 2024 by default)',
   })
@@ -349,6 +369,7 @@ export class ValuesResolver {
   }
 
   @Query(() => [Discrepancy], {
+    nullable: true,
     description: "Units under a unit whose own report for the period disagrees with the sum of their children's values",
   })
   async discrepancies(

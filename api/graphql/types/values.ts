@@ -68,7 +68,11 @@ export class KpiValue {
   @Field(() => KpiStatus)
   status!: KpiStatus;
 
-  @Field(() => Float, { nullable: true, description: 'The same period one year earlier' })
+  @Field(() => Float, {
+    nullable: true,
+    description:
+      "The same period one year earlier. An old-list unit's 2025 is its first half only (complete: false), so it is compared with the first half of 2024",
+  })
   previousValue!: number | null;
 
   @Field(() => Float, { nullable: true, description: 'value − previousValue (percentage points for ratios)' })
