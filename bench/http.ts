@@ -21,8 +21,8 @@ export class GraphQLClient {
     this.target = new URL(url);
   }
 
-  post(query: string): Promise<Answer> {
-    const payload = Buffer.from(JSON.stringify({ query }));
+  post(query: string, variables?: Record<string, unknown>): Promise<Answer> {
+    const payload = Buffer.from(JSON.stringify({ query, variables }));
     return new Promise((resolve, reject) => {
       const req = request(
         {

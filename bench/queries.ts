@@ -101,7 +101,7 @@ export interface ApiOptions {
 
 async function ask(client: GraphQLClient, op: Operation, requests = op.requests) {
   return time(async () => {
-    const answers = await Promise.all(requests.map((r) => client.post(r.query)));
+    const answers = await Promise.all(requests.map((r) => client.post(r.query, r.variables)));
     answers.forEach((a, i) => {
       const p = problem(a);
       if (p) throw new Error(`bench: ${op.id} (${requests[i].source}) failed: ${p}`);
@@ -210,7 +210,7 @@ export async function hammer(
       method: 'POST' as const,
       path: url.pathname,
       headers: { 'content-type': 'application/json', ...(o.token ? { authorization: `Bearer ${o.token}` } : {}) },
-      body: JSON.stringify({ query: r.query }),
+      body: JSON.stringify({ query: r.query, variables: r.variables }),
     }));
   o.progress(`  throughput: ${o.connections} connections for ${o.durationS} s, ${requests.length} requests a round…`);
   const instance = autocannon({

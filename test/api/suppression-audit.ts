@@ -538,7 +538,9 @@ export async function audit2025(w: Warehouse, a: Audited, seed: number) {
     const total = u < 0.3 ? 0 : u < 0.7 ? 1 + Math.floor(r() * 10) : 11 + Math.floor(r() * 40);
     const female = split(r, total, 0.7);
     const child = split(r, total, 0.3);
-    const fc = split(r, Math.min(female, child), 0.5);
+    // Female children between what the margins force and allow, so that every cell is a count (≥ 0).
+    const least = Math.max(0, female + child - total);
+    const fc = least + split(r, Math.min(female, child) - least, 0.5);
     const cells: [string, string, number][] = [
       ['', '', total],
       ['female', '', female],

@@ -37,7 +37,7 @@ let browser: Browser;
 
 beforeAll(async () => {
   w = await demoWarehouse();
-  token = (await createApiKey(w, { role: 'viewer', unitId: await unitId(w, 'VN'), label: 'workbench test' })).token;
+  token = (await createApiKey(w, { role: 'analyst', unitId: await unitId(w, 'VN'), label: 'workbench test' })).token;
   server = await startServer({ warehouse: w, port: 0 });
   if (unmet(CHROMIUM)) return;
   browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: ARGS });
