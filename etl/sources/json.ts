@@ -86,8 +86,8 @@ export async function readJson(
 
   const places = new Places();
   let batch: SourceRow[] = [];
-  let token = next();
   try {
+    let token = next();
     if (token !== SyntaxKind.OpenBracketToken) {
       if (token === SyntaxKind.EOF) invalid('ValueExpected');
       problem(
@@ -105,7 +105,7 @@ export async function readJson(
           places.addRow(row.line, row.col);
           batch.push({ line: row.line, values: readRow(scanner, next, places, row, problem, invalid) });
           if (batch.length === BATCH_ROWS) {
-            if (!issues.length) await stage(batch);
+            await stage(issues.length ? [] : batch); // a file already rejected stages nothing more
             batch = [];
             await yieldToRequests();
           }

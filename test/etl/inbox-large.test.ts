@@ -10,40 +10,16 @@ import type { LoadResult } from '../../etl/load.ts';
 import { startSchedule } from '../../etl/schedule.ts';
 import { runRows } from '../../schema/dialect.ts';
 import { cleanupTemp, count, freshWarehouse, tempDir } from '../helpers.ts';
+import { writeLargeJson } from './large-json.ts';
 
 afterAll(cleanupTemp);
-
-const MONTHS = Array.from(
-  { length: 60 },
-  (_, i) => `${2020 + Math.floor(i / 12)}${String((i % 12) + 1).padStart(2, '0')}`,
-);
 
 describe('a large JSON report in the inbox of a running server', () => {
   it('is read while requests keep being answered, in bounded memory', { timeout: 600_000 }, async () => {
     const w = await freshWarehouse();
-    const conn = await w.connect();
-    const wards = (
-      await runRows(
-        conn,
-        `SELECT ref FROM units WHERE ref LIKE '2025-03:%' AND level = 'ward' ORDER BY ref LIMIT 10000`,
-      )
-    ).rows.map((r) => r.ref as string);
-    conn.closeSync();
-    // 10,000 wards × 60 months: 600,000 rows, about 70 MB, pretty-printed as a spreadsheet export writes it.
-    const staging = tempDir();
-    const file = path.join(staging, 'export.json');
-    const out = fs.openSync(file, 'w');
-    fs.writeSync(out, '[\n');
-    for (const [i, ref] of wards.entries()) {
-      const rows = MONTHS.map(
-        (period, m) =>
-          `  {"unit_code": "${ref}", "period": "${period}", "indicator": "hotline_calls", "value": ${(i + m) % 7}, "submitted_on": "2025-06-30"}`,
-      );
-      fs.writeSync(out, rows.join(',\n') + (i < wards.length - 1 ? ',\n' : '\n'));
-    }
-    fs.writeSync(out, ']\n');
-    fs.closeSync(out);
-    const rows = wards.length * MONTHS.length;
+    // 10,000 wards × 60 months: 600,000 rows, about 70 MB.
+    const file = path.join(tempDir(), 'export.json');
+    const rows = await writeLargeJson(w, file, 10_000);
     expect(rows).toBe(600_000);
     expect(fs.statSync(file).size).toBeGreaterThan(60e6);
 
@@ -97,7 +73,7 @@ describe('a large JSON report in the inbox of a running server', () => {
       expect.soft(peakRss).toBeLessThan(1.5 * 1024 ** 3);
     } finally {
       clearInterval(sampler);
-      schedule.stop();
+      await schedule.stop();
       await server.close();
     }
   });
