@@ -36,6 +36,7 @@ const E2E = [
   'test/etl/long-lines.test.ts',
   'test/etl/overlap.test.ts',
   'test/etl/sample.test.ts',
+  'test/etl/sigterm.test.ts',
   'test/schema/backup.test.ts',
 ];
 const SOAK = ['test/soak/**/*.test.ts'];
