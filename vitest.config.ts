@@ -30,11 +30,13 @@ const E2E = [
   'test/etl/cli.test.ts',
   'test/etl/extract-load.test.ts',
   'test/etl/faults.test.ts',
+  'test/etl/inbox-large.test.ts',
   'test/etl/load-formats.test.ts',
   'test/etl/load-variants.test.ts',
   'test/etl/long-lines.test.ts',
   'test/etl/overlap.test.ts',
   'test/etl/sample.test.ts',
+  'test/etl/sigterm.test.ts',
   'test/schema/backup.test.ts',
 ];
 const SOAK = ['test/soak/**/*.test.ts'];

@@ -241,7 +241,7 @@ export function registerEtlCommands(program: Command): void {
       });
       console.log(`watching ${o.inbox} on "${o.cron}"; next scan ${schedule.next()?.toISOString()}; Ctrl-C to stop`);
       await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()).once('SIGTERM', () => resolve()));
-      schedule.stop();
+      await schedule.stop();
       await w.close();
     });
 

@@ -67,6 +67,11 @@ export interface LoadOptions {
    * holds its requests back in between, so that no answer reads facts of the run beside a roll-up from before it.
    */
   holdReaders?: () => Promise<() => void>;
+  /**
+   * Stops the run (a server shutting down): the query under way is interrupted and the batch in flight rolls back,
+   * so each file is in whole or not at all, as after a crash; the run is recorded as interrupted.
+   */
+  signal?: AbortSignal;
 }
 
 /** Expands folders (recursively, sorted, so that load order is reproducible) into report files. */
@@ -117,6 +122,8 @@ async function load(w: Warehouse, paths: string[], o: LoadOptions): Promise<Load
   const base = o.baseDir ?? process.cwd();
   const conn = await w.connect();
   const sql = (text: string, params: unknown[] = []) => runRows(conn, text, params);
+  const interrupt = () => conn.interrupt();
+  o.signal?.addEventListener('abort', interrupt);
   try {
     // Runs still "running" were cut short (kill -9, a full disk): this process holds the file, so none is alive.
     await sql(`UPDATE etl_runs SET status = 'interrupted' WHERE status = 'running'`);
@@ -128,14 +135,19 @@ async function load(w: Warehouse, paths: string[], o: LoadOptions): Promise<Load
     try {
       return await loadRun(conn, runId, paths, o, today, base, started);
     } catch (e) {
+      const stopped = o.signal?.aborted === true;
+      const cause = stopped ? (o.signal!.reason as Error) : (e as Error);
+      o.signal?.removeEventListener('abort', interrupt); // the bookkeeping below must not be interrupted too
       // On a full disk this bookkeeping fails too: the run then shows as interrupted at the next load.
-      await sql(
-        `UPDATE etl_runs SET finished_at = now()::TIMESTAMP, status = 'failed', message = $2 WHERE run_id = $1`,
-        [runId, (e as Error).message],
-      ).catch(() => undefined);
-      throw new LoadFailedError(runId, e as Error);
+      await sql(`UPDATE etl_runs SET finished_at = now()::TIMESTAMP, status = $3, message = $2 WHERE run_id = $1`, [
+        runId,
+        cause.message,
+        stopped ? 'interrupted' : 'failed',
+      ]).catch(() => undefined);
+      throw new LoadFailedError(runId, cause);
     }
   } finally {
+    o.signal?.removeEventListener('abort', interrupt);
     conn.closeSync();
   }
 }
@@ -189,17 +201,26 @@ async function loadRun(
   };
   try {
     for (let i = 0; i < todo.length;) {
+      o.signal?.throwIfAborted();
       const batch: FileOutcome[] = [];
       let size = 0;
       while (i < todo.length && (batch.length === 0 || size + todo[i].bytes <= batchBytes)) {
         size += todo[i].bytes;
         batch.push(todo[i++]);
       }
-      revised += await loadBatch(conn, runId, batch, today, beforeCommit, (f) => {
-        bytesDone += f.bytes;
-        filesDone++;
-        o.onProgress?.({ filesDone, filesTotal: todo.length, bytesDone, bytesTotal, file: f.name });
-      });
+      revised += await loadBatch(
+        conn,
+        runId,
+        batch,
+        today,
+        beforeCommit,
+        (f) => {
+          bytesDone += f.bytes;
+          filesDone++;
+          o.onProgress?.({ filesDone, filesTotal: todo.length, bytesDone, bytesTotal, file: f.name });
+        },
+        o.signal,
+      );
     }
     if (staleBefore) await beforeCommit();
     await refreshDerived(conn, staleBefore);
@@ -292,6 +313,7 @@ async function loadBatch(
   today: string,
   beforeCommit: () => Promise<void>,
   done: (f: FileOutcome) => void,
+  signal: AbortSignal | undefined,
 ): Promise<number> {
   const sql = (text: string, params: unknown[] = []) => runRows(conn, text, params);
   await createStage(conn);
@@ -300,7 +322,8 @@ async function loadBatch(
   try {
     for (const [fileNo, f] of batch.entries()) {
       try {
-        const s = await stageFile(conn, fileNo, f);
+        signal?.throwIfAborted();
+        const s = await stageFile(conn, fileNo, f, signal);
         f.rows = s.rows;
         if (s.rows === 0)
           f.issues.push({
@@ -346,6 +369,7 @@ async function loadBatch(
     }
 
     const accepted = staged.filter((s) => s.outcome.status === 'loaded');
+    signal?.throwIfAborted();
     let revised = 0;
     await beforeCommit();
     await sql('BEGIN TRANSACTION');
@@ -420,6 +444,7 @@ async function stageFile(
   conn: DuckDBConnection,
   fileNo: number,
   f: FileOutcome,
+  signal: AbortSignal | undefined,
 ): Promise<{ rows: number; locator: () => Locator; cleanup: () => void }> {
   const format = formatOf(f.path);
   if (format === 'csv') {
@@ -432,10 +457,16 @@ async function stageFile(
       throw e;
     }
   }
-  if (format === 'xlsx' || format === 'json') {
+  if (format === 'json') {
+    const read = await readJson(f.path, f.name, async (rows) => {
+      signal?.throwIfAborted();
+      await appendRows(conn, fileNo, rows);
+    });
+    return { rows: read.rows, locator: () => read.locator, cleanup: () => {} };
+  }
+  if (format === 'xlsx') {
     // exceljs takes a third of a second to import: only when a workbook comes.
-    const read =
-      format === 'xlsx' ? await (await import('./sources/xlsx.ts')).readXlsx(f.path, f.name) : readJson(f.path, f.name);
+    const read = await (await import('./sources/xlsx.ts')).readXlsx(f.path, f.name);
     const rows = await appendRows(conn, fileNo, read.rows);
     return { rows, locator: () => read.locator, cleanup: () => {} };
   }

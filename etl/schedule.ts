@@ -143,6 +143,10 @@ function moveAside(inbox: string, file: string, folder: string): string {
 
 export interface ScanOptions {
   holdReaders?: LoadOptions['holdReaders'];
+  /** Stops the load in progress; its files stay in the inbox, as if the scan had not taken them. */
+  signal?: AbortSignal;
+  /** Told which files a scan takes, before their load starts. */
+  onLoad?: (files: string[]) => void;
   /** The schedule's memory of earlier scans; without it, the scan looks twice, SETTLE_MS apart. */
   watch?: InboxWatch;
   /** Where refused entries are reported; default stderr. */
@@ -160,7 +164,13 @@ export async function scanInbox(w: Warehouse, inbox: string, o: ScanOptions = {}
   }
   const files = watch.look(inbox).complete;
   if (!files.length) return null;
-  const result = await loadFiles(w, files, { trigger: 'schedule', baseDir: inbox, holdReaders: o.holdReaders });
+  o.onLoad?.(files);
+  const result = await loadFiles(w, files, {
+    trigger: 'schedule',
+    baseDir: inbox,
+    holdReaders: o.holdReaders,
+    signal: o.signal,
+  });
   for (const f of result.files) {
     const folder = f.status === 'rejected' ? `rejected/run-${result.runId}` : `loaded/run-${result.runId}`;
     const dest = moveAside(inbox, f.path, folder);
@@ -170,7 +180,8 @@ export async function scanInbox(w: Warehouse, inbox: string, o: ScanOptions = {}
 }
 
 export interface Schedule {
-  stop(): void;
+  /** Stops scanning; a load in progress stops too (its batch rolls back) and is waited for. */
+  stop(): Promise<void>;
   /** When the next scan is due. */
   next(): Date | null;
 }
@@ -184,15 +195,27 @@ export function startSchedule(
   inbox: string,
   cron: string,
   onScan: (r: LoadResult | null, e?: Error) => void,
-  o: Omit<ScanOptions, 'watch'> = {},
+  o: Omit<ScanOptions, 'watch' | 'signal'> = {},
 ): Schedule {
   const watch = new InboxWatch(o.log);
-  const job = new Cron(cron, { protect: true }, async () => {
-    try {
-      onScan(await scanInbox(w, inbox, { ...o, watch }));
-    } catch (e) {
-      onScan(null, e as Error);
-    }
+  const stopping = new AbortController();
+  let scan: Promise<void> = Promise.resolve();
+  const job = new Cron(cron, { protect: true }, () => {
+    scan = (async () => {
+      try {
+        onScan(await scanInbox(w, inbox, { ...o, watch, signal: stopping.signal }));
+      } catch (e) {
+        onScan(null, e as Error);
+      }
+    })();
+    return scan;
   });
-  return { stop: () => job.stop(), next: () => job.nextRun() };
+  return {
+    stop: async () => {
+      job.stop();
+      stopping.abort(new Error('stopped before the load finished; its files stay in the inbox for the next scan'));
+      await scan;
+    },
+    next: () => job.nextRun(),
+  };
 }

@@ -3,7 +3,7 @@
  * `runServer` is shared with `pcmbn start`: the server, the inbox schedule in the same process, clean shutdown.
  */
 import { mkdirSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { type Command, Option } from 'commander';
 import { Cron } from 'croner';
 import { summarize, UsageError, withWarehouse } from '../../etl/cli.ts';
@@ -115,14 +115,17 @@ export async function runServer(w: Warehouse, o: RunOptions = {}): Promise<void>
             if (e) console.error(`inbox scan failed: ${e.message}`);
             if (r) console.log(summarize(r));
           },
-          { holdReaders: server.holdReaders },
+          {
+            holdReaders: server.holdReaders,
+            onLoad: (files) => console.log(`inbox: loading ${files.map((f) => relative(o.inbox!, f)).join(', ')}`),
+          },
         )
       : null;
   try {
     await o.onReady?.(server);
     await stopped;
   } finally {
-    schedule?.stop();
+    await schedule?.stop(); // a load in progress rolls back its batch: its files stay in the inbox
     await server.close();
   }
   console.log('stopped');
