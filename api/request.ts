@@ -48,7 +48,8 @@ export function createRequestContext(args: {
       if (inScope(unitId)) return;
       const scope = principal.keyId === null ? 'anonymous access' : `API key ${principal.keyId}`;
       throw forbidden(
-        `${describeUnit(units.unit(unitId), unitId)} is outside the scope of ${scope}, which sees ${describeUnit(units.unit(principal.unitId), principal.unitId)} and what lies under it`,
+        `${describeUnit(units.unit(unitId), unitId)} is outside the scope of ${scope}, which sees ` +
+          `${describeUnit(units.unit(principal.unitId), principal.unitId)} and what lies under it`,
       );
     },
   };

@@ -89,7 +89,9 @@ export interface RunningServer {
   close(): Promise<void>;
   /** Forgets cached results. */
   invalidate(): void;
-  /** For LoadOptions.holdReaders: holds requests back while a load commits; letting them go forgets cached results. */
+  /**
+   * For LoadOptions.holdReaders: holds requests back while a load commits; letting them go forgets cached results.
+   */
   holdReaders(): Promise<() => void>;
 }
 
@@ -223,7 +225,8 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
         res,
         400,
         ERROR_CODES.BAD_REQUEST,
-        `batched requests are not accepted: send one GraphQL operation per request (this body holds ${req.body.length})`,
+        `batched requests are not accepted: send one GraphQL operation per request (this body holds ` +
+          `${req.body.length})`,
       );
     }
     const long = longStringIn(req.method === 'GET' ? getVariables(req.query) : req.body?.variables);
@@ -233,7 +236,8 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
         res,
         400,
         ERROR_CODES.BAD_USER_INPUT,
-        `${long.path}: a string of ${long.length.toLocaleString('en-US')} characters; an argument holds at most ${MAX_STRING_CHARS}: unit codes, periods, dates and searches are all far shorter`,
+        `${long.path}: a string of ${long.length.toLocaleString('en-US')} characters; an argument holds at most ` +
+          `${MAX_STRING_CHARS}: unit codes, periods, dates and searches are all far shorter`,
       );
     }
     next();
@@ -257,7 +261,8 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
           res,
           400,
           ERROR_CODES.ANSWER_TOO_LARGE,
-          `the answer would be ${Buffer.byteLength(body).toLocaleString('en-US')} bytes; an answer holds at most ${maxAnswerBytes.toLocaleString('en-US')}: ask for fewer rows, fields or aliases, or split the query`,
+          `the answer would be ${Buffer.byteLength(body).toLocaleString('en-US')} bytes; an answer holds at most ` +
+            `${maxAnswerBytes.toLocaleString('en-US')}: ask for fewer rows, fields or aliases, or split the query`,
         );
       } else send(body);
       leave();

@@ -59,13 +59,17 @@ export interface FloorFigures {
 const sqlString = (s: string) => `'${s.replaceAll("'", "''")}'`;
 
 /** The contract's columns, typed as the warehouse ends up holding them. */
-const COLUMNS = `{'unit_code': 'VARCHAR', 'period': 'VARCHAR', 'indicator': 'VARCHAR', 'sex': 'VARCHAR', 'age_group': 'VARCHAR', 'value': 'BIGINT', 'submitted_on': 'DATE'}`;
+const COLUMNS =
+  `{'unit_code': 'VARCHAR', 'period': 'VARCHAR', 'indicator': 'VARCHAR', 'sex': 'VARCHAR', ` +
+  `'age_group': 'VARCHAR', 'value': 'BIGINT', 'submitted_on': 'DATE'}`;
 
 export async function floor(sampleDir: string, workDir: string, runs: number): Promise<FloorFigures> {
   const files = expandPaths([sampleDir]);
   if (files.some((f) => !/\.csv$/i.test(f)))
     throw new Error('bench: the floor reads CSV only; the sample holds other formats');
-  const sql = `CREATE TABLE raw AS SELECT * FROM read_csv([${files.map(sqlString).join(', ')}], header = true, auto_detect = false, delim = ',', quote = '"', escape = '"', columns = ${COLUMNS})`;
+  const sql =
+    `CREATE TABLE raw AS SELECT * FROM read_csv([${files.map(sqlString).join(', ')}], header = true, ` +
+    `auto_detect = false, delim = ',', quote = '"', escape = '"', columns = ${COLUMNS})`;
   const samples: number[] = [];
   let rows = 0;
   let duckdbVersion = '';
@@ -154,7 +158,8 @@ export async function load(
   };
 }
 
-/** Sums PCMBN_TRACE lines (`[sql 12.3 ms] STATEMENT…`) by the statement's first words; the top `n`, with their share of `totalMs`. */
+/** Sums PCMBN_TRACE lines (`[sql 12.3 ms] STATEMENT…`) by the statement's first words; the top `n`, with their share
+ * of `totalMs`. */
 export function traceProfile(
   text: string,
   totalMs: number,

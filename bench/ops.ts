@@ -158,7 +158,8 @@ export interface Params {
   today: string;
 }
 
-/** A trend's end as the API reads it: a period id, or an instant (Grafana's time range) taken as its month in Vietnam. */
+/** A trend's end as the API reads it: a period id, or an instant (Grafana's time range) taken as its month in
+ * Vietnam. */
 const periodOfBound = (bound: string) => (isInstant(bound) ? monthOfInstant(bound).id : bound);
 
 const request = (source: string, query: string, variables?: Record<string, unknown>): GqlRequest => ({
@@ -245,7 +246,9 @@ export function operations(p: Params): Operation[] {
     },
     {
       id: 'province-trend',
-      title: `Monthly trend of victims returned, ${p.province}, ${HISTORY_START.slice(0, 7)} → ${p.today.slice(0, 7)} across the reform`,
+      title:
+        `Monthly trend of victims returned, ${p.province}, ${HISTORY_START.slice(0, 7)} → ` +
+        `${p.today.slice(0, 7)} across the reform`,
       origin: 'dashboards/spec.ts: pcmbn-province, trend panel',
       requests: [trend(HISTORY_START)],
       warmup: [trend(later)],
@@ -296,12 +299,15 @@ function chosen(codes: readonly string[]): string {
   )`;
 }
 
-const VALUE = `CASE WHEN c.kind = 'count' THEN n.value WHEN n.value IS NULL OR d.value IS NULL OR d.value = 0 THEN NULL ELSE n.value / d.value * 100 END`;
+const VALUE =
+  `CASE WHEN c.kind = 'count' THEN n.value WHEN n.value IS NULL OR d.value IS NULL OR d.value = 0 THEN ` +
+  `NULL ELSE n.value / d.value * 100 END`;
 const status = (
   value: string,
   c = 'c',
 ) => `CASE WHEN ${c}.kind <> 'ratio' THEN 'NO_TARGET' WHEN ${value} IS NULL THEN 'NO_DATA'
-      WHEN (${c}.target_operator = '>=' AND ${value} >= ${c}.target_value) OR (${c}.target_operator = '>' AND ${value} > ${c}.target_value) THEN 'MET'
+      WHEN (${c}.target_operator = '>=' AND ${value} >= ${c}.target_value) OR (${c}.target_operator = '>' AND
+        ${value} > ${c}.target_value) THEN 'MET'
       ELSE 'NOT_MET' END`;
 
 function kpiSql(a: Ask): string {
@@ -355,7 +361,8 @@ function breakdownSql(a: Ask, today: string): string {
   const listOf = a.unit === 'VN' ? hierarchyOn(today) : a.unit.slice(0, 7);
   const members = a.level
     ? `SELECT u.* FROM unit_closure k JOIN units u ON u.unit_id = k.descendant_id
-       WHERE k.ancestor_id = (SELECT unit_id FROM parent) AND k.depth > 0 AND u.level = ${lit(LEVELS[a.level])} AND u.hierarchy = ${lit(listOf)}`
+       WHERE k.ancestor_id = (SELECT unit_id FROM parent) AND k.depth > 0 AND u.level = ${lit(LEVELS[a.level])} AND
+         u.hierarchy = ${lit(listOf)}`
     : `SELECT * FROM units WHERE parent_id = (SELECT unit_id FROM parent) AND hierarchy = ${lit(listOf)}`;
   return `WITH ${chosen(a.codes)},
   parent AS (SELECT unit_id FROM units WHERE ref = ${lit(a.unit)}),
@@ -366,7 +373,8 @@ function breakdownSql(a: Ask, today: string): string {
   ),
   measures AS (
     SELECT c.code, c.kind, c.target_operator, c.target_value, m.ref, m.code AS unit_code, m.name, m.type || ' ' || m.name AS full_name,
-           upper(m.level) AS level, ${VALUE} AS value, CASE WHEN c.kind = 'ratio' THEN n.value END AS numerator, CASE WHEN c.kind = 'ratio' THEN d.value END AS denominator,
+           upper(m.level) AS level, ${VALUE} AS value, CASE WHEN c.kind = 'ratio' THEN n.value END AS numerator,
+             CASE WHEN c.kind = 'ratio' THEN d.value END AS denominator,
            NOT (coalesce(n.partial, false) OR coalesce(d.partial, false)) AS complete
     FROM chosen c CROSS JOIN members m
     LEFT JOIN cells n ON n.unit_id = m.unit_id AND n.series = c.num_series

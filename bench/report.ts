@@ -1,5 +1,6 @@
 /**
- * Step 6: the figures against the benchmark's targets (README, Benchmark), as `bench/results.json`, a markdown table (`bench/results.md`),
+ * Step 6: the figures against the benchmark's targets (README, Benchmark), as `bench/results.json`, a markdown table
+ * (`bench/results.md`),
  * and the same table in the README between `<!-- bench:start -->` and `<!-- bench:end -->` (reruns replace it).
  */
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -153,20 +154,27 @@ export function markdown(r: Results): string {
   const lines: string[] = [];
   const sample = r.sample.reused ? `reused sample in ${r.sample.dir}` : `\`${r.sample.scale}\` sample`;
   lines.push(
-    `Measured ${r.date.slice(0, 16).replace('T', ' ')} UTC${r.quick ? ' (**--quick**: a smoke run, not the benchmark)' : ''} on ${m.cpuModel}, ${m.cores} cores, ` +
-      `${(m.memoryBytes / GiB).toFixed(0)} GiB; Node ${r.versions.node}, DuckDB ${r.versions.duckdb}; load average at start ` +
-      `${m.loadAverageAtStart.join(' / ')} (1/5/15 min${m.loadAverageAtStart[0] > 0.5 * m.cores ? ': the cores were shared with other work' : ''}). ` +
-      `${sample}: ${int(r.sample.files)} files, ${int(r.load.rows)} rows, ${bytes(r.sample.bytes)}; warehouse file ${bytes(r.database.bytes)}. ` +
-      `API and SQL answers ${r.checks.apiEqualsSql ? 'agree on every figure' : `**disagree** (${r.checks.mismatches} differences, see results.json)`}.`,
+    `Measured ${r.date.slice(0, 16).replace('T', ' ')} ` +
+      `UTC${r.quick ? ' (**--quick**: a smoke run, not the benchmark)' : ''} on ${m.cpuModel}, ${m.cores} cores, ` +
+      (`${(m.memoryBytes / GiB).toFixed(0)} GiB; Node ${r.versions.node}, DuckDB ${r.versions.duckdb}; load average ` +
+        `at start `) +
+      (`${m.loadAverageAtStart.join(' / ')} (1/5/15 ` +
+        `min${m.loadAverageAtStart[0] > 0.5 * m.cores ? ': the cores were shared with other work' : ''}). `) +
+      (`${sample}: ${int(r.sample.files)} files, ${int(r.load.rows)} rows, ${bytes(r.sample.bytes)}; warehouse file ` +
+        `${bytes(r.database.bytes)}. `) +
+      (`API and SQL answers ` +
+        `${r.checks.apiEqualsSql ? 'agree on every figure' : `**disagree** (${r.checks.mismatches} differences, see results.json)`}.`),
   );
   lines.push('');
   lines.push('| figure | measured | target | met |');
   lines.push('| --- | --- | --- | --- |');
   lines.push(
-    `| Load, \`pcmbn etl load\` end to end | ${ms(r.load.ms)}: ${int(r.load.rowsPerSecond)} rows/s, peak RSS ${bytes(r.load.peakRssBytes)} | | |`,
+    `| Load, \`pcmbn etl load\` end to end | ${ms(r.load.ms)}: ${int(r.load.rowsPerSecond)} rows/s, peak RSS ` +
+      `${bytes(r.load.peakRssBytes)} | | |`,
   );
   lines.push(
-    `| Floor, DuckDB \`read_csv\` of the same files into a bare table | ${ms(r.floor.ms.median)}: ${int(r.floor.rowsPerSecond)} rows/s (median of ${r.floor.ms.n}) | | |`,
+    `| Floor, DuckDB \`read_csv\` of the same files into a bare table | ${ms(r.floor.ms.median)}: ` +
+      `${int(r.floor.rowsPerSecond)} rows/s (median of ${r.floor.ms.n}) | | |`,
   );
   const row = (t: Target | undefined) => (t ? lines.push(`| ${t.what} | ${t.actual} | ${t.target} | ${mark(t)} |`) : 0);
   const find = (id: string) => r.targets.find((t) => t.id === id);
@@ -200,15 +208,18 @@ export function markdown(r: Results): string {
   row(find('rss-load'));
   lines.push('');
   lines.push(
-    '| query (requests) | SQL median (first) | API warm median / p95 | API cold median / p95 | API ÷ SQL warm, cold | warm target | cold target | same numbers |',
+    '| query (requests) | SQL median (first) | API warm median / p95 | API cold median / p95 | API ÷ SQL warm, cold ' +
+      '| warm target | cold target | same numbers |',
   );
   lines.push('| --- | --- | --- | --- | --- | --- | --- | --- |');
   for (const q of r.queries) {
     const w = find(`warm-${q.id}`)!;
     const c = find(`cold-${q.id}`)!;
     lines.push(
-      `| ${q.id} (${q.requests}) | ${ms(q.sqlMs.median)} (${ms(q.sqlMs.first)}) | ${ms(q.apiWarmMs.median)} / ${ms(q.apiWarmMs.p95)} | ` +
-        `${ms(q.apiColdMs.median)} / ${ms(q.apiColdMs.p95)} | ${q.ratioWarm.toFixed(2)}, ${q.ratioCold.toFixed(1)} | ${w.target}: ${mark(w)} | ${c.target}: ${mark(c)} | ` +
+      `| ${q.id} (${q.requests}) | ${ms(q.sqlMs.median)} (${ms(q.sqlMs.first)}) | ${ms(q.apiWarmMs.median)} / ` +
+        `${ms(q.apiWarmMs.p95)} | ` +
+        (`${ms(q.apiColdMs.median)} / ${ms(q.apiColdMs.p95)} | ${q.ratioWarm.toFixed(2)}, ${q.ratioCold.toFixed(1)} ` +
+          `| ${w.target}: ${mark(w)} | ${c.target}: ${mark(c)} | `) +
         `${q.agree ? `yes (${int(q.figures)} figures)` : `**no** (${q.mismatches.length})`} |`,
     );
   }
@@ -216,9 +227,12 @@ export function markdown(r: Results): string {
   lines.push('');
   const coldRuns = r.queries[0]?.apiColdMs.n ?? 0;
   lines.push(
-    `Warm runs: ${r.queries[0]?.apiWarmMs.n ?? 0} per query; cold: ${coldRuns} server restarts (server ready in ${ms(r.memory.serverStartMs.median)}${coldRuns < 20 ? `; the p95 of ${coldRuns} runs is the slowest` : ''}); ` +
-      `SQL: ${r.queries[0]?.sqlMs.n ?? 0} runs. Throughput: ${t.connections} connections for ${t.durationS} s cycling through the ${t.requestsPerRound} requests above, ` +
-      `${int(t.requests)} answered, p50 ${ms(t.latencyMs.p50)}, p99 ${ms(t.latencyMs.p99)}, max ${ms(t.latencyMs.max)}, ${t.non2xx} non-2xx, ${t.errors} errors; ` +
+    `Warm runs: ${r.queries[0]?.apiWarmMs.n ?? 0} per query; cold: ${coldRuns} server restarts (server ready in ` +
+      `${ms(r.memory.serverStartMs.median)}${coldRuns < 20 ? `; the p95 of ${coldRuns} runs is the slowest` : ''}); ` +
+      (`SQL: ${r.queries[0]?.sqlMs.n ?? 0} runs. Throughput: ${t.connections} connections for ${t.durationS} s ` +
+        `cycling through the ${t.requestsPerRound} requests above, `) +
+      (`${int(t.requests)} answered, p50 ${ms(t.latencyMs.p50)}, p99 ${ms(t.latencyMs.p99)}, max ` +
+        `${ms(t.latencyMs.max)}, ${t.non2xx} non-2xx, ${t.errors} errors; `) +
       'autocannon runs in the benchmark process, on the same cores as the server.',
   );
   return lines.join('\n') + '\n';
@@ -227,7 +241,8 @@ export function markdown(r: Results): string {
 export const START = '<!-- bench:start -->';
 export const END = '<!-- bench:end -->';
 
-/** Replaces what lies between the markers in the README; without markers, puts them at the top of its Benchmark section. */
+/** Replaces what lies between the markers in the README; without markers, puts them at the top of its Benchmark
+ * section. */
 export function updateReadme(path: string, md: string): void {
   const text = readFileSync(path, 'utf8');
   const block = `${START}\n${md}${END}`;

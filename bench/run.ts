@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: how fast the warehouse is, measured side by side with DuckDB itself in one run.
  *
- *   npm run bench                         the national sample (~22.7 M rows), ~10 minutes here; writes bench/results.json,
+ * npm run bench                         the national sample (~22.7 M rows), ~10 minutes here; writes
+ * bench/results.json,
  *                                         bench/results.md and the README's Benchmark table
  *   npm run bench -- --reuse DIR          an existing sample folder instead of generating one
  *   npm run bench -- --quick              a smoke run on the demo sample (~1 minute); results go to the work folder
@@ -9,7 +10,8 @@
  * Other options: --scale demo|national, --out DIR (results.json and results.md), --readme FILE | --no-readme,
  * --work DIR (kept), --keep, --no-trace (the load runs with PCMBN_TRACE=1, a line per SQL statement, and its slowest
  * statements go into results.json; this turns it off),
- * --cold-runs N, --warm-runs N, --sql-runs N, --floor-runs N, --duration S, --connections N, --year, --province, --month.
+ * --cold-runs N, --warm-runs N, --sql-runs N, --floor-runs N, --duration S, --connections N, --year, --province,
+ * --month.
  *
  * Exit 1 when the API's numbers differ from the hand-written SQL's (results are still written, the README is not).
  * Targets are reported, never asserted: a slow machine is not a failure.
@@ -106,23 +108,27 @@ async function main(): Promise<number> {
   log(
     s.reused
       ? `1. sample: reusing ${s.dir} (${s.files} files, ${bytes(s.bytes)})`
-      : `1. sample: ${s.files} files, ${s.rows?.toLocaleString('en-US')} rows, ${bytes(s.bytes)} in ${ms(s.generateMs!)}`,
+      : `1. sample: ${s.files} files, ${s.rows?.toLocaleString('en-US')} rows, ${bytes(s.bytes)} in ` +
+          `${ms(s.generateMs!)}`,
   );
 
   // 2. The floor, then the load.
   const f = await floor(s.dir, work, o.floorRuns);
   log(
-    `2. floor: DuckDB read_csv of ${f.rows.toLocaleString('en-US')} rows into a bare table: ${ms(f.ms.median)}, ${f.rowsPerSecond.toLocaleString('en-US')} rows/s`,
+    `2. floor: DuckDB read_csv of ${f.rows.toLocaleString('en-US')} rows into a bare table: ${ms(f.ms.median)}, ` +
+      `${f.rowsPerSecond.toLocaleString('en-US')} rows/s`,
   );
   const l = await load(s.dir, dbPath, logs.load, o.trace, 60 * 60_000);
   if (o.trace) l.profile = traceProfile(readFileSync(logs.load, 'utf8'), l.ms);
   log(`   load: ${l.summary}`);
   log(
-    `   end to end ${ms(l.ms)}: ${l.rowsPerSecond.toLocaleString('en-US')} rows/s (${(l.rowsPerSecond / f.rowsPerSecond).toFixed(3)} of the floor), peak RSS ${bytes(l.peakRssBytes)}`,
+    `   end to end ${ms(l.ms)}: ${l.rowsPerSecond.toLocaleString('en-US')} rows/s ` +
+      `(${(l.rowsPerSecond / f.rowsPerSecond).toFixed(3)} of the floor), peak RSS ${bytes(l.peakRssBytes)}`,
   );
   if (l.exitCode !== 0 || l.filesRejected > 0)
     throw new Error(
-      `bench: the load did not take the whole sample (exit ${l.exitCode}, ${l.filesRejected} files rejected); see ${logs.load}`,
+      `bench: the load did not take the whole sample (exit ${l.exitCode}, ${l.filesRejected} files rejected); see ` +
+        `${logs.load}`,
     );
   if (l.rows !== f.rows) throw new Error(`bench: the load took ${l.rows} rows, DuckDB's reader ${f.rows}`);
   const database = { path: dbPath, bytes: statSync(dbPath).size, walBytes: sizeOf(`${dbPath}.wal`) };
@@ -144,7 +150,8 @@ async function main(): Promise<number> {
   const sql = await timeSql(dbPath, ops, o.sqlRuns, today);
   for (const op of ops)
     log(
-      `  sql ${op.id}: median ${ms(sql.get(op.id)!.ms.median)} (first ${ms(sql.get(op.id)!.firstMs)}), ${sql.get(op.id)!.rows} rows`,
+      `  sql ${op.id}: median ${ms(sql.get(op.id)!.ms.median)} (first ${ms(sql.get(op.id)!.firstMs)}), ` +
+        `${sql.get(op.id)!.rows} rows`,
     );
   const api = await timeApi(ops, {
     env: { PCMBN_DB: dbPath },
@@ -159,10 +166,12 @@ async function main(): Promise<number> {
   });
   const t = api.throughput;
   log(
-    `4. throughput: ${t.requestsPerSecond.toLocaleString('en-US')} requests/s, p99 ${ms(t.latencyMs.p99)} (${t.non2xx} non-2xx, ${t.errors} errors)`,
+    `4. throughput: ${t.requestsPerSecond.toLocaleString('en-US')} requests/s, p99 ${ms(t.latencyMs.p99)} ` +
+      `(${t.non2xx} non-2xx, ${t.errors} errors)`,
   );
   log(
-    `5. peak RSS: load ${bytes(l.peakRssBytes)}, server ${bytes(api.serverPeakRssBytes)}; warehouse file ${bytes(database.bytes)}`,
+    `5. peak RSS: load ${bytes(l.peakRssBytes)}, server ${bytes(api.serverPeakRssBytes)}; warehouse file ` +
+      `${bytes(database.bytes)}`,
   );
 
   const queries: QueryResult[] = ops.map((op) => {

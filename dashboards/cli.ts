@@ -42,7 +42,8 @@ export function registerDashboardCommands(program: Command): void {
   dashboards
     .command('build')
     .description(
-      `write the dashboard JSON and Grafana provisioning files (same input, same bytes) under ${relative(process.cwd(), DEFAULT_OUT_DIR) || '.'}`,
+      `write the dashboard JSON and Grafana provisioning files (same input, same bytes) under ` +
+        `${relative(process.cwd(), DEFAULT_OUT_DIR) || '.'}`,
     )
     .option('--out <dir>', 'where to write them', DEFAULT_OUT_DIR)
     .option('--check', 'write nothing; exit 1 when the files differ from what build would write')
@@ -52,7 +53,8 @@ export function registerDashboardCommands(program: Command): void {
         if (!stale) return;
         if (stale.length) {
           console.error(
-            `pcmbn: ${stale.length} file(s) out of date under ${o.out}: ${stale.join(', ')}; run \`pcmbn dashboards build\``,
+            `pcmbn: ${stale.length} file(s) out of date under ${o.out}: ${stale.join(', ')}; run \`pcmbn dashboards ` +
+              `build\``,
           );
           process.exitCode = 1;
         } else {
@@ -69,7 +71,8 @@ export function registerDashboardCommands(program: Command): void {
         `${r.written.length} written, ${r.unchanged.length} unchanged, ${r.removed.length} removed under ${out}`,
       );
       console.log(
-        `mount ${out} as /etc/grafana/provisioning; Grafana reads the API's address from $${API_URL_ENV} and its key from $${API_KEY_ENV}`,
+        `mount ${out} as /etc/grafana/provisioning; Grafana reads the API's address from $${API_URL_ENV} and its ` +
+          `key from $${API_KEY_ENV}`,
       );
     });
 
@@ -110,7 +113,8 @@ export function registerDashboardCommands(program: Command): void {
           });
           const changed = r.dashboards.filter((d) => d.outcome !== 'unchanged').length;
           console.log(
-            `pushed to Grafana ${r.grafanaVersion}: ${r.dashboards.length} dashboards (${changed} created or updated), folder ${r.folder.outcome}, data source ${r.datasource.outcome}`,
+            `pushed to Grafana ${r.grafanaVersion}: ${r.dashboards.length} dashboards (${changed} created or ` +
+              `updated), folder ${r.folder.outcome}, data source ${r.datasource.outcome}`,
           );
         } catch (e) {
           if (e instanceof GrafanaError) {

@@ -149,7 +149,8 @@ export class GrafanaClient {
     if (!o.token || /\s/.test(o.token))
       throw new GrafanaError(
         'bad-request',
-        'the Grafana token is empty or has spaces: pass a service account token (glsa_…) with --token or GRAFANA_TOKEN',
+        'the Grafana token is empty or has spaces: pass a service account token (glsa_…) with --token or ' +
+          'GRAFANA_TOKEN',
       );
     this.baseUrl = `${u.origin}${u.pathname.replace(/\/+$/, '')}`;
     this.token = o.token;
@@ -247,7 +248,8 @@ export class GrafanaClient {
       if (body === undefined || body === null || typeof body !== 'object') {
         throw new GrafanaError(
           'bad-response',
-          `${method} ${url} answered ${res.status} without a JSON body: is ${this.baseUrl} Grafana (and not a proxy's page)?`,
+          `${method} ${url} answered ${res.status} without a JSON body: is ${this.baseUrl} Grafana (and not a ` +
+            `proxy's page)?`,
           res.status,
         );
       }
@@ -262,7 +264,8 @@ export class GrafanaClient {
     if (err.name === 'TimeoutError' || err.name === 'AbortError') {
       return new GrafanaError(
         'timeout',
-        `Grafana at ${this.baseUrl} did not answer within ${this.timeoutMs / 1000} s while trying to ${action}: is it overloaded, or is the address a firewall that drops packets?`,
+        `Grafana at ${this.baseUrl} did not answer within ${this.timeoutMs / 1000} s while trying to ${action}: is ` +
+          `it overloaded, or is the address a firewall that drops packets?`,
       );
     }
     const code = err.cause?.code;
@@ -283,13 +286,16 @@ export class GrafanaClient {
       case 401:
         return new GrafanaError(
           'unauthorized',
-          `Grafana at ${this.baseUrl} refused the token (401 Unauthorized${said}): pass a valid service account token of this Grafana with --token or GRAFANA_TOKEN (Administration → Users and access → Service accounts → Add token)`,
+          `Grafana at ${this.baseUrl} refused the token (401 Unauthorized${said}): pass a valid service account ` +
+            `token of this Grafana with --token or GRAFANA_TOKEN (Administration → Users and access → Service ` +
+            `accounts → Add token)`,
           status,
         );
       case 403:
         return new GrafanaError(
           'forbidden',
-          `the service account may not ${action} (403 Forbidden${said}): give it the Editor role for folders and dashboards, and Admin (or datasources:create/write) for the data source`,
+          `the service account may not ${action} (403 Forbidden${said}): give it the Editor role for folders and ` +
+            `dashboards, and Admin (or datasources:create/write) for the data source`,
           status,
         );
       case 412: {
@@ -297,7 +303,8 @@ export class GrafanaClient {
           b.status === 'version-mismatch'
             ? 'it was changed by someone else since it was read: run the push again'
             : b.status === 'name-exists'
-              ? 'another dashboard with the same title already exists in that folder: rename or move that one, or choose another folder with --folder'
+              ? 'another dashboard with the same title already exists in that folder: rename or move that one, or ' +
+                'choose another folder with --folder'
               : b.status === 'plugin-dashboard'
                 ? "it belongs to a plugin: remove the plugin's dashboard first"
                 : 'a precondition failed';

@@ -94,7 +94,8 @@ export async function pushDashboards(o: PushOptions): Promise<PushReport> {
   const health = await grafana.health();
   if (older(health.version, GRAFANA.version)) {
     log(
-      `warning: Grafana ${health.version} is older than ${GRAFANA.version}, the version these dashboards are written for (schemaVersion ${GRAFANA.schemaVersion})`,
+      `warning: Grafana ${health.version} is older than ${GRAFANA.version}, the version these dashboards are ` +
+        `written for (schemaVersion ${GRAFANA.schemaVersion})`,
     );
   }
 
@@ -127,7 +128,8 @@ export async function pushDashboards(o: PushOptions): Promise<PushReport> {
   if (!existing) {
     if (!o.apiKey)
       log(
-        'warning: no API key given (--api-key or PCMBN_API_KEY): the data source sends none, so the API must allow anonymous viewers (PCMBN_ANONYMOUS=viewer)',
+        'warning: no API key given (--api-key or PCMBN_API_KEY): the data source sends none, so the API must allow ' +
+          'anonymous viewers (PCMBN_ANONYMOUS=viewer)',
       );
     await grafana.createDataSource(wanted);
     dsOutcome = 'created';
@@ -135,14 +137,16 @@ export async function pushDashboards(o: PushOptions): Promise<PushReport> {
     if (existing.readOnly) {
       throw new GrafanaError(
         'forbidden',
-        `the data source ${DATASOURCE.uid} is provisioned from a file in Grafana (read-only): change that file (dashboards/provisioning/datasources/pcmbn.yaml) instead of pushing`,
+        `the data source ${DATASOURCE.uid} is provisioned from a file in Grafana (read-only): change that file ` +
+          `(dashboards/provisioning/datasources/pcmbn.yaml) instead of pushing`,
       );
     }
     await grafana.updateDataSource(DATASOURCE.uid!, { ...wanted, id: existing.id, version: existing.version });
     dsOutcome = 'updated';
   }
   log(
-    `data source ${DATASOURCE.uid} → ${wanted.url}${authenticated ? ' (with an API key)' : ' (no API key)'}: ${dsOutcome}`,
+    `data source ${DATASOURCE.uid} → ${wanted.url}${authenticated ? ' (with an API key)' : ' (no API key)'}: ` +
+      `${dsOutcome}`,
   );
 
   // The dashboards.
@@ -162,7 +166,8 @@ export async function pushDashboards(o: PushOptions): Promise<PushReport> {
     if (current?.meta.provisioned) {
       throw new GrafanaError(
         'forbidden',
-        `the dashboard ${model.uid} is provisioned from a file in Grafana and cannot be saved through the API: update the provisioned files (pcmbn dashboards build) instead of pushing`,
+        `the dashboard ${model.uid} is provisioned from a file in Grafana and cannot be saved through the API: ` +
+          `update the provisioned files (pcmbn dashboards build) instead of pushing`,
       );
     }
     const saved = await grafana.saveDashboard({

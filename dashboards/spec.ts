@@ -7,7 +7,8 @@
  * hand-written figure. Each panel carries the GraphQL queries it runs: the query text, with GraphQL variables
  * (`$unitCode`) and Infinity's backend macros for the time range (`${__timeFrom}`), and the GraphQL variables as
  * Grafana fills them from the dashboard's (`{"unitCode": ${unit:json}}`); the `root_selector` that picks its rows
- * out of the response and the typed columns it keeps (the Infinity data source's model). The page interpolates the variables itself
+ * out of the response and the typed columns it keeps (the Infinity data source's model). The page interpolates the
+ * variables itself
  * (`interpolate`) and picks rows the way Infinity's backend parser does (`frame`), so a panel shows the same rows
  * in Grafana and in the page, and the tests check exactly what both run.
  *
@@ -157,14 +158,16 @@ export const queries = {
   /** One indicator for the unit and year, with the year before and the status against the target. */
   kpi: (code: string) =>
     q(
-      `{ kpi(indicator: "${code}", period: ${V.year}, unit: ${V.unit}) { value previousValue change status suppressed complete } }`,
+      `{ kpi(indicator: "${code}", period: ${V.year}, unit: ${V.unit}) { value previousValue change status ` +
+        `suppressed complete } }`,
       'data.kpi',
       [num('value'), num('previousValue'), num('change'), str('status'), str('suppressed'), str('complete')],
     ),
   /** An indicator over the time range, one point per `$granularity`, with the target for ratios. */
   trend: (code: string, alias = 'value', d: Disaggregation = {}, refId = 'A') =>
     q(
-      `{ trend(indicator: "${code}", from: ${V.from}, to: ${V.to}, granularity: ${V.granularity}, unit: ${V.unit}${disagg(d)}) { start value target suppressed } }`,
+      `{ trend(indicator: "${code}", from: ${V.from}, to: ${V.to}, granularity: ${V.granularity}, unit: ` +
+        `${V.unit}${disagg(d)}) { start value target suppressed } }`,
       'data.trend',
       [
         day('start', 'time'),
@@ -177,7 +180,9 @@ export const queries = {
   /** The units under `unit` (or `level` beneath it) for the year, ranked. */
   breakdown: (code: string, o: { unit?: string; period?: string; level?: 'DISTRICT' | 'WARD' } = {}) =>
     q(
-      `{ breakdown(indicator: ${arg(code)}, period: ${o.period ?? V.year}, unit: ${o.unit ?? V.unit}${o.level ? `, level: ${o.level}` : ''}) { unit { ref fullName level } value rank status suppressed } }`,
+      `{ breakdown(indicator: ${arg(code)}, period: ${o.period ?? V.year}, unit: ` +
+        `${o.unit ?? V.unit}${o.level ? `, level: ${o.level}` : ''}) { unit { ref fullName level } value rank ` +
+        `status suppressed } }`,
       'data.breakdown',
       [
         str('unit.fullName', 'name'),
@@ -192,7 +197,8 @@ export const queries = {
   /** Several counts for the unit and year, in the order given (funnels and breakdowns by sex or age). */
   kpis: (codes: readonly string[], valueAlias = 'value', d: Disaggregation = {}, refId = 'A', withNames = true) =>
     q(
-      `{ kpis(indicators: ${list(codes)}, period: ${V.year}, unit: ${V.unit}${disagg(d)}) { indicator { code${withNames ? ' nameVi' : ''} } value } }`,
+      `{ kpis(indicators: ${list(codes)}, period: ${V.year}, unit: ${V.unit}${disagg(d)}) { indicator { ` +
+        `code${withNames ? ' nameVi' : ''} } value } }`,
       'data.kpis',
       [
         str('indicator.code', 'code'),
@@ -203,7 +209,8 @@ export const queries = {
     ),
   compliance: () =>
     q(
-      `{ reportingCompliance(period: ${V.month}, unit: ${V.unit}) { dueDate expected received onTime late pending completeness timeliness } }`,
+      `{ reportingCompliance(period: ${V.month}, unit: ${V.unit}) { dueDate expected received onTime late pending ` +
+        `completeness timeliness } }`,
       'data.reportingCompliance',
       [
         str('dueDate'),
@@ -218,7 +225,8 @@ export const queries = {
     ),
   complianceByUnit: () =>
     q(
-      `{ complianceByUnit(period: ${V.month}, unit: ${V.unit}) { unit { ref fullName } expected received onTime late missing completeness timeliness } }`,
+      `{ complianceByUnit(period: ${V.month}, unit: ${V.unit}) { unit { ref fullName } expected received onTime ` +
+        `late missing completeness timeliness } }`,
       'data.complianceByUnit',
       [
         str('unit.fullName', 'name'),
@@ -457,8 +465,12 @@ function stat(i: Indicator, w = 4): StatPanel {
     h: 5,
     title: indicatorLabel(i),
     description: label(
-      `${i.nameVi} năm đã chọn${i.kind === 'ratio' ? `; ${targetLabel(i)!.vi.toLowerCase()} (${i.target.source})` : ` (${i.unit})`}; so với năm trước.`,
-      `${i.nameEn} in the chosen year${i.kind === 'ratio' ? `; ${targetLabel(i)!.en.toLowerCase()} (${i.target.source})` : ` (${i.unit})`}; change on the year before.`,
+      `${i.nameVi} năm đã ` +
+        `chọn${i.kind === 'ratio' ? `; ${targetLabel(i)!.vi.toLowerCase()} (${i.target.source})` : ` (${i.unit})`}; ` +
+        `so với năm trước.`,
+      `${i.nameEn} in the chosen ` +
+        `year${i.kind === 'ratio' ? `; ${targetLabel(i)!.en.toLowerCase()} (${i.target.source})` : ` (${i.unit})`}; ` +
+        `change on the year before.`,
     ),
     queries: [queries.kpi(i.code)],
   };
@@ -663,8 +675,10 @@ export const DASHBOARDS: readonly DashboardSpec[] = [
     uid: 'pcmbn-overview',
     title: label('Tổng quan', 'National overview'),
     description: label(
-      'Chỉ tiêu chính của Chương trình phòng, chống mua bán người trên toàn quốc: năm đã chọn so với năm trước, xu hướng và xếp hạng tỉnh, thành phố.',
-      'Headline indicators of the anti-trafficking programme nationwide: the chosen year against the year before, trends, and province rankings.',
+      'Chỉ tiêu chính của Chương trình phòng, chống mua bán người trên toàn quốc: năm đã chọn so với năm trước, xu ' +
+        'hướng và xếp hạng tỉnh, thành phố.',
+      'Headline indicators of the anti-trafficking programme nationwide: the chosen year against the year before, ' +
+        'trends, and province rankings.',
     ),
     variables: [unitVariable('nation'), variables.year(), variables.granularity('MONTH')],
     annotations: true,
@@ -686,8 +700,10 @@ export const DASHBOARDS: readonly DashboardSpec[] = [
     uid: 'pcmbn-province',
     title: label('Tỉnh, thành phố', 'Province'),
     description: label(
-      'Một tỉnh, thành phố (danh mục từ 1/7/2025): chỉ tiêu chính, xu hướng nối qua cải cách, xếp hạng xã, phường. Tỉnh cũ trước cải cách: chọn ở ô Đơn vị (danh mục cũ).',
-      'One province (the list from 1 July 2025): headline indicators, trends across the reform, communes ranked. An old province before the reform: pick it in the Unit box (old list).',
+      'Một tỉnh, thành phố (danh mục từ 1/7/2025): chỉ tiêu chính, xu hướng nối qua cải cách, xếp hạng xã, phường. ' +
+        'Tỉnh cũ trước cải cách: chọn ở ô Đơn vị (danh mục cũ).',
+      'One province (the list from 1 July 2025): headline indicators, trends across the reform, communes ranked. An ' +
+        'old province before the reform: pick it in the Unit box (old list).',
     ),
     variables: [
       unitVariable('province'),
@@ -749,8 +765,10 @@ export const DASHBOARDS: readonly DashboardSpec[] = [
     uid: 'pcmbn-victims',
     title: label('Nạn nhân', 'Victims'),
     description: label(
-      'Nạn nhân được xác minh, giải cứu, tiếp nhận, hỗ trợ và trợ giúp pháp lý, theo giới tính và độ tuổi; tỷ lệ hỗ trợ so với mục tiêu. Số nhỏ được ẩn để bảo vệ nạn nhân.',
-      'Victims identified, rescued, returned, supported and given legal aid, by sex and age; the support rate against its target. Small numbers are withheld to protect victims.',
+      'Nạn nhân được xác minh, giải cứu, tiếp nhận, hỗ trợ và trợ giúp pháp lý, theo giới tính và độ tuổi; tỷ lệ hỗ ' +
+        'trợ so với mục tiêu. Số nhỏ được ẩn để bảo vệ nạn nhân.',
+      'Victims identified, rescued, returned, supported and given legal aid, by sex and age; the support rate ' +
+        'against its target. Small numbers are withheld to protect victims.',
     ),
     variables: [unitVariable('provinceOrNation'), variables.year(), variables.granularity('YEAR')],
     annotations: true,
@@ -785,7 +803,8 @@ export const DASHBOARDS: readonly DashboardSpec[] = [
     title: label('Truyền thông', 'Outreach'),
     description: label(
       'Tuyên truyền, tập huấn và mô hình "03 không, 03 có" ở cơ sở.',
-      'Outreach sessions, participants, leaflets, media items and trainings, and the "03 không, 03 có" community model.',
+      'Outreach sessions, participants, leaflets, media items and trainings, and the "03 không, 03 có" community ' +
+        'model.',
     ),
     variables: [unitVariable('provinceOrNation'), variables.year(), variables.granularity('MONTH')],
     annotations: true,
@@ -808,8 +827,10 @@ export const DASHBOARDS: readonly DashboardSpec[] = [
     uid: 'pcmbn-cases',
     title: label('Điều tra, truy tố, xét xử', 'Case resolution'),
     description: label(
-      'Từ tố giác, tin báo đến xét xử: tiếp nhận → phân loại → giải quyết, khởi tố → điều tra, khám phá → truy tố → xét xử; mỗi tỷ lệ so với mục tiêu.',
-      'From tip-offs to trials: received → classified → resolved, and cases initiated → solved → indicted → tried; each rate against its target.',
+      'Từ tố giác, tin báo đến xét xử: tiếp nhận → phân loại → giải quyết, khởi tố → điều tra, khám phá → truy tố → ' +
+        'xét xử; mỗi tỷ lệ so với mục tiêu.',
+      'From tip-offs to trials: received → classified → resolved, and cases initiated → solved → indicted → tried; ' +
+        'each rate against its target.',
     ),
     variables: [unitVariable('provinceOrNation'), variables.year(), variables.granularity('QUARTER')],
     annotations: true,
@@ -835,8 +856,10 @@ export const DASHBOARDS: readonly DashboardSpec[] = [
     uid: 'pcmbn-compliance',
     title: label('Chấp hành chế độ báo cáo', 'Reporting compliance'),
     description: label(
-      'Báo cáo định kỳ phải nộp, đã nhận đúng hạn, muộn hoặc chưa nộp (KH 04/KH-BCĐ: báo cáo tháng trước ngày 12 tháng sau).',
-      'Periodic reports expected, received on time, late or missing (plan 04/KH-BCĐ: a monthly report before the 12th of the next month).',
+      'Báo cáo định kỳ phải nộp, đã nhận đúng hạn, muộn hoặc chưa nộp (KH 04/KH-BCĐ: báo cáo tháng trước ngày 12 ' +
+        'tháng sau).',
+      'Periodic reports expected, received on time, late or missing (plan 04/KH-BCĐ: a monthly report before the ' +
+        '12th of the next month).',
     ),
     variables: [unitVariable('provinceOrNation'), variables.month()],
     annotations: false,

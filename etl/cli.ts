@@ -51,7 +51,8 @@ function withWarehouseToLoad<T>(fn: (w: Warehouse) => Promise<T>, waitSeconds: n
   return withWarehouse(
     fn,
     waitSeconds,
-    "stop it first, or drop the files into the running server's inbox (the folder its --inbox or PCMBN_INBOX names; data/inbox beside the warehouse for pcmbn start) for its scheduled load",
+    "stop it first, or drop the files into the running server's inbox (the folder its --inbox or PCMBN_INBOX names; " +
+      'data/inbox beside the warehouse for pcmbn start) for its scheduled load',
   );
 }
 
@@ -60,7 +61,8 @@ export function summarize(r: LoadResult): string {
   const rate = seconds > 0 ? Math.round(r.rows / seconds) : r.rows;
   return (
     `run ${r.runId}: ${r.loaded} loaded, ${r.unchanged} unchanged, ${r.rejected} rejected; ${r.rows} rows` +
-    ` (${rate.toLocaleString('en-US')} rows/s), ${r.revised} revised, ${r.warnings} warnings in ${seconds.toFixed(1)} s`
+    (` (${rate.toLocaleString('en-US')} rows/s), ${r.revised} revised, ${r.warnings} warnings in ` +
+      `${seconds.toFixed(1)} s`)
   );
 }
 
@@ -133,7 +135,8 @@ export function registerEtlCommands(program: Command): void {
   etl
     .command('weights')
     .description(
-      'load apportionment weights for old wards split by the 2025 reform (CSV old_ward,new_commune,share); rebuilds the roll-up',
+      'load apportionment weights for old wards split by the 2025 reform (CSV old_ward,new_commune,share); rebuilds ' +
+        'the roll-up',
     )
     .argument('<file>', 'the weights CSV')
     .addOption(waitOption())
@@ -200,7 +203,8 @@ export function registerEtlCommands(program: Command): void {
         if (!rows.length) return console.log('no rejected files');
         for (const r of rows) {
           console.log(
-            `run ${r.run_id}  ${formatIssue({ severity: r.severity, file: r.file_name, line: r.line, col: r.col, column: r.column_name, message: r.message })}`,
+            `run ${r.run_id}  ` +
+              `${formatIssue({ severity: r.severity, file: r.file_name, line: r.line, col: r.col, column: r.column_name, message: r.message })}`,
           );
         }
       });
@@ -260,7 +264,8 @@ export function registerEtlCommands(program: Command): void {
       const started = Date.now();
       const s = await generateSample({ scale: o.scale as SampleScale, outDir: o.out, seed: o.seed, until: o.until });
       console.log(
-        `${s.files} files, ${s.rows} rows (${(s.bytes / 1e6).toFixed(1)} MB) for ${s.units} units, ${s.firstPeriod}–${s.lastPeriod}, in ${((Date.now() - started) / 1000).toFixed(1)} s → ${o.out}`,
+        `${s.files} files, ${s.rows} rows (${(s.bytes / 1e6).toFixed(1)} MB) for ${s.units} units, ` +
+          `${s.firstPeriod}–${s.lastPeriod}, in ${((Date.now() - started) / 1000).toFixed(1)} s → ${o.out}`,
       );
     });
 }

@@ -49,7 +49,9 @@ export function checkHeader(names: readonly string[], o: { templateLabels?: bool
     if (name === '') {
       problems.push({
         col: i + 1,
-        message: `column ${i + 1} of the header has no name (a trailing separator, as Excel sometimes writes?); expected only the columns ${COLUMNS.join(', ')}`,
+        message:
+          `column ${i + 1} of the header has no name (a trailing separator, as Excel sometimes writes?); ` +
+          `expected only the columns ${COLUMNS.join(', ')}`,
       });
     } else if (labels.includes(name)) {
       if (seenLabels.has(name))
@@ -59,7 +61,9 @@ export function checkHeader(names: readonly string[], o: { templateLabels?: bool
       const hint = COLUMNS.find((c) => c.toLowerCase() === name.toLowerCase().replace(/[\s-]+/g, '_'));
       problems.push({
         col: i + 1,
-        message: `unknown column "${raw}"${hint ? ` (did you mean "${hint}"?)` : ''}; expected the columns ${COLUMNS.join(', ')}`,
+        message:
+          `unknown column "${raw}"${hint ? ` (did you mean "${hint}"?)` : ''}; expected the columns ` +
+          `${COLUMNS.join(', ')}`,
       });
     } else if (positions.has(name as Column)) {
       problems.push({

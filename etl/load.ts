@@ -111,7 +111,8 @@ export class LoadFailedError extends Error {
     override readonly cause: Error,
   ) {
     super(
-      `run ${runId} failed: ${cause.message}; each file is in whole or not at all: once the cause is mended, load the same files again (those already in are recognised as unchanged)`,
+      `run ${runId} failed: ${cause.message}; each file is in whole or not at all: once the cause is mended, load ` +
+        `the same files again (those already in are recognised as unchanged)`,
     );
   }
 }
@@ -286,7 +287,8 @@ async function loadedHashes(conn: DuckDBConnection, hashes: string[]): Promise<S
   if (!hashes.length) return new Set();
   const { rows } = await runRows<{ content_hash: string }>(
     conn,
-    `SELECT DISTINCT content_hash FROM source_files WHERE status = 'loaded' AND content_hash IN (SELECT unnest(string_split($1, ',')))`,
+    `SELECT DISTINCT content_hash FROM source_files WHERE status = 'loaded' AND content_hash IN (SELECT ` +
+      `unnest(string_split($1, ',')))`,
     [hashes.join(',')],
   );
   return new Set(rows.map((r) => r.content_hash));

@@ -130,20 +130,26 @@ const CHECKS: readonly Check[] = [
   {
     kind: 'unknown_unit',
     column: 'unit_code',
-    where: `unit_id IS NULL AND regexp_full_match(code, 'VN|[0-9]{2}|[0-9]{3}|[0-9]{5}') AND list IN ('2025-03', '2025-07') AND period_id IS NOT NULL`,
+    where:
+      `unit_id IS NULL AND regexp_full_match(code, 'VN|[0-9]{2}|[0-9]{3}|[0-9]{5}') AND list IN ('2025-03', ` +
+      `'2025-07') AND period_id IS NOT NULL`,
     detail: `list || ' ' || code || ' ' || period_id`,
   },
   {
     kind: 'out_of_force',
     column: 'unit_code',
-    where: `unit_id IS NOT NULL AND period_id IS NOT NULL AND ((valid_to IS NOT NULL AND start_date > valid_to) OR (valid_from IS NOT NULL AND end_date < valid_from))`,
+    where:
+      `unit_id IS NOT NULL AND period_id IS NOT NULL AND ((valid_to IS NOT NULL AND start_date > valid_to) OR ` +
+      `(valid_from IS NOT NULL AND end_date < valid_from))`,
     detail: `list || ' ' || code || ' ' || period_id`,
   },
   {
     // An old-list unit existed for half of 2025: a figure for the whole year would mix in months it did not exist.
     kind: 'outlived',
     column: 'period',
-    where: `unit_id IS NOT NULL AND period_id IS NOT NULL AND valid_to IS NOT NULL AND start_date <= valid_to AND end_date > valid_to`,
+    where:
+      `unit_id IS NOT NULL AND period_id IS NOT NULL AND valid_to IS NOT NULL AND start_date <= valid_to AND ` +
+      `end_date > valid_to`,
     detail: `list || ' ' || code || ' ' || period_id`,
   },
 ];
@@ -186,7 +192,8 @@ export async function checkStage(conn: DuckDBConnection, limitPerFile: number): 
     listings.push(
       ...CHECKS.map(
         (c) =>
-          `SELECT rid, file_no, '${c.column}' AS column_name, '${c.kind}' AS kind, (${c.detail})::VARCHAR AS detail, 'error' AS severity FROM resolved WHERE ${c.where}`,
+          `SELECT rid, file_no, '${c.column}' AS column_name, '${c.kind}' AS kind, (${c.detail})::VARCHAR AS ` +
+          `detail, 'error' AS severity FROM resolved WHERE ${c.where}`,
       ),
     );
     listings.push(
@@ -196,7 +203,13 @@ export async function checkStage(conn: DuckDBConnection, limitPerFile: number): 
   // Plausibility: one row per unit, period and disaggregation, with the figures the checks compare side by side.
   const codes = [...new Set(PLAUSIBILITY_CHECKS.flatMap((c) => [c.part, c.whole]))];
   await sql(`CREATE OR REPLACE TEMP TABLE side_by_side AS
-    SELECT file_no, ${codes.map((c) => `max(v) FILTER (WHERE indicator = '${c}') AS "${c}", max(rid) FILTER (WHERE indicator = '${c}') AS "rid_${c}"`).join(', ')}
+    SELECT file_no, ${codes
+      .map(
+        (c) =>
+          `max(v) FILTER (WHERE indicator = '${c}') AS "${c}", max(rid) FILTER (WHERE ` +
+          `indicator = '${c}') AS "rid_${c}"`,
+      )
+      .join(', ')}
     FROM resolved WHERE indicator IN (${codes.map((c) => `'${c}'`).join(', ')}) AND unit_id IS NOT NULL AND period_id IS NOT NULL
     GROUP BY file_no, unit_id, period_id, sex_key, age_key`);
   listings.push(
@@ -228,7 +241,9 @@ export async function checkStage(conn: DuckDBConnection, limitPerFile: number): 
     detail: string | null;
     severity: Severity;
   }>(
-    `SELECT * FROM (SELECT *, row_number() OVER (PARTITION BY file_no, severity ORDER BY rid) AS n FROM (${listings.join('\nUNION ALL\n')}))
+    `SELECT * FROM (SELECT *, row_number() OVER (PARTITION BY file_no, severity ORDER BY rid) AS n FROM (${listings.join(
+      '\nUNION ALL\n',
+    )}))
      WHERE n <= $1 ORDER BY file_no, rid`,
     [limitPerFile],
   );
@@ -271,18 +286,28 @@ export function describeIssue(i: RawIssue, lineOfRid: (rid: number) => number | 
         d,
         INDICATORS.map((x) => x.code),
       );
-      return `unknown indicator "${d}"${hint ? ` (did you mean ${hint}?)` : ''}; expected a code of the catalogue (pcmbn indicators lists them)`;
+      return (
+        `unknown indicator "${d}"${hint ? ` (did you mean ${hint}?)` : ''}; expected a code of the catalogue ` +
+        `(pcmbn indicators lists them)`
+      );
     }
     case 'ratio': {
       const r = findIndicator(d);
-      return `"${d}" is a ratio the warehouse computes${r?.kind === 'ratio' ? ` from ${r.numerator} and ${r.denominator}` : ''}; report those counts instead`;
+      return (
+        `"${d}" is a ratio the warehouse ` +
+        `computes${r?.kind === 'ratio' ? ` from ${r.numerator} and ${r.denominator}` : ''}; report those counts ` +
+        `instead`
+      );
     }
     case 'sex':
       return `sex "${d}" is not one of ${SEXES.join(', ')} (leave it empty for the total)`;
     case 'age_group':
       return `age_group "${d}" is not one of ${AGE_GROUPS.join(', ')} (child = under 16; leave it empty for the total)`;
     case 'not_disaggregated':
-      return `${d} is not broken down by ${i.column}; only ${DISAGGREGATED.replaceAll("'", '')} are; leave ${i.column} empty`;
+      return (
+        `${d} is not broken down by ${i.column}; only ${DISAGGREGATED.replaceAll("'", '')} are; leave ` +
+        `${i.column} empty`
+      );
     case 'value':
       return describeValue(d);
     case 'submitted_on':
@@ -290,10 +315,16 @@ export function describeIssue(i: RawIssue, lineOfRid: (rid: number) => number | 
     case 'future':
       return `submitted_on ${d} is in the future; expected the day the report was submitted`;
     case 'hierarchy':
-      return `hierarchy "${d}" is not a unit list; expected 2025-03 (until 30/6/2025) or 2025-07 (from 1/7/2025), or empty to choose by period`;
+      return (
+        `hierarchy "${d}" is not a unit list; expected 2025-03 (until 30/6/2025) or 2025-07 (from 1/7/2025), ` +
+        `or empty to choose by period`
+      );
     case 'formula': {
       const shown = JSON.stringify(d.length > 40 ? `${d.slice(0, 40)}…` : d);
-      return `source_note ${shown} begins with ${JSON.stringify(d[0])}, which a spreadsheet runs as a formula when the data is exported; expected plain text: begin the note with a word or a digit`;
+      return (
+        `source_note ${shown} begins with ${JSON.stringify(d[0])}, which a spreadsheet runs as a formula when ` +
+        `the data is exported; expected plain text: begin the note with a word or a digit`
+      );
     }
     case 'prefix':
       return `"${d}" names an unknown unit list; expected 2025-03:<code>, 2025-07:<code> or a plain code`;
@@ -302,28 +333,45 @@ export function describeIssue(i: RawIssue, lineOfRid: (rid: number) => number | 
       return `unit_code ${code} names a different list from the hierarchy column (${h}); expected them to agree`;
     }
     case 'code':
-      return `"${d}" is not a unit code; expected VN, or 2 (province), 3 (district) or 5 (ward/commune) digits, optionally as 2025-03:<code> or 2025-07:<code>`;
+      return (
+        `"${d}" is not a unit code; expected VN, or 2 (province), 3 (district) or 5 (ward/commune) digits, ` +
+        `optionally as 2025-03:<code> or 2025-07:<code>`
+      );
     case 'unknown_unit': {
       const [list, code, period] = d.split(' ');
       const other = list === '2025-03' ? '2025-07' : '2025-03';
       const force = (l: string) => (l === '2025-03' ? 'before 1/7/2025' : 'from 1/7/2025');
-      return `unit ${code} is not in the ${list} list, used for period ${period}; expected a code of that list (${other} codes are valid only for periods ${force(other)})`;
+      return (
+        `unit ${code} is not in the ${list} list, used for period ${period}; expected a code of that list ` +
+        `(${other} codes are valid only for periods ${force(other)})`
+      );
     }
     case 'out_of_force': {
       const [list, code, period] = d.split(' ');
       return list === '2025-03'
-        ? `unit ${list}:${code} belongs to the list in force until 30/6/2025, but period ${period} starts after it; expected a 2025-07 code for periods from 1/7/2025`
-        : `unit ${list}:${code} belongs to the list in force from 1/7/2025, but period ${period} ends before it; expected a 2025-03 code for periods before 1/7/2025`;
+        ? `unit ${list}:${code} belongs to the list in force until 30/6/2025, but period ${period} starts after it; ` +
+            `expected a 2025-07 code for periods from 1/7/2025`
+        : `unit ${list}:${code} belongs to the list in force from 1/7/2025, but period ${period} ends before it; ` +
+            `expected a 2025-03 code for periods before 1/7/2025`;
     }
     case 'outlived': {
       const [list, code, period] = d.split(' ');
-      return `unit ${list}:${code} cannot report ${period} as a whole: report 2025S1 or finer: this unit existed until 30/6/2025`;
+      return (
+        `unit ${list}:${code} cannot report ${period} as a whole: report 2025S1 or finer: this unit existed ` +
+        `until 30/6/2025`
+      );
     }
     case 'duplicate':
-      return `the same unit, period, indicator, sex and age group appear again (first on line ${lineOfRid(Number(d))}); expected each figure once per file`;
+      return (
+        `the same unit, period, indicator, sex and age group appear again (first on line ` +
+        `${lineOfRid(Number(d))}); expected each figure once per file`
+      );
     case 'parts': {
       const [indicator, total, ...parts] = d.split(' ');
-      return `${indicator} total ${total} disagrees with its parts (${parts.join(' ')}) for the same unit and period; the total is kept, but check it`;
+      return (
+        `${indicator} total ${total} disagrees with its parts (${parts.join(' ')}) for the same unit and ` +
+        `period; the total is kept, but check it`
+      );
     }
     case 'implausible': {
       const [part, pv, whole, wv] = d.split(' ');

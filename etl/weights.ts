@@ -111,7 +111,8 @@ export async function loadWeights(w: Warehouse, path: string, name = path): Prom
           x.newId,
           x.share,
         ]);
-      // The roll-up is rebuilt next; until it commits, it is marked stale so an interruption is repaired by the next load.
+      // The roll-up is rebuilt next; until it commits, it is marked stale so an interruption is repaired by the next
+      // load.
       await runRows(conn, `INSERT OR REPLACE INTO meta VALUES ('rollup_stale', 'true')`);
       await runRows(conn, 'COMMIT');
     } catch (e) {
@@ -123,7 +124,9 @@ export async function loadWeights(w: Warehouse, path: string, name = path): Prom
       conn,
       {
         units: `SELECT old_id FROM unit_lineage WHERE transfer = 'partial'`,
-        years: `SELECT DISTINCT p.year FROM periods p WHERE p.start_date < DATE '${REFORM_DATE}' AND p.period_id IN (SELECT DISTINCT period_id FROM facts)`,
+        years:
+          `SELECT DISTINCT p.year FROM periods p WHERE p.start_date < DATE '${REFORM_DATE}' AND p.period_id IN ` +
+          `(SELECT DISTINCT period_id FROM facts)`,
       },
       [
         `INSERT OR REPLACE INTO meta VALUES ('rollup_stale', 'false')`,

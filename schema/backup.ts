@@ -202,7 +202,8 @@ export async function backupWarehouse(w: Warehouse, dirArg: string, o: BackupOpt
         written.push(join(dir, file));
         await exec(
           conn,
-          `COPY (SELECT * FROM ${sqlIdentifier(table)}) TO ${sqlLiteral(join(dir, file))} (FORMAT parquet, COMPRESSION zstd)`,
+          `COPY (SELECT * FROM ${sqlIdentifier(table)}) TO ${sqlLiteral(join(dir, file))} (FORMAT parquet, ` +
+            `COMPRESSION zstd)`,
         );
         tables.push({ table, file, rows: await countRows(conn, table) });
       }
@@ -284,7 +285,9 @@ function parseManifest(dir: string): BackupManifest {
   if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new BackupError(`no backup folder ${dir}`, true);
   if (!existsSync(path)) {
     throw new BackupError(
-      `${path} is missing: ${readdirSync(dir).length ? 'an unfinished backup, or not a pcmbn backup' : 'the folder is empty'} (pcmbn backup writes its manifest last)`,
+      `${path} is missing: ` +
+        `${readdirSync(dir).length ? 'an unfinished backup, or not a pcmbn backup' : 'the folder is empty'} ` +
+        `(pcmbn backup writes its manifest last)`,
     );
   }
   let m: unknown;
@@ -298,7 +301,8 @@ function parseManifest(dir: string): BackupManifest {
     throw new BackupError(`${path} is not a pcmbn backup manifest: expected "format": "${FORMAT}"`);
   if (m.formatVersion !== FORMAT_VERSION)
     throw new BackupError(
-      `${where('"formatVersion"')} is ${JSON.stringify(m.formatVersion)}: this pcmbn reads backup format ${FORMAT_VERSION}`,
+      `${where('"formatVersion"')} is ${JSON.stringify(m.formatVersion)}: this pcmbn reads backup format ` +
+        `${FORMAT_VERSION}`,
     );
   if (!Number.isSafeInteger(m.schemaVersion) || (m.schemaVersion as number) < 1)
     throw new BackupError(`${where('"schemaVersion"')}: expected a whole number from 1`);
@@ -321,7 +325,8 @@ export async function verifyBackup(dirArg: string): Promise<BackupManifest> {
   const latest = MIGRATIONS.at(-1)!.version;
   if (m.schemaVersion > latest) {
     throw new BackupError(
-      `backup ${dir} was made by pcmbn ${m.pcmbnVersion} at schema version ${m.schemaVersion}; this pcmbn (${pcmbnVersion()}) knows schema versions up to ${latest}: restore it with that version or a later one`,
+      `backup ${dir} was made by pcmbn ${m.pcmbnVersion} at schema version ${m.schemaVersion}; this pcmbn ` +
+        `(${pcmbnVersion()}) knows schema versions up to ${latest}: restore it with that version or a later one`,
     );
   }
   for (const f of [...m.tables, m.catalogue]) {
@@ -361,7 +366,8 @@ function checkCatalogue(path: string, madeBy: string): void {
   if (problems.length) {
     throw new BackupError(
       `backup catalogue ${path} does not match this version's indicator catalogue: ${problems.join('; ')}. ` +
-        `Facts and the roll-up name indicators by their place in the catalogue: restore with the pcmbn version that made the backup (${madeBy})`,
+        (`Facts and the roll-up name indicators by their place in the catalogue: restore with the pcmbn version that ` +
+          `made the backup (${madeBy})`),
     );
   }
 }
@@ -408,7 +414,8 @@ export interface RestoreSummary {
   ms: number;
 }
 
-/** What would be lost by replacing a warehouse: the tables people's work goes into (the rest is reference or derived). */
+/** What would be lost by replacing a warehouse: the tables people's work goes into (the rest is reference or
+ * derived). */
 const OWN_DATA = ['facts', 'source_files', 'etl_runs', 'rejects', 'api_keys'] as const;
 
 /**
@@ -425,7 +432,8 @@ async function claimTarget(target: string, force: boolean): Promise<Warehouse | 
     if (e instanceof WarehouseLockedError) throw e;
     if (force) return null;
     throw new BackupError(
-      `${target} exists and cannot be opened as a warehouse (${(e as Error).message.split('\n')[0]}); --force replaces it`,
+      `${target} exists and cannot be opened as a warehouse (${(e as Error).message.split('\n')[0]}); --force ` +
+        `replaces it`,
       true,
     );
   }
@@ -437,7 +445,8 @@ async function claimTarget(target: string, force: boolean): Promise<Warehouse | 
     }
     if (held.length && !force) {
       throw new BackupError(
-        `the warehouse ${target} already holds data (${held.join(', ')}): a restore would replace it; add --force, or restore to another file with --db`,
+        `the warehouse ${target} already holds data (${held.join(', ')}): a restore would replace it; add --force, ` +
+          `or restore to another file with --db`,
         true,
       );
     }
@@ -477,7 +486,8 @@ function trustKeys(m: BackupManifest, dir: string, key: string | undefined): str
   const given = Buffer.from(typeof m.signature === 'string' ? m.signature : '', 'hex');
   if (given.length !== expected.length || !timingSafeEqual(given, expected))
     throw new BackupError(
-      `backup ${dir}: the signature of ${MANIFEST} does not match PCMBN_BACKUP_KEY: the backup was changed after it was made, or made with another key; nothing was restored`,
+      `backup ${dir}: the signature of ${MANIFEST} does not match PCMBN_BACKUP_KEY: the backup was changed after it ` +
+        `was made, or made with another key; nothing was restored`,
     );
   return null;
 }
@@ -503,12 +513,14 @@ async function loadBackup(dir: string, m: BackupManifest, file: string, withKeys
     const missing = tables.filter((t) => !listed.has(t));
     if (missing.length)
       throw new BackupError(
-        `backup ${dir}: ${MANIFEST} lists no file for table(s) ${missing.join(', ')}, which schema version ${m.schemaVersion} has: an incomplete backup`,
+        `backup ${dir}: ${MANIFEST} lists no file for table(s) ${missing.join(', ')}, which schema version ` +
+          `${m.schemaVersion} has: an incomplete backup`,
       );
     const unknown = m.tables.filter((t) => !tables.includes(t.table));
     if (unknown.length)
       throw new BackupError(
-        `backup ${dir}: ${MANIFEST} lists table(s) ${unknown.map((t) => t.table).join(', ')}, which schema version ${m.schemaVersion} does not have`,
+        `backup ${dir}: ${MANIFEST} lists table(s) ${unknown.map((t) => t.table).join(', ')}, which schema version ` +
+          `${m.schemaVersion} does not have`,
       );
     await checkPeriods(conn, join(dir, listed.get('periods')!.file));
     for (const t of tables) await exec(conn, `DELETE FROM ${sqlIdentifier(t)}`);

@@ -11,12 +11,18 @@ export function catalogueTable(): string {
   const rows = INDICATORS.map((i) => {
     if (i.kind === 'count') {
       const by = i.disaggregations.length ? ` (by ${i.disaggregations.join(', ')})` : '';
-      return `| \`${i.code}\` | ${i.nameVi} | ${i.nameEn}${by} | ${i.unit} | ${i.aggregation === 'sum' ? 'sum (flow)' : 'last (stock)'} | |`;
+      return (
+        `| \`${i.code}\` | ${i.nameVi} | ${i.nameEn}${by} | ${i.unit} | ` +
+        `${i.aggregation === 'sum' ? 'sum (flow)' : 'last (stock)'} | |`
+      );
     }
     const denominator =
       i.denominator === WARDS_IN_FORCE ? 'wards or communes in force under the unit' : `\`${i.denominator}\``;
     const op = i.target.operator === '>=' ? '≥' : '>';
-    return `| \`${i.code}\` | ${i.nameVi} | ${i.nameEn} | % | \`${i.numerator}\` / ${denominator} | ${op} ${i.target.value} (${i.target.source}) |`;
+    return (
+      `| \`${i.code}\` | ${i.nameVi} | ${i.nameEn} | % | \`${i.numerator}\` / ${denominator} | ${op} ` +
+      `${i.target.value} (${i.target.source}) |`
+    );
   });
   return [
     '| code | Vietnamese | English | unit | aggregation | target |',

@@ -38,8 +38,10 @@ export const MIGRATIONS: readonly Migration[] = [
         unit_id INTEGER PRIMARY KEY, hierarchy VARCHAR NOT NULL, code VARCHAR NOT NULL, ref VARCHAR NOT NULL UNIQUE,
         name VARCHAR NOT NULL, type VARCHAR NOT NULL, level VARCHAR NOT NULL, parent_id INTEGER, depth INTEGER NOT NULL,
         valid_from DATE, valid_to DATE)`,
-      `CREATE TABLE unit_closure (ancestor_id INTEGER NOT NULL, descendant_id INTEGER NOT NULL, depth INTEGER NOT NULL)`,
-      `CREATE TABLE unit_lineage (old_id INTEGER NOT NULL, new_id INTEGER NOT NULL, transfer VARCHAR NOT NULL, weight DOUBLE)`,
+      `CREATE TABLE unit_closure (ancestor_id INTEGER NOT NULL, descendant_id INTEGER NOT NULL, depth INTEGER NOT ` +
+        `NULL)`,
+      `CREATE TABLE unit_lineage (old_id INTEGER NOT NULL, new_id INTEGER NOT NULL, transfer VARCHAR NOT NULL, ` +
+        `weight DOUBLE)`,
       `CREATE TABLE indicators (
         code VARCHAR PRIMARY KEY, name_vi VARCHAR NOT NULL, name_en VARCHAR NOT NULL, unit VARCHAR NOT NULL,
         kind VARCHAR NOT NULL, aggregation VARCHAR, numerator VARCHAR, denominator VARCHAR,
@@ -61,7 +63,8 @@ export const MIGRATIONS: readonly Migration[] = [
         report_id BIGINT NOT NULL, file_id INTEGER NOT NULL, run_id INTEGER NOT NULL, unit_id INTEGER NOT NULL,
         period_id VARCHAR NOT NULL, submitted_on DATE NOT NULL)`,
       `CREATE TABLE facts (
-        fact_key BIGINT NOT NULL, report_id BIGINT NOT NULL, unit_id INTEGER NOT NULL, period_id VARCHAR NOT NULL, indicator VARCHAR NOT NULL,
+        fact_key BIGINT NOT NULL, report_id BIGINT NOT NULL, unit_id INTEGER NOT NULL, period_id VARCHAR NOT NULL,
+          indicator VARCHAR NOT NULL,
         sex VARCHAR NOT NULL, age_group VARCHAR NOT NULL, value DOUBLE NOT NULL, submitted_on DATE NOT NULL,
         is_current BOOLEAN NOT NULL, load_seq BIGINT NOT NULL)`,
       `CREATE TABLE rejects (
@@ -114,7 +117,8 @@ export const MIGRATIONS: readonly Migration[] = [
       // (etl/marts/rollup.ts): the unit's own report, its finer periods, its children, or (for today's units
       // before the reform) its predecessors. \`fact_key\` packs the cell like facts.fact_key.
       // Narrow on purpose (integers and an enum, no strings): it is the warehouse's largest table after facts, and
-      // rebuilt at every load. \`series\` = indicator_no * 16 + sex (female 4, male 8) + age group (child 1, adult 2).
+      // rebuilt at every load. \`series\` = indicator_no * 16 + sex (female 4, male 8) + age group (child 1, adult
+      // 2).
       `CREATE TYPE rollup_source AS ENUM ('own', 'periods', 'children', 'lineage')`,
       `CREATE TABLE rollup (
         fact_key BIGINT NOT NULL, unit_id INTEGER NOT NULL, period_no SMALLINT NOT NULL, series SMALLINT NOT NULL,

@@ -197,7 +197,8 @@ export function isInstant(text: string): boolean {
 export function monthOfInstant(text: string): Period {
   if (!isInstant(text))
     throw new PeriodError(
-      `"${text}" is not an instant: expected epoch milliseconds (1767200400000) or an ISO 8601 time with its zone (2026-01-01T00:00:00+07:00)`,
+      `"${text}" is not an instant: expected epoch milliseconds (1767200400000) or an ISO 8601 time with its zone ` +
+        `(2026-01-01T00:00:00+07:00)`,
     );
   const instant = new Date(EPOCH_MS.test(text) ? Number(text) : Date.parse(text));
   if (Number.isNaN(instant.getTime())) throw new PeriodError(`"${text}" is not a valid time`);

@@ -22,7 +22,8 @@ export function parseUnitRef(text: string): UnitRef {
   const m = REF.exec(text.trim());
   if (!m) {
     throw new UnitRefError(
-      `"${text}" is not a unit: expected VN, a code of 2 (province), 3 (district) or 5 (ward/commune) digits, optionally prefixed by its list, as in 2025-03:26734 or 2025-07:00004`,
+      `"${text}" is not a unit: expected VN, a code of 2 (province), 3 (district) or 5 (ward/commune) digits, ` +
+        `optionally prefixed by its list, as in 2025-03:26734 or 2025-07:00004`,
     );
   }
   return { hierarchy: m[2] === NATION ? null : ((m[1] as HierarchyVersion | undefined) ?? null), code: m[2] };

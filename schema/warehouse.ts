@@ -95,7 +95,8 @@ async function createInstance(path: string, o: OpenOptions): Promise<DuckDBInsta
     try {
       // Extensions outside the build (excel, httpfs…) would be downloaded: the machines are offline, so never try.
       // PCMBN_MEMORY_LIMIT (e.g. 3GB) bounds DuckDB, which spills to <warehouse>.tmp beyond it; unset, DuckDB takes
-      // up to 80 % of RAM (14 GiB to check a 1 GiB file here, 3.4 GiB under a 3GB limit: test/soak/huge-file.test.ts).
+      // up to 80 % of RAM (14 GiB to check a 1 GiB file here, 3.4 GiB under a 3GB limit:
+      // test/soak/huge-file.test.ts).
       const memory: Record<string, string> = process.env.PCMBN_MEMORY_LIMIT
         ? { memory_limit: memoryLimit(process.env.PCMBN_MEMORY_LIMIT) }
         : {};
@@ -108,7 +109,9 @@ async function createInstance(path: string, o: OpenOptions): Promise<DuckDBInsta
       const message = (e as Error).message;
       if (/Permission denied|Read-only file system|No space left|File too large/i.test(message)) {
         throw new WarehouseUnavailableError(
-          `the warehouse ${path} cannot be opened for writing (${message.replace(/^IO Error: /, '')}); expected a writable file in a writable folder: check its permissions, that the disk is not mounted read-only and has free space`,
+          `the warehouse ${path} cannot be opened for writing (${message.replace(/^IO Error: /, '')}); expected a ` +
+            `writable file in a writable folder: check its permissions, that the disk is not mounted read-only ` +
+            `and has free space`,
         );
       }
       if (!/Could not set lock|lock/i.test(message)) throw e;
@@ -135,7 +138,11 @@ function memoryLimit(value: string): string {
   return value.trim();
 }
 
-/** Who holds the lock, from DuckDB's message ("… held in /usr/bin/node (PID 123)") and, on Linux, its command line. */
+/**
+
+ * Who holds the lock, from DuckDB's message ("… held in /usr/bin/node (PID 123)") and, on Linux, its command line.
+
+ */
 function lockHolder(message: string): { description: string; server: boolean } {
   const pid = /\(PID (\d+)\)/.exec(message)?.[1];
   if (!pid) return { description: 'a process DuckDB did not name', server: false };

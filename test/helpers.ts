@@ -96,7 +96,8 @@ export interface FactRow {
 
 /** Every fact, with its unit written as a ref, in a stable order. */
 export async function facts(w: Warehouse, where = 'true'): Promise<FactRow[]> {
-  return w.sql<FactRow>(`SELECT u.ref, f.period_id, f.indicator, f.sex, f.age_group, f.value, f.submitted_on::VARCHAR AS submitted_on, f.is_current
+  return w.sql<FactRow>(`SELECT u.ref, f.period_id, f.indicator, f.sex, f.age_group, f.value,
+    f.submitted_on::VARCHAR AS submitted_on, f.is_current
     FROM facts f JOIN units u USING (unit_id) WHERE ${where}
     ORDER BY u.ref, f.period_id, f.indicator, f.sex, f.age_group, f.submitted_on, f.load_seq, f.value`);
 }
@@ -134,7 +135,8 @@ export async function expectWholeFilesOnly(w: Warehouse): Promise<void> {
     FROM source_files s WHERE s.status = 'loaded'`);
   for (const f of files) expect(f.facts, `file ${f.file_id}`).toBe(f.rows);
   const [{ orphans }] = await w.sql<{ orphans: number }>(
-    `SELECT count(*) AS orphans FROM facts WHERE load_seq NOT IN (SELECT file_id FROM source_files WHERE status = 'loaded')`,
+    `SELECT count(*) AS orphans FROM facts WHERE load_seq NOT IN (SELECT file_id FROM source_files WHERE status = ` +
+      `'loaded')`,
   );
   expect(orphans).toBe(0);
 }

@@ -49,7 +49,8 @@ export function registerBackupCommands(program: Command): void {
           const m = s.manifest;
           console.log(
             `backed up ${w.path} to ${s.dir}: ${m.tables.length} tables, ${s.rows.toLocaleString('en-US')} rows, ` +
-              `${megabytes(s.bytes)} in ${seconds(s.ms)} (schema version ${m.schemaVersion}, data version ${m.dataVersion})`,
+              (`${megabytes(s.bytes)} in ${seconds(s.ms)} (schema version ${m.schemaVersion}, data version ` +
+                `${m.dataVersion})`),
           );
           if (!m.signature)
             console.log(
@@ -79,8 +80,10 @@ export function registerBackupCommands(program: Command): void {
         const s = await restoreWarehouse(dir, databasePath(o.db), { force: o.force, signingKey: backupKey() });
         const m = s.manifest;
         console.log(
-          `restored ${dir} (made ${m.createdAt} by pcmbn ${m.pcmbnVersion} from ${m.source}) ${s.replaced ? 'over' : 'into'} ${s.target}: ` +
-            `${m.tables.length} tables, ${s.rows.toLocaleString('en-US')} rows in ${seconds(s.ms)} (data version ${m.dataVersion})`,
+          `restored ${dir} (made ${m.createdAt} by pcmbn ${m.pcmbnVersion} from ${m.source}) ` +
+            `${s.replaced ? 'over' : 'into'} ${s.target}: ` +
+            (`${m.tables.length} tables, ${s.rows.toLocaleString('en-US')} rows in ${seconds(s.ms)} (data version ` +
+              `${m.dataVersion})`),
         );
         if (s.keysDropped)
           console.log(

@@ -35,7 +35,8 @@ async function unitOption(w: Warehouse, code: string, period: Period): Promise<U
   }
   if (!unit)
     throw new UsageError(
-      `--unit ${code}: no such unit in the list in force for ${period.id}; expected VN, 2025-07:75, 2025-03:26734 or a plain code of that list`,
+      `--unit ${code}: no such unit in the list in force for ${period.id}; expected VN, 2025-07:75, 2025-03:26734 ` +
+        `or a plain code of that list`,
     );
   return unit;
 }
@@ -44,7 +45,8 @@ export function registerReportingCommands(program: Command): void {
   program
     .command('template')
     .description(
-      'write the XLSX submission template of a unit (or of every unit of a level below it) for a period: one row per expected figure, value cells to fill in; loads back with pcmbn etl load',
+      'write the XLSX submission template of a unit (or of every unit of a level below it) for a period: one row ' +
+        'per expected figure, value cells to fill in; loads back with pcmbn etl load',
     )
     .requiredOption('--unit <code>', 'the unit: VN, 2025-07:12, 2025-03:26734, or a plain code of the period’s list')
     .requiredOption('--period <id>', 'the period: 2026Q1, 2026S1, 2026, 202603')
@@ -68,7 +70,8 @@ export function registerReportingCommands(program: Command): void {
         const wb = await templateWorkbook({ unit, period, reporters, schedule: defaultSchedule() });
         writeFileSync(o.out, Buffer.from(await wb.xlsx.writeBuffer()));
         console.log(
-          `wrote ${o.out}: ${wb.worksheets[0].rowCount - 1} figures for ${reporters.length} unit(s) of ${unit.ref} (${unit.type} ${unit.name}), ${period.id}`,
+          `wrote ${o.out}: ${wb.worksheets[0].rowCount - 1} figures for ${reporters.length} unit(s) of ${unit.ref} ` +
+            `(${unit.type} ${unit.name}), ${period.id}`,
         );
       });
     });
@@ -76,7 +79,8 @@ export function registerReportingCommands(program: Command): void {
   program
     .command('report')
     .description(
-      "write the unit's periodic report in Vietnamese from the warehouse (results against a year earlier and the targets, reporting of the units below, discrepancies, sources), as Word or Markdown",
+      "write the unit's periodic report in Vietnamese from the warehouse (results against a year earlier and the " +
+        'targets, reporting of the units below, discrepancies, sources), as Word or Markdown',
     )
     .requiredOption('--unit <code>', 'the unit: VN, 2025-07:12, 2025-03:26734, or a plain code of the period’s list')
     .requiredOption('--period <id>', 'the period: 2026Q1, 2026S1, 2026, 202603')

@@ -192,7 +192,8 @@ export function registerServeCommands(program: Command): void {
         }
         if (!unit)
           throw new UsageError(
-            `--unit ${o.unit}: no such unit in today's list; expected VN, 2025-07:75, 2025-03:26734 or a plain code of today's list`,
+            `--unit ${o.unit}: no such unit in today's list; expected VN, 2025-07:75, 2025-03:26734 or a plain code ` +
+              `of today's list`,
           );
         const { keyId, token } = await createApiKey(w, {
           role: o.role,
@@ -201,7 +202,8 @@ export function registerServeCommands(program: Command): void {
           expires: o.expires,
         });
         console.log(
-          `created API key ${keyId}: ${o.role} of ${unit.ref} (${unit.type} ${unit.name})${o.label ? `, "${o.label}"` : ''}${o.expires ? `, works until ${o.expires}` : ''}`,
+          `created API key ${keyId}: ${o.role} of ${unit.ref} (${unit.type} ` +
+            `${unit.name})${o.label ? `, "${o.label}"` : ''}${o.expires ? `, works until ${o.expires}` : ''}`,
         );
         console.log('the token is shown only now; send it as "Authorization: Bearer <token>":');
         console.log(token);

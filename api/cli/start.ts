@@ -43,12 +43,16 @@ export async function describeWarehouse(w: Warehouse): Promise<string> {
     last: string;
   }>(`
     SELECT u.hierarchy, u.level, count(DISTINCT r.unit_id) AS units, count(*) AS reports,
-           (SELECT count(*) FROM facts f JOIN units fu USING (unit_id) WHERE fu.hierarchy = u.hierarchy AND fu.level = u.level AND f.is_current) AS facts,
+           (SELECT count(*) FROM facts f JOIN units fu USING (unit_id) WHERE fu.hierarchy = u.hierarchy AND fu.level
+             = u.level AND f.is_current) AS facts,
            arg_min(r.period_id, p.end_date) AS first, arg_max(r.period_id, p.end_date) AS last
-    FROM reports r JOIN units u USING (unit_id) JOIN periods p USING (period_id) GROUP BY u.hierarchy, u.level ORDER BY u.hierarchy, u.level`);
+    FROM reports r JOIN units u USING (unit_id) JOIN periods p USING (period_id) GROUP BY u.hierarchy, u.level ORDER
+      BY u.hierarchy, u.level`);
   const lines = rows.map(
     (r) =>
-      `  ${r.hierarchy.padEnd(8)} ${r.level.padEnd(9)} ${String(r.units).padStart(6)} units ${String(r.reports).padStart(8)} reports ${String(r.facts).padStart(10)} current facts  ${r.first}…${r.last}`,
+      `  ${r.hierarchy.padEnd(8)} ${r.level.padEnd(9)} ${String(r.units).padStart(6)} units ` +
+      `${String(r.reports).padStart(8)} reports ${String(r.facts).padStart(10)} current facts  ` +
+      `${r.first}…${r.last}`,
   );
   return [`warehouse ${w.path}:`, ...lines].join('\n');
 }
@@ -83,7 +87,8 @@ export function registerStartCommand(program: Command): void {
   program
     .command('start')
     .description(
-      'run the product: demo data into an empty warehouse, then the API, the inbox schedule and demo keys (a leader, a viewer)',
+      'run the product: demo data into an empty warehouse, then the API, the inbox schedule and demo keys (a ' +
+        'leader, a viewer)',
     )
     .action(async () => {
       const { databasePath, openWarehouse } = await import('../../schema/warehouse.ts');
@@ -103,10 +108,13 @@ export function registerStartCommand(program: Command): void {
             printServer(server, inbox, cron);
             for (const k of [key, viewerKey])
               console.log(
-                `demo ${k.role} key of VN (${k.role === 'leader' ? 'every figure; the page at / uses it' : 'small victims counts withheld'}), ${k.created ? 'new' : 'kept'} in ${k.file}`,
+                `demo ${k.role} key of VN ` +
+                  `(${k.role === 'leader' ? 'every figure; the page at / uses it' : 'small victims counts withheld'}), ` +
+                  `${k.created ? 'new' : 'kept'} in ${k.file}`,
               );
             console.log(
-              `  curl -s ${server.url} -H 'content-type: application/json' -H "Authorization: Bearer $(cat ${key.file})" -d '{"query":"{ indicators { code nameEn } }"}'`,
+              `  curl -s ${server.url} -H 'content-type: application/json' -H "Authorization: Bearer $(cat ` +
+                `${key.file})" -d '{"query":"{ indicators { code nameEn } }"}'`,
             );
             console.log(`API key  ${key.token}`);
             console.log(`viewer key  ${viewerKey.token}`);

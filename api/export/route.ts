@@ -1,6 +1,7 @@
 /**
  * `POST /export?format=csv|xlsx[&path=…]`: the body is the same as for /graphql ({query, variables,
- * operationName}); the answer's list comes back as a file, with `suppressed` asked for wherever it can be. The server mounts it behind the same key check, limits
+ * operationName}); the answer's list comes back as a file, with `suppressed` asked for wherever it can be. The server
+ * mounts it behind the same key check, limits
  * and turn-taking as /graphql, and the query runs through the same Apollo server with the same context, so the
  * key's role, scope, suppression and limits apply exactly as for JSON. An answer with errors is no file: its errors
  * come back as JSON, as /graphql would give them.
@@ -56,7 +57,8 @@ export function exportAnswers<C extends BaseContext>(
         res,
         400,
         'BAD_USER_INPUT',
-        `format: expected ${FORMATS.join(' or ')} (e.g. /export?format=csv), got ${format === undefined ? 'nothing' : JSON.stringify(format)}`,
+        `format: expected ${FORMATS.join(' or ')} (e.g. /export?format=csv), got ` +
+          `${format === undefined ? 'nothing' : JSON.stringify(format)}`,
       );
 
     const headers = new HeaderMap();

@@ -53,19 +53,22 @@ export function tableOf(data: unknown, path?: string): Table {
   if (path === undefined) {
     if (paths.length === 0)
       throw new ExportError(
-        'the answer holds no list to export: ask for a field that returns a list (trend, breakdown, kpis, complianceByUnit, adminUnits, …)',
+        'the answer holds no list to export: ask for a field that returns a list (trend, breakdown, kpis, ' +
+          'complianceByUnit, adminUnits, …)',
         'NO_LIST',
       );
     if (paths.length > 1)
       throw new ExportError(
-        `the answer holds ${paths.length} lists (${paths.join(', ')}): choose one with the path argument, e.g. path=${paths[0]}`,
+        `the answer holds ${paths.length} lists (${paths.join(', ')}): choose one with the path argument, e.g. ` +
+          `path=${paths[0]}`,
         'SEVERAL_LISTS',
         paths,
       );
     path = paths[0];
   } else if (!paths.includes(path)) {
     throw new ExportError(
-      `path: "${path}" is not a list in the answer; expected one of: ${paths.join(', ') || '(none: the answer holds no list)'}`,
+      `path: "${path}" is not a list in the answer; expected one of: ` +
+        `${paths.join(', ') || '(none: the answer holds no list)'}`,
       'BAD_USER_INPUT',
       paths,
     );

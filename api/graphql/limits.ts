@@ -185,7 +185,8 @@ export function depthLimit(max = MAX_DEPTH): ValidationRule {
         if (d > max) {
           context.reportError(
             limitError(
-              `${operationLabel(node.name?.value)} is ${d} levels deep; the limit is ${max}: ask for fewer nested fields`,
+              `${operationLabel(node.name?.value)} is ${d} levels deep; the limit is ${max}: ask for fewer nested ` +
+                `fields`,
               node,
               'depth',
               d,
@@ -207,7 +208,9 @@ export function costLimit(max = MAX_COST): ValidationRule {
         if (c > max) {
           context.reportError(
             limitError(
-              `${operationLabel(node.name?.value)} costs ${describeCount(c)}; the limit is ${max} (each field costs 1, one that reads the warehouse ${WAREHOUSE_FIELD_COST}, fields below a list count ${LIST_FACTOR} times, aliases count each time): ask for fewer fields or split the query`,
+              `${operationLabel(node.name?.value)} costs ${describeCount(c)}; the limit is ${max} (each field costs ` +
+                `1, one that reads the warehouse ${WAREHOUSE_FIELD_COST}, fields below a list count ${LIST_FACTOR} ` +
+                `times, aliases count each time): ask for fewer fields or split the query`,
               node,
               'cost',
               c,
@@ -222,7 +225,8 @@ export function costLimit(max = MAX_COST): ValidationRule {
 
 /**
  * At most `max` `__schema`/`__type` fields per operation, counted where fragments are spread and for each alias: each
- * one answers the whole schema again, so a few hundred aliases of it would cost megabytes of answer for a small query.
+ * one answers the whole schema again, so a few hundred aliases of it would cost megabytes of answer for a small
+ * query.
  */
 export function introspectionLimit(max = MAX_INTROSPECTION_FIELDS): ValidationRule {
   return (context) => {
@@ -249,7 +253,8 @@ export function introspectionLimit(max = MAX_INTROSPECTION_FIELDS): ValidationRu
         if (n > max) {
           context.reportError(
             limitError(
-              `${operationLabel(node.name?.value)} asks for the schema (__schema or __type) ${n} times; the limit is ${max}: ask for it once, with every field you need`,
+              `${operationLabel(node.name?.value)} asks for the schema (__schema or __type) ${n} times; the limit ` +
+                `is ${max}: ask for it once, with every field you need`,
               node,
               'introspection',
               n,
@@ -269,7 +274,8 @@ export function stringLimit(max = MAX_STRING_CHARS): ValidationRule {
       if (node.value.length > max) {
         context.reportError(
           limitError(
-            `a string of ${node.value.length.toLocaleString('en-US')} characters; an argument holds at most ${max}: unit codes, periods, dates and searches are all far shorter`,
+            `a string of ${node.value.length.toLocaleString('en-US')} characters; an argument holds at most ${max}: ` +
+              `unit codes, periods, dates and searches are all far shorter`,
             node,
             'string',
             node.value.length,
@@ -327,7 +333,9 @@ export function explainLimitError<E extends { message: string; extensions?: Reco
   if (e.extensions?.code === 'GRAPHQL_PARSE_FAILED' && /Document contains more th\w+ \d+ tokens/.test(e.message)) {
     return {
       ...e,
-      message: `the query holds more than ${MAX_TOKENS} tokens (names, values and punctuation); the limit is ${MAX_TOKENS}: ask for fewer fields or split the query`,
+      message:
+        `the query holds more than ${MAX_TOKENS} tokens (names, values and punctuation); the limit is ` +
+        `${MAX_TOKENS}: ask for fewer fields or split the query`,
       extensions: { ...e.extensions, limit: 'tokens', max: MAX_TOKENS },
     };
   }
@@ -341,11 +349,13 @@ export function explainLimitError<E extends { message: string; extensions?: Reco
   return e;
 }
 
-/** Returns `rows` if there are at most MAX_ROWS of them; else throws TOO_MANY_ROWS naming the field and how to narrow it. */
+/** Returns `rows` if there are at most MAX_ROWS of them; else throws TOO_MANY_ROWS naming the field and how to narrow
+ * it. */
 export function capRows<T>(rows: T[], field: string, narrowWith: string): T[] {
   if (rows.length > MAX_ROWS) {
     throw new GraphQLError(
-      `${field} would return ${rows.length.toLocaleString('en-US')} rows; a list holds at most ${MAX_ROWS.toLocaleString('en-US')}: narrow it with ${narrowWith}`,
+      `${field} would return ${rows.length.toLocaleString('en-US')} rows; a list holds at most ` +
+        `${MAX_ROWS.toLocaleString('en-US')}: narrow it with ${narrowWith}`,
       {
         extensions: { code: ERROR_CODES.TOO_MANY_ROWS, rows: rows.length, max: MAX_ROWS },
       },
@@ -385,7 +395,8 @@ export class Deadline {
 
   error(): GraphQLError {
     return new GraphQLError(
-      `the request ran longer than ${this.ms} ms and was stopped (PCMBN_QUERY_TIMEOUT_MS): ask for less, or a narrower selection`,
+      `the request ran longer than ${this.ms} ms and was stopped (PCMBN_QUERY_TIMEOUT_MS): ask for less, or a ` +
+        `narrower selection`,
       {
         extensions: { code: ERROR_CODES.TIMEOUT },
       },

@@ -25,7 +25,8 @@ export function parseAsOf(asOf: string | null | undefined, argName = 'asOf'): st
   ) {
     throw badUserInput(
       argName,
-      `"${asOf}" is not a date: expected YYYY-MM-DD, such as 2024-12-31 (the old list of units) or 2025-07-01 (the new one)`,
+      `"${asOf}" is not a date: expected YYYY-MM-DD, such as 2024-12-31 (the old list of units) or 2025-07-01 (the ` +
+        `new one)`,
     );
   }
   return asOf;
@@ -73,7 +74,9 @@ export async function resolveUnitArg(
     const where = plain ? `the list in force on ${day} (${ref.slice(0, 7)})` : `the ${ref.slice(0, 7)} list`;
     throw badUserInput(
       argName,
-      `no unit "${code}" in ${where}: expected a province (2 digits), an old district (3) or a ward/commune (5 digits) of that list, or VN${plain ? '; prefix the code with its list (2025-03: or 2025-07:) or set asOf to use the other list' : ''}`,
+      `no unit "${code}" in ${where}: expected a province (2 digits), an old district (3) or a ward/commune (5 ` +
+        `digits) of that list, or ` +
+        `VN${plain ? '; prefix the code with its list (2025-03: or 2025-07:) or set asOf to use the other list' : ''}`,
     );
   }
   return unit;

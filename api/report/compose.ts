@@ -140,7 +140,9 @@ function statement(f: Figure, previous: Period): string | null {
 function rateStatement(f: Figure): string {
   const i = f.indicator;
   if (i.kind !== 'ratio') throw new Error(`${i.code} is not a rate`);
-  const target = `mục tiêu ${i.target.operator === '>' ? 'trên' : 'từ'} ${writePercent(i.target.value)}${i.target.operator === '>=' ? ' trở lên' : ''}`;
+  const target =
+    `mục tiêu ${i.target.operator === '>' ? 'trên' : 'từ'} ` +
+    `${writePercent(i.target.value)}${i.target.operator === '>=' ? ' trở lên' : ''}`;
   if (f.suppressed) return `${i.nameVi}: ${WITHHELD}.`;
   if (f.value === null) return `${i.nameVi}: chưa tính được (thiếu số liệu), ${target}.`;
   return `${i.nameVi}: đạt ${writePercent(f.value)}, ${target}: ${f.status === 'MET' ? 'đạt' : 'chưa đạt'}.`;
@@ -170,7 +172,8 @@ export function composeReport(r: ReportData, today: string): Block[] {
   blocks.push({
     kind: 'header',
     lines: [
-      `BAN CHỈ ĐẠO PHÒNG, CHỐNG TỘI PHẠM ${r.unit.level === 'NATIONAL' ? 'TRUNG ƯƠNG' : r.unit.fullName.toUpperCase()}`,
+      `BAN CHỈ ĐẠO PHÒNG, CHỐNG TỘI PHẠM ` +
+        `${r.unit.level === 'NATIONAL' ? 'TRUNG ƯƠNG' : r.unit.fullName.toUpperCase()}`,
       `${place}, ngày ${d} tháng ${Number(m)} năm ${y}`,
     ],
   });
@@ -181,12 +184,16 @@ export function composeReport(r: ReportData, today: string): Block[] {
   });
   blocks.push({
     kind: 'paragraph',
-    text: `Báo cáo được lập từ kho dữ liệu PCMBN theo số liệu các đơn vị đã gửi tính đến ngày ${vietnameseDate(today)}; nguồn của từng số liệu ghi tại Phụ lục.`,
+    text:
+      `Báo cáo được lập từ kho dữ liệu PCMBN theo số liệu các đơn vị đã gửi tính đến ngày ` +
+      `${vietnameseDate(today)}; nguồn của từng số liệu ghi tại Phụ lục.`,
   });
   if (r.role === 'viewer' && r.figures.some((f) => f.suppressed))
     blocks.push({
       kind: 'paragraph',
-      text: 'Lưu ý: báo cáo lập với quyền xem (viewer); một số số liệu về nạn nhân là số nhỏ nên được giữ kín như trên hệ thống, và ghi chú nguồn của số liệu nạn nhân không được nêu.',
+      text:
+        'Lưu ý: báo cáo lập với quyền xem (viewer); một số số liệu về nạn nhân là số nhỏ nên được giữ kín như ' +
+        'trên hệ thống, và ghi chú nguồn của số liệu nạn nhân không được nêu.',
     });
 
   blocks.push({ kind: 'heading', text: 'I. KẾT QUẢ THỰC HIỆN' });
@@ -216,12 +223,18 @@ export function composeReport(r: ReportData, today: string): Block[] {
   if (c.expected === 0) {
     blocks.push({
       kind: 'paragraph',
-      text: `Lịch báo cáo (KH 04/KH-BCĐ) không quy định báo cáo riêng cho ${periodVi(r.period)}: nội dung này nằm trong báo cáo của kỳ dài hơn.`,
+      text:
+        `Lịch báo cáo (KH 04/KH-BCĐ) không quy định báo cáo riêng cho ${periodVi(r.period)}: nội dung này nằm ` +
+        `trong báo cáo của kỳ dài hơn.`,
     });
   } else {
     blocks.push({
       kind: 'paragraph',
-      text: `Kỳ báo cáo có ${writeCount(c.expected)} đơn vị phải gửi báo cáo (hạn gửi: trước ${vietnameseDate(c.dueDate!)}); đã nhận ${writeCount(c.received)}, trong đó đúng hạn ${writeCount(c.onTime)}, chậm hạn ${writeCount(c.late)}; chưa gửi ${writeCount(c.missing.length)}${c.pending ? `, chưa đến hạn ${writeCount(c.pending)}` : ''}.`,
+      text:
+        `Kỳ báo cáo có ${writeCount(c.expected)} đơn vị phải gửi báo cáo (hạn gửi: trước ` +
+        `${vietnameseDate(c.dueDate!)}); đã nhận ${writeCount(c.received)}, trong đó đúng hạn ` +
+        `${writeCount(c.onTime)}, chậm hạn ${writeCount(c.late)}; chưa gửi ` +
+        `${writeCount(c.missing.length)}${c.pending ? `, chưa đến hạn ${writeCount(c.pending)}` : ''}.`,
     });
     if (c.missing.length)
       blocks.push({ kind: 'bullet', text: `Đơn vị chưa gửi báo cáo: ${c.missing.map((u) => u.fullName).join(', ')}.` });
@@ -239,7 +252,10 @@ export function composeReport(r: ReportData, today: string): Block[] {
   for (const x of r.discrepancies)
     blocks.push({
       kind: 'bullet',
-      text: `${x.unit}, ${x.indicator.nameVi}: đơn vị báo cáo ${writeCount(x.reported)}, cộng báo cáo của ${writeCount(x.children)} đơn vị cấp dưới ${writeCount(x.childrenSum)}, chênh lệch ${writeCount(Math.abs(x.reported - x.childrenSum))}.`,
+      text:
+        `${x.unit}, ${x.indicator.nameVi}: đơn vị báo cáo ${writeCount(x.reported)}, cộng báo cáo của ` +
+        `${writeCount(x.children)} đơn vị cấp dưới ${writeCount(x.childrenSum)}, chênh lệch ` +
+        `${writeCount(Math.abs(x.reported - x.childrenSum))}.`,
     });
   if (!missing.length && !partial.length && !r.discrepancies.length)
     blocks.push({ kind: 'paragraph', text: 'Số liệu đầy đủ, khớp giữa các cấp.' });
@@ -255,7 +271,8 @@ export function composeReport(r: ReportData, today: string): Block[] {
       f.indicator.kind === 'ratio'
         ? 'tính từ các số liệu tương ứng ở mục I'
         : own || !f.contributors.length
-          ? `báo cáo của chính ${r.unit.fullName}${f.contributors.length ? ` (báo cáo của các đơn vị cấp dưới: ${contributors(f)})` : ''}`
+          ? `báo cáo của chính ` +
+            `${r.unit.fullName}${f.contributors.length ? ` (báo cáo của các đơn vị cấp dưới: ${contributors(f)})` : ''}`
           : `tổng hợp từ báo cáo của ${f.contributors.length === 1 ? 'đơn vị' : 'các đơn vị'} ${contributors(f)}`;
     const notes = f.sources.length ? `; ghi chú nguồn: ${f.sources.map(quoteNote).join(', ')}` : '';
     blocks.push({ kind: 'bullet', text: `${f.indicator.nameVi} [${f.indicator.code}]: ${from}${notes}.` });

@@ -62,13 +62,15 @@ const VICTIMS = COUNT_INDICATORS.filter((i) => i.disaggregations.length).map((i)
 const alias = (code: string) => `b_${code}`;
 
 const KPI_FIELDS = 'indicator { code } value previousValue suppressed complete status sources';
-const DOCUMENT = `query Report($unit: String!, $period: String!, $asOf: String, $counts: [String!]!, $victims: [String!]!, $ratios: [String!]!) {
+const DOCUMENT = `query Report($unit: String!, $period: String!, $asOf: String, $counts: [String!]!, $victims:
+  [String!]!, $ratios: [String!]!) {
   adminUnit(code: $unit, asOf: $asOf) { ref name fullName level }
   counts: kpis(indicators: $counts, unit: $unit, period: $period, asOf: $asOf) { ${KPI_FIELDS} }
   ratios: kpis(indicators: $ratios, unit: $unit, period: $period, asOf: $asOf) { ${KPI_FIELDS} }
   ${BREAKDOWNS.map(
     (b) =>
-      `${b}: kpis(indicators: $victims, unit: $unit, period: $period, asOf: $asOf, ${b === 'female' || b === 'male' ? 'sex' : 'ageGroup'}: "${b}") { indicator { code } value }`,
+      `${b}: kpis(indicators: $victims, unit: $unit, period: $period, asOf: $asOf, ` +
+      `${b === 'female' || b === 'male' ? 'sex' : 'ageGroup'}: "${b}") { indicator { code } value }`,
   ).join('\n  ')}
   reportingCompliance(period: $period, unit: $unit, asOf: $asOf) {
     expected received onTime late pending dueDate completeness missing { ref fullName }
@@ -76,7 +78,8 @@ const DOCUMENT = `query Report($unit: String!, $period: String!, $asOf: String, 
   discrepancies(period: $period, unit: $unit, asOf: $asOf) { unit { ref fullName } indicator reported childrenSum children }
   ${COUNT_INDICATORS.map(
     (i) =>
-      `${alias(i.code)}: breakdown(indicator: "${i.code}", period: $period, unit: $unit, asOf: $asOf) { unit { fullName } value suppressed }`,
+      `${alias(i.code)}: breakdown(indicator: "${i.code}", period: $period, unit: $unit, asOf: $asOf) { unit { ` +
+      `fullName } value suppressed }`,
   ).join('\n  ')}
 }`;
 
@@ -90,7 +93,11 @@ interface Kpi {
   sources: string[];
 }
 
-/** The report's content for a unit (a code as every unit argument takes it) and a period, as `ctx`'s caller sees it. */
+/**
+
+ * The report's content for a unit (a code as every unit argument takes it) and a period, as `ctx`'s caller sees it.
+
+ */
 export async function gatherReport(
   ctx: RequestContext,
   unit: string,

@@ -40,7 +40,9 @@ export function reportersOf(
     .filter((u) => u.level === below && u.hierarchy === list && u.unit_id !== unit.unit_id && visible(u.unit_id));
   if (!units.length)
     throw new TemplateError(
-      `no ${below} units under ${unit.ref} (${unit.type} ${unit.name}) in the ${list} list, the one in force for ${period.id}: expected a level below the unit${list === '2025-07' && below === 'district' ? ' (the 2025 reform abolished districts)' : ''}`,
+      `no ${below} units under ${unit.ref} (${unit.type} ${unit.name}) in the ${list} list, the one in force for ` +
+        `${period.id}: expected a level below the ` +
+        `unit${list === '2025-07' && below === 'district' ? ' (the 2025 reform abolished districts)' : ''}`,
     );
   return units;
 }
@@ -149,7 +151,8 @@ export async function templateWorkbook(r: TemplateRequest): Promise<ExcelJS.Work
   const help = wb.addWorksheet('Hướng dẫn');
   help.getColumn(1).width = 110;
   const lines = [
-    `MẪU BÁO CÁO SỐ LIỆU PHÒNG, CHỐNG MUA BÁN NGƯỜI — KỲ ${r.period.id} (${vietnameseDate(r.period.start)}–${vietnameseDate(r.period.end)})`,
+    `MẪU BÁO CÁO SỐ LIỆU PHÒNG, CHỐNG MUA BÁN NGƯỜI — KỲ ${r.period.id} ` +
+      `(${vietnameseDate(r.period.start)}–${vietnameseDate(r.period.end)})`,
     `Đơn vị: ${r.unit.type} ${r.unit.name} (${r.unit.ref}); ${r.reporters.length} đơn vị báo cáo.`,
     due
       ? `Hạn gửi: ${dueText} (${entry!.note ?? 'theo lịch báo cáo'}); gửi từ ngày ${vietnameseDate(due)} là chậm.`

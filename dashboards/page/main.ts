@@ -755,7 +755,8 @@ function unitPicker(): HTMLElement {
             ref: keyUnit(),
           })
         : await graphql(
-            `query Find($q: String!, $old: String!) { now: adminUnits(search: $q, limit: 12) { ${fields} } old: adminUnits(search: $q, asOf: $old, limit: 12) { ${fields} } }`,
+            `query Find($q: String!, $old: String!) { now: adminUnits(search: $q, limit: 12) { ${fields} } old: ` +
+              `adminUnits(search: $q, asOf: $old, limit: 12) { ${fields} } }`,
             undefined,
             { q: text, old: OLD_LIST_DAY },
           )

@@ -10,7 +10,8 @@ import { ASSET_PREFIX, buildWorkbench, type WorkbenchBundle } from './bundle.ts'
 const SECURITY_HEADERS = {
   // GraphiQL sets inline styles and embeds its fonts as data: URLs; downloads are blob: URLs the page makes itself.
   'Content-Security-Policy':
-    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src " +
+    "'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
   'X-Content-Type-Options': 'nosniff',
   'Referrer-Policy': 'no-referrer',
   'X-Frame-Options': 'DENY',

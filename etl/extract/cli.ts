@@ -27,7 +27,8 @@ export function registerExtractCommands(etl: Command, UsageError: UsageErrorClas
   etl
     .command('extract')
     .description(
-      'propose report rows (the contract CSV, each with its citation and a confidence) from a report written in prose (.txt, .md, .docx); loads nothing',
+      'propose report rows (the contract CSV, each with its citation and a confidence) from a report written in ' +
+        'prose (.txt, .md, .docx); loads nothing',
     )
     .argument('<file>', 'the report')
     .requiredOption('--unit <code>', 'the reporting unit (as in the contract: 34, 2025-03:34, …)')
@@ -59,7 +60,8 @@ export function registerExtractCommands(etl: Command, UsageError: UsageErrorClas
           process.stderr.write(reviewText(x));
           if (o.out)
             process.stderr.write(
-              `wrote ${x.proposals.length} proposed rows to ${o.out}: review them (values, citations), then pcmbn etl load ${o.out}\n`,
+              `wrote ${x.proposals.length} proposed rows to ${o.out}: review them (values, citations), then pcmbn ` +
+                `etl load ${o.out}\n`,
             );
         }),
     );
@@ -67,16 +69,19 @@ export function registerExtractCommands(etl: Command, UsageError: UsageErrorClas
   etl
     .command('extract-plan')
     .description(
-      'propose targets (indicator, operator, value, years) and the reporting schedule (period type, due day) from a plan written in prose, with citations',
+      'propose targets (indicator, operator, value, years) and the reporting schedule (period type, due day) from a ' +
+        'plan written in prose, with citations',
     )
     .argument('<file>', 'the plan (.txt, .md, .docx)')
     .option(
       '--out <dir>',
-      "write schedule.json (the API's schedule file) and targets.json there (default: both as one JSON document on standard output)",
+      "write schedule.json (the API's schedule file) and targets.json there (default: both as one JSON document on " +
+        'standard output)',
     )
     .option(
       '--json <file>',
-      'also write everything found (deadlines without a due day, one-off deadlines, campaigns, unmapped percentages) as JSON',
+      'also write everything found (deadlines without a due day, one-off deadlines, campaigns, unmapped ' +
+        'percentages) as JSON',
     )
     .option(
       '--rules <file.csv>',
@@ -100,7 +105,8 @@ export function registerExtractCommands(etl: Command, UsageError: UsageErrorClas
         process.stderr.write(planReviewText(x));
         if (o.out)
           process.stderr.write(
-            `wrote ${schedule.entries.length} schedule entries to ${join(o.out, 'schedule.json')} and ${targets.targets.length} targets to ${join(o.out, 'targets.json')}: review before use\n`,
+            `wrote ${schedule.entries.length} schedule entries to ${join(o.out, 'schedule.json')} and ` +
+              `${targets.targets.length} targets to ${join(o.out, 'targets.json')}: review before use\n`,
           );
       }),
     );

@@ -231,12 +231,15 @@ function scheduleTokens(doc: Doc, s: Span): { mentions: Mention[]; oneOff: { dat
   const idx = '(?:iv|iii|ii|i|[1-4])';
   const re = new RegExp(
     [
-      `(?<quarter>(?:hang |moi |cac )?quy(?: (?<qi>${idx}(?:\\s*(?:,|va)\\s*${idx})*))?(?![\\p{L}])(?! (?:dinh|che|trinh|mo|luat|hoach|tac|nap|uoc|doi|chuan|tien|chung))(?!\\s+\\d))`,
+      `(?<quarter>(?:hang |moi |cac )?quy(?: (?<qi>${idx}(?:\\s*(?:,|va)\\s*${idx})*))?(?![\\p{L}])(?! ` +
+        `(?:dinh|che|trinh|mo|luat|hoach|tac|nap|uoc|doi|chuan|tien|chung))(?!\\s+\\d))`,
       `(?<half>(?:6|06|sau) thang(?: (?<hpart>dau|cuoi) nam)?|nua nam)(?![\\p{L}])`,
       `(?<nine>(?:9|09|chin) thang)`,
       `(?<month>(?:hang|moi) thang)(?![\\p{L}])`,
-      `(?<year>(?:hang |ca |01 |mot |moi |tong ket )?nam)(?![\\p{L}])(?!\\s*(?:\\d|nay|qua|toi|truoc|sau|hoc|dau|cuoi|tiep))`,
-      `(?<due>(?<kw>truoc|cham nhat|khong muon hon|han cuoi|han chot)(?: (?:hoac trong )?ngay)?\\s*(?<dates>\\d{1,2}\\/\\d{1,2}(?:\\/\\d{4})?(?:\\s*(?:,|va|và)\\s*(?:ngay\\s*)?\\d{1,2}\\/\\d{1,2}(?:\\/\\d{4})?)*))`,
+      `(?<year>(?:hang |ca |01 |mot |moi |tong ket ` +
+        `)?nam)(?![\\p{L}])(?!\\s*(?:\\d|nay|qua|toi|truoc|sau|hoc|dau|cuoi|tiep))`,
+      `(?<due>(?<kw>truoc|cham nhat|khong muon hon|han cuoi|han chot)(?: (?:hoac trong ` +
+        `)?ngay)?\\s*(?<dates>\\d{1,2}\\/\\d{1,2}(?:\\/\\d{4})?(?:\\s*(?:,|va|và)\\s*(?:ngay\\s*)?\\d{1,2}\\/\\d{1,2}(?:\\/\\d{4})?)*))`,
     ].join('|'),
     'gu',
   );
@@ -296,7 +299,8 @@ function dueOf(d: { day: number; month: number; inclusive: boolean }, type: Peri
 const WARD_WORDS = /(?:phuong, xa|xa, phuong|xa, thi tran|cap xa|cac xa|cac phuong|ubnd (?:cac )?(?:phuong|xa))/;
 const DISTRICT_WORDS = /(?:huyen, thanh pho|huyen, thi xa|quan, huyen|cap huyen|cac huyen|ubnd (?:cac )?huyen)/;
 
-/** Who reports: the units the reporting statement (or the paragraphs before it) names; else the level below the issuer. */
+/** Who reports: the units the reporting statement (or the paragraphs before it) names; else the level below the
+ * issuer. */
 function reportersOf(doc: Doc, paragraph: number): ReporterLevel[] {
   for (let k = paragraph; k >= Math.max(0, paragraph - 2); k--) {
     const t = doc.folded.slice(doc.paragraphs[k].start, doc.paragraphs[k].end);
@@ -507,7 +511,8 @@ export function planReviewText(x: PlanExtraction): string {
   l.push(`targets (${x.targets.length}):`);
   for (const t of x.targets)
     l.push(
-      `  ${t.indicator} ${t.operator} ${t.value}  "${t.figure.text}"  [${t.citation.start}–${t.citation.end}] ${t.rule}  confidence ${t.confidence.toFixed(2)}`,
+      `  ${t.indicator} ${t.operator} ${t.value}  "${t.figure.text}"  [${t.citation.start}–${t.citation.end}] ` +
+        `${t.rule}  confidence ${t.confidence.toFixed(2)}`,
     );
   l.push(`reporting deadlines (${x.deadlines.length}):`);
   for (const d of x.deadlines) {
@@ -516,18 +521,21 @@ export function planReviewText(x: PlanExtraction): string {
         ? `before ${d.due.day}/${d.due.month}`
         : `before day ${d.due.day}, ${d.due.monthOffset} month(s) after the period`;
     l.push(
-      `  ${d.periodType}${d.index !== undefined ? ` ${d.index}` : ''} ${due}, from ${d.reporterLevels.join(' and ')}  "${d.report.text} … ${d.deadline.text}"  [${d.citation.start}–${d.citation.end}]`,
+      `  ${d.periodType}${d.index !== undefined ? ` ${d.index}` : ''} ${due}, from ${d.reporterLevels.join(' and ')} ` +
+        ` "${d.report.text} … ${d.deadline.text}"  [${d.citation.start}–${d.citation.end}]`,
     );
   }
   if (x.undated.length)
     l.push(
-      `reports without a deadline: ${x.undated.map((u) => `${u.periodType}${u.index ? ` ${u.index}` : ''}`).join(', ')}`,
+      `reports without a deadline: ` +
+        `${x.undated.map((u) => `${u.periodType}${u.index ? ` ${u.index}` : ''}`).join(', ')}`,
     );
   for (const o of x.oneOff) l.push(`one-off deadline ${o.date}: «${o.citation.text.slice(0, 140)}»`);
   for (const c of x.campaigns) l.push(`campaign ${c.kind} ${c.start}…${c.end}: «${c.citation.text.slice(0, 140)}»`);
   if (x.unmapped.length)
     l.push(
-      `unmapped percentages: ${x.unmapped.map((u) => `"${u.figure.text}" [${u.citation.start}–${u.citation.end}]`).join('; ')}`,
+      `unmapped percentages: ` +
+        `${x.unmapped.map((u) => `"${u.figure.text}" [${u.citation.start}–${u.citation.end}]`).join('; ')}`,
     );
   return l.join('\n') + '\n';
 }

@@ -29,7 +29,8 @@ import { type Citation, cite, type Doc, ExtractError, type SourceText, type Span
 /** A figure that went to an indicator. */
 export interface Mention {
   indicator: string;
-  /** `female`/`male` and `child`/`adult` for a part of a victims figure ("03 nạn nhân (02 nữ, 01 trẻ em)"); null: the total. */
+  /** `female`/`male` and `child`/`adult` for a part of a victims figure ("03 nạn nhân (02 nữ, 01 trẻ em)"); null: the
+   * total. */
   sex: string | null;
   age_group: string | null;
   value: number;
@@ -363,7 +364,8 @@ export function readFigures(
           if (byLabel && label) {
             const named = [byLabel.label, label].filter((x, i, a) => a.indexOf(x) === i);
             notes.push(
-              `what is counted is named by the label${named.length > 1 ? 's' : ''} ${named.map((x) => `"${doc.text.slice(x.start, x.end).trim()}"`).join(' and ')}`,
+              `what is counted is named by the label${named.length > 1 ? 's' : ''} ` +
+                `${named.map((x) => `"${doc.text.slice(x.start, x.end).trim()}"`).join(' and ')}`,
             );
             confidence *= 0.9;
             if (byLabel.label === label) labelled.unshift(label);
@@ -510,7 +512,8 @@ export function combine(mentions: Mention[]): {
   });
 }
 
-/** The provenance kept with the loaded value: the file, the confidence, and each figure's words, offsets and sentence. */
+/** The provenance kept with the loaded value: the file, the confidence, and each figure's words, offsets and
+ * sentence. */
 export function sourceNote(
   file: string,
   c: { value: number; bound: Bound; confidence: number; parts: Mention[]; notes: string[] },
@@ -520,7 +523,8 @@ export function sourceNote(
   if (c.parts.length > 1) head.push(`sum of ${c.parts.length}`);
   const parts = c.parts.map(
     (m, i) =>
-      `${c.parts.length > 1 ? `[${i + 1}] ` : ''}"${m.figure.text}" in chars ${m.sentence.start}–${m.sentence.end}: «${m.sentence.text}»${m.agency ? ` (${m.agency})` : ''}`,
+      `${c.parts.length > 1 ? `[${i + 1}] ` : ''}"${m.figure.text}" in chars ${m.sentence.start}–${m.sentence.end}: ` +
+      `«${m.sentence.text}»${m.agency ? ` (${m.agency})` : ''}`,
   );
   return `${head.join(', ')}: ${parts.join(' ')}`;
 }
@@ -552,7 +556,11 @@ export function periodInText(doc: Doc): string | null {
   return null;
 }
 
-/** The document's date ("Thái Bình, ngày 17 tháng 6 năm 2019"): a short line of its header, not a date in its text. */
+/**
+
+ * The document's date ("Thái Bình, ngày 17 tháng 6 năm 2019"): a short line of its header, not a date in its text.
+
+ */
 export function documentDate(doc: Doc): string | null {
   const line = doc.paragraphs
     .slice(0, 10)
@@ -573,7 +581,8 @@ export function extractReport(source: SourceText, o: ReportOptions): ReportExtra
   const unit = o.unit.trim();
   if (!UNIT_CODE.test(unit))
     throw new ExtractError(
-      `--unit "${o.unit}" is not a unit code; expected VN, 2, 3 or 5 digits (province, district, ward), optionally as 2025-03:<code> or 2025-07:<code>`,
+      `--unit "${o.unit}" is not a unit code; expected VN, 2, 3 or 5 digits (province, district, ward), optionally ` +
+        `as 2025-03:<code> or 2025-07:<code>`,
     );
   const doc = toDoc(source);
   const rules = o.rules ?? loadRules();
@@ -656,7 +665,9 @@ export function proposalCsv(x: ReportExtraction): string {
 export function reviewText(x: ReportExtraction): string {
   const lines: string[] = [];
   lines.push(
-    `${x.file}: unit ${x.unit}, period ${x.period}${x.periodInText && x.periodInText === x.period ? ' (as the title says)' : ''}, submitted_on ${x.submittedOn ?? '(the load date)'}`,
+    `${x.file}: unit ${x.unit}, period ` +
+      `${x.period}${x.periodInText && x.periodInText === x.period ? ' (as the title says)' : ''}, submitted_on ` +
+      `${x.submittedOn ?? '(the load date)'}`,
   );
   for (const w of x.warnings) lines.push(`warning: ${w}`);
   lines.push(
@@ -664,11 +675,14 @@ export function reviewText(x: ReportExtraction): string {
   );
   for (const p of x.proposals) {
     lines.push(
-      `  ${p.indicator}${p.sex ? ` (${p.sex})` : ''}${p.age_group ? ` (${p.age_group})` : ''} = ${p.value}${p.bound !== 'exact' ? ` (${BOUND_WORDS[p.bound]})` : ''}  confidence ${p.confidence.toFixed(2)}${p.notes.length ? `  — ${p.notes.join('; ')}` : ''}`,
+      `  ${p.indicator}${p.sex ? ` (${p.sex})` : ''}${p.age_group ? ` (${p.age_group})` : ''} = ` +
+        `${p.value}${p.bound !== 'exact' ? ` (${BOUND_WORDS[p.bound]})` : ''}  confidence ` +
+        `${p.confidence.toFixed(2)}${p.notes.length ? `  — ${p.notes.join('; ')}` : ''}`,
     );
     for (const m of p.parts)
       lines.push(
-        `      ${m.value}  "${m.figure.text}"  [${m.figure.start}–${m.figure.end}] ${m.rule}${m.agency ? `  (${m.agency})` : ''}`,
+        `      ${m.value}  "${m.figure.text}"  [${m.figure.start}–${m.figure.end}] ` +
+          `${m.rule}${m.agency ? `  (${m.agency})` : ''}`,
       );
     for (const m of p.setAside)
       lines.push(`      set aside: ${m.value}  "${m.figure.text}"  [${m.figure.start}–${m.figure.end}]`);
@@ -678,12 +692,14 @@ export function reviewText(x: ReportExtraction): string {
   );
   for (const u of x.unmapped)
     lines.push(
-      `  ${u.value}  "${u.figure.text}"  [${u.sentence.start}–${u.sentence.end}] «${u.sentence.text.length > 160 ? `${u.sentence.text.slice(0, 157)}…` : u.sentence.text}»`,
+      `  ${u.value}  "${u.figure.text}"  [${u.sentence.start}–${u.sentence.end}] ` +
+        `«${u.sentence.text.length > 160 ? `${u.sentence.text.slice(0, 157)}…` : u.sentence.text}»`,
     );
   lines.push(`set aside, another period (${x.otherPeriods.length}: never proposed):`);
   for (const o of x.otherPeriods)
     lines.push(
-      `  ${o.value}  "${o.figure.text}"  [${o.figure.start}–${o.figure.end}] ${o.reason} ("${o.because}")${o.indicators.length ? `, would be ${o.indicators.join('+')}` : ''}`,
+      `  ${o.value}  "${o.figure.text}"  [${o.figure.start}–${o.figure.end}] ${o.reason} ` +
+        `("${o.because}")${o.indicators.length ? `, would be ${o.indicators.join('+')}` : ''}`,
     );
   const reasons = new Map<string, number>();
   for (const i of x.ignored) reasons.set(i.reason, (reasons.get(i.reason) ?? 0) + 1);

@@ -95,7 +95,8 @@ function compileSequence(
       const words = classes.get(cls[1]);
       if (!words)
         fail(
-          `unknown word class {${cls[1]}}; expected one of words.csv: ${[...classes.keys()].map((k) => `{${k}}`).join(', ')}`,
+          `unknown word class {${cls[1]}}; expected one of words.csv: ` +
+            `${[...classes.keys()].map((k) => `{${k}}`).join(', ')}`,
         );
       if (depth > 0) fail(`word class {${cls[1]}} inside a word class; classes hold plain phrases`);
       unit = `(?:${words!
@@ -208,7 +209,8 @@ export function readTable(path: string, columns: readonly string[], required: re
   const rows = records.slice(1).map((r) => {
     if (r.record.length > header.length)
       throw new ExtractError(
-        `${path}:${r.info.lines}:${header.length + 1}: ${r.record.length} fields, the header has ${header.length}; quote a phrase that holds a comma`,
+        `${path}:${r.info.lines}:${header.length + 1}: ${r.record.length} fields, the header has ${header.length}; ` +
+          `quote a phrase that holds a comma`,
       );
     const values: Record<string, string> = {};
     header.forEach((h, i) => (values[h] = r.record[i] ?? ''));
@@ -297,7 +299,8 @@ function indicatorsOf(text: string, kind: 'count' | 'ratio', fail: (col: string,
     if (i!.kind !== kind)
       fail(
         'indicator',
-        `"${c}" is a ${i!.kind}; expected a ${kind} (${kind === 'count' ? 'ratios are computed from counts' : 'plans set targets for ratios'})`,
+        `"${c}" is a ${i!.kind}; expected a ${kind} ` +
+          `(${kind === 'count' ? 'ratios are computed from counts' : 'plans set targets for ratios'})`,
       );
   }
   return codes;

@@ -36,13 +36,15 @@ export async function readSource(path: string, name = path): Promise<SourceText>
       return { name, raw: value };
     } catch (e) {
       throw new ExtractError(
-        `${name}: cannot read the Word document: ${(e as Error).message}; expected a .docx file (Word 2007 or later; save a .doc as .docx)`,
+        `${name}: cannot read the Word document: ${(e as Error).message}; expected a .docx file (Word 2007 or ` +
+          `later; save a .doc as .docx)`,
       );
     }
   }
   if (ext !== '.txt' && ext !== '.md') {
     throw new ExtractError(
-      `${name}: unsupported file type "${ext || '(none)'}"; expected .txt, .md or .docx (for a PDF, copy its text into a .txt file)`,
+      `${name}: unsupported file type "${ext || '(none)'}"; expected .txt, .md or .docx (for a PDF, copy its text ` +
+        `into a .txt file)`,
     );
   }
   let buf: Buffer;
@@ -57,7 +59,9 @@ export async function readSource(path: string, name = path): Promise<SourceText>
     const bad = firstInvalidUtf8(buf.subarray(sniffed.bomBytes));
     if (bad) {
       throw new ExtractError(
-        `${name}:${bad.line}:${bad.col}: byte 0x${bad.byte.toString(16).toUpperCase()} is not valid UTF-8: the file seems to be in a legacy code page (Windows-1258, TCVN3 or VNI); expected UTF-8, or UTF-16 with a byte-order mark`,
+        `${name}:${bad.line}:${bad.col}: byte 0x${bad.byte.toString(16).toUpperCase()} is not valid UTF-8: the file ` +
+          `seems to be in a legacy code page (Windows-1258, TCVN3 or VNI); expected UTF-8, or UTF-16 with a ` +
+          `byte-order mark`,
       );
     }
   }

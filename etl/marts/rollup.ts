@@ -35,12 +35,15 @@ const cellKey = (unit: string, periodNo: string, series: string) =>
 
 /** Units in force during a period: old-list units before the reform, new-list ones after, VN always. */
 const inForce = (u: string, p: string) =>
-  `(${u}.hierarchy = 'national' OR (${u}.hierarchy = '2025-03' AND ${p}.start_date < DATE '${REFORM_DATE}') OR (${u}.hierarchy = '2025-07' AND ${p}.end_date >= DATE '${REFORM_DATE}'))`;
+  `(${u}.hierarchy = 'national' OR (${u}.hierarchy = '2025-03' AND ${p}.start_date < DATE '${REFORM_DATE}') OR ` +
+  `(${u}.hierarchy = '2025-07' AND ${p}.end_date >= DATE '${REFORM_DATE}'))`;
 
 const STRADDLES = (p: string) => `(${p}.start_date < DATE '${REFORM_DATE}' AND ${p}.end_date >= DATE '${REFORM_DATE}')`;
 
 /** Flows add up over the finer periods; stocks take the latest that has a value. */
-const COMBINE_OVER_TIME = `CASE WHEN any_value(i.aggregation) = 'last' THEN arg_max(x.value, q.start_date) FILTER (WHERE x.value IS NOT NULL) ELSE sum(x.value) END`;
+const COMBINE_OVER_TIME =
+  `CASE WHEN any_value(i.aggregation) = 'last' THEN arg_max(x.value, q.start_date) FILTER ` +
+  `(WHERE x.value IS NOT NULL) ELSE sum(x.value) END`;
 
 const WORK_COLUMNS = 'cell, unit_id, depth, period_no, ptype, series, value, source, partial';
 
@@ -60,7 +63,8 @@ export async function refreshRollup(
   if (changed === 'all') {
     await sql(`CREATE OR REPLACE TEMP TABLE rb_units AS SELECT unit_id FROM units`);
     await sql(
-      `CREATE OR REPLACE TEMP TABLE rb_years AS SELECT DISTINCT year FROM periods WHERE period_id IN (SELECT DISTINCT period_id FROM facts)`,
+      `CREATE OR REPLACE TEMP TABLE rb_years AS SELECT DISTINCT year FROM periods WHERE period_id IN (SELECT ` +
+        `DISTINCT period_id FROM facts)`,
     );
   } else {
     // A changed unit changes its ancestors; an old one also changes, through the reform, the new units its
@@ -96,7 +100,8 @@ export async function refreshRollup(
     ), chain AS (
       SELECT unit_id, series, period_id FROM parents
       UNION SELECT unit_id, series, parent_period_id FROM parents WHERE parent_period_id IS NOT NULL
-      UNION SELECT x.unit_id, x.series, p.parent_period_id FROM parents x JOIN periods p ON p.period_id = x.parent_period_id WHERE p.parent_period_id IS NOT NULL
+      UNION SELECT x.unit_id, x.series, p.parent_period_id FROM parents x JOIN periods p ON p.period_id =
+        x.parent_period_id WHERE p.parent_period_id IS NOT NULL
       UNION SELECT x.unit_id, x.series, pp.parent_period_id FROM parents x JOIN periods p ON p.period_id = x.parent_period_id
         JOIN periods pp ON pp.period_id = p.parent_period_id WHERE pp.parent_period_id IS NOT NULL
     )
@@ -122,7 +127,8 @@ export async function refreshRollup(
       AND period_no IN (SELECT period_no FROM rb_periods)`);
     // In key order: a lookup's key range then touches few row groups.
     await sql(
-      `INSERT INTO rollup SELECT cell, unit_id, period_no, series, value, source, partial FROM rb_cells WHERE NOT context ORDER BY cell`,
+      `INSERT INTO rollup SELECT cell, unit_id, period_no, series, value, source, partial FROM rb_cells WHERE NOT ` +
+        `context ORDER BY cell`,
     );
     for (const statement of alsoInSwap) await sql(statement);
     await sql('COMMIT');

@@ -110,7 +110,8 @@ export async function stageCsv(
     const { changed } = await runRows(
       conn,
       `INSERT INTO stage (file_no, ${cols.join(', ')})
-      SELECT $1, ${cols.map((c) => `nullif(trim(${c}), '')`).join(', ')} FROM read_csv(${sqlString(layout.readPath)}, header = true, auto_detect = false,
+      SELECT $1, ${cols.map((c) => `nullif(trim(${c}), '')`).join(', ')} FROM
+        read_csv(${sqlString(layout.readPath)}, header = true, auto_detect = false,
         delim = ${sqlString(layout.delimiter)}, quote = '"', escape = '"', columns = {${columns}},
         strict_mode = true, null_padding = false, max_line_size = ${MAX_LINE_BYTES})`,
       [fileNo],
@@ -143,7 +144,8 @@ function locateMalformed(name: string, layout: CsvLayout, duckdbSaid: string): L
       line,
       null,
       null,
-      `the line is ${bytes.toLocaleString('en-US')} bytes long; a line holds at most ${MAX_LINE_BYTES.toLocaleString('en-US')} bytes (2 MiB): expected one report row per line`,
+      `the line is ${bytes.toLocaleString('en-US')} bytes long; a line holds at most ` +
+        `${MAX_LINE_BYTES.toLocaleString('en-US')} bytes (2 MiB): expected one report row per line`,
     ),
   );
   const misshapen = scan.misshapen.map(({ line, fields }) => {
@@ -153,7 +155,8 @@ function locateMalformed(name: string, layout: CsvLayout, duckdbSaid: string): L
       line,
       col,
       layout.header[col - 1] ?? null,
-      `expected ${width} fields (${layout.header.join(',')}), found ${fields.toLocaleString('en-US')}${fields < width ? ': the row is cut short (truncated file?)' : ''}`,
+      `expected ${width} fields (${layout.header.join(',')}), found ` +
+        `${fields.toLocaleString('en-US')}${fields < width ? ': the row is cut short (truncated file?)' : ''}`,
     );
   });
   const issues = [...long, ...misshapen].sort((a, b) => (a.line ?? 0) - (b.line ?? 0)).slice(0, MAX_ISSUES_PER_FILE);

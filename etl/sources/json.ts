@@ -93,7 +93,8 @@ export async function readJson(
       problem(
         here(),
         null,
-        'expected a JSON array of report rows, such as [{"unit_code": "2025-07:00004", "period": "202509", "indicator": "victims_returned", "value": 1}]',
+        'expected a JSON array of report rows, such as [{"unit_code": "2025-07:00004", "period": "202509", ' +
+          '"indicator": "victims_returned", "value": 1}]',
       );
       throw new Invalid();
     }

@@ -41,7 +41,8 @@ export function sniffEncoding(head: Buffer, file: string): Sniffed | LoadIssue {
       col: at.col,
       column: null,
       message: utf16
-        ? 'the file looks like UTF-16 without a byte-order mark; save it as UTF-8 (Excel: "CSV UTF-8") or as Excel\'s "Unicode Text", which writes the mark'
+        ? 'the file looks like UTF-16 without a byte-order mark; save it as UTF-8 (Excel: "CSV UTF-8") or as ' +
+          'Excel\'s "Unicode Text", which writes the mark'
         : `the file holds a NUL byte at offset ${nul}: it is binary, not a text report; expected UTF-8 text`,
     };
   }
@@ -85,7 +86,10 @@ export function invalidUtf8Issue(file: string, at: { line: number; col: number; 
     line: at.line,
     col: at.col,
     column: null,
-    message: `byte 0x${at.byte.toString(16).toUpperCase()} is not valid UTF-8: the file seems to be in a legacy code page (Windows-1258, TCVN3 or VNI); expected UTF-8 (Excel: "CSV UTF-8") or UTF-16 with a byte-order mark`,
+    message:
+      `byte 0x${at.byte.toString(16).toUpperCase()} is not valid UTF-8: the file seems to be in a legacy ` +
+      `code page (Windows-1258, TCVN3 or VNI); expected UTF-8 (Excel: "CSV UTF-8") or UTF-16 with a byte-order ` +
+      `mark`,
   };
 }
 

@@ -71,12 +71,19 @@ const OLE = Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]);
 /** What a file that is no zip at all most likely is, for the message. */
 function notAZip(head: Buffer): string {
   if (head.subarray(0, 8).equals(OLE)) {
-    return 'is an OLE compound file, as Excel 97–2003 (.xls) and password-protected workbooks are, not a zip archive; expected an unprotected Excel workbook (.xlsx): save it again as "Excel Workbook" without a password';
+    return (
+      'is an OLE compound file, as Excel 97–2003 (.xls) and password-protected workbooks are, not a zip ' +
+      'archive; expected an unprotected Excel workbook (.xlsx): save it again as "Excel Workbook" without a ' +
+      'password'
+    );
   }
   const text = head.subarray(0, 512).every((b) => b === 9 || b === 10 || b === 13 || b >= 32);
   return text
-    ? 'is text, not a zip archive, so not an Excel .xlsx workbook (a CSV file renamed .xlsx?); expected an Excel workbook, or name a CSV file .csv'
-    : `is not a zip archive (it starts with the bytes ${[...head.subarray(0, 4)].map((b) => b.toString(16).padStart(2, '0')).join(' ')}), so not an Excel .xlsx workbook; expected an Excel workbook (.xlsx)`;
+    ? 'is text, not a zip archive, so not an Excel .xlsx workbook (a CSV file renamed .xlsx?); expected an Excel ' +
+        'workbook, or name a CSV file .csv'
+    : `is not a zip archive (it starts with the bytes ` +
+        `${[...head.subarray(0, 4)].map((b) => b.toString(16).padStart(2, '0')).join(' ')}), so not an Excel .xlsx ` +
+        `workbook; expected an Excel workbook (.xlsx)`;
 }
 
 /** Locates and reads the central directory: where it is, how long, how many parts (ZIP64 records included). */
@@ -97,7 +104,8 @@ async function directory(
   if (at < 0)
     reject(
       file,
-      'the zip archive has no end record: the file is truncated or damaged; expected a complete Excel .xlsx workbook (save or download it again)',
+      'the zip archive has no end record: the file is truncated or damaged; expected a complete Excel .xlsx ' +
+        'workbook (save or download it again)',
     );
   if (tail.readUInt16LE(at + 4) !== 0 || tail.readUInt16LE(at + 6) !== 0)
     reject(file, 'is one part of a split (multi-volume) zip archive; expected a single Excel .xlsx file');
@@ -110,7 +118,8 @@ async function directory(
     if (locator < 0 || tail.readUInt32LE(locator) !== ZIP64_LOCATOR)
       reject(
         file,
-        "the zip archive's end record points to a ZIP64 record that is missing: the file is damaged; expected a complete Excel .xlsx workbook",
+        "the zip archive's end record points to a ZIP64 record that is missing: the file is damaged; expected a " +
+          'complete Excel .xlsx workbook',
       );
     const record = await readAt(fh, Number(tail.readBigUInt64LE(locator + 8)), 56);
     if (record.length < 56 || record.readUInt32LE(0) !== ZIP64_EOCD)
@@ -122,7 +131,8 @@ async function directory(
   if (offset + length > size)
     reject(
       file,
-      `the zip archive's directory lies beyond the end of the file (at ${offset} of ${size} bytes): the file is truncated or damaged; expected a complete Excel .xlsx workbook`,
+      `the zip archive's directory lies beyond the end of the file (at ${offset} of ${size} bytes): the file is ` +
+        `truncated or damaged; expected a complete Excel .xlsx workbook`,
     );
   return { offset, length, parts };
 }
@@ -135,7 +145,8 @@ function readParts(cd: Buffer, count: number, file: string): Part[] {
     if (p + 46 > cd.length || cd.readUInt32LE(p) !== CENTRAL)
       reject(
         file,
-        `the zip archive's directory is damaged (record ${n + 1} of ${count} is unreadable); expected a complete Excel .xlsx workbook`,
+        `the zip archive's directory is damaged (record ${n + 1} of ${count} is unreadable); expected a complete ` +
+          `Excel .xlsx workbook`,
       );
     const flags = cd.readUInt16LE(p + 8);
     const nameLength = cd.readUInt16LE(p + 28);
@@ -160,7 +171,8 @@ function readParts(cd: Buffer, count: number, file: string): Part[] {
         if (q + 8 > extra.length)
           reject(
             file,
-            `part ${part.name}'s ZIP64 sizes are cut short: the archive is damaged; expected a complete Excel .xlsx workbook`,
+            `part ${part.name}'s ZIP64 sizes are cut short: the archive is damaged; expected a complete Excel .xlsx ` +
+              `workbook`,
           );
         const v = Number(extra.readBigUInt64LE(q));
         q += 8;
@@ -186,21 +198,26 @@ function checkDeclared(parts: Part[], file: string, limits: WorkbookLimits): voi
       const largest = parts.reduce((a, b) => (b.unzipped > a.unzipped ? b : a));
       reject(
         file,
-        `expands to more than ${cap} once unzipped (${largest.name} alone declares ${formatBytes(largest.unzipped)}); expected an Excel workbook of reasonable size (at most ${cap} unzipped, about one full sheet of report rows: split larger reports, or send them as CSV)`,
+        `expands to more than ${cap} once unzipped (${largest.name} alone declares ` +
+          `${formatBytes(largest.unzipped)}); expected an Excel workbook of reasonable size (at most ${cap} ` +
+          `unzipped, about one full sheet of report rows: split larger reports, or send them as CSV)`,
       );
     }
     if (part.unzipped > limits.ratioFloor && part.unzipped > limits.ratio * Math.max(part.compressed, 1)) {
       const ratio = Math.round(part.unzipped / Math.max(part.compressed, 1));
       reject(
         file,
-        `part ${part.name} would expand ${ratio.toLocaleString('en-US')} times (from ${formatBytes(part.compressed)} to ${formatBytes(part.unzipped)}), as a zip bomb does; expected an Excel workbook of reasonable size (real workbooks compress about 2–15 times; at most ${limits.ratio} is accepted)`,
+        `part ${part.name} would expand ${ratio.toLocaleString('en-US')} times (from ${formatBytes(part.compressed)} ` +
+          `to ${formatBytes(part.unzipped)}), as a zip bomb does; expected an Excel workbook of reasonable size ` +
+          `(real workbooks compress about 2–15 times; at most ${limits.ratio} is accepted)`,
       );
     }
     if (part.flags & 0x1) reject(file, `part ${part.name} is encrypted; expected an unprotected Excel workbook`);
     if (part.method !== 0 && part.method !== 8)
       reject(
         file,
-        `part ${part.name} uses zip compression method ${part.method}, which Excel never writes; expected an Excel workbook (parts stored or deflated)`,
+        `part ${part.name} uses zip compression method ${part.method}, which Excel never writes; expected an Excel ` +
+          `workbook (parts stored or deflated)`,
       );
   }
   const names = new Set(parts.map((q) => q.name.replace(/^\//, '')));
@@ -211,7 +228,9 @@ function checkDeclared(parts: Part[], file: string, limits: WorkbookLimits): voi
       .join(', ');
     reject(
       file,
-      `is a zip archive without ${WORKBOOK_PART}, so not an Excel workbook (${parts.length ? `it holds ${some}${parts.length > 3 ? ', …' : ''}` : 'it is empty'}: a .docx, .ods or plain .zip renamed .xlsx?); expected an Excel .xlsx workbook`,
+      `is a zip archive without ${WORKBOOK_PART}, so not an Excel workbook ` +
+        `(${parts.length ? `it holds ${some}${parts.length > 3 ? ', …' : ''}` : 'it is empty'}: a .docx, .ods or ` +
+        `plain .zip renamed .xlsx?); expected an Excel .xlsx workbook`,
     );
   }
 }
@@ -249,7 +268,9 @@ async function verifyPart(path: string, fh: FileHandle, size: number, part: Part
     if (e instanceof Overflow) {
       reject(
         file,
-        `part ${part.name} holds more than the ${formatBytes(part.unzipped)} its directory declares (stopped there): the archive is crafted to hide its size or damaged; expected an Excel workbook of reasonable size`,
+        `part ${part.name} holds more than the ${formatBytes(part.unzipped)} its directory declares (stopped ` +
+          `there): the archive is crafted to hide its size or damaged; expected an Excel workbook of reasonable ` +
+          `size`,
       );
     }
     damaged((e as Error).message);
@@ -293,13 +314,15 @@ export async function checkWorkbookZip(
     if (size > limits.unzippedBytes)
       reject(
         file,
-        `is ${formatBytes(size)}; expected an Excel workbook of reasonable size (at most ${formatBytes(limits.unzippedBytes)}): split larger reports, or send them as CSV`,
+        `is ${formatBytes(size)}; expected an Excel workbook of reasonable size (at most ` +
+          `${formatBytes(limits.unzippedBytes)}): split larger reports, or send them as CSV`,
       );
     const { offset, length, parts: count } = await directory(fh, size, file);
     if (count > limits.parts)
       reject(
         file,
-        `holds ${count.toLocaleString('en-US')} zip parts; expected an Excel workbook of reasonable size (at most ${limits.parts.toLocaleString('en-US')} parts)`,
+        `holds ${count.toLocaleString('en-US')} zip parts; expected an Excel workbook of reasonable size (at most ` +
+          `${limits.parts.toLocaleString('en-US')} parts)`,
       );
     const parts = readParts(await readAt(fh, offset, length), count, file);
     checkDeclared(parts, file, limits);

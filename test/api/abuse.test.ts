@@ -94,7 +94,8 @@ const KPI = (i: number) => `k${i}: kpi(indicator: "hotline_calls", unit: "VN", p
 const TREND = (i: number) =>
   `t${i}: trend(indicator: "hotline_calls", unit: "VN", from: "2001", to: "2040", granularity: MONTH) { value }`;
 const doubling = (n: number) =>
-  `{ adminUnit(code: "VN") { ...F${n} } } ${times(n, (i) => `fragment F${i + 1} on AdminUnit { ...F${i} ...F${i} }`)} fragment F0 on AdminUnit { ref }`;
+  `{ adminUnit(code: "VN") { ...F${n} } } ` +
+  `${times(n, (i) => `fragment F${i + 1} on AdminUnit { ...F${i} ...F${i} }`)} fragment F0 on AdminUnit { ref }`;
 const GQL = 'GRAPHQL_VALIDATION_FAILED';
 
 const ABUSES: Abuse[] = [
@@ -147,7 +148,8 @@ const ABUSES: Abuse[] = [
     status: 200,
     code: 'BAD_USER_INPUT',
     message: new RegExp(
-      `^from: 2000–2100 by MONTH is about 1212 points: expected at most ${MAX_TREND_POINTS}; use a coarser granularity or a shorter range$`,
+      `^from: 2000–2100 by MONTH is about 1212 points: expected at most ${MAX_TREND_POINTS}; use a coarser ` +
+        `granularity or a shorter range$`,
     ),
   },
   {
@@ -226,7 +228,9 @@ const ABUSES: Abuse[] = [
   {
     name: 'many fragments (400 chained)',
     body: {
-      query: `{ adminUnit(code: "VN") { ...G0 } } ${times(400, (i) => `fragment G${i} on AdminUnit { ref ${i < 399 ? `...G${i + 1}` : ''} }`)}`,
+      query:
+        `{ adminUnit(code: "VN") { ...G0 } } ` +
+        `${times(400, (i) => `fragment G${i} on AdminUnit { ref ${i < 399 ? `...G${i + 1}` : ''} }`)}`,
     },
     status: 400,
     code: 'GRAPHQL_PARSE_FAILED',
@@ -244,7 +248,9 @@ const ABUSES: Abuse[] = [
   {
     name: 'introspection through fragments (8 × __type)',
     body: {
-      query: `{ ...Q } fragment Q on Query { ${times(8, (i) => `t${i}: __type(name: "AdminUnit") { fields { name } }`)} }`,
+      query:
+        `{ ...Q } fragment Q on Query { ` +
+        `${times(8, (i) => `t${i}: __type(name: "AdminUnit") { fields { name } }`)} }`,
     },
     status: 400,
     code: GQL,
@@ -332,13 +338,18 @@ describe('each abuse is refused with a clear error', () => {
     });
   }
 
-  it('every query that reads the warehouse is priced as such, so aliases of a new one cannot slip under the cost limit', async () => {
-    // The Query fields that answer from memory (the catalogue, the unit directory, the calendar of campaigns, the key).
-    const fromMemory = ['indicators', 'adminUnit', 'adminUnits', 'campaigns', 'me'];
-    const r = await gql(url, '{ __schema { queryType { fields { name } } } }', { token: analyst });
-    const fields = (r.body.data.__schema.queryType.fields as { name: string }[]).map((f) => f.name).sort();
-    expect(fields).toEqual([...fromMemory, ...Object.keys(FIELD_COSTS).map((k) => k.replace(/^Query\./, ''))].sort());
-  });
+  it(
+    'every query that reads the warehouse is priced as such, so aliases of a new one cannot slip under the cost ' +
+      'limit',
+    async () => {
+      // The Query fields that answer from memory (the catalogue, the unit directory, the calendar of campaigns, the
+      // key).
+      const fromMemory = ['indicators', 'adminUnit', 'adminUnits', 'campaigns', 'me'];
+      const r = await gql(url, '{ __schema { queryType { fields { name } } } }', { token: analyst });
+      const fields = (r.body.data.__schema.queryType.fields as { name: string }[]).map((f) => f.name).sort();
+      expect(fields).toEqual([...fromMemory, ...Object.keys(FIELD_COSTS).map((k) => k.replace(/^Query\./, ''))].sort());
+    },
+  );
 
   it('the limits leave room for real clients: the introspection query, 49 KPIs at once, one __schema and four __type', async () => {
     const intro = await gql(url, getIntrospectionQuery(), { token: analyst });
@@ -379,12 +390,14 @@ const NORMAL: { name: string; query: string }[] = [
   {
     name: 'trend',
     query:
-      '{ trend(indicator: "hotline_calls", unit: "2025-07:75", from: "2024", to: "2025", granularity: MONTH) { period value } }',
+      '{ trend(indicator: "hotline_calls", unit: "2025-07:75", from: "2024", to: "2025", granularity: MONTH) { ' +
+      'period value } }',
   },
   {
     name: 'breakdown',
     query:
-      '{ breakdown(indicator: "hotline_calls", unit: "2025-03:75", period: "2024", level: DISTRICT) { unit { ref } value rank } }',
+      '{ breakdown(indicator: "hotline_calls", unit: "2025-03:75", period: "2024", level: DISTRICT) { unit { ref } ' +
+      'value rank } }',
   },
   { name: 'units', query: '{ adminUnits(parent: "2025-07:75", search: "bien hoa") { ref name } }' },
 ];

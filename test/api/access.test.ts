@@ -55,20 +55,30 @@ async function ok(key: Key, query: string, variables?: Record<string, unknown>):
 
 /** Every query that takes a unit, each naming it through `$unit` (and `$asOf`). */
 const QUERIES: Record<string, string> = {
-  kpi: 'query($unit: String!, $asOf: String) { kpi(indicator: "hotline_calls", unit: $unit, period: "2024", asOf: $asOf) { unit { ref } value } }',
-  kpis: 'query($unit: String!, $asOf: String) { kpis(indicators: ["hotline_calls", "case_clearance_rate"], unit: $unit, period: "2024", asOf: $asOf) { unit { ref } value } }',
+  kpi:
+    'query($unit: String!, $asOf: String) { kpi(indicator: "hotline_calls", unit: $unit, period: "2024", asOf: ' +
+    '$asOf) { unit { ref } value } }',
+  kpis:
+    'query($unit: String!, $asOf: String) { kpis(indicators: ["hotline_calls", "case_clearance_rate"], unit: ' +
+    '$unit, period: "2024", asOf: $asOf) { unit { ref } value } }',
   trend:
-    'query($unit: String!, $asOf: String) { trend(indicator: "hotline_calls", unit: $unit, from: "2024", to: "2025", granularity: YEAR, asOf: $asOf) { period value } }',
+    'query($unit: String!, $asOf: String) { trend(indicator: "hotline_calls", unit: $unit, from: "2024", to: ' +
+    '"2025", granularity: YEAR, asOf: $asOf) { period value } }',
   breakdown:
-    'query($unit: String!, $asOf: String) { breakdown(indicator: "hotline_calls", unit: $unit, period: "2024", asOf: $asOf) { unit { ref } value } }',
+    'query($unit: String!, $asOf: String) { breakdown(indicator: "hotline_calls", unit: $unit, period: "2024", ' +
+    'asOf: $asOf) { unit { ref } value } }',
   breakdownByLevel:
-    'query($unit: String!, $asOf: String) { breakdown(indicator: "hotline_calls", unit: $unit, period: "2024", level: WARD, asOf: $asOf) { unit { ref } value } }',
+    'query($unit: String!, $asOf: String) { breakdown(indicator: "hotline_calls", unit: $unit, period: "2024", ' +
+    'level: WARD, asOf: $asOf) { unit { ref } value } }',
   reportingCompliance:
-    'query($unit: String!, $asOf: String) { reportingCompliance(unit: $unit, period: "202403", asOf: $asOf) { expected received missing { ref } } }',
+    'query($unit: String!, $asOf: String) { reportingCompliance(unit: $unit, period: "202403", asOf: $asOf) { ' +
+    'expected received missing { ref } } }',
   complianceByUnit:
-    'query($unit: String!, $asOf: String) { complianceByUnit(unit: $unit, period: "202403", asOf: $asOf) { unit { ref } expected received } }',
+    'query($unit: String!, $asOf: String) { complianceByUnit(unit: $unit, period: "202403", asOf: $asOf) { unit { ' +
+    'ref } expected received } }',
   discrepancies:
-    'query($unit: String!, $asOf: String) { discrepancies(unit: $unit, period: "2024", asOf: $asOf) { unit { ref } reported } }',
+    'query($unit: String!, $asOf: String) { discrepancies(unit: $unit, period: "2024", asOf: $asOf) { unit { ref } ' +
+    'reported } }',
   adminUnit: 'query($unit: String!, $asOf: String) { adminUnit(code: $unit, asOf: $asOf) { ref } }',
   adminUnits: 'query($unit: String!, $asOf: String) { adminUnits(parent: $unit, asOf: $asOf) { ref } }',
   report: 'query($unit: String!, $asOf: String) { report(unit: $unit, period: "2024", asOf: $asOf) }',
@@ -122,7 +132,8 @@ beforeAll(async () => {
       '2025-03:26041,202403,hotline_calls,1,2024-04-05',
       '2025-03:26050,202403,hotline_calls,2,2024-04-05',
       '2025-07:75,2025S2,hotline_calls,7,2025-11-10',
-      // After the reform: Trấn Biên (Biên Hòa's wards only) and Tân Triều (Biên Hòa's and Vĩnh Cửu's) report September.
+      // After the reform: Trấn Biên (Biên Hòa's wards only) and Tân Triều (Biên Hòa's and Vĩnh Cửu's) report
+      // September.
       '2025-07:26041,202509,hotline_calls,4,2025-10-05',
       '2025-07:26188,202509,hotline_calls,6,2025-10-05',
       // Outside: old Hà Nội's district Ba Đình (own 5 against its ward Trúc Bạch's 3), new Hà Nội's second half.
@@ -295,11 +306,13 @@ describe('compliance under a scoped key', () => {
   });
 
   it('the counts cover only units inside the scope, like missing', async () => {
-    // Inside: Tam Hiệp, Long Bình, Trấn Biên, Biên Hòa, Tam Phước, Phước Tân, Long Hưng (7); Trấn Biên reported on time.
+    // Inside: Tam Hiệp, Long Bình, Trấn Biên, Biên Hòa, Tam Phước, Phước Tân, Long Hưng (7); Trấn Biên reported on
+    // time.
     const bienHoa = (
       await ok(
         'bienHoa',
-        '{ reportingCompliance(unit: "2025-03:731", period: "202509") { expected received onTime late pending missing { ref } } }',
+        '{ reportingCompliance(unit: "2025-03:731", period: "202509") { expected received onTime late pending ' +
+          'missing { ref } } }',
       )
     ).reportingCompliance;
     expect
@@ -308,7 +321,8 @@ describe('compliance under a scoped key', () => {
     const trungDung = (
       await ok(
         'trungDung',
-        '{ reportingCompliance(unit: "2025-03:26041", period: "202509") { expected received onTime missing { ref } } }',
+        '{ reportingCompliance(unit: "2025-03:26041", period: "202509") { expected received onTime missing { ref } ' +
+          '} }',
       )
     ).reportingCompliance;
     expect.soft(trungDung).toEqual({ expected: 0, received: 0, onTime: 0, missing: [] });
@@ -332,49 +346,54 @@ describe('a revoked key', () => {
 
 describe('through the reform', () => {
   const MONTHLY =
-    'query($unit: String!, $asOf: String) { trend(indicator: "hotline_calls", unit: $unit, from: "2024", to: "2025", granularity: MONTH, asOf: $asOf) { period value } }';
+    'query($unit: String!, $asOf: String) { trend(indicator: "hotline_calls", unit: $unit, from: "2024", to: ' +
+    '"2025", granularity: MONTH, asOf: $asOf) { period value } }';
 
-  it('an old ward’s key asking for the history of the commune it merged into (a trend through the reform): FORBIDDEN, no data', async () => {
-    // Trấn Biên's history before the reform is the sum of Trung Dũng and five other wards; after it, Trấn Biên's own.
-    for (const arg of [{ unit: '2025-07:26041' }, { unit: '26041' }, { unit: '26041', asOf: '2025-07-01' }]) {
-      const r = await q('trungDung', MONTHLY, arg);
+  it(
+    'an old ward’s key asking for the history of the commune it merged into (a trend through the reform): ' +
+      'FORBIDDEN, no data',
+    async () => {
+      // Trấn Biên's history before the reform is the sum of Trung Dũng and five other wards; after it, Trấn Biên's own.
+      for (const arg of [{ unit: '2025-07:26041' }, { unit: '26041' }, { unit: '26041', asOf: '2025-07-01' }]) {
+        const r = await q('trungDung', MONTHLY, arg);
+        expect(
+          Object.values(r.body.data ?? {}).filter((v) => v !== null),
+          describeArg(arg),
+        ).toEqual([]);
+        expect(codes(r), describeArg(arg)).toEqual(['FORBIDDEN']);
+        expect(r.text).not.toMatch(/"value":\s*[0-9]/);
+      }
+      // Its own trend runs through the reform too, but stops there: the old ward has no figures after 30/6/2025, and
+      // Trấn Biên's September 4 does not show up in it.
+      const own = (await expectAllowed('trungDung', 'trend', { unit: '2025-03:26041' })).trend;
+      expect(own).toEqual([
+        { period: '2024', value: 1 },
+        { period: '2025', value: null },
+      ]);
+      const r = await q('trungDung', MONTHLY, { unit: '2025-03:26041' });
+      expect(r.body.errors).toBeUndefined();
+      const points = r.body.data.trend as { period: string; value: number | null }[];
+      expect(points).toHaveLength(24);
+      expect(points.filter((p) => p.value !== null)).toEqual([{ period: '202403', value: 1 }]);
+      // The link itself is filtered: Trung Dũng's successor (Trấn Biên) is outside the key's scope.
       expect(
-        Object.values(r.body.data ?? {}).filter((v) => v !== null),
-        describeArg(arg),
-      ).toEqual([]);
-      expect(codes(r), describeArg(arg)).toEqual(['FORBIDDEN']);
-      expect(r.text).not.toMatch(/"value":\s*[0-9]/);
-    }
-    // Its own trend runs through the reform too, but stops there: the old ward has no figures after 30/6/2025, and
-    // Trấn Biên's September 4 does not show up in it.
-    const own = (await expectAllowed('trungDung', 'trend', { unit: '2025-03:26041' })).trend;
-    expect(own).toEqual([
-      { period: '2024', value: 1 },
-      { period: '2025', value: null },
-    ]);
-    const r = await q('trungDung', MONTHLY, { unit: '2025-03:26041' });
-    expect(r.body.errors).toBeUndefined();
-    const points = r.body.data.trend as { period: string; value: number | null }[];
-    expect(points).toHaveLength(24);
-    expect(points.filter((p) => p.value !== null)).toEqual([{ period: '202403', value: 1 }]);
-    // The link itself is filtered: Trung Dũng's successor (Trấn Biên) is outside the key's scope.
-    expect(
-      (await ok('trungDung', '{ adminUnit(code: "2025-03:26041") { ref successors { ref } parent { ref } } }'))
-        .adminUnit,
-    ).toEqual({ ref: '2025-03:26041', successors: [], parent: null });
-    // A key for the whole country sees the same link and Trấn Biên's figures (so the two answers above are filtered).
-    expect(
-      (await ok('nation', '{ adminUnit(code: "2025-03:26041") { successors { ref } } }')).adminUnit.successors,
-    ).toEqual([{ ref: '2025-07:26041' }]);
-    expect(
-      (await ok('nation', MONTHLY, { unit: '2025-07:26041' })).trend.filter(
-        (p: { value: number | null }) => p.value !== null,
-      ),
-    ).toEqual([
-      { period: '202403', value: 3 },
-      { period: '202509', value: 4 },
-    ]);
-  });
+        (await ok('trungDung', '{ adminUnit(code: "2025-03:26041") { ref successors { ref } parent { ref } } }'))
+          .adminUnit,
+      ).toEqual({ ref: '2025-03:26041', successors: [], parent: null });
+      // A key for the whole country sees the same link and Trấn Biên's figures (so the two answers above are filtered).
+      expect(
+        (await ok('nation', '{ adminUnit(code: "2025-03:26041") { successors { ref } } }')).adminUnit.successors,
+      ).toEqual([{ ref: '2025-07:26041' }]);
+      expect(
+        (await ok('nation', MONTHLY, { unit: '2025-07:26041' })).trend.filter(
+          (p: { value: number | null }) => p.value !== null,
+        ),
+      ).toEqual([
+        { period: '202403', value: 3 },
+        { period: '202509', value: 4 },
+      ]);
+    },
+  );
 
   it('a new province’s key asking about its predecessors’ siblings: FORBIDDEN by code, left out of every list', async () => {
     // Old Bình Dương (74), its district Thủ Dầu Một (718) and ward Chánh Mỹ (25774): siblings and cousins of old Bình
@@ -390,7 +409,8 @@ describe('through the reform', () => {
       { unit: 'VN', asOf: '2024-12-31' }, // the old provinces' parent: a breakdown under it would list them all
     ];
     for (const name of Object.keys(QUERIES)) for (const arg of siblings) await expectForbidden('dongNai', name, arg);
-    // Lists: under VN as of 2024 (no parent given), only the two old provinces the key sees; no search finds the others.
+    // Lists: under VN as of 2024 (no parent given), only the two old provinces the key sees; no search finds the
+    // others.
     const provinces = (await ok('dongNai', '{ adminUnits(asOf: "2024-12-31") { ref } }')).adminUnits
       .map((u: { ref: string }) => u.ref)
       .sort();

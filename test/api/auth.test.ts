@@ -47,29 +47,33 @@ afterAll(async () => {
 const INDICATORS = '{ indicators { code } }';
 
 describe('authentication', () => {
-  it('answers 401 UNAUTHENTICATED, with no data, without a key, with a revoked, expired or unknown key and with malformed headers', async () => {
-    const wellFormedUnknown = `pcmbn_${'A'.repeat(43)}`;
-    const cases: [string, string | undefined, RegExp][] = [
-      ['no header', undefined, /an API key is required: send "Authorization: Bearer <token>"/],
-      ['revoked', `Bearer ${tokens.revoked}`, new RegExp(`API key ${revokedId} was revoked on \\d{4}-\\d{2}-\\d{2}`)],
-      ['expired', `Bearer ${tokens.expired}`, /expired after 2020-01-01/],
-      ['unknown', `Bearer ${wellFormedUnknown}`, /unknown API key/],
-      ['empty', '', /malformed Authorization header/],
-      ['basic', 'Basic dXNlcjpwYXNz', /malformed Authorization header/],
-      ['bearer alone', 'Bearer', /malformed/],
-      ['not a token', 'Bearer abc.def', /malformed/],
-      ['two tokens', `Bearer ${tokens.nation} ${tokens.nation}`, /malformed/],
-      ['token without scheme', tokens.nation, /malformed/],
-    ];
-    for (const [name, authorization, message] of cases) {
-      const r = await gql(server.url, INDICATORS, { authorization });
-      expect(r.status, name).toBe(401);
-      expect(r.headers.get('www-authenticate'), name).toBe('Bearer realm="pcmbn"');
-      expect(r.body, name).not.toHaveProperty('data');
-      expect(codes(r), name).toEqual(['UNAUTHENTICATED']);
-      expect(r.body.errors![0].message, name).toMatch(message);
-    }
-  });
+  it(
+    'answers 401 UNAUTHENTICATED, with no data, without a key, with a revoked, expired or unknown key and with ' +
+      'malformed headers',
+    async () => {
+      const wellFormedUnknown = `pcmbn_${'A'.repeat(43)}`;
+      const cases: [string, string | undefined, RegExp][] = [
+        ['no header', undefined, /an API key is required: send "Authorization: Bearer <token>"/],
+        ['revoked', `Bearer ${tokens.revoked}`, new RegExp(`API key ${revokedId} was revoked on \\d{4}-\\d{2}-\\d{2}`)],
+        ['expired', `Bearer ${tokens.expired}`, /expired after 2020-01-01/],
+        ['unknown', `Bearer ${wellFormedUnknown}`, /unknown API key/],
+        ['empty', '', /malformed Authorization header/],
+        ['basic', 'Basic dXNlcjpwYXNz', /malformed Authorization header/],
+        ['bearer alone', 'Bearer', /malformed/],
+        ['not a token', 'Bearer abc.def', /malformed/],
+        ['two tokens', `Bearer ${tokens.nation} ${tokens.nation}`, /malformed/],
+        ['token without scheme', tokens.nation, /malformed/],
+      ];
+      for (const [name, authorization, message] of cases) {
+        const r = await gql(server.url, INDICATORS, { authorization });
+        expect(r.status, name).toBe(401);
+        expect(r.headers.get('www-authenticate'), name).toBe('Bearer realm="pcmbn"');
+        expect(r.body, name).not.toHaveProperty('data');
+        expect(codes(r), name).toEqual(['UNAUTHENTICATED']);
+        expect(r.body.errors![0].message, name).toMatch(message);
+      }
+    },
+  );
 
   it('a browser opening /graphql gets the landing page without a key; a GET that runs a query needs one', async () => {
     const page = await fetch(server.url, { headers: { accept: 'text/html,application/xhtml+xml,*/*;q=0.8' } });
@@ -144,30 +148,40 @@ describe('scope', () => {
     });
   });
 
-  it('a key for an old ward of Biên Hòa is FORBIDDEN its new commune when that commune took in other wards; not when the ward alone became it', async () => {
-    const merged = await gql(
-      server.url,
-      '{ mine: adminUnit(code: "2025-03:26041") { ref successors { ref } } tranBien: adminUnit(code: "2025-07:26041") { ref } }',
-      { token: tokens.oldWardTrungDung },
-    );
-    expect(merged.body.data).toEqual({ mine: { ref: '2025-03:26041', successors: [] }, tranBien: null });
-    expect(codes(merged)).toEqual(['FORBIDDEN']);
-    expect(merged.body.errors![0].message).toMatch(/^2025-07:26041 \(Phường Trấn Biên\) is outside the scope/);
+  it(
+    'a key for an old ward of Biên Hòa is FORBIDDEN its new commune when that commune took in other wards; not ' +
+      'when the ward alone became it',
+    async () => {
+      const merged = await gql(
+        server.url,
+        '{ mine: adminUnit(code: "2025-03:26041") { ref successors { ref } } tranBien: adminUnit(code: ' +
+          '"2025-07:26041") { ref } }',
+        { token: tokens.oldWardTrungDung },
+      );
+      expect(merged.body.data).toEqual({ mine: { ref: '2025-03:26041', successors: [] }, tranBien: null });
+      expect(codes(merged)).toEqual(['FORBIDDEN']);
+      expect(merged.body.errors![0].message).toMatch(/^2025-07:26041 \(Phường Trấn Biên\) is outside the scope/);
 
-    const alone = await gql(
-      server.url,
-      '{ mine: adminUnit(code: "2025-03:26374") { successors { ref transfer } } tamPhuoc: adminUnit(code: "2025-07:26374") { ref } }',
-      { token: tokens.oldWardTamPhuoc },
-    );
-    expect(alone.body).toEqual({
-      data: { mine: { successors: [{ ref: '2025-07:26374', transfer: 'FULL' }] }, tamPhuoc: { ref: '2025-07:26374' } },
-    });
-  });
+      const alone = await gql(
+        server.url,
+        '{ mine: adminUnit(code: "2025-03:26374") { successors { ref transfer } } tamPhuoc: adminUnit(code: ' +
+          '"2025-07:26374") { ref } }',
+        { token: tokens.oldWardTamPhuoc },
+      );
+      expect(alone.body).toEqual({
+        data: {
+          mine: { successors: [{ ref: '2025-07:26374', transfer: 'FULL' }] },
+          tamPhuoc: { ref: '2025-07:26374' },
+        },
+      });
+    },
+  );
 
   it('a key for old Biên Hòa sees the new communes made only of its wards', async () => {
     const r = await gql(
       server.url,
-      '{ tranBien: adminUnit(code: "2025-07:26041") { ref } tanTrieu: adminUnit(code: "2025-07:26188") { ref } newProvince: adminUnit(code: "2025-07:75") { ref } }',
+      '{ tranBien: adminUnit(code: "2025-07:26041") { ref } tanTrieu: adminUnit(code: "2025-07:26188") { ref } ' +
+        'newProvince: adminUnit(code: "2025-07:75") { ref } }',
       { token: tokens.oldBienHoa },
     );
     expect(r.body.data).toEqual({ tranBien: { ref: '2025-07:26041' }, tanTrieu: null, newProvince: null });

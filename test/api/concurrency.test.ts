@@ -18,7 +18,11 @@ import { gql, pcmbnBackground, pcmbnEnv } from './client.ts';
 
 const CLIENTS = 50;
 
-/** What the clients ask: several statements per answer (values, previous year, sources, completeness), lists, ranks. */
+/**
+
+ * What the clients ask: several statements per answer (values, previous year, sources, completeness), lists, ranks.
+
+ */
 const QUERIES: { name: string; role: 'analyst' | 'viewer'; query: string }[] = [
   {
     name: 'province kpis',
@@ -36,31 +40,36 @@ const QUERIES: { name: string; role: 'analyst' | 'viewer'; query: string }[] = [
     name: 'monthly trend',
     role: 'analyst',
     query:
-      '{ trend(indicator: "tipoffs_received", unit: "2025-03:12", from: "202301", to: "202512", granularity: MONTH) { period value complete } }',
+      '{ trend(indicator: "tipoffs_received", unit: "2025-03:12", from: "202301", to: "202512", granularity: MONTH) ' +
+      '{ period value complete } }',
   },
   {
     name: 'quarterly trend (viewer)',
     role: 'viewer',
     query:
-      '{ trend(indicator: "victims_returned", unit: "2025-03:12", from: "2023Q1", to: "2025Q4", granularity: QUARTER) { period value suppressed } }',
+      '{ trend(indicator: "victims_returned", unit: "2025-03:12", from: "2023Q1", to: "2025Q4", granularity: ' +
+      'QUARTER) { period value suppressed } }',
   },
   {
     name: 'district breakdown',
     role: 'analyst',
     query:
-      '{ breakdown(indicator: "cases_initiated", unit: "2025-03:12", period: "2024") { unit { ref } value rank status } }',
+      '{ breakdown(indicator: "cases_initiated", unit: "2025-03:12", period: "2024") { unit { ref } value rank ' +
+      'status } }',
   },
   {
     name: 'ward breakdown',
     role: 'analyst',
     query:
-      '{ breakdown(indicator: "outreach_sessions", unit: "2025-03:12", period: "2024Q3", level: WARD) { unit { ref } value rank } }',
+      '{ breakdown(indicator: "outreach_sessions", unit: "2025-03:12", period: "2024Q3", level: WARD) { unit { ref ' +
+      '} value rank } }',
   },
   {
     name: 'compliance',
     role: 'analyst',
     query:
-      '{ reportingCompliance(unit: "2025-03:12", period: "202406") { expected received onTime late missing { ref } } }',
+      '{ reportingCompliance(unit: "2025-03:12", period: "202406") { expected received onTime late missing { ref } ' +
+      '} }',
   },
   {
     name: 'discrepancies',
@@ -206,7 +215,8 @@ describe('scheduled loads while 50 clients query', () => {
     expect(statesSeen).toContain(drops.length);
     expect(statesSeen.size).toBeGreaterThanOrEqual(3);
     console.log(
-      `${seen.length} answers from ${CLIENTS} clients across ${drops.length} scheduled loads, each equal to the answer before or after a load`,
+      `${seen.length} answers from ${CLIENTS} clients across ${drops.length} scheduled loads, each equal to the ` +
+        `answer before or after a load`,
     );
   }, 300_000);
 });

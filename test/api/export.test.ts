@@ -26,7 +26,8 @@ beforeAll(async () => {
   w = await freshWarehouse();
   ladder = (
     await w.sql<{ ref: string }>(
-      `SELECT ref FROM units WHERE parent_id = (SELECT unit_id FROM units WHERE ref = '2025-03:731') ORDER BY code LIMIT 12`,
+      `SELECT ref FROM units WHERE parent_id = (SELECT unit_id FROM units WHERE ref = '2025-03:731') ORDER BY code ` +
+        `LIMIT 12`,
     )
   ).map((r) => r.ref);
   const dir = tempDir('pcmbn-export-');
@@ -154,7 +155,8 @@ describe('a file carries what the JSON answer carries', () => {
 
   it('a unit outside the scope is the same FORBIDDEN error as in JSON, and no file', async () => {
     const query =
-      '{ trend(indicator: "victims_rescued", unit: "2025-03:01", from: "2024", to: "2024", granularity: YEAR) { period value } }';
+      '{ trend(indicator: "victims_rescued", unit: "2025-03:01", from: "2024", to: "2024", granularity: YEAR) { ' +
+      'period value } }';
     const answer = await json('viewer', query);
     expect(answer.body.errors?.[0].extensions?.code).toBe('FORBIDDEN');
     const res = await exportFile('viewer', query, 'format=xlsx');
@@ -195,29 +197,33 @@ describe('refusals', () => {
     expect(await file.json()).toEqual(await graphql.json());
   });
 
-  it('a missing or unknown format, an answer with no list, several lists, or a path that is not a list: 400 saying what to do', async () => {
-    const refusal = async (query: string, search: string) => {
-      const res = await exportFile('viewer', query, search);
-      expect(res.status).toBe(400);
-      return (await res.json()).errors[0] as { message: string; extensions: { code: string; paths?: string[] } };
-    };
-    expect((await refusal(WARDS, '')).message).toMatch(/^format: expected csv or xlsx .* got nothing/);
-    expect((await refusal(WARDS, 'format=pdf')).message).toMatch(/got "pdf"/);
-    const none = await refusal(
-      '{ kpi(indicator: "victims_rescued", unit: "2025-03:26005", period: "2024") { value } }',
-      'format=csv',
-    );
-    expect(none).toMatchObject({ extensions: { code: 'NO_LIST' }, message: expect.stringMatching(/holds no list/) });
-    const two = '{ a: adminUnits(parent: "2025-03:731") { ref } b: indicators { code } }';
-    const several = await refusal(two, 'format=csv');
-    expect(several.extensions).toEqual({ code: 'SEVERAL_LISTS', paths: ['a', 'b'] });
-    expect(several.message).toMatch(/2 lists \(a, b\): choose one with the path argument/);
-    expect((await refusal(two, 'format=csv&path=c')).message).toMatch(
-      /^path: "c" is not a list in the answer; expected one of: a, b/,
-    );
-    const chosen = await csvRows(await exportFile('viewer', two, 'format=csv&path=b'));
-    expect(chosen[0]).toEqual(['code']);
-  });
+  it(
+    'a missing or unknown format, an answer with no list, several lists, or a path that is not a list: 400 saying ' +
+      'what to do',
+    async () => {
+      const refusal = async (query: string, search: string) => {
+        const res = await exportFile('viewer', query, search);
+        expect(res.status).toBe(400);
+        return (await res.json()).errors[0] as { message: string; extensions: { code: string; paths?: string[] } };
+      };
+      expect((await refusal(WARDS, '')).message).toMatch(/^format: expected csv or xlsx .* got nothing/);
+      expect((await refusal(WARDS, 'format=pdf')).message).toMatch(/got "pdf"/);
+      const none = await refusal(
+        '{ kpi(indicator: "victims_rescued", unit: "2025-03:26005", period: "2024") { value } }',
+        'format=csv',
+      );
+      expect(none).toMatchObject({ extensions: { code: 'NO_LIST' }, message: expect.stringMatching(/holds no list/) });
+      const two = '{ a: adminUnits(parent: "2025-03:731") { ref } b: indicators { code } }';
+      const several = await refusal(two, 'format=csv');
+      expect(several.extensions).toEqual({ code: 'SEVERAL_LISTS', paths: ['a', 'b'] });
+      expect(several.message).toMatch(/2 lists \(a, b\): choose one with the path argument/);
+      expect((await refusal(two, 'format=csv&path=c')).message).toMatch(
+        /^path: "c" is not a list in the answer; expected one of: a, b/,
+      );
+      const chosen = await csvRows(await exportFile('viewer', two, 'format=csv&path=b'));
+      expect(chosen[0]).toEqual(['code']);
+    },
+  );
 });
 
 describe('tableOf', () => {

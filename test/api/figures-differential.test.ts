@@ -37,7 +37,11 @@ interface Area {
   split?: { ward: string; communes: [string, string] };
 }
 
-/** Hand-picked: old Đồng Nai and old Bình Phước → new Đồng Nai, with Xuân Tâm (26449) split between 26359 and 26446. */
+/**
+
+ * Hand-picked: old Đồng Nai and old Bình Phước → new Đồng Nai, with Xuân Tâm (26449) split between 26359 and 26446.
+
+ */
 const DONG_NAI: Area = {
   old: [...['75', '70', '741', '739', '689'], ...['26449', '26443', '26356', '26359', '25195', '25198', '25207']].map(
     (c) => `2025-03:${c}`,
@@ -218,8 +222,10 @@ async function askTrends(asks: { unit: string; series: Series; granularity: stri
     const chunk = asks.slice(i, i + 30);
     const fields = chunk.map(
       (a, k) =>
-        `t${k}: trend(indicator: "${a.series.indicator}", unit: "${a.unit}", from: "2024", to: "2025", granularity: ${a.granularity}` +
-        `${a.series.sex === 'total' ? '' : `, sex: "${a.series.sex}"`}${a.series.age === 'total' ? '' : `, ageGroup: "${a.series.age}"`}) { period value complete }`,
+        `t${k}: trend(indicator: "${a.series.indicator}", unit: "${a.unit}", from: "2024", to: "2025", granularity: ` +
+        `${a.granularity}` +
+        (`${a.series.sex === 'total' ? '' : `, sex: "${a.series.sex}"`}${a.series.age === 'total' ? '' : `, ageGroup: "${a.series.age}"`}) ` +
+          `{ period value complete }`),
     );
     const r = await gql(server.url, `{ ${fields.join('\n')} }`, { token });
     expect(r.body.errors, JSON.stringify(r.body.errors)).toBeUndefined();
@@ -312,7 +318,8 @@ async function differences(reports: Of<typeof run>, askApi: boolean): Promise<st
               (got && want && (round(got.value) !== round(want.value) || got.partial !== want.partial))
             )
               wrong.push(
-                `roll-up ${unit.ref} ${period} ${s.indicator}/${s.sex}/${s.age}: ${show(got && { value: got.value, partial: got.partial })}, reference ${show(want)}`,
+                `roll-up ${unit.ref} ${period} ${s.indicator}/${s.sex}/${s.age}: ` +
+                  `${show(got && { value: got.value, partial: got.partial })}, reference ${show(want)}`,
               );
           }
 
@@ -326,7 +333,8 @@ async function differences(reports: Of<typeof run>, askApi: boolean): Promise<st
         const want = expected(ref, x.unit, got.period, x.series);
         if (round(got.value) !== round(want.value) || got.complete !== want.complete)
           wrong.push(
-            `API ${x.unit.ref} ${got.period} ${x.series.indicator}/${x.series.sex}/${x.series.age}: ${got.value} complete ${got.complete}, reference ${want.value} complete ${want.complete}`,
+            `API ${x.unit.ref} ${got.period} ${x.series.indicator}/${x.series.sex}/${x.series.age}: ${got.value} ` +
+              `complete ${got.complete}, reference ${want.value} complete ${want.complete}`,
           );
       }),
     );
@@ -346,7 +354,8 @@ function uniqueFigures(rows: RefRow[]): RefRow[] {
 describe('figures agree with an independent reference', () => {
   // Before the fixes it found: totals sent only as their parts gave no total (up to VN); a commune whose history
   // was only a split ward without weights got 0, not null; VN's 2025 ignored a province's whole-year report and an
-  // old unit's 2025 said complete; a value re-sent after its correction, same date, in the same run, stayed superseded.
+  // old unit's 2025 said complete; a value re-sent after its correction, same date, in the same run, stayed
+  // superseded.
   it('on random areas, every trend point of every unit the reports reach', async () => {
     let n = 0;
     await fc.assert(

@@ -80,14 +80,19 @@ describe('a client that never reads its answer', () => {
     const w = await freshWarehouse();
     const { token } = await createApiKey(w, { role: 'analyst', unitId: 0 });
     const server = await startServer({ warehouse: w, port: 0 });
-    // About 6 MB (under the answer limit), more than the loopback socket's buffers take from a peer that reads nothing.
+    // About 6 MB (under the answer limit), more than the loopback socket's buffers take from a peer that reads
+    // nothing.
     const fields = 'code name type code2: code p: parent { code name type }';
-    const query = `{ ${Array.from({ length: 12 }, (_, i) => `a${i}: adminUnits(level: WARD, limit: 5000) { ${fields} }`).join(' ')} }`;
+    const query =
+      `{ ` +
+      `${Array.from({ length: 12 }, (_, i) => `a${i}: adminUnits(level: WARD, limit: 5000) { ${fields} }`).join(' ')} ` +
+      `}`;
     const body = JSON.stringify({ query });
     const socket = net.connect(server.port, '127.0.0.1');
     try {
       socket.write(
-        `POST /graphql HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${token}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+        `POST /graphql HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${token}\r\nContent-Type: ` +
+          `application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
       );
       // The first bytes of the answer arrive; the client reads no more of it.
       await new Promise((resolve) => socket.once('readable', resolve));

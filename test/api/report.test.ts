@@ -26,7 +26,8 @@ const VICTIMS = COUNT_INDICATORS.filter((i) => i.disaggregations.length).map((i)
 /** Left out of every report: the report lists it as missing (III). */
 const NEVER_REPORTED = 'hotline_calls';
 const TIPOFF_NOTE =
-  'extracted from bc-tinh-q3.txt, confidence 0.85: "42 tin báo" in chars 10–60: «Công an tỉnh tiếp nhận 42 tin báo; đã phân loại 40 tin»';
+  'extracted from bc-tinh-q3.txt, confidence 0.85: "42 tin báo" in chars 10–60: «Công an tỉnh tiếp nhận 42 tin báo; ' +
+  'đã phân loại 40 tin»';
 
 let dir: string;
 let env: NodeJS.ProcessEnv;
@@ -208,7 +209,8 @@ describe('the report field', () => {
     expect(md).toMatch(/Tỷ lệ [^\n]*: đạt \d+(,\d)? %, mục tiêu (trên|từ) \d+ %( trở lên)?: (đạt|chưa đạt)\./);
     // II: 38 expected, 30 received (20 on time, 10 late), 8 missing by name.
     expect(md).toContain(
-      'Kỳ báo cáo có 38 đơn vị phải gửi báo cáo (hạn gửi: trước 12/09/2026); đã nhận 30, trong đó đúng hạn 20, chậm hạn 10; chưa gửi 08.',
+      'Kỳ báo cáo có 38 đơn vị phải gửi báo cáo (hạn gửi: trước 12/09/2026); đã nhận 30, trong đó đúng hạn 20, chậm ' +
+        'hạn 10; chưa gửi 08.',
     );
     expect(md).toMatch(/Đơn vị chưa gửi báo cáo: (Xã|Phường) [^\n]+\./);
     // III: the figure nobody reported, and the province's own tip-offs against its communes' sum.

@@ -59,7 +59,8 @@ describe('endpoints', () => {
 
   it('indicators: every catalogue entry, ratios with their targets', async () => {
     const r = await q(
-      '{ indicators { code nameVi nameEn unit kind aggregation disaggregations numerator denominator target { operator value source } } }',
+      '{ indicators { code nameVi nameEn unit kind aggregation disaggregations numerator denominator target { ' +
+        'operator value source } } }',
     );
     expect(r.body.errors).toBeUndefined();
     const got = r.body.data.indicators as Record<string, any>[];
@@ -134,7 +135,8 @@ describe('endpoints', () => {
 describe('limits', () => {
   it('a normal dashboard-sized query passes', async () => {
     const r = await q(
-      '{ indicators { code nameEn target { value } } adminUnits(parent: "75", level: WARD) { ref name parent { name } predecessors { ref transfer } } }',
+      '{ indicators { code nameEn target { value } } adminUnits(parent: "75", level: WARD) { ref name parent { name ' +
+        '} predecessors { ref transfer } } }',
     );
     expect(r.status).toBe(200);
     expect(r.body.errors).toBeUndefined();
@@ -160,7 +162,8 @@ describe('limits', () => {
     expect(r.status).toBe(400);
     expect(codes(r)).toEqual(['GRAPHQL_VALIDATION_FAILED']);
     expect(r.body.errors![0].message).toBe(
-      'the query costs 11111; the limit is 5000 (each field costs 1, one that reads the warehouse 100, fields below a list count 10 times, aliases count each time): ask for fewer fields or split the query',
+      'the query costs 11111; the limit is 5000 (each field costs 1, one that reads the warehouse 100, fields below ' +
+        'a list count 10 times, aliases count each time): ask for fewer fields or split the query',
     );
   });
 
@@ -256,7 +259,8 @@ describe('errors, time limit and cache (a test-only schema)', () => {
     expect(r.body.data).toEqual({ fast: 'on time', slow: null });
     expect(codes(r)).toEqual(['TIMEOUT']);
     expect(r.body.errors![0].message).toBe(
-      'the request ran longer than 100 ms and was stopped (PCMBN_QUERY_TIMEOUT_MS): ask for less, or a narrower selection',
+      'the request ran longer than 100 ms and was stopped (PCMBN_QUERY_TIMEOUT_MS): ask for less, or a narrower ' +
+        'selection',
     );
   });
 
@@ -362,69 +366,74 @@ describe('LruResultCache', () => {
 });
 
 describe('pcmbn start (a real process)', () => {
-  it('loads the demo into an empty warehouse, serves it with a printed key, holds the database against other loads, loads its inbox, stops cleanly, and prints the same key next time', async () => {
-    const db = path.join(tempDir(), 'warehouse.duckdb');
-    fs.copyFileSync(await freshWarehousePath(), db);
-    const env = pcmbnEnv(db, { PORT: '0', PCMBN_ETL_CRON: '* * * * * *' }); // scan every second
-    const start = pcmbnBackground(env, 'start');
-    let key: string;
-    try {
-      const [, url] = await start.waitFor(/^GraphQL {2}(http:\/\/127\.0\.0\.1:\d+\/graphql)$/m, 120_000);
-      [, key] = await start.waitFor(/^API key {2}(pcmbn_[A-Za-z0-9_-]{43})$/m);
-      expect(start.stdout()).toMatch(/empty warehouse: loading the demo sample/);
-      expect(start.stdout()).toContain(`inbox    ${path.join(path.dirname(db), 'inbox')}`);
-      expect(fs.readFileSync(path.join(path.dirname(db), 'demo-key.txt'), 'utf8').trim()).toBe(key);
-      // Two demo keys of the whole country: the leader's (the page's; every figure) and a viewer's (withheld).
-      const [, viewerKey] = await start.waitFor(/^viewer key {2}(pcmbn_[A-Za-z0-9_-]{43})$/m);
-      expect(fs.readFileSync(path.join(path.dirname(db), 'demo-viewer-key.txt'), 'utf8').trim()).toBe(viewerKey);
-      for (const [token, role] of [
-        [key, 'leader'],
-        [viewerKey, 'viewer'],
-      ])
-        expect((await gql(url, '{ me { role unit { ref } } }', { token })).body.data.me).toEqual({
-          role,
-          unit: { ref: 'VN' },
-        });
-      expect(fs.statSync(path.join(path.dirname(db), 'inbox')).isDirectory()).toBe(true);
+  it(
+    'loads the demo into an empty warehouse, serves it with a printed key, holds the database against other loads, ' +
+      'loads its inbox, stops cleanly, and prints the same key next time',
+    async () => {
+      const db = path.join(tempDir(), 'warehouse.duckdb');
+      fs.copyFileSync(await freshWarehousePath(), db);
+      const env = pcmbnEnv(db, { PORT: '0', PCMBN_ETL_CRON: '* * * * * *' }); // scan every second
+      const start = pcmbnBackground(env, 'start');
+      let key: string;
+      try {
+        const [, url] = await start.waitFor(/^GraphQL {2}(http:\/\/127\.0\.0\.1:\d+\/graphql)$/m, 120_000);
+        [, key] = await start.waitFor(/^API key {2}(pcmbn_[A-Za-z0-9_-]{43})$/m);
+        expect(start.stdout()).toMatch(/empty warehouse: loading the demo sample/);
+        expect(start.stdout()).toContain(`inbox    ${path.join(path.dirname(db), 'inbox')}`);
+        expect(fs.readFileSync(path.join(path.dirname(db), 'demo-key.txt'), 'utf8').trim()).toBe(key);
+        // Two demo keys of the whole country: the leader's (the page's; every figure) and a viewer's (withheld).
+        const [, viewerKey] = await start.waitFor(/^viewer key {2}(pcmbn_[A-Za-z0-9_-]{43})$/m);
+        expect(fs.readFileSync(path.join(path.dirname(db), 'demo-viewer-key.txt'), 'utf8').trim()).toBe(viewerKey);
+        for (const [token, role] of [
+          [key, 'leader'],
+          [viewerKey, 'viewer'],
+        ])
+          expect((await gql(url, '{ me { role unit { ref } } }', { token })).body.data.me).toEqual({
+            role,
+            unit: { ref: 'VN' },
+          });
+        expect(fs.statSync(path.join(path.dirname(db), 'inbox')).isDirectory()).toBe(true);
 
-      const r = await gql(url, '{ indicators { code target { value } } }', { token: key });
-      expect(r.status).toBe(200);
-      expect(r.body.data.indicators.map((i: { code: string }) => i.code)).toEqual(INDICATORS.map((i) => i.code));
-      expect((await gql(url, '{ indicators { code } }')).status).toBe(401);
+        const r = await gql(url, '{ indicators { code target { value } } }', { token: key });
+        expect(r.status).toBe(200);
+        expect(r.body.data.indicators.map((i: { code: string }) => i.code)).toEqual(INDICATORS.map((i) => i.code));
+        expect((await gql(url, '{ indicators { code } }')).status).toBe(401);
 
-      const dir = tempDir();
-      const load = await pcmbn(
-        pcmbnEnv(db),
-        'etl',
-        'load',
-        writeFile(dir, 'late.csv', csv(HEADER, 'VN,2024,cases_initiated,3')),
-      );
-      expect(load.code).toBe(2);
-      expect(load.stderr).toMatch(/^pcmbn: the warehouse .* is in use by another process/);
+        const dir = tempDir();
+        const load = await pcmbn(
+          pcmbnEnv(db),
+          'etl',
+          'load',
+          writeFile(dir, 'late.csv', csv(HEADER, 'VN,2024,cases_initiated,3')),
+        );
+        expect(load.code).toBe(2);
+        expect(load.stderr).toMatch(/^pcmbn: the warehouse .* is in use by another process/);
 
-      // Files reach the running server through its inbox: loaded by the schedule, counted in the metrics.
-      const origin = new URL(url).origin;
-      const before = (await (await fetch(`${origin}/healthz`)).json()).dataVersion as number;
-      const staged = writeFile(dir, 'drop.csv', csv(HEADER, 'VN,2024,cases_initiated,3'));
-      fs.renameSync(staged, path.join(path.dirname(db), 'inbox', 'drop.csv'));
-      await start.waitFor(/^run \d+: 1 loaded, 0 unchanged, 0 rejected; 1 rows/m, 30_000);
-      expect((await (await fetch(`${origin}/healthz`)).json()).dataVersion).toBe(before + 1);
-      const metrics = await (await fetch(`${origin}/metrics`)).text();
-      expect(metrics).toMatch(/^pcmbn_etl_runs_total\{status="succeeded"\} 1$/m);
-      expect(metrics).toMatch(/^pcmbn_etl_rows_loaded_total 1$/m);
-      expect(fs.existsSync(path.join(path.dirname(db), 'inbox', 'loaded'))).toBe(true);
-    } finally {
-      expect(await start.stop()).toBe(0);
-    }
-    expect(start.stdout()).toMatch(/stopped\n$/);
+        // Files reach the running server through its inbox: loaded by the schedule, counted in the metrics.
+        const origin = new URL(url).origin;
+        const before = (await (await fetch(`${origin}/healthz`)).json()).dataVersion as number;
+        const staged = writeFile(dir, 'drop.csv', csv(HEADER, 'VN,2024,cases_initiated,3'));
+        fs.renameSync(staged, path.join(path.dirname(db), 'inbox', 'drop.csv'));
+        await start.waitFor(/^run \d+: 1 loaded, 0 unchanged, 0 rejected; 1 rows/m, 30_000);
+        expect((await (await fetch(`${origin}/healthz`)).json()).dataVersion).toBe(before + 1);
+        const metrics = await (await fetch(`${origin}/metrics`)).text();
+        expect(metrics).toMatch(/^pcmbn_etl_runs_total\{status="succeeded"\} 1$/m);
+        expect(metrics).toMatch(/^pcmbn_etl_rows_loaded_total 1$/m);
+        expect(fs.existsSync(path.join(path.dirname(db), 'inbox', 'loaded'))).toBe(true);
+      } finally {
+        expect(await start.stop()).toBe(0);
+      }
+      expect(start.stdout()).toMatch(/stopped\n$/);
 
-    const again = pcmbnBackground(env, 'start');
-    try {
-      const [, second] = await again.waitFor(/^API key {2}(pcmbn_\S+)$/m, 60_000);
-      expect(second).toBe(key);
-      expect(again.stdout()).not.toMatch(/loading the demo sample/);
-    } finally {
-      expect(await again.stop()).toBe(0);
-    }
-  }, 180_000);
+      const again = pcmbnBackground(env, 'start');
+      try {
+        const [, second] = await again.waitFor(/^API key {2}(pcmbn_\S+)$/m, 60_000);
+        expect(second).toBe(key);
+        expect(again.stdout()).not.toMatch(/loading the demo sample/);
+      } finally {
+        expect(await again.stop()).toBe(0);
+      }
+    },
+    180_000,
+  );
 });

@@ -95,7 +95,8 @@ function victims(r: () => number): number {
 }
 const split = (r: () => number, n: number, p: number) => Array.from({ length: n }).filter(() => r() < p).length;
 
-/** Old provinces with a yearly figure: 02 and 08 became today's 08, 10 and 15 today's 15, 24 and 27 today's 24, 35, 36 and 37 today's 37; 04, 20, 38 and 40 were left whole. */
+/** Old provinces with a yearly figure: 02 and 08 became today's 08, 10 and 15 today's 15, 24 and 27 today's 24, 35,
+ * 36 and 37 today's 37; 04, 20, 38 and 40 were left whole. */
 const PROVINCES = ['02', '04', '08', '10', '15', '20', '24', '27', '35', '36', '37', '38', '40'].map(
   (c) => `2025-03:${c}`,
 );
@@ -145,7 +146,8 @@ export async function serveVictimsYear(w: Warehouse, seed: number): Promise<Audi
   );
   const lineage = await w.sql<{ n: string; o: string }>(
     `SELECT n.ref AS n, o.ref AS o FROM unit_lineage l JOIN units n ON n.unit_id = l.new_id JOIN units o ON o.unit_id = l.old_id
-    WHERE n.unit_id IN (SELECT new_id FROM unit_lineage WHERE old_id IN (SELECT unit_id FROM units WHERE parent_id = (SELECT unit_id FROM units WHERE ref = $1))) ORDER BY n.ref, o.ref`,
+    WHERE n.unit_id IN (SELECT new_id FROM unit_lineage WHERE old_id IN (SELECT unit_id FROM units WHERE parent_id =
+      (SELECT unit_id FROM units WHERE ref = $1))) ORDER BY n.ref, o.ref`,
     [units.district],
   );
   const communes = new Map<string, string[]>();
@@ -318,7 +320,8 @@ export async function gather(
   for (const ref of refs) {
     for (const by of BYS) {
       const k = byKey(by);
-      // kpi for the total, female and child (the path is the same for every cell; the others come by trend and breakdown).
+      // kpi for the total, female and child (the path is the same for every cell; the others come by trend and
+      // breakdown).
       for (const period of only === 'everything' && BYS.indexOf(by) < 4 && BYS.indexOf(by) !== 2 ? PERIODS : []) {
         add(
           `kpi(indicator: "${INDICATOR}", unit: "${ref}", period: "${period}"${byArgs(by)}) { value suppressed }`,
@@ -332,7 +335,8 @@ export async function gather(
       }
       for (const [granularity, periods] of GRANULARITIES) {
         add(
-          `trend(indicator: "${INDICATOR}", unit: "${ref}", from: "${YEAR}", to: "${YEAR}", granularity: ${granularity}${byArgs(by)}) { period value suppressed }`,
+          `trend(indicator: "${INDICATOR}", unit: "${ref}", from: "${YEAR}", to: "${YEAR}", granularity: ` +
+            `${granularity}${byArgs(by)}) { period value suppressed }`,
           (d) => {
             expect(d.map((p: any) => p.period)).toEqual(periods);
             for (const p of d)
@@ -374,7 +378,8 @@ export async function gather(
     for (const by of BYS) {
       for (const period of PERIODS) {
         add(
-          `breakdown(indicator: "${INDICATOR}", unit: "${parent}", period: "${period}"${byArgs(by)}${extra}) { unit { ref } value suppressed }`,
+          `breakdown(indicator: "${INDICATOR}", unit: "${parent}", period: "${period}"${byArgs(by)}${extra}) { unit ` +
+            `{ ref } value suppressed }`,
           (d) => {
             for (const row of d)
               if (refs.includes(row.unit.ref) || parent === 'VN')
@@ -477,7 +482,8 @@ export function mixedStatuses({ viewer, truth }: Answers): string[] {
     const shown = seen.filter((s) => s.withheld === false || (s.withheld === 'maybe' && !w.length));
     if (w.length && shown.length)
       mixed.push(
-        `${id} (true ${truth.get(id)}): withheld by ${w.map((s) => s.where).join(', ')}; shown by ${shown.map((s) => `${s.where} = ${s.value}`).join(', ')}`,
+        `${id} (true ${truth.get(id)}): withheld by ${w.map((s) => s.where).join(', ')}; shown by ` +
+          `${shown.map((s) => `${s.where} = ${s.value}`).join(', ')}`,
       );
     for (const s of shown) expect(s.value ?? 0, `${s.where}`).toBe(truth.get(id));
     for (const s of w) expect(s.value, s.where).toBeNull();
@@ -562,9 +568,12 @@ export async function audit2025(w: Warehouse, a: Audited, seed: number) {
   const read = async (role: Role) => {
     const obs = new Map<string, { value: number | null; suppressed: boolean }>();
     const fields = BYS.flatMap((by, i) => [
-      `k${i}: kpi(indicator: "${INDICATOR}", unit: "VN", period: "2025"${byArgs(by)}) { unit { ref } value suppressed }`,
-      `p${i}: breakdown(indicator: "${INDICATOR}", unit: "VN", period: "2025"${byArgs(by)}) { unit { ref } value suppressed }`,
-      `c${i}: breakdown(indicator: "${INDICATOR}", unit: "${UNITS.newProvince}", period: "2025", level: WARD${byArgs(by)}) { unit { ref } value suppressed }`,
+      `k${i}: kpi(indicator: "${INDICATOR}", unit: "VN", period: "2025"${byArgs(by)}) { unit { ref } value ` +
+        `suppressed }`,
+      `p${i}: breakdown(indicator: "${INDICATOR}", unit: "VN", period: "2025"${byArgs(by)}) { unit { ref } value ` +
+        `suppressed }`,
+      `c${i}: breakdown(indicator: "${INDICATOR}", unit: "${UNITS.newProvince}", period: "2025", level: ` +
+        `WARD${byArgs(by)}) { unit { ref } value suppressed }`,
     ]);
     const data = await many(a, role, fields, 9);
     BYS.forEach((by, i) => {

@@ -76,12 +76,16 @@ describe('everything a viewer can ask about one year, combined, over two loads',
     expect([...second.truth].filter(([id, v]) => first.truth.get(id) !== v).length).toBeGreaterThan(4);
   });
 
-  it('each figure has one status for the viewer: withheld in every answer, or shown with its true value in every answer', () => {
-    for (const a of [first, second]) {
-      const mixed = mixedStatuses(a);
-      expect(mixed.slice(0, 10), `${mixed.length} figures withheld by some answers and shown by others`).toEqual([]);
-    }
-  });
+  it(
+    'each figure has one status for the viewer: withheld in every answer, or shown with its true value in every ' +
+      'answer',
+    () => {
+      for (const a of [first, second]) {
+        const mixed = mixedStatuses(a);
+        expect(mixed.slice(0, 10), `${mixed.length} figures withheld by some answers and shown by others`).toEqual([]);
+      }
+    },
+  );
 
   it('what is shown: yearly totals of VN and the provinces of 11 or more, and not all of them', () => {
     const small = [...first.truth].filter(([, v]) => v >= 1 && v <= 10).map(([id]) => id);
@@ -96,7 +100,8 @@ describe('everything a viewer can ask about one year, combined, over two loads',
     const large = [...first.truth].filter(([id, v]) => v > 10 && /^(VN|2025-0[37]:\d\d)\|2024\|total\/total$/.test(id));
     expect(large.filter(([id]) => first.withheld.has(id)).length, 'complements').toBeGreaterThan(0);
     console.log(
-      `figures: ${first.truth.size}; small (1–10): ${small.length}; shown: ${shown.length} of ${large.length} yearly provincial or national figures of 11 or more`,
+      `figures: ${first.truth.size}; small (1–10): ${small.length}; shown: ${shown.length} of ${large.length} ` +
+        `yearly provincial or national figures of 11 or more`,
     );
   });
 
@@ -107,7 +112,8 @@ describe('everything a viewer can ask about one year, combined, over two loads',
     expect(p.ranges.length).toBeGreaterThan(1000);
     expect(p.narrower.slice(0, 10), `${p.narrower.length} of ${p.ranges.length} narrowed`).toEqual([]);
     console.log(
-      `two loads: ${p.ranges.length} withheld figures from 1 to 10, ${p.relations} relations, least ${p.least}: none narrowed`,
+      `two loads: ${p.ranges.length} withheld figures from 1 to 10, ${p.relations} relations, least ${p.least}: ` +
+        `none narrowed`,
     );
     await settle();
   }, 600_000);
@@ -139,7 +145,8 @@ describe('ratios and discrepancies', () => {
       .flatMap(([ref, p]) =>
         ['victim_support_rate', 'victims_supported', 'victims_returned'].map(
           (i) =>
-            `kpi(indicator: "${i}", unit: "${ref}", period: "${p}") { indicator { code } unit { ref } period value suppressed }`,
+            `kpi(indicator: "${i}", unit: "${ref}", period: "${p}") { indicator { code } unit { ref } period value ` +
+            `suppressed }`,
         ),
       );
     const viewer = Object.values(

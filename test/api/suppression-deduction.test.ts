@@ -63,7 +63,8 @@ async function unitYear(ask: Ask, role: 'viewer' | 'analyst', ref: string, indic
       `{ ${['YEAR', 'HALF_YEAR', 'QUARTER', 'MONTH']
         .map(
           (g) =>
-            `${g}: trend(indicator: "${indicator}", unit: "${ref}", from: "2024", to: "2024", granularity: ${g}${by}) { period value suppressed }`,
+            `${g}: trend(indicator: "${indicator}", unit: "${ref}", from: "2024", to: "2024", granularity: ` +
+            `${g}${by}) { period value suppressed }`,
         )
         .join(' ')} }`,
     );
@@ -77,7 +78,8 @@ async function unitYear(ask: Ask, role: 'viewer' | 'analyst', ref: string, indic
 async function rows(ask: Ask, role: 'viewer' | 'analyst', indicator: string, unit: string, period: string, extra = '') {
   const d = await ask(
     role,
-    `{ breakdown(indicator: "${indicator}", unit: "${unit}", period: "${period}"${extra}) { unit { ref } value suppressed } }`,
+    `{ breakdown(indicator: "${indicator}", unit: "${unit}", period: "${period}"${extra}) { unit { ref } value ` +
+      `suppressed } }`,
   );
   return new Map<string, Seen>(
     d.breakdown.map((r: { unit: { ref: string } } & Seen) => [
@@ -88,54 +90,58 @@ async function rows(ask: Ask, role: 'viewer' | 'analyst', indicator: string, uni
 }
 
 describe('integer reasoning over one answer and across answers', () => {
-  it('a ward reporting 1 victim a month (December 2: 1 female, 1 male): no withheld figure is pinned below the whole range 1–10', async () => {
-    const w = await freshWarehouse();
-    const ward = '2025-03:26041';
-    const ask = await serve(
-      w,
-      ...MONTHS.map((m) => `${ward},${m},victims_identified,,,${m.endsWith('12') ? 2 : 1},2025-01-05,`),
-      `${ward},202412,victims_identified,female,,1,2025-01-05,`,
-      `${ward},202412,victims_identified,male,,1,2025-01-05,`,
-      ...MONTHS.slice(0, 11).map((m) => `${ward},${m},victims_identified,female,,1,2025-01-05,`),
-      ...MONTHS.slice(0, 11).map((m) => `${ward},${m},victims_identified,male,,0,2025-01-05,`),
-    );
-    const viewer = await unitYear(ask, 'viewer', ward, 'victims_identified');
-    const analyst = await unitYear(ask, 'analyst', ward, 'victims_identified');
-    const truth = new Map([...analyst].map(([id, s]) => [id, s.value ?? 0]));
-    expect(truth.get(`${ward}|2024|total`)).toBe(13);
-    // The ward's province, district and nation carry the same 13: what the viewer reads of them is in the system too.
-    const above = ['2025-03:731', '2025-03:75', 'VN'];
-    for (const ref of above) {
-      const k = (
-        await ask(
-          'viewer',
-          `{ kpi(indicator: "victims_identified", unit: "${ref}", period: "2024") { value suppressed } }`,
-        )
-      ).kpi;
-      viewer.set(`${ref}|2024|total`, k);
-      truth.set(`${ref}|2024|total`, 13);
-    }
-    const rels: Relation[] = [];
-    for (const sex of ['total', 'female', 'male']) {
-      const id = (p: string) => `${ward}|${p}|${sex}`;
-      rels.push({ total: id('2024'), parts: HALVES.map(id) }, { total: id('2024'), parts: QUARTERS.map(id) });
-      rels.push({ total: id('2024'), parts: MONTHS.map(id) });
-      HALVES.forEach((h, i) => rels.push({ total: id(h), parts: QUARTERS.slice(2 * i, 2 * i + 2).map(id) }));
-      QUARTERS.forEach((q, i) => rels.push({ total: id(q), parts: MONTHS.slice(3 * i, 3 * i + 3).map(id) }));
-    }
-    for (const p of ['2024', ...HALVES, ...QUARTERS, ...MONTHS])
-      rels.push({ total: `${ward}|${p}|total`, parts: [`${ward}|${p}|female`, `${ward}|${p}|male`] });
-    // The ward is the only one reporting: the district's, the province's and VN's years are its own.
-    rels.push(...above.map((ref) => ({ total: `${ref}|2024|total`, parts: [`${ward}|2024|total`] })));
-    const shown = new Map([...viewer].filter(([, s]) => !s.suppressed).map(([id, s]) => [id, s.value ?? 0]));
-    const withheld = new Set([...viewer].filter(([, s]) => s.suppressed).map(([id]) => id));
-    for (const [id, v] of shown) expect(v, id).toBe(truth.get(id));
-    // Zeros shown tell the attacker that every withheld figure is at least 1.
-    const least = [...withheld].some((id) => truth.get(id) === 0) ? 0 : 1;
-    const found = ranges(rels, shown, withheld, truth, least);
-    expect(found.length).toBeGreaterThan(20);
-    expect(narrower(found)).toEqual([]);
-  });
+  it(
+    'a ward reporting 1 victim a month (December 2: 1 female, 1 male): no withheld figure is pinned below the ' +
+      'whole range 1–10',
+    async () => {
+      const w = await freshWarehouse();
+      const ward = '2025-03:26041';
+      const ask = await serve(
+        w,
+        ...MONTHS.map((m) => `${ward},${m},victims_identified,,,${m.endsWith('12') ? 2 : 1},2025-01-05,`),
+        `${ward},202412,victims_identified,female,,1,2025-01-05,`,
+        `${ward},202412,victims_identified,male,,1,2025-01-05,`,
+        ...MONTHS.slice(0, 11).map((m) => `${ward},${m},victims_identified,female,,1,2025-01-05,`),
+        ...MONTHS.slice(0, 11).map((m) => `${ward},${m},victims_identified,male,,0,2025-01-05,`),
+      );
+      const viewer = await unitYear(ask, 'viewer', ward, 'victims_identified');
+      const analyst = await unitYear(ask, 'analyst', ward, 'victims_identified');
+      const truth = new Map([...analyst].map(([id, s]) => [id, s.value ?? 0]));
+      expect(truth.get(`${ward}|2024|total`)).toBe(13);
+      // The ward's province, district and nation carry the same 13: what the viewer reads of them is in the system too.
+      const above = ['2025-03:731', '2025-03:75', 'VN'];
+      for (const ref of above) {
+        const k = (
+          await ask(
+            'viewer',
+            `{ kpi(indicator: "victims_identified", unit: "${ref}", period: "2024") { value suppressed } }`,
+          )
+        ).kpi;
+        viewer.set(`${ref}|2024|total`, k);
+        truth.set(`${ref}|2024|total`, 13);
+      }
+      const rels: Relation[] = [];
+      for (const sex of ['total', 'female', 'male']) {
+        const id = (p: string) => `${ward}|${p}|${sex}`;
+        rels.push({ total: id('2024'), parts: HALVES.map(id) }, { total: id('2024'), parts: QUARTERS.map(id) });
+        rels.push({ total: id('2024'), parts: MONTHS.map(id) });
+        HALVES.forEach((h, i) => rels.push({ total: id(h), parts: QUARTERS.slice(2 * i, 2 * i + 2).map(id) }));
+        QUARTERS.forEach((q, i) => rels.push({ total: id(q), parts: MONTHS.slice(3 * i, 3 * i + 3).map(id) }));
+      }
+      for (const p of ['2024', ...HALVES, ...QUARTERS, ...MONTHS])
+        rels.push({ total: `${ward}|${p}|total`, parts: [`${ward}|${p}|female`, `${ward}|${p}|male`] });
+      // The ward is the only one reporting: the district's, the province's and VN's years are its own.
+      rels.push(...above.map((ref) => ({ total: `${ref}|2024|total`, parts: [`${ward}|2024|total`] })));
+      const shown = new Map([...viewer].filter(([, s]) => !s.suppressed).map(([id, s]) => [id, s.value ?? 0]));
+      const withheld = new Set([...viewer].filter(([, s]) => s.suppressed).map(([id]) => id));
+      for (const [id, v] of shown) expect(v, id).toBe(truth.get(id));
+      // Zeros shown tell the attacker that every withheld figure is at least 1.
+      const least = [...withheld].some((id) => truth.get(id) === 0) ? 0 : 1;
+      const found = ranges(rels, shown, withheld, truth, least);
+      expect(found.length).toBeGreaterThan(20);
+      expect(narrower(found)).toEqual([]);
+    },
+  );
 });
 
 describe("a new-list unit's own report for 2025", () => {
@@ -162,7 +168,8 @@ describe("a new-list unit's own report for 2025", () => {
       expect(analyst.a.value, `${indicator} ${unit}${by}`).toBeGreaterThan(0);
       const d = await ask(
         'viewer',
-        `{ a: ${q('2025')} b: ${q('2026')} t: trend(indicator: "${indicator}", unit: "${unit}", from: "2025", to: "2026", granularity: YEAR${by}) { period value suppressed } }`,
+        `{ a: ${q('2025')} b: ${q('2026')} t: trend(indicator: "${indicator}", unit: "${unit}", from: "2025", to: ` +
+          `"2026", granularity: YEAR${by}) { period value suppressed } }`,
       );
       expect(d.a, `${indicator} ${unit}${by}`).toMatchObject({ value: null, suppressed: true });
       expect(d.b.previousValue, `${indicator} ${unit}${by}`).toBeNull();
@@ -176,88 +183,103 @@ describe("a new-list unit's own report for 2025", () => {
 });
 
 describe('notes', () => {
-  it("a note quoting victims counts on another indicator (cases initiated) is never shown to a viewer; the analyst's is", async () => {
-    const w = await freshWarehouse();
-    const note = '«Khởi tố 2 vụ, giải cứu 3 nạn nhân (2 nữ, 1 nam)»';
-    const ask = await serve(
-      w,
-      `2025-03:75,2024,cases_initiated,,,2,2025-01-05,"${note}"`,
-      `2025-03:75,2024,victims_rescued,,,3,2025-01-05,"${note}"`,
-    );
-    const q = `{ kpis(indicators: ["cases_initiated", "victims_rescued"], unit: "2025-03:75", period: "2024") { indicator { code } value suppressed sources } }`;
-    const byCode = (d: any) => Object.fromEntries(d.kpis.map((k: any) => [k.indicator.code, k]));
-    const analyst = byCode(await ask('analyst', q));
-    expect(analyst.cases_initiated.sources).toEqual([note]);
-    const viewer = byCode(await ask('viewer', q));
-    expect(viewer.victims_rescued).toMatchObject({ value: null, suppressed: true, sources: [] });
-    expect(viewer.cases_initiated).toMatchObject({ value: 2, sources: [] });
-  });
+  it(
+    'a note quoting victims counts on another indicator (cases initiated) is never shown to a viewer; the ' +
+      "analyst's is",
+    async () => {
+      const w = await freshWarehouse();
+      const note = '«Khởi tố 2 vụ, giải cứu 3 nạn nhân (2 nữ, 1 nam)»';
+      const ask = await serve(
+        w,
+        `2025-03:75,2024,cases_initiated,,,2,2025-01-05,"${note}"`,
+        `2025-03:75,2024,victims_rescued,,,3,2025-01-05,"${note}"`,
+      );
+      const q =
+        `{ kpis(indicators: ["cases_initiated", "victims_rescued"], unit: "2025-03:75", period: "2024") { ` +
+        `indicator { code } value suppressed sources } }`;
+      const byCode = (d: any) => Object.fromEntries(d.kpis.map((k: any) => [k.indicator.code, k]));
+      const analyst = byCode(await ask('analyst', q));
+      expect(analyst.cases_initiated.sources).toEqual([note]);
+      const viewer = byCode(await ask('viewer', q));
+      expect(viewer.victims_rescued).toMatchObject({ value: null, suppressed: true, sources: [] });
+      expect(viewer.cases_initiated).toMatchObject({ value: 2, sources: [] });
+    },
+  );
 });
 
 describe('across a load', () => {
-  it('a revision leaves every unchanged figure as it was (shown or withheld), and the two snapshots together pin nothing', async () => {
-    const w = await freshWarehouse();
-    // Old Đồng Nai 5, old Bình Phước 20 (together new Đồng Nai), old Hà Nội 30 (new Hà Nội); then Bình Phước is revised to 40.
-    const ask = await serve(
-      w,
-      '2025-03:75,2024,victims_identified,,,5,2025-01-05,',
-      '2025-03:70,2024,victims_identified,,,20,2025-01-05,',
-      '2025-03:01,2024,victims_identified,,,30,2025-01-05,',
-    );
-    const snapshot = async () => {
-      const old = await rows(ask, 'viewer', 'victims_identified', 'VN', '2024', ', asOf: "2024-12-31"');
-      const today = await rows(ask, 'viewer', 'victims_identified', 'VN', '2024');
-      const vn = (
-        await ask('viewer', '{ kpi(indicator: "victims_identified", unit: "VN", period: "2024") { value suppressed } }')
-      ).kpi;
-      return new Map<string, Seen>([...old, ...today, ['VN', vn]]);
-    };
-    const before = await snapshot();
-    await load(w, '2025-03:70,2024,victims_identified,,,40,2025-02-05,');
-    const after = await snapshot();
-    const changed = new Set(['2025-03:70', '2025-07:75', 'VN']);
-    const flipped = [...before]
-      .filter(([ref, s]) => !changed.has(ref) && after.get(ref)!.suppressed !== s.suppressed)
-      .map(
-        ([ref, s]) =>
-          `${ref}: ${s.suppressed ? 'withheld' : `shown ${s.value}`} → ${after.get(ref)!.suppressed ? 'withheld' : 'shown'}`,
+  it(
+    'a revision leaves every unchanged figure as it was (shown or withheld), and the two snapshots together pin ' +
+      'nothing',
+    async () => {
+      const w = await freshWarehouse();
+      // Old Đồng Nai 5, old Bình Phước 20 (together new Đồng Nai), old Hà Nội 30 (new Hà Nội); then Bình Phước is
+      // revised to 40.
+      const ask = await serve(
+        w,
+        '2025-03:75,2024,victims_identified,,,5,2025-01-05,',
+        '2025-03:70,2024,victims_identified,,,20,2025-01-05,',
+        '2025-03:01,2024,victims_identified,,,30,2025-01-05,',
       );
-    expect(flipped).toEqual([]);
-    // Both snapshots in one system: unchanged figures are one unknown, changed ones one per snapshot.
-    const truth = new Map<string, number>([
-      ['2025-03:75', 5],
-      ['2025-03:01', 30],
-      ['2025-07:01', 30],
-      ['1|2025-03:70', 20],
-      ['2|2025-03:70', 40],
-      ['1|2025-07:75', 25],
-      ['2|2025-07:75', 45],
-      ['1|VN', 55],
-      ['2|VN', 75],
-    ]);
-    const id = (k: number, ref: string) => (changed.has(ref) ? `${k}|${ref}` : ref);
-    const rels: Relation[] = [];
-    const shown = new Map<string, number>();
-    const withheld = new Set<string>();
-    [before, after].forEach((snap, i) => {
-      const k = i + 1;
-      rels.push(
-        { total: id(k, 'VN'), parts: ['2025-03:75', '2025-03:70', '2025-03:01'].map((r) => id(k, r)) },
-        { total: id(k, 'VN'), parts: ['2025-07:75', '2025-07:01'].map((r) => id(k, r)) },
-        { total: id(k, '2025-07:75'), parts: ['2025-03:75', '2025-03:70'].map((r) => id(k, r)) },
-        { total: id(k, '2025-07:01'), parts: [id(k, '2025-03:01')] },
-      );
-      for (const ref of ['VN', '2025-03:75', '2025-03:70', '2025-03:01', '2025-07:75', '2025-07:01']) {
-        const s = snap.get(ref)!;
-        if (s.suppressed) withheld.add(id(k, ref));
-        else {
-          expect(s.value, ref).toBe(truth.get(id(k, ref)));
-          shown.set(id(k, ref), s.value!);
+      const snapshot = async () => {
+        const old = await rows(ask, 'viewer', 'victims_identified', 'VN', '2024', ', asOf: "2024-12-31"');
+        const today = await rows(ask, 'viewer', 'victims_identified', 'VN', '2024');
+        const vn = (
+          await ask(
+            'viewer',
+            '{ kpi(indicator: "victims_identified", unit: "VN", period: "2024") { value suppressed } }',
+          )
+        ).kpi;
+        return new Map<string, Seen>([...old, ...today, ['VN', vn]]);
+      };
+      const before = await snapshot();
+      await load(w, '2025-03:70,2024,victims_identified,,,40,2025-02-05,');
+      const after = await snapshot();
+      const changed = new Set(['2025-03:70', '2025-07:75', 'VN']);
+      const flipped = [...before]
+        .filter(([ref, s]) => !changed.has(ref) && after.get(ref)!.suppressed !== s.suppressed)
+        .map(
+          ([ref, s]) =>
+            `${ref}: ${s.suppressed ? 'withheld' : `shown ${s.value}`} → ` +
+            `${after.get(ref)!.suppressed ? 'withheld' : 'shown'}`,
+        );
+      expect(flipped).toEqual([]);
+      // Both snapshots in one system: unchanged figures are one unknown, changed ones one per snapshot.
+      const truth = new Map<string, number>([
+        ['2025-03:75', 5],
+        ['2025-03:01', 30],
+        ['2025-07:01', 30],
+        ['1|2025-03:70', 20],
+        ['2|2025-03:70', 40],
+        ['1|2025-07:75', 25],
+        ['2|2025-07:75', 45],
+        ['1|VN', 55],
+        ['2|VN', 75],
+      ]);
+      const id = (k: number, ref: string) => (changed.has(ref) ? `${k}|${ref}` : ref);
+      const rels: Relation[] = [];
+      const shown = new Map<string, number>();
+      const withheld = new Set<string>();
+      [before, after].forEach((snap, i) => {
+        const k = i + 1;
+        rels.push(
+          { total: id(k, 'VN'), parts: ['2025-03:75', '2025-03:70', '2025-03:01'].map((r) => id(k, r)) },
+          { total: id(k, 'VN'), parts: ['2025-07:75', '2025-07:01'].map((r) => id(k, r)) },
+          { total: id(k, '2025-07:75'), parts: ['2025-03:75', '2025-03:70'].map((r) => id(k, r)) },
+          { total: id(k, '2025-07:01'), parts: [id(k, '2025-03:01')] },
+        );
+        for (const ref of ['VN', '2025-03:75', '2025-03:70', '2025-03:01', '2025-07:75', '2025-07:01']) {
+          const s = snap.get(ref)!;
+          if (s.suppressed) withheld.add(id(k, ref));
+          else {
+            expect(s.value, ref).toBe(truth.get(id(k, ref)));
+            shown.set(id(k, ref), s.value!);
+          }
         }
-      }
-    });
-    for (const x of shown.keys()) withheld.delete(x);
-    expect(withheld.has('2025-03:75')).toBe(true);
-    expect(narrower(ranges(rels, shown, withheld, truth, 1))).toEqual([]);
-  });
+      });
+      for (const x of shown.keys()) withheld.delete(x);
+      expect(withheld.has('2025-03:75')).toBe(true);
+      expect(narrower(ranges(rels, shown, withheld, truth, 1))).toEqual([]);
+    },
+  );
 });

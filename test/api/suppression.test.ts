@@ -42,7 +42,8 @@ type Row = {
   suppressed: boolean;
 };
 const BREAKDOWN = `query B($indicator: String!, $unit: String!, $period: String!, $level: AdminLevel, $asOf: String) {
-  breakdown(indicator: $indicator, unit: $unit, period: $period, level: $level, asOf: $asOf) { unit { ref } value numerator denominator rank status suppressed }
+  breakdown(indicator: $indicator, unit: $unit, period: $period, level: $level, asOf: $asOf) { unit { ref } value
+    numerator denominator rank status suppressed }
 }`;
 const breakdown = async (
   role: Role,

@@ -4,7 +4,7 @@
  *
  * The units (old list 2025-03 until 30/6/2025, new list 2025-07 from 1/7/2025):
  * - old Đồng Nai 75: districts Biên Hòa 731 (25 wards, among them Trung Dũng 26041, An Bình 26050, Hố Nai 26002),
- *   Cẩm Mỹ 739 (ward Xuân Tây 26356), Xuân Lộc 741 (wards Xuân Hòa 26443 and Xuân Tâm 26449); 11 districts, 159 wards;
+ * Cẩm Mỹ 739 (ward Xuân Tây 26356), Xuân Lộc 741 (wards Xuân Hòa 26443 and Xuân Tâm 26449); 11 districts, 159 wards;
  * - old Bình Phước 70: 11 districts (Đồng Xoài 689 among them), 111 wards;
  * - new Đồng Nai 75 = old Đồng Nai + old Bình Phước: 95 communes. Trung Dũng and An Bình went wholly into Trấn Biên
  *   (2025-07:26041), Xuân Tây into Xuân Đông (2025-07:26359), Xuân Hòa into Xuân Hòa (2025-07:26446); Xuân Tâm was
@@ -38,7 +38,8 @@ async function ok(query: string, variables?: Record<string, unknown>): Promise<a
 
 const KPI = `query Kpi($indicator: String!, $unit: String!, $period: String!, $asOf: String) {
   kpi(indicator: $indicator, unit: $unit, period: $period, asOf: $asOf) {
-    indicator { code } unit { ref } period value numerator denominator target { operator value } status previousValue change suppressed complete
+    indicator { code } unit { ref } period value numerator denominator target { operator value } status
+      previousValue change suppressed complete
   }
 }`;
 const kpi = async (indicator: string, unit: string, period: string, asOf?: string) =>
@@ -47,7 +48,8 @@ const value = async (indicator: string, unit: string, period: string, asOf?: str
   (await kpi(indicator, unit, period, asOf)).value as number | null;
 
 const TREND = `query Trend($indicator: String!, $unit: String!, $from: String!, $to: String!, $granularity: Granularity!, $asOf: String) {
-  trend(indicator: $indicator, unit: $unit, from: $from, to: $to, granularity: $granularity, asOf: $asOf) { period start value target suppressed complete }
+  trend(indicator: $indicator, unit: $unit, from: $from, to: $to, granularity: $granularity, asOf: $asOf) { period
+    start value target suppressed complete }
 }`;
 const trend = async (indicator: string, unit: string, from: string, to: string, granularity: string, asOf?: string) =>
   (await ok(TREND, { indicator, unit, from, to, granularity, asOf })).trend as {
@@ -177,7 +179,8 @@ beforeAll(async () => {
     'provinces.csv',
     csv(
       H,
-      // Old Bình Phước's own year (its district Đồng Xoài said 30) and first half of 2025; new Đồng Nai's second half.
+      // Old Bình Phước's own year (its district Đồng Xoài said 30) and first half of 2025; new Đồng Nai's second
+      // half.
       '2025-03:70,2024,hotline_calls,100,2024-12-10',
       '2025-03:70,2025S1,hotline_calls,5,2025-06-10',
       '2025-07:75,2025S2,hotline_calls,7,2025-11-10',
@@ -215,13 +218,15 @@ describe('over time: flows, stocks, ratios', () => {
     expect(await value('community_models_active', '2025-03:26041', '2024Q2')).toBe(2);
     expect(await value('community_models_active', '2025-03:26041', '2024S1')).toBe(2);
     expect(await value('community_models_active', '2025-03:26041', '2024')).toBe(2);
-    // Biên Hòa (no report of its own) adds its wards' stocks: Q1 5 + 4 = 9; S1 2 + 4 = 6 (An Bình's last is February's 4).
+    // Biên Hòa (no report of its own) adds its wards' stocks: Q1 5 + 4 = 9; S1 2 + 4 = 6 (An Bình's last is
+    // February's 4).
     expect(await value('community_models_active', '2025-03:731', '2024Q1')).toBe(9);
     expect(await value('community_models_active', '2025-03:731', '2024S1')).toBe(6);
   });
 
   it('a ratio is sum(numerator) / sum(denominator) over the selection, not an average of ratios', async () => {
-    // Biên Hòa 1/1 = 100 %, Cẩm Mỹ 9/19 = 47.4 %: old Đồng Nai (1 + 9) / (1 + 19) = 50 %, not (100 + 47.4) / 2 = 73.7 %.
+    // Biên Hòa 1/1 = 100 %, Cẩm Mỹ 9/19 = 47.4 %: old Đồng Nai (1 + 9) / (1 + 19) = 50 %, not (100 + 47.4) / 2 = 73.7
+    // %.
     const k = await kpi('case_clearance_rate', '2025-03:75', '2024');
     expect(k).toMatchObject({
       value: 50,
@@ -250,7 +255,8 @@ describe('precedence', () => {
   });
 
   it('a period the unit did not report itself but reported within is made of its finer periods, each by the same rule', async () => {
-    // S1: Biên Hòa reported within it (Q1), so S1 = Q1 (its own 10) + Q2 (no report of its own: its wards, 3 × 3 = 9) = 19.
+    // S1: Biên Hòa reported within it (Q1), so S1 = Q1 (its own 10) + Q2 (no report of its own: its wards, 3 × 3 = 9)
+    // = 19.
     expect(await value('hotline_calls', '2025-03:731', '2024Q2')).toBe(9);
     expect(await value('hotline_calls', '2025-03:731', '2024S1')).toBe(19);
     // The year: S1 (19) + S2 (nothing of its own within it: its wards, 6 × 3 = 18) = 37; its wards alone say 36.
@@ -264,7 +270,8 @@ describe('precedence', () => {
   it('a period the unit reported nothing within is the sum of its children; a parent is never added to its children', async () => {
     // January: Biên Hòa's own Q1 does not reach down into months: 1 + 2 = 3 from its wards.
     expect(await value('hotline_calls', '2025-03:731', '202401')).toBe(3);
-    // Old Đồng Nai reported nothing: its districts, Biên Hòa 37 + Cẩm Mỹ 50 = 87 (Biên Hòa's wards are not added again).
+    // Old Đồng Nai reported nothing: its districts, Biên Hòa 37 + Cẩm Mỹ 50 = 87 (Biên Hòa's wards are not added
+    // again).
     expect(await value('hotline_calls', '2025-03:75', '2024')).toBe(87);
     // Old Bình Phước's own 100 wins over its district Đồng Xoài's 30: 100, not 130.
     expect(await value('hotline_calls', '2025-03:70', '2024')).toBe(100);

@@ -43,17 +43,22 @@ describe('reproducible files', () => {
     expect(checkProvisioning(a)).toEqual([]);
   });
 
-  it('the files hold no address or key: Grafana reads both from its environment, so a deployment rewrites nothing and --check stays green', async () => {
-    const y = read(DEFAULT_OUT_DIR, 'datasources/pcmbn.yaml');
-    expect(y).not.toMatch(/127\.0\.0\.1|localhost|pcmbn_[A-Za-z0-9_-]{43}/);
-    // The README's recipe, as a deployment runs it: build (the files it would write are the committed ones), then check.
-    const env = pcmbnEnv(path.join(tempDir(), 'w.duckdb'), { PCMBN_API_URL: 'http://pcmbn-api.internal:4000' });
-    const out = tempDir();
-    expect((await pcmbn(env, 'dashboards', 'build', '--out', out)).code).toBe(0);
-    for (const f of provisioningFiles()) expect(read(out, f.path), f.path).toBe(read(DEFAULT_OUT_DIR, f.path));
-    const check = await pcmbn(env, 'dashboards', 'build', '--check');
-    expect(check.code).toBe(0);
-  });
+  it(
+    'the files hold no address or key: Grafana reads both from its environment, so a deployment rewrites nothing ' +
+      'and --check stays green',
+    async () => {
+      const y = read(DEFAULT_OUT_DIR, 'datasources/pcmbn.yaml');
+      expect(y).not.toMatch(/127\.0\.0\.1|localhost|pcmbn_[A-Za-z0-9_-]{43}/);
+      // The README's recipe, as a deployment runs it: build (the files it would write are the committed ones), then
+      // check.
+      const env = pcmbnEnv(path.join(tempDir(), 'w.duckdb'), { PCMBN_API_URL: 'http://pcmbn-api.internal:4000' });
+      const out = tempDir();
+      expect((await pcmbn(env, 'dashboards', 'build', '--out', out)).code).toBe(0);
+      for (const f of provisioningFiles()) expect(read(out, f.path), f.path).toBe(read(DEFAULT_OUT_DIR, f.path));
+      const check = await pcmbn(env, 'dashboards', 'build', '--check');
+      expect(check.code).toBe(0);
+    },
+  );
 
   it('`pcmbn dashboards build --check` (a real process) says the files are up to date', async () => {
     const r = await pcmbn(pcmbnEnv(path.join(tempDir(), 'w.duckdb')), 'dashboards', 'build', '--check');
@@ -64,23 +69,27 @@ describe('reproducible files', () => {
 });
 
 describe('provisioning YAML', () => {
-  it('the data source: Infinity, the API origin from $PCMBN_API_URL, a bearer token from $PCMBN_API_KEY, the uid the panels use', () => {
-    const y = parseYaml(read(DEFAULT_OUT_DIR, 'datasources/pcmbn.yaml'));
-    expect(y.apiVersion).toBe(1);
-    expect(y.datasources).toEqual([
-      {
-        name: 'PCMBN API',
-        uid: 'pcmbn-api',
-        type: 'yesoreyeram-infinity-datasource',
-        access: 'proxy',
-        url: '${PCMBN_API_URL}',
-        isDefault: false,
-        editable: false,
-        jsonData: { auth_method: 'bearerToken', allowedHosts: ['${PCMBN_API_URL}'], timeoutInSeconds: 30 },
-        secureJsonData: { bearerToken: '${PCMBN_API_KEY}' },
-      },
-    ]);
-  });
+  it(
+    'the data source: Infinity, the API origin from $PCMBN_API_URL, a bearer token from $PCMBN_API_KEY, the uid ' +
+      'the panels use',
+    () => {
+      const y = parseYaml(read(DEFAULT_OUT_DIR, 'datasources/pcmbn.yaml'));
+      expect(y.apiVersion).toBe(1);
+      expect(y.datasources).toEqual([
+        {
+          name: 'PCMBN API',
+          uid: 'pcmbn-api',
+          type: 'yesoreyeram-infinity-datasource',
+          access: 'proxy',
+          url: '${PCMBN_API_URL}',
+          isDefault: false,
+          editable: false,
+          jsonData: { auth_method: 'bearerToken', allowedHosts: ['${PCMBN_API_URL}'], timeoutInSeconds: 30 },
+          secureJsonData: { bearerToken: '${PCMBN_API_KEY}' },
+        },
+      ]);
+    },
+  );
 
   it('the dashboards provider reads the JSON folder into the pcmbn folder', () => {
     const y = parseYaml(read(DEFAULT_OUT_DIR, 'dashboards/pcmbn.yaml'));
@@ -135,7 +144,8 @@ function typeCheckSource(d: GrafanaDashboardJson): string {
     lines.push(`export const options${p.id}: Json<${t.module}.Options> = ${JSON.stringify(p.options ?? {})};`);
     if (t.fieldConfig)
       lines.push(
-        `export const custom${p.id}: Json<${t.module}.FieldConfig> = ${JSON.stringify(p.fieldConfig?.defaults.custom ?? {})};`,
+        `export const custom${p.id}: Json<${t.module}.FieldConfig> = ` +
+          `${JSON.stringify(p.fieldConfig?.defaults.custom ?? {})};`,
       );
     (p.targets ?? []).forEach((target, n) =>
       lines.push(`export const target${p.id}_${n}: Target = ${JSON.stringify(target)};`),
@@ -148,7 +158,8 @@ function typeCheckSource(d: GrafanaDashboardJson): string {
     (v, n) =>
       v.type === 'query' &&
       lines.push(
-        `export const variable${n}: Omit<Target, 'refId'> & { refId: string } = ${JSON.stringify(v.query.infinityQuery)};`,
+        `export const variable${n}: Omit<Target, 'refId'> & { refId: string } = ` +
+          `${JSON.stringify(v.query.infinityQuery)};`,
       ),
   );
   return `${lines.join('\n')}\n`;
@@ -180,39 +191,47 @@ function typeCheck(docs: { name: string; dashboard: GrafanaDashboardJson }[]): R
 }
 
 describe("Grafana's dashboard schema", () => {
-  it('every dashboard file type-checks against the foundation SDK types (dashboard, panel options, field config, Infinity targets); a wrong file does not', () => {
-    fs.mkdirSync(path.join(projectRoot, '.tmp'), { recursive: true });
-    const broken = structuredClone(dashboards[0]);
-    (broken as Record<string, unknown>).graphTooltip = 'shared';
-    (broken.panels[1] as unknown as Record<string, unknown>).colour = 'red';
-    broken.panels[1].options!.colorMode = 'rainbow'; // a bar gauge has no colorMode
-    const result = typeCheck([
-      ...dashboards.map((d) => ({ name: d.uid, dashboard: d })),
-      { name: 'broken', dashboard: broken },
-    ]);
-    for (const d of dashboards) expect(result[d.uid], d.uid).toEqual([]);
-    const errors = result.broken.join('\n');
-    expect(errors).toMatch(/'string' is not assignable to type 'DashboardCursorSync/);
-    expect(errors).toMatch(/'"colour"' does not exist/);
-    expect(errors).toMatch(/'"colorMode"' does not exist/);
-  });
+  it(
+    'every dashboard file type-checks against the foundation SDK types (dashboard, panel options, field config, ' +
+      'Infinity targets); a wrong file does not',
+    () => {
+      fs.mkdirSync(path.join(projectRoot, '.tmp'), { recursive: true });
+      const broken = structuredClone(dashboards[0]);
+      (broken as Record<string, unknown>).graphTooltip = 'shared';
+      (broken.panels[1] as unknown as Record<string, unknown>).colour = 'red';
+      broken.panels[1].options!.colorMode = 'rainbow'; // a bar gauge has no colorMode
+      const result = typeCheck([
+        ...dashboards.map((d) => ({ name: d.uid, dashboard: d })),
+        { name: 'broken', dashboard: broken },
+      ]);
+      for (const d of dashboards) expect(result[d.uid], d.uid).toEqual([]);
+      const errors = result.broken.join('\n');
+      expect(errors).toMatch(/'string' is not assignable to type 'DashboardCursorSync/);
+      expect(errors).toMatch(/'"colour"' does not exist/);
+      expect(errors).toMatch(/'"colorMode"' does not exist/);
+    },
+  );
 
-  it(`schemaVersion ${GRAFANA.schemaVersion}, the timezone of Vietnam, unique panel ids, panels inside the 24-column grid and not overlapping`, () => {
-    for (const d of dashboards) {
-      expect(d.schemaVersion, d.uid).toBe(GRAFANA.schemaVersion);
-      expect(d.timezone).toBe('Asia/Ho_Chi_Minh');
-      const ids = d.panels.map((p) => p.id);
-      expect(new Set(ids).size, d.uid).toBe(ids.length);
-      const boxes = d.panels.map((p) => p.gridPos);
-      for (const [i, a] of boxes.entries()) {
-        expect(a.x + a.w, `${d.uid} panel ${ids[i]}`).toBeLessThanOrEqual(24);
-        for (const b of boxes.slice(i + 1)) {
-          const overlap = a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h;
-          expect(overlap, `${d.uid}: panels overlap at ${JSON.stringify(a)} / ${JSON.stringify(b)}`).toBe(false);
+  it(
+    `schemaVersion ${GRAFANA.schemaVersion}, the timezone of Vietnam, unique panel ids, panels inside the ` +
+      `24-column grid and not overlapping`,
+    () => {
+      for (const d of dashboards) {
+        expect(d.schemaVersion, d.uid).toBe(GRAFANA.schemaVersion);
+        expect(d.timezone).toBe('Asia/Ho_Chi_Minh');
+        const ids = d.panels.map((p) => p.id);
+        expect(new Set(ids).size, d.uid).toBe(ids.length);
+        const boxes = d.panels.map((p) => p.gridPos);
+        for (const [i, a] of boxes.entries()) {
+          expect(a.x + a.w, `${d.uid} panel ${ids[i]}`).toBeLessThanOrEqual(24);
+          for (const b of boxes.slice(i + 1)) {
+            const overlap = a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h;
+            expect(overlap, `${d.uid}: panels overlap at ${JSON.stringify(a)} / ${JSON.stringify(b)}`).toBe(false);
+          }
         }
       }
-    }
-  });
+    },
+  );
 });
 
 describe('generated from the catalogue', () => {
@@ -230,29 +249,33 @@ describe('generated from the catalogue', () => {
     }
   });
 
-  it('each indicator stat is titled, unit-ed and thresholded from its catalogue entry (targets of ratios, none for counts)', () => {
-    let stats = 0;
-    for (const { p } of panels) {
-      const code = statOf(p);
-      if (!code) continue;
-      stats++;
-      const i = INDICATORS.find((x) => x.code === code)!;
-      expect(p.title).toBe(`${i.nameVi} (${i.nameEn})`);
-      const steps = p.fieldConfig!.defaults.thresholds.steps as { value: number | null; color: string }[];
-      if (i.kind === 'ratio') {
-        expect(p.fieldConfig!.defaults.unit).toBe('percent');
-        expect(steps[0]).toEqual({ value: null, color: 'red' });
-        expect(steps[1].color).toBe('green');
-        // ">=" 95: green from 95; "> 90": green from the next number above 90, not at 90.
-        if (i.target.operator === '>=') expect(steps[1].value).toBe(i.target.value);
-        else expect(steps[1].value! > i.target.value && steps[1].value! - i.target.value < 1e-9).toBe(true);
-      } else {
-        expect(p.fieldConfig!.defaults.unit).toBe(`suffix: ${i.unit}`);
-        expect(steps).toEqual([{ value: null, color: 'blue' }]);
+  it(
+    'each indicator stat is titled, unit-ed and thresholded from its catalogue entry (targets of ratios, none for ' +
+      'counts)',
+    () => {
+      let stats = 0;
+      for (const { p } of panels) {
+        const code = statOf(p);
+        if (!code) continue;
+        stats++;
+        const i = INDICATORS.find((x) => x.code === code)!;
+        expect(p.title).toBe(`${i.nameVi} (${i.nameEn})`);
+        const steps = p.fieldConfig!.defaults.thresholds.steps as { value: number | null; color: string }[];
+        if (i.kind === 'ratio') {
+          expect(p.fieldConfig!.defaults.unit).toBe('percent');
+          expect(steps[0]).toEqual({ value: null, color: 'red' });
+          expect(steps[1].color).toBe('green');
+          // ">=" 95: green from 95; "> 90": green from the next number above 90, not at 90.
+          if (i.target.operator === '>=') expect(steps[1].value).toBe(i.target.value);
+          else expect(steps[1].value! > i.target.value && steps[1].value! - i.target.value < 1e-9).toBe(true);
+        } else {
+          expect(p.fieldConfig!.defaults.unit).toBe(`suffix: ${i.unit}`);
+          expect(steps).toEqual([{ value: null, color: 'blue' }]);
+        }
       }
-    }
-    expect(stats).toBeGreaterThanOrEqual(30);
-  });
+      expect(stats).toBeGreaterThanOrEqual(30);
+    },
+  );
 
   it('no panel holds a hand-written figure: every threshold is a catalogue target', () => {
     const targets = RATIO_INDICATORS.map((i) => i.target.value);
@@ -267,65 +290,74 @@ describe('generated from the catalogue', () => {
     }
   });
 
-  it("dashboard variables travel as GraphQL variables (body_graphql_variables), the time range as Infinity's backend macros; every variable used is defined", () => {
-    const GRAFANA_VARIABLE = /\$\{(\w+)(?::[^}]*)?\}|\$(\w+)/g;
-    for (const d of dashboards) {
-      const defined = new Set(d.templating.list.map((v) => v.name));
-      const targets = [
-        ...d.panels.flatMap((p) => p.targets ?? []),
-        ...d.templating.list.filter((v) => v.type === 'query').map((v) => v.query.infinityQuery as GrafanaTarget),
-        ...d.annotations.list.flatMap((a) => (a.target ? [a.target] : [])),
-      ];
-      expect(targets.length).toBeGreaterThan(0);
-      for (const t of targets) {
-        const { body_graphql_query: query, body_graphql_variables: vars } = t.url_options;
-        const where = `${d.uid} ${t.refId}: ${query}`;
-        // The query text names no dashboard variable (Grafana would paste its value in) and no frontend-only
-        // date format (Infinity's backend formats ${__from:date:…} in UTC): only GraphQL variables and macros.
-        const inQuery = [...query.matchAll(GRAFANA_VARIABLE)].map((m) => m[1] ?? m[2]);
-        for (const name of inQuery) {
-          expect(defined.has(name), `${where} pastes $${name} into the query`).toBe(false);
-          expect(['__from', '__to'].includes(name), `${where} formats the range in the browser`).toBe(false);
+  it(
+    "dashboard variables travel as GraphQL variables (body_graphql_variables), the time range as Infinity's " +
+      'backend macros; every variable used is defined',
+    () => {
+      const GRAFANA_VARIABLE = /\$\{(\w+)(?::[^}]*)?\}|\$(\w+)/g;
+      for (const d of dashboards) {
+        const defined = new Set(d.templating.list.map((v) => v.name));
+        const targets = [
+          ...d.panels.flatMap((p) => p.targets ?? []),
+          ...d.templating.list.filter((v) => v.type === 'query').map((v) => v.query.infinityQuery as GrafanaTarget),
+          ...d.annotations.list.flatMap((a) => (a.target ? [a.target] : [])),
+        ];
+        expect(targets.length).toBeGreaterThan(0);
+        for (const t of targets) {
+          const { body_graphql_query: query, body_graphql_variables: vars } = t.url_options;
+          const where = `${d.uid} ${t.refId}: ${query}`;
+          // The query text names no dashboard variable (Grafana would paste its value in) and no frontend-only
+          // date format (Infinity's backend formats ${__from:date:…} in UTC): only GraphQL variables and macros.
+          const inQuery = [...query.matchAll(GRAFANA_VARIABLE)].map((m) => m[1] ?? m[2]);
+          for (const name of inQuery) {
+            expect(defined.has(name), `${where} pastes $${name} into the query`).toBe(false);
+            expect(['__from', '__to'].includes(name), `${where} formats the range in the browser`).toBe(false);
+          }
+          expect(inQuery.filter((n) => n.startsWith('__')).every((n) => n === '__timeFrom' || n === '__timeTo')).toBe(
+            true,
+          );
+          // Each GraphQL variable the operation declares is given in body_graphql_variables, from a defined
+          // dashboard variable, as JSON (`${name:json}`), and nothing else is given.
+          const declared = [...(/^query \(([^)]*)\)/.exec(query)?.[1] ?? '').matchAll(/\$(\w+):/g)].map((m) => m[1]);
+          const given = [...vars.matchAll(/"(\w+)": \$\{(\w+):json\}/g)];
+          expect(given.map((m) => m[1]).sort(), where).toEqual([...declared].sort());
+          for (const [, , from] of given)
+            expect(defined.has(from), `${where} fills a variable from $${from}`).toBe(true);
+          expect(vars.replace(/\$\{\w+:json\}/g, '"x"'), where).toSatisfy((v: string) => {
+            JSON.parse(v);
+            return true;
+          });
         }
-        expect(inQuery.filter((n) => n.startsWith('__')).every((n) => n === '__timeFrom' || n === '__timeTo')).toBe(
-          true,
-        );
-        // Each GraphQL variable the operation declares is given in body_graphql_variables, from a defined
-        // dashboard variable, as JSON (`${name:json}`), and nothing else is given.
-        const declared = [...(/^query \(([^)]*)\)/.exec(query)?.[1] ?? '').matchAll(/\$(\w+):/g)].map((m) => m[1]);
-        const given = [...vars.matchAll(/"(\w+)": \$\{(\w+):json\}/g)];
-        expect(given.map((m) => m[1]).sort(), where).toEqual([...declared].sort());
-        for (const [, , from] of given) expect(defined.has(from), `${where} fills a variable from $${from}`).toBe(true);
-        expect(vars.replace(/\$\{\w+:json\}/g, '"x"'), where).toSatisfy((v: string) => {
-          JSON.parse(v);
-          return true;
-        });
       }
-    }
-  });
+    },
+  );
 
-  it('every panel reads the API through the Infinity data source with the backend parser; campaigns annotate the time series', () => {
-    for (const { d, p } of panels) {
-      if (p.type === 'row') continue;
-      expect(p.datasource, `${d.uid} ${p.title}`).toEqual({
-        type: 'yesoreyeram-infinity-datasource',
-        uid: 'pcmbn-api',
-      });
-      expect(p.targets!.length).toBeGreaterThan(0);
-      for (const t of p.targets!)
-        expect(t).toMatchObject({
-          type: 'graphql',
-          source: 'url',
-          parser: 'backend',
-          url_options: { method: 'POST', body_type: 'graphql' },
+  it(
+    'every panel reads the API through the Infinity data source with the backend parser; campaigns annotate the ' +
+      'time series',
+    () => {
+      for (const { d, p } of panels) {
+        if (p.type === 'row') continue;
+        expect(p.datasource, `${d.uid} ${p.title}`).toEqual({
+          type: 'yesoreyeram-infinity-datasource',
+          uid: 'pcmbn-api',
         });
-    }
-    for (const d of dashboards) {
-      const hasTimeseries = d.panels.some((p) => p.type === 'timeseries');
-      expect(
-        d.annotations.list.some((a) => a.target?.url_options.body_graphql_query.includes('campaigns(')),
-        d.uid,
-      ).toBe(hasTimeseries);
-    }
-  });
+        expect(p.targets!.length).toBeGreaterThan(0);
+        for (const t of p.targets!)
+          expect(t).toMatchObject({
+            type: 'graphql',
+            source: 'url',
+            parser: 'backend',
+            url_options: { method: 'POST', body_type: 'graphql' },
+          });
+      }
+      for (const d of dashboards) {
+        const hasTimeseries = d.panels.some((p) => p.type === 'timeseries');
+        expect(
+          d.annotations.list.some((a) => a.target?.url_options.body_graphql_query.includes('campaigns(')),
+          d.uid,
+        ).toBe(hasTimeseries);
+      }
+    },
+  );
 });

@@ -141,119 +141,133 @@ describe('the page for a leader, a province viewer and the demo', () => {
   needs(CHROMIUM);
   for (const who of WHO) {
     for (const vp of VIEWPORTS) {
-      it(`${who.name} at ${vp.width}×${vp.height}: opens on the key's unit; every tab in Vietnamese, within the screen, victims figures or the withheld note`, async () => {
-        const page = await openAs(who, vp);
-        try {
-          let gen = await ready(page);
-          expect(new URL(page.url()).searchParams.get('unit')).toBe(who.unit);
-          expect(await page.locator('.unit-name').textContent()).toMatch(who.unitName);
-          for (const d of DASHBOARDS) {
-            await page.locator(`[role=tab][data-uid="${d.uid}"]`).click();
-            gen = await ready(page, gen);
-            const where = `${who.name} ${vp.name} ${d.uid}`;
-            expect(await page.locator('main.dashboard').getAttribute('data-uid')).toBe(d.uid);
-            await page.screenshot({
-              path: path.join(ARTIFACTS, `page-${who.name}-${vp.name}-${d.uid.replace('pcmbn-', '')}.png`),
-              fullPage: true,
-            });
-            expect(await page.locator('[data-state=error]').count(), where).toBe(0);
-            const text = await pageText(page);
-            expect(text.match(ENGLISH)?.[0] ?? null, `${where}: English`).toBeNull();
-            expect(text.match(RAW_ERROR)?.[0] ?? null, `${where}: raw error`).toBeNull();
-            const o = await overflow(page);
-            expect(o.outside, `${where}: past the right edge`).toEqual([]);
-            expect(o.scrollWidth, `${where}: page width`).toBeLessThanOrEqual(o.width);
-            for (const v of await victimsPanels(page)) {
-              expect(v.numbers || v.withheld, `${where} ${v.panel}: neither figures nor the withheld note`).toBe(true);
-              if (!who.suppressed)
-                expect(v, `${where}: a leader sees every figure`).toMatchObject({ numbers: true, withheld: false });
+      it(
+        `${who.name} at ${vp.width}×${vp.height}: opens on the key's unit; every tab in Vietnamese, within the ` +
+          `screen, victims figures or the withheld note`,
+        async () => {
+          const page = await openAs(who, vp);
+          try {
+            let gen = await ready(page);
+            expect(new URL(page.url()).searchParams.get('unit')).toBe(who.unit);
+            expect(await page.locator('.unit-name').textContent()).toMatch(who.unitName);
+            for (const d of DASHBOARDS) {
+              await page.locator(`[role=tab][data-uid="${d.uid}"]`).click();
+              gen = await ready(page, gen);
+              const where = `${who.name} ${vp.name} ${d.uid}`;
+              expect(await page.locator('main.dashboard').getAttribute('data-uid')).toBe(d.uid);
+              await page.screenshot({
+                path: path.join(ARTIFACTS, `page-${who.name}-${vp.name}-${d.uid.replace('pcmbn-', '')}.png`),
+                fullPage: true,
+              });
+              expect(await page.locator('[data-state=error]').count(), where).toBe(0);
+              const text = await pageText(page);
+              expect(text.match(ENGLISH)?.[0] ?? null, `${where}: English`).toBeNull();
+              expect(text.match(RAW_ERROR)?.[0] ?? null, `${where}: raw error`).toBeNull();
+              const o = await overflow(page);
+              expect(o.outside, `${where}: past the right edge`).toEqual([]);
+              expect(o.scrollWidth, `${where}: page width`).toBeLessThanOrEqual(o.width);
+              for (const v of await victimsPanels(page)) {
+                expect(v.numbers || v.withheld, `${where} ${v.panel}: neither figures nor the withheld note`).toBe(
+                  true,
+                );
+                if (!who.suppressed)
+                  expect(v, `${where}: a leader sees every figure`).toMatchObject({ numbers: true, withheld: false });
+              }
             }
+          } finally {
+            await page.close();
           }
-        } finally {
-          await page.close();
-        }
-      });
+        },
+      );
     }
   }
 
-  it('a province viewer is offered only units of its province; a unit outside the scope or unknown is one short Vietnamese message with a way back', async () => {
-    const who = WHO[1];
-    const page = await openAs(who, VIEWPORTS[0]);
-    try {
-      await ready(page);
-      await page.locator('#unit-input').click();
-      await page.locator('#unit-list [role=option]').first().waitFor();
-      const offered = await page
-        .locator('#unit-list [role=option]')
-        .evaluateAll((os) => os.map((o) => (o as HTMLElement).dataset.ref));
-      expect(offered).not.toContain('VN');
-      expect(offered).toContain('2025-07:12');
-      await page.close();
+  it(
+    'a province viewer is offered only units of its province; a unit outside the scope or unknown is one short ' +
+      'Vietnamese message with a way back',
+    async () => {
+      const who = WHO[1];
+      const page = await openAs(who, VIEWPORTS[0]);
+      try {
+        await ready(page);
+        await page.locator('#unit-input').click();
+        await page.locator('#unit-list [role=option]').first().waitFor();
+        const offered = await page
+          .locator('#unit-list [role=option]')
+          .evaluateAll((os) => os.map((o) => (o as HTMLElement).dataset.ref));
+        expect(offered).not.toContain('VN');
+        expect(offered).toContain('2025-07:12');
+        await page.close();
 
-      for (const unit of ['VN', 'BOGUS']) {
-        const p = await openAs(who, VIEWPORTS[0], `?unit=${unit}`);
-        try {
-          await p.locator('.page-error').waitFor({ timeout: 30_000 });
-          expect(await p.locator('.page-error').count()).toBe(1);
-          expect(await p.locator('[data-state=error]').count(), unit).toBe(0);
-          const text = await pageText(p);
-          expect(text.match(ENGLISH)?.[0] ?? null, `${unit}: English`).toBeNull();
-          expect(text.match(RAW_ERROR)?.[0] ?? null, `${unit}: raw error`).toBeNull();
-          await p.screenshot({ path: path.join(ARTIFACTS, `page-viewer-laichau-unit-${unit}.png`) });
-          await p.locator('.page-error a').click();
-          await ready(p);
-          expect(new URL(p.url()).searchParams.get('unit')).toBe(who.unit);
-          expect(await p.locator('.unit-name').textContent()).toMatch(who.unitName);
-        } finally {
-          await p.close();
+        for (const unit of ['VN', 'BOGUS']) {
+          const p = await openAs(who, VIEWPORTS[0], `?unit=${unit}`);
+          try {
+            await p.locator('.page-error').waitFor({ timeout: 30_000 });
+            expect(await p.locator('.page-error').count()).toBe(1);
+            expect(await p.locator('[data-state=error]').count(), unit).toBe(0);
+            const text = await pageText(p);
+            expect(text.match(ENGLISH)?.[0] ?? null, `${unit}: English`).toBeNull();
+            expect(text.match(RAW_ERROR)?.[0] ?? null, `${unit}: raw error`).toBeNull();
+            await p.screenshot({ path: path.join(ARTIFACTS, `page-viewer-laichau-unit-${unit}.png`) });
+            await p.locator('.page-error a').click();
+            await ready(p);
+            expect(new URL(p.url()).searchParams.get('unit')).toBe(who.unit);
+            expect(await p.locator('.unit-name').textContent()).toMatch(who.unitName);
+          } finally {
+            await p.close();
+          }
         }
+      } finally {
+        if (!page.isClosed()) await page.close();
       }
-    } finally {
-      if (!page.isClosed()) await page.close();
-    }
-  });
+    },
+  );
 
-  it('trends by what was reported, partial years marked and not compared with whole ones, rankings with their level, the units that sent nothing and "xem tất cả", compliance worst first', async () => {
-    const page = await openAs(WHO[0], VIEWPORTS[0]);
-    try {
-      let gen = await ready(page);
-      // The demo's history before 2024 was reported by quarter: the trends open by quarter and reach back to 2019.
-      expect(await page.locator('#granularity').inputValue()).toBe('QUARTER');
-      const trend = page.locator('[data-panel="pcmbn-overview/trend-outreach_participants"] .chart');
-      expect(Number(await trend.getAttribute('data-points'))).toBeGreaterThanOrEqual(28);
-      // The newest year is still being reported: its tiles say to which month, and show no change on a whole year.
-      const months = (await gql(server.url, '{ periods(type: MONTH, limit: 1) { id } }', { token: keys.leader })).body
-        .data.periods;
-      const newest: string = months[0].id;
-      const tile = page.locator('[data-panel="pcmbn-overview/stat-outreach_participants"]');
-      if (newest.startsWith(await page.locator('#year').inputValue()) && !newest.endsWith('12')) {
-        expect(await tile.locator('.partial').textContent()).toBe(`đến tháng ${Number(newest.slice(4))}`);
-        expect(await tile.locator('.up, .down').count()).toBe(0);
+  it(
+    'trends by what was reported, partial years marked and not compared with whole ones, rankings with their ' +
+      'level, the units that sent nothing and "xem tất cả", compliance worst first',
+    async () => {
+      const page = await openAs(WHO[0], VIEWPORTS[0]);
+      try {
+        let gen = await ready(page);
+        // The demo's history before 2024 was reported by quarter: the trends open by quarter and reach back to 2019.
+        expect(await page.locator('#granularity').inputValue()).toBe('QUARTER');
+        const trend = page.locator('[data-panel="pcmbn-overview/trend-outreach_participants"] .chart');
+        expect(Number(await trend.getAttribute('data-points'))).toBeGreaterThanOrEqual(28);
+        // The newest year is still being reported: its tiles say to which month, and show no change on a whole year.
+        const months = (await gql(server.url, '{ periods(type: MONTH, limit: 1) { id } }', { token: keys.leader })).body
+          .data.periods;
+        const newest: string = months[0].id;
+        const tile = page.locator('[data-panel="pcmbn-overview/stat-outreach_participants"]');
+        if (newest.startsWith(await page.locator('#year').inputValue()) && !newest.endsWith('12')) {
+          expect(await tile.locator('.partial').textContent()).toBe(`đến tháng ${Number(newest.slice(4))}`);
+          expect(await tile.locator('.up, .down').count()).toBe(0);
+        }
+        // The bottom five end with provinces that sent nothing, named so; the whole ranking is one click away.
+        const bottom = page.locator('[data-panel="pcmbn-overview/bottom-outreach_participants"]');
+        expect(await bottom.locator('h4').textContent()).toMatch(/5 tỉnh, thành phố thấp nhất/);
+        expect(await bottom.locator('svg').textContent()).toContain('chưa báo cáo');
+        await bottom.locator('.see-all').click();
+        await expect.poll(() => bottom.locator('h4').textContent()).toMatch(/xếp hạng tỉnh, thành phố/);
+        expect((await bottom.locator('svg').textContent())?.match(/chưa báo cáo/g)?.length).toBeGreaterThan(20);
+        // A province: its rankings list communes and say so.
+        await page.goto(`${server.origin}/?d=pcmbn-overview&unit=2025-07:75`);
+        gen = await ready(page);
+        expect(await page.locator('[data-panel="pcmbn-overview/top-outreach_participants"] h4').textContent()).toMatch(
+          /5 xã, phường cao nhất/,
+        );
+        // Compliance: the least complete first.
+        await page.locator('[role=tab][data-uid="pcmbn-compliance"]').click();
+        await ready(page, gen);
+        const completeness = await page
+          .locator('[data-panel="pcmbn-compliance/by-unit"] tbody tr td:nth-child(7)')
+          .allTextContents();
+        const values = completeness.map((c) => Number(c.replace(/[^\d,]/g, '').replace(',', '.')));
+        expect(values.length).toBeGreaterThan(10);
+        expect(values).toEqual([...values].sort((a, b) => a - b));
+      } finally {
+        await page.close();
       }
-      // The bottom five end with provinces that sent nothing, named so; the whole ranking is one click away.
-      const bottom = page.locator('[data-panel="pcmbn-overview/bottom-outreach_participants"]');
-      expect(await bottom.locator('h4').textContent()).toMatch(/5 tỉnh, thành phố thấp nhất/);
-      expect(await bottom.locator('svg').textContent()).toContain('chưa báo cáo');
-      await bottom.locator('.see-all').click();
-      await expect.poll(() => bottom.locator('h4').textContent()).toMatch(/xếp hạng tỉnh, thành phố/);
-      expect((await bottom.locator('svg').textContent())?.match(/chưa báo cáo/g)?.length).toBeGreaterThan(20);
-      // A province: its rankings list communes and say so.
-      await page.goto(`${server.origin}/?d=pcmbn-overview&unit=2025-07:75`);
-      gen = await ready(page);
-      expect(await page.locator('[data-panel="pcmbn-overview/top-outreach_participants"] h4').textContent()).toMatch(
-        /5 xã, phường cao nhất/,
-      );
-      // Compliance: the least complete first.
-      await page.locator('[role=tab][data-uid="pcmbn-compliance"]').click();
-      await ready(page, gen);
-      const completeness = await page
-        .locator('[data-panel="pcmbn-compliance/by-unit"] tbody tr td:nth-child(7)')
-        .allTextContents();
-      const values = completeness.map((c) => Number(c.replace(/[^\d,]/g, '').replace(',', '.')));
-      expect(values.length).toBeGreaterThan(10);
-      expect(values).toEqual([...values].sort((a, b) => a - b));
-    } finally {
-      await page.close();
-    }
-  });
+    },
+  );
 });

@@ -99,59 +99,67 @@ async function ready(page: Page, after = 0): Promise<number> {
 const digits = (s: string | null) => Number((s ?? '').replace(/\D/g, ''));
 
 describe('serving the page', () => {
-  it('GET / is the page with strict headers; its script and stylesheet are bundled here, named by content, with nothing from a CDN', async () => {
-    const res = await fetch(`${server.origin}/`);
-    expect(res.status).toBe(200);
-    expect(res.headers.get('content-type')).toMatch(/^text\/html/);
-    expect(res.headers.get('content-security-policy')).toMatch(/default-src 'self'; script-src 'self'/);
-    const html = await res.text();
-    const [js] = html.match(/\/assets\/app\.[0-9a-f]{12}\.js/)!;
-    const [css] = html.match(/\/assets\/app\.[0-9a-f]{12}\.css/)!;
-    expect(html).not.toMatch(/https?:\/\//);
-    const script = await fetch(`${server.origin}${js}`);
-    expect(script.headers.get('content-type')).toMatch(/^text\/javascript/);
-    expect(script.headers.get('cache-control')).toMatch(/immutable/);
-    const code = await script.text();
-    expect(code).toMatch(/echarts|ECharts/);
-    expect(code).not.toMatch(/https?:\/\/(cdn|unpkg|cdnjs|fastly|esm\.sh)/);
-    expect((await fetch(`${server.origin}${css}`)).status).toBe(200);
-    expect((await fetch(`${server.origin}/assets/app.000000000000.js`)).status).toBe(404);
-  });
+  it(
+    'GET / is the page with strict headers; its script and stylesheet are bundled here, named by content, with ' +
+      'nothing from a CDN',
+    async () => {
+      const res = await fetch(`${server.origin}/`);
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toMatch(/^text\/html/);
+      expect(res.headers.get('content-security-policy')).toMatch(/default-src 'self'; script-src 'self'/);
+      const html = await res.text();
+      const [js] = html.match(/\/assets\/app\.[0-9a-f]{12}\.js/)!;
+      const [css] = html.match(/\/assets\/app\.[0-9a-f]{12}\.css/)!;
+      expect(html).not.toMatch(/https?:\/\//);
+      const script = await fetch(`${server.origin}${js}`);
+      expect(script.headers.get('content-type')).toMatch(/^text\/javascript/);
+      expect(script.headers.get('cache-control')).toMatch(/immutable/);
+      const code = await script.text();
+      expect(code).toMatch(/echarts|ECharts/);
+      expect(code).not.toMatch(/https?:\/\/(cdn|unpkg|cdnjs|fastly|esm\.sh)/);
+      expect((await fetch(`${server.origin}${css}`)).status).toBe(200);
+      expect((await fetch(`${server.origin}/assets/app.000000000000.js`)).status).toBe(404);
+    },
+  );
 
-  it('/dashboard-config.json: the demo key only for a browser on this machine; others are asked for a key; anonymous servers need none', async () => {
-    const local = await get('/dashboard-config.json', { host: `127.0.0.1:${server.port}` });
-    expect(JSON.parse(local.body)).toEqual({ auth: 'demo', token: demoKey });
-    expect(local.headers['cache-control']).toBe('no-store');
-    expect(JSON.parse((await get('/dashboard-config.json', { host: `localhost:${server.port}` })).body).auth).toBe(
-      'demo',
-    );
-    // A DNS-rebinding page (another host name), a request through a proxy, a cross-site fetch: no key.
-    const refused: Record<string, string>[] = [
-      { host: `attacker.example:${server.port}` },
-      { host: `127.0.0.1:${server.port}`, 'x-forwarded-for': '203.0.113.7' },
-      { host: `127.0.0.1:${server.port}`, forwarded: 'for=203.0.113.7' },
-      { host: `127.0.0.1:${server.port}`, 'sec-fetch-site': 'cross-site' },
-    ];
-    for (const headers of refused) {
-      expect(JSON.parse((await get('/dashboard-config.json', headers)).body), JSON.stringify(headers)).toEqual({
-        auth: 'key',
-      });
-    }
-    const open = await startServer({ warehouse: w, port: 0, anonymous: 'viewer' });
-    try {
-      expect(await (await fetch(`${open.origin}/dashboard-config.json`)).json()).toEqual({ auth: 'anonymous' });
-    } finally {
-      await open.close();
-    }
-    // Served as production (`pcmbn serve`), beside the demo's key file: no key, even for this machine, since a
-    // reverse proxy that adds no header (nginx by default) looks just like a local browser.
-    const served = await startServer({ warehouse: w, port: 0 });
-    try {
-      expect(await (await fetch(`${served.origin}/dashboard-config.json`)).json()).toEqual({ auth: 'key' });
-    } finally {
-      await served.close();
-    }
-  });
+  it(
+    '/dashboard-config.json: the demo key only for a browser on this machine; others are asked for a key; ' +
+      'anonymous servers need none',
+    async () => {
+      const local = await get('/dashboard-config.json', { host: `127.0.0.1:${server.port}` });
+      expect(JSON.parse(local.body)).toEqual({ auth: 'demo', token: demoKey });
+      expect(local.headers['cache-control']).toBe('no-store');
+      expect(JSON.parse((await get('/dashboard-config.json', { host: `localhost:${server.port}` })).body).auth).toBe(
+        'demo',
+      );
+      // A DNS-rebinding page (another host name), a request through a proxy, a cross-site fetch: no key.
+      const refused: Record<string, string>[] = [
+        { host: `attacker.example:${server.port}` },
+        { host: `127.0.0.1:${server.port}`, 'x-forwarded-for': '203.0.113.7' },
+        { host: `127.0.0.1:${server.port}`, forwarded: 'for=203.0.113.7' },
+        { host: `127.0.0.1:${server.port}`, 'sec-fetch-site': 'cross-site' },
+      ];
+      for (const headers of refused) {
+        expect(JSON.parse((await get('/dashboard-config.json', headers)).body), JSON.stringify(headers)).toEqual({
+          auth: 'key',
+        });
+      }
+      const open = await startServer({ warehouse: w, port: 0, anonymous: 'viewer' });
+      try {
+        expect(await (await fetch(`${open.origin}/dashboard-config.json`)).json()).toEqual({ auth: 'anonymous' });
+      } finally {
+        await open.close();
+      }
+      // Served as production (`pcmbn serve`), beside the demo's key file: no key, even for this machine, since a
+      // reverse proxy that adds no header (nginx by default) looks just like a local browser.
+      const served = await startServer({ warehouse: w, port: 0 });
+      try {
+        expect(await (await fetch(`${served.origin}/dashboard-config.json`)).json()).toEqual({ auth: 'key' });
+      } finally {
+        await served.close();
+      }
+    },
+  );
 });
 
 describe('the page in Chromium', () => {
@@ -162,84 +170,90 @@ describe('the page in Chromium', () => {
     fs.mkdirSync(ARTIFACTS, { recursive: true });
   });
 
-  it('loads with no console errors, draws a chart, follows the unit picker to a province, switches to English; every tab renders', async () => {
-    const { page, problems } = await openPage();
-    try {
-      await page.goto(`${server.origin}/`);
-      let gen = await ready(page);
-      expect(await page.locator('h1').textContent()).toBe('Phòng, chống mua bán người');
-      expect(await page.locator('[role=tab][aria-selected=true]').textContent()).toBe('Tổng quan');
+  it(
+    'loads with no console errors, draws a chart, follows the unit picker to a province, switches to English; ' +
+      'every tab renders',
+    async () => {
+      const { page, problems } = await openPage();
+      try {
+        await page.goto(`${server.origin}/`);
+        let gen = await ready(page);
+        expect(await page.locator('h1').textContent()).toBe('Phòng, chống mua bán người');
+        expect(await page.locator('[role=tab][aria-selected=true]').textContent()).toBe('Tổng quan');
 
-      // Stat tiles with the API's figures for the newest year, coloured by target.
-      const year = await page.locator('#year').inputValue();
-      const api = (
-        await gql(
-          server.url,
-          `{ vn: kpi(indicator: "outreach_participants", period: "${year}") { value } dn: kpi(indicator: "outreach_participants", period: "${year}", unit: "2025-07:75") { value } rate: kpi(indicator: "case_clearance_rate", period: "${year}") { status } }`,
-          { token: demoKey },
-        )
-      ).body.data;
-      const tile = page.locator('[data-panel="pcmbn-overview/stat-outreach_participants"] .tile-value');
-      expect(digits(await tile.textContent())).toBe(api.vn.value);
-      const rateTile = page.locator('[data-panel="pcmbn-overview/stat-case_clearance_rate"]');
-      expect(await rateTile.getAttribute('class')).toContain(
-        api.rate.status === 'MET' ? 'status-met' : 'status-not-met',
-      );
+        // Stat tiles with the API's figures for the newest year, coloured by target.
+        const year = await page.locator('#year').inputValue();
+        const api = (
+          await gql(
+            server.url,
+            `{ vn: kpi(indicator: "outreach_participants", period: "${year}") { value } dn: kpi(indicator: ` +
+              `"outreach_participants", period: "${year}", unit: "2025-07:75") { value } rate: kpi(indicator: ` +
+              `"case_clearance_rate", period: "${year}") { status } }`,
+            { token: demoKey },
+          )
+        ).body.data;
+        const tile = page.locator('[data-panel="pcmbn-overview/stat-outreach_participants"] .tile-value');
+        expect(digits(await tile.textContent())).toBe(api.vn.value);
+        const rateTile = page.locator('[data-panel="pcmbn-overview/stat-case_clearance_rate"]');
+        expect(await rateTile.getAttribute('class')).toContain(
+          api.rate.status === 'MET' ? 'status-met' : 'status-not-met',
+        );
 
-      // A trend chart has drawn its points: the count of values and an SVG line through them.
-      const chart = page.locator('[data-panel="pcmbn-overview/trend-outreach_participants"] .chart');
-      expect(Number(await chart.getAttribute('data-points'))).toBeGreaterThan(24);
-      const longest = await chart
-        .locator('svg path')
-        .evaluateAll((paths) => Math.max(...paths.map((p) => (p.getAttribute('d') ?? '').split(/[LC]/).length)));
-      expect(longest).toBeGreaterThan(24);
-      await page.screenshot({ path: path.join(ARTIFACTS, 'dashboard-overview-vi.png'), fullPage: true });
+        // A trend chart has drawn its points: the count of values and an SVG line through them.
+        const chart = page.locator('[data-panel="pcmbn-overview/trend-outreach_participants"] .chart');
+        expect(Number(await chart.getAttribute('data-points'))).toBeGreaterThan(24);
+        const longest = await chart
+          .locator('svg path')
+          .evaluateAll((paths) => Math.max(...paths.map((p) => (p.getAttribute('d') ?? '').split(/[LC]/).length)));
+        expect(longest).toBeGreaterThan(24);
+        await page.screenshot({ path: path.join(ARTIFACTS, 'dashboard-overview-vi.png'), fullPage: true });
 
-      // Picking a province in the searchable unit picker (both lists are offered) changes the figures to its own.
-      await page.locator('#unit-input').click();
-      await page.locator('#unit-input').fill('dong nai');
-      await page.locator('#unit-list [data-ref="2025-03:75"]').waitFor(); // old Đồng Nai, from the list before the reform
-      await page.locator('#unit-list [data-ref="2025-07:75"]').click();
-      gen = await ready(page, gen);
-      expect(await page.locator('.unit-name').textContent()).toContain('Đồng Nai');
-      expect(page.url()).toContain('unit=2025-07%3A75');
-      expect(digits(await tile.textContent())).toBe(api.dn.value);
-      expect(api.dn.value).not.toBe(api.vn.value);
-      // The ranking now lists the province's communes.
-      expect(
-        Number(
-          await page
-            .locator('[data-panel="pcmbn-overview/top-outreach_participants"] .chart')
-            .getAttribute('data-points'),
-        ),
-      ).toBe(5);
-
-      // English.
-      await page.locator('#lang').click();
-      gen = await ready(page, gen);
-      expect(await page.locator('h1').textContent()).toBe('Anti-trafficking');
-      expect(await page.locator('html').getAttribute('lang')).toBe('en');
-      expect(await page.locator('[role=tab][aria-selected=true]').textContent()).toBe('National overview');
-      expect(await page.locator('[data-panel="pcmbn-overview/stat-outreach_participants"] h4').textContent()).toBe(
-        'Outreach participants (person-visits)',
-      );
-
-      // Every tab renders its panels without an error.
-      for (const d of DASHBOARDS) {
-        await page.locator(`[role=tab][data-uid="${d.uid}"]`).click();
+        // Picking a province in the searchable unit picker (both lists are offered) changes the figures to its own.
+        await page.locator('#unit-input').click();
+        await page.locator('#unit-input').fill('dong nai');
+        await page.locator('#unit-list [data-ref="2025-03:75"]').waitFor(); // old Đồng Nai, from the list before the reform
+        await page.locator('#unit-list [data-ref="2025-07:75"]').click();
         gen = await ready(page, gen);
-        expect(await page.locator('main.dashboard').getAttribute('data-uid')).toBe(d.uid);
-        expect(await page.locator('[data-state=error]').count(), d.uid).toBe(0);
-        expect(await page.locator('[data-state=ready]').count(), d.uid).toBeGreaterThan(0);
+        expect(await page.locator('.unit-name').textContent()).toContain('Đồng Nai');
+        expect(page.url()).toContain('unit=2025-07%3A75');
+        expect(digits(await tile.textContent())).toBe(api.dn.value);
+        expect(api.dn.value).not.toBe(api.vn.value);
+        // The ranking now lists the province's communes.
+        expect(
+          Number(
+            await page
+              .locator('[data-panel="pcmbn-overview/top-outreach_participants"] .chart')
+              .getAttribute('data-points'),
+          ),
+        ).toBe(5);
+
+        // English.
+        await page.locator('#lang').click();
+        gen = await ready(page, gen);
+        expect(await page.locator('h1').textContent()).toBe('Anti-trafficking');
+        expect(await page.locator('html').getAttribute('lang')).toBe('en');
+        expect(await page.locator('[role=tab][aria-selected=true]').textContent()).toBe('National overview');
+        expect(await page.locator('[data-panel="pcmbn-overview/stat-outreach_participants"] h4').textContent()).toBe(
+          'Outreach participants (person-visits)',
+        );
+
+        // Every tab renders its panels without an error.
+        for (const d of DASHBOARDS) {
+          await page.locator(`[role=tab][data-uid="${d.uid}"]`).click();
+          gen = await ready(page, gen);
+          expect(await page.locator('main.dashboard').getAttribute('data-uid')).toBe(d.uid);
+          expect(await page.locator('[data-state=error]').count(), d.uid).toBe(0);
+          expect(await page.locator('[data-state=ready]').count(), d.uid).toBeGreaterThan(0);
+        }
+        await page.locator('[role=tab][data-uid="pcmbn-victims"]').click();
+        await ready(page, gen);
+        await page.screenshot({ path: path.join(ARTIFACTS, 'dashboard-victims-en.png'), fullPage: true });
+        expect(problems).toEqual([]);
+      } finally {
+        await page.close();
       }
-      await page.locator('[role=tab][data-uid="pcmbn-victims"]').click();
-      await ready(page, gen);
-      await page.screenshot({ path: path.join(ARTIFACTS, 'dashboard-victims-en.png'), fullPage: true });
-      expect(problems).toEqual([]);
-    } finally {
-      await page.close();
-    }
-  });
+    },
+  );
 
   it('a browser that is not given the demo key asks for one, says when it is wrong, and works with a valid key', async () => {
     const { page, problems } = await openPage({ 'X-Forwarded-For': '203.0.113.7' });

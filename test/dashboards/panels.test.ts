@@ -79,7 +79,8 @@ async function run(q: QuerySpec, values: Partial<Record<VariableName, string>>, 
       ).toContain(typeof v);
       expect(
         convert(v, c),
-        `${where}: column ${c.alias}: ${JSON.stringify(v)} does not read as a ${c.type}${c.timestampFormat ? ` (${c.timestampFormat})` : ''}`,
+        `${where}: column ${c.alias}: ${JSON.stringify(v)} does not read as a ` +
+          `${c.type}${c.timestampFormat ? ` (${c.timestampFormat})` : ''}`,
       ).not.toBeNull();
     }
   }
@@ -92,7 +93,8 @@ async function run(q: QuerySpec, values: Partial<Record<VariableName, string>>, 
       `${where}: a viewer got victims figures by sex or age`,
     ).toBe(true);
   } else if (numbers.length) {
-    // The viewer's victims figures may all be withheld (small-cell suppression, api/aggregate/withheld.ts): the rows say so.
+    // The viewer's victims figures may all be withheld (small-cell suppression, api/aggregate/withheld.ts): the rows
+    // say so.
     const withheld = rows.length > 0 && rows.every((row) => String(row.suppressed) === 'true');
     expect(
       withheld || rows.some((row) => numbers.some((c) => typeof row[c.alias] === 'number')),
@@ -168,32 +170,40 @@ describe('the Grafana dashboards read the API', () => {
 describe("Grafana's time range, as Infinity's backend sends it", () => {
   const vn = (local: string) => String(Date.parse(`${local}+07:00`));
 
-  it('a range from 2026-01-01 00:00 to 2026-03-31 23:59 Vietnam time, in epoch ms, is 2026Q1 (in UTC it would start in 2025Q4)', async () => {
-    const [from, to] = [vn('2026-01-01T00:00:00'), vn('2026-03-31T23:59:00')];
-    expect(new Date(Number(from)).toISOString().slice(0, 7)).toBe('2025-12');
-    const r = await gql(
-      server.url,
-      'query ($from: String!, $to: String!) { q: trend(indicator: "outreach_participants", from: $from, to: $to, granularity: QUARTER) { period } m: trend(indicator: "outreach_participants", from: $from, to: $to, granularity: MONTH) { period } c: campaigns(from: $from, to: $to) { startMs } }',
-      { token, variables: { from, to } },
-    );
-    expect(r.body.errors).toBeUndefined();
-    expect(r.body.data.q.map((p: { period: string }) => p.period)).toEqual(['2026Q1']);
-    expect(r.body.data.m.map((p: { period: string }) => p.period)).toEqual(['202601', '202602', '202603']);
-    // ISO instants, as `${__timeFrom:date:iso}` gives them (UTC), answer the same.
-    const iso = await gql(
-      server.url,
-      `{ trend(indicator: "outreach_participants", from: "${new Date(Number(from)).toISOString()}", to: "${new Date(Number(to)).toISOString()}", granularity: QUARTER) { period } }`,
-      { token },
-    );
-    expect(iso.body.data.trend.map((p: { period: string }) => p.period)).toEqual(['2026Q1']);
-    const bad = await gql(
-      server.url,
-      '{ trend(indicator: "outreach_participants", from: "2026-01-01T00:00", to: "2026", granularity: YEAR) { period } }',
-      { token },
-    );
-    expect(codes(bad)).toEqual(['BAD_USER_INPUT']);
-    expect(bad.body.errors![0].message).toMatch(/from.*expected epoch milliseconds/);
-  });
+  it(
+    'a range from 2026-01-01 00:00 to 2026-03-31 23:59 Vietnam time, in epoch ms, is 2026Q1 (in UTC it would start ' +
+      'in 2025Q4)',
+    async () => {
+      const [from, to] = [vn('2026-01-01T00:00:00'), vn('2026-03-31T23:59:00')];
+      expect(new Date(Number(from)).toISOString().slice(0, 7)).toBe('2025-12');
+      const r = await gql(
+        server.url,
+        'query ($from: String!, $to: String!) { q: trend(indicator: "outreach_participants", from: $from, to: $to, ' +
+          'granularity: QUARTER) { period } m: trend(indicator: "outreach_participants", from: $from, to: $to, ' +
+          'granularity: MONTH) { period } c: campaigns(from: $from, to: $to) { startMs } }',
+        { token, variables: { from, to } },
+      );
+      expect(r.body.errors).toBeUndefined();
+      expect(r.body.data.q.map((p: { period: string }) => p.period)).toEqual(['2026Q1']);
+      expect(r.body.data.m.map((p: { period: string }) => p.period)).toEqual(['202601', '202602', '202603']);
+      // ISO instants, as `${__timeFrom:date:iso}` gives them (UTC), answer the same.
+      const iso = await gql(
+        server.url,
+        `{ trend(indicator: "outreach_participants", from: "${new Date(Number(from)).toISOString()}", to: ` +
+          `"${new Date(Number(to)).toISOString()}", granularity: QUARTER) { period } }`,
+        { token },
+      );
+      expect(iso.body.data.trend.map((p: { period: string }) => p.period)).toEqual(['2026Q1']);
+      const bad = await gql(
+        server.url,
+        '{ trend(indicator: "outreach_participants", from: "2026-01-01T00:00", to: "2026", granularity: YEAR) { ' +
+          'period } }',
+        { token },
+      );
+      expect(codes(bad)).toEqual(['BAD_USER_INPUT']);
+      expect(bad.body.errors![0].message).toMatch(/from.*expected epoch milliseconds/);
+    },
+  );
 
   it('the page and the tests interpolate the macros as the first and last instants of the range in Vietnam', () => {
     const text = interpolate(
@@ -214,7 +224,9 @@ describe('periods', () => {
   it('lists the years, months and quarters that hold reports, newest first, with labels and their list', async () => {
     const r = await gql(
       server.url,
-      '{ years: periods { id type hierarchy labelVi labelEn start end } months: periods(type: MONTH, limit: 2) { id labelVi labelEn } old: periods(type: YEAR, hierarchy: "2025-03") { id } q: periods(type: QUARTER) { id labelVi } }',
+      '{ years: periods { id type hierarchy labelVi labelEn start end } months: periods(type: MONTH, limit: 2) { id ' +
+        'labelVi labelEn } old: periods(type: YEAR, hierarchy: "2025-03") { id } q: periods(type: QUARTER) { id ' +
+        'labelVi } }',
       { token },
     );
     expect(r.body.errors).toBeUndefined();
@@ -266,7 +278,8 @@ describe('complianceByUnit', () => {
   it('one row per province; the rows add up to reportingCompliance for the nation', async () => {
     const r = await gql(
       server.url,
-      `{ rows: complianceByUnit(period: "202609") { ${FIELDS} } all: reportingCompliance(period: "202609") { expected received onTime late missing { ref } pending } }`,
+      `{ rows: complianceByUnit(period: "202609") { ${FIELDS} } all: reportingCompliance(period: "202609") { ` +
+        `expected received onTime late missing { ref } pending } }`,
       { token },
     );
     expect(r.body.errors).toBeUndefined();
@@ -293,21 +306,26 @@ describe('complianceByUnit', () => {
     expect(dongNai.timeliness).toBeCloseTo((dongNai.onTime / dongNai.expected) * 100, 10);
   });
 
-  it('a new province for a month before the reform: the old provinces it was made of, adding up to reportingCompliance', async () => {
-    const r = await gql(
-      server.url,
-      `{ rows: complianceByUnit(period: "202403", unit: "2025-07:75") { ${FIELDS} } all: reportingCompliance(period: "202403", unit: "2025-07:75") { expected received } }`,
-      { token },
-    );
-    expect(r.body.errors).toBeUndefined();
-    expect(r.body.data.rows.map((x: { unit: { ref: string } }) => x.unit.ref)).toEqual(['2025-03:70', '2025-03:75']);
-    expect(r.body.data.rows.reduce((s: number, x: { expected: number }) => s + x.expected, 0)).toBe(
-      r.body.data.all.expected,
-    );
-    expect(r.body.data.rows.reduce((s: number, x: { received: number }) => s + x.received, 0)).toBe(
-      r.body.data.all.received,
-    );
-  });
+  it(
+    'a new province for a month before the reform: the old provinces it was made of, adding up to ' +
+      'reportingCompliance',
+    async () => {
+      const r = await gql(
+        server.url,
+        `{ rows: complianceByUnit(period: "202403", unit: "2025-07:75") { ${FIELDS} } all: ` +
+          `reportingCompliance(period: "202403", unit: "2025-07:75") { expected received } }`,
+        { token },
+      );
+      expect(r.body.errors).toBeUndefined();
+      expect(r.body.data.rows.map((x: { unit: { ref: string } }) => x.unit.ref)).toEqual(['2025-03:70', '2025-03:75']);
+      expect(r.body.data.rows.reduce((s: number, x: { expected: number }) => s + x.expected, 0)).toBe(
+        r.body.data.all.expected,
+      );
+      expect(r.body.data.rows.reduce((s: number, x: { received: number }) => s + x.received, 0)).toBe(
+        r.body.data.all.received,
+      );
+    },
+  );
 
   it('a period the schedule expects nothing for gives zeros and null rates; a key sees only its own units', async () => {
     const none = await gql(server.url, `{ complianceByUnit(period: "2024Q2", unit: "2025-03:75") { ${FIELDS} } }`, {

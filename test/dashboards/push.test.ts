@@ -168,50 +168,55 @@ describe('clear errors', () => {
     expect(e.message).toMatch(/provisioned from a file in Grafana \(read-only\)/);
   });
 
-  it('unreachable hosts: nothing listening, a name that does not resolve, a host that never answers, a server that is not Grafana', async () => {
-    const closed = await new Promise<number>((resolve) => {
-      const s: Server = createServer();
-      s.listen(0, '127.0.0.1', () => {
-        const port = (s.address() as { port: number }).port;
-        s.close(() => resolve(port));
+  it(
+    'unreachable hosts: nothing listening, a name that does not resolve, a host that never answers, a server that ' +
+      'is not Grafana',
+    async () => {
+      const closed = await new Promise<number>((resolve) => {
+        const s: Server = createServer();
+        s.listen(0, '127.0.0.1', () => {
+          const port = (s.address() as { port: number }).port;
+          s.close(() => resolve(port));
+        });
       });
-    });
-    let e = await failure(push({ grafanaUrl: `http://127.0.0.1:${closed}` }));
-    expect(e.kind).toBe('unreachable');
-    expect(e.message).toMatch(
-      new RegExp(
-        `^cannot reach Grafana at http://127\\.0\\.0\\.1:${closed} to read its health \\(ECONNREFUSED\\): nothing listens there`,
-      ),
-    );
-
-    e = await failure(push({ grafanaUrl: 'http://grafana.invalid:3000' }));
-    expect(e.kind).toBe('unreachable');
-    expect(e.message).toMatch(/\((ENOTFOUND|EAI_AGAIN)\): the host name does not resolve: check --grafana/);
-
-    const silent = createServer(() => {}); // accepts connections, never answers
-    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
-    try {
-      e = await failure(
-        push({ grafanaUrl: `http://127.0.0.1:${(silent.address() as { port: number }).port}`, timeoutMs: 300 }),
+      let e = await failure(push({ grafanaUrl: `http://127.0.0.1:${closed}` }));
+      expect(e.kind).toBe('unreachable');
+      expect(e.message).toMatch(
+        new RegExp(
+          `^cannot reach Grafana at http://127\\.0\\.0\\.1:${closed} to read its health \\(ECONNREFUSED\\): nothing ` +
+            `listens there`,
+        ),
       );
-      expect(e.kind).toBe('timeout');
-      expect(e.message).toMatch(/did not answer within 0\.3 s while trying to read its health/);
-    } finally {
-      silent.close();
-    }
 
-    const html = createHttpServer((_req, res) =>
-      res.writeHead(200, { 'content-type': 'text/html' }).end('<html>login</html>'),
-    );
-    await new Promise<void>((resolve) => html.listen(0, '127.0.0.1', resolve));
-    try {
-      e = await failure(push({ grafanaUrl: `http://127.0.0.1:${(html.address() as { port: number }).port}` }));
-      expect(e.kind).toBe('bad-response');
-      expect(e.message).toMatch(/without a JSON body: is .* Grafana/);
-    } finally {
-      html.close();
-    }
-  });
+      e = await failure(push({ grafanaUrl: 'http://grafana.invalid:3000' }));
+      expect(e.kind).toBe('unreachable');
+      expect(e.message).toMatch(/\((ENOTFOUND|EAI_AGAIN)\): the host name does not resolve: check --grafana/);
+
+      const silent = createServer(() => {}); // accepts connections, never answers
+      await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+      try {
+        e = await failure(
+          push({ grafanaUrl: `http://127.0.0.1:${(silent.address() as { port: number }).port}`, timeoutMs: 300 }),
+        );
+        expect(e.kind).toBe('timeout');
+        expect(e.message).toMatch(/did not answer within 0\.3 s while trying to read its health/);
+      } finally {
+        silent.close();
+      }
+
+      const html = createHttpServer((_req, res) =>
+        res.writeHead(200, { 'content-type': 'text/html' }).end('<html>login</html>'),
+      );
+      await new Promise<void>((resolve) => html.listen(0, '127.0.0.1', resolve));
+      try {
+        e = await failure(push({ grafanaUrl: `http://127.0.0.1:${(html.address() as { port: number }).port}` }));
+        expect(e.kind).toBe('bad-response');
+        expect(e.message).toMatch(/without a JSON body: is .* Grafana/);
+      } finally {
+        html.close();
+      }
+    },
+  );
 
   it('bad arguments are refused before any request', () => {
     expect(() => new GrafanaClient({ url: 'grafana:3000', token: 'x' })).toThrow(/http:\/\/ or https:\/\//);

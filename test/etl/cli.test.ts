@@ -83,56 +83,60 @@ describe('pcmbn etl', () => {
     ]);
   });
 
-  it('schedule --once moves loaded and rejected files aside with their errors; a second scan of the empty inbox loads nothing', async () => {
-    const inbox = path.join(dir, 'inbox');
-    writeFile(inbox, 'good2.csv', csv(HEADER, '2025-07:00004,202509,hotline_calls,4'));
-    writeFile(
-      inbox,
-      'bad2.csv',
-      csv(HEADER, '2025-07:00004,202509,hotline_calls,5', '2025-07:00004,202509,media_items,x'),
-    );
+  it(
+    'schedule --once moves loaded and rejected files aside with their errors; a second scan of the empty inbox ' +
+      'loads nothing',
+    async () => {
+      const inbox = path.join(dir, 'inbox');
+      writeFile(inbox, 'good2.csv', csv(HEADER, '2025-07:00004,202509,hotline_calls,4'));
+      writeFile(
+        inbox,
+        'bad2.csv',
+        csv(HEADER, '2025-07:00004,202509,hotline_calls,5', '2025-07:00004,202509,media_items,x'),
+      );
 
-    const first = await pcmbn('etl', 'schedule', '--inbox', inbox, '--once');
-    expect(first.code, first.stderr).toBe(1);
-    expect(first.stdout).toMatch(/run 3: 1 loaded, 0 unchanged, 1 rejected/);
-    expect(fs.readdirSync(inbox).sort()).toEqual(['loaded', 'rejected']);
-    expect(fs.readdirSync(path.join(inbox, 'loaded'))).toEqual(['run-3']);
-    expect(fs.readdirSync(path.join(inbox, 'loaded/run-3'))).toEqual(['good2.csv']);
-    expect(fs.readdirSync(path.join(inbox, 'rejected/run-3')).sort()).toEqual(['bad2.csv', 'bad2.csv.errors.txt']);
-    const errors = fs.readFileSync(path.join(inbox, 'rejected/run-3/bad2.csv.errors.txt'), 'utf8');
-    expect(errors).toMatch(/^bad2\.csv:3:4 \(value\): error: "x" is not a number/);
+      const first = await pcmbn('etl', 'schedule', '--inbox', inbox, '--once');
+      expect(first.code, first.stderr).toBe(1);
+      expect(first.stdout).toMatch(/run 3: 1 loaded, 0 unchanged, 1 rejected/);
+      expect(fs.readdirSync(inbox).sort()).toEqual(['loaded', 'rejected']);
+      expect(fs.readdirSync(path.join(inbox, 'loaded'))).toEqual(['run-3']);
+      expect(fs.readdirSync(path.join(inbox, 'loaded/run-3'))).toEqual(['good2.csv']);
+      expect(fs.readdirSync(path.join(inbox, 'rejected/run-3')).sort()).toEqual(['bad2.csv', 'bad2.csv.errors.txt']);
+      const errors = fs.readFileSync(path.join(inbox, 'rejected/run-3/bad2.csv.errors.txt'), 'utf8');
+      expect(errors).toMatch(/^bad2\.csv:3:4 \(value\): error: "x" is not a number/);
 
-    const second = await pcmbn('etl', 'schedule', '--inbox', inbox, '--once');
-    expect(second.code, second.stderr).toBe(0);
-    expect(second.stdout).toMatch(/is empty/);
-    expect(fs.readdirSync(path.join(inbox, 'loaded'))).toEqual(['run-3']);
-    expect(fs.readdirSync(path.join(inbox, 'rejected'))).toEqual(['run-3']);
+      const second = await pcmbn('etl', 'schedule', '--inbox', inbox, '--once');
+      expect(second.code, second.stderr).toBe(0);
+      expect(second.stdout).toMatch(/is empty/);
+      expect(fs.readdirSync(path.join(inbox, 'loaded'))).toEqual(['run-3']);
+      expect(fs.readdirSync(path.join(inbox, 'rejected'))).toEqual(['run-3']);
 
-    // The warehouse, opened once the CLI is done: three runs, the good files' facts, nothing of the bad ones.
-    const w = await openWarehouse(dbPath);
-    try {
-      expect(await w.sql('SELECT run_id, trigger, files_loaded, files_rejected FROM etl_runs ORDER BY run_id')).toEqual(
-        [
+      // The warehouse, opened once the CLI is done: three runs, the good files' facts, nothing of the bad ones.
+      const w = await openWarehouse(dbPath);
+      try {
+        expect(
+          await w.sql('SELECT run_id, trigger, files_loaded, files_rejected FROM etl_runs ORDER BY run_id'),
+        ).toEqual([
           { run_id: 1, trigger: 'cli', files_loaded: 1, files_rejected: 0 },
           { run_id: 2, trigger: 'cli', files_loaded: 0, files_rejected: 1 },
           { run_id: 3, trigger: 'schedule', files_loaded: 1, files_rejected: 1 },
-        ],
-      );
-      expect(
-        await w.sql(
-          `SELECT u.ref, f.indicator, f.value FROM facts f JOIN units u USING (unit_id) ORDER BY u.ref, f.indicator`,
-        ),
-      ).toEqual([
-        { ref: '2025-03:26734', indicator: 'cases_initiated', value: 3 },
-        { ref: '2025-07:00004', indicator: 'hotline_calls', value: 4 },
-        { ref: 'VN', indicator: 'cases_solved', value: 2 },
-      ]);
-      expect(await w.sql(`SELECT file_name, status FROM source_files WHERE run_id = 3 ORDER BY file_name`)).toEqual([
-        { file_name: 'bad2.csv', status: 'rejected' },
-        { file_name: 'good2.csv', status: 'loaded' },
-      ]);
-    } finally {
-      await w.close();
-    }
-  });
+        ]);
+        expect(
+          await w.sql(
+            `SELECT u.ref, f.indicator, f.value FROM facts f JOIN units u USING (unit_id) ORDER BY u.ref, f.indicator`,
+          ),
+        ).toEqual([
+          { ref: '2025-03:26734', indicator: 'cases_initiated', value: 3 },
+          { ref: '2025-07:00004', indicator: 'hotline_calls', value: 4 },
+          { ref: 'VN', indicator: 'cases_solved', value: 2 },
+        ]);
+        expect(await w.sql(`SELECT file_name, status FROM source_files WHERE run_id = 3 ORDER BY file_name`)).toEqual([
+          { file_name: 'bad2.csv', status: 'rejected' },
+          { file_name: 'good2.csv', status: 'loaded' },
+        ]);
+      } finally {
+        await w.close();
+      }
+    },
+  );
 });

@@ -97,7 +97,8 @@ describe('003 from prose to the API', () => {
     expect(r.stdout).toMatch(/1 loaded, 0 unchanged, 0 rejected; 12 rows/);
     w = await openWarehouse(dbPath);
     const facts = await w.sql<{ indicator: string; value: number; submitted_on: string; source_note: string }>(
-      `SELECT indicator, value, submitted_on::VARCHAR AS submitted_on, source_note FROM facts JOIN units USING (unit_id) WHERE ref = '2025-03:34' AND period_id = '2019S1' ORDER BY indicator`,
+      `SELECT indicator, value, submitted_on::VARCHAR AS submitted_on, source_note FROM facts JOIN units USING ` +
+        `(unit_id) WHERE ref = '2025-03:34' AND period_id = '2019S1' ORDER BY indicator`,
     );
     expect(facts).toHaveLength(12);
     const by = Object.fromEntries(facts.map((f) => [f.indicator, f]));
@@ -111,42 +112,48 @@ describe('003 from prose to the API', () => {
     );
   });
 
-  it("KpiValue.sources: the notes of the unit's own figures of that period; none for a value built from other cells; none at all for a viewer (a note can quote victims counts)", async () => {
-    server = await startServer({ warehouse: w, port: 0, log: () => {} });
-    const analyst = (await createApiKey(w, { role: 'analyst', unitId: 0 })).token;
-    const viewer = (await createApiKey(w, { role: 'viewer', unitId: 0 })).token;
-    const ask = async (token: string, period: string) => {
-      const res = await fetch(server.url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-        body: JSON.stringify({
-          query: `{ kpis(indicators: ["leaflets_distributed", "victims_returned", "victim_support_rate", "hotline_calls"], period: "${period}", unit: "2025-03:34") { indicator { code } value sources } }`,
-        }),
-      });
-      const body = (await res.json()) as {
-        data?: { kpis: { indicator: { code: string }; value: number | null; sources: string[] }[] };
-        errors?: unknown;
+  it(
+    "KpiValue.sources: the notes of the unit's own figures of that period; none for a value built from other " +
+      'cells; none at all for a viewer (a note can quote victims counts)',
+    async () => {
+      server = await startServer({ warehouse: w, port: 0, log: () => {} });
+      const analyst = (await createApiKey(w, { role: 'analyst', unitId: 0 })).token;
+      const viewer = (await createApiKey(w, { role: 'viewer', unitId: 0 })).token;
+      const ask = async (token: string, period: string) => {
+        const res = await fetch(server.url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+          body: JSON.stringify({
+            query:
+              `{ kpis(indicators: ["leaflets_distributed", "victims_returned", "victim_support_rate", ` +
+              `"hotline_calls"], period: "${period}", unit: "2025-03:34") { indicator { code } value sources } }`,
+          }),
+        });
+        const body = (await res.json()) as {
+          data?: { kpis: { indicator: { code: string }; value: number | null; sources: string[] }[] };
+          errors?: unknown;
+        };
+        expect(body.errors).toBeUndefined();
+        return Object.fromEntries(body.data!.kpis.map((k) => [k.indicator.code, k]));
       };
-      expect(body.errors).toBeUndefined();
-      return Object.fromEntries(body.data!.kpis.map((k) => [k.indicator.code, k]));
-    };
-    const a = await ask(analyst, '2019S1');
-    expect(a.leaflets_distributed.value).toBe(13500);
-    expect(a.leaflets_distributed.sources).toHaveLength(1);
-    expect(a.leaflets_distributed.sources[0]).toMatch(/^extracted from 003_18fdae042a0bf823\.txt/);
-    expect(a.victims_returned.sources[0]).toContain('chưa tiếp nhận, hỗ trợ nạn nhân bị mua bán nào');
-    // A ratio: the notes of its numerator and denominator (here the same statement, once).
-    expect(a.victim_support_rate.sources).toEqual(a.victims_returned.sources);
-    expect(a.hotline_calls).toMatchObject({ value: null, sources: [] });
-    // The year is built from its halves: its value has no note of its own.
-    const year = await ask(analyst, '2019');
-    expect(year.leaflets_distributed).toMatchObject({ value: 13500, sources: [] });
-    const v = await ask(viewer, '2019S1');
-    expect(v.leaflets_distributed.value).toBe(13500);
-    expect(v.leaflets_distributed.sources).toEqual([]);
-    expect(v.victims_returned.sources).toEqual([]);
-    expect(v.victim_support_rate.sources).toEqual([]);
-  });
+      const a = await ask(analyst, '2019S1');
+      expect(a.leaflets_distributed.value).toBe(13500);
+      expect(a.leaflets_distributed.sources).toHaveLength(1);
+      expect(a.leaflets_distributed.sources[0]).toMatch(/^extracted from 003_18fdae042a0bf823\.txt/);
+      expect(a.victims_returned.sources[0]).toContain('chưa tiếp nhận, hỗ trợ nạn nhân bị mua bán nào');
+      // A ratio: the notes of its numerator and denominator (here the same statement, once).
+      expect(a.victim_support_rate.sources).toEqual(a.victims_returned.sources);
+      expect(a.hotline_calls).toMatchObject({ value: null, sources: [] });
+      // The year is built from its halves: its value has no note of its own.
+      const year = await ask(analyst, '2019');
+      expect(year.leaflets_distributed).toMatchObject({ value: 13500, sources: [] });
+      const v = await ask(viewer, '2019S1');
+      expect(v.leaflets_distributed.value).toBe(13500);
+      expect(v.leaflets_distributed.sources).toEqual([]);
+      expect(v.victims_returned.sources).toEqual([]);
+      expect(v.victim_support_rate.sources).toEqual([]);
+    },
+  );
 });
 
 describe('source_note in the contract', () => {

@@ -1,5 +1,6 @@
 /**
- * `pcmbn etl extract-plan` on the Biên Hòa plan for 2024 (seed document 000): the five enforcement targets and the four
+ * `pcmbn etl extract-plan` on the Biên Hòa plan for 2024 (seed document 000): the five enforcement targets and the
+ * four
  * reporting deadlines, with citations, in files the API's schedule loader and the targets check read. The other
  * plans of the seeds (001 Bắc Giang 2021–2025, 002 Lai Châu 2024) as further cases.
  */
@@ -53,7 +54,8 @@ describe('000: plan 04/KH-BCĐ, Biên Hòa, 2024', () => {
     }
     const cite = (ind: string) => x.targets.find((t) => t.indicator === ind)!;
     expect(cite('tipoff_classification_rate').citation.text).toBe(
-      'đảm bảo 100% tố giác, tin báo về tội phạm, kiến nghị khởi tố liên quan tội phạm mua bán người được tiếp nhận, phân loại',
+      'đảm bảo 100% tố giác, tin báo về tội phạm, kiến nghị khởi tố liên quan tội phạm mua bán người được tiếp ' +
+        'nhận, phân loại',
     );
     expect(cite('tipoff_resolution_rate').figure.text).toBe('trên 90%');
     expect(cite('trial_rate').citation.text).toBe('90% số vụ án mua bán người được giải quyết, xét xử.');
@@ -63,23 +65,28 @@ describe('000: plan 04/KH-BCĐ, Biên Hòa, 2024', () => {
     }
   });
 
-  it('finds the four reporting deadlines (Q1 before 12/3, Q3 before 12/9, H1 before 12/6, year before 12/12), from the wards', () => {
-    expect(x.deadlines.map((d) => [d.periodType, d.index ?? null, d.due, d.reporterLevels])).toEqual([
-      ['quarter', 1, { month: 3, day: 12 }, ['ward']],
-      ['quarter', 3, { month: 9, day: 12 }, ['ward']],
-      ['half', 1, { month: 6, day: 12 }, ['ward']],
-      ['year', null, { month: 12, day: 12 }, ['ward']],
-    ]);
-    const sentence =
-      'Định kỳ quý I, III (trước ngày 12/3 và 12/9), 6 tháng (trước ngày 12/6) và năm (trước ngày 12/12) báo cáo kết quả thực hiện về Ban Chỉ đạo thành phố (qua Công an thành phố Biên Hòa) để theo dõi, tổng hợp.';
-    for (const d of x.deadlines) {
-      expect(d.citation.text).toBe(sentence);
-      expect(at(raw, d.citation.start, d.citation.end)).toBe(sentence);
-    }
-    expect(x.deadlines[0].report.text).toBe('quý I, III');
-    expect(x.deadlines[0].deadline.text).toBe('trước ngày 12/3 và 12/9');
-    expect(x.deadlines[3].deadline.text).toBe('trước ngày 12/12');
-  });
+  it(
+    'finds the four reporting deadlines (Q1 before 12/3, Q3 before 12/9, H1 before 12/6, year before 12/12), from ' +
+      'the wards',
+    () => {
+      expect(x.deadlines.map((d) => [d.periodType, d.index ?? null, d.due, d.reporterLevels])).toEqual([
+        ['quarter', 1, { month: 3, day: 12 }, ['ward']],
+        ['quarter', 3, { month: 9, day: 12 }, ['ward']],
+        ['half', 1, { month: 6, day: 12 }, ['ward']],
+        ['year', null, { month: 12, day: 12 }, ['ward']],
+      ]);
+      const sentence =
+        'Định kỳ quý I, III (trước ngày 12/3 và 12/9), 6 tháng (trước ngày 12/6) và năm (trước ngày 12/12) báo cáo ' +
+        'kết quả thực hiện về Ban Chỉ đạo thành phố (qua Công an thành phố Biên Hòa) để theo dõi, tổng hợp.';
+      for (const d of x.deadlines) {
+        expect(d.citation.text).toBe(sentence);
+        expect(at(raw, d.citation.start, d.citation.end)).toBe(sentence);
+      }
+      expect(x.deadlines[0].report.text).toBe('quý I, III');
+      expect(x.deadlines[0].deadline.text).toBe('trước ngày 12/3 và 12/9');
+      expect(x.deadlines[3].deadline.text).toBe('trước ngày 12/12');
+    },
+  );
 
   it('the one-off deadline and the campaign windows are found too, but are not schedule entries', () => {
     expect(x.oneOff.map((o) => o.date)).toEqual(['2024-03-28']);
@@ -175,7 +182,8 @@ describe('deadline wordings', () => {
     extractPlan({ name: 'p.txt', raw: `KẾ HOẠCH\n\nPhòng, chống mua bán người năm 2025\n\n${text}` });
   it('"chậm nhất ngày" is inclusive: the first late day is the day after', () => {
     const p = sched(
-      'UBND các xã, phường định kỳ 6 tháng (chậm nhất ngày 15/6) và năm (chậm nhất ngày 31/12) báo cáo kết quả về Ban Chỉ đạo huyện.',
+      'UBND các xã, phường định kỳ 6 tháng (chậm nhất ngày 15/6) và năm (chậm nhất ngày 31/12) báo cáo kết quả về ' +
+        'Ban Chỉ đạo huyện.',
     );
     expect(p.deadlines.map((d) => [d.periodType, d.due, d.reporterLevels])).toEqual([
       ['half', { month: 6, day: 16 }, ['ward']],

@@ -17,7 +17,8 @@ function read(text: string, period = '2024S1', unit = '426'): ReportExtraction {
 function taken(x: ReportExtraction): string[] {
   return x.mentions.map(
     (m) =>
-      `${m.indicator}${m.sex ? `/${m.sex}` : ''}${m.age_group ? `/${m.age_group}` : ''} = ${m.value}${m.bound === 'exact' ? '' : `~${m.bound}`}`,
+      `${m.indicator}${m.sex ? `/${m.sex}` : ''}${m.age_group ? `/${m.age_group}` : ''} = ` +
+      `${m.value}${m.bound === 'exact' ? '' : `~${m.bound}`}`,
   );
 }
 
@@ -68,7 +69,8 @@ describe('figures of other periods are set aside, with the reason', () => {
 
   it('"từ đầu năm" is the period itself in a report of a year or its first half; a stock to date is the period\'s', () => {
     const x = read(
-      'Từ đầu năm đến nay, Công an huyện tổ chức 14 buổi tuyên truyền. Từ năm 2010 đến nay có 25 người vắng mặt tại địa phương, nghi bị mua bán.',
+      'Từ đầu năm đến nay, Công an huyện tổ chức 14 buổi tuyên truyền. Từ năm 2010 đến nay có 25 người vắng mặt tại ' +
+        'địa phương, nghi bị mua bán.',
     );
     expect(taken(x)).toEqual(['outreach_sessions = 14', 'persons_missing_suspected = 25']);
     expect(x.otherPeriods).toEqual([]);
@@ -78,27 +80,33 @@ describe('figures of other periods are set aside, with the reason', () => {
     const x = read('Khởi tố 02 vụ (cùng kỳ 2023: 03 vụ).');
     expect(x.proposals.map((p) => [p.indicator, p.value])).toEqual([['cases_initiated', 2]]);
     expect(reviewText(x)).toContain(
-      'set aside, another period (1: never proposed):\n  3  "03 vụ"  [29–34] earlier period ("cùng kỳ"), would be cases_initiated\n',
+      'set aside, another period (1: never proposed):\n  3  "03 vụ"  [29–34] earlier period ("cùng kỳ"), would be ' +
+        'cases_initiated\n',
     );
   });
 });
 
 describe('defendants', () => {
-  it('bị can after truy tố or xét xử are not suspects prosecuted (khởi tố bị can), even after a khởi tố in the sentence', () => {
-    const x = read(
-      'Cơ quan điều tra khởi tố 09 vụ án với 17 bị can, Viện kiểm sát truy tố 07 vụ/15 bị can, Tòa án xét xử 06 vụ/13 bị cáo. ' +
-        'Công an huyện khởi tố 03 vụ, truy tố 04 vụ/09 bị can.',
-    );
-    expect(taken(x)).toEqual([
-      'cases_initiated = 9',
-      'suspects_prosecuted = 17',
-      'cases_indicted = 7',
-      'cases_tried = 6',
-      'cases_initiated = 3',
-      'cases_indicted = 4',
-    ]);
-    expect(x.unmapped.map((u) => u.value)).toEqual([15, 13, 9]);
-  });
+  it(
+    'bị can after truy tố or xét xử are not suspects prosecuted (khởi tố bị can), even after a khởi tố in the ' +
+      'sentence',
+    () => {
+      const x = read(
+        'Cơ quan điều tra khởi tố 09 vụ án với 17 bị can, Viện kiểm sát truy tố 07 vụ/15 bị can, Tòa án xét xử 06 ' +
+          'vụ/13 bị cáo. ' +
+          'Công an huyện khởi tố 03 vụ, truy tố 04 vụ/09 bị can.',
+      );
+      expect(taken(x)).toEqual([
+        'cases_initiated = 9',
+        'suspects_prosecuted = 17',
+        'cases_indicted = 7',
+        'cases_tried = 6',
+        'cases_initiated = 3',
+        'cases_indicted = 4',
+      ]);
+      expect(x.unmapped.map((u) => u.value)).toEqual([15, 13, 9]);
+    },
+  );
 });
 
 describe('an informal list of "Label: figure" lines', () => {
@@ -252,19 +260,23 @@ describe('tables by period and sections of plans', () => {
 });
 
 describe('where the scope of another period ends', () => {
-  it('what is compared with is that period\'s, brackets included; a plan ends with its statement; "chỉ tiêu" met is no plan', () => {
-    const x = read(
-      'Khởi tố 02 vụ, giảm 03 vụ so với cùng kỳ năm 2023 (05 vụ). ' +
-        'Hoàn thành 100% chỉ tiêu, tổ chức 25 buổi tuyên truyền. ' +
-        'Huyện đoàn dự kiến tổ chức 10 buổi truyền thông; Hội Phụ nữ đã phát 300 tờ rơi.',
-    );
-    expect(taken(x)).toEqual(['cases_initiated = 2', 'outreach_sessions = 25', 'leaflets_distributed = 300']);
-    expect(x.otherPeriods.map((o) => `${o.value} ${o.reason} ${o.because}`)).toEqual([
-      '3 difference between periods giảm',
-      '5 earlier period so với',
-      '10 planned dự kiến',
-    ]);
-  });
+  it(
+    'what is compared with is that period\'s, brackets included; a plan ends with its statement; "chỉ tiêu" met is ' +
+      'no plan',
+    () => {
+      const x = read(
+        'Khởi tố 02 vụ, giảm 03 vụ so với cùng kỳ năm 2023 (05 vụ). ' +
+          'Hoàn thành 100% chỉ tiêu, tổ chức 25 buổi tuyên truyền. ' +
+          'Huyện đoàn dự kiến tổ chức 10 buổi truyền thông; Hội Phụ nữ đã phát 300 tờ rơi.',
+      );
+      expect(taken(x)).toEqual(['cases_initiated = 2', 'outreach_sessions = 25', 'leaflets_distributed = 300']);
+      expect(x.otherPeriods.map((o) => `${o.value} ${o.reason} ${o.because}`)).toEqual([
+        '3 difference between periods giảm',
+        '5 earlier period so với',
+        '10 planned dự kiến',
+      ]);
+    },
+  );
 });
 
 describe('other periods in a text typed without diacritics', () => {

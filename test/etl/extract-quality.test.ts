@@ -64,7 +64,8 @@ describe('precision and recall on hand-written reports', () => {
     expect(scores.size).toBe(all.length);
     const t = total([...scores.values()]);
     console.log(
-      `extraction over ${all.length} reports: precision ${t.precision.toFixed(3)} (${t.correct}/${t.proposed}), recall ${t.recall.toFixed(3)} (${t.correct}/${t.expected})`,
+      `extraction over ${all.length} reports: precision ${t.precision.toFixed(3)} (${t.correct}/${t.proposed}), ` +
+        `recall ${t.recall.toFixed(3)} (${t.correct}/${t.expected})`,
     );
     expect(t.expected).toBeGreaterThanOrEqual(250);
     expect(t.precision).toBeGreaterThanOrEqual(FLOOR.precision);

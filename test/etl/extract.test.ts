@@ -1,5 +1,6 @@
 /**
- * `pcmbn etl extract` on the Thái Bình report of the first half of 2019 (seed document 003), as the extraction was specified: the
+ * `pcmbn etl extract` on the Thái Bình report of the first half of 2019 (seed document 003), as the extraction was
+ * specified: the
  * figures it must propose, with correct citations; the figures it lists as unmapped; what it must not take. And the
  * reading of Vietnamese numbers, diacritics (NFC, NFD, none), and text broken by a PDF copy, and the rules table.
  */
@@ -38,41 +39,45 @@ describe('003: Thái Bình, first half of 2019 (--unit 34 --period 2019S1)', () 
     x = extractReport(source, { unit: '34', period: '2019S1', rules, today: '2026-01-01' });
   });
 
-  it('proposes at least the figures of the issue, each to its indicator, with lower bounds where the report says "hơn"', () => {
-    const got = (ind: string) =>
-      figures(ind)
-        .map((m) => (m.bound === 'exact' ? m.value : `${m.value}+`))
-        .sort();
-    expect(got('leaflets_distributed')).toEqual(['1000+', 12500].sort());
-    expect(got('media_items')).toEqual([30, 6].sort());
-    expect(got('trainings_held')).toEqual([2]);
-    expect(got('training_participants')).toEqual([226]);
-    expect(got('outreach_sessions')).toEqual([5, 8].sort());
-    expect(got('outreach_participants')).toEqual(['2000+', '750+', '800+'].sort());
-    expect(got('suspects_monitored')).toEqual([26]);
-    expect(got('illegal_exits_detected')).toEqual([9]);
-    expect(got('illegal_returns_detected')).toEqual([42]);
-    expect(got('cases_initiated')).toEqual([0]);
-    expect(got('victims_returned')).toEqual([0]);
-    // "chưa tiếp nhận, hỗ trợ nạn nhân … nào": none received and none supported.
-    expect(got('victims_supported')).toEqual([0]);
-    expect(new Set(x.mentions.map((m) => m.indicator))).toEqual(
-      new Set([
-        'leaflets_distributed',
-        'media_items',
-        'trainings_held',
-        'training_participants',
-        'outreach_sessions',
-        'outreach_participants',
-        'suspects_monitored',
-        'illegal_exits_detected',
-        'illegal_returns_detected',
-        'cases_initiated',
-        'victims_returned',
-        'victims_supported',
-      ]),
-    );
-  });
+  it(
+    'proposes at least the figures of the issue, each to its indicator, with lower bounds where the report says ' +
+      '"hơn"',
+    () => {
+      const got = (ind: string) =>
+        figures(ind)
+          .map((m) => (m.bound === 'exact' ? m.value : `${m.value}+`))
+          .sort();
+      expect(got('leaflets_distributed')).toEqual(['1000+', 12500].sort());
+      expect(got('media_items')).toEqual([30, 6].sort());
+      expect(got('trainings_held')).toEqual([2]);
+      expect(got('training_participants')).toEqual([226]);
+      expect(got('outreach_sessions')).toEqual([5, 8].sort());
+      expect(got('outreach_participants')).toEqual(['2000+', '750+', '800+'].sort());
+      expect(got('suspects_monitored')).toEqual([26]);
+      expect(got('illegal_exits_detected')).toEqual([9]);
+      expect(got('illegal_returns_detected')).toEqual([42]);
+      expect(got('cases_initiated')).toEqual([0]);
+      expect(got('victims_returned')).toEqual([0]);
+      // "chưa tiếp nhận, hỗ trợ nạn nhân … nào": none received and none supported.
+      expect(got('victims_supported')).toEqual([0]);
+      expect(new Set(x.mentions.map((m) => m.indicator))).toEqual(
+        new Set([
+          'leaflets_distributed',
+          'media_items',
+          'trainings_held',
+          'training_participants',
+          'outreach_sessions',
+          'outreach_participants',
+          'suspects_monitored',
+          'illegal_exits_detected',
+          'illegal_returns_detected',
+          'cases_initiated',
+          'victims_returned',
+          'victims_supported',
+        ]),
+      );
+    },
+  );
 
   it('cites each figure: its words and its sentence, with code point offsets into the source as it is', () => {
     const raw = source.raw;
@@ -103,14 +108,18 @@ describe('003: Thái Bình, first half of 2019 (--unit 34 --period 2019S1)', () 
     expect(raw.indexOf('26 đối tượng')).toBe(cps(raw.slice(0, raw.indexOf('26 đối tượng'))).length); // BMP text: the same index
   });
 
-  it('lists the 54 citizens working illegally abroad and the 442 and 68 women living abroad as unmapped, with their sentences', () => {
-    const unmapped = new Map(x.unmapped.map((u) => [u.value, u]));
-    for (const v of [54, 442, 68]) expect(unmapped.has(v), `unmapped ${v}`).toBe(true);
-    expect(unmapped.get(54)!.figure.text).toMatch(/^54 công dân đang lao động bất/);
-    expect(unmapped.get(442)!.sentence.text).toMatch(/442 phụ nữ hiện đang sinh sống tại Trung Quốc/);
-    expect(unmapped.get(68)!.sentence.text).toMatch(/^68 phụ nữ lấy chồng các nước khác/);
-    for (const u of x.unmapped) expect(at(source.raw, u.sentence.start, u.sentence.end)).toBe(u.sentence.text);
-  });
+  it(
+    'lists the 54 citizens working illegally abroad and the 442 and 68 women living abroad as unmapped, with their ' +
+      'sentences',
+    () => {
+      const unmapped = new Map(x.unmapped.map((u) => [u.value, u]));
+      for (const v of [54, 442, 68]) expect(unmapped.has(v), `unmapped ${v}`).toBe(true);
+      expect(unmapped.get(54)!.figure.text).toMatch(/^54 công dân đang lao động bất/);
+      expect(unmapped.get(442)!.sentence.text).toMatch(/442 phụ nữ hiện đang sinh sống tại Trung Quốc/);
+      expect(unmapped.get(68)!.sentence.text).toMatch(/^68 phụ nữ lấy chồng các nước khác/);
+      for (const u of x.unmapped) expect(at(source.raw, u.sentence.start, u.sentence.end)).toBe(u.sentence.text);
+    },
+  );
 
   it('proposes nothing from dates, document numbers, the years 1989–2012 or the magazine count', () => {
     const values = new Set(x.mentions.map((m) => m.value));
@@ -290,27 +299,33 @@ describe('Vietnamese numbers', () => {
     expect(reasons('trẻ em dưới 16 tuổi')).toEqual([['16', 'age']]);
   });
 
-  it('a text without diacritics reads its numbers and rules the same; "nam" is a man there only where it cannot be a year', () => {
-    const plain = toDoc({ name: 'p', raw: 'to chuc 4 buoi tuyen truyen cho 320 luot nguoi' });
-    expect(plain.plain).toBe(true);
-    expect(toDoc({ name: 'v', raw: 'tổ chức 4 buổi tuyên truyền cho 320 lượt người' }).plain).toBe(false);
-    const a = extractReport(
-      { name: 'p.txt', raw: 'Trong nam, to chuc hai lop tap huan cho 45 can bo; phat 500 to roi.' },
-      { unit: '07510', period: '2023', rules },
-    );
-    expect(a.proposals.map((p) => [p.indicator, p.value])).toEqual([
-      ['leaflets_distributed', 500],
-      ['trainings_held', 2],
-      ['training_participants', 45],
-    ]);
-  });
+  it(
+    'a text without diacritics reads its numbers and rules the same; "nam" is a man there only where it cannot be ' +
+      'a year',
+    () => {
+      const plain = toDoc({ name: 'p', raw: 'to chuc 4 buoi tuyen truyen cho 320 luot nguoi' });
+      expect(plain.plain).toBe(true);
+      expect(toDoc({ name: 'v', raw: 'tổ chức 4 buổi tuyên truyền cho 320 lượt người' }).plain).toBe(false);
+      const a = extractReport(
+        { name: 'p.txt', raw: 'Trong nam, to chuc hai lop tap huan cho 45 can bo; phat 500 to roi.' },
+        { unit: '07510', period: '2023', rules },
+      );
+      expect(a.proposals.map((p) => [p.indicator, p.value])).toEqual([
+        ['leaflets_distributed', 500],
+        ['trainings_held', 2],
+        ['training_participants', 45],
+      ]);
+    },
+  );
 });
 
 describe('combining the figures of an indicator', () => {
   const text = (raw: string) => extractReport({ name: 't.txt', raw }, { unit: '213', period: '2024', rules });
   it('a stated total stands for the unit: the parts are set aside, not added', () => {
     const r = text(
-      'Toàn huyện tổ chức tổng cộng 36 buổi tuyên truyền cho 4.250 lượt người.\n\n- Công an huyện tổ chức 20 buổi tuyên truyền cho 2.600 lượt người.\n\n- Hội Phụ nữ huyện tổ chức 16 buổi tuyên truyền cho 1.650 lượt người.',
+      'Toàn huyện tổ chức tổng cộng 36 buổi tuyên truyền cho 4.250 lượt người.\n\n- Công an huyện tổ chức 20 buổi ' +
+        'tuyên truyền cho 2.600 lượt người.\n\n- Hội Phụ nữ huyện tổ chức 16 buổi tuyên truyền cho 1.650 lượt ' +
+        'người.',
     );
     const rows = Object.fromEntries(r.proposals.map((p) => [p.indicator, p]));
     expect(rows.outreach_sessions.value).toBe(36);
@@ -392,28 +407,32 @@ describe('the rules live in data', () => {
 });
 
 describe('reading sources', () => {
-  it('.txt in UTF-8 or UTF-16 with a BOM, .md; a legacy code page and an unknown type are refused with a clear message', async () => {
-    const d = tempDir('pcmbn-src-');
-    const text = 'Tổ chức 05 buổi tuyên truyền.';
-    const utf16 = writeFile(d, 'r16.txt', Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]));
-    expect((await readSource(utf16)).raw).toBe(text);
-    const bom = writeFile(
-      d,
-      'bom.md',
-      Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(`# Báo cáo\n\n**${text}**`)]),
-    );
-    const r = extractReport(await readSource(bom, 'bom.md'), { unit: '213', period: '2024', rules });
-    expect(r.proposals.map((p) => [p.indicator, p.value])).toEqual([['outreach_sessions', 5]]);
-    expect(at((await readSource(bom)).raw, r.mentions[0].figure.start, r.mentions[0].figure.end)).toBe(
-      '05 buổi tuyên truyền',
-    );
-    const legacy = writeFile(d, 'old.txt', Buffer.from([0x54, 0xf4, 0x20, 0x63, 0x68, 0xf7, 0x63]));
-    await expect(readSource(legacy, 'old.txt')).rejects.toThrow(/old\.txt:1:2: byte 0xF4 is not valid UTF-8/);
-    await expect(readSource(writeFile(d, 'r.pdf', 'x'), 'r.pdf')).rejects.toThrow(ExtractError);
-    await expect(readSource(writeFile(d, 'r.pdf', 'x'), 'r.pdf')).rejects.toThrow(
-      /unsupported file type "\.pdf"; expected \.txt, \.md or \.docx/,
-    );
-  });
+  it(
+    '.txt in UTF-8 or UTF-16 with a BOM, .md; a legacy code page and an unknown type are refused with a clear ' +
+      'message',
+    async () => {
+      const d = tempDir('pcmbn-src-');
+      const text = 'Tổ chức 05 buổi tuyên truyền.';
+      const utf16 = writeFile(d, 'r16.txt', Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]));
+      expect((await readSource(utf16)).raw).toBe(text);
+      const bom = writeFile(
+        d,
+        'bom.md',
+        Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(`# Báo cáo\n\n**${text}**`)]),
+      );
+      const r = extractReport(await readSource(bom, 'bom.md'), { unit: '213', period: '2024', rules });
+      expect(r.proposals.map((p) => [p.indicator, p.value])).toEqual([['outreach_sessions', 5]]);
+      expect(at((await readSource(bom)).raw, r.mentions[0].figure.start, r.mentions[0].figure.end)).toBe(
+        '05 buổi tuyên truyền',
+      );
+      const legacy = writeFile(d, 'old.txt', Buffer.from([0x54, 0xf4, 0x20, 0x63, 0x68, 0xf7, 0x63]));
+      await expect(readSource(legacy, 'old.txt')).rejects.toThrow(/old\.txt:1:2: byte 0xF4 is not valid UTF-8/);
+      await expect(readSource(writeFile(d, 'r.pdf', 'x'), 'r.pdf')).rejects.toThrow(ExtractError);
+      await expect(readSource(writeFile(d, 'r.pdf', 'x'), 'r.pdf')).rejects.toThrow(
+        /unsupported file type "\.pdf"; expected \.txt, \.md or \.docx/,
+      );
+    },
+  );
 
   it('.docx: the text of a Word document (generated here with the docx package), its offsets into that text', async () => {
     const { Document, Packer, Paragraph, TextRun } = await import('docx');

@@ -84,7 +84,8 @@ describe('a warehouse that cannot be written', () => {
       expect(r.code, r.stderr).toBe(2);
       expect(r.stderr).toMatch(
         new RegExp(
-          `^pcmbn: the warehouse ${db.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} cannot be opened for writing \\(.*Permission denied\\); expected a writable file in a writable folder`,
+          `^pcmbn: the warehouse ${db.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} cannot be opened for writing ` +
+            `\\(.*Permission denied\\); expected a writable file in a writable folder`,
           'm',
         ),
       );

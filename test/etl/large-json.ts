@@ -23,7 +23,8 @@ export async function writeLargeJson(w: Warehouse, file: string, wards: number):
     for (const [i, ref] of refs.entries()) {
       const rows = MONTHS.map(
         (period, m) =>
-          `  {"unit_code": "${ref}", "period": "${period}", "indicator": "hotline_calls", "value": ${(i + m) % 7}, "submitted_on": "2025-06-30"}`,
+          `  {"unit_code": "${ref}", "period": "${period}", "indicator": "hotline_calls", "value": ${(i + m) % 7}, ` +
+          `"submitted_on": "2025-06-30"}`,
       );
       fs.writeSync(out, rows.join(',\n') + (i < refs.length - 1 ? ',\n' : '\n'));
     }

@@ -1,6 +1,7 @@
 /**
  * Bad input gets a clear, located error (file, line, column, what was expected) and is kept aside, never
- * half-loaded (docs/architecture.md). One warehouse holding some good data for the whole file: every rejected load must leave
+ * half-loaded (docs/architecture.md). One warehouse holding some good data for the whole file: every rejected load
+ * must leave
  * it exactly as it was.
  */
 import fs from 'node:fs';
@@ -475,7 +476,8 @@ describe('encodings and layout', () => {
         }
       }
     });
-    /** The index (in `rows`) of the row whose line, in csv(HEADER, ...rows) with a two-line field at row 5, spans byte 4 MiB. */
+    /** The index (in `rows`) of the row whose line, in csv(HEADER, ...rows) with a two-line field at row 5, spans
+     * byte 4 MiB. */
     const straddling = (lines: string[]) => {
       let bytes = 0;
       for (const [k, l] of lines.entries()) {
@@ -635,7 +637,8 @@ describe('formulas in cells', () => {
 
   it('in JSON, a source_note formula is located at its value', async () => {
     const text =
-      '[\n  {"unit_code": "VN", "period": "2024", "indicator": "cases_solved", "value": 1, "source_note": "@SUM(A1)"}\n]\n';
+      '[\n  {"unit_code": "VN", "period": "2024", "indicator": "cases_solved", "value": 1, "source_note": ' +
+      '"@SUM(A1)"}\n]\n';
     await expectRejected(
       text,
       { line: 2, col: text.split('\n')[1].indexOf('"@SUM') + 1, column: 'source_note', message: /begins with "@"/ },
@@ -643,25 +646,29 @@ describe('formulas in cells', () => {
     );
   });
 
-  it("in XLSX, a text cell holding a formula's text is refused like the CSV one; a real formula cell is refused as a formula", async () => {
-    const wb = new ExcelJS.Workbook();
-    const sheet = wb.addWorksheet('Báo cáo');
-    sheet.addRows([
-      ['unit_code', 'period', 'indicator', 'value', 'source_note'],
-      ['VN', '2024', 'cases_solved', 1, '=HYPERLINK("http://x","12")'],
-    ]);
-    await expectRejected(
-      Buffer.from(await wb.xlsx.writeBuffer()),
-      { line: 2, col: 5, column: 'source_note', message: /begins with "="/ },
-      { ext: 'xlsx' },
-    );
-    sheet.getCell('E2').value = { formula: 'HYPERLINK("http://x","12")', result: '12' };
-    await expectRejected(
-      Buffer.from(await wb.xlsx.writeBuffer()),
-      { line: 2, col: 5, column: 'source_note', message: /^cell E2 holds a formula; expected a plain value/ },
-      { ext: 'xlsx' },
-    );
-  });
+  it(
+    "in XLSX, a text cell holding a formula's text is refused like the CSV one; a real formula cell is refused as " +
+      'a formula',
+    async () => {
+      const wb = new ExcelJS.Workbook();
+      const sheet = wb.addWorksheet('Báo cáo');
+      sheet.addRows([
+        ['unit_code', 'period', 'indicator', 'value', 'source_note'],
+        ['VN', '2024', 'cases_solved', 1, '=HYPERLINK("http://x","12")'],
+      ]);
+      await expectRejected(
+        Buffer.from(await wb.xlsx.writeBuffer()),
+        { line: 2, col: 5, column: 'source_note', message: /begins with "="/ },
+        { ext: 'xlsx' },
+      );
+      sheet.getCell('E2').value = { formula: 'HYPERLINK("http://x","12")', result: '12' };
+      await expectRejected(
+        Buffer.from(await wb.xlsx.writeBuffer()),
+        { line: 2, col: 5, column: 'source_note', message: /^cell E2 holds a formula; expected a plain value/ },
+        { ext: 'xlsx' },
+      );
+    },
+  );
 });
 
 describe('many errors', () => {
@@ -704,7 +711,11 @@ function part(name: string, content: string | Buffer, method: 0 | 8 = 8): RawPar
   };
 }
 
-/** A zip archive of `parts`, as Excel writes one (UTF-8 names, no data descriptors), optionally with ZIP64 records. */
+/**
+
+ * A zip archive of `parts`, as Excel writes one (UTF-8 names, no data descriptors), optionally with ZIP64 records.
+
+ */
 function zipOf(parts: RawPart[], o: { zip64?: boolean } = {}): Buffer {
   const u16 = (n: number) => Buffer.from([n & 0xff, (n >>> 8) & 0xff]);
   const u32 = (n: number) => {
@@ -794,7 +805,8 @@ function zipOf(parts: RawPart[], o: { zip64?: boolean } = {}): Buffer {
 }
 
 const SHEET_HEAD =
-  '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>';
+  '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet ' +
+  'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>';
 const SHEET_TAIL = '</sheetData></worksheet>';
 
 /** Sheet XML rows of inline strings, as some tools write them. */
@@ -803,7 +815,8 @@ function sheetRows(rows: string[][]): string {
   return rows
     .map(
       (cells, r) =>
-        `<row r="${r + 1}">${cells.map((v, i) => `<c r="${col(i)}${r + 1}" t="inlineStr"><is><t>${v}</t></is></c>`).join('')}</row>`,
+        `<row ` +
+        `r="${r + 1}">${cells.map((v, i) => `<c r="${col(i)}${r + 1}" t="inlineStr"><is><t>${v}</t></is></c>`).join('')}</row>`,
     )
     .join('');
 }
@@ -814,19 +827,28 @@ function workbookParts(sheet: RawPart): RawPart[] {
   return [
     part(
       '[Content_Types].xml',
-      '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>',
+      '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Types ' +
+        'xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ' +
+        'ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ' +
+        'ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ' +
+        'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override ' +
+        'PartName="/xl/worksheets/sheet1.xml" ' +
+        'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>',
     ),
     part(
       '_rels/.rels',
-      `<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="${rels}/officeDocument" Target="xl/workbook.xml"/></Relationships>`,
+      `<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" ` +
+        `Type="${rels}/officeDocument" Target="xl/workbook.xml"/></Relationships>`,
     ),
     part(
       'xl/workbook.xml',
-      `<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="${rels}"><sheets><sheet name="Báo cáo" sheetId="1" r:id="rId1"/></sheets></workbook>`,
+      `<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="${rels}"><sheets><sheet ` +
+        `name="Báo cáo" sheetId="1" r:id="rId1"/></sheets></workbook>`,
     ),
     part(
       'xl/_rels/workbook.xml.rels',
-      `<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="${rels}/worksheet" Target="worksheets/sheet1.xml"/></Relationships>`,
+      `<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" ` +
+        `Type="${rels}/worksheet" Target="worksheets/sheet1.xml"/></Relationships>`,
     ),
     sheet,
   ];
@@ -867,7 +889,11 @@ async function bombSheet(spaces: number): Promise<RawPart> {
 const GiB = 2 ** 30;
 const MiB = 2 ** 20;
 
-/** The process's peak resident memory above its level at the start of `fn` (Linux: VmHWM, reset through clear_refs). */
+/**
+
+ * The process's peak resident memory above its level at the start of `fn` (Linux: VmHWM, reset through clear_refs).
+
+ */
 async function peakGrowth<T>(fn: () => Promise<T>): Promise<{ result: T; bytes: number }> {
   const kib = (field: string) =>
     Number(fs.readFileSync('/proc/self/status', 'utf8').match(new RegExp(`${field}:\\s+(\\d+) kB`))![1]) * 1024;
@@ -940,23 +966,27 @@ describe('workbooks that are not what they claim (.xlsx)', () => {
     );
   });
 
-  it('a zip bomb that lies about its size: inflating stops at the first byte beyond the 4 KiB it declares, in bounded memory', async () => {
-    const zip = zipOf(workbookParts({ ...bomb, declaredSize: 4096 }));
-    const { bytes } = await peakGrowth(() =>
-      expectRejected(
-        zip,
-        {
-          line: null,
-          col: null,
-          message:
-            /^part xl\/worksheets\/sheet1\.xml holds more than the 4\.0 KiB its directory declares \(stopped there\).*expected an Excel workbook of reasonable size/,
-        },
-        { ext: 'xlsx' },
-      ),
-    );
-    console.log('PEAK', bytes / MiB);
-    expect(bytes).toBeLessThan(256 * MiB);
-  });
+  it(
+    'a zip bomb that lies about its size: inflating stops at the first byte beyond the 4 KiB it declares, in ' +
+      'bounded memory',
+    async () => {
+      const zip = zipOf(workbookParts({ ...bomb, declaredSize: 4096 }));
+      const { bytes } = await peakGrowth(() =>
+        expectRejected(
+          zip,
+          {
+            line: null,
+            col: null,
+            message:
+              /^part xl\/worksheets\/sheet1\.xml holds more than the 4\.0 KiB its directory declares \(stopped there\).*expected an Excel workbook of reasonable size/,
+          },
+          { ext: 'xlsx' },
+        ),
+      );
+      console.log('PEAK', bytes / MiB);
+      expect(bytes).toBeLessThan(256 * MiB);
+    },
+  );
 
   it('the same lie in ZIP64 records', async () => {
     await expectRejected(

@@ -284,7 +284,8 @@ describe('JSON', () => {
 
   it('a syntax error names its line and column', async () => {
     const text =
-      '[\n  {"unit_code": "VN", "period": "2024", "indicator": "cases_solved", "value": 1},\n  {"unit_code": "VN" "period": "2024"}\n]\n';
+      '[\n  {"unit_code": "VN", "period": "2024", "indicator": "cases_solved", "value": 1},\n  {"unit_code": "VN" ' +
+      '"period": "2024"}\n]\n';
     const { file, factCount } = await loadOne('syntax.json', text);
     expect(file.status).toBe('rejected');
     // Line 3: `  {"unit_code": "VN" "period"…`: the unexpected string starts at column 22.
@@ -295,7 +296,8 @@ describe('JSON', () => {
 
   it('an object without "value" is an error naming the object\'s line', async () => {
     const text =
-      '[\n  {"unit_code": "VN", "period": "2024", "indicator": "cases_solved", "value": 1},\n  {"unit_code": "VN", "period": "2024", "indicator": "cases_initiated"}\n]\n';
+      '[\n  {"unit_code": "VN", "period": "2024", "indicator": "cases_solved", "value": 1},\n  {"unit_code": "VN", ' +
+      '"period": "2024", "indicator": "cases_initiated"}\n]\n';
     const { file, factCount } = await loadOne('missing.json', text);
     expect(file.status).toBe('rejected');
     expect(file.issues).toEqual([

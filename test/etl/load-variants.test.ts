@@ -64,7 +64,8 @@ const row = (r: Partial<Row>): Row => ({
   ...r,
 });
 
-/** The canonical report: both unit lists, a plain code with and without `hierarchy`, disaggregations, notes that need quoting. */
+/** The canonical report: both unit lists, a plain code with and without `hierarchy`, disaggregations, notes that need
+ * quoting. */
 const ROWS: Row[] = [
   row({
     unit_code: '2025-03:26734',
@@ -741,7 +742,9 @@ describe('generated variants of a valid report', () => {
 });
 
 describe('generated corruptions of a valid report', () => {
-  /** A warehouse holding other figures (2023), so that "unchanged" means something and a load's own facts stand out. */
+  /**
+   * A warehouse holding other figures (2023), so that "unchanged" means something and a load's own facts stand out.
+   */
   let seeded: string;
   let seedFacts: Fact[];
   let wh: Warehouse;
@@ -764,37 +767,42 @@ describe('generated corruptions of a valid report', () => {
   });
   afterAll(async () => wh.close());
 
-  it(`${CORRUPT_RUNS} corruptions: rejected and located with the warehouse unchanged, or loaded exactly as the bytes still read`, async () => {
-    const outcomes: Record<string, { rejected: number; loaded: number }> = {};
-    await fc.assert(
-      fc.asyncProperty(corruption, async (c) => {
-        const { written, bytes, expectation: e } = await build(c);
-        const name = `corrupt-${++files}.${written.ext}`;
-        const before = await snapshot(wh);
-        const r = await loadFiles(wh, [writeFile(dir, name, bytes)], { today: TODAY, baseDir: dir });
-        const f = r.files[0];
-        const tally = (outcomes[`${c.kind} ${written.ext}`] ??= { rejected: 0, loaded: 0 });
-        if (f.status === 'rejected') {
-          tally.rejected++;
-          expect(e.load, `a harmless ${c.kind} was rejected: ${JSON.stringify(f.issues)}`).not.toBe(true);
-          expect(await snapshot(wh)).toEqual(before);
-          expect(f.errors).toBeGreaterThan(0);
-          expectLocated(f.issues, name, written, bytes);
-          if (e.reject?.lines) expectErrorAt(f.issues, e.reject);
-          return;
-        }
-        tally.loaded++;
-        expect(f.status).toBe('loaded');
-        expect(e.reject, `a ${c.kind} that must be rejected loaded`).toBeUndefined();
-        const own = (await factsOf(wh)).filter((x) => !seedFacts.some((s) => key(s) === key(x)));
-        expectFacts(own, e);
-        await wh.close();
-        await reopen();
-      }),
-      { seed: SEED, numRuns: CORRUPT_RUNS },
-    );
-    console.log(`corruptions (seed ${SEED}): ${JSON.stringify(outcomes)}`);
-  }, 600_000);
+  it(
+    `${CORRUPT_RUNS} corruptions: rejected and located with the warehouse unchanged, or loaded exactly as the ` +
+      `bytes still read`,
+    async () => {
+      const outcomes: Record<string, { rejected: number; loaded: number }> = {};
+      await fc.assert(
+        fc.asyncProperty(corruption, async (c) => {
+          const { written, bytes, expectation: e } = await build(c);
+          const name = `corrupt-${++files}.${written.ext}`;
+          const before = await snapshot(wh);
+          const r = await loadFiles(wh, [writeFile(dir, name, bytes)], { today: TODAY, baseDir: dir });
+          const f = r.files[0];
+          const tally = (outcomes[`${c.kind} ${written.ext}`] ??= { rejected: 0, loaded: 0 });
+          if (f.status === 'rejected') {
+            tally.rejected++;
+            expect(e.load, `a harmless ${c.kind} was rejected: ${JSON.stringify(f.issues)}`).not.toBe(true);
+            expect(await snapshot(wh)).toEqual(before);
+            expect(f.errors).toBeGreaterThan(0);
+            expectLocated(f.issues, name, written, bytes);
+            if (e.reject?.lines) expectErrorAt(f.issues, e.reject);
+            return;
+          }
+          tally.loaded++;
+          expect(f.status).toBe('loaded');
+          expect(e.reject, `a ${c.kind} that must be rejected loaded`).toBeUndefined();
+          const own = (await factsOf(wh)).filter((x) => !seedFacts.some((s) => key(s) === key(x)));
+          expectFacts(own, e);
+          await wh.close();
+          await reopen();
+        }),
+        { seed: SEED, numRuns: CORRUPT_RUNS },
+      );
+      console.log(`corruptions (seed ${SEED}): ${JSON.stringify(outcomes)}`);
+    },
+    600_000,
+  );
 });
 
 /** Every issue names the file; a line, when given, is a line of the file; a column number is at least 1. */
@@ -836,11 +844,14 @@ function expectErrorAt(issues: LoadIssue[], at: NonNullable<Expectation['reject'
   );
   expect(
     hits,
-    `no error on lines ${from}–${to}${at.column ? ` in ${at.column}${at.col ? ` (column ${at.col})` : ''}` : ''}${at.duplicateOf ? ` naming line ${at.duplicateOf}` : ''}: ${JSON.stringify(issues)}`,
+    `no error on lines ` +
+      `${from}–${to}${at.column ? ` in ${at.column}${at.col ? ` (column ${at.col})` : ''}` : ''}${at.duplicateOf ? ` naming line ${at.duplicateOf}` : ''}: ` +
+      `${JSON.stringify(issues)}`,
   ).not.toEqual([]);
 }
 
-/** The facts a corrupted file loaded: those of `rows`, one of which may differ only in what the damaged column decides. */
+/** The facts a corrupted file loaded: those of `rows`, one of which may differ only in what the damaged column
+ * decides. */
 function expectFacts(own: Fact[], e: Expectation): void {
   const expected = e.rows.filter((s) => s !== e.altered?.source).map((s) => factOfRow[s]);
   const rest = own.filter((x) => !expected.some((y) => key(x) === key(y)));

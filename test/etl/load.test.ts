@@ -1,5 +1,6 @@
 /**
- * The load's rules (docs/architecture.md, "Correctness rules"): atomic per file, idempotent, revisions keep history, overlapping
+ * The load's rules (docs/architecture.md, "Correctness rules"): atomic per file, idempotent, revisions keep history,
+ * overlapping
  * files never count twice, unit codes resolved in the right list, the reform re-aggregates through lineage.
  * Real DuckDB files, real report files in temp folders.
  */
@@ -131,7 +132,8 @@ describe('a good file', () => {
       run_id: number;
       file_id: number;
     }>(
-      'SELECT unit_id, period_id, submitted_on::VARCHAR AS submitted_on, run_id, file_id FROM reports ORDER BY unit_id, period_id',
+      'SELECT unit_id, period_id, submitted_on::VARCHAR AS submitted_on, run_id, file_id FROM reports ORDER BY ' +
+        'unit_id, period_id',
     );
     expect(reports.map((x) => [x.unit_id, x.period_id])).toEqual(
       [
@@ -164,38 +166,42 @@ describe('a good file', () => {
     ]);
   });
 
-  it('loading it again changes nothing: unchanged, same facts and reports; a copy under another name is recognised too', async () => {
-    const file = report('good.csv', [
-      '2025-03:26734,2024,cases_initiated,3,2024-04-05',
-      'VN,2024,cases_solved,1,2024-04-05',
-    ]);
-    await load([file]);
-    const before = await snapshot(w);
-
-    const again = await load([file]);
-    expect(again).toMatchObject({ loaded: 0, unchanged: 1, rejected: 0, rows: 0, revised: 0 });
-    expect(again.files[0].status).toBe('unchanged');
-
-    const copy = writeFile(
-      dir,
-      'sub/copy-of-good.csv',
-      csv(
-        'unit_code,period,indicator,value,submitted_on',
+  it(
+    'loading it again changes nothing: unchanged, same facts and reports; a copy under another name is recognised ' +
+      'too',
+    async () => {
+      const file = report('good.csv', [
         '2025-03:26734,2024,cases_initiated,3,2024-04-05',
         'VN,2024,cases_solved,1,2024-04-05',
-      ),
-    );
-    const third = await load([copy]);
-    expect(third.files[0].status).toBe('unchanged');
+      ]);
+      await load([file]);
+      const before = await snapshot(w);
 
-    expect(await snapshot(w)).toEqual(before);
-    expect(await count(w, 'facts')).toBe(2);
-    expect(await count(w, 'reports')).toBe(2);
-    const [run] = await w.sql('SELECT files_loaded, files_unchanged, rows_loaded FROM etl_runs WHERE run_id = $1', [
-      again.runId,
-    ]);
-    expect(run).toEqual({ files_loaded: 0, files_unchanged: 1, rows_loaded: 0 });
-  });
+      const again = await load([file]);
+      expect(again).toMatchObject({ loaded: 0, unchanged: 1, rejected: 0, rows: 0, revised: 0 });
+      expect(again.files[0].status).toBe('unchanged');
+
+      const copy = writeFile(
+        dir,
+        'sub/copy-of-good.csv',
+        csv(
+          'unit_code,period,indicator,value,submitted_on',
+          '2025-03:26734,2024,cases_initiated,3,2024-04-05',
+          'VN,2024,cases_solved,1,2024-04-05',
+        ),
+      );
+      const third = await load([copy]);
+      expect(third.files[0].status).toBe('unchanged');
+
+      expect(await snapshot(w)).toEqual(before);
+      expect(await count(w, 'facts')).toBe(2);
+      expect(await count(w, 'reports')).toBe(2);
+      const [run] = await w.sql('SELECT files_loaded, files_unchanged, rows_loaded FROM etl_runs WHERE run_id = $1', [
+        again.runId,
+      ]);
+      expect(run).toEqual({ files_loaded: 0, files_unchanged: 1, rows_loaded: 0 });
+    },
+  );
 });
 
 describe('atomic per file', () => {
@@ -293,25 +299,29 @@ describe('atomic per file', () => {
 });
 
 describe('several files in one call', () => {
-  it('a file the CSV reader cannot read whole, a file with a bad value and a good file: each judged alone, lines exact', async () => {
-    const truncated = writeFile(
-      dir,
-      'a-truncated.csv',
-      `${HEADER}\nVN,2024,cases_solved,1\nVN,2024,cases_initiated,2\nVN,2024Q1\n`,
-    );
-    const bad = writeFile(dir, 'b-bad.csv', csv(HEADER, 'VN,2024,cases_solved,1', 'VN,2024,cases_initiated,x'));
-    const good = writeFile(dir, 'c-good.csv', csv(HEADER, 'VN,2025,cases_solved,1'));
-    const r = await load([truncated, bad, good]);
-    expect(r.files.map((f) => [f.name, f.status, f.issues.map((i) => [i.line, i.col])])).toEqual([
-      ['a-truncated.csv', 'rejected', [[4, 3]]],
-      ['b-bad.csv', 'rejected', [[3, 4]]],
-      ['c-good.csv', 'loaded', []],
-    ]);
-    expect((await currentFacts(w)).map((f) => [f.period_id, f.indicator, f.value])).toEqual([
-      ['2025', 'cases_solved', 1],
-    ]);
-    expect(await count(w, 'reports')).toBe(1);
-  });
+  it(
+    'a file the CSV reader cannot read whole, a file with a bad value and a good file: each judged alone, lines ' +
+      'exact',
+    async () => {
+      const truncated = writeFile(
+        dir,
+        'a-truncated.csv',
+        `${HEADER}\nVN,2024,cases_solved,1\nVN,2024,cases_initiated,2\nVN,2024Q1\n`,
+      );
+      const bad = writeFile(dir, 'b-bad.csv', csv(HEADER, 'VN,2024,cases_solved,1', 'VN,2024,cases_initiated,x'));
+      const good = writeFile(dir, 'c-good.csv', csv(HEADER, 'VN,2025,cases_solved,1'));
+      const r = await load([truncated, bad, good]);
+      expect(r.files.map((f) => [f.name, f.status, f.issues.map((i) => [i.line, i.col])])).toEqual([
+        ['a-truncated.csv', 'rejected', [[4, 3]]],
+        ['b-bad.csv', 'rejected', [[3, 4]]],
+        ['c-good.csv', 'loaded', []],
+      ]);
+      expect((await currentFacts(w)).map((f) => [f.period_id, f.indicator, f.value])).toEqual([
+        ['2025', 'cases_solved', 1],
+      ]);
+      expect(await count(w, 'reports')).toBe(1);
+    },
+  );
 
   it('a folder loads its report files in name order, recursively', async () => {
     writeFile(
@@ -547,50 +557,54 @@ describe('disaggregation', () => {
 });
 
 describe('the 2025 reform', () => {
-  it('old Đồng Nai and old Bình Phước re-aggregate onto new Đồng Nai through unit_lineage; old units stay as they were', async () => {
-    const r = await load([
-      writeFile(
-        dir,
-        'provinces.csv',
-        csv(
-          'unit_code,period,indicator,value,submitted_on',
-          '2025-03:75,2024,victims_returned,7,2025-01-10',
-          '2025-03:70,2024,victims_returned,4,2025-01-10',
-          '2025-03:70,2024,cases_initiated,2,2025-01-10',
-          '2025-07:75,2025S2,victims_returned,5,2025-12-30',
+  it(
+    'old Đồng Nai and old Bình Phước re-aggregate onto new Đồng Nai through unit_lineage; old units stay as they ' +
+      'were',
+    async () => {
+      const r = await load([
+        writeFile(
+          dir,
+          'provinces.csv',
+          csv(
+            'unit_code,period,indicator,value,submitted_on',
+            '2025-03:75,2024,victims_returned,7,2025-01-10',
+            '2025-03:70,2024,victims_returned,4,2025-01-10',
+            '2025-03:70,2024,cases_initiated,2,2025-01-10',
+            '2025-07:75,2025S2,victims_returned,5,2025-12-30',
+          ),
         ),
-      ),
-    ]);
-    expect(r.loaded).toBe(1);
+      ]);
+      expect(r.loaded).toBe(1);
 
-    const lineage = await w.sql(`SELECT o.ref AS old_ref, l.transfer, l.weight FROM unit_lineage l
+      const lineage = await w.sql(`SELECT o.ref AS old_ref, l.transfer, l.weight FROM unit_lineage l
       JOIN units o ON o.unit_id = l.old_id JOIN units n ON n.unit_id = l.new_id
       WHERE n.ref = '2025-07:75' AND o.level = 'province' ORDER BY o.ref`);
-    expect(lineage).toEqual([
-      { old_ref: '2025-03:70', transfer: 'full', weight: 1 },
-      { old_ref: '2025-03:75', transfer: 'full', weight: 1 },
-    ]);
+      expect(lineage).toEqual([
+        { old_ref: '2025-03:70', transfer: 'full', weight: 1 },
+        { old_ref: '2025-03:75', transfer: 'full', weight: 1 },
+      ]);
 
-    // History on today's units: an old unit's figures go to its successor, a new unit's stay its own.
-    const onNewUnits = await w.sql(`SELECT f.period_id, sum(f.value * coalesce(l.weight, 1))::DOUBLE AS v
+      // History on today's units: an old unit's figures go to its successor, a new unit's stay its own.
+      const onNewUnits = await w.sql(`SELECT f.period_id, sum(f.value * coalesce(l.weight, 1))::DOUBLE AS v
       FROM facts f JOIN units u USING (unit_id)
       LEFT JOIN unit_lineage l ON l.old_id = f.unit_id
       WHERE f.is_current AND f.indicator = 'victims_returned'
         AND (CASE WHEN u.hierarchy = '2025-03' THEN l.new_id ELSE f.unit_id END) = (SELECT unit_id FROM units WHERE ref = '2025-07:75')
       GROUP BY f.period_id ORDER BY f.period_id`);
-    expect(onNewUnits).toEqual([
-      { period_id: '2024', v: 11 },
-      { period_id: '2025S2', v: 5 },
-    ]);
+      expect(onNewUnits).toEqual([
+        { period_id: '2024', v: 11 },
+        { period_id: '2025S2', v: 5 },
+      ]);
 
-    expect(
-      (await currentFacts(w)).filter((f) => f.ref === '2025-03:75').map((f) => [f.period_id, f.indicator, f.value]),
-    ).toEqual([['2024', 'victims_returned', 7]]);
-    expect((await currentFacts(w)).filter((f) => f.ref === '2025-03:70').map((f) => [f.indicator, f.value])).toEqual([
-      ['cases_initiated', 2],
-      ['victims_returned', 4],
-    ]);
-  });
+      expect(
+        (await currentFacts(w)).filter((f) => f.ref === '2025-03:75').map((f) => [f.period_id, f.indicator, f.value]),
+      ).toEqual([['2024', 'victims_returned', 7]]);
+      expect((await currentFacts(w)).filter((f) => f.ref === '2025-03:70').map((f) => [f.indicator, f.value])).toEqual([
+        ['cases_initiated', 2],
+        ['victims_returned', 4],
+      ]);
+    },
+  );
 
   it('an old ward of Biên Hòa rolls up to old Đồng Nai through unit_closure, and through lineage to new Đồng Nai', async () => {
     const [ward] = await w.sql<{ ref: string; name: string }>(`SELECT ref, name FROM units u
@@ -632,7 +646,8 @@ describe('unit codes', () => {
       ),
     ]);
     const rows = await w.sql(
-      `SELECT f.period_id, u.ref, u.name, u.hierarchy, f.value FROM facts f JOIN units u USING (unit_id) ORDER BY f.period_id`,
+      `SELECT f.period_id, u.ref, u.name, u.hierarchy, f.value FROM facts f JOIN units u USING (unit_id) ORDER BY ` +
+        `f.period_id`,
     );
     expect(rows).toEqual([
       { period_id: '2024', ref: '2025-03:00004', name: 'Trúc Bạch', hierarchy: '2025-03', value: 1 },

@@ -46,7 +46,9 @@ describe('a line longer than 2 MiB', () => {
       expect.objectContaining({
         severity: 'error',
         line: 3,
-        message: `the line is ${long.length.toLocaleString('en-US')} bytes long; a line holds at most 2,097,152 bytes (2 MiB): expected one report row per line`,
+        message:
+          `the line is ${long.length.toLocaleString('en-US')} bytes long; a line holds at most 2,097,152 ` +
+          `bytes (2 MiB): expected one report row per line`,
       }),
     ]);
     expect(await snapshot(w)).toEqual(before);

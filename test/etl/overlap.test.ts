@@ -82,33 +82,38 @@ describe('two loads at once', () => {
     expect(second!.stderr).not.toMatch(/inbox/); // no server is running
   }, 120_000);
 
-  it('a load meeting a running server fails at once, whatever --wait says, and points to the inbox; keys point to stopping it', async () => {
-    const db = await freshWarehousePath();
-    const server = pcmbnBackground(pcmbnEnv(db, { PORT: '0' }), 'serve');
-    try {
-      await server.waitFor(/^GraphQL /m, 60_000);
-      // Were it to sit out the 600 s, the test's own time limit would fail it.
-      const load = await pcmbn(pcmbnEnv(db), 'etl', 'load', '--wait', '600', setB);
-      expect(load.code).toBe(2);
-      expect(load.stderr).toMatch(
-        /in use by another process \(PID \d+: pcmbn serve\); stop it first, or drop the files into the running server's inbox/,
-      );
-      expect(load.stderr).not.toMatch(/waiting/);
-      expect(load.stderr).toMatch(/the folder its --inbox or PCMBN_INBOX names/);
-      // Keys cannot go through the inbox: the advice is to stop the server, with no word of an inbox.
-      for (const args of [
-        ['keys', 'list'],
-        ['keys', 'create', '--role', 'viewer', '--unit', 'VN'],
-      ]) {
-        const keys = await pcmbn(pcmbnEnv(db), ...args);
-        expect(keys.code).toBe(2);
-        expect(keys.stderr).toMatch(
-          /in use by another process \(PID \d+: pcmbn serve\); API keys are managed with the server stopped: stop it, run this command again, then start the server again$/m,
+  it(
+    'a load meeting a running server fails at once, whatever --wait says, and points to the inbox; keys point to ' +
+      'stopping it',
+    async () => {
+      const db = await freshWarehousePath();
+      const server = pcmbnBackground(pcmbnEnv(db, { PORT: '0' }), 'serve');
+      try {
+        await server.waitFor(/^GraphQL /m, 60_000);
+        // Were it to sit out the 600 s, the test's own time limit would fail it.
+        const load = await pcmbn(pcmbnEnv(db), 'etl', 'load', '--wait', '600', setB);
+        expect(load.code).toBe(2);
+        expect(load.stderr).toMatch(
+          /in use by another process \(PID \d+: pcmbn serve\); stop it first, or drop the files into the running server's inbox/,
         );
-        expect(keys.stderr).not.toMatch(/inbox/);
+        expect(load.stderr).not.toMatch(/waiting/);
+        expect(load.stderr).toMatch(/the folder its --inbox or PCMBN_INBOX names/);
+        // Keys cannot go through the inbox: the advice is to stop the server, with no word of an inbox.
+        for (const args of [
+          ['keys', 'list'],
+          ['keys', 'create', '--role', 'viewer', '--unit', 'VN'],
+        ]) {
+          const keys = await pcmbn(pcmbnEnv(db), ...args);
+          expect(keys.code).toBe(2);
+          expect(keys.stderr).toMatch(
+            /in use by another process \(PID \d+: pcmbn serve\); API keys are managed with the server stopped: stop it, run this command again, then start the server again$/m,
+          );
+          expect(keys.stderr).not.toMatch(/inbox/);
+        }
+      } finally {
+        expect(await server.stop()).toBe(0);
       }
-    } finally {
-      expect(await server.stop()).toBe(0);
-    }
-  }, 120_000);
+    },
+    120_000,
+  );
 });

@@ -98,37 +98,42 @@ describe('SIGTERM during a load', () => {
     expect(loaded.runs).toEqual(['succeeded', 'interrupted', 'succeeded']);
   }, 300_000);
 
-  it('`pcmbn serve` loading its inbox: stops, the file stays in the inbox and is not in the warehouse; the next start loads it', async () => {
-    const db = await copyOfBase();
-    const inbox = path.join(tempDir(), 'inbox');
-    const serve = () =>
-      pcmbnBackground(pcmbnEnv(db, { PORT: '0' }), 'serve', '--inbox', inbox, '--cron', '* * * * * *');
-    const first = serve();
-    await first.waitFor(/GraphQL/);
-    fs.copyFileSync(large, path.join(inbox, 'export.json'));
-    await first.waitFor(/inbox: loading export\.json/);
-    const end = await Promise.race([
-      first.stop(),
-      new Promise((_, reject) =>
-        setTimeout(() => reject(new Error(`still running ${STOP_BOUND_MS} ms after SIGTERM`)), STOP_BOUND_MS),
-      ),
-    ]).finally(() => first.child.kill('SIGKILL'));
-    expect(end).toBe(0);
-    expect(first.stdout()).toMatch(/stopped/);
-    expect(first.stdout()).not.toMatch(/run \d+: 1 loaded/);
-    expect(fs.existsSync(path.join(inbox, 'export.json'))).toBe(true);
-    const after = await stateOf(db);
-    expect({ facts: after.facts, rollup: after.rollup }).toEqual(before);
-    expect(after.runs.at(-1)).toBe('interrupted');
+  it(
+    '`pcmbn serve` loading its inbox: stops, the file stays in the inbox and is not in the warehouse; the next ' +
+      'start loads it',
+    async () => {
+      const db = await copyOfBase();
+      const inbox = path.join(tempDir(), 'inbox');
+      const serve = () =>
+        pcmbnBackground(pcmbnEnv(db, { PORT: '0' }), 'serve', '--inbox', inbox, '--cron', '* * * * * *');
+      const first = serve();
+      await first.waitFor(/GraphQL/);
+      fs.copyFileSync(large, path.join(inbox, 'export.json'));
+      await first.waitFor(/inbox: loading export\.json/);
+      const end = await Promise.race([
+        first.stop(),
+        new Promise((_, reject) =>
+          setTimeout(() => reject(new Error(`still running ${STOP_BOUND_MS} ms after SIGTERM`)), STOP_BOUND_MS),
+        ),
+      ]).finally(() => first.child.kill('SIGKILL'));
+      expect(end).toBe(0);
+      expect(first.stdout()).toMatch(/stopped/);
+      expect(first.stdout()).not.toMatch(/run \d+: 1 loaded/);
+      expect(fs.existsSync(path.join(inbox, 'export.json'))).toBe(true);
+      const after = await stateOf(db);
+      expect({ facts: after.facts, rollup: after.rollup }).toEqual(before);
+      expect(after.runs.at(-1)).toBe('interrupted');
 
-    const second = serve();
-    try {
-      await second.waitFor(/run \d+: 1 loaded/, 300_000);
-    } finally {
-      expect(await second.stop()).toBe(0);
-    }
-    expect(fs.existsSync(path.join(inbox, 'export.json'))).toBe(false);
-    const loaded = await stateOf(db);
-    expect(loaded.facts.length).toBe(before.facts.length + rows);
-  }, 600_000);
+      const second = serve();
+      try {
+        await second.waitFor(/run \d+: 1 loaded/, 300_000);
+      } finally {
+        expect(await second.stop()).toBe(0);
+      }
+      expect(fs.existsSync(path.join(inbox, 'export.json'))).toBe(false);
+      const loaded = await stateOf(db);
+      expect(loaded.facts.length).toBe(before.facts.length + rows);
+    },
+    600_000,
+  );
 });

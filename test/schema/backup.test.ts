@@ -91,65 +91,71 @@ beforeAll(async () => {
 afterAll(cleanupTemp);
 
 describe('a backup', () => {
-  it('holds every table as Parquet, the catalogue and a manifest whose counts and hashes match the files; tokens are nowhere in it', async () => {
-    const tables = manifest.tables.map((t) => t.table);
-    expect(tables).toEqual([
-      'api_keys',
-      'etl_runs',
-      'facts',
-      'indicators',
-      'meta',
-      'periods',
-      'rejects',
-      'reports',
-      'rollup',
-      'source_files',
-      'unit_closure',
-      'unit_lineage',
-      'units',
-    ]);
-    expect(fs.readdirSync(backupDir).sort()).toEqual(
-      [...manifest.tables.map((t) => t.file), 'catalogue.json', MANIFEST].sort(),
-    );
-    for (const f of [...manifest.tables, manifest.catalogue]) {
-      expect(fileHash(path.join(backupDir, f.file)), f.file).toBe(f.sha256);
-      expect(fs.statSync(path.join(backupDir, f.file)).size, f.file).toBe(f.bytes);
-    }
-    expect(JSON.parse(fs.readFileSync(path.join(backupDir, 'catalogue.json'), 'utf8'))).toEqual(
-      JSON.parse(JSON.stringify(INDICATORS)),
-    );
-    expect(manifest).toMatchObject({
-      format: 'pcmbn-backup',
-      formatVersion: 1,
-      pcmbnVersion: '0.1.0',
-      schemaVersion: 5,
-      source,
-    });
-    expect(manifest.dataVersion).toBeGreaterThan(0);
-    expect(manifest.sequences).toEqual({ file_seq: expect.any(Number), run_seq: expect.any(Number) });
-
-    // Counted by DuckDB from the files themselves, independently of the manifest.
-    const db = await DuckDBInstance.create(':memory:');
-    const conn = await db.connect();
-    try {
-      for (const t of manifest.tables) {
-        const rows = (
-          await conn.runAndReadAll(`SELECT count(*)::INTEGER AS n FROM read_parquet('${path.join(backupDir, t.file)}')`)
-        ).getRowObjectsJS();
-        expect(rows[0].n, t.table).toBe(t.rows);
+  it(
+    'holds every table as Parquet, the catalogue and a manifest whose counts and hashes match the files; tokens ' +
+      'are nowhere in it',
+    async () => {
+      const tables = manifest.tables.map((t) => t.table);
+      expect(tables).toEqual([
+        'api_keys',
+        'etl_runs',
+        'facts',
+        'indicators',
+        'meta',
+        'periods',
+        'rejects',
+        'reports',
+        'rollup',
+        'source_files',
+        'unit_closure',
+        'unit_lineage',
+        'units',
+      ]);
+      expect(fs.readdirSync(backupDir).sort()).toEqual(
+        [...manifest.tables.map((t) => t.file), 'catalogue.json', MANIFEST].sort(),
+      );
+      for (const f of [...manifest.tables, manifest.catalogue]) {
+        expect(fileHash(path.join(backupDir, f.file)), f.file).toBe(f.sha256);
+        expect(fs.statSync(path.join(backupDir, f.file)).size, f.file).toBe(f.bytes);
       }
-      expect(manifest.tables.find((t) => t.table === 'facts')!.rows).toBeGreaterThan(500_000);
-      expect(manifest.tables.find((t) => t.table === 'api_keys')!.rows).toBe(5);
-      const everything = fs
-        .readdirSync(backupDir)
-        .map((f) => fs.readFileSync(path.join(backupDir, f)).toString('latin1'))
-        .join('');
-      for (const [name, token] of Object.entries(tokens)) expect(everything.includes(token), name).toBe(false);
-    } finally {
-      conn.closeSync();
-      db.closeSync();
-    }
-  });
+      expect(JSON.parse(fs.readFileSync(path.join(backupDir, 'catalogue.json'), 'utf8'))).toEqual(
+        JSON.parse(JSON.stringify(INDICATORS)),
+      );
+      expect(manifest).toMatchObject({
+        format: 'pcmbn-backup',
+        formatVersion: 1,
+        pcmbnVersion: '0.1.0',
+        schemaVersion: 5,
+        source,
+      });
+      expect(manifest.dataVersion).toBeGreaterThan(0);
+      expect(manifest.sequences).toEqual({ file_seq: expect.any(Number), run_seq: expect.any(Number) });
+
+      // Counted by DuckDB from the files themselves, independently of the manifest.
+      const db = await DuckDBInstance.create(':memory:');
+      const conn = await db.connect();
+      try {
+        for (const t of manifest.tables) {
+          const rows = (
+            await conn.runAndReadAll(
+              `SELECT count(*)::INTEGER AS n FROM read_parquet('${path.join(backupDir, t.file)}')`,
+            )
+          ).getRowObjectsJS();
+          expect(rows[0].n, t.table).toBe(t.rows);
+        }
+        expect(manifest.tables.find((t) => t.table === 'facts')!.rows).toBeGreaterThan(500_000);
+        expect(manifest.tables.find((t) => t.table === 'api_keys')!.rows).toBe(5);
+        const everything = fs
+          .readdirSync(backupDir)
+          .map((f) => fs.readFileSync(path.join(backupDir, f)).toString('latin1'))
+          .join('');
+        for (const [name, token] of Object.entries(tokens)) expect(everything.includes(token), name).toBe(false);
+      } finally {
+        conn.closeSync();
+        db.closeSync();
+      }
+    },
+  );
 
   it('is refused into a folder that is not empty (exit 2), which stays as it was', async () => {
     const dir = tempDir();
@@ -157,7 +163,8 @@ describe('a backup', () => {
     const r = await pcmbn(pcmbnEnv(source), 'backup', dir);
     expect(r.code).toBe(2);
     expect(r.stderr).toBe(
-      `pcmbn: backup folder ${dir} is not empty: expected a new or empty folder (a backup never mixes with other files)\n`,
+      `pcmbn: backup folder ${dir} is not empty: expected a new or empty folder (a backup never mixes with other ` +
+        `files)\n`,
     );
     expect(fs.readdirSync(dir)).toEqual(['notes.txt']);
   });
@@ -238,10 +245,12 @@ describe('the restored warehouse', () => {
 
     const codes = INDICATORS.map((i) => JSON.stringify(i.code)).join(', ');
     const kpi =
-      'indicator { code } unit { ref } period value numerator denominator target { operator value } status previousValue change suppressed complete sources';
+      'indicator { code } unit { ref } period value numerator denominator target { operator value } status ' +
+      'previousValue change suppressed complete sources';
     const unitValue = 'unit { ref name level } value numerator denominator rank status suppressed complete';
     const compliance = 'expected received onTime late pending completeness timeliness';
-    /** What the dashboards ask, across both lists, every granularity and the reform; some outside a scoped key's reach. */
+    /** What the dashboards ask, across both lists, every granularity and the reform; some outside a scoped key's
+     * reach. */
     const QUERIES: Record<string, string> = {
       kpisNation2024: `{ kpis(indicators: [${codes}], period: "2024") { ${kpi} } }`,
       kpisNewDongNaiMonth: `{ kpis(indicators: [${codes}], unit: "2025-07:75", period: "202509") { ${kpi} } }`,
@@ -249,27 +258,36 @@ describe('the restored warehouse', () => {
       victimsBySex: `{ f: kpi(indicator: "victims_identified", unit: "2025-03:75", period: "2024S1", sex: "female") { ${kpi} }
         c: kpi(indicator: "victims_rescued", unit: "2025-07:75", period: "2025", ageGroup: "child") { ${kpi} } }`,
       trendMonthlyAcrossReform:
-        '{ trend(indicator: "hotline_calls", unit: "2025-07:75", from: "202401", to: "202610", granularity: MONTH) { period start value target suppressed complete } }',
+        '{ trend(indicator: "hotline_calls", unit: "2025-07:75", from: "202401", to: "202610", granularity: MONTH) ' +
+        '{ period start value target suppressed complete } }',
       trendQuarterlyVictims:
-        '{ trend(indicator: "victims_identified", unit: "2025-07:75", from: "2023Q1", to: "2026Q3", granularity: QUARTER) { period start value target suppressed complete } }',
+        '{ trend(indicator: "victims_identified", unit: "2025-07:75", from: "2023Q1", to: "2026Q3", granularity: ' +
+        'QUARTER) { period start value target suppressed complete } }',
       trendYearlyRatio:
-        '{ trend(indicator: "case_clearance_rate", from: "2019", to: "2026", granularity: YEAR) { period start value target suppressed complete } }',
+        '{ trend(indicator: "case_clearance_rate", from: "2019", to: "2026", granularity: YEAR) { period start ' +
+        'value target suppressed complete } }',
       breakdownProvinces: `{ breakdown(indicator: "cases_initiated", period: "2024") { ${unitValue} } }`,
-      breakdownWardsVictims: `{ breakdown(indicator: "victims_rescued", unit: "2025-03:731", period: "2024Q1", level: WARD) { ${unitValue} } }`,
+      breakdownWardsVictims:
+        `{ breakdown(indicator: "victims_rescued", unit: "2025-03:731", period: "2024Q1", ` +
+        `level: WARD) { ${unitValue} } }`,
       breakdownCommunesRatio: `{ breakdown(indicator: "model_coverage_rate", unit: "2025-07:75", period: "202509") { ${unitValue} } }`,
       complianceNationMonth: `{ reportingCompliance(period: "202403") { ${compliance} period dueDate missing { ref } } }`,
-      complianceOldDongNaiWards: `{ reportingCompliance(unit: "2025-03:75", period: "2024Q1", level: WARD) { ${compliance} period dueDate missing { ref } } }`,
+      complianceOldDongNaiWards:
+        `{ reportingCompliance(unit: "2025-03:75", period: "2024Q1", level: WARD) { ` +
+        `${compliance} period dueDate missing { ref } } }`,
       complianceByUnit: `{ complianceByUnit(unit: "2025-07:75", period: "202509") { unit { ref } ${compliance} missing } }`,
       discrepanciesNation:
         '{ discrepancies(period: "2024") { unit { ref } indicator period reported childrenSum children } }',
       discrepanciesOldDongNai:
-        '{ discrepancies(unit: "2025-03:75", period: "2023") { unit { ref } indicator period reported childrenSum children } }',
+        '{ discrepancies(unit: "2025-03:75", period: "2023") { unit { ref } indicator period reported childrenSum ' +
+        'children } }',
       adminUnits: `{ provinces: adminUnits { ref name } before: adminUnits(asOf: "2024-12-31") { ref }
         search: adminUnits(search: "bien hoa") { ref fullName level }
         communes: adminUnits(parent: "2025-07:75", limit: 200) { ref name validFrom }
         ward: adminUnit(code: "2025-03:26041") { ref parent { ref } successors { ref transfer } } }`,
       oldWard: `{ kpis(indicators: [${codes}], unit: "2025-03:26041", period: "2024Q1") { ${kpi} }
-        trend(indicator: "victims_identified", unit: "2025-03:26041", from: "202401", to: "202506", granularity: MONTH) { period value suppressed complete } }`,
+        trend(indicator: "victims_identified", unit: "2025-03:26041", from: "202401", to: "202506", granularity:
+          MONTH) { period value suppressed complete } }`,
       periods: '{ months: periods(type: MONTH) { id start end hierarchy labelVi } years: periods { id } }',
     };
 
@@ -311,24 +329,28 @@ describe('the restored warehouse', () => {
     });
   });
 
-  it('backs up again as the original did, before any load: the same rows, files and next ids (backup, restore, backup, restore…)', async () => {
-    const w = await openWarehouse(restored);
-    const again = path.join(tempDir(), 'again');
-    try {
-      const s = await backupWarehouse(w, again);
-      expect(s.manifest.sequences).toEqual(manifest.sequences);
-      expect(s.manifest.tables.map(({ table, rows }) => ({ table, rows }))).toEqual(
-        manifest.tables.map(({ table, rows }) => ({ table, rows })),
-      );
-      expect(s.manifest).toMatchObject({
-        schemaVersion: manifest.schemaVersion,
-        dataVersion: manifest.dataVersion,
-        catalogue: manifest.catalogue,
-      });
-    } finally {
-      await w.close();
-    }
-  });
+  it(
+    'backs up again as the original did, before any load: the same rows, files and next ids (backup, restore, ' +
+      'backup, restore…)',
+    async () => {
+      const w = await openWarehouse(restored);
+      const again = path.join(tempDir(), 'again');
+      try {
+        const s = await backupWarehouse(w, again);
+        expect(s.manifest.sequences).toEqual(manifest.sequences);
+        expect(s.manifest.tables.map(({ table, rows }) => ({ table, rows }))).toEqual(
+          manifest.tables.map(({ table, rows }) => ({ table, rows })),
+        );
+        expect(s.manifest).toMatchObject({
+          schemaVersion: manifest.schemaVersion,
+          dataVersion: manifest.dataVersion,
+          catalogue: manifest.catalogue,
+        });
+      } finally {
+        await w.close();
+      }
+    },
+  );
 
   it('loads on as the original would: the demo again changes nothing, a new file gets the next run and file ids', async () => {
     const w = await openWarehouse(restored);
@@ -358,7 +380,8 @@ describe('restore refuses', () => {
     const r = await pcmbn(pcmbnEnv(file), 'restore', backupDir);
     expect(r.code).toBe(2);
     expect(r.stderr).toBe(
-      `pcmbn: the warehouse ${file} already holds data (1 row in facts, 1 row in source_files, 1 row in etl_runs): a restore would replace it; add --force, or restore to another file with --db\n`,
+      `pcmbn: the warehouse ${file} already holds data (1 row in facts, 1 row in source_files, 1 row in etl_runs): ` +
+        `a restore would replace it; add --force, or restore to another file with --db\n`,
     );
     expect(fileHash(file)).toBe(hash);
     expect(leftovers(file)).toEqual([]);
@@ -403,33 +426,38 @@ describe('restore refuses', () => {
     const r = await pcmbn(pcmbnEnv(occupied.file), 'restore', dir, '--force');
     expect(r.stdout).toBe('');
     expect(r.stderr).toBe(
-      `pcmbn: backup file ${dir}/facts.parquet is damaged: 100000 bytes, manifest.json says ${manifest.tables.find((t) => t.table === 'facts')!.bytes}\n`,
+      `pcmbn: backup file ${dir}/facts.parquet is damaged: 100000 bytes, manifest.json says ` +
+        `${manifest.tables.find((t) => t.table === 'facts')!.bytes}\n`,
     );
     expect(r.code).toBe(1);
     expect(fileHash(occupied.file)).toBe(occupied.hash);
     expect(leftovers(occupied.file)).toEqual([]);
   });
 
-  it('a Parquet file that matches its manifest entry but not its table: the load fails midway (exit 1), naming it, and nothing is swapped in', async () => {
-    // A hand-made "repair": the hashes agree, the contents do not. Tables load in name order, so most are in first.
-    const dir = backupCopy();
-    const units = path.join(dir, 'units.parquet');
-    fs.copyFileSync(path.join(dir, 'meta.parquet'), units);
-    const m = readManifest(dir);
-    Object.assign(
-      m.tables.find((t) => t.table === 'units')!,
-      { bytes: fs.statSync(units).size, sha256: fileHash(units) },
-    );
-    delete m.signature; // the repairer has no signing key: restored, were it whole, without its API keys
-    writeManifest(dir, m);
-    const r = await pcmbn(pcmbnEnv(occupied.file), 'restore', dir, '--force');
-    expect(r.stderr).toMatch(
-      new RegExp(`^pcmbn: backup file ${dir}/units\\.parquet cannot be restored into table units: \\S`),
-    );
-    expect(r.code).toBe(1);
-    expect(fileHash(occupied.file)).toBe(occupied.hash);
-    expect(leftovers(occupied.file)).toEqual([]);
-  });
+  it(
+    'a Parquet file that matches its manifest entry but not its table: the load fails midway (exit 1), naming it, ' +
+      'and nothing is swapped in',
+    async () => {
+      // A hand-made "repair": the hashes agree, the contents do not. Tables load in name order, so most are in first.
+      const dir = backupCopy();
+      const units = path.join(dir, 'units.parquet');
+      fs.copyFileSync(path.join(dir, 'meta.parquet'), units);
+      const m = readManifest(dir);
+      Object.assign(
+        m.tables.find((t) => t.table === 'units')!,
+        { bytes: fs.statSync(units).size, sha256: fileHash(units) },
+      );
+      delete m.signature; // the repairer has no signing key: restored, were it whole, without its API keys
+      writeManifest(dir, m);
+      const r = await pcmbn(pcmbnEnv(occupied.file), 'restore', dir, '--force');
+      expect(r.stderr).toMatch(
+        new RegExp(`^pcmbn: backup file ${dir}/units\\.parquet cannot be restored into table units: \\S`),
+      );
+      expect(r.code).toBe(1);
+      expect(fileHash(occupied.file)).toBe(occupied.hash);
+      expect(leftovers(occupied.file)).toEqual([]);
+    },
+  );
 
   it('a file changed by one byte, naming it', async () => {
     const { dir, message } = await refusal((d) => {
@@ -440,7 +468,8 @@ describe('restore refuses', () => {
     });
     expect(message).toMatch(
       new RegExp(
-        `^backup file ${dir}/rollup\\.parquet is damaged: its SHA-256 is [0-9a-f]{64}, manifest\\.json says ${manifest.tables.find((t) => t.table === 'rollup')!.sha256}$`,
+        `^backup file ${dir}/rollup\\.parquet is damaged: its SHA-256 is [0-9a-f]{64}, manifest\\.json says ` +
+          `${manifest.tables.find((t) => t.table === 'rollup')!.sha256}$`,
       ),
     );
   });
@@ -453,7 +482,8 @@ describe('restore refuses', () => {
   it('a folder without a manifest (an unfinished backup)', async () => {
     const { dir, message } = await refusal((d) => fs.rmSync(path.join(d, MANIFEST)));
     expect(message).toBe(
-      `${dir}/manifest.json is missing: an unfinished backup, or not a pcmbn backup (pcmbn backup writes its manifest last)`,
+      `${dir}/manifest.json is missing: an unfinished backup, or not a pcmbn backup (pcmbn backup writes its ` +
+        `manifest last)`,
     );
   });
 
@@ -463,7 +493,8 @@ describe('restore refuses', () => {
       writeManifest(d, { ...m, tables: m.tables.filter((t) => t.table !== 'api_keys') });
     });
     expect(message).toBe(
-      `backup ${dir}: manifest.json lists no file for table(s) api_keys, which schema version 5 has: an incomplete backup`,
+      `backup ${dir}: manifest.json lists no file for table(s) api_keys, which schema version 5 has: an incomplete ` +
+        `backup`,
     );
   });
 
@@ -492,15 +523,18 @@ describe('restore refuses', () => {
     });
     expect(message).toBe(
       `backup catalogue ${dir}/catalogue.json does not match this version's indicator catalogue: ` +
-        'tipoffs_classified (number 0 in the backup, 1 here); tipoffs_received (number 1 in the backup, 0 here); tipoffs_forgotten (no such indicator in this version). ' +
-        'Facts and the roll-up name indicators by their place in the catalogue: restore with the pcmbn version that made the backup (0.1.0)',
+        ('tipoffs_classified (number 0 in the backup, 1 here); tipoffs_received (number 1 in the backup, 0 here); ' +
+          'tipoffs_forgotten (no such indicator in this version). ') +
+        ('Facts and the roll-up name indicators by their place in the catalogue: restore with the pcmbn version that ' +
+          'made the backup (0.1.0)'),
     );
   });
 
   it('a backup from a newer schema', async () => {
     const { dir, message } = await refusal((d) => writeManifest(d, { ...readManifest(d), schemaVersion: 99 }));
     expect(message).toBe(
-      `backup ${dir} was made by pcmbn 0.1.0 at schema version 99; this pcmbn (0.1.0) knows schema versions up to 5: restore it with that version or a later one`,
+      `backup ${dir} was made by pcmbn 0.1.0 at schema version 99; this pcmbn (0.1.0) knows schema versions up to ` +
+        `5: restore it with that version or a later one`,
     );
   });
 });

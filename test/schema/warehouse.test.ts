@@ -139,7 +139,8 @@ describe('unit_closure', () => {
   it('makes VN the ancestor of every unit of both lists', async () => {
     const { units } = await one<{ units: number }>(`SELECT count(*) AS units FROM units`);
     const { descendants } = await one<{ descendants: number }>(
-      `SELECT count(DISTINCT descendant_id) AS descendants FROM unit_closure WHERE ancestor_id = (SELECT unit_id FROM units WHERE ref = 'VN')`,
+      `SELECT count(DISTINCT descendant_id) AS descendants FROM unit_closure WHERE ancestor_id = (SELECT unit_id ` +
+        `FROM units WHERE ref = 'VN')`,
     );
     expect(descendants).toBe(units);
     const missing = await one<{ n: number }>(
@@ -218,7 +219,8 @@ describe('unit_lineage', () => {
     for (const r of rows)
       expect(r).toMatchObject({ n: 1, transfer: 'full', new_level: 'province', new_hierarchy: '2025-07' });
     const newProvinces = await one<{ n: number }>(
-      `SELECT count(DISTINCT l.new_id) AS n FROM unit_lineage l JOIN units o ON o.unit_id = l.old_id WHERE o.level = 'province'`,
+      `SELECT count(DISTINCT l.new_id) AS n FROM unit_lineage l JOIN units o ON o.unit_id = l.old_id WHERE o.level ` +
+        `= 'province'`,
     );
     expect(newProvinces.n).toBe(34);
   });
@@ -239,7 +241,8 @@ describe('unit_lineage', () => {
 
     const wards = await one<{ only_partial: number; mixed: number; split_full: number }>(
       `WITH w AS (
-         SELECT l.old_id, count(*) AS pieces, bool_and(l.transfer = 'partial') AS all_partial, bool_or(l.transfer = 'partial') AS any_partial
+         SELECT l.old_id, count(*) AS pieces, bool_and(l.transfer = 'partial') AS all_partial, bool_or(l.transfer =
+           'partial') AS any_partial
          FROM unit_lineage l JOIN units o ON o.unit_id = l.old_id WHERE o.level = 'ward' GROUP BY l.old_id)
        SELECT count(*) FILTER (WHERE all_partial) AS only_partial,
               count(*) FILTER (WHERE any_partial AND NOT all_partial) AS mixed,
@@ -376,7 +379,8 @@ describe('opening', () => {
     const first = await openWarehouse(file);
     const metaBefore = await first.sql<{ key: string; value: string }>(`SELECT key, value FROM meta ORDER BY key`);
     const countsSql = `SELECT (SELECT count(*) FROM units) AS units, (SELECT count(*) FROM unit_closure) AS closure,
-      (SELECT count(*) FROM unit_lineage) AS lineage, (SELECT count(*) FROM indicators) AS indicators, (SELECT count(*) FROM periods) AS periods`;
+      (SELECT count(*) FROM unit_lineage) AS lineage, (SELECT count(*) FROM indicators) AS indicators, (SELECT
+        count(*) FROM periods) AS periods`;
     const countsBefore = await first.sql(countsSql);
     await first.db
       .insertInto('etl_runs')

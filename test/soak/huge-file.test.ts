@@ -201,7 +201,11 @@ describe('a 1 GiB report file', () => {
     return tail.toString('utf8').split('\n');
   };
 
-  /** Loads the file with the real command and checks what every rejection of it must hold; returns the error lines. */
+  /**
+
+   * Loads the file with the real command and checks what every rejection of it must hold; returns the error lines.
+
+   */
   async function rejectedLoad(label: string, expectedRows: number | null): Promise<string[]> {
     const before = await warehouseState();
     const run = await measuredPcmbn(pcmbnEnv(db, { PCMBN_MEMORY_LIMIT: MEMORY_LIMIT }), 'etl', 'load', huge.path);
@@ -237,22 +241,29 @@ describe('a 1 GiB report file', () => {
   it('one bad value near the end: rejected with its exact line and column, the warehouse unchanged, in bounded memory', async () => {
     const errors = await rejectedLoad('1 GiB file, one bad value', huge.rows);
     expect(errors).toEqual([
-      `  ${path.relative(projectRoot, huge.path)}:${huge.badLine}:4 (value): error: "${huge.badValue}" is not a number; expected a whole number of 0 or more, digits only`,
+      `  ${path.relative(projectRoot, huge.path)}:${huge.badLine}:4 (value): error: "${huge.badValue}" is not a ` +
+        `number; expected a whole number of 0 or more, digits only`,
     ]);
     // The line really is the bad row's: read back from the file (its last line, rows + 1, is before the empty end).
     const lines = tailLines();
     expect(lines[lines.length - 2 - (huge.rows + 1 - huge.badLine)]).toMatch(new RegExp(`,${huge.badValue}$`));
   }, 1_800_000);
 
-  it('the same file cut short in its last row (a truncated copy): the cut row located, the warehouse unchanged, in bounded memory', async () => {
-    const lines = tailLines();
-    const last = lines[lines.length - 2];
-    const size = fs.statSync(huge.path).size;
-    // Cut after the period: "2025-03:24100,202105" is left of the last row.
-    fs.truncateSync(huge.path, size - last.length - 1 + '2025-03:00000,000000'.length);
-    const errors = await rejectedLoad('1 GiB file, truncated', null);
-    expect(errors).toEqual([
-      `  ${path.relative(projectRoot, huge.path)}:${huge.rows + 1}:3 (indicator): error: expected 4 fields (unit_code,period,indicator,value), found 2: the row is cut short (truncated file?)`,
-    ]);
-  }, 1_800_000);
+  it(
+    'the same file cut short in its last row (a truncated copy): the cut row located, the warehouse unchanged, in ' +
+      'bounded memory',
+    async () => {
+      const lines = tailLines();
+      const last = lines[lines.length - 2];
+      const size = fs.statSync(huge.path).size;
+      // Cut after the period: "2025-03:24100,202105" is left of the last row.
+      fs.truncateSync(huge.path, size - last.length - 1 + '2025-03:00000,000000'.length);
+      const errors = await rejectedLoad('1 GiB file, truncated', null);
+      expect(errors).toEqual([
+        `  ${path.relative(projectRoot, huge.path)}:${huge.rows + 1}:3 (indicator): error: expected 4 fields ` +
+          `(unit_code,period,indicator,value), found 2: the row is cut short (truncated file?)`,
+      ]);
+    },
+    1_800_000,
+  );
 });

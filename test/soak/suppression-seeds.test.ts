@@ -22,7 +22,8 @@ describe('cross-response suppression over random years', () => {
         const p = protection(audited, a);
         expect(p.narrower.slice(0, 10), `${p.narrower.length} withheld figures narrowed`).toEqual([]);
         console.log(
-          `seed ${seed}: ${a.truth.size} figures, ${a.withheld.size} withheld, ${p.relations} relations, ${p.ranges.length} from 1 to 10: none narrowed`,
+          `seed ${seed}: ${a.truth.size} figures, ${a.withheld.size} withheld, ${p.relations} relations, ` +
+            `${p.ranges.length} from 1 to 10: none narrowed`,
         );
       } finally {
         await audited.server.close();

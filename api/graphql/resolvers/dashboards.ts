@@ -97,7 +97,8 @@ export function periodLabels(p: Period): { labelVi: string; labelEn: string } {
 export class DashboardsResolver {
   @Query(() => [ReportingPeriod], {
     description:
-      'The periods of a type that hold reports, newest first (period pickers). A month is listed when a unit reported for that month, a coarser period when some report falls inside it.',
+      'The periods of a type that hold reports, newest first (period pickers). A month is listed when a unit ' +
+      'reported for that month, a coarser period when some report falls inside it.',
   })
   async periods(
     @Arg('type', () => Granularity, { defaultValue: Granularity.YEAR }) type: Granularity,
@@ -141,7 +142,9 @@ export class DashboardsResolver {
 
   @Query(() => [UnitCompliance], {
     description:
-      "reportingCompliance for each unit under `unit` (its children in the list the period uses; for a unit of the other list, its counterparts through the reform's lineage), one row per unit, in code order. The unit itself is not a row.",
+      'reportingCompliance for each unit under `unit` (its children in the list the period uses; for a unit of the ' +
+      "other list, its counterparts through the reform's lineage), one row per unit, in code order. The unit " +
+      'itself is not a row.',
   })
   async complianceByUnit(
     @Arg('period', () => String) period: string,
@@ -237,7 +240,8 @@ function groupsUnder(ctx: RequestContext, u: UnitRow, list: HierarchyVersion): U
   if (u.hierarchy === 'national' || u.hierarchy === list) {
     groups = dir.children(u.unit_id).filter((c) => c.hierarchy === list);
   } else {
-    // A new unit for an old period: the old units it was made of; an old unit for a new period: the new units it went into.
+    // A new unit for an old period: the old units it was made of; an old unit for a new period: the new units it went
+    // into.
     const links = (list === '2025-03' ? dir.predecessors : dir.successors).get(u.unit_id) ?? [];
     groups = links.map((l) => dir.unit(l.unitId)!);
   }

@@ -8,7 +8,10 @@ import type { RequestContext } from '../../request.ts';
 export class ReportResolver {
   @Query(() => String, {
     description:
-      "The unit's periodic report for a period, in Vietnamese Markdown, as the programme's own reports are laid out: I. results by area against the same period a year earlier and the targets, II. reporting by the units below, III. incomplete figures and discrepancies, and an appendix of sources. What the key may not see is left out, and the report says so.",
+      "The unit's periodic report for a period, in Vietnamese Markdown, as the programme's own reports are laid " +
+      'out: I. results by area against the same period a year earlier and the targets, II. reporting by the ' +
+      'units below, III. incomplete figures and discrepancies, and an appendix of sources. What the key may not ' +
+      'see is left out, and the report says so.',
   })
   async report(
     @Arg('period', () => String) period: string,

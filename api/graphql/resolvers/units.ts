@@ -18,7 +18,8 @@ export class AdminUnitResolver {
   @Query(() => AdminUnit, {
     nullable: true,
     description:
-      'A unit by code: 2025-03:26734 or 2025-07:75 name a unit of that list, VN the nation, a plain code the unit of the list in force on asOf (YYYY-MM-DD, default today in Vietnam). Null when no unit has that code.',
+      'A unit by code: 2025-03:26734 or 2025-07:75 name a unit of that list, VN the nation, a plain code the unit ' +
+      'of the list in force on asOf (YYYY-MM-DD, default today in Vietnam). Null when no unit has that code.',
   })
   async adminUnit(
     @Arg('code', () => String) code: string,
@@ -33,7 +34,10 @@ export class AdminUnitResolver {
 
   @Query(() => [AdminUnit], {
     description:
-      'Units of one list, for pickers and breakdowns. Without level or search: the children of parent (default VN: the provinces of the list in force on asOf). With level: the units of that level in parent\'s subtree (parent included). search matches names ignoring case and diacritics ("bien hoa" finds Biên Hòa), prefix matches first. Units outside the caller\'s scope are left out.',
+      'Units of one list, for pickers and breakdowns. Without level or search: the children of parent (default VN: ' +
+      "the provinces of the list in force on asOf). With level: the units of that level in parent's subtree " +
+      '(parent included). search matches names ignoring case and diacritics ("bien hoa" finds Biên Hòa), prefix ' +
+      "matches first. Units outside the caller's scope are left out.",
   })
   async adminUnits(
     @Arg('parent', () => String, {

@@ -43,7 +43,8 @@ function byArgs(
   if (ageGroup && !(AGE_GROUPS as readonly string[]).includes(ageGroup))
     throw badUserInput(
       'ageGroup',
-      `"${ageGroup}" is not an age group: expected ${AGE_GROUPS.join(' or ')} (child = under 16), or no argument for the total`,
+      `"${ageGroup}" is not an age group: expected ${AGE_GROUPS.join(' or ')} (child = under 16), or no argument ` +
+        `for the total`,
     );
   if (sex || ageGroup) {
     const plain = indicators.find((i) => !isSensitive(i));
@@ -224,7 +225,10 @@ export class ValuesResolver {
 
   @Query(() => [TrendPoint], {
     nullable: true,
-    description: `An indicator over time, one point per period of the granularity from the period \`from\` to \`to\` (at most ${MAX_TREND_POINTS} points). A unit of today runs back through its predecessors across the 2025 reform.`,
+    description:
+      `An indicator over time, one point per period of the granularity from the period \`from\` to \`to\` ` +
+      `(at most ${MAX_TREND_POINTS} points). A unit of today runs back through its predecessors across the 2025 ` +
+      `reform.`,
   })
   async trend(
     @Arg('indicator', () => String) indicator: string,
@@ -255,7 +259,8 @@ export class ValuesResolver {
     if (points > MAX_TREND_POINTS)
       throw badUserInput(
         'from',
-        `${from}–${to} by ${granularity} is about ${points} points: expected at most ${MAX_TREND_POINTS}; use a coarser granularity or a shorter range`,
+        `${from}–${to} by ${granularity} is about ${points} points: expected at most ${MAX_TREND_POINTS}; use a ` +
+          `coarser granularity or a shorter range`,
       );
     const u = await scopedUnit(ctx, unit, asOf);
     return ctx.cache.get(cacheKey(ctx, 'trend', [i.code, f.id, t.id, type, u.unit_id, by]), async () =>
@@ -273,7 +278,8 @@ export class ValuesResolver {
   @Query(() => [UnitValue], {
     nullable: true,
     description:
-      'An indicator for the units under a unit (its children, or every unit of `level` beneath it), ranked by value. Under VN, the list in force on asOf.',
+      'An indicator for the units under a unit (its children, or every unit of `level` beneath it), ranked by ' +
+      'value. Under VN, the list in force on asOf.',
   })
   async breakdown(
     @Arg('indicator', () => String) indicator: string,
@@ -326,7 +332,8 @@ export class ValuesResolver {
   @Query(() => Compliance, {
     nullable: true,
     description:
-      'Reports expected from the units under a unit for a period, received on time, late, or missing (schedule: KH 04/KH-BCĐ Biên Hòa 2024 by default)',
+      'Reports expected from the units under a unit for a period, received on time, late, or missing (schedule: KH ' +
+      '04/KH-BCĐ Biên Hòa 2024 by default)',
   })
   async reportingCompliance(
     @Arg('period', () => String) period: string,
@@ -370,7 +377,8 @@ export class ValuesResolver {
 
   @Query(() => [Discrepancy], {
     nullable: true,
-    description: "Units under a unit whose own report for the period disagrees with the sum of their children's values",
+    description:
+      "Units under a unit whose own report for the period disagrees with the sum of their children's " + 'values',
   })
   async discrepancies(
     @Arg('period', () => String) period: string,

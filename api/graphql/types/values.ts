@@ -71,7 +71,8 @@ export class KpiValue {
   @Field(() => Float, {
     nullable: true,
     description:
-      "The same period one year earlier. An old-list unit's 2025 is its first half only (complete: false), so it is compared with the first half of 2024",
+      "The same period one year earlier. An old-list unit's 2025 is its first half only (complete: false), so it is " +
+      'compared with the first half of 2024',
   })
   previousValue!: number | null;
 
@@ -91,7 +92,10 @@ export class KpiValue {
 
   @Field(() => [String], {
     description:
-      "Provenance: the source notes of the unit's own current figures of exactly this period behind the value (for a ratio, its numerator's and denominator's), e.g. the citation of a figure read from a report in prose (pcmbn etl extract). Empty when the value comes from finer periods or from the units below, when its rows carry no note, when it is suppressed, and for viewer keys on victims figures",
+      "Provenance: the source notes of the unit's own current figures of exactly this period behind the value (for " +
+      "a ratio, its numerator's and denominator's), e.g. the citation of a figure read from a report in prose " +
+      '(pcmbn etl extract). Empty when the value comes from finer periods or from the units below, when its ' +
+      'rows carry no note, when it is suppressed, and for viewer keys on victims figures',
   })
   sources!: string[];
 }
