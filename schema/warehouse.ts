@@ -139,9 +139,7 @@ function memoryLimit(value: string): string {
 }
 
 /**
-
  * Who holds the lock, from DuckDB's message ("… held in /usr/bin/node (PID 123)") and, on Linux, its command line.
-
  */
 function lockHolder(message: string): { description: string; server: boolean } {
   const pid = /\(PID (\d+)\)/.exec(message)?.[1];

@@ -94,9 +94,7 @@ interface Kpi {
 }
 
 /**
-
  * The report's content for a unit (a code as every unit argument takes it) and a period, as `ctx`'s caller sees it.
-
  */
 export async function gatherReport(
   ctx: RequestContext,

@@ -557,9 +557,7 @@ export function periodInText(doc: Doc): string | null {
 }
 
 /**
-
  * The document's date ("Thái Bình, ngày 17 tháng 6 năm 2019"): a short line of its header, not a date in its text.
-
  */
 export function documentDate(doc: Doc): string | null {
   const line = doc.paragraphs

@@ -19,9 +19,7 @@ import { gql, pcmbnBackground, pcmbnEnv } from './client.ts';
 const CLIENTS = 50;
 
 /**
-
  * What the clients ask: several statements per answer (values, previous year, sources, completeness), lists, ranks.
-
  */
 const QUERIES: { name: string; role: 'analyst' | 'viewer'; query: string }[] = [
   {

@@ -38,9 +38,7 @@ interface Area {
 }
 
 /**
-
  * Hand-picked: old Đồng Nai and old Bình Phước → new Đồng Nai, with Xuân Tâm (26449) split between 26359 and 26446.
-
  */
 const DONG_NAI: Area = {
   old: [...['75', '70', '741', '739', '689'], ...['26449', '26443', '26356', '26359', '25195', '25198', '25207']].map(

@@ -712,9 +712,7 @@ function part(name: string, content: string | Buffer, method: 0 | 8 = 8): RawPar
 }
 
 /**
-
  * A zip archive of `parts`, as Excel writes one (UTF-8 names, no data descriptors), optionally with ZIP64 records.
-
  */
 function zipOf(parts: RawPart[], o: { zip64?: boolean } = {}): Buffer {
   const u16 = (n: number) => Buffer.from([n & 0xff, (n >>> 8) & 0xff]);
@@ -890,9 +888,7 @@ const GiB = 2 ** 30;
 const MiB = 2 ** 20;
 
 /**
-
  * The process's peak resident memory above its level at the start of `fn` (Linux: VmHWM, reset through clear_refs).
-
  */
 async function peakGrowth<T>(fn: () => Promise<T>): Promise<{ result: T; bytes: number }> {
   const kib = (field: string) =>

@@ -202,9 +202,7 @@ describe('a 1 GiB report file', () => {
   };
 
   /**
-
    * Loads the file with the real command and checks what every rejection of it must hold; returns the error lines.
-
    */
   async function rejectedLoad(label: string, expectedRows: number | null): Promise<string[]> {
     const before = await warehouseState();
