@@ -6,8 +6,9 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import ExcelJS from 'exceljs';
-import { type Browser, chromium, type Page } from 'playwright-core';
-import { CHROMIUM, CHROMIUM_PATH, needs, unmet } from '../requirements.ts';
+import type { Browser, Page } from 'playwright-core';
+import { CHROMIUM, needs, unmet } from '../requirements.ts';
+import { launchChromium } from './helpers.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiKey } from '../../api/auth/keys.ts';
 import { type RunningServer, startServer } from '../../api/server.ts';
@@ -48,7 +49,7 @@ beforeAll(async () => {
   server = await startServer({ warehouse: w, port: 0 });
   mkdirSync(path.join(projectRoot, 'test-artifacts'), { recursive: true });
   if (unmet(CHROMIUM)) return;
-  browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: ['--headless', '--no-sandbox'] });
+  browser = await launchChromium();
 }, 120_000);
 
 afterAll(async () => {

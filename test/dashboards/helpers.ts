@@ -4,12 +4,33 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { type Browser, chromium } from 'playwright-core';
 import { loadFiles } from '../../etl/load.ts';
 import { generateSample } from '../../etl/sample.ts';
 import type { Warehouse } from '../../schema/warehouse.ts';
 import type { Column, QuerySpec } from '../../dashboards/spec.ts';
 import { DEFAULT_OUT_DIR } from '../../dashboards/provisioning.ts';
 import { freshWarehouse, tempDir } from '../helpers.ts';
+import { CHROMIUM_PATH } from '../requirements.ts';
+
+/**
+ * Debian's Chromium, headless. As root it needs no sandbox; without the background-networking flags it keeps trying
+ * hosts this closed network refuses.
+ */
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
+  });
+}
 
 /** A fresh warehouse with the demo sample loaded (closed by cleanupTemp). */
 export async function demoWarehouse(): Promise<Warehouse> {

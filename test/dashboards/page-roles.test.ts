@@ -7,8 +7,8 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
-import { CHROMIUM, CHROMIUM_PATH, needs, unmet } from '../requirements.ts';
+import type { Browser, Page } from 'playwright-core';
+import { CHROMIUM, needs, unmet } from '../requirements.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiKey } from '../../api/auth/keys.ts';
 import { ensureDemoKey } from '../../api/cli/start.ts';
@@ -17,9 +17,8 @@ import { DASHBOARDS } from '../../dashboards/spec.ts';
 import type { Warehouse } from '../../schema/warehouse.ts';
 import { gql, projectRoot } from '../api/client.ts';
 import { cleanupTemp, unitId } from '../helpers.ts';
-import { demoWarehouse } from './helpers.ts';
+import { demoWarehouse, launchChromium } from './helpers.ts';
 
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'];
 const ARTIFACTS = path.join(projectRoot, 'test-artifacts');
 const VIEWPORTS = [
   { name: 'desktop', width: 1440, height: 900 },
@@ -49,7 +48,7 @@ beforeAll(async () => {
   ).token;
   server = await startServer({ warehouse: w, port: 0, demoKeyFile: demo.file });
   if (unmet(CHROMIUM)) return;
-  browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: ARGS });
+  browser = await launchChromium();
   fs.mkdirSync(ARTIFACTS, { recursive: true });
 });
 afterAll(async () => {

@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import path from 'node:path';
-import { type Browser, chromium, type ConsoleMessage, type Page } from 'playwright-core';
+import type { Browser, ConsoleMessage, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiKey } from '../../api/auth/keys.ts';
 import { ensureDemoKey } from '../../api/cli/start.ts';
@@ -16,18 +16,9 @@ import { DASHBOARDS } from '../../dashboards/spec.ts';
 import type { Warehouse } from '../../schema/warehouse.ts';
 import { gql, projectRoot } from '../api/client.ts';
 import { cleanupTemp } from '../helpers.ts';
-import { CHROMIUM, CHROMIUM_PATH, needs, unmet } from '../requirements.ts';
-import { demoWarehouse } from './helpers.ts';
+import { CHROMIUM, needs, unmet } from '../requirements.ts';
+import { demoWarehouse, launchChromium } from './helpers.ts';
 
-const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
 const ARTIFACTS = path.join(projectRoot, 'test-artifacts');
 
 let w: Warehouse;
@@ -166,7 +157,7 @@ describe('the page in Chromium', () => {
   needs(CHROMIUM);
   beforeAll(async () => {
     if (unmet(CHROMIUM)) return;
-    browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: ARGS });
+    browser = await launchChromium();
     fs.mkdirSync(ARTIFACTS, { recursive: true });
   });
 

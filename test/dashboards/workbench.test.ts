@@ -9,25 +9,16 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import ExcelJS from 'exceljs';
-import { type Browser, chromium, type Page } from 'playwright-core';
-import { CHROMIUM, CHROMIUM_PATH, needs, unmet } from '../requirements.ts';
+import type { Browser, Page } from 'playwright-core';
+import { CHROMIUM, needs, unmet } from '../requirements.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiKey } from '../../api/auth/keys.ts';
 import { type RunningServer, startServer } from '../../api/server.ts';
 import type { Warehouse } from '../../schema/warehouse.ts';
 import { gql, projectRoot } from '../api/client.ts';
 import { cleanupTemp, unitId } from '../helpers.ts';
-import { demoWarehouse } from './helpers.ts';
+import { demoWarehouse, launchChromium } from './helpers.ts';
 
-const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
 const ARTIFACTS = path.join(projectRoot, 'test-artifacts');
 
 let w: Warehouse;
@@ -40,7 +31,7 @@ beforeAll(async () => {
   token = (await createApiKey(w, { role: 'analyst', unitId: await unitId(w, 'VN'), label: 'workbench test' })).token;
   server = await startServer({ warehouse: w, port: 0 });
   if (unmet(CHROMIUM)) return;
-  browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: ARGS });
+  browser = await launchChromium();
   fs.mkdirSync(ARTIFACTS, { recursive: true });
 });
 afterAll(async () => {
