@@ -6,19 +6,17 @@
  * constraints with ART indexes that slow bulk loads and make updates of indexed rows costly. Uniqueness is kept by
  * the loader's set-based SQL instead, and checked by tests.
  */
-import { fileURLToPath } from 'node:url';
 import { createHash } from 'node:crypto';
 import { type DuckDBConnection, dateValue } from '@duckdb/node-api';
 import { runRows } from './dialect.ts';
 import { INDICATORS } from './catalogue.ts';
 import { allPeriods, MAX_YEAR, MIN_YEAR, parentPeriod } from './periods.ts';
 import { sqlLiteral } from './sqlText.ts';
+import { REFERENCE_DIR, REFORM_FILE, UNIT_LIST_FILES } from './reference.ts';
 import { REFORM_DATE } from './units.ts';
 
-const referenceDir = fileURLToPath(new URL('./reference/', import.meta.url));
-
 function referenceCsv(name: string): string {
-  return `read_csv(${sqlLiteral(referenceDir + name)}, header = true, all_varchar = true, auto_detect = false,
+  return `read_csv(${sqlLiteral(REFERENCE_DIR + name)}, header = true, all_varchar = true, auto_detect = false,
     columns = {'level': 'VARCHAR', 'code': 'VARCHAR', 'type': 'VARCHAR', 'name': 'VARCHAR', 'parent_code': 'VARCHAR'})`;
 }
 
@@ -81,10 +79,10 @@ export const MIGRATIONS: readonly Migration[] = [
       `INSERT INTO units
        WITH src AS (
          SELECT '2025-03' AS h, *, CASE level WHEN 'province' THEN 1 WHEN 'district' THEN 2 ELSE 3 END AS lvl
-         FROM ${referenceCsv('admin-units-2025-03-01.csv')}
+         FROM ${referenceCsv(UNIT_LIST_FILES['2025-03'])}
          UNION ALL
          SELECT '2025-07' AS h, *, CASE level WHEN 'province' THEN 1 ELSE 3 END AS lvl
-         FROM ${referenceCsv('admin-units-2025-07-01.csv')}
+         FROM ${referenceCsv(UNIT_LIST_FILES['2025-07'])}
        ), numbered AS (SELECT 1 + row_number() OVER (ORDER BY h, lvl, code) AS unit_id, * FROM src)
        SELECT n.unit_id, n.h, n.code, n.h || ':' || n.code, n.name, n.type,
               CASE n.level WHEN 'commune' THEN 'ward' ELSE n.level END, coalesce(p.unit_id, 0),
@@ -100,7 +98,7 @@ export const MIGRATIONS: readonly Migration[] = [
        ) SELECT * FROM c`,
       `INSERT INTO unit_lineage
        SELECT o.unit_id, n.unit_id, r.transfer, CASE r.transfer WHEN 'full' THEN 1.0 END
-       FROM read_csv(${sqlLiteral(referenceDir + 'admin-reform-2025-07-01.csv')}, header = true, all_varchar = true, auto_detect = false,
+       FROM read_csv(${sqlLiteral(REFERENCE_DIR + REFORM_FILE)}, header = true, all_varchar = true, auto_detect = false,
          columns = {'old_level': 'VARCHAR', 'old_code': 'VARCHAR', 'new_level': 'VARCHAR', 'new_code': 'VARCHAR', 'transfer': 'VARCHAR'}) r
        JOIN units o ON o.hierarchy = '2025-03' AND o.code = r.old_code
        JOIN units n ON n.hierarchy = '2025-07' AND n.code = r.new_code`,
