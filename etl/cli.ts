@@ -227,7 +227,7 @@ export function registerEtlCommands(program: Command): void {
           `--cron "${o.cron}": ${(e as Error).message}; expected a cron expression such as "*/5 * * * *"`,
         );
       }
-      const { scanInbox, startSchedule } = await import('./schedule.ts');
+      const { scanInbox, startSchedule } = await import('./inbox.ts');
       if (o.once) {
         await withWarehouse(async (w) => {
           const r = await scanInbox(w, o.inbox);

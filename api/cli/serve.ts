@@ -81,7 +81,7 @@ export async function runServer(w: Warehouse, o: RunOptions = {}): Promise<void>
     import('../graphql/limits.ts'),
     import('../metrics.ts'),
     import('../server.ts'),
-    import('../../etl/schedule.ts'),
+    import('../../etl/inbox.ts'),
   ]);
   const { host, port } = listenAddress();
   const anonymous = anonymousAccess();

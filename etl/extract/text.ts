@@ -13,7 +13,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
-import { decodeText, firstInvalidUtf8, sniffEncoding } from '../sources/text.ts';
+import { decodeText, firstInvalidUtf8, sniffEncoding } from '../sources/encoding.ts';
 
 export class ExtractError extends Error {}
 

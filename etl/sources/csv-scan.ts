@@ -3,7 +3,7 @@
  * can be a gigabyte; holding it whole (and a line table of all its records) would cost more memory than loading it.
  */
 import { closeSync, openSync, readSync, writeSync } from 'node:fs';
-import { firstInvalidUtf8, type Sniffed } from './text.ts';
+import { firstInvalidUtf8, type Sniffed } from './encoding.ts';
 
 const CHUNK = 4 << 20;
 

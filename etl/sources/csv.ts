@@ -15,7 +15,7 @@ import { checkHeader, type Column } from '../contract.ts';
 import { FileRejected, type LoadIssue, MAX_ISSUES_PER_FILE } from '../issues.ts';
 import type { Locator } from '../stage.ts';
 import { firstInvalidUtf8InFile, scanCsv, transcodeToUtf8 } from './csv-scan.ts';
-import { invalidUtf8Issue, readHead, sniffEncoding, type Sniffed } from './text.ts';
+import { invalidUtf8Issue, readHead, sniffEncoding, type Sniffed } from './encoding.ts';
 
 /** The fields of a header line (csv-parse, which knows quoting); none when the line cannot be read as CSV. */
 function headerFields(line: string, delimiter: string): string[] {

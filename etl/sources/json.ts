@@ -13,7 +13,7 @@ import { createScanner, type JSONScanner, ScanError, SyntaxKind } from 'jsonc-pa
 import { COLUMNS, type Column, REQUIRED_COLUMNS } from '../contract.ts';
 import { FileRejected, type LoadIssue, MAX_ISSUES_PER_FILE } from '../issues.ts';
 import type { Locator, SourceRow } from '../stage.ts';
-import { decodeText, sniffEncoding } from './text.ts';
+import { decodeText, sniffEncoding } from './encoding.ts';
 
 /** Rows handed to the stage at once; the reader lets requests in between two batches. */
 const BATCH_ROWS = 2_000;

@@ -11,7 +11,7 @@ import { createApiKey } from '../../api/auth/keys.ts';
 import { startServer } from '../../api/server.ts';
 import { loadFiles } from '../../etl/load.ts';
 import { generateProvince } from '../../etl/sample.ts';
-import { inboxFiles } from '../../etl/schedule.ts';
+import { inboxFiles } from '../../etl/inbox.ts';
 import { openWarehouse } from '../../schema/warehouse.ts';
 import { cleanupTemp, freshWarehousePath, tempDir, writeSample } from '../helpers.ts';
 import { gql, pcmbnBackground, pcmbnEnv } from './client.ts';

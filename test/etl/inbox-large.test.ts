@@ -7,7 +7,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startServer } from '../../api/server.ts';
 import type { LoadResult } from '../../etl/load.ts';
-import { startSchedule } from '../../etl/schedule.ts';
+import { startSchedule } from '../../etl/inbox.ts';
 import { runRows } from '../../schema/dialect.ts';
 import { cleanupTemp, count, freshWarehouse, tempDir } from '../helpers.ts';
 import { writeLargeJson } from './large-json.ts';

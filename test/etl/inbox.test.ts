@@ -1,12 +1,12 @@
 /**
- * The inbox trusts nothing dropped into it (etl/schedule.ts): it follows no link out of itself, refuses what is not
+ * The inbox trusts nothing dropped into it (etl/inbox.ts): it follows no link out of itself, refuses what is not
  * a regular file without letting it block the rest, and takes a file only once it has stopped changing.
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { InboxWatch, scanInbox } from '../../etl/schedule.ts';
+import { InboxWatch, scanInbox } from '../../etl/inbox.ts';
 import { cleanupTemp, count, csv, freshWarehouse, HEADER, tempDir, writeFile } from '../helpers.ts';
 
 afterAll(cleanupTemp);

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadFiles } from '../../etl/load.ts';
 import { generateProvince } from '../../etl/sample.ts';
-import { inboxFiles } from '../../etl/schedule.ts';
+import { inboxFiles } from '../../etl/inbox.ts';
 import { openWarehouse } from '../../schema/warehouse.ts';
 import { pcmbnBackground, pcmbnEnv } from '../api/client.ts';
 import {
