@@ -13,6 +13,17 @@ export interface LoadIssue {
   message: string;
 }
 
+/** An error at a place in a file: line and column 1-based, null where unknown; `column` names the report column. */
+export function errorAt(
+  file: string,
+  line: number | null,
+  col: number | null,
+  column: string | null,
+  message: string,
+): LoadIssue {
+  return { severity: 'error', file, line, col, column, message };
+}
+
 /** `file:line:col (column): message`, the form editors and CI logs link to. */
 export function formatIssue(i: LoadIssue): string {
   const where = [i.file, i.line, i.line !== null ? i.col : null].filter((x) => x !== null && x !== undefined).join(':');

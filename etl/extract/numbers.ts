@@ -101,7 +101,8 @@ const DATE_BEFORE = [
   'đợt',
   'niên khóa',
 ];
-const NAME_BEFORE = [
+/** Kinds of document: a number after one is the document's number (`Chỉ thị số 46`). */
+const DOCUMENTS = [
   'chỉ thị',
   'quyết định',
   'kế hoạch',
@@ -119,6 +120,10 @@ const NAME_BEFORE = [
   'tờ trình',
   'văn bản',
   'hiệp định',
+];
+/** Words after which a number is part of a name: the documents, then bodies, lines, places and numbering. */
+const NAME_BEFORE = [
+  ...DOCUMENTS,
   'ban chỉ đạo',
   'bcđ',
   'bcđ 138/cp',
@@ -149,25 +154,6 @@ const NAME_BEFORE = [
   'khu',
   'cột mốc',
   'số',
-];
-const DOCUMENTS = [
-  'chỉ thị',
-  'quyết định',
-  'kế hoạch',
-  'công văn',
-  'nghị định',
-  'nghị quyết',
-  'thông tư',
-  'luật',
-  'báo cáo',
-  'kết luận',
-  'quy chế',
-  'đề án',
-  'hướng dẫn',
-  'thông báo',
-  'tờ trình',
-  'văn bản',
-  'hiệp định',
 ];
 const YEAR_BEFORE = [
   'năm',
@@ -345,6 +331,9 @@ export interface Scan {
   ignored: Ignored[];
 }
 
+/** An age follows: "15 tuổi" is not a count. */
+const AGE_AFTER = /^\s*(?:tuổi|tuoi)(?![\p{L}])/u;
+
 const COMPOUND = /[\p{L}\p{N}]+(?:[./\-–:,][\p{L}\p{N}]+)*/gu;
 
 /** Every figure of a clause, in order, and what was set aside. */
@@ -368,6 +357,18 @@ export function scanClause(doc: Doc, clause: Span, classes: WordClasses): Scan {
       q: doc.text.slice(from, from + m[1].length),
       bound: boundOf(doc.text.slice(from, from + m[1].length), doc.plain),
     };
+  };
+  /** A figure read at start–end, digits or words alike, with the qualifier written before it. */
+  const figureAt = (
+    kind: 'digits' | 'words',
+    value: number,
+    start: number,
+    end: number,
+    notes: string[],
+    unlessMapped: IgnoreReason | null,
+  ): Figure => {
+    const q = qualifierOf(start);
+    return { kind, value, start, end, from: q.from, bound: q.bound, qualifier: q.q, notes, unlessMapped };
   };
 
   // Digits.
@@ -444,7 +445,7 @@ export function scanClause(doc: Doc, clause: Span, classes: WordClasses): Scan {
       );
       continue;
     }
-    if (new RegExp(`^\\s*(?:tuổi|tuoi)(?![\\p{L}])`, 'u').test(a)) {
+    if (AGE_AFTER.test(a)) {
       ignore(start, end, 'age');
       continue;
     }
@@ -464,17 +465,8 @@ export function scanClause(doc: Doc, clause: Span, classes: WordClasses): Scan {
       ignore(start, end, 'phone number, time or numbering');
       continue;
     }
-    const q = qualifierOf(start);
     figures.push({
-      kind: 'digits',
-      value,
-      start,
-      end,
-      from: q.from,
-      bound: q.bound,
-      qualifier: q.q,
-      notes,
-      unlessMapped: fourDigits ? 'year' : of !== undefined ? 'date' : null,
+      ...figureAt('digits', value, start, end, notes, fourDigits ? 'year' : of !== undefined ? 'date' : null),
       of,
     });
   }
@@ -503,19 +495,8 @@ export function scanClause(doc: Doc, clause: Span, classes: WordClasses): Scan {
     k = last;
     if (/^\s*\d/.test(a)) continue; // "năm 2019"
     if (lx.dateAfter.test(a) || lx.dateBefore.test(b) || inQuote(start)) continue;
-    if (/^\s*(?:tuổi|tuoi)(?![\p{L}])/u.test(a)) continue;
-    const q = qualifierOf(start);
-    figures.push({
-      kind: 'words',
-      value,
-      start,
-      end,
-      from: q.from,
-      bound: q.bound,
-      qualifier: q.q,
-      notes: ['number written in words'],
-      unlessMapped: null,
-    });
+    if (AGE_AFTER.test(a)) continue;
+    figures.push(figureAt('words', value, start, end, ['number written in words'], null));
   }
 
   // Zero statements.

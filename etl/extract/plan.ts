@@ -441,15 +441,8 @@ export function scheduleFile(x: PlanExtraction): { description: string; entries:
 
 export interface TargetsFile {
   description: string;
-  targets: {
-    indicator: string;
-    operator: TargetOperator;
-    value: number;
-    years: number[];
-    source: string;
-    confidence: number;
-    citation: Citation;
-  }[];
+  /** A target as extracted, without how it was found (the rule, the percentage's own citation). */
+  targets: Omit<PlanTarget, 'rule' | 'figure'>[];
 }
 
 export function targetsFile(x: PlanExtraction): TargetsFile {

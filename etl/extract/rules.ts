@@ -321,6 +321,13 @@ function formOf(text: string, fail: (col: string, m: string) => never): 'fractio
   return 'fraction';
 }
 
+/** Throws an error located at a cell of a rule table: `path:line:column (name): what is wrong`. */
+function cellError(path: string, header: string[], line: number): (col: string, m: string) => never {
+  return (col, m) => {
+    throw new ExtractError(`${path}:${line}:${Math.max(1, header.indexOf(col) + 1)} (${col}): ${m}`);
+  };
+}
+
 const RULE_COLUMNS = ['indicator', 'noun', 'before', 'follows', 'not', 'confidence', 'form', 'note'] as const;
 
 /** Reads report rules: first the extra tables (tried first), then the default one. */
@@ -332,9 +339,7 @@ export function loadRules(paths: string[] = [DEFAULT_RULES], wordsPath = DEFAULT
     const header = Object.keys(t.rows[0]?.values ?? {});
     for (const r of t.rows) {
       const v = r.values;
-      const fail = (col: string, m: string): never => {
-        throw new ExtractError(`${path}:${r.line}:${Math.max(1, header.indexOf(col) + 1)} (${col}): ${m}`);
-      };
+      const fail = cellError(path, header, r.line);
       const phrase = (col: string, optional: boolean): Phrase | null => {
         const text = (v[col] ?? '').trim();
         if (!text) return optional ? null : fail(col, 'empty; expected a phrase');
@@ -390,9 +395,7 @@ export function loadTargetRules(paths: string[] = [DEFAULT_TARGET_RULES], wordsP
     const t = readTable(path, TARGET_COLUMNS, ['indicator', 'text']);
     const header = Object.keys(t.rows[0]?.values ?? {});
     for (const r of t.rows) {
-      const fail = (col: string, m: string): never => {
-        throw new ExtractError(`${path}:${r.line}:${Math.max(1, header.indexOf(col) + 1)} (${col}): ${m}`);
-      };
+      const fail = cellError(path, header, r.line);
       const not = r.values.not?.trim();
       out.push({
         at: `${shortName(path)}:${r.line}`,

@@ -12,7 +12,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { runRows } from '../../schema/dialect.ts';
 import { sqlLiteral as sqlString } from '../../schema/sqlText.ts';
 import { checkHeader, type Column } from '../contract.ts';
-import { FileRejected, type LoadIssue, MAX_ISSUES_PER_FILE } from '../issues.ts';
+import { errorAt as issue, FileRejected, type LoadIssue, MAX_ISSUES_PER_FILE } from '../issues.ts';
 import type { Locator } from '../stage.ts';
 import { firstInvalidUtf8InFile, scanCsv, transcodeToUtf8 } from './csv-scan.ts';
 import { invalidUtf8Issue, readHead, sniffEncoding, type Sniffed } from './encoding.ts';
@@ -35,16 +35,6 @@ function detectDelimiter(headerLine: string): string {
     if (headerLine.includes(';')) return ';';
   }
   return ',';
-}
-
-function issue(
-  file: string,
-  line: number | null,
-  col: number | null,
-  column: string | null,
-  message: string,
-): LoadIssue {
-  return { severity: 'error', file, line, col, column, message };
 }
 
 export interface CsvLayout {

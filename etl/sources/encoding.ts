@@ -4,7 +4,7 @@
  * Vietnamese code pages such as Windows-1258 or TCVN3, which look like UTF-8 until the first accented letter).
  */
 import { openSync, readSync, closeSync } from 'node:fs';
-import type { LoadIssue } from '../issues.ts';
+import { errorAt, type LoadIssue } from '../issues.ts';
 
 export type TextEncoding = 'utf-8' | 'utf-16le' | 'utf-16be';
 
@@ -34,17 +34,16 @@ export function sniffEncoding(head: Buffer, file: string): Sniffed | LoadIssue {
     const utf16 = head.length >= 4 && (head[1] === 0 || head[0] === 0);
     // A stray NUL (a damaged copy) is pointed at; UTF-16 is wrong from the first byte.
     const at = utf16 ? { line: 1, col: 1 } : positionAt(lineStarts(head), nul);
-    return {
-      severity: 'error',
+    return errorAt(
       file,
-      line: at.line,
-      col: at.col,
-      column: null,
-      message: utf16
+      at.line,
+      at.col,
+      null,
+      utf16
         ? 'the file looks like UTF-16 without a byte-order mark; save it as UTF-8 (Excel: "CSV UTF-8") or as ' +
-          'Excel\'s "Unicode Text", which writes the mark'
+            'Excel\'s "Unicode Text", which writes the mark'
         : `the file holds a NUL byte at offset ${nul}: it is binary, not a text report; expected UTF-8 text`,
-    };
+    );
   }
   return { encoding: 'utf-8', bomBytes: 0 };
 }
@@ -80,17 +79,15 @@ export function firstInvalidUtf8(buf: Buffer): { line: number; col: number; byte
 }
 
 export function invalidUtf8Issue(file: string, at: { line: number; col: number; byte: number }): LoadIssue {
-  return {
-    severity: 'error',
+  return errorAt(
     file,
-    line: at.line,
-    col: at.col,
-    column: null,
-    message:
-      `byte 0x${at.byte.toString(16).toUpperCase()} is not valid UTF-8: the file seems to be in a legacy ` +
+    at.line,
+    at.col,
+    null,
+    `byte 0x${at.byte.toString(16).toUpperCase()} is not valid UTF-8: the file seems to be in a legacy ` +
       `code page (Windows-1258, TCVN3 or VNI); expected UTF-8 (Excel: "CSV UTF-8") or UTF-16 with a byte-order ` +
       `mark`,
-  };
+  );
 }
 
 export function decodeText(buf: Buffer, s: Sniffed): string {
