@@ -6,7 +6,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { parse } from 'csv-parse/sync';
-import { runRows } from '../schema/dialect.ts';
+import { kyselyOn } from '../schema/dialect.ts';
+import type { Database } from '../schema/tables.ts';
 import { parseUnitRef, REFORM_DATE, UnitRefError } from '../schema/units.ts';
 import type { Warehouse } from '../schema/warehouse.ts';
 import { FileRejected, type LoadIssue } from './issues.ts';
@@ -34,9 +35,13 @@ export async function loadWeights(w: Warehouse, path: string, name = path): Prom
     throw new FileRejected(issues);
   }
 
-  const lineage = await w.sql<{ old_ref: string; new_ref: string; old_id: number; new_id: number; transfer: string }>(`
-    SELECT o.ref AS old_ref, n.ref AS new_ref, l.old_id, l.new_id, l.transfer FROM unit_lineage l
-    JOIN units o ON o.unit_id = l.old_id JOIN units n ON n.unit_id = l.new_id WHERE o.level = 'ward'`);
+  const lineage = await w.db
+    .selectFrom('unit_lineage as l')
+    .innerJoin('units as o', 'o.unit_id', 'l.old_id')
+    .innerJoin('units as n', 'n.unit_id', 'l.new_id')
+    .select(['o.ref as old_ref', 'n.ref as new_ref', 'l.old_id', 'l.new_id', 'l.transfer'])
+    .where('o.level', '=', 'ward')
+    .execute();
   const links = new Map(lineage.map((l) => [`${l.old_ref}>${l.new_ref}`, l]));
   const ref = (text: string, list: '2025-03' | '2025-07', line: number, col: number, column: string) => {
     try {
@@ -103,22 +108,24 @@ export async function loadWeights(w: Warehouse, path: string, name = path): Prom
 
   const conn = await w.connect();
   try {
-    await runRows(conn, 'BEGIN TRANSACTION');
-    try {
-      for (const x of weights)
-        await runRows(conn, 'UPDATE unit_lineage SET weight = $3 WHERE old_id = $1 AND new_id = $2', [
-          x.oldId,
-          x.newId,
-          x.share,
-        ]);
-      // The roll-up is rebuilt next; until it commits, it is marked stale so an interruption is repaired by the next
-      // load.
-      await runRows(conn, `INSERT OR REPLACE INTO meta VALUES ('rollup_stale', 'true')`);
-      await runRows(conn, 'COMMIT');
-    } catch (e) {
-      await runRows(conn, 'ROLLBACK');
-      throw e;
-    }
+    await kyselyOn<Database>(conn)
+      .transaction()
+      .execute(async (trx) => {
+        for (const x of weights)
+          await trx
+            .updateTable('unit_lineage')
+            .set({ weight: x.share })
+            .where('old_id', '=', x.oldId)
+            .where('new_id', '=', x.newId)
+            .execute();
+        // The roll-up is rebuilt next; until it commits, it is marked stale so an interruption is repaired by the
+        // next load.
+        await trx
+          .insertInto('meta')
+          .values({ key: 'rollup_stale', value: 'true' })
+          .onConflict((oc) => oc.column('key').doUpdateSet({ value: 'true' }))
+          .execute();
+      });
     // What weights change: the split wards' communes (their successors), for the years before the reform.
     await refreshRollup(
       conn,

@@ -36,13 +36,14 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { type Kysely, sql } from 'kysely';
 import { INDICATORS } from './catalogue.ts';
-import { runRows } from './dialect.ts';
+import { kyselyOn } from './dialect.ts';
 import { sha256File } from './fileHash.ts';
-import { sqlIdentifier, sqlLiteral } from './sqlText.ts';
 import { MIGRATIONS } from './migrations.ts';
 import { allPeriods } from './periods.ts';
+import type { Database } from './tables.ts';
 import { openWarehouse, type Warehouse, WarehouseLockedError } from './warehouse.ts';
 
 export const MANIFEST = 'manifest.json';
@@ -96,17 +97,17 @@ export function pcmbnVersion(): string {
   return (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 }
 
-async function exec(conn: DuckDBConnection, sql: string, params: unknown[] = []): Promise<void> {
-  await runRows(conn, sql, params);
-}
+/**
+ * The statements here run on one connection (a backup's snapshot transaction, a restore's new file), through
+ * `kyselyOn`. Table names come from the database's own catalogue, so they are identifiers (`sql.table`); paths and
+ * numbers DuckDB takes no parameter for (`COPY … TO`, `START`) are literals (docs/architecture.md, the SQL rule).
+ */
+type Db = Kysely<Database>;
 
 /** The warehouse's tables, read from the database itself: a table a later migration adds is backed up too. */
-async function tableNames(conn: DuckDBConnection): Promise<string[]> {
-  const { rows } = await runRows<{ name: string }>(
-    conn,
-    `SELECT table_name AS name FROM information_schema.tables
-    WHERE table_schema = 'main' AND table_type = 'BASE TABLE' ORDER BY table_name`,
-  );
+async function tableNames(db: Db): Promise<string[]> {
+  const { rows } = await sql<{ name: string }>`SELECT table_name AS name FROM information_schema.tables
+    WHERE table_schema = 'main' AND table_type = 'BASE TABLE' ORDER BY table_name`.execute(db);
   return rows.map((r) => r.name);
 }
 
@@ -114,22 +115,19 @@ async function tableNames(conn: DuckDBConnection): Promise<string[]> {
  * The value each sequence gives out next. Not `last_value` alone: a sequence restored at START n and not used since
  * has none, and a backup of it must still carry n on.
  */
-async function nextSequenceValues(conn: DuckDBConnection): Promise<Record<string, number>> {
-  const { rows } = await runRows<{ name: string; next: number }>(
-    conn,
-    `SELECT sequence_name AS name,
+async function nextSequenceValues(db: Db): Promise<Record<string, number>> {
+  const { rows } = await sql<{ name: string; next: number }>`SELECT sequence_name AS name,
       CASE WHEN last_value IS NULL THEN start_value ELSE last_value + increment_by END AS next
-    FROM duckdb_sequences() WHERE schema_name = 'main' ORDER BY sequence_name`,
-  );
+    FROM duckdb_sequences() WHERE schema_name = 'main' ORDER BY sequence_name`.execute(db);
   return Object.fromEntries(rows.map((r) => [r.name, r.next]));
 }
 
-async function metaValue(conn: DuckDBConnection, key: string): Promise<string | undefined> {
-  return (await runRows<{ value: string }>(conn, 'SELECT value FROM meta WHERE key = $1', [key])).rows[0]?.value;
+async function metaValue(db: Db, key: string): Promise<string | undefined> {
+  return (await db.selectFrom('meta').select('value').where('key', '=', key).executeTakeFirst())?.value;
 }
 
-async function countRows(conn: DuckDBConnection, table: string): Promise<number> {
-  return (await runRows<{ n: number }>(conn, `SELECT count(*) AS n FROM ${sqlIdentifier(table)}`)).rows[0].n;
+async function countRows(db: Db, table: string): Promise<number> {
+  return (await sql<{ n: number }>`SELECT count(*) AS n FROM ${sql.table(table)}`.execute(db)).rows[0].n;
 }
 
 /** Flushes a file (or a folder's entries) to disk: a backup that says it is done must survive a power cut. */
@@ -187,6 +185,7 @@ export async function backupWarehouse(w: Warehouse, dirArg: string, o: BackupOpt
   mkdirSync(dir, { recursive: true });
   const written: string[] = [];
   const conn = await w.connect();
+  const db = kyselyOn<Database>(conn);
   try {
     let snapshot: {
       tables: { table: string; file: string; rows: number }[];
@@ -194,27 +193,24 @@ export async function backupWarehouse(w: Warehouse, dirArg: string, o: BackupOpt
       schemaVersion: number;
       dataVersion: number;
     };
-    await exec(conn, 'BEGIN TRANSACTION');
+    const trx = await db.startTransaction().execute();
     try {
       const tables = [];
-      for (const table of await tableNames(conn)) {
+      for (const table of await tableNames(trx)) {
         const file = `${table}.parquet`;
         written.push(join(dir, file));
-        await exec(
-          conn,
-          `COPY (SELECT * FROM ${sqlIdentifier(table)}) TO ${sqlLiteral(join(dir, file))} (FORMAT parquet, ` +
-            `COMPRESSION zstd)`,
-        );
-        tables.push({ table, file, rows: await countRows(conn, table) });
+        await sql`COPY (SELECT * FROM ${sql.table(table)}) TO ${sql.lit(join(dir, file))}
+          (FORMAT parquet, COMPRESSION zstd)`.execute(trx);
+        tables.push({ table, file, rows: await countRows(trx, table) });
       }
       snapshot = {
         tables,
-        sequences: await nextSequenceValues(conn),
-        schemaVersion: Number(await metaValue(conn, 'schema_version')),
-        dataVersion: Number((await metaValue(conn, 'data_version')) ?? 0),
+        sequences: await nextSequenceValues(trx),
+        schemaVersion: Number(await metaValue(trx, 'schema_version')),
+        dataVersion: Number((await metaValue(trx, 'data_version')) ?? 0),
       };
     } finally {
-      await exec(conn, 'ROLLBACK'); // read only: nothing to commit
+      await trx.rollback().execute(); // read only: nothing to commit
     }
     const tables: TableFile[] = [];
     for (const t of snapshot.tables)
@@ -226,7 +222,7 @@ export async function backupWarehouse(w: Warehouse, dirArg: string, o: BackupOpt
       formatVersion: FORMAT_VERSION,
       createdAt: new Date().toISOString(),
       pcmbnVersion: pcmbnVersion(),
-      duckdbVersion: (await runRows<{ v: string }>(conn, 'SELECT version() AS v')).rows[0].v,
+      duckdbVersion: (await sql<{ v: string }>`SELECT version() AS v`.execute(db)).rows[0].v,
       source: w.path,
       schemaVersion: snapshot.schemaVersion,
       dataVersion: snapshot.dataVersion,
@@ -373,13 +369,10 @@ function checkCatalogue(path: string, madeBy: string): void {
 }
 
 /** The period calendar keys facts and the roll-up by `period_no` as well: each period must keep its number. */
-async function checkPeriods(conn: DuckDBConnection, file: string): Promise<void> {
+async function checkPeriods(db: Db, file: string): Promise<void> {
   const here = new Map(allPeriods().map((p, n) => [p.id, n]));
-  const { rows } = await runRows<{ id: string; no: number }>(
-    conn,
-    'SELECT period_id AS id, period_no AS no FROM read_parquet($1) ORDER BY period_no',
-    [file],
-  );
+  const { rows } = await sql<{ id: string; no: number }>`SELECT period_id AS id, period_no AS no
+    FROM read_parquet(${file}) ORDER BY period_no`.execute(db);
   const moved = rows.filter((r) => here.get(r.id) !== r.no);
   if (moved.length) {
     throw new BackupError(
@@ -440,7 +433,10 @@ async function claimTarget(target: string, force: boolean): Promise<Warehouse | 
   try {
     const held: string[] = [];
     for (const table of OWN_DATA) {
-      const [{ n }] = await w.sql<{ n: number }>(`SELECT count(*) AS n FROM ${table}`);
+      const { n } = await w.db
+        .selectFrom(table)
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow();
       if (n) held.push(`${n.toLocaleString('en-US')} ${n === 1 ? 'row' : 'rows'} in ${table}`);
     }
     if (held.length && !force) {
@@ -451,7 +447,7 @@ async function claimTarget(target: string, force: boolean): Promise<Warehouse | 
       );
     }
     // Folds any write-ahead log into the file: the log must not outlive the file it belongs to.
-    await w.sql('CHECKPOINT');
+    await sql`CHECKPOINT`.execute(w.db);
     return w;
   } catch (e) {
     await w.close();
@@ -503,12 +499,14 @@ async function loadBackup(dir: string, m: BackupManifest, file: string, withKeys
     autoload_known_extensions: 'false',
   });
   const conn = await instance.connect();
+  const db = kyselyOn<Database>(conn);
   try {
     for (const migration of MIGRATIONS) {
       if (migration.version > m.schemaVersion) break;
-      for (const sql of migration.statements()) await exec(conn, sql);
+      // A migration's statements are fixed text of ours (schema/migrations.ts).
+      for (const statement of migration.statements()) await sql.raw(statement).execute(db);
     }
-    const tables = await tableNames(conn);
+    const tables = await tableNames(db);
     const listed = new Map(m.tables.map((t) => [t.table, t]));
     const missing = tables.filter((t) => !listed.has(t));
     if (missing.length)
@@ -522,29 +520,29 @@ async function loadBackup(dir: string, m: BackupManifest, file: string, withKeys
         `backup ${dir}: ${MANIFEST} lists table(s) ${unknown.map((t) => t.table).join(', ')}, which schema version ` +
           `${m.schemaVersion} does not have`,
       );
-    await checkPeriods(conn, join(dir, listed.get('periods')!.file));
-    for (const t of tables) await exec(conn, `DELETE FROM ${sqlIdentifier(t)}`);
+    await checkPeriods(db, join(dir, listed.get('periods')!.file));
+    for (const t of tables) await sql`DELETE FROM ${sql.table(t)}`.execute(db);
     let rows = 0;
     for (const t of m.tables) {
       if (t.table === 'api_keys' && !withKeys) continue;
       const path = join(dir, t.file);
       try {
-        await exec(conn, `INSERT INTO ${sqlIdentifier(t.table)} BY NAME SELECT * FROM read_parquet($1)`, [path]);
+        await sql`INSERT INTO ${sql.table(t.table)} BY NAME SELECT * FROM read_parquet(${path})`.execute(db);
       } catch (e) {
         throw new BackupError(
           `backup file ${path} cannot be restored into table ${t.table}: ${(e as Error).message.split('\n')[0]}`,
         );
       }
-      const n = await countRows(conn, t.table);
+      const n = await countRows(db, t.table);
       if (n !== t.rows) throw new BackupError(`backup file ${path} holds ${n} rows, ${MANIFEST} says ${t.rows}`);
       rows += n;
     }
-    for (const name of Object.keys(await nextSequenceValues(conn))) {
+    for (const name of Object.keys(await nextSequenceValues(db))) {
       if (!(name in m.sequences))
         throw new BackupError(`backup ${dir}: ${MANIFEST} gives no value for sequence ${name}: an incomplete backup`);
-      await exec(conn, `CREATE OR REPLACE SEQUENCE ${sqlIdentifier(name)} START ${m.sequences[name]}`);
+      await sql`CREATE OR REPLACE SEQUENCE ${sql.id(name)} START ${sql.lit(m.sequences[name])}`.execute(db);
     }
-    await exec(conn, 'CHECKPOINT');
+    await sql`CHECKPOINT`.execute(db);
     return rows;
   } finally {
     conn.closeSync();

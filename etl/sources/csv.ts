@@ -9,8 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { runRows } from '../../schema/dialect.ts';
-import { sqlLiteral as sqlString } from '../../schema/sqlText.ts';
+import { sql } from 'kysely';
+import { kyselyOn } from '../../schema/dialect.ts';
 import { checkHeader, type Column } from '../contract.ts';
 import { errorAt as issue, FileRejected, type LoadIssue, MAX_ISSUES_PER_FILE } from '../issues.ts';
 import type { Locator } from '../stage.ts';
@@ -90,23 +90,20 @@ export async function stageCsv(
   name: string,
   layout: CsvLayout,
 ): Promise<number> {
-  const columns = layout.header.map((c) => `${sqlString(c.trim())}: 'VARCHAR'`).join(', ');
   const cols = layout.header.map((c) => c.trim());
   // A field of spaces is empty, as it is in a workbook or a JSON file (their readers trim): not a value of "".
   // No store_rejects: DuckDB would record one reject, holding the whole line, per field too many (a line of
   // `x,` repeated costs time and memory quadratic in its length), and skips lines longer than its buffer without
   // a reject. Stopping at the first malformed line and locating every problem with our own scan is linear.
+  // read_csv takes no parameters for its path and options: they are literals, the header's names identifiers.
   try {
-    const { changed } = await runRows(
-      conn,
-      `INSERT INTO stage (file_no, ${cols.join(', ')})
-      SELECT $1, ${cols.map((c) => `nullif(trim(${c}), '')`).join(', ')} FROM
-        read_csv(${sqlString(layout.readPath)}, header = true, auto_detect = false,
-        delim = ${sqlString(layout.delimiter)}, quote = '"', escape = '"', columns = {${columns}},
-        strict_mode = true, null_padding = false, max_line_size = ${MAX_LINE_BYTES})`,
-      [fileNo],
-    );
-    return changed;
+    const { numAffectedRows } = await sql`INSERT INTO stage (file_no, ${sql.join(cols.map((c) => sql.id(c)))})
+      SELECT ${fileNo}, ${sql.join(cols.map((c) => sql`nullif(trim(${sql.id(c)}), '')`))} FROM
+        read_csv(${sql.lit(layout.readPath)}, header = true, auto_detect = false,
+        delim = ${sql.lit(layout.delimiter)}, quote = '"', escape = '"',
+        columns = {${sql.join(cols.map((c) => sql`${sql.lit(c)}: 'VARCHAR'`))}},
+        strict_mode = true, null_padding = false, max_line_size = ${sql.lit(MAX_LINE_BYTES)})`.execute(kyselyOn(conn));
+    return Number(numAffectedRows ?? 0);
   } catch (e) {
     if (!isCsvReadError(e)) throw e;
     throw new FileRejected(locateMalformed(name, layout, (e as Error).message.split('\n', 1)[0]));
