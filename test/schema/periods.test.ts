@@ -11,6 +11,7 @@ import {
   MONTHS_IN,
   monthOfInstant,
   nextPeriod,
+  parentPeriod,
   parsePeriod,
   type Period,
   PeriodError,
@@ -20,6 +21,7 @@ import {
   periodsOfTypeWithin,
   type PeriodType,
   previousYear,
+  vietnamDay,
 } from '../../schema/periods.ts';
 
 /** The ISO day after `iso` (YYYY-MM-DD), computed independently of the module under test. */
@@ -249,6 +251,29 @@ describe('properties', () => {
     );
   });
 
+  it('parentPeriod is the one step coarser period whose children include the period; a year has none', () => {
+    const coarser: Record<PeriodType, PeriodType | null> = {
+      year: null,
+      half: 'year',
+      quarter: 'half',
+      month: 'quarter',
+    };
+    fc.assert(
+      fc.property(anyPeriod, ({ type, year, index }) => {
+        const p = parsePeriod(periodId(type, year, index));
+        const parent = parentPeriod(p);
+        if (type === 'year') {
+          expect(parent).toBeNull();
+          return;
+        }
+        expect(parent!.type).toBe(coarser[type]);
+        expect(contains(parent!, p)).toBe(true);
+        expect(ids(childPeriods(parent!))).toContain(p.id);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
   it('nextPeriod starts the day after the period ends', () => {
     fc.assert(
       fc.property(
@@ -262,6 +287,28 @@ describe('properties', () => {
       ),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('parentPeriod', () => {
+  it.each([
+    ['202403', '2024Q1'],
+    ['202404', '2024Q2'],
+    ['202412', '2024Q4'],
+    ['2024Q2', '2024S1'],
+    ['2024Q3', '2024S2'],
+    ['2024S2', '2024'],
+  ])('of %s is %s', (id, parent) => {
+    expect(parentPeriod(parsePeriod(id))?.id).toBe(parent);
+  });
+});
+
+describe('vietnamDay', () => {
+  it('dates an instant by the day in Hà Nội (UTC+7): 17:00 UTC is already the next day', () => {
+    expect(vietnamDay(new Date('2025-06-30T16:59:59.999Z'))).toBe('2025-06-30');
+    expect(vietnamDay(new Date('2025-06-30T17:00:00Z'))).toBe('2025-07-01');
+    expect(vietnamDay(new Date('2024-02-28T17:00:00Z'))).toBe('2024-02-29');
+    expect(vietnamDay(new Date('2025-12-31T23:00:00-05:00'))).toBe('2026-01-01');
   });
 });
 
