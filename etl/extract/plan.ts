@@ -37,11 +37,8 @@ export interface PlanTarget {
   citation: Citation;
 }
 
-export interface PlanDeadline {
-  periodType: PeriodType;
-  index?: number;
-  due: DueRule;
-  reporterLevels: ReporterLevel[];
+/** A schedule entry as the plan states it, with where it says so. */
+export interface PlanDeadline extends Omit<ScheduleEntry, 'note'> {
   /** Where the report is named ("quý I, III"), where its deadline is ("trước ngày 12/3 và 12/9"), the statement. */
   report: Citation;
   deadline: Citation;
@@ -49,9 +46,8 @@ export interface PlanDeadline {
   confidence: number;
 }
 
-export interface Undated {
-  periodType: PeriodType;
-  index?: number;
+/** A report the plan names without a due day: no schedule entry can be made of it. */
+export interface Undated extends Pick<ScheduleEntry, 'periodType' | 'index'> {
   report: Citation;
   citation: Citation;
 }
