@@ -2,7 +2,7 @@
 import { COUNT_INDICATORS } from '../../schema/catalogue.ts';
 
 /** The indicators this generator knows how to simulate; the catalogue must not hold others. */
-export const MODELLED = [
+const MODELLED = [
   'tipoffs_received',
   'tipoffs_classified',
   'tipoffs_resolved',
@@ -31,7 +31,7 @@ export const MODELLED = [
   'suspects_monitored',
   'persons_missing_suspected',
 ] as const;
-export type Modelled = (typeof MODELLED)[number];
+type Modelled = (typeof MODELLED)[number];
 
 export const N = COUNT_INDICATORS.length;
 export const I = Object.fromEntries(

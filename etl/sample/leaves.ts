@@ -4,7 +4,7 @@ import { BREAKDOWNS, I } from './indicators.ts';
 import { type Rng, streamFor } from './random.ts';
 import { FIRST_YEAR, LAST_OLD_MONTH, monthOf, yearOf } from './time.ts';
 
-export interface LeafProfile {
+interface LeafProfile {
   /** Population and activity scale (outreach, leaflets), mean 1. */
   size: number;
   /** Exposure to trafficking (tip-offs, cases, victims, illegal border crossings), mean 1 outside hotspots. */
