@@ -1,6 +1,7 @@
 /**
  * The six dashboards, and the indicator lists they show.
  */
+import { indicatorsOf } from '../../schema/catalogue.ts';
 import { indicator, label } from './labels.ts';
 import { V } from './infinity.ts';
 import { queries } from './queries.ts';
@@ -37,21 +38,9 @@ const HEADLINE_TRENDS = [
   'case_clearance_rate',
   'tipoff_resolution_rate',
 ].map(indicator);
-const VICTIMS = [
-  'victims_identified',
-  'victims_rescued',
-  'victims_returned',
-  'victims_supported',
-  'victims_legal_aid',
-].map(indicator);
-const OUTREACH = [
-  'outreach_sessions',
-  'outreach_participants',
-  'leaflets_distributed',
-  'media_items',
-  'trainings_held',
-  'training_participants',
-].map(indicator);
+/** The victims' counts, each broken down by sex and age (the hotline's calls are of the area but not of a person). */
+const VICTIMS = indicatorsOf('victims').filter((i) => i.kind === 'count' && i.disaggregations.includes('sex'));
+const OUTREACH = indicatorsOf('outreach').filter((i) => i.kind === 'count');
 const MODEL = ['model_coverage_rate', 'wards_with_model', 'community_models_active'].map(indicator);
 const TIPOFF_FUNNEL = ['tipoffs_received', 'tipoffs_classified', 'tipoffs_resolved'].map(indicator);
 const CASE_FUNNEL = ['cases_initiated', 'cases_solved', 'cases_indicted', 'cases_tried'].map(indicator);
