@@ -37,6 +37,7 @@ import {
   type TrendPanel,
   type VariableName,
   variables,
+  withheldAlias,
 } from '../spec.ts';
 import { ApiError, forgetKey, graphql, hasKey, loadAuth, setKey } from './api.ts';
 import { barChart, type Campaign, COLORS, disposeChart, lineChart } from './charts.ts';
@@ -409,9 +410,8 @@ async function drawRanking(
 async function drawBars(body: HTMLElement, p: BarsPanel, vals: Partial<Record<VariableName, string>>): Promise<void> {
   const rows = joinRows(await Promise.all(p.queries.map((q) => run(q, vals))), 'code');
   const byCode = new Map(rows.map((r) => [r.code, r]));
-  // The kpis query carries no withheld flag per series: for a key that gets small counts withheld, a victims count
-  // without a value is taken as withheld, which it is unless nothing at all was reported.
-  const withheld = access?.withholdsSmallCounts === true && p.categories.some((c) => /^victims_/.test(c.code));
+  // A count without a value is withheld or was never reported: each series says which.
+  const withheld = rows.some((r) => p.series.some((s) => r[withheldAlias(s.alias)] === 'true'));
   if (!rows.some((r) => p.series.some((s) => typeof r[s.alias] === 'number'))) return nothingToDraw(body, withheld);
   const el = chartBox(body);
   el.setAttribute('aria-label', t(p.title));
@@ -430,8 +430,7 @@ async function drawBars(body: HTMLElement, p: BarsPanel, vals: Partial<Record<Va
       integer: true,
     }),
   );
-  if (withheld && rows.some((r) => p.series.some((s) => typeof r[s.alias] !== 'number')))
-    body.append(h('div', { class: 'chart-note' }, t(T.suppressed)));
+  if (withheld) body.append(h('div', { class: 'chart-note' }, t(T.suppressed)));
 }
 
 /** Why a chart has nothing to draw: the figures are withheld, or there are none. */

@@ -254,13 +254,30 @@ export function funnel(id: string, title: Label, steps: Indicator[]): FunnelPane
   return { kind: 'funnel', id, title, steps, w: 12, h: 8, queries: [queries.kpis(steps.map((s) => s.code))] };
 }
 
-export const COMPLIANCE_COLUMNS: TableColumn[] = [
-  { alias: 'name', label: label('Đơn vị', 'Unit'), format: 'text' },
-  { alias: 'expected', label: label('Phải báo cáo', 'Expected'), format: 'count' },
-  { alias: 'received', label: label('Đã nhận', 'Received'), format: 'count' },
-  { alias: 'onTime', label: label('Đúng hạn', 'On time'), format: 'count' },
-  { alias: 'late', label: label('Muộn', 'Late'), format: 'count' },
-  { alias: 'missing', label: label('Chưa báo cáo', 'Missing'), format: 'count' },
-  { alias: 'completeness', label: label('Tỷ lệ đầy đủ', 'Completeness'), format: 'percent' },
-  { alias: 'timeliness', label: label('Tỷ lệ đúng hạn', 'Timeliness'), format: 'percent' },
-];
+/** The reporting-compliance figures' labels and formats: one home for the summary's figures and the table's columns. */
+const COMPLIANCE = {
+  expected: { label: label('Phải báo cáo', 'Expected'), format: 'count' },
+  received: { label: label('Đã nhận', 'Received'), format: 'count' },
+  onTime: { label: label('Đúng hạn', 'On time'), format: 'count' },
+  late: { label: label('Nộp muộn', 'Late'), format: 'count' },
+  missing: { label: label('Chưa báo cáo', 'Missing'), format: 'count' },
+  completeness: { label: label('Tỷ lệ đầy đủ', 'Completeness'), format: 'percent' },
+  timeliness: { label: label('Tỷ lệ đúng hạn', 'Timeliness'), format: 'percent' },
+} as const;
+type ComplianceFigure = keyof typeof COMPLIANCE;
+
+/** The summary's figures, in the order given, and the day from which a report counts as late. */
+export function complianceFigures(aliases: readonly ComplianceFigure[]): FigureSpec[] {
+  return [
+    ...aliases.map((alias) => ({ alias, ...COMPLIANCE[alias] })),
+    { alias: 'dueDate', label: label('Tính là muộn từ ngày', 'Late from'), format: 'date' },
+  ];
+}
+
+/** The table's columns: the unit, then the figures in the order given. */
+export function complianceColumns(aliases: readonly ComplianceFigure[]): TableColumn[] {
+  return [
+    { alias: 'name', label: label('Đơn vị', 'Unit'), format: 'text' },
+    ...aliases.map((alias) => ({ alias, ...COMPLIANCE[alias] })),
+  ];
+}

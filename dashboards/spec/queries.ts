@@ -18,6 +18,13 @@ export type Disaggregation = { sex?: 'female' | 'male'; ageGroup?: 'child' | 'ad
 const disagg = (d: Disaggregation) =>
   (d.sex ? `, sex: "${d.sex}"` : '') + (d.ageGroup ? `, ageGroup: "${d.ageGroup}"` : '');
 
+/**
+ * The column saying whether a series' value is withheld (`"true"`): one per series, since a panel's queries are
+ * joined into one row per category and their columns must not collide.
+ */
+export const withheldAlias = (valueAlias: string) =>
+  valueAlias === 'value' ? 'suppressed' : `${valueAlias}Suppressed`;
+
 export const queries = {
   /** One indicator for the unit and year, with the year before and the status against the target. */
   kpi: (code: string) =>
@@ -58,16 +65,20 @@ export const queries = {
         str('suppressed'),
       ],
     ),
-  /** Several counts for the unit and year, in the order given (funnels and breakdowns by sex or age). */
+  /**
+   * Several counts for the unit and year, in the order given (funnels and breakdowns by sex or age), each with
+   * whether it is withheld, under `withheldAlias(valueAlias)`: a count without a value is withheld or unreported.
+   */
   kpis: (codes: readonly string[], valueAlias = 'value', d: Disaggregation = {}, refId = 'A', withNames = true) =>
     q(
       `{ kpis(indicators: ${list(codes)}, period: ${V.year}, unit: ${V.unit}${disagg(d)}) { indicator { ` +
-        `code${withNames ? ' nameVi' : ''} } value } }`,
+        `code${withNames ? ' nameVi' : ''} } value suppressed } }`,
       'data.kpis',
       [
         str('indicator.code', 'code'),
         ...(withNames ? [str('indicator.nameVi', 'name')] : []),
         num('value', valueAlias),
+        str('suppressed', withheldAlias(valueAlias)),
       ],
       refId,
     ),
