@@ -55,8 +55,8 @@ import {
 import { buildApiSchema } from './graphql/schema.ts';
 import { cacheStats, metricsPlugin, recordRefusal, registry } from './metrics.ts';
 import { createRequestContext, type RequestContext } from './request.ts';
-import { dashboardPage } from '../dashboards/page/serve.ts';
-import { workbench } from '../dashboards/workbench/serve.ts';
+import { dashboardPage } from './pages/dashboard.ts';
+import { workbench } from './pages/workbench.ts';
 import { exportAnswers } from './export/route.ts';
 
 export interface ServerOptions {
@@ -187,7 +187,7 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
     res.type(registry.contentType).send(await registry.metrics());
   });
 
-  // The built-in dashboard page (dashboards/page/serve.ts): GET /, its assets and /dashboard-config.json. It reads
+  // The built-in dashboard page (api/pages/dashboard.ts): GET /, its assets and /dashboard-config.json. It reads
   // /graphql like any client; in the demo it is given the demo's leader key, and only for a browser on this machine.
   app.use(dashboardPage({ anonymous: o.anonymous === 'viewer', demoKeyFile: o.demoKeyFile, log }));
 

@@ -36,6 +36,7 @@ import {
   type TablePanel,
   type TrendPanel,
   type VariableSpec,
+  withheldAlias,
 } from './spec.ts';
 
 /** The Grafana this project targets: the dashboards' `schemaVersion` is the one this version writes. */
@@ -321,7 +322,7 @@ function barsPanel(p: BarsPanel): AnyPanelBuilder {
         .placement(common.LegendPlacement.Bottom)
         .calcs([]),
     )
-    .transformations([transform.join('code'), transform.hide('code')]);
+    .transformations([transform.join('code'), transform.hide('code', ...p.series.map((s) => withheldAlias(s.alias)))]);
   for (const s of p.series) b = b.overrideByName(s.alias, [displayName(s.label)]);
   return b;
 }
@@ -337,7 +338,7 @@ function funnelPanel(p: FunnelPanel): AnyPanelBuilder {
     .decimals(0)
     .reduceOptions(reduce('/^value$/', true))
     .thresholds(thresholds(null))
-    .transformations([transform.hide('code')]);
+    .transformations([transform.hide('code', withheldAlias('value'))]);
 }
 
 function tablePanel(p: TablePanel): AnyPanelBuilder {

@@ -13,7 +13,7 @@ export function catalogueTable(): string {
       const by = i.disaggregations.length ? ` (by ${i.disaggregations.join(', ')})` : '';
       return (
         `| \`${i.code}\` | ${i.nameVi} | ${i.nameEn}${by} | ${i.unit} | ` +
-        `${i.aggregation === 'sum' ? 'sum (flow)' : 'last (stock)'} | |`
+        `${i.aggregation === 'sum' ? 'sum (flow)' : 'last (stock)'} | | ${i.area} |`
       );
     }
     const denominator =
@@ -21,12 +21,12 @@ export function catalogueTable(): string {
     const op = i.target.operator === '>=' ? '≥' : '>';
     return (
       `| \`${i.code}\` | ${i.nameVi} | ${i.nameEn} | % | \`${i.numerator}\` / ${denominator} | ${op} ` +
-      `${i.target.value} (${i.target.source}) |`
+      `${i.target.value} (${i.target.source}) | ${i.area} |`
     );
   });
   return [
-    '| code | Vietnamese | English | unit | aggregation | target |',
-    '| --- | --- | --- | --- | --- | --- |',
+    '| code | Vietnamese | English | unit | aggregation | target | area |',
+    '| --- | --- | --- | --- | --- | --- | --- |',
     ...rows,
   ].join('\n');
 }

@@ -9,6 +9,7 @@
  * appendix put no counted noun after a number, so that `pcmbn etl extract` proposes exactly the figures of section I.
  */
 import { writeCount, writePercent } from '../../etl/extract/numbers.ts';
+import { AREAS as CATALOGUE_AREAS, indicatorsOf } from '../../schema/catalogue.ts';
 import type { Period } from '../../schema/periods.ts';
 import { vietnameseDate } from '../templates/workbook.ts';
 import type { Breakdown, Figure, ReportData } from './gather.ts';
@@ -53,50 +54,13 @@ const STATEMENTS: Record<string, [string, string]> = {
   wards_with_model: ['Có', 'xã duy trì mô hình phòng, chống mua bán người'],
 };
 
-/** Section I's areas, in the order of the programme's own reports; an indicator of no area goes to the last. */
-const AREAS: { title: string; codes: string[] }[] = [
-  {
-    title: 'Công tác truyền thông, giáo dục phòng ngừa',
-    codes: [
-      'outreach_sessions',
-      'outreach_participants',
-      'leaflets_distributed',
-      'media_items',
-      'trainings_held',
-      'training_participants',
-    ],
-  },
-  {
-    title: 'Công tác đấu tranh, xử lý tội phạm mua bán người',
-    codes: [
-      'tipoffs_received',
-      'tipoffs_classified',
-      'tipoffs_resolved',
-      'cases_initiated',
-      'cases_solved',
-      'cases_indicted',
-      'cases_tried',
-      'suspects_prosecuted',
-      'suspects_monitored',
-      'persons_missing_suspected',
-      'illegal_exits_detected',
-      'illegal_returns_detected',
-      'inspections_held',
-    ],
-  },
-  {
-    title: 'Công tác tiếp nhận, xác minh, bảo vệ và hỗ trợ nạn nhân',
-    codes: [
-      'victims_identified',
-      'victims_rescued',
-      'victims_returned',
-      'victims_supported',
-      'victims_legal_aid',
-      'hotline_calls',
-    ],
-  },
-  { title: 'Mô hình phòng, chống mua bán người tại cộng đồng', codes: ['community_models_active', 'wards_with_model'] },
-];
+/** Section I's areas and their counts, as the catalogue places them, in the order of the programme's own reports. */
+const AREAS = CATALOGUE_AREAS.map((a) => ({
+  title: a.titleVi,
+  codes: indicatorsOf(a.code)
+    .filter((i) => i.kind === 'count')
+    .map((i) => i.code),
+}));
 
 const ROMAN = ['', 'I', 'II', 'III', 'IV'];
 
@@ -198,13 +162,8 @@ export function composeReport(r: ReportData, today: string): Block[] {
 
   blocks.push({ kind: 'heading', text: 'I. KẾT QUẢ THỰC HIỆN' });
   const counts = r.figures.filter((f) => f.indicator.kind === 'count');
-  const placed = new Set(AREAS.flatMap((a) => a.codes));
-  const areas = [
-    ...AREAS,
-    { title: 'Công tác khác', codes: counts.map((f) => f.indicator.code).filter((c) => !placed.has(c)) },
-  ];
   let n = 0;
-  for (const area of areas) {
+  for (const area of AREAS) {
     const lines = area.codes
       .map((code) => counts.find((f) => f.indicator.code === code))
       .map((f) => (f ? statement(f, r.previous) : null))

@@ -1,6 +1,6 @@
 /**
  * The page talks to the API like any client: POST /graphql, with `Authorization: Bearer <key>` unless the server
- * lets anonymous viewers in. How to authenticate comes from GET /dashboard-config.json (see serve.ts):
+ * lets anonymous viewers in. How to authenticate comes from GET /dashboard-config.json (see api/pages/dashboard.ts):
  * `anonymous` (PCMBN_ANONYMOUS=viewer), `demo` (the demo's leader key, to a browser on this machine only), or
  * `key` (ask the user; kept in sessionStorage, or passed once as #key=… in the address).
  */

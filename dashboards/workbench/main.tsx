@@ -1,8 +1,8 @@
 /**
- * The analyst's workbench: GraphiQL served by the warehouse (bundled by bundle.ts, nothing fetched from elsewhere),
- * with a field for the API key, the saved questions as a sidebar, and the answer's lists downloaded as CSV or XLSX
- * through the server's /export endpoint, which runs the tab's query again under the same key, so a file holds
- * exactly what the key may see.
+ * The analyst's workbench: GraphiQL served by the warehouse (bundled by api/pages/workbench.ts, nothing fetched from
+ * elsewhere), with a field for the API key, the saved questions as a sidebar, and the answer's lists downloaded as
+ * CSV or XLSX through the server's /export endpoint, which runs the tab's query again under the same key, so a file
+ * holds exactly what the key may see.
  *
  * The key lives in sessionStorage under the same name as the dashboard page's, so one entry serves both; the
  * analyst's tabs live in localStorage through GraphiQL's own storage.
@@ -18,7 +18,7 @@ import { type Label, type Lang, pick } from '../spec.ts';
 import { T } from './i18n.ts';
 import { dashboardQuestions, type Question } from './questions.ts';
 
-/** The README's examples, read from the README by bundle.ts. */
+/** The README's examples, read from the README by api/pages/workbench.ts. */
 declare const README_QUESTIONS: Question[];
 
 const KEY_ITEM = 'pcmbn.apiKey';

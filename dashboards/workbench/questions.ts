@@ -3,7 +3,8 @@
  * the README stays their only home) and every query the dashboards run (from dashboards/spec.ts), with example
  * values in place of the dashboards' variables so that each runs as it stands.
  *
- * Browser-safe: no Node imports here (bundle.ts reads the README and hands its text to `readmeQuestions`).
+ * Browser-safe: no Node imports here (api/pages/workbench.ts reads the README and hands its text to
+ * `readmeQuestions`).
  */
 import { allPanels, DASHBOARDS, HISTORY_START, interpolate, type Label, pick, type Lang } from '../spec.ts';
 

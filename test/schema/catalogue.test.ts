@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import {
+  AREAS,
   COUNT_INDICATORS,
   type CountIndicator,
   findIndicator,
   INDICATORS,
+  indicatorsOf,
   meetsTarget,
   PLAUSIBILITY_CHECKS,
   RATIO_INDICATORS,
@@ -104,6 +106,49 @@ describe('the indicator catalogue', () => {
       expect(countIndicator(part), part).toBeDefined();
       expect(countIndicator(whole), whole).toBeDefined();
     }
+  });
+});
+
+describe('the areas of work', () => {
+  it('place every indicator in exactly one area, each area with counts and a title in both languages', () => {
+    const codes = AREAS.map((a) => a.code);
+    expect(codes).toEqual(['outreach', 'cases', 'victims', 'models']);
+    for (const i of INDICATORS) expect(codes, i.code).toContain(i.area);
+    expect(AREAS.flatMap((a) => indicatorsOf(a.code)).length).toBe(INDICATORS.length);
+    for (const a of AREAS) {
+      expect(a.titleVi.trim()).not.toBe('');
+      expect(a.titleEn.trim()).not.toBe('');
+      expect(
+        indicatorsOf(a.code).some((i) => i.kind === 'count'),
+        a.code,
+      ).toBe(true);
+    }
+  });
+
+  it("put a ratio in its numerator's area, and keep the catalogue's order within an area", () => {
+    for (const r of RATIO_INDICATORS) expect(r.area, r.code).toBe(findIndicator(r.numerator)!.area);
+    expect(indicatorsOf('outreach').map((i) => i.code)).toEqual([
+      'outreach_sessions',
+      'outreach_participants',
+      'leaflets_distributed',
+      'media_items',
+      'trainings_held',
+      'training_participants',
+    ]);
+    expect(indicatorsOf('victims').map((i) => i.code)).toEqual([
+      'victims_identified',
+      'victims_rescued',
+      'victims_returned',
+      'victims_supported',
+      'victims_legal_aid',
+      'hotline_calls',
+      'victim_support_rate',
+    ]);
+    expect(indicatorsOf('models').map((i) => i.code)).toEqual([
+      'community_models_active',
+      'wards_with_model',
+      'model_coverage_rate',
+    ]);
   });
 });
 

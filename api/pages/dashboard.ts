@@ -1,6 +1,7 @@
 /**
- * Serves the built-in page: `GET /` (the page), `GET /assets/app.<hash>.js|css`, and `GET /dashboard-config.json`,
- * which tells the page how to call the API. Mounted by api/server.ts; the page then reads /graphql like any client.
+ * Serves the built-in dashboard page (dashboards/page/): `GET /` (the page), `GET /assets/app.<hash>.js|css`, and
+ * `GET /dashboard-config.json`, which tells the page how to call the API. Mounted by api/server.ts; the page then
+ * reads /graphql like any client.
  *
  * The API key, decided here (and documented in the README):
  * - the server lets anonymous viewers in (PCMBN_ANONYMOUS=viewer): the page sends no key;
@@ -20,7 +21,8 @@ import { readFileSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import { isIP } from 'node:net';
 import { Router } from 'express';
-import { buildPage, type PageBundle } from './bundle.ts';
+import { buildPage, builtOnce, repoFile } from './bundle.ts';
+import { servePage } from './serve.ts';
 
 export interface PageOptions {
   /** The server lets requests without a key in as viewers. */
@@ -43,14 +45,16 @@ const SECURITY_HEADERS = {
   'X-Frame-Options': 'DENY',
 };
 
-let bundle: Promise<PageBundle> | null = null;
-
 /** The page bundle, built once per process. */
-export function pageBundle(): Promise<PageBundle> {
-  bundle ??= buildPage();
-  bundle.catch(() => (bundle = null));
-  return bundle;
-}
+export const pageBundle = builtOnce(() =>
+  buildPage({
+    entry: repoFile('dashboards/page/main.ts'),
+    name: 'app',
+    assetPrefix: '/assets/',
+    title: 'Phòng, chống mua bán người · Bảng điều khiển',
+    root: 'app',
+  }),
+);
 
 function isLoopbackAddress(address: string | undefined): boolean {
   if (!address) return false;
@@ -90,33 +94,13 @@ export function dashboardPage(o: PageOptions): Router {
     res.json(token ? { auth: 'demo', token } : { auth: 'key' });
   });
 
-  router.get('/', async (_req, res) => {
-    try {
-      const b = await pageBundle();
-      res
-        .set({ 'Cache-Control': 'no-cache', ...SECURITY_HEADERS })
-        .type('html')
-        .send(b.html);
-    } catch (e) {
-      log(`dashboard page: the bundle could not be built: ${(e as Error).message}`);
-      res.status(500).type('text').send('the dashboard page could not be built; see the server log');
-    }
+  servePage(router, {
+    name: 'dashboard page',
+    bundle: pageBundle,
+    path: '/',
+    assetPrefix: '/assets/',
+    headers: SECURITY_HEADERS,
+    log,
   });
-
-  router.get('/assets/:name', async (req, res, next) => {
-    let b: PageBundle;
-    try {
-      b = await pageBundle();
-    } catch {
-      return void res.status(500).type('text').send('the dashboard page could not be built; see the server log');
-    }
-    const asset = b.assets.get(`/assets/${req.params.name}`);
-    if (!asset) return next();
-    res
-      .set({ 'Cache-Control': 'public, max-age=31536000, immutable', ...SECURITY_HEADERS })
-      .type(asset.contentType)
-      .send(asset.body);
-  });
-
   return router;
 }
