@@ -99,7 +99,9 @@ class Lines {
           units += w;
         }
       }
-      Object.assign(this, { line, col, units });
+      this.line = line;
+      this.col = col;
+      this.units = units;
       this.at = this.chunkStart + end;
       if (end === c.length) {
         this.chunks.shift();
