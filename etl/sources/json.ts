@@ -27,6 +27,7 @@ const CHUNK_BYTES = 256 * 1024;
 const MAX_TOKEN_BYTES = 64 * 2 ** 20;
 
 const EOF = -1;
+const KNOWN_KEYS: ReadonlySet<string> = new Set(COLUMNS);
 type Kind = TokenType | typeof EOF;
 
 /** Where each row starts: its line and column, and its byte in the file (to read it again for a message). */
@@ -432,7 +433,7 @@ function* readRow(
       const keyAt = here();
       if ((yield).kind !== TokenType.COLON) invalid('ColonExpected');
       t = yield;
-      const known = (COLUMNS as readonly string[]).includes(key);
+      const known = KNOWN_KEYS.has(key);
       if (!known) problem(keyAt, key, `unknown key "${key}"; expected the keys ${COLUMNS.join(', ')}`);
       if (known) {
         const column = key as Column;
