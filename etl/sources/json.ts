@@ -231,7 +231,7 @@ export async function parseJson(
   };
   feed(EOF, null); // runs the reader to its first wait for a token
 
-  const tokenizer = new Tokenizer();
+  const tokenizer = new Tokenizer({ stringBufferSize: 64 * 1024 });
   tokenizer.onToken = ({ token: kind, value, offset }) => {
     if (done) return;
     lines.seek(offset);
@@ -505,7 +505,8 @@ function valueIn(path: string, s: Sniffed, offset: number, row: Where, column: C
       else if (token === TokenType.STRING && expectKey) [key, expectKey] = [value as string, false];
     };
     const decoder = s.encoding === 'utf-8' ? null : new TextDecoder('utf-16le');
-    const buf = Buffer.alloc(64 * 1024);
+    // A row is a line or a few: small reads, so that locating a value costs its row, not a chunk of the file.
+    const buf = Buffer.alloc(2048);
     for (let pos = offset; !end;) {
       const n = readSync(fd, buf, 0, buf.length - (buf.length % 2), pos);
       if (n === 0) break;
