@@ -231,7 +231,9 @@ export async function parseJson(
   };
   feed(EOF, null); // runs the reader to its first wait for a token
 
-  const tokenizer = new Tokenizer({ stringBufferSize: 64 * 1024 });
+  // Strings are decoded as they come (not gathered in a byte buffer): so a byte that is not UTF-8 is caught where
+  // it stands, before it can swallow the closing quote as part of a character.
+  const tokenizer = new Tokenizer();
   tokenizer.onToken = ({ token: kind, value, offset }) => {
     if (done) return;
     lines.seek(offset);
