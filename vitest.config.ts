@@ -31,6 +31,7 @@ const E2E = [
   'test/etl/extract-load.test.ts',
   'test/etl/faults.test.ts',
   'test/etl/inbox-large.test.ts',
+  'test/etl/inbox-worker.test.ts',
   'test/etl/load-formats.test.ts',
   'test/etl/load-variants.test.ts',
   'test/etl/long-lines.test.ts',

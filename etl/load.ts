@@ -17,6 +17,7 @@ import { formatOf } from './contract.ts';
 import { FileRejected, type LoadIssue, MAX_ISSUES_PER_FILE } from './issues.ts';
 import { csvLocator, inspectCsv, stageCsv } from './sources/csv.ts';
 import { readJson } from './sources/json.ts';
+import { readXlsx } from './sources/xlsx.ts';
 import { appendRows, createStage, type Locator } from './stage.ts';
 import { checkStage, describeIssue, resolveStage } from './validate.ts';
 
@@ -460,17 +461,12 @@ async function stageFile(
     }
   }
   if (format === 'json') {
-    const read = await readJson(f.path, f.name, async (rows) => {
-      signal?.throwIfAborted();
-      await appendRows(conn, fileNo, rows);
-    });
+    const read = await readJson(f.path, f.name, (rows) => appendRows(conn, fileNo, rows).then(() => {}), signal);
     return { rows: read.rows, locator: () => read.locator, cleanup: () => {} };
   }
   if (format === 'xlsx') {
-    // exceljs takes a third of a second to import: only when a workbook comes.
-    const read = await (await import('./sources/xlsx.ts')).readXlsx(f.path, f.name);
-    const rows = await appendRows(conn, fileNo, read.rows);
-    return { rows, locator: () => read.locator, cleanup: () => {} };
+    const read = await readXlsx(f.path, f.name, (rows) => appendRows(conn, fileNo, rows).then(() => {}), signal);
+    return { rows: read.rows, locator: () => read.locator, cleanup: () => {} };
   }
   throw new FileRejected([
     {

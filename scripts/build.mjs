@@ -7,6 +7,7 @@
  * Our modules find their data beside their source (`new URL('./reference/', import.meta.url)`: the reference lists,
  * the extraction rules, the page's files, the README). In a bundle `import.meta.url` is the bundle's, so each
  * module's own is substituted: its source file's location, relative to the output, which keeps a clone movable.
+ * A second entry, `parse-worker.js`, is the worker thread that reads JSON and XLSX reports.
  *
  *   node scripts/build.mjs [--outdir DIR]     (default dist/)
  */
@@ -42,7 +43,12 @@ const sourceLocations = {
 };
 
 await esbuild.build({
-  entryPoints: { pcmbn: path.join(root, 'api/cli/main.ts') },
+  // The worker that parses JSON and XLSX reports (etl/sources/parse.ts starts it) is a file of its own beside the
+  // chunks, as a worker thread needs.
+  entryPoints: {
+    pcmbn: path.join(root, 'api/cli/main.ts'),
+    'parse-worker': path.join(root, 'etl/sources/parse-worker.ts'),
+  },
   outdir,
   bundle: true,
   splitting: true,

@@ -4,16 +4,45 @@
  * extension would have to be downloaded). Cells become text exactly as the CSV path sees them, so validation is
  * shared; what only a spreadsheet can hold wrongly (formulas, errors) is refused here, located by cell. exceljs
  * inflates the whole archive into memory, so the archive is first checked not to be a zip bomb (./zip.ts).
+ *
+ * All of that runs in a worker thread (./parse.ts): parsing a workbook of 150,000 rows is seconds of CPU, which
+ * a server's event loop must not spend. exceljs's streaming reader would keep less in memory, but it reports
+ * hyperlinks apart from their cells, so the workbook is read whole, within the zip checks' limits, as before. Its
+ * rows go to the stage in batches.
  */
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
 import { checkHeader, type Column } from '../contract.ts';
 import { FileRejected, type LoadIssue, MAX_ISSUES_PER_FILE } from '../issues.ts';
 import type { Locator, SourceRow } from '../stage.ts';
+import { BATCH_ROWS, parseOffThread } from './parse.ts';
 import { checkWorkbookZip } from './zip.ts';
 
-export interface XlsxRead {
-  rows: SourceRow[];
-  locator: Locator;
+/** Where the staged rows stand: each one's row number in the sheet, and each column's position. */
+export interface XlsxPlaces {
+  rows: number;
+  lines: Int32Array;
+  positions: [Column, number][];
+}
+
+/**
+ * Reads an XLSX report in a worker thread, handing its rows to `stage` in batches; rejects the file with every
+ * problem (up to the cap) when anything is wrong. `signal` stops the worker.
+ */
+export async function readXlsx(
+  path: string,
+  name: string,
+  stage: (rows: SourceRow[]) => Promise<void>,
+  signal?: AbortSignal,
+): Promise<{ rows: number; locator: Locator }> {
+  const places = await parseOffThread<XlsxPlaces>('xlsx', path, name, stage, signal);
+  const positions = new Map(places.positions);
+  return {
+    rows: places.rows,
+    locator: (ordinal, column) => {
+      const p = column ? positions.get(column) : undefined;
+      return { line: places.lines[ordinal - 1] ?? ordinal + 1, col: p === undefined ? null : p + 1 };
+    },
+  };
 }
 
 function columnLetter(col: number): string {
@@ -49,9 +78,16 @@ function cellText(value: ExcelJS.CellValue): { text: string | null } | { problem
   return { problem: 'holds a value of an unknown kind; expected text or a number' };
 }
 
-export async function readXlsx(path: string, name: string): Promise<XlsxRead> {
+/** Reads the workbook at `path` (in the worker), handing its rows to `emit` in batches. */
+export async function parseXlsx(
+  path: string,
+  name: string,
+  emit: (rows: SourceRow[]) => Promise<void>,
+): Promise<XlsxPlaces> {
   await checkWorkbookZip(path, name);
-  const workbook = new ExcelJS.Workbook();
+  // exceljs takes a third of a second to import: only in the worker, only when a workbook comes.
+  const { default: Excel } = await import('exceljs');
+  const workbook = new Excel.Workbook();
   try {
     await workbook.xlsx.readFile(path);
   } catch (e) {
@@ -100,8 +136,11 @@ export async function readXlsx(path: string, name: string): Promise<XlsxRead> {
   for (const p of check.problems) problem(1, p.col, null, p.message);
   if (issues.length) throw new FileRejected(issues);
 
-  const rows: SourceRow[] = [];
+  const lines: number[] = [];
+  let batch: SourceRow[] = [];
   const valueAt = check.positions.get('value')! + 1;
+  // Rows are collected first (eachRow is synchronous), then handed over in batches; the worker's memory holds the
+  // workbook anyway.
   sheet.eachRow({ includeEmpty: false }, (row, line) => {
     if (line === 1) return;
     // A template row left without a value is a figure not reported (its labels are printed on every row).
@@ -119,9 +158,10 @@ export async function readXlsx(path: string, name: string): Promise<XlsxRead> {
       if (col > header.length)
         problem(line, col, null, "holds a value beyond the header's last column; expected nothing there");
     });
-    rows.push({ line, values });
+    lines.push(line);
+    batch.push({ line, values });
   });
-  if (check.template && !rows.length && !issues.length)
+  if (check.template && !lines.length && !issues.length)
     problem(
       2,
       valueAt,
@@ -129,11 +169,7 @@ export async function readXlsx(path: string, name: string): Promise<XlsxRead> {
       'is empty, as is every value of this template; expected the figures typed into the "value" column',
     );
   if (issues.length) throw new FileRejected(issues);
-  return {
-    rows,
-    locator: (ordinal, column) => {
-      const p = column ? check.positions.get(column) : undefined;
-      return { line: rows[ordinal - 1]?.line ?? ordinal + 1, col: p === undefined ? null : p + 1 };
-    },
-  };
+  for (let i = 0; i < batch.length; i += BATCH_ROWS) await emit(batch.slice(i, i + BATCH_ROWS));
+  batch = [];
+  return { rows: lines.length, lines: Int32Array.from(lines), positions: [...check.positions] };
 }

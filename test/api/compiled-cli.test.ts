@@ -5,9 +5,10 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { projectRoot, type Run, runCommand } from './client.ts';
-import { cleanupTemp, freshWarehousePath, tempDir } from '../helpers.ts';
+import { cleanupTemp, freshWarehousePath, tempDir, writeFile } from '../helpers.ts';
 
 // Inside the project, so that the bundle resolves its packages from node_modules as dist/ does.
 const outdir = path.join(projectRoot, '.tmp', `dist-${process.pid}`);
@@ -67,5 +68,24 @@ describe('the compiled pcmbn', () => {
     expect(keys.code, keys.stderr).toBe(0);
     expect(keys.stdout).toMatch(/no API keys/);
     expect(dashboards.code, dashboards.stderr).toBe(0);
+  });
+
+  it('reads JSON and XLSX reports in its parse worker, a file of the bundle of its own', async () => {
+    const dir = tempDir();
+    const json = writeFile(
+      dir,
+      'a.json',
+      JSON.stringify([{ unit_code: '2025-03:26734', period: '2024', indicator: 'cases_initiated', value: 3 }]),
+    );
+    const wb = new ExcelJS.Workbook();
+    const sheet = wb.addWorksheet('r');
+    sheet.addRow(['unit_code', 'period', 'indicator', 'value']);
+    sheet.addRow(['2025-03:26734', '2024', 'cases_solved', 2]);
+    const xlsx = writeFile(dir, 'b.xlsx', Buffer.from(await wb.xlsx.writeBuffer()));
+    const bad = writeFile(dir, 'c.json', '[{"unit_code": "VN" "period": "2024"}]');
+    const r = await pcmbn(['etl', 'load', json, xlsx, bad], { PCMBN_DB: await freshWarehousePath() });
+    expect(r.code, r.stderr).toBe(1); // c.json is rejected, the others load
+    expect(r.stdout + r.stderr).toMatch(/c\.json:1:21: error: invalid JSON: CommaExpected/);
+    expect(r.stdout).toMatch(/2 loaded/);
   });
 });

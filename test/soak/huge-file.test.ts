@@ -9,13 +9,13 @@
  * file with problems are streams. Unbounded, DuckDB takes up to 80 % of RAM: 14 GiB for this file on a 24 GiB
  * machine. Time and peak memory are printed for the README, not asserted (only the memory bound is).
  */
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadFiles } from '../../etl/load.ts';
 import { openWarehouse } from '../../schema/warehouse.ts';
 import { pcmbnEnv, projectRoot } from '../api/client.ts';
+import { measuredPcmbn } from './measure.ts';
 import { cleanupTemp, freshWarehousePath, snapshot, tempDir, writeFile } from '../helpers.ts';
 
 const GiB = 2 ** 30;
@@ -93,61 +93,6 @@ async function writeHuge(file: string, wards: string[]): Promise<Huge> {
   await put(chunk);
   await new Promise<void>((resolve, reject) => out.end((e?: Error | null) => (e ? reject(e) : resolve())));
   return { path: file, bytes, rows, badLine, badValue };
-}
-
-interface Measured {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-  seconds: number;
-  peakRssBytes: number;
-  how: string;
-}
-
-/**
- * Runs `pcmbn …` and measures its peak resident memory: GNU time's maximum RSS when /usr/bin/time exists, otherwise
- * the kernel's high-water mark (VmHWM) read from /proc until the process ends.
- */
-function measuredPcmbn(env: NodeJS.ProcessEnv, ...args: string[]): Promise<Measured> {
-  const timeFile = path.join(tempDir('pcmbn-time-'), 'time.txt');
-  const gnuTime = fs.existsSync('/usr/bin/time');
-  const command = gnuTime ? ['/usr/bin/time', '-f', '%M', '-o', timeFile, process.execPath] : [process.execPath];
-  return new Promise((resolve, reject) => {
-    const started = Date.now();
-    const child = spawn(command[0], [...command.slice(1), 'api/cli/pcmbn.js', ...args], {
-      cwd: projectRoot,
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    let hwm = 0;
-    child.stdout.on('data', (d: Buffer) => (stdout += d));
-    child.stderr.on('data', (d: Buffer) => (stderr += d));
-    const poll = gnuTime
-      ? null
-      : setInterval(() => {
-          try {
-            const m = fs.readFileSync(`/proc/${child.pid}/status`, 'utf8').match(/VmHWM:\s+(\d+) kB/);
-            if (m) hwm = Math.max(hwm, Number(m[1]) * 1024);
-          } catch {
-            // ended between two polls
-          }
-        }, 100);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      if (poll) clearInterval(poll);
-      const peakRssBytes = gnuTime ? Number(fs.readFileSync(timeFile, 'utf8').trim().split('\n').pop()) * 1024 : hwm;
-      resolve({
-        code,
-        stdout,
-        stderr,
-        seconds: (Date.now() - started) / 1000,
-        peakRssBytes,
-        how: gnuTime ? 'GNU time, maximum RSS' : '/proc VmHWM, polled',
-      });
-    });
-  });
 }
 
 describe('a 1 GiB report file', () => {
