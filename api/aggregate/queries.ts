@@ -3,7 +3,7 @@
  * every cell it needs in one query (api/aggregate/cells.ts) and applies suppression for viewers.
  */
 import { sql } from 'kysely';
-import { findIndicator, type Indicator, meetsTarget } from '../../schema/catalogue.ts';
+import { findIndicator, type Indicator, targetStatus, type TargetStatus } from '../../schema/catalogue.ts';
 import {
   MIN_YEAR,
   parsePeriod,
@@ -21,13 +21,11 @@ import { type Disaggregation, type Measure, planMeasure, TOTAL } from './measure
 import { appliesTo } from './suppression.ts';
 import { ViewerSuppression } from './withheld.ts';
 
-export type Status = 'MET' | 'NOT_MET' | 'NO_TARGET' | 'NO_DATA';
-
 export interface KpiResult extends Measure {
   indicator: Indicator;
   unit: UnitRow;
   period: Period;
-  status: Status;
+  status: TargetStatus;
   previousValue: number | null;
   change: number | null;
   suppressed: boolean;
@@ -46,12 +44,6 @@ export interface Ask {
 
 function suppressionFor(a: Ask): ViewerSuppression {
   return new ViewerSuppression({ w: a.w, dir: a.dir, cache: a.cache });
-}
-
-function status(indicator: Indicator, value: number | null): Status {
-  if (indicator.kind !== 'ratio') return 'NO_TARGET';
-  if (value === null) return 'NO_DATA';
-  return meetsTarget(value, indicator.target) ? 'MET' : 'NOT_MET';
 }
 
 /**
@@ -100,7 +92,7 @@ export async function kpis(
         ...now,
         value,
         ...hideParts(a, indicator, suppressed, now),
-        status: suppressed ? 'NO_DATA' : status(indicator, now.value),
+        status: suppressed ? 'NO_DATA' : targetStatus(now.value, indicator),
         previousValue,
         change: value === null || previousValue === null ? null : value - previousValue,
         suppressed,

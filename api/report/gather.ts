@@ -4,7 +4,13 @@
  * for a viewer the small victims counts withheld) and every rule keeps its one home in the resolvers.
  */
 import { graphql } from 'graphql';
-import { COUNT_INDICATORS, type Indicator, INDICATORS, RATIO_INDICATORS } from '../../schema/catalogue.ts';
+import {
+  COUNT_INDICATORS,
+  type Indicator,
+  INDICATORS,
+  RATIO_INDICATORS,
+  type TargetStatus,
+} from '../../schema/catalogue.ts';
 import { type Period, previousYear } from '../../schema/periods.ts';
 import type { Role } from '../../schema/tables.ts';
 import { badUserInput } from '../graphql/errors.ts';
@@ -23,7 +29,7 @@ export interface Figure {
   suppressed: boolean;
   complete: boolean;
   /** Ratios: the target and whether it is met. */
-  status: 'MET' | 'NOT_MET' | 'NO_TARGET' | 'NO_DATA';
+  status: TargetStatus;
   /** The source notes of the unit's own figures behind the value. */
   sources: string[];
   /** Victims figures: the value by sex and by age group, where known. */

@@ -4,7 +4,7 @@
  */
 import 'reflect-metadata';
 import { Arg, Ctx, Query, Resolver } from 'type-graphql';
-import { AGE_GROUPS, type Indicator as CatalogueIndicator, meetsTarget, SEXES } from '../../../schema/catalogue.ts';
+import { AGE_GROUPS, type Indicator as CatalogueIndicator, SEXES, targetStatus } from '../../../schema/catalogue.ts';
 import type { Disaggregation } from '../../aggregate/measures.ts';
 import { isSensitive, notesHiddenFrom } from '../../aggregate/suppression.ts';
 import { hierarchyOn } from '../../../schema/units.ts';
@@ -314,15 +314,7 @@ export class ValuesResolver {
         numerator: r.measure.numerator,
         denominator: r.measure.denominator,
         rank: r.rank,
-        status: r.suppressed
-          ? KpiStatus.NO_DATA
-          : i.kind !== 'ratio'
-            ? KpiStatus.NO_TARGET
-            : r.measure.value === null
-              ? KpiStatus.NO_DATA
-              : meetsTarget(r.measure.value, i.target)
-                ? KpiStatus.MET
-                : KpiStatus.NOT_MET,
+        status: r.suppressed ? KpiStatus.NO_DATA : KpiStatus[targetStatus(r.measure.value, i)],
         suppressed: r.suppressed,
         complete: !r.measure.partial,
       })),
