@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { reportingCompliance, ComplianceError } from '../../api/compliance/compliance.ts';
+import { complianceOfEach, reportingCompliance, ComplianceError } from '../../api/compliance/compliance.ts';
 import {
   defaultSchedule,
   dueDate,
@@ -357,6 +357,37 @@ describe('reporting compliance', () => {
     const provinces = await reportingCompliance(w, { unitId: vn, periodId: '202509', schedule, today: '2025-11-01' });
     expect(provinces).toMatchObject({ expected: 34, received: 1, onTime: 1, late: 0 });
     expect(provinces.missing).toHaveLength(33);
+  });
+
+  it('counts several units in one call exactly as each on its own, across the reform and with a narrowed scope', async () => {
+    const units = [
+      bienHoa,
+      await unitId(w, '2025-03:75'),
+      await unitId(w, '2025-07:75'),
+      await unitId(w, '2025-03:735'),
+      await ward('26041'),
+    ];
+    const within = [bienHoa, ...bienHoaWards.slice(0, 10)];
+    for (const [periodId, today] of [
+      ['2024Q1', '2024-05-01'],
+      ['2024Q1', '2024-03-11'],
+      ['202509', '2025-12-31'],
+      ['2024Q2', '2025-12-31'],
+    ])
+      for (const options of [{}, { level: 'ward' as const }, { within }]) {
+        const each = await complianceOfEach(w, { unitIds: units, periodId, today, ...options });
+        expect([...each.keys()].sort()).toEqual([...units].sort());
+        for (const unitId of units)
+          expect(each.get(unitId), `${unitId} ${periodId} ${today} ${JSON.stringify(options)}`).toEqual(
+            await reportingCompliance(w, { unitId, periodId, today, ...options }),
+          );
+      }
+    // Not vacuous: the units differ, and some of them expect reports.
+    const each = await complianceOfEach(w, { unitIds: units, periodId: '2024Q1', today: '2024-05-01' });
+    expect(new Set(units.map((u) => each.get(u)!.expected)).size).toBeGreaterThan(2);
+    await expect(complianceOfEach(w, { unitIds: [bienHoa, 999_999], periodId: '2024Q1' })).rejects.toThrow(
+      'no administrative unit with id 999999',
+    );
   });
 
   it('rejects an unknown unit, a bad period and a bad day', async () => {
