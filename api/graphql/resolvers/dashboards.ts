@@ -14,16 +14,14 @@ import { Arg, Ctx, Field, Int, ObjectType, Query, Resolver } from 'type-graphql'
 import { MONTHS_IN, parsePeriod, type Period, periodContaining } from '../../../schema/periods.ts';
 import type { HierarchyVersion } from '../../../schema/tables.ts';
 import { defaultHierarchyFor } from '../../../schema/units.ts';
-import type { ReporterLevel } from '../../../schema/schedule.ts';
 import { complianceOfEach } from '../../compliance/compliance.ts';
 import type { UnitRow } from '../../directory.ts';
 import type { RequestContext } from '../../request.ts';
 import { badUserInput } from '../errors.ts';
 import { capRows, MAX_ROWS } from '../limits.ts';
-import { AdminLevel, AdminUnit, LEVEL_OF, toAdminUnit } from '../types/units.ts';
+import { AdminLevel, AdminUnit, toAdminUnit } from '../types/units.ts';
 import { ComplianceCounts, Granularity, GRANULARITY_OF, PERIOD_TYPE_OF } from '../types/values.ts';
-import { resolveUnitArg } from '../units.ts';
-import { resolvePeriodArg } from '../periods.ts';
+import { REPORTER_LEVEL_ARG, resolveQuery } from '../query.ts';
 
 const HIERARCHIES: readonly HierarchyVersion[] = ['2025-03', '2025-07'];
 const ROMAN = ['I', 'II', 'III', 'IV'];
@@ -148,19 +146,11 @@ export class DashboardsResolver {
   async complianceByUnit(
     @Arg('period', () => String) period: string,
     @Arg('unit', () => String, { defaultValue: 'VN' }) unit: string,
-    @Arg('level', () => AdminLevel, {
-      nullable: true,
-      description: 'Only reporters of this level (PROVINCE, DISTRICT or WARD)',
-    })
-    level: AdminLevel | null | undefined,
+    @Arg('level', () => AdminLevel, REPORTER_LEVEL_ARG) level: AdminLevel | null | undefined,
     @Arg('asOf', () => String, { nullable: true }) asOf: string | null | undefined,
     @Ctx() ctx: RequestContext,
   ): Promise<UnitCompliance[]> {
-    const p = resolvePeriodArg(period, 'period');
-    if (level === AdminLevel.NATIONAL)
-      throw badUserInput('level', 'NATIONAL reports to no one: expected PROVINCE, DISTRICT or WARD');
-    const u = await resolveUnitArg(ctx.warehouse, unit, asOf, 'unit');
-    await ctx.assertInScope(u.unit_id);
+    const { period: p, unit: u, reporterLevel } = await resolveQuery(ctx, { period, unit, asOf, reporterLevel: level });
     const list = defaultHierarchyFor(p.end);
     const groups = capRows(
       groupsUnder(ctx, u, list).filter((g) => ctx.inScope(g.unit_id)),
@@ -175,7 +165,7 @@ export class DashboardsResolver {
         const each = await complianceOfEach(ctx.warehouse, {
           unitIds: groups.map((g) => g.unit_id),
           periodId: p.id,
-          level: level ? (LEVEL_OF[level] as ReporterLevel) : undefined,
+          level: reporterLevel,
         });
         return groups.map((g) => {
           const { missing, dueDate: _, ...counts } = each.get(g.unit_id)!;
