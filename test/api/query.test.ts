@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { MAX_TREND_POINTS } from '../../api/aggregate/queries.ts';
 import { normaliseQuery, type QueryArgs } from '../../api/graphql/query.ts';
 import { AdminLevel } from '../../api/graphql/types/units.ts';
-import { Granularity } from '../../api/graphql/types/values.ts';
+import { Granularity, GRANULARITY_OF, PERIOD_TYPE_OF } from '../../api/graphql/types/values.ts';
 import { vietnamToday } from '../../schema/periods.ts';
 
 /** The argument a refusal names and its message; fails when the arguments are accepted. */
@@ -130,5 +130,13 @@ describe('normaliseQuery', () => {
     expect(
       normaliseQuery({ indicator: 'cases_initiated', period: '2024', unit: 'VN', level: AdminLevel.DISTRICT }).level,
     ).toBe(AdminLevel.DISTRICT);
+  });
+});
+
+describe('the granularity table', () => {
+  it('pairs each granularity with one period type, both ways', () => {
+    expect(Object.values(Granularity).map((g) => PERIOD_TYPE_OF[g])).toEqual(['month', 'quarter', 'half', 'year']);
+    for (const g of Object.values(Granularity)) expect(GRANULARITY_OF[PERIOD_TYPE_OF[g]]).toBe(g);
+    expect(Object.keys(GRANULARITY_OF).sort()).toEqual(['half', 'month', 'quarter', 'year']);
   });
 });
