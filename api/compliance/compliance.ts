@@ -9,7 +9,8 @@
  *   expects nothing: expected = 0, dueDate = null.
  * - received: expected units with a report in `reports` for exactly that unit and period, submitted by `today`. A
  *   unit's first submission counts for timeliness (later ones are resubmissions).
- * - onTime: received with first submission < dueDate ("trước ngày 12/3" = by 11 March); late = received − onTime.
+ * - onTime: received with first submission < dueDate ("trước ngày 12/3" = by 11 March); late = received − onTime,
+ *   and `lateUnits` names them.
  * - missing: expected units with no report, once the due date has come (today >= dueDate); before it they are
  *   `pending`, not missing.
  * - completeness = received / expected × 100; timeliness = onTime / expected × 100 (over expected, as DHIS2);
@@ -51,6 +52,8 @@ export interface Compliance {
   late: number;
   /** unit_ids of expected units without a report once the due date has come, in unit_id order (level, then code). */
   missing: number[];
+  /** unit_ids of the expected units whose first report came on or after the due date, in unit_id order. */
+  lateUnits: number[];
   /** Expected units without a report while the due date has not yet come. */
   pending: number;
   /** Percent, or null when nothing is expected. */
@@ -127,13 +130,18 @@ export async function complianceOfEach(w: Warehouse, opts: EachComplianceOptions
             .orderBy('e.unit_id')
             .filterWhere('f.unit_id', 'is', null)
             .as('not_received'),
+          eb.fn
+            .agg<number[]>('list', ['e.unit_id'])
+            .orderBy('e.unit_id')
+            .filterWhere('f.first_on', '>=', day(due))
+            .as('late_units'),
         ])
         .groupBy('e.group_id'),
     )
     // From the units asked about, so that a unit expecting nothing still has its row and an unknown id has none.
     .selectFrom('units as g')
     .leftJoin('counts as n', 'n.group_id', 'g.unit_id')
-    .select(['g.unit_id', 'n.expected', 'n.received', 'n.on_time', 'n.not_received'])
+    .select(['g.unit_id', 'n.expected', 'n.received', 'n.on_time', 'n.not_received', 'n.late_units'])
     .where('g.unit_id', 'in', opts.unitIds)
     .execute();
 
@@ -150,6 +158,7 @@ export async function complianceOfEach(w: Warehouse, opts: EachComplianceOptions
       onTime,
       late: received - onTime,
       missing: overdue ? notReceived : [],
+      lateUnits: r.late_units ?? [],
       pending: overdue ? 0 : notReceived.length,
       completeness: percent(received),
       timeliness: percent(onTime),

@@ -53,6 +53,7 @@ export interface ReportData {
     dueDate: string | null;
     completeness: number | null;
     missing: { ref: string; fullName: string }[];
+    lateUnits: { ref: string; fullName: string }[];
   };
   discrepancies: {
     unit: string;
@@ -79,7 +80,7 @@ const DOCUMENT = `query Report($unit: String!, $period: String!, $asOf: String, 
       `${b === 'female' || b === 'male' ? 'sex' : 'ageGroup'}: "${b}") { indicator { code } value }`,
   ).join('\n  ')}
   reportingCompliance(period: $period, unit: $unit, asOf: $asOf) {
-    expected received onTime late pending dueDate completeness missing { ref fullName }
+    expected received onTime late pending dueDate completeness missing { ref fullName } lateUnits { ref fullName }
   }
   discrepancies(period: $period, unit: $unit, asOf: $asOf) { unit { ref fullName } indicator reported childrenSum children }
   ${COUNT_INDICATORS.map(

@@ -179,6 +179,7 @@ describe('reporting compliance', () => {
       onTime: 3,
       late: 3,
       missing: bienHoaWards.filter((id) => !reported.includes(id)),
+      lateUnits: reported.slice(onTime.length),
       pending: 0,
       completeness: (6 / bienHoaWards.length) * 100,
       timeliness: (3 / bienHoaWards.length) * 100,
@@ -224,6 +225,7 @@ describe('reporting compliance', () => {
       onTime: 3,
       late: 0,
       missing: [],
+      lateUnits: [],
       pending: bienHoaWards.length - 3,
       completeness: (3 / bienHoaWards.length) * 100,
       timeliness: (3 / bienHoaWards.length) * 100,
@@ -238,6 +240,7 @@ describe('reporting compliance', () => {
     expect([onDueDate.received, onDueDate.onTime, onDueDate.late, onDueDate.pending, onDueDate.missing.length]).toEqual(
       [4, 3, 1, 0, bienHoaWards.length - 4],
     );
+    expect(onDueDate.lateUnits).toEqual([await ward('25993')]);
     const april = await reportingCompliance(w, {
       unitId: bienHoa,
       periodId: '2024Q1',
@@ -258,6 +261,7 @@ describe('reporting compliance', () => {
       onTime: 2,
       late: 1,
       missing: communes.filter((id) => !reported.includes(id)),
+      lateUnits: [reported[1]], // 25210, on the due date
       pending: 0,
       completeness: (3 / communes.length) * 100,
       timeliness: (2 / communes.length) * 100,
@@ -275,6 +279,7 @@ describe('reporting compliance', () => {
       onTime: 0,
       late: 0,
       missing: [],
+      lateUnits: [],
       pending: 0,
       completeness: null,
       timeliness: null,
@@ -322,6 +327,7 @@ describe('reporting compliance', () => {
       onTime: 0,
       late: 0,
       missing: [],
+      lateUnits: [],
       pending: 0,
       completeness: null,
       timeliness: null,

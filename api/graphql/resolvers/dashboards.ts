@@ -168,7 +168,7 @@ export class DashboardsResolver {
           level: reporterLevel,
         });
         return groups.map((g) => {
-          const { missing, dueDate: _, ...counts } = each.get(g.unit_id)!;
+          const { missing, lateUnits: _, dueDate: __, ...counts } = each.get(g.unit_id)!;
           return { unit: toAdminUnit(g), ...counts, missing: missing.length };
         });
       },

@@ -274,7 +274,9 @@ export class ValuesResolver {
         level: reporterLevel,
         within,
       });
-      const missing = c.missing.filter((id) => ctx.inScope(id)).map((id) => toAdminUnit(ctx.units.unit(id)!));
+      const named = (ids: number[]) =>
+        ids.filter((id) => ctx.inScope(id)).map((id) => toAdminUnit(ctx.units.unit(id)!));
+      const [missing, lateUnits] = [named(c.missing), named(c.lateUnits)];
       return {
         period: p.id,
         dueDate: c.dueDate,
@@ -284,6 +286,7 @@ export class ValuesResolver {
         late: c.late,
         pending: c.pending,
         missing: capRows(missing, 'reportingCompliance.missing', 'a unit lower down'),
+        lateUnits: capRows(lateUnits, 'reportingCompliance.lateUnits', 'a unit lower down'),
         completeness: c.completeness,
         timeliness: c.timeliness,
       };

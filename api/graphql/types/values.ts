@@ -190,6 +190,9 @@ export class Compliance extends ComplianceCounts {
 
   @Field(() => [AdminUnit], { description: 'Expected units without a report once the due date has come' })
   missing!: AdminUnit[];
+
+  @Field(() => [AdminUnit], { description: 'Expected units whose first report came on or after the due date' })
+  lateUnits!: AdminUnit[];
 }
 
 @ObjectType({ description: "A unit's own figure that disagrees with the sum of its children's" })
