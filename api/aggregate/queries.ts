@@ -264,23 +264,37 @@ export async function discrepancies(a: Ask, unit: UnitRow, period: Period): Prom
         // The ids travel as one parameter: a subtree under VN holds thousands of units.
         .where('f.unit_id', 'in', sql<number>`(SELECT unnest(string_split(${ids.join(',')}, ','))::INTEGER)`),
     )
-    .selectFrom('own as o')
-    .innerJoin('units as c', (join) =>
-      join
-        .onRef('c.parent_id', '=', 'o.unit_id')
-        // Only children in force for the whole period: under VN, the old provinces before the reform, the new after.
-        .on((eb) =>
-          eb.and([
-            eb.or([
-              eb('c.valid_from', 'is', null),
-              eb('c.valid_from', '<=', eb.cast<string>(eb.val(period.start), 'date')),
-            ]),
-            eb.or([eb('c.valid_to', 'is', null), eb('c.valid_to', '>=', eb.cast<string>(eb.val(period.end), 'date'))]),
-          ]),
-        ),
+    // Each figure with the children in force for the whole period, materialized before the roll-up is joined: left
+    // to itself, DuckDB joins the figures to the roll-up on the series alone first (24 million rows for VN's March
+    // 2024 on the demo sample: 11 s, against 0.1 s this way).
+    .with(
+      (cte) => cte('pairs').materialized(),
+      (db) =>
+        db
+          .selectFrom('own as o')
+          .innerJoin('units as c', (join) =>
+            join
+              .onRef('c.parent_id', '=', 'o.unit_id')
+              // Only children in force for the whole period: under VN, the old provinces before the reform, the new
+              // after.
+              .on((eb) =>
+                eb.and([
+                  eb.or([
+                    eb('c.valid_from', 'is', null),
+                    eb('c.valid_from', '<=', eb.cast<string>(eb.val(period.start), 'date')),
+                  ]),
+                  eb.or([
+                    eb('c.valid_to', 'is', null),
+                    eb('c.valid_to', '>=', eb.cast<string>(eb.val(period.end), 'date')),
+                  ]),
+                ]),
+              ),
+          )
+          .select(['o.unit_id', 'o.indicator', 'o.series', 'o.value', 'c.unit_id as child_id']),
     )
+    .selectFrom('pairs as o')
     .innerJoin('rollup as r', (join) =>
-      join.onRef('r.unit_id', '=', 'c.unit_id').on('r.period_no', '=', pno).onRef('r.series', '=', 'o.series'),
+      join.onRef('r.unit_id', '=', 'o.child_id').on('r.period_no', '=', pno).onRef('r.series', '=', 'o.series'),
     )
     .select((eb) => [
       'o.unit_id',
