@@ -1,6 +1,7 @@
 /**
- * `kpi`, `kpis`, `trend`, `breakdown`, `reportingCompliance` and `discrepancies`: arguments checked and scoped here,
- * answers computed by api/aggregate (roll-up look-ups) and api/compliance, cached until the next load.
+ * `kpi`, `kpis`, `trend`, `breakdown`, `reportingCompliance` and `discrepancies`: arguments read once into a
+ * normalised query and scoped (api/graphql/query.ts), answers computed by api/aggregate (roll-up look-ups) and
+ * api/compliance, cached until the next load.
  */
 import 'reflect-metadata';
 import { Arg, Ctx, Query, Resolver } from 'type-graphql';
