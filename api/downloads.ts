@@ -1,7 +1,8 @@
 /**
  * Files to download, within the key's scope, with the same API key as /graphql (`Authorization: Bearer …`):
  * - `GET /downloads/template?unit=&period=[&below=ward]`: the XLSX submission template (analysts and admins: a
- *   viewer reads figures, it does not collect them); with `below`, only the units the key may see;
+ *   viewer or a leader reads figures, it does not collect them: `collectsReports`); with `below`, only the units the
+ *   key may see;
  * - `GET /downloads/report?unit=&period=[&format=docx|md]`: the periodic report, as the `report` field writes it
  *   (a viewer's withholds what the API withholds).
  * Errors are answered as the API's are: `{ errors: [{ message, extensions: { code } }] }` with 400, 401, 403, or
@@ -9,6 +10,7 @@
  */
 import { type RequestHandler, type Response, Router } from 'express';
 import { GraphQLError } from 'graphql';
+import { collectsReports } from './auth/roles.ts';
 import type { Principal } from './context.ts';
 import { defaultSchedule } from './compliance/schedule.ts';
 import { ERROR_CODES } from './graphql/errors.ts';
@@ -96,10 +98,10 @@ export function downloadsRouter(
     '/downloads/template',
     ...before,
     handle(async (ctx, q, res) => {
-      if (ctx.principal.role === 'viewer')
+      if (!collectsReports(ctx.principal.role))
         fail(
           ERROR_CODES.FORBIDDEN,
-          'templates are for analysts and admins: a viewer key reads figures, it does not collect them',
+          `templates are for analysts and admins: a ${ctx.principal.role} key reads figures, it does not collect them`,
         );
       const period = resolvePeriodArg(param(q, 'period'), 'period');
       const unit = await resolveUnitArg(ctx.warehouse, param(q, 'unit'), period.end, 'unit');

@@ -262,6 +262,19 @@ export function meetsTarget(value: number, target: Target): boolean {
   return target.operator === '>=' ? value >= target.value : value > target.value;
 }
 
+/** A value against its indicator's target, as every answer and the report show it. */
+export type TargetStatus = 'MET' | 'NOT_MET' | 'NO_TARGET' | 'NO_DATA';
+
+/**
+ * The status of a value: only ratios have targets, so a count is `NO_TARGET` whatever its value; a ratio without a
+ * value (no data, or withheld: the caller passes null) is `NO_DATA`.
+ */
+export function targetStatus(value: number | null, indicator: Indicator): TargetStatus {
+  if (indicator.kind !== 'ratio') return 'NO_TARGET';
+  if (value === null) return 'NO_DATA';
+  return meetsTarget(value, indicator.target) ? 'MET' : 'NOT_MET';
+}
+
 /**
  * Pairs (smaller, larger) that should hold within one unit and period: a breach is implausible, not impossible
  * (a tip-off received last quarter may be resolved this one), so the ETL flags it as a warning and keeps the value.

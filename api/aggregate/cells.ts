@@ -35,8 +35,10 @@ const periodNumbers = new WeakMap<Warehouse, Promise<Map<string, number>>>();
 export async function periodNo(w: Warehouse, p: Period | string): Promise<number> {
   let m = periodNumbers.get(w);
   if (!m) {
-    m = w
-      .sql<{ period_id: string; period_no: number }>('SELECT period_id, period_no FROM periods')
+    m = w.db
+      .selectFrom('periods')
+      .select(['period_id', 'period_no'])
+      .execute()
       .then((rows) => new Map(rows.map((r) => [r.period_id, r.period_no])));
     periodNumbers.set(w, m);
   }

@@ -3,7 +3,7 @@
  * every cell it needs in one query (api/aggregate/cells.ts) and applies suppression for viewers.
  */
 import { sql } from 'kysely';
-import { findIndicator, type Indicator, meetsTarget } from '../../schema/catalogue.ts';
+import { findIndicator, type Indicator, targetStatus, type TargetStatus } from '../../schema/catalogue.ts';
 import {
   MIN_YEAR,
   parsePeriod,
@@ -21,13 +21,11 @@ import { type Disaggregation, type Measure, planMeasure, TOTAL } from './measure
 import { appliesTo } from './suppression.ts';
 import { ViewerSuppression } from './withheld.ts';
 
-export type Status = 'MET' | 'NOT_MET' | 'NO_TARGET' | 'NO_DATA';
-
 export interface KpiResult extends Measure {
   indicator: Indicator;
   unit: UnitRow;
   period: Period;
-  status: Status;
+  status: TargetStatus;
   previousValue: number | null;
   change: number | null;
   suppressed: boolean;
@@ -46,12 +44,6 @@ export interface Ask {
 
 function suppressionFor(a: Ask): ViewerSuppression {
   return new ViewerSuppression({ w: a.w, dir: a.dir, cache: a.cache });
-}
-
-function status(indicator: Indicator, value: number | null): Status {
-  if (indicator.kind !== 'ratio') return 'NO_TARGET';
-  if (value === null) return 'NO_DATA';
-  return meetsTarget(value, indicator.target) ? 'MET' : 'NOT_MET';
 }
 
 /**
@@ -100,7 +92,7 @@ export async function kpis(
         ...now,
         value,
         ...hideParts(a, indicator, suppressed, now),
-        status: suppressed ? 'NO_DATA' : status(indicator, now.value),
+        status: suppressed ? 'NO_DATA' : targetStatus(now.value, indicator),
         previousValue,
         change: value === null || previousValue === null ? null : value - previousValue,
         suppressed,
@@ -221,12 +213,23 @@ async function leafReportsComplete(a: Ask, unit: UnitRow, period: Period): Promi
     period.end,
   );
   if (!leaves) return true;
-  const { rows } = await sql<{ n: number }>`
-    SELECT count(DISTINCT (r.unit_id, r.period_id)) AS n FROM reports r JOIN units u USING (unit_id)
-    WHERE u.level = 'ward' AND u.hierarchy = ${list}
-      AND r.unit_id IN (SELECT descendant_id FROM unit_closure WHERE ancestor_id = ${unit.unit_id})
-      AND r.period_id IN (SELECT unnest(string_split(${months.map((m) => m.id).join(',')}, ',')))`.execute(a.w.db);
-  return rows[0].n >= leaves * months.length;
+  const { n } = await a.w.db
+    .selectFrom('reports as r')
+    .innerJoin('units as u', 'u.unit_id', 'r.unit_id')
+    // A unit may have resent a month: each (unit, month) counts once.
+    .select(sql<number>`count(DISTINCT (${sql.ref('r.unit_id')}, ${sql.ref('r.period_id')}))`.as('n'))
+    .where('u.level', '=', 'ward')
+    .where('u.hierarchy', '=', list)
+    .where('r.unit_id', 'in', (eb) =>
+      eb.selectFrom('unit_closure').select('descendant_id').where('ancestor_id', '=', unit.unit_id),
+    )
+    .where(
+      'r.period_id',
+      'in',
+      months.map((m) => m.id),
+    )
+    .executeTakeFirstOrThrow();
+  return n >= leaves * months.length;
 }
 
 export interface Discrepancy {
@@ -243,25 +246,68 @@ export async function discrepancies(a: Ask, unit: UnitRow, period: Period): Prom
   // The unit's subtree, and for one of today's units asked about the past, its predecessors' subtrees.
   const roots = [unit, ...(a.dir.predecessors.get(unit.unit_id) ?? []).map((l) => a.dir.unit(l.unitId)!)];
   const ids = [...new Set(roots.flatMap((r) => a.dir.subtree(r.unit_id).map((u) => u.unit_id)))];
-  const { rows } = await sql<{
-    unit_id: number;
-    indicator: string;
-    reported: number;
-    children_sum: number;
-    children: number;
-  }>`
-    WITH own AS (
-      SELECT f.unit_id, f.indicator, f.fact_key % 1024 AS series, f.value FROM facts f
-      WHERE f.is_current AND f.period_id = ${period.id} AND f.sex = 'total' AND f.age_group = 'total'
-        AND f.unit_id IN (SELECT unnest(string_split(${ids.join(',')}, ','))::INTEGER)
+  const rows = await a.w.db
+    .with('own', (db) =>
+      db
+        .selectFrom('facts as f')
+        .select([
+          'f.unit_id',
+          'f.indicator',
+          // The series part of the fact key (its packing: etl/commit.ts).
+          sql<number>`${sql.ref('f.fact_key')} % 1024`.as('series'),
+          'f.value',
+        ])
+        .where('f.is_current', '=', true)
+        .where('f.period_id', '=', period.id)
+        .where('f.sex', '=', 'total')
+        .where('f.age_group', '=', 'total')
+        // The ids travel as one parameter: a subtree under VN holds thousands of units.
+        .where('f.unit_id', 'in', sql<number>`(SELECT unnest(string_split(${ids.join(',')}, ','))::INTEGER)`),
     )
-    SELECT o.unit_id, o.indicator, o.value AS reported, sum(r.value) AS children_sum, count(*) AS children
-    FROM own o JOIN units c ON c.parent_id = o.unit_id
-    -- Only children in force for the whole period: under VN, the old provinces before the reform, the new after.
-      AND (c.valid_from IS NULL OR c.valid_from <= ${period.start}::DATE) AND (c.valid_to IS NULL OR c.valid_to >= ${period.end}::DATE)
-    JOIN rollup r ON r.unit_id = c.unit_id AND r.period_no = ${pno} AND r.series = o.series
-    GROUP BY o.unit_id, o.indicator, o.value HAVING sum(r.value) <> o.value
-    ORDER BY o.unit_id, o.indicator`.execute(a.w.db);
+    // Each figure with the children in force for the whole period, materialized before the roll-up is joined: left
+    // to itself, DuckDB joins the figures to the roll-up on the series alone first (24 million rows for VN's March
+    // 2024 on the demo sample: 11 s, against 0.1 s this way).
+    .with(
+      (cte) => cte('pairs').materialized(),
+      (db) =>
+        db
+          .selectFrom('own as o')
+          .innerJoin('units as c', (join) =>
+            join
+              .onRef('c.parent_id', '=', 'o.unit_id')
+              // Only children in force for the whole period: under VN, the old provinces before the reform, the new
+              // after.
+              .on((eb) =>
+                eb.and([
+                  eb.or([
+                    eb('c.valid_from', 'is', null),
+                    eb('c.valid_from', '<=', eb.cast<string>(eb.val(period.start), 'date')),
+                  ]),
+                  eb.or([
+                    eb('c.valid_to', 'is', null),
+                    eb('c.valid_to', '>=', eb.cast<string>(eb.val(period.end), 'date')),
+                  ]),
+                ]),
+              ),
+          )
+          .select(['o.unit_id', 'o.indicator', 'o.series', 'o.value', 'c.unit_id as child_id']),
+    )
+    .selectFrom('pairs as o')
+    .innerJoin('rollup as r', (join) =>
+      join.onRef('r.unit_id', '=', 'o.child_id').on('r.period_no', '=', pno).onRef('r.series', '=', 'o.series'),
+    )
+    .select((eb) => [
+      'o.unit_id',
+      'o.indicator',
+      'o.value as reported',
+      eb.fn.sum<number>('r.value').as('children_sum'),
+      eb.fn.countAll<number>().as('children'),
+    ])
+    .groupBy(['o.unit_id', 'o.indicator', 'o.value'])
+    .having((eb) => eb(eb.fn.sum('r.value'), '<>', eb.ref('o.value')))
+    .orderBy('o.unit_id')
+    .orderBy('o.indicator')
+    .execute();
   // A unit's own report and its children's sum are raw figures: for viewers, victims figures stay out altogether.
   return rows
     .filter((r) => !appliesTo(a.principal.role, findIndicator(r.indicator)!))

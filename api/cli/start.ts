@@ -14,7 +14,10 @@ import { DEFAULT_CRON, defaultInbox, printServer, runServer } from './serve.ts';
 
 /** Loads the demo sample into an empty warehouse; returns whether it did. */
 export async function ensureDemoData(w: Warehouse): Promise<boolean> {
-  const [{ n }] = await w.sql<{ n: number }>('SELECT count(*) AS n FROM facts');
+  const { n } = await w.db
+    .selectFrom('facts')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
   if (n > 0) return false;
   const dir = mkdtempSync(join(tmpdir(), 'pcmbn-demo-'));
   try {
@@ -33,21 +36,30 @@ export async function ensureDemoData(w: Warehouse): Promise<boolean> {
 
 /** What the warehouse holds per list and level; the period range runs by end date (period ids do not sort). */
 export async function describeWarehouse(w: Warehouse): Promise<string> {
-  const rows = await w.sql<{
-    hierarchy: string;
-    level: string;
-    units: number;
-    reports: number;
-    facts: number;
-    first: string;
-    last: string;
-  }>(`
-    SELECT u.hierarchy, u.level, count(DISTINCT r.unit_id) AS units, count(*) AS reports,
-           (SELECT count(*) FROM facts f JOIN units fu USING (unit_id) WHERE fu.hierarchy = u.hierarchy AND fu.level
-             = u.level AND f.is_current) AS facts,
-           arg_min(r.period_id, p.end_date) AS first, arg_max(r.period_id, p.end_date) AS last
-    FROM reports r JOIN units u USING (unit_id) JOIN periods p USING (period_id) GROUP BY u.hierarchy, u.level ORDER
-      BY u.hierarchy, u.level`);
+  const rows = await w.db
+    .selectFrom('reports as r')
+    .innerJoin('units as u', 'u.unit_id', 'r.unit_id')
+    .innerJoin('periods as p', 'p.period_id', 'r.period_id')
+    .select((eb) => [
+      'u.hierarchy',
+      'u.level',
+      eb.fn.count<number>('r.unit_id').distinct().as('units'),
+      eb.fn.countAll<number>().as('reports'),
+      eb
+        .selectFrom('facts as f')
+        .innerJoin('units as fu', 'fu.unit_id', 'f.unit_id')
+        .select((sub) => sub.fn.countAll<number>().as('n'))
+        .whereRef('fu.hierarchy', '=', 'u.hierarchy')
+        .whereRef('fu.level', '=', 'u.level')
+        .where('f.is_current', '=', true)
+        .as('facts'),
+      eb.fn<string>('arg_min', ['r.period_id', 'p.end_date']).as('first'),
+      eb.fn<string>('arg_max', ['r.period_id', 'p.end_date']).as('last'),
+    ])
+    .groupBy(['u.hierarchy', 'u.level'])
+    .orderBy('u.hierarchy')
+    .orderBy('u.level')
+    .execute();
   const lines = rows.map(
     (r) =>
       `  ${r.hierarchy.padEnd(8)} ${r.level.padEnd(9)} ${String(r.units).padStart(6)} units ` +

@@ -9,7 +9,8 @@
  *   expects nothing: expected = 0, dueDate = null.
  * - received: expected units with a report in `reports` for exactly that unit and period, submitted by `today`. A
  *   unit's first submission counts for timeliness (later ones are resubmissions).
- * - onTime: received with first submission < dueDate ("trước ngày 12/3" = by 11 March); late = received − onTime.
+ * - onTime: received with first submission < dueDate ("trước ngày 12/3" = by 11 March); late = received − onTime,
+ *   and `lateUnits` names them.
  * - missing: expected units with no report, once the due date has come (today >= dueDate); before it they are
  *   `pending`, not missing.
  * - completeness = received / expected × 100; timeliness = onTime / expected × 100 (over expected, as DHIS2);
@@ -20,7 +21,8 @@
  * period, an old unit stands for the new units that received part of it (old district Biên Hòa → the communes its
  * wards went into; no subtree is added, a new province being larger than any old one it absorbed).
  *
- * One set-based query per call, whatever the number of units (VN: ~10,700 old or ~3,300 new reporters).
+ * One set-based query per call, whatever the number of units (VN: ~10,700 old or ~3,300 new reporters), also for
+ * several units at once (`complianceOfEach`, the rows of a compliance table).
  * `today` is the day the question is asked (default: today in Vietnam); a past day gives the view as it was then.
  */
 import { type QueryCreator, sql } from 'kysely';
@@ -50,6 +52,8 @@ export interface Compliance {
   late: number;
   /** unit_ids of expected units without a report once the due date has come, in unit_id order (level, then code). */
   missing: number[];
+  /** unit_ids of the expected units whose first report came on or after the due date, in unit_id order. */
+  lateUnits: number[];
   /** Expected units without a report while the due date has not yet come. */
   pending: number;
   /** Percent, or null when nothing is expected. */
@@ -62,83 +66,126 @@ export interface Compliance {
 export class ComplianceError extends Error {}
 
 export async function reportingCompliance(w: Warehouse, opts: ComplianceOptions): Promise<Compliance> {
+  const { unitId, ...rest } = opts;
+  return (await complianceOfEach(w, { ...rest, unitIds: [unitId] })).get(unitId)!;
+}
+
+export interface EachComplianceOptions extends Omit<ComplianceOptions, 'unitId'> {
+  unitIds: readonly number[];
+}
+
+/**
+ * `reportingCompliance` of several units at once (a compliance table's rows), each counted exactly as on its own,
+ * in one set-based statement whatever the number of units.
+ */
+export async function complianceOfEach(w: Warehouse, opts: EachComplianceOptions): Promise<Map<number, Compliance>> {
   const period = parsePeriod(opts.periodId);
   const today = opts.today ?? vietnamToday();
   if (!/^\d{4}-\d{2}-\d{2}$/.test(today))
     throw new ComplianceError(`today "${today}" is not a date; expected YYYY-MM-DD`);
+  const out = new Map<number, Compliance>();
+  if (!opts.unitIds.length) return out;
   const entry = scheduleEntryFor(opts.schedule ?? defaultSchedule(), period);
   const due = entry ? dueDate(entry, period) : null;
   const levels = entry ? entry.reporterLevels.filter((l) => opts.level === undefined || l === opts.level) : [];
   const list = defaultHierarchyFor(period.end);
+  const { within } = opts;
+  const day = (d: string | null) => sql<string>`CAST(${d} AS DATE)`;
 
-  const row = await w.db
-    .with('scope', (db) => scopeOf(db, opts.unitId, list))
+  const rows = await w.db
+    .with('scope', (db) => scopeOf(db, opts.unitIds, list))
     .with('expected', (db) =>
       db
-        .selectFrom('units as u')
-        .select('u.unit_id')
-        .where('u.unit_id', 'in', db.selectFrom('scope').select('scope.unit_id'))
+        .selectFrom('scope as s')
+        .innerJoin('units as u', 'u.unit_id', 's.unit_id')
+        .select(['s.group_id', 'u.unit_id'])
         .where('u.hierarchy', '=', list)
-        .where((eb) => (levels.length ? eb('u.level', 'in', levels) : sql<boolean>`false`))
+        .where((eb) => (levels.length ? eb('u.level', 'in', levels) : eb.lit(false)))
         .where((eb) =>
-          opts.within
-            ? eb('u.unit_id', 'in', sql<number>`(SELECT unnest(string_split(${opts.within.join(',')}, ','))::INTEGER)`)
-            : sql<boolean>`true`,
+          // The ids travel as one parameter: a key's scope can hold thousands of units.
+          within
+            ? eb('u.unit_id', 'in', sql<number>`(SELECT unnest(string_split(${within.join(',')}, ','))::INTEGER)`)
+            : eb.lit(true),
         ),
     )
     .with('first_report', (db) =>
       db
         .selectFrom('reports')
-        .select(['unit_id', sql<string>`min(submitted_on)`.as('first_on')])
+        .select((eb) => ['unit_id', eb.fn.min<string>('submitted_on').as('first_on')])
         .where('period_id', '=', period.id)
-        .where(sql<boolean>`submitted_on <= CAST(${today} AS DATE)`)
+        .where('submitted_on', '<=', day(today))
         .groupBy('unit_id'),
     )
-    .selectFrom('expected as e')
-    .leftJoin('first_report as f', 'f.unit_id', 'e.unit_id')
-    .select([
-      sql<number>`count(*)::INTEGER`.as('expected'),
-      sql<number>`count(f.unit_id)::INTEGER`.as('received'),
-      sql<number>`(count(*) FILTER (WHERE f.first_on < CAST(${due} AS DATE)))::INTEGER`.as('on_time'),
-      sql<number[]>`coalesce(list(e.unit_id ORDER BY e.unit_id) FILTER (WHERE f.unit_id IS NULL), [])`.as(
-        'not_received',
-      ),
-      sql<number>`(SELECT count(*)::INTEGER FROM units WHERE unit_id = ${opts.unitId})`.as('unit_found'),
-    ])
-    .executeTakeFirstOrThrow();
-  if (!row.unit_found) throw new ComplianceError(`no administrative unit with id ${opts.unitId}`);
+    .with('counts', (db) =>
+      db
+        .selectFrom('expected as e')
+        .leftJoin('first_report as f', 'f.unit_id', 'e.unit_id')
+        .select((eb) => [
+          'e.group_id',
+          eb.cast<number>(eb.fn.countAll(), 'integer').as('expected'),
+          eb.cast<number>(eb.fn.count('f.unit_id'), 'integer').as('received'),
+          eb.cast<number>(eb.fn.countAll().filterWhere('f.first_on', '<', day(due)), 'integer').as('on_time'),
+          eb.fn
+            .agg<number[]>('list', ['e.unit_id'])
+            .orderBy('e.unit_id')
+            .filterWhere('f.unit_id', 'is', null)
+            .as('not_received'),
+          eb.fn
+            .agg<number[]>('list', ['e.unit_id'])
+            .orderBy('e.unit_id')
+            .filterWhere('f.first_on', '>=', day(due))
+            .as('late_units'),
+        ])
+        .groupBy('e.group_id'),
+    )
+    // From the units asked about, so that a unit expecting nothing still has its row and an unknown id has none.
+    .selectFrom('units as g')
+    .leftJoin('counts as n', 'n.group_id', 'g.unit_id')
+    .select(['g.unit_id', 'n.expected', 'n.received', 'n.on_time', 'n.not_received', 'n.late_units'])
+    .where('g.unit_id', 'in', opts.unitIds)
+    .execute();
 
-  const { expected, received, on_time: onTime, not_received: notReceived } = row;
   const overdue = due !== null && today >= due;
-  const percent = (n: number) => (expected === 0 ? null : (n / expected) * 100);
-  return {
-    expected,
-    received,
-    onTime,
-    late: received - onTime,
-    missing: overdue ? notReceived : [],
-    pending: overdue ? 0 : notReceived.length,
-    completeness: percent(received),
-    timeliness: percent(onTime),
-    dueDate: due,
-  };
+  for (const r of rows) {
+    const expected = r.expected ?? 0,
+      received = r.received ?? 0,
+      onTime = r.on_time ?? 0,
+      notReceived = r.not_received ?? [];
+    const percent = (n: number) => (expected === 0 ? null : (n / expected) * 100);
+    out.set(r.unit_id, {
+      expected,
+      received,
+      onTime,
+      late: received - onTime,
+      missing: overdue ? notReceived : [],
+      lateUnits: r.late_units ?? [],
+      pending: overdue ? 0 : notReceived.length,
+      completeness: percent(received),
+      timeliness: percent(onTime),
+      dueDate: due,
+    });
+  }
+  const unknown = opts.unitIds.find((id) => !out.has(id));
+  if (unknown !== undefined) throw new ComplianceError(`no administrative unit with id ${unknown}`);
+  return out;
 }
 
 /**
- * The units (of any list) whose members of the period's list are under `unitId`: its subtree when it belongs to
- * that list (or is the nation); for a unit of the other list, its counterparts through the reform's lineage.
+ * For each unit asked about (`group_id`), the units (of any list) whose members of the period's list are under it:
+ * its subtree when it belongs to that list (or is the nation); for a unit of the other list, its counterparts
+ * through the reform's lineage.
  */
-function scopeOf(db: QueryCreator<Database>, unitId: number, list: HierarchyVersion) {
+function scopeOf(db: QueryCreator<Database>, unitIds: readonly number[], list: HierarchyVersion) {
   const own = db
     .selectFrom('unit_closure as c')
     .innerJoin('units as a', 'a.unit_id', 'c.ancestor_id')
-    .select('c.descendant_id as unit_id')
-    .where('c.ancestor_id', '=', unitId)
+    .select(['c.ancestor_id as group_id', 'c.descendant_id as unit_id'])
+    .where('c.ancestor_id', 'in', unitIds)
     .where('a.hierarchy', 'in', ['national', list]);
   const otherList = db
     .selectFrom('unit_closure as c')
     .innerJoin('units as a', 'a.unit_id', 'c.ancestor_id')
-    .where('c.ancestor_id', '=', unitId)
+    .where('c.ancestor_id', 'in', unitIds)
     .where('a.hierarchy', 'not in', ['national', list]);
   const throughLineage =
     list === '2025-03'
@@ -146,8 +193,10 @@ function scopeOf(db: QueryCreator<Database>, unitId: number, list: HierarchyVers
         otherList
           .innerJoin('unit_lineage as l', 'l.new_id', 'c.descendant_id')
           .innerJoin('unit_closure as below', 'below.ancestor_id', 'l.old_id')
-          .select('below.descendant_id as unit_id')
+          .select(['c.ancestor_id as group_id', 'below.descendant_id as unit_id'])
       : // An old unit for a new period: the new units that received part of it or of a unit below it.
-        otherList.innerJoin('unit_lineage as l', 'l.old_id', 'c.descendant_id').select('l.new_id as unit_id');
+        otherList
+          .innerJoin('unit_lineage as l', 'l.old_id', 'c.descendant_id')
+          .select(['c.ancestor_id as group_id', 'l.new_id as unit_id']);
   return own.union(throughLineage);
 }

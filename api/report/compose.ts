@@ -11,6 +11,7 @@
 import { writeCount, writePercent } from '../../etl/extract/numbers.ts';
 import { AREAS as CATALOGUE_AREAS, indicatorsOf } from '../../schema/catalogue.ts';
 import type { Period } from '../../schema/periods.ts';
+import { withholdsSmallCounts } from '../auth/roles.ts';
 import { vietnameseDate } from '../templates/workbook.ts';
 import type { Breakdown, Figure, ReportData } from './gather.ts';
 
@@ -152,7 +153,7 @@ export function composeReport(r: ReportData, today: string): Block[] {
       `Báo cáo được lập từ kho dữ liệu PCMBN theo số liệu các đơn vị đã gửi tính đến ngày ` +
       `${vietnameseDate(today)}; nguồn của từng số liệu ghi tại Phụ lục.`,
   });
-  if (r.role === 'viewer' && r.figures.some((f) => f.suppressed))
+  if (withholdsSmallCounts(r.role) && r.figures.some((f) => f.suppressed))
     blocks.push({
       kind: 'paragraph',
       text:
@@ -195,6 +196,11 @@ export function composeReport(r: ReportData, today: string): Block[] {
         `${writeCount(c.onTime)}, chậm hạn ${writeCount(c.late)}; chưa gửi ` +
         `${writeCount(c.missing.length)}${c.pending ? `, chưa đến hạn ${writeCount(c.pending)}` : ''}.`,
     });
+    if (c.lateUnits.length)
+      blocks.push({
+        kind: 'bullet',
+        text: `Đơn vị gửi báo cáo chậm hạn: ${c.lateUnits.map((u) => u.fullName).join(', ')}.`,
+      });
     if (c.missing.length)
       blocks.push({ kind: 'bullet', text: `Đơn vị chưa gửi báo cáo: ${c.missing.map((u) => u.fullName).join(', ')}.` });
   }

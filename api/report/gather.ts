@@ -4,7 +4,13 @@
  * for a viewer the small victims counts withheld) and every rule keeps its one home in the resolvers.
  */
 import { graphql } from 'graphql';
-import { COUNT_INDICATORS, type Indicator, INDICATORS, RATIO_INDICATORS } from '../../schema/catalogue.ts';
+import {
+  COUNT_INDICATORS,
+  type Indicator,
+  INDICATORS,
+  RATIO_INDICATORS,
+  type TargetStatus,
+} from '../../schema/catalogue.ts';
 import { type Period, previousYear } from '../../schema/periods.ts';
 import type { Role } from '../../schema/tables.ts';
 import { badUserInput } from '../graphql/errors.ts';
@@ -23,7 +29,7 @@ export interface Figure {
   suppressed: boolean;
   complete: boolean;
   /** Ratios: the target and whether it is met. */
-  status: 'MET' | 'NOT_MET' | 'NO_TARGET' | 'NO_DATA';
+  status: TargetStatus;
   /** The source notes of the unit's own figures behind the value. */
   sources: string[];
   /** Victims figures: the value by sex and by age group, where known. */
@@ -47,6 +53,7 @@ export interface ReportData {
     dueDate: string | null;
     completeness: number | null;
     missing: { ref: string; fullName: string }[];
+    lateUnits: { ref: string; fullName: string }[];
   };
   discrepancies: {
     unit: string;
@@ -73,7 +80,7 @@ const DOCUMENT = `query Report($unit: String!, $period: String!, $asOf: String, 
       `${b === 'female' || b === 'male' ? 'sex' : 'ageGroup'}: "${b}") { indicator { code } value }`,
   ).join('\n  ')}
   reportingCompliance(period: $period, unit: $unit, asOf: $asOf) {
-    expected received onTime late pending dueDate completeness missing { ref fullName }
+    expected received onTime late pending dueDate completeness missing { ref fullName } lateUnits { ref fullName }
   }
   discrepancies(period: $period, unit: $unit, asOf: $asOf) { unit { ref fullName } indicator reported childrenSum children }
   ${COUNT_INDICATORS.map(

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { reportingCompliance, ComplianceError } from '../../api/compliance/compliance.ts';
+import { complianceOfEach, reportingCompliance, ComplianceError } from '../../api/compliance/compliance.ts';
 import {
   defaultSchedule,
   dueDate,
@@ -179,6 +179,7 @@ describe('reporting compliance', () => {
       onTime: 3,
       late: 3,
       missing: bienHoaWards.filter((id) => !reported.includes(id)),
+      lateUnits: reported.slice(onTime.length),
       pending: 0,
       completeness: (6 / bienHoaWards.length) * 100,
       timeliness: (3 / bienHoaWards.length) * 100,
@@ -224,6 +225,7 @@ describe('reporting compliance', () => {
       onTime: 3,
       late: 0,
       missing: [],
+      lateUnits: [],
       pending: bienHoaWards.length - 3,
       completeness: (3 / bienHoaWards.length) * 100,
       timeliness: (3 / bienHoaWards.length) * 100,
@@ -238,6 +240,7 @@ describe('reporting compliance', () => {
     expect([onDueDate.received, onDueDate.onTime, onDueDate.late, onDueDate.pending, onDueDate.missing.length]).toEqual(
       [4, 3, 1, 0, bienHoaWards.length - 4],
     );
+    expect(onDueDate.lateUnits).toEqual([await ward('25993')]);
     const april = await reportingCompliance(w, {
       unitId: bienHoa,
       periodId: '2024Q1',
@@ -258,6 +261,7 @@ describe('reporting compliance', () => {
       onTime: 2,
       late: 1,
       missing: communes.filter((id) => !reported.includes(id)),
+      lateUnits: [reported[1]], // 25210, on the due date
       pending: 0,
       completeness: (3 / communes.length) * 100,
       timeliness: (2 / communes.length) * 100,
@@ -275,6 +279,7 @@ describe('reporting compliance', () => {
       onTime: 0,
       late: 0,
       missing: [],
+      lateUnits: [],
       pending: 0,
       completeness: null,
       timeliness: null,
@@ -322,6 +327,7 @@ describe('reporting compliance', () => {
       onTime: 0,
       late: 0,
       missing: [],
+      lateUnits: [],
       pending: 0,
       completeness: null,
       timeliness: null,
@@ -357,6 +363,37 @@ describe('reporting compliance', () => {
     const provinces = await reportingCompliance(w, { unitId: vn, periodId: '202509', schedule, today: '2025-11-01' });
     expect(provinces).toMatchObject({ expected: 34, received: 1, onTime: 1, late: 0 });
     expect(provinces.missing).toHaveLength(33);
+  });
+
+  it('counts several units in one call exactly as each on its own, across the reform and with a narrowed scope', async () => {
+    const units = [
+      bienHoa,
+      await unitId(w, '2025-03:75'),
+      await unitId(w, '2025-07:75'),
+      await unitId(w, '2025-03:735'),
+      await ward('26041'),
+    ];
+    const within = [bienHoa, ...bienHoaWards.slice(0, 10)];
+    for (const [periodId, today] of [
+      ['2024Q1', '2024-05-01'],
+      ['2024Q1', '2024-03-11'],
+      ['202509', '2025-12-31'],
+      ['2024Q2', '2025-12-31'],
+    ])
+      for (const options of [{}, { level: 'ward' as const }, { within }]) {
+        const each = await complianceOfEach(w, { unitIds: units, periodId, today, ...options });
+        expect([...each.keys()].sort()).toEqual([...units].sort());
+        for (const unitId of units)
+          expect(each.get(unitId), `${unitId} ${periodId} ${today} ${JSON.stringify(options)}`).toEqual(
+            await reportingCompliance(w, { unitId, periodId, today, ...options }),
+          );
+      }
+    // Not vacuous: the units differ, and some of them expect reports.
+    const each = await complianceOfEach(w, { unitIds: units, periodId: '2024Q1', today: '2024-05-01' });
+    expect(new Set(units.map((u) => each.get(u)!.expected)).size).toBeGreaterThan(2);
+    await expect(complianceOfEach(w, { unitIds: [bienHoa, 999_999], periodId: '2024Q1' })).rejects.toThrow(
+      'no administrative unit with id 999999',
+    );
   });
 
   it('rejects an unknown unit, a bad period and a bad day', async () => {

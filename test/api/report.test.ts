@@ -115,7 +115,7 @@ beforeAll(async () => {
 
   w = await openWarehouse(db);
   const province = (await w.sql<{ unit_id: number }>(`SELECT unit_id FROM units WHERE ref = $1`, [PROVINCE]))[0];
-  for (const role of ['analyst', 'viewer'] as const)
+  for (const role of ['analyst', 'viewer', 'leader', 'admin'] as const)
     tokens[role] = (await createApiKey(w, { role, unitId: province.unit_id })).token;
   server = await startServer({ warehouse: w, port: 0 });
 }, 180_000);
@@ -213,6 +213,10 @@ describe('the report field', () => {
         'hạn 10; chưa gửi 08.',
     );
     expect(md).toMatch(/Đơn vị chưa gửi báo cáo: (Xã|Phường) [^\n]+\./);
+    // …and the 10 late ones by name, before them.
+    const late = /Đơn vị gửi báo cáo chậm hạn: ((Xã|Phường) [^\n]+)\./.exec(md);
+    expect(late?.[1].split(', ')).toHaveLength(10);
+    expect(md.indexOf('chậm hạn:')).toBeLessThan(md.indexOf('Đơn vị chưa gửi báo cáo:'));
     // III: the figure nobody reported, and the province's own tip-offs against its communes' sum.
     expect(md).toMatch(/Chưa có số liệu: [^\n]*Cuộc gọi Tổng đài 111/);
     expect(md).toMatch(
@@ -286,6 +290,24 @@ describe('downloads from the server', () => {
     const units = new Set<string>();
     wb.worksheets[0].eachRow((row, line) => void (line > 1 && units.add(String(row.getCell(1).value))));
     expect(units.size).toBe(38);
+  });
+
+  it('gives templates to analysts and admins only: a leader reads figures, as a viewer does', async () => {
+    for (const role of ['analyst', 'admin']) {
+      const res = await get(`template?unit=${PROVINCE}&period=2027Q1`, role);
+      expect(res.status, role).toBe(200);
+      await res.arrayBuffer();
+    }
+    const res = await get(`template?unit=${PROVINCE}&period=2027Q1`, 'leader');
+    expect(res.status).toBe(403);
+    expect(await res.json()).toEqual({
+      errors: [
+        {
+          message: 'templates are for analysts and admins: a leader key reads figures, it does not collect them',
+          extensions: { code: 'FORBIDDEN' },
+        },
+      ],
+    });
   });
 
   it('refuses a template to a viewer, outside the key’s scope, without a key, and for a level that is not one', async () => {

@@ -10,6 +10,7 @@ import {
   PLAUSIBILITY_CHECKS,
   RATIO_INDICATORS,
   type Target,
+  targetStatus,
   WARDS_IN_FORCE,
 } from '../../schema/catalogue.ts';
 
@@ -176,5 +177,22 @@ describe('meetsTarget', () => {
     expect(meetsTarget(100, target('victim_support_rate'))).toBe(true);
     expect(meetsTarget(99.9, target('victim_support_rate'))).toBe(false);
     expect(meetsTarget(90, target('trial_rate'))).toBe(true);
+  });
+});
+
+describe('targetStatus', () => {
+  const ratio = (code: string) => RATIO_INDICATORS.find((r) => r.code === code)!;
+
+  it('a ratio against its target, on both sides of the boundary', () => {
+    expect(targetStatus(91, ratio('case_clearance_rate'))).toBe('MET');
+    expect(targetStatus(90, ratio('case_clearance_rate'))).toBe('NOT_MET');
+    expect(targetStatus(100, ratio('victim_support_rate'))).toBe('MET');
+    expect(targetStatus(99.9, ratio('victim_support_rate'))).toBe('NOT_MET');
+  });
+
+  it('a ratio without a value has no data; a count has no target, whatever its value', () => {
+    expect(targetStatus(null, ratio('case_clearance_rate'))).toBe('NO_DATA');
+    expect(targetStatus(0, findIndicator('cases_initiated')!)).toBe('NO_TARGET');
+    expect(targetStatus(null, findIndicator('cases_initiated')!)).toBe('NO_TARGET');
   });
 });

@@ -5,26 +5,23 @@
  *   Grafana `year` and `month` variables, the built-in page). A month is listed when some unit reported for that
  *   month; a year or quarter when some report falls inside it.
  * - `complianceByUnit(period, unit, level)`: `reportingCompliance` for each unit under `unit`, for the compliance
- *   table. One set-based statement whatever the number of rows (no query per unit).
+ *   table, counted by api/compliance in one set-based statement whatever the number of rows (no query per unit).
  *
  * Both are cached until the next load, like every other figure of the API.
  */
 import 'reflect-metadata';
-import { sql } from 'kysely';
 import { Arg, Ctx, Field, Int, ObjectType, Query, Resolver } from 'type-graphql';
 import { MONTHS_IN, parsePeriod, type Period, periodContaining } from '../../../schema/periods.ts';
 import type { HierarchyVersion } from '../../../schema/tables.ts';
 import { defaultHierarchyFor } from '../../../schema/units.ts';
-import { vietnamToday } from '../../../schema/periods.ts';
-import { defaultSchedule, dueDate, scheduleEntryFor } from '../../compliance/schedule.ts';
+import { complianceOfEach } from '../../compliance/compliance.ts';
 import type { UnitRow } from '../../directory.ts';
 import type { RequestContext } from '../../request.ts';
 import { badUserInput } from '../errors.ts';
 import { capRows, MAX_ROWS } from '../limits.ts';
-import { AdminLevel, AdminUnit, LEVEL_OF, toAdminUnit } from '../types/units.ts';
+import { AdminLevel, AdminUnit, toAdminUnit } from '../types/units.ts';
 import { ComplianceCounts, Granularity, GRANULARITY_OF, PERIOD_TYPE_OF } from '../types/values.ts';
-import { resolveUnitArg } from '../units.ts';
-import { resolvePeriodArg } from '../periods.ts';
+import { REPORTER_LEVEL_ARG, resolveQuery } from '../query.ts';
 
 const HIERARCHIES: readonly HierarchyVersion[] = ['2025-03', '2025-07'];
 const ROMAN = ['I', 'II', 'III', 'IV'];
@@ -149,19 +146,11 @@ export class DashboardsResolver {
   async complianceByUnit(
     @Arg('period', () => String) period: string,
     @Arg('unit', () => String, { defaultValue: 'VN' }) unit: string,
-    @Arg('level', () => AdminLevel, {
-      nullable: true,
-      description: 'Only reporters of this level (PROVINCE, DISTRICT or WARD)',
-    })
-    level: AdminLevel | null | undefined,
+    @Arg('level', () => AdminLevel, REPORTER_LEVEL_ARG) level: AdminLevel | null | undefined,
     @Arg('asOf', () => String, { nullable: true }) asOf: string | null | undefined,
     @Ctx() ctx: RequestContext,
   ): Promise<UnitCompliance[]> {
-    const p = resolvePeriodArg(period, 'period');
-    if (level === AdminLevel.NATIONAL)
-      throw badUserInput('level', 'NATIONAL reports to no one: expected PROVINCE, DISTRICT or WARD');
-    const u = await resolveUnitArg(ctx.warehouse, unit, asOf, 'unit');
-    await ctx.assertInScope(u.unit_id);
+    const { period: p, unit: u, reporterLevel } = await resolveQuery(ctx, { period, unit, asOf, reporterLevel: level });
     const list = defaultHierarchyFor(p.end);
     const groups = capRows(
       groupsUnder(ctx, u, list).filter((g) => ctx.inScope(g.unit_id)),
@@ -172,61 +161,15 @@ export class DashboardsResolver {
       JSON.stringify(['complianceByUnit', ctx.principal.unitId, p.id, u.unit_id, level ?? null]),
       async () => {
         if (!groups.length) return [];
-        const entry = scheduleEntryFor(defaultSchedule(), p);
-        const due = entry ? dueDate(entry, p) : null;
-        const levels = entry ? entry.reporterLevels.filter((l) => !level || l === LEVEL_OF[level]) : [];
-        const today = vietnamToday();
-        const rows = await ctx.warehouse.db
-          .with('expected', (db) =>
-            db
-              .selectFrom('unit_closure as c')
-              .innerJoin('units as d', 'd.unit_id', 'c.descendant_id')
-              .select(['c.ancestor_id as group_id', 'c.descendant_id as unit_id'])
-              .where(
-                'c.ancestor_id',
-                'in',
-                groups.map((g) => g.unit_id),
-              )
-              .where('d.hierarchy', '=', list)
-              .where((eb) => (levels.length ? eb('d.level', 'in', levels) : sql<boolean>`false`)),
-          )
-          .with('first_report', (db) =>
-            db
-              .selectFrom('reports')
-              .select(['unit_id', sql<string>`min(submitted_on)`.as('first_on')])
-              .where('period_id', '=', p.id)
-              .where(sql<boolean>`submitted_on <= CAST(${today} AS DATE)`)
-              .groupBy('unit_id'),
-          )
-          .selectFrom('expected as e')
-          .leftJoin('first_report as f', 'f.unit_id', 'e.unit_id')
-          .select([
-            'e.group_id',
-            sql<number>`count(*)::INTEGER`.as('expected'),
-            sql<number>`count(f.unit_id)::INTEGER`.as('received'),
-            sql<number>`(count(*) FILTER (WHERE f.first_on < CAST(${due} AS DATE)))::INTEGER`.as('on_time'),
-          ])
-          .groupBy('e.group_id')
-          .execute();
-        const byGroup = new Map(rows.map((r) => [r.group_id, r]));
-        const overdue = due !== null && today >= due;
+        // Each row is the unit's own reportingCompliance, all rows in one statement.
+        const each = await complianceOfEach(ctx.warehouse, {
+          unitIds: groups.map((g) => g.unit_id),
+          periodId: p.id,
+          level: reporterLevel,
+        });
         return groups.map((g) => {
-          const r = byGroup.get(g.unit_id);
-          const expected = r?.expected ?? 0,
-            received = r?.received ?? 0,
-            onTime = r?.on_time ?? 0;
-          const percent = (n: number) => (expected === 0 ? null : (n / expected) * 100);
-          return {
-            unit: toAdminUnit(g),
-            expected,
-            received,
-            onTime,
-            late: received - onTime,
-            missing: overdue ? expected - received : 0,
-            pending: overdue ? 0 : expected - received,
-            completeness: percent(received),
-            timeliness: percent(onTime),
-          };
+          const { missing, lateUnits: _, dueDate: __, ...counts } = each.get(g.unit_id)!;
+          return { unit: toAdminUnit(g), ...counts, missing: missing.length };
         });
       },
     );

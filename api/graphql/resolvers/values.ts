@@ -1,19 +1,20 @@
 /**
- * `kpi`, `kpis`, `trend`, `breakdown`, `reportingCompliance` and `discrepancies`: arguments checked and scoped here,
- * answers computed by api/aggregate (roll-up look-ups) and api/compliance, cached until the next load.
+ * `kpi`, `kpis`, `trend`, `breakdown`, `reportingCompliance` and `discrepancies`: arguments read once into a
+ * normalised query and scoped (api/graphql/query.ts), answers computed by api/aggregate (roll-up look-ups) and
+ * api/compliance, cached until the next load.
  */
 import 'reflect-metadata';
 import { Arg, Ctx, Query, Resolver } from 'type-graphql';
-import { AGE_GROUPS, type Indicator as CatalogueIndicator, meetsTarget, SEXES } from '../../../schema/catalogue.ts';
+import { type Indicator as CatalogueIndicator, targetStatus } from '../../../schema/catalogue.ts';
 import type { Disaggregation } from '../../aggregate/measures.ts';
-import { isSensitive, notesHiddenFrom } from '../../aggregate/suppression.ts';
+import { notesHiddenFrom } from '../../aggregate/suppression.ts';
 import { hierarchyOn } from '../../../schema/units.ts';
 import { breakdown, discrepancies, type KpiResult, kpis, MAX_TREND_POINTS, trend } from '../../aggregate/queries.ts';
 import { reportingCompliance } from '../../compliance/compliance.ts';
 import type { UnitRow } from '../../directory.ts';
 import type { RequestContext } from '../../request.ts';
 import { badUserInput } from '../errors.ts';
-import { resolveIndicatorArg } from '../indicators.ts';
+import { AGE_GROUP_ARG, type QueryArgs, resolveQuery, SEX_ARG, REPORTER_LEVEL_ARG } from '../query.ts';
 import { capRows } from '../limits.ts';
 import { toIndicator } from '../types/catalogue.ts';
 import { AdminLevel, LEVEL_OF, toAdminUnit } from '../types/units.ts';
@@ -22,52 +23,13 @@ import {
   Compliance,
   Discrepancy,
   Granularity,
-  PERIOD_TYPE_OF,
   KpiStatus,
   KpiValue,
   TrendPoint,
   UnitValue,
 } from '../types/values.ts';
 import { campaignsBetween } from '../../../schema/campaigns.ts';
-import { parseAsOf, resolveUnitArg } from '../units.ts';
-import { RANGE_END_DESCRIPTION, resolvePeriodArg, resolveRangeArg } from '../periods.ts';
-
-/** `sex` and `ageGroup` arguments: victims figures only; absent means the total. */
-function byArgs(
-  indicators: CatalogueIndicator[],
-  sex: string | null | undefined,
-  ageGroup: string | null | undefined,
-): Disaggregation {
-  if (sex && !(SEXES as readonly string[]).includes(sex))
-    throw badUserInput('sex', `"${sex}" is not a sex: expected ${SEXES.join(' or ')}, or no argument for the total`);
-  if (ageGroup && !(AGE_GROUPS as readonly string[]).includes(ageGroup))
-    throw badUserInput(
-      'ageGroup',
-      `"${ageGroup}" is not an age group: expected ${AGE_GROUPS.join(' or ')} (child = under 16), or no argument ` +
-        `for the total`,
-    );
-  if (sex || ageGroup) {
-    const plain = indicators.find((i) => !isSensitive(i));
-    if (plain)
-      throw badUserInput(
-        sex ? 'sex' : 'ageGroup',
-        `${plain.code} is not broken down by sex or age group: only the victims_* figures are`,
-      );
-  }
-  return { sex: sex || 'total', ageGroup: ageGroup || 'total' };
-}
-
-/** The unit an argument names, checked against the caller's scope. */
-async function scopedUnit(
-  ctx: RequestContext,
-  code: string,
-  asOf: string | null | undefined,
-  argName = 'unit',
-): Promise<UnitRow> {
-  const unit = await resolveUnitArg(ctx.warehouse, code, asOf, argName);
-  await ctx.assertInScope(unit.unit_id);
-  return unit;
-}
+import { RANGE_END_DESCRIPTION, resolveRangeArg } from '../periods.ts';
 
 function ask(ctx: RequestContext) {
   return { w: ctx.warehouse, dir: ctx.units, principal: ctx.principal, cache: ctx.cache };
@@ -98,13 +60,21 @@ async function sourcesOf(
       ),
     ),
   ];
-  const rows = await ctx.warehouse.sql<{ indicator: string; source_note: string }>(
-    `SELECT DISTINCT indicator, source_note FROM facts
-     WHERE unit_id = $1 AND period_id = $2 AND is_current AND source_note IS NOT NULL AND sex = $3 AND age_group = $4
-       AND indicator IN (SELECT unnest(string_split($5, ',')))
-     ORDER BY indicator, source_note`,
-    [results[0].unit.unit_id, results[0].period.id, by.sex, by.ageGroup, codes.join(',')],
-  );
+  const rows = await ctx.warehouse.db
+    .selectFrom('facts')
+    .select(['indicator', 'source_note'])
+    .distinct()
+    .where('unit_id', '=', results[0].unit.unit_id)
+    .where('period_id', '=', results[0].period.id)
+    .where('is_current', '=', true)
+    .where('source_note', 'is not', null)
+    .where('sex', '=', by.sex)
+    .where('age_group', '=', by.ageGroup)
+    .where('indicator', 'in', codes)
+    .orderBy('indicator')
+    .orderBy('source_note')
+    .$narrowType<{ source_note: string }>()
+    .execute();
   for (const r of rows) out.set(r.indicator, [...(out.get(r.indicator) ?? []), r.source_note]);
   return out;
 }
@@ -138,21 +108,12 @@ function targetOf(i: CatalogueIndicator): number | null {
   return i.kind === 'ratio' ? i.target.value : null;
 }
 
-async function answerKpis(
-  ctx: RequestContext,
-  catalogue: CatalogueIndicator[],
-  period: string,
-  unit: string,
-  asOf: string | null | undefined,
-  sex: string | null | undefined,
-  ageGroup: string | null | undefined,
-): Promise<KpiValue[]> {
-  const by = byArgs(catalogue, sex, ageGroup);
-  const p = resolvePeriodArg(period, 'period');
-  const u = await scopedUnit(ctx, unit, asOf);
-  return ctx.cache.get(cacheKey(ctx, 'kpis', [catalogue.map((i) => i.code), p.id, u.unit_id, by]), async () => {
-    const results = await kpis(ask(ctx), catalogue, u, p, by);
-    const notes = await sourcesOf(ctx, results, by);
+async function answerKpis(ctx: RequestContext, args: QueryArgs & { period: string }): Promise<KpiValue[]> {
+  const q = await resolveQuery(ctx, args);
+  const key = cacheKey(ctx, 'kpis', [q.indicators.map((i) => i.code), q.period.id, q.unit.unit_id, q.by]);
+  return ctx.cache.get(key, async () => {
+    const results = await kpis(ask(ctx), q.indicators, q.unit, q.period, q.by);
+    const notes = await sourcesOf(ctx, results, q.by);
     return results.map((r) => toKpiValue(r, notes, notesHiddenFrom(ctx.principal.role)));
   });
 }
@@ -187,16 +148,11 @@ export class ValuesResolver {
       description: 'YYYY-MM-DD: which list a plain unit code means; default today',
     })
     asOf: string | null | undefined,
-    @Arg('sex', () => String, { nullable: true, description: 'female or male (victims_* only); default: the total' })
-    sex: string | null | undefined,
-    @Arg('ageGroup', () => String, {
-      nullable: true,
-      description: 'child (under 16) or adult (victims_* only); default: the total',
-    })
-    ageGroup: string | null | undefined,
+    @Arg('sex', () => String, SEX_ARG) sex: string | null | undefined,
+    @Arg('ageGroup', () => String, AGE_GROUP_ARG) ageGroup: string | null | undefined,
     @Ctx() ctx: RequestContext,
   ): Promise<KpiValue> {
-    return (await answerKpis(ctx, [resolveIndicatorArg(indicator, 'indicator')], period, unit, asOf, sex, ageGroup))[0];
+    return (await answerKpis(ctx, { indicator, period, unit, asOf, sex, ageGroup }))[0];
   }
 
   @Query(() => [KpiValue], {
@@ -208,19 +164,12 @@ export class ValuesResolver {
     @Arg('period', () => String) period: string,
     @Arg('unit', () => String, { defaultValue: 'VN' }) unit: string,
     @Arg('asOf', () => String, { nullable: true }) asOf: string | null | undefined,
-    @Arg('sex', () => String, { nullable: true, description: 'female or male (victims_* only); default: the total' })
-    sex: string | null | undefined,
-    @Arg('ageGroup', () => String, {
-      nullable: true,
-      description: 'child (under 16) or adult (victims_* only); default: the total',
-    })
-    ageGroup: string | null | undefined,
+    @Arg('sex', () => String, SEX_ARG) sex: string | null | undefined,
+    @Arg('ageGroup', () => String, AGE_GROUP_ARG) ageGroup: string | null | undefined,
     @Ctx() ctx: RequestContext,
   ): Promise<KpiValue[]> {
-    const catalogue = capRows(indicators, 'kpis', 'fewer indicators').map((code, i) =>
-      resolveIndicatorArg(code, `indicators[${i}]`),
-    );
-    return answerKpis(ctx, catalogue, period, unit, asOf, sex, ageGroup);
+    capRows(indicators, 'kpis', 'fewer indicators');
+    return answerKpis(ctx, { indicators, period, unit, asOf, sex, ageGroup });
   }
 
   @Query(() => [TrendPoint], {
@@ -237,34 +186,14 @@ export class ValuesResolver {
     @Arg('granularity', () => Granularity) granularity: Granularity,
     @Arg('unit', () => String, { defaultValue: 'VN' }) unit: string,
     @Arg('asOf', () => String, { nullable: true }) asOf: string | null | undefined,
-    @Arg('sex', () => String, { nullable: true, description: 'female or male (victims_* only); default: the total' })
-    sex: string | null | undefined,
-    @Arg('ageGroup', () => String, {
-      nullable: true,
-      description: 'child (under 16) or adult (victims_* only); default: the total',
-    })
-    ageGroup: string | null | undefined,
+    @Arg('sex', () => String, SEX_ARG) sex: string | null | undefined,
+    @Arg('ageGroup', () => String, AGE_GROUP_ARG) ageGroup: string | null | undefined,
     @Ctx() ctx: RequestContext,
   ): Promise<TrendPoint[]> {
-    const i = resolveIndicatorArg(indicator);
-    const by = byArgs([i], sex, ageGroup);
-    const [f, t] = [resolveRangeArg(from, 'from'), resolveRangeArg(to, 'to')];
-    if (f.start > t.end) throw badUserInput('to', `${to} ends before ${from} starts: expected from ≤ to`);
-    const type = PERIOD_TYPE_OF[granularity];
-    const points = Math.round(
-      (Date.parse(t.end) - Date.parse(f.start)) /
-        86_400_000 /
-        { month: 30.44, quarter: 91.3, half: 182.6, year: 365.25 }[type],
-    );
-    if (points > MAX_TREND_POINTS)
-      throw badUserInput(
-        'from',
-        `${from}–${to} by ${granularity} is about ${points} points: expected at most ${MAX_TREND_POINTS}; use a ` +
-          `coarser granularity or a shorter range`,
-      );
-    const u = await scopedUnit(ctx, unit, asOf);
-    return ctx.cache.get(cacheKey(ctx, 'trend', [i.code, f.id, t.id, type, u.unit_id, by]), async () =>
-      (await trend(ask(ctx), i, u, f, t, type, by)).map((p) => ({
+    const q = await resolveQuery(ctx, { indicator, from, to, granularity, unit, asOf, sex, ageGroup });
+    const [i, { from: f, to: t, type }] = [q.indicators[0], q.range];
+    return ctx.cache.get(cacheKey(ctx, 'trend', [i.code, f.id, t.id, type, q.unit.unit_id, q.by]), async () =>
+      (await trend(ask(ctx), i, q.unit, f, t, type, q.by)).map((p) => ({
         period: p.period.id,
         start: p.period.start,
         value: p.value,
@@ -287,42 +216,27 @@ export class ValuesResolver {
     @Arg('unit', () => String, { defaultValue: 'VN' }) unit: string,
     @Arg('level', () => AdminLevel, { nullable: true }) level: AdminLevel | null | undefined,
     @Arg('asOf', () => String, { nullable: true }) asOf: string | null | undefined,
-    @Arg('sex', () => String, { nullable: true, description: 'female or male (victims_* only); default: the total' })
-    sex: string | null | undefined,
-    @Arg('ageGroup', () => String, {
-      nullable: true,
-      description: 'child (under 16) or adult (victims_* only); default: the total',
-    })
-    ageGroup: string | null | undefined,
+    @Arg('sex', () => String, SEX_ARG) sex: string | null | undefined,
+    @Arg('ageGroup', () => String, AGE_GROUP_ARG) ageGroup: string | null | undefined,
     @Ctx() ctx: RequestContext,
   ): Promise<UnitValue[]> {
-    const i = resolveIndicatorArg(indicator);
-    const by = byArgs([i], sex, ageGroup);
-    const p = resolvePeriodArg(period, 'period');
-    const u = await scopedUnit(ctx, unit, asOf);
-    const list = u.hierarchy === 'national' ? hierarchyOn(parseAsOf(asOf)) : u.hierarchy;
-    const candidates = level ? unitsOfLevel(ctx, u, list, level) : ctx.units.children(u.unit_id);
+    const q = await resolveQuery(ctx, { indicator, period, unit, level, asOf, sex, ageGroup });
+    const [i, p, u, by] = [q.indicators[0], q.period, q.unit, q.by];
+    const list = u.hierarchy === 'national' ? hierarchyOn(q.asOf) : u.hierarchy;
+    const candidates = q.level ? unitsOfLevel(ctx, u, list, q.level) : ctx.units.children(u.unit_id);
     const units = capRows(
       candidates.filter((x) => x.hierarchy === list && ctx.inScope(x.unit_id)),
       'breakdown',
       'a unit lower down or a higher level',
     );
-    return ctx.cache.get(cacheKey(ctx, 'breakdown', [i.code, p.id, u.unit_id, level, list, by]), async () =>
+    return ctx.cache.get(cacheKey(ctx, 'breakdown', [i.code, p.id, u.unit_id, q.level, list, by]), async () =>
       (await breakdown(ask(ctx), i, u, units, p, by)).map((r) => ({
         unit: toAdminUnit(r.unit),
         value: r.measure.value,
         numerator: r.measure.numerator,
         denominator: r.measure.denominator,
         rank: r.rank,
-        status: r.suppressed
-          ? KpiStatus.NO_DATA
-          : i.kind !== 'ratio'
-            ? KpiStatus.NO_TARGET
-            : r.measure.value === null
-              ? KpiStatus.NO_DATA
-              : meetsTarget(r.measure.value, i.target)
-                ? KpiStatus.MET
-                : KpiStatus.NOT_MET,
+        status: r.suppressed ? KpiStatus.NO_DATA : KpiStatus[targetStatus(r.measure.value, i)],
         suppressed: r.suppressed,
         complete: !r.measure.partial,
       })),
@@ -338,28 +252,32 @@ export class ValuesResolver {
   async reportingCompliance(
     @Arg('period', () => String) period: string,
     @Arg('unit', () => String, { defaultValue: 'VN' }) unit: string,
-    @Arg('level', () => AdminLevel, {
-      nullable: true,
-      description: 'Only reporters of this level (PROVINCE, DISTRICT or WARD)',
-    })
-    level: AdminLevel | null | undefined,
+    @Arg('level', () => AdminLevel, REPORTER_LEVEL_ARG) level: AdminLevel | null | undefined,
     @Arg('asOf', () => String, { nullable: true }) asOf: string | null | undefined,
     @Ctx() ctx: RequestContext,
   ): Promise<Compliance> {
-    const p = resolvePeriodArg(period, 'period');
-    if (level === AdminLevel.NATIONAL)
-      throw badUserInput('level', 'NATIONAL reports to no one: expected PROVINCE, DISTRICT or WARD');
-    const u = await scopedUnit(ctx, unit, asOf);
+    const {
+      period: p,
+      unit: u,
+      reporterLevel,
+    } = await resolveQuery(ctx, {
+      period,
+      unit,
+      asOf,
+      reporterLevel: level,
+    });
     return ctx.cache.get(cacheKey(ctx, 'compliance', [p.id, u.unit_id, level]), async () => {
       // A key's scope also bounds the counts, not only the list of missing units (lineage can reach beyond it).
       const within = ctx.visible.all ? undefined : [...ctx.visible.units];
       const c = await reportingCompliance(ctx.warehouse, {
         unitId: u.unit_id,
         periodId: p.id,
-        level: level ? (LEVEL_OF[level] as 'province' | 'district' | 'ward') : undefined,
+        level: reporterLevel,
         within,
       });
-      const missing = c.missing.filter((id) => ctx.inScope(id)).map((id) => toAdminUnit(ctx.units.unit(id)!));
+      const named = (ids: number[]) =>
+        ids.filter((id) => ctx.inScope(id)).map((id) => toAdminUnit(ctx.units.unit(id)!));
+      const [missing, lateUnits] = [named(c.missing), named(c.lateUnits)];
       return {
         period: p.id,
         dueDate: c.dueDate,
@@ -369,6 +287,7 @@ export class ValuesResolver {
         late: c.late,
         pending: c.pending,
         missing: capRows(missing, 'reportingCompliance.missing', 'a unit lower down'),
+        lateUnits: capRows(lateUnits, 'reportingCompliance.lateUnits', 'a unit lower down'),
         completeness: c.completeness,
         timeliness: c.timeliness,
       };
@@ -386,8 +305,7 @@ export class ValuesResolver {
     @Arg('asOf', () => String, { nullable: true }) asOf: string | null | undefined,
     @Ctx() ctx: RequestContext,
   ): Promise<Discrepancy[]> {
-    const p = resolvePeriodArg(period, 'period');
-    const u = await scopedUnit(ctx, unit, asOf);
+    const { period: p, unit: u } = await resolveQuery(ctx, { period, unit, asOf });
     return ctx.cache.get(cacheKey(ctx, 'discrepancies', [p.id, u.unit_id]), async () =>
       capRows(
         (await discrepancies(ask(ctx), u, p)).filter((d) => ctx.inScope(d.unit.unit_id)),

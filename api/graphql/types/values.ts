@@ -17,19 +17,20 @@ export enum Granularity {
 }
 registerEnumType(Granularity, { name: 'Granularity', description: 'The period type of trend points' });
 
-/** The period type a granularity names, and back. */
-export const PERIOD_TYPE_OF: Record<Granularity, PeriodType> = {
+/**
+ * The period type a granularity names: the one table of the pairs, for every resolver (arguments are read through
+ * api/graphql/query.ts; `periods` answers with granularities). Clients outside the API spell the same names.
+ */
+export const PERIOD_TYPE_OF: Readonly<Record<Granularity, PeriodType>> = {
   MONTH: 'month',
   QUARTER: 'quarter',
   HALF_YEAR: 'half',
   YEAR: 'year',
 };
-export const GRANULARITY_OF: Record<PeriodType, Granularity> = {
-  month: Granularity.MONTH,
-  quarter: Granularity.QUARTER,
-  half: Granularity.HALF_YEAR,
-  year: Granularity.YEAR,
-};
+/** And back: the same table read the other way, so the two cannot disagree. */
+export const GRANULARITY_OF = Object.fromEntries(
+  (Object.entries(PERIOD_TYPE_OF) as [Granularity, PeriodType][]).map(([g, t]) => [t, g]),
+) as Readonly<Record<PeriodType, Granularity>>;
 
 export enum KpiStatus {
   MET = 'MET',
@@ -189,6 +190,9 @@ export class Compliance extends ComplianceCounts {
 
   @Field(() => [AdminUnit], { description: 'Expected units without a report once the due date has come' })
   missing!: AdminUnit[];
+
+  @Field(() => [AdminUnit], { description: 'Expected units whose first report came on or after the due date' })
+  lateUnits!: AdminUnit[];
 }
 
 @ObjectType({ description: "A unit's own figure that disagrees with the sum of its children's" })
