@@ -39,6 +39,7 @@ function report(value: (i: Indicator) => number | null): ReportData {
       dueDate: null,
       completeness: null,
       missing: [],
+      lateUnits: [],
     },
     discrepancies: [],
   };
