@@ -22,6 +22,7 @@ import { expressMiddleware } from '@as-integrations/express5';
 import express, { type ErrorRequestHandler, type RequestHandler, type Response } from 'express';
 import { GraphQLError, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import type { Warehouse } from '../schema/warehouse.ts';
+import { ensureSuppression } from '../etl/marts/suppression.ts';
 import { authenticate } from './auth/keys.ts';
 import { LruResultCache } from './cache.ts';
 import { LoadGate } from './loadGate.ts';
@@ -122,6 +123,14 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
   const timeoutMs = o.queryTimeoutMs ?? queryTimeoutMs();
   const log = o.log ?? ((line: string) => console.error(line));
   const cache = new LruResultCache(undefined, cacheStats);
+  // A warehouse from before the load-time suppression pattern, or made under another threshold, gets its pattern
+  // now: viewers' answers only look it up.
+  const conn = await w.connect();
+  try {
+    await ensureSuppression(conn);
+  } finally {
+    conn.closeSync();
+  }
   // Read the units now: the first request should not pay for it, and a broken warehouse should fail here.
   const units = await unitDirectory(w);
 

@@ -45,7 +45,7 @@ export interface Ask {
 }
 
 function suppressionFor(a: Ask): ViewerSuppression {
-  return new ViewerSuppression({ w: a.w, dir: a.dir, cache: a.cache });
+  return new ViewerSuppression({ w: a.w, cache: a.cache });
 }
 
 function status(indicator: Indicator, value: number | null): Status {
@@ -82,8 +82,6 @@ export async function kpis(
   );
   const [cells, reported] = await Promise.all([req.read(), leafReportsComplete(a, unit, period)]);
   const viewer = suppressionFor(a);
-  if (indicators.some((i) => appliesTo(a.principal.role, i)))
-    await viewer.prepare(earlier ? [period, earlier] : [period]);
   return Promise.all(
     indicators.map(async (indicator, k) => {
       const now = plans[k].now(cells);
@@ -137,7 +135,6 @@ export async function trend(
   const measures = plans.map((plan) => plan(cells));
   const hide = appliesTo(a.principal.role, indicator);
   const viewer = suppressionFor(a);
-  if (hide) await viewer.prepare(periods);
   // Each point as its year's pattern decides (api/aggregate/withheld.ts), as kpi and breakdown show it too.
   const suppressed = await Promise.all(periods.map((p) => hide && viewer.withheld(indicator, unit, p, by)));
   return periods.map((period, i) => ({
