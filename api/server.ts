@@ -11,7 +11,9 @@
  *
  * Loads happen only in this process while it serves: DuckDB's file lock keeps other writers out (`pcmbn etl load`
  * elsewhere stops with "in use"). A load commits between requests (`holdReaders()`, api/loadGate.ts) and clears
- * the result cache as it lets them go, so an answer is wholly from before a load or wholly from after it.
+ * the result and response caches as it lets them go, so an answer is wholly from before a load or wholly from after
+ * it. A query asked again by the same role and scope is answered whole from the response cache
+ * (api/responseCache.ts), without executing GraphQL.
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -54,7 +56,8 @@ import {
   stringLimit,
 } from './graphql/limits.ts';
 import { buildApiSchema } from './graphql/schema.ts';
-import { cacheStats, metricsPlugin, recordRefusal, registry } from './metrics.ts';
+import { cacheStats, metricsPlugin, recordRefusal, registry, responseCacheStats } from './metrics.ts';
+import { ResponseCache } from './responseCache.ts';
 import { createRequestContext, type RequestContext } from './request.ts';
 import { dashboardPage } from '../dashboards/page/serve.ts';
 import { workbench } from '../dashboards/workbench/serve.ts';
@@ -79,6 +82,8 @@ export interface ServerOptions {
   maxAnswerBytes?: number;
   /** How long a load waits for the requests in flight before it goes ahead; default twice the query timeout. */
   loadWaitMs?: number;
+  /** The bytes of whole answers kept for repeated queries (api/responseCache.ts); default 64 MiB, 0 keeps none. */
+  responseCacheBytes?: number;
 }
 
 export interface RunningServer {
@@ -123,6 +128,7 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
   const timeoutMs = o.queryTimeoutMs ?? queryTimeoutMs();
   const log = o.log ?? ((line: string) => console.error(line));
   const cache = new LruResultCache(undefined, cacheStats);
+  const responses = new ResponseCache(o.responseCacheBytes, responseCacheStats);
   // A warehouse from before the load-time suppression pattern, or made under another threshold, gets its pattern
   // now: viewers' answers only look it up.
   const conn = await w.connect();
@@ -159,6 +165,8 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
       // A browser at /graphql gets our own workbench (dashboards/workbench/): Apollo's page loads code from its CDN.
       ApolloServerPluginLandingPageDisabled(),
       metricsPlugin<RequestContext>(),
+      // After the metrics: a hit is counted and timed like any request.
+      ...(o.responseCacheBytes === 0 ? [] : [responses.plugin<RequestContext>((c) => c.principal)]),
       {
         async requestDidStart() {
           return {
@@ -346,11 +354,15 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
     url: `${origin}/graphql`,
     origin,
     port,
-    invalidate: () => cache.clear(),
+    invalidate: () => {
+      cache.clear();
+      responses.clear();
+    },
     holdReaders: async () => {
       const release = await gate.hold(loadWaitMs);
       return () => {
         cache.clear();
+        responses.clear();
         release();
       };
     },
