@@ -55,7 +55,10 @@ const K_VALUE = String(SUPPRESSION_K);
  */
 export async function refreshSuppression(conn: DuckDBConnection, years: readonly number[] | string): Promise<void> {
   const stored = await run(conn, builder.selectFrom('meta').select('value').where('key', '=', 'suppression_k'));
-  if (stored[0]?.value !== K_VALUE) return rebuild(conn);
+  if (stored[0]?.value !== K_VALUE) {
+    await rebuild(conn);
+    return;
+  }
   const listed =
     typeof years === 'string'
       ? (await run(conn, builder.selectFrom(sql.table(years).as('y')).select(sql<number>`year`.as('year')))).map(
@@ -74,15 +77,16 @@ export async function ensureSuppression(conn: DuckDBConnection): Promise<boolean
   if (stored[0]?.value === K_VALUE) return false;
   await runRows(conn, 'BEGIN TRANSACTION');
   try {
-    await rebuild(conn);
-    // Viewers' answers change: caches keyed on the data version must not serve the old ones.
-    await run(
-      conn,
-      builder
-        .updateTable('meta')
-        .set({ value: sql<string>`(value::BIGINT + 1)::VARCHAR` })
-        .where('key', '=', 'data_version'),
-    );
+    // Viewers' answers may change: caches keyed on the data version must not serve the old ones. An empty
+    // warehouse has no answer to change, and keeps its version.
+    if (await rebuild(conn))
+      await run(
+        conn,
+        builder
+          .updateTable('meta')
+          .set({ value: sql<string>`(value::BIGINT + 1)::VARCHAR` })
+          .where('key', '=', 'data_version'),
+      );
     await runRows(conn, 'COMMIT');
   } catch (e) {
     await runRows(conn, 'ROLLBACK').catch(() => undefined);
@@ -91,7 +95,12 @@ export async function ensureSuppression(conn: DuckDBConnection): Promise<boolean
   return true;
 }
 
-async function rebuild(conn: DuckDBConnection): Promise<void> {
+/** Recomputes every year's pattern; returns whether there was any pattern before or after. */
+async function rebuild(conn: DuckDBConnection): Promise<boolean> {
+  const [before] = await run(
+    conn,
+    builder.selectFrom('suppression_shown').select((eb) => eb.fn.countAll<number>().as('n')),
+  );
   await run(conn, builder.deleteFrom('suppression_shown'));
   const years = await run(
     conn,
@@ -102,7 +111,7 @@ async function rebuild(conn: DuckDBConnection): Promise<void> {
       .distinct()
       .where('periods.type', '=', 'year'),
   );
-  await write(
+  const written = await write(
     conn,
     years.map((y) => y.year),
   );
@@ -113,10 +122,12 @@ async function rebuild(conn: DuckDBConnection): Promise<void> {
       .values({ key: 'suppression_k', value: K_VALUE })
       .onConflict((oc) => oc.column('key').doUpdateSet({ value: K_VALUE })),
   );
+  return written > 0 || before.n > 0;
 }
 
-async function write(conn: DuckDBConnection, years: number[]): Promise<void> {
-  if (!years.length) return;
+/** Recomputes the pattern of `years`; returns the number of shown figures written. */
+async function write(conn: DuckDBConnection, years: number[]): Promise<number> {
+  if (!years.length) return 0;
   await run(conn, builder.deleteFrom('suppression_shown').where('year', 'in', years));
   const units = await run(
     conn,
@@ -181,4 +192,5 @@ async function write(conn: DuckDBConnection, years: number[]): Promise<void> {
   // A few hundred rows a year: a handful of statements, well within the parameters one statement takes.
   for (let i = 0; i < rows.length; i += 1000)
     await run(conn, builder.insertInto('suppression_shown').values(rows.slice(i, i + 1000)));
+  return rows.length;
 }
