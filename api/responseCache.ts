@@ -32,7 +32,7 @@ export class ResponseCache {
     private readonly stats?: CacheStats,
   ) {
     // An answer larger than the whole cache is sent and not kept.
-    this.answers = new LRUCache({ maxSize: maxBytes, sizeCalculation: (h) => resultBytes(h.data) });
+    this.answers = new LRUCache({ maxSize: Math.max(1, maxBytes), sizeCalculation: (h) => resultBytes(h.data) });
   }
 
   get bytes(): number {

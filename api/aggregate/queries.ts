@@ -207,6 +207,13 @@ export async function breakdown(
  * in force then. (Today's units before the reform are judged by the partial flag alone.)
  */
 async function leafReportsComplete(a: Ask, unit: UnitRow, period: Period): Promise<boolean> {
+  // Every kpi of a dashboard asks it for the same unit and period: counted once per load (the cache is cleared by
+  // each), not once per request.
+  const key = `complete\u0000${unit.unit_id}\u0000${period.id}`;
+  return a.cache ? a.cache.get(key, () => countLeafReports(a, unit, period)) : countLeafReports(a, unit, period);
+}
+
+async function countLeafReports(a: Ask, unit: UnitRow, period: Period): Promise<boolean> {
   const inForce = (u: UnitRow) =>
     (u.valid_from === null || u.valid_from <= period.end) && (u.valid_to === null || u.valid_to >= period.start);
   if (!inForce(unit)) return true;
