@@ -11,11 +11,19 @@
  */
 import { createHash } from 'node:crypto';
 import type { ApolloServerPlugin, GraphQLRequestContext } from '@apollo/server';
+import type { RequestHandler, Response } from 'express';
 import { LRUCache } from 'lru-cache';
 import type { Principal } from './context.ts';
 import { type CacheStats, resultBytes } from './cache.ts';
 
 export const DEFAULT_RESPONSE_CACHE_BYTES = 64 * 1024 * 1024;
+
+/** What an answer depends on: the request as Apollo's response-cache plugin keys it, and who asks. */
+function keyFor(query: unknown, operationName: unknown, variables: unknown, who: Principal): string {
+  return createHash('sha256')
+    .update(JSON.stringify([query ?? null, operationName ?? null, variables ?? {}, who.role, who.unitId]))
+    .digest('base64');
+}
 
 interface Held {
   data: Record<string, unknown>;
@@ -44,22 +52,27 @@ export class ResponseCache {
     this.answers.clear();
   }
 
+  /**
+   * Answers a repeated POST before Apollo runs at all (no parsing, no plugins): a held answer was given to the same
+   * text, variables, role and scope, so it passed the same validation and limits. A miss goes on to Apollo, whose
+   * plugin counts it and keeps the answer. GETs go through Apollo (and its CSRF checks) every time.
+   */
+  middleware(principalOf: (res: Response) => Principal | undefined): RequestHandler {
+    return (req, res, next) => {
+      const body = req.body as { query?: unknown; operationName?: unknown; variables?: unknown } | undefined;
+      const principal = principalOf(res);
+      if (req.method !== 'POST' || typeof body?.query !== 'string' || !principal) return next();
+      const held = this.answers.get(keyFor(body.query, body.operationName, body.variables, principal));
+      if (!held) return next();
+      this.stats?.hit();
+      res.set('age', String(Math.floor((Date.now() - held.at) / 1000))).json({ data: held.data });
+    };
+  }
+
   /** The plugin answering from the cache; `principalOf` tells who asked from the request's context. */
   plugin<T extends object>(principalOf: (context: T) => Principal): ApolloServerPlugin<T> {
-    const keyOf = (rc: GraphQLRequestContext<T>) => {
-      const { role, unitId } = principalOf(rc.contextValue);
-      return createHash('sha256')
-        .update(
-          JSON.stringify([
-            rc.request.query ?? null,
-            rc.request.operationName ?? null,
-            rc.request.variables ?? {},
-            role,
-            unitId,
-          ]),
-        )
-        .digest('base64');
-    };
+    const keyOf = (rc: GraphQLRequestContext<T>) =>
+      keyFor(rc.request.query, rc.request.operationName, rc.request.variables, principalOf(rc.contextValue));
     return {
       requestDidStart: async () => {
         const generation = this.generation;

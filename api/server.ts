@@ -296,7 +296,14 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
       res.getHeader('x-request-id') as string,
     );
   const beforeApollo = [express.json({ limit: MAX_BODY_BYTES }), authenticateRequest, oneOperation, takeTurn];
-  app.use('/graphql', ...beforeApollo, expressMiddleware(apollo, { context: ({ res }) => contextFor(res) }));
+  const fromCache =
+    o.responseCacheBytes === 0 ? [] : [responses.middleware((res) => res.locals.principal as Principal | undefined)];
+  app.use(
+    '/graphql',
+    ...beforeApollo,
+    ...fromCache,
+    expressMiddleware(apollo, { context: ({ res }) => contextFor(res) }),
+  );
   // The same answer as a file: same key check, limits, turn and context as /graphql (api/export/route.ts).
   app.post('/export', ...beforeApollo, exportAnswers(apollo, schema, contextFor));
 

@@ -1,7 +1,7 @@
 /**
  * The whole-response cache (api/responseCache.ts) over real HTTP: a query asked again with the same variables by
  * the same role and scope is answered without executing GraphQL (counted as a hit at /metrics, with an `age`
- * header); another role, scope or variables is asked afresh; a committed load empties it; errors are not kept; and
+ * header): a POST before Apollo runs, a GET by Apollo's plugin; another role, scope or variables is asked afresh; a committed load empties it; errors are not kept; and
  * it holds no more bytes than it is given.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -73,6 +73,24 @@ describe('the whole-response cache', () => {
     expect(first.body.data.hotline).toEqual({ value: 10 });
     const again = await ask(tokens.viewer, vars);
     expect(again).toEqual({ hit: true, body: first.body });
+  });
+
+  it('answers a repeated GET from the cache too, through Apollo', async () => {
+    const url = new URL(server.url);
+    url.searchParams.set('query', KPI);
+    url.searchParams.set('variables', JSON.stringify({ unit: 'VN', period: '2025' }));
+    const get = async () => {
+      const before = await lookups();
+      const res = await fetch(url, {
+        headers: { authorization: `Bearer ${tokens.analyst}`, 'apollo-require-preflight': 'true' },
+      });
+      const after = await lookups();
+      return { hit: after.hit - before.hit === 1, age: res.headers.has('age'), body: await res.json() };
+    };
+    const first = await get();
+    expect(first).toMatchObject({ hit: false, age: false });
+    expect(first.body.errors).toBeUndefined();
+    expect(await get()).toEqual({ hit: true, age: true, body: first.body });
   });
 
   it('keys on role, scope and variables: each is asked afresh once', async () => {
