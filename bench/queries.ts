@@ -11,6 +11,7 @@
  * - Warm: the same requests again and again on the last server (answered from its result cache).
  * - An operation of several requests (the overview) sends them all at once; its time is until the last answer.
  */
+import { readFileSync } from 'node:fs';
 import { DuckDBInstance } from '@duckdb/node-api';
 import autocannon from 'autocannon';
 import { GraphQLClient, problem } from './http.ts';
@@ -25,6 +26,7 @@ import {
   type ViewerPattern,
 } from './figures.ts';
 import { sqlFor, type SqlPlan } from './sql.ts';
+import { traceProfile } from './load.ts';
 import { type Server, startServer } from './proc.ts';
 import { round, time, timing, type Timing } from './stats.ts';
 
@@ -282,4 +284,38 @@ export async function hammer(
     errors: result.errors,
     timeouts: result.timeouts,
   };
+}
+
+/** The SQL statements of one cold pass, slowest first, and the time each operation took in it. */
+export interface ColdProfile {
+  role: Role;
+  ms: Record<string, number>;
+  statements: ReturnType<typeof traceProfile>;
+}
+
+/**
+ * The profile of the cold misses: one more server, with `PCMBN_TRACE=1` (a line per SQL statement in its log),
+ * warmed up as the cold runs are, then each operation asked once; its statements summed by text.
+ */
+export async function profileCold(
+  ops: Operation[],
+  o: { env: Record<string, string | undefined>; role: Role; token: string; log: string },
+): Promise<ColdProfile> {
+  const server = await startServer({ env: { ...o.env, PCMBN_TRACE: '1' }, log: o.log });
+  try {
+    const client = new GraphQLClient(server.url, o.token);
+    for (const op of ops) await ask(client, op, op.warmup);
+    const from = readFileSync(o.log, 'utf8').length;
+    const ms: Record<string, number> = {};
+    let total = 0;
+    for (const op of ops) {
+      const t = await ask(client, op);
+      ms[op.id] = round(t.ms);
+      total += t.ms;
+    }
+    client.close();
+    return { role: o.role, ms, statements: traceProfile(readFileSync(o.log, 'utf8').slice(from), total) };
+  } finally {
+    await server.stop();
+  }
 }

@@ -6,7 +6,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { FloorFigures, LoadFigures, SampleFigures } from './load.ts';
 import type { Machine, Versions } from './machine.ts';
-import type { ThroughputFigures } from './queries.ts';
+import type { ColdProfile, ThroughputFigures } from './queries.ts';
 import type { Timing } from './stats.ts';
 
 /** The API's side of a query for one role's key. */
@@ -70,6 +70,8 @@ export interface Results {
   /** `pcmbn --version`, spawn to exit. */
   cliStartMs: Timing;
   targets: Target[];
+  /** For each key that missed a query target: a traced cold pass, its slowest SQL statements. */
+  coldProfiles: ColdProfile[];
   checks: { apiEqualsSql: boolean; mismatches: number };
   durationMs: number;
 }
@@ -90,7 +92,7 @@ export const bytes = (n: number) => (n >= GiB ? `${(n / GiB).toFixed(2)} GiB` : 
 const times = (x: number) => `${x >= 10 ? x.toFixed(0) : x.toFixed(1)}×`;
 
 /** The benchmark's targets, judged. Load time is a target of the national sample only. */
-export function judge(r: Omit<Results, 'targets' | 'checks' | 'durationMs'>): Target[] {
+export function judge(r: Omit<Results, 'targets' | 'coldProfiles' | 'checks' | 'durationMs'>): Target[] {
   const out: Target[] = [];
   const atLeast = (id: string, what: string, actual: number, target: number, show: (n: number) => string) =>
     out.push({
@@ -301,6 +303,23 @@ export function markdown(r: Results): string {
       `${throughput('viewer')}; ${throughput('analyst')}; ` +
       'autocannon runs in the benchmark process, on the same cores as the server.',
   );
+  for (const p of r.coldProfiles ?? []) {
+    const total = Object.values(p.ms).reduce((a, b) => a + b, 0);
+    lines.push('');
+    lines.push(
+      `Profile of the misses, ${p.role} key: one traced cold pass (${ms(total)}: ` +
+        `${Object.entries(p.ms)
+          .map(([id, t]) => `${id} ${ms(t)}`)
+          .join(', ')}); its slowest SQL statements:`,
+    );
+    lines.push('');
+    lines.push('| statement | total | count | share of the pass |');
+    lines.push('| --- | --- | --- | --- |');
+    for (const x of p.statements.slice(0, 8))
+      lines.push(
+        `| \`${x.statement.replaceAll('|', '\\|')}\` | ${ms(x.ms)} | ${x.count} | ${(x.share * 100).toFixed(0)} % |`,
+      );
+  }
   return lines.join('\n') + '\n';
 }
 

@@ -26,7 +26,7 @@ import { floor, load, sample, traceProfile } from './load.ts';
 import { machine, versions } from './machine.ts';
 import { operations } from './ops.ts';
 import { projectRoot, runPcmbn } from './proc.ts';
-import { type ApiRun, type Role, timeApi, timeSql } from './queries.ts';
+import { type ApiRun, type ColdProfile, profileCold, type Role, timeApi, timeSql } from './queries.ts';
 import { bytes, judge, markdown, ms, type QueryResult, type Results, updateReadme } from './report.ts';
 import { round, timing } from './stats.ts';
 
@@ -256,9 +256,29 @@ async function main(): Promise<number> {
     },
     cliStartMs,
   };
+  // The profile of each miss: where the time of a cold pass goes, for each key whose query targets were missed.
+  const targets = judge(partial);
+  const coldProfiles: ColdProfile[] = [];
+  for (const role of ROLES) {
+    const missed = targets.some(
+      (t) => t.met === false && /^(cold|warm)-|^first-|^cold-overview-|^throughput/.test(t.id) && t.id.includes(role),
+    );
+    const first = role === 'viewer' && targets.some((t) => t.met === false && t.id.startsWith('first-'));
+    if (!missed && !first) continue;
+    coldProfiles.push(
+      await profileCold(ops, {
+        env: { PCMBN_DB: dbPath },
+        role,
+        token: tokens[role],
+        log: join(work, `trace-${role}.log`),
+      }),
+    );
+    log(`   profile of the ${role} key's cold pass: ${join(work, `trace-${role}.log`)}`);
+  }
   const results: Results = {
     ...partial,
-    targets: judge(partial),
+    coldProfiles,
+    targets,
     checks: { apiEqualsSql: mismatches === 0, mismatches },
     durationMs: round(performance.now() - started, 0),
   };
