@@ -313,7 +313,7 @@ export function markdown(r: Results): string {
           .join(', ')}); its slowest SQL statements:`,
     );
     lines.push('');
-    lines.push('| statement | total | count | share of the pass |');
+    lines.push("| statement | total | count | ÷ the pass's wall time (statements in parallel overlap) |");
     lines.push('| --- | --- | --- | --- |');
     for (const x of p.statements.slice(0, 8))
       lines.push(
