@@ -142,11 +142,13 @@ export function judge(r: Omit<Results, 'targets' | 'coldProfiles' | 'checks' | '
   for (const role of ROLES)
     for (const q of r.queries) {
       const x = q[role];
+      // A request within 5 ms; an operation of several requests at once (the overview) within its SQL's time.
+      const cap = q.requests === 1 ? 5 : Infinity;
       atMost(
         `warm-${role}-${q.id}`,
-        `${q.id}, ${role}: warm median ≤ 2 × SQL + 2 ms and ≤ 5 ms`,
+        `${q.id}, ${role}: warm median ≤ 2 × SQL + 2 ms${q.requests === 1 ? ' and ≤ 5 ms' : ''}`,
         x.apiWarmMs.median,
-        Math.min(5, 2 * q.sqlMs.median + 2),
+        Math.min(cap, 2 * q.sqlMs.median + 2),
         ms,
       );
       atMost(
@@ -250,7 +252,7 @@ export function markdown(r: Results): string {
     );
   };
   for (const role of ROLES) {
-    summary(`Warm queries within 2 × SQL + 2 ms and 5 ms (median), ${role} key`, `warm-${role}-`);
+    summary(`Warm queries within 2 × SQL + 2 ms, one request within 5 ms (median), ${role} key`, `warm-${role}-`);
     summary(`Cold queries within 5 × SQL (median), ${role} key`, `cold-${role}-`);
   }
   row(find('first-kpis'));
