@@ -17,6 +17,7 @@ const E2E = [
   'test/api/server.test.ts',
   'test/api/suppression-combined.test.ts',
   'test/api/suppression-deduction.test.ts',
+  'test/api/suppression-lookup.test.ts',
   'test/api/template.test.ts',
   'test/bench/bench.test.ts',
   'test/dashboards/build.test.ts',

@@ -1,6 +1,6 @@
 /**
  * Prometheus metrics, served at `GET /metrics`: GraphQL requests (count and latency by operation name and
- * outcome), requests refused before GraphQL (401, 400, 413), the result cache, ETL loads, and Node's defaults.
+ * outcome), requests refused before GraphQL (401, 400, 413), the result and response caches, ETL loads, and Node's defaults.
  * One registry per process; every server of the process reports into it.
  */
 import type { ApolloServerPlugin } from '@apollo/server';
@@ -36,6 +36,13 @@ const refused = new Counter({
 const cacheLookups = new Counter({
   name: 'pcmbn_result_cache_lookups_total',
   help: 'Result cache look-ups by result (hit or miss)',
+  labelNames: ['result'] as const,
+  registers: [registry],
+});
+
+const responseCacheLookups = new Counter({
+  name: 'pcmbn_response_cache_lookups_total',
+  help: 'Whole-response cache look-ups by result (hit: answered without executing GraphQL, or miss)',
   labelNames: ['result'] as const,
   registers: [registry],
 });
@@ -83,6 +90,11 @@ export function recordRefusal(
 export const cacheStats = {
   hit: () => cacheLookups.inc({ result: 'hit' }),
   miss: () => cacheLookups.inc({ result: 'miss' }),
+};
+
+export const responseCacheStats = {
+  hit: () => responseCacheLookups.inc({ result: 'hit' }),
+  miss: () => responseCacheLookups.inc({ result: 'miss' }),
 };
 
 /**

@@ -11,7 +11,9 @@
  *
  * Loads happen only in this process while it serves: DuckDB's file lock keeps other writers out (`pcmbn etl load`
  * elsewhere stops with "in use"). A load commits between requests (`holdReaders()`, api/loadGate.ts) and clears
- * the result cache as it lets them go, so an answer is wholly from before a load or wholly from after it.
+ * the result and response caches as it lets them go, so an answer is wholly from before a load or wholly from after
+ * it. A query asked again by the same role and scope is answered whole from the response cache
+ * (api/responseCache.ts), without executing GraphQL.
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -22,6 +24,7 @@ import { expressMiddleware } from '@as-integrations/express5';
 import express, { type ErrorRequestHandler, type RequestHandler, type Response } from 'express';
 import { GraphQLError, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import type { Warehouse } from '../schema/warehouse.ts';
+import { ensureSuppression } from '../etl/marts/suppression.ts';
 import { authenticate } from './auth/keys.ts';
 import { LruResultCache } from './cache.ts';
 import { LoadGate } from './loadGate.ts';
@@ -53,7 +56,8 @@ import {
   stringLimit,
 } from './graphql/limits.ts';
 import { buildApiSchema } from './graphql/schema.ts';
-import { cacheStats, metricsPlugin, recordRefusal, registry } from './metrics.ts';
+import { cacheStats, metricsPlugin, recordRefusal, registry, responseCacheStats } from './metrics.ts';
+import { ResponseCache } from './responseCache.ts';
 import { createRequestContext, type RequestContext } from './request.ts';
 import { dashboardPage } from './pages/dashboard.ts';
 import { workbench } from './pages/workbench.ts';
@@ -78,6 +82,8 @@ export interface ServerOptions {
   maxAnswerBytes?: number;
   /** How long a load waits for the requests in flight before it goes ahead; default twice the query timeout. */
   loadWaitMs?: number;
+  /** The bytes of whole answers kept for repeated queries (api/responseCache.ts); default 64 MiB, 0 keeps none. */
+  responseCacheBytes?: number;
 }
 
 export interface RunningServer {
@@ -122,6 +128,15 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
   const timeoutMs = o.queryTimeoutMs ?? queryTimeoutMs();
   const log = o.log ?? ((line: string) => console.error(line));
   const cache = new LruResultCache(undefined, cacheStats);
+  const responses = new ResponseCache(o.responseCacheBytes, responseCacheStats);
+  // A warehouse from before the load-time suppression pattern, or made under another threshold, gets its pattern
+  // now: viewers' answers only look it up.
+  const conn = await w.connect();
+  try {
+    await ensureSuppression(conn);
+  } finally {
+    conn.closeSync();
+  }
   // Read the units now: the first request should not pay for it, and a broken warehouse should fail here.
   const units = await unitDirectory(w);
 
@@ -150,6 +165,8 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
       // A browser at /graphql gets our own workbench (dashboards/workbench/): Apollo's page loads code from its CDN.
       ApolloServerPluginLandingPageDisabled(),
       metricsPlugin<RequestContext>(),
+      // After the metrics: a hit is counted and timed like any request.
+      ...(o.responseCacheBytes === 0 ? [] : [responses.plugin<RequestContext>((c) => c.principal)]),
       {
         async requestDidStart() {
           return {
@@ -279,7 +296,14 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
       res.getHeader('x-request-id') as string,
     );
   const beforeApollo = [express.json({ limit: MAX_BODY_BYTES }), authenticateRequest, oneOperation, takeTurn];
-  app.use('/graphql', ...beforeApollo, expressMiddleware(apollo, { context: ({ res }) => contextFor(res) }));
+  const fromCache =
+    o.responseCacheBytes === 0 ? [] : [responses.middleware((res) => res.locals.principal as Principal | undefined)];
+  app.use(
+    '/graphql',
+    ...beforeApollo,
+    ...fromCache,
+    expressMiddleware(apollo, { context: ({ res }) => contextFor(res) }),
+  );
   // The same answer as a file: same key check, limits, turn and context as /graphql (api/export/route.ts).
   app.post('/export', ...beforeApollo, exportAnswers(apollo, schema, contextFor));
 
@@ -337,11 +361,15 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
     url: `${origin}/graphql`,
     origin,
     port,
-    invalidate: () => cache.clear(),
+    invalidate: () => {
+      cache.clear();
+      responses.clear();
+    },
     holdReaders: async () => {
       const release = await gate.hold(loadWaitMs);
       return () => {
         cache.clear();
+        responses.clear();
         release();
       };
     },

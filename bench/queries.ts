@@ -11,10 +11,22 @@
  * - Warm: the same requests again and again on the last server (answered from its result cache).
  * - An operation of several requests (the overview) sends them all at once; its time is until the last answer.
  */
+import { readFileSync } from 'node:fs';
 import { DuckDBInstance } from '@duckdb/node-api';
 import autocannon from 'autocannon';
 import { GraphQLClient, problem } from './http.ts';
-import { apiFigures, compareFigures, type Figures, type Operation, sqlFigures, sqlFor, type SqlPlan } from './ops.ts';
+import type { Operation } from './asks.ts';
+import {
+  apiFigures,
+  compareFigures,
+  type Figures,
+  PUBLISHED_UNITS_SQL,
+  sqlFigures,
+  VIEWER_PATTERN_SQL,
+  type ViewerPattern,
+} from './figures.ts';
+import { sqlFor, type SqlPlan } from './sql.ts';
+import { traceProfile } from './load.ts';
 import { type Server, startServer } from './proc.ts';
 import { round, time, timing, type Timing } from './stats.ts';
 
@@ -23,6 +35,8 @@ export interface SqlSide {
   firstMs: number;
   ms: Timing;
   figures: Figures;
+  /** The same figures as a viewer key gets them: the SQL's with the load's suppression pattern applied. */
+  viewerFigures: Figures;
   rows: number;
 }
 
@@ -40,6 +54,16 @@ export async function timeSql(
   const conn = await instance.connect();
   const out = new Map<string, SqlSide>();
   try {
+    const rows = async (text: string) => (await conn.runAndReadAll(text)).getRowObjectsJS();
+    const pattern: ViewerPattern = {
+      shown: new Set((await rows(VIEWER_PATTERN_SQL)).map((r) => `${r.year}|${r.ref}|${r.code}`)),
+      units: new Map(
+        (await rows(PUBLISHED_UNITS_SQL)).map((r) => [
+          String(r.ref),
+          { level: String(r.level), hierarchy: String(r.hierarchy) },
+        ]),
+      ),
+    };
     for (const op of ops) {
       const plan = sqlFor(op.requests, today);
       const run = async () => (await conn.runAndReadAll(plan.sql)).getRowObjectsJS();
@@ -48,10 +72,19 @@ export async function timeSql(
       for (let i = 0; i < runs; i++) samples.push((await time(run)).ms);
       const figures: Figures = new Map();
       const conflicts: string[] = [];
+      const viewerFigures: Figures = new Map();
       sqlFigures(plan, first.value as Record<string, unknown>[], figures, conflicts);
+      sqlFigures(plan, first.value as Record<string, unknown>[], viewerFigures, conflicts, pattern);
       if (conflicts.length)
         throw new Error(`bench: the SQL of ${op.id} contradicts itself: ${conflicts.slice(0, 5).join('; ')}`);
-      out.set(op.id, { plan, firstMs: round(first.ms), ms: timing(samples), figures, rows: first.value.length });
+      out.set(op.id, {
+        plan,
+        firstMs: round(first.ms),
+        ms: timing(samples),
+        figures,
+        viewerFigures,
+        rows: first.value.length,
+      });
     }
   } finally {
     conn.closeSync();
@@ -87,8 +120,12 @@ export interface ApiRun {
   serverPeakRssBytes: number;
 }
 
+export type Role = 'viewer' | 'analyst';
+
 export interface ApiOptions {
   env: Record<string, string | undefined>;
+  /** Whose key `token` is: a viewer's answers are checked against the SQL with the suppression pattern applied. */
+  role: Role;
   token: string;
   log: string;
   coldRuns: number;
@@ -114,12 +151,16 @@ function check(
   op: Operation,
   answers: Awaited<ReturnType<typeof ask>>['value'],
   sql: SqlSide,
+  role: Role,
 ): { mismatches: string[]; figures: number } {
   const figures: Figures = new Map();
   const conflicts: string[] = [];
   op.requests.forEach((r, i) => apiFigures(r, answers[i].body, figures, conflicts));
   return {
-    mismatches: [...conflicts.map((c) => `API contradicts itself: ${c}`), ...compareFigures(figures, sql.figures)],
+    mismatches: [
+      ...conflicts.map((c) => `API contradicts itself: ${c}`),
+      ...compareFigures(figures, role === 'viewer' ? sql.viewerFigures : sql.figures),
+    ],
     figures: figures.size,
   };
 }
@@ -133,7 +174,7 @@ export async function timeApi(ops: Operation[], o: ApiOptions): Promise<ApiRun> 
   let peak = 0;
   let server: Server | null = null;
   const note = (op: Operation, answers: Awaited<ReturnType<typeof ask>>['value']) => {
-    const c = check(op, answers, o.sql.get(op.id)!);
+    const c = check(op, answers, o.sql.get(op.id)!, o.role);
     c.mismatches.forEach((m) => mismatches.get(op.id)!.add(m));
     figures.set(op.id, c.figures);
   };
@@ -153,7 +194,7 @@ export async function timeApi(ops: Operation[], o: ApiOptions): Promise<ApiRun> 
         note(op, value);
       }
       o.progress(
-        `  cold run ${r + 1}/${o.coldRuns}: ${ops.map((op) => `${op.id} ${cold.get(op.id)!.at(-1)!.toFixed(1)} ms`).join(', ')}`,
+        `  ${o.role} cold run ${r + 1}/${o.coldRuns}: ${ops.map((op) => `${op.id} ${cold.get(op.id)!.at(-1)!.toFixed(1)} ms`).join(', ')}`,
       );
       client.close();
       if (r < o.coldRuns - 1) {
@@ -171,11 +212,17 @@ export async function timeApi(ops: Operation[], o: ApiOptions): Promise<ApiRun> 
         last = value;
       }
       note(op, last);
-      o.progress(`  warm ${op.id}: median ${timing(warm.get(op.id)!).median.toFixed(2)} ms over ${o.warmRuns}`);
+      o.progress(
+        `  ${o.role} warm ${op.id}: median ${timing(warm.get(op.id)!).median.toFixed(2)} ms over ${o.warmRuns}`,
+      );
     }
     client.close();
 
-    const throughput = await hammer(s.url, ops, o);
+    const throughput = await hammer(
+      s.url,
+      ops.filter((op) => !op.firstAnswer),
+      o,
+    );
     peak = Math.max(peak, await s.stop());
     server = null;
     const api = new Map(
@@ -237,4 +284,38 @@ export async function hammer(
     errors: result.errors,
     timeouts: result.timeouts,
   };
+}
+
+/** The SQL statements of one cold pass, slowest first, and the time each operation took in it. */
+export interface ColdProfile {
+  role: Role;
+  ms: Record<string, number>;
+  statements: ReturnType<typeof traceProfile>;
+}
+
+/**
+ * The profile of the cold misses: one more server, with `PCMBN_TRACE=1` (a line per SQL statement in its log),
+ * warmed up as the cold runs are, then each operation asked once; its statements summed by text.
+ */
+export async function profileCold(
+  ops: Operation[],
+  o: { env: Record<string, string | undefined>; role: Role; token: string; log: string },
+): Promise<ColdProfile> {
+  const server = await startServer({ env: { ...o.env, PCMBN_TRACE: '1' }, log: o.log });
+  try {
+    const client = new GraphQLClient(server.url, o.token);
+    for (const op of ops) await ask(client, op, op.warmup);
+    const from = readFileSync(o.log, 'utf8').length;
+    const ms: Record<string, number> = {};
+    let total = 0;
+    for (const op of ops) {
+      const t = await ask(client, op);
+      ms[op.id] = round(t.ms);
+      total += t.ms;
+    }
+    client.close();
+    return { role: o.role, ms, statements: traceProfile(readFileSync(o.log, 'utf8').slice(from), total) };
+  } finally {
+    await server.stop();
+  }
 }

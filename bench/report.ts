@@ -6,28 +6,39 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { FloorFigures, LoadFigures, SampleFigures } from './load.ts';
 import type { Machine, Versions } from './machine.ts';
-import type { ThroughputFigures } from './queries.ts';
+import type { ColdProfile, ThroughputFigures } from './queries.ts';
 import type { Timing } from './stats.ts';
+
+/** The API's side of a query for one role's key. */
+export interface RoleResult {
+  apiColdMs: Timing;
+  apiWarmMs: Timing;
+  /** API median / SQL median. */
+  ratioWarm: number;
+  ratioCold: number;
+  /** Figures compared (API side), and whether they all equal the SQL's (a viewer's: with the pattern applied). */
+  figures: number;
+  agree: boolean;
+  mismatches: string[];
+}
 
 export interface QueryResult {
   id: string;
   title: string;
   origin: string;
   requests: number;
+  /** Not a dashboard request: measured for its first answer (its cold time) and left out of the throughput. */
+  firstAnswer: boolean;
   graphql: string[];
   sql: string;
   sqlRows: number;
   sqlMs: Timing & { first: number };
-  apiColdMs: Timing;
-  apiWarmMs: Timing;
-  /** API median / SQL median. */
-  ratioWarm: number;
-  ratioCold: number;
-  /** Figures compared (API side), and whether they all equal the SQL's. */
-  figures: number;
-  agree: boolean;
-  mismatches: string[];
+  viewer: RoleResult;
+  analyst: RoleResult;
 }
+
+type Role = 'viewer' | 'analyst';
+const ROLES: readonly Role[] = ['viewer', 'analyst'];
 
 export interface Target {
   id: string;
@@ -54,9 +65,13 @@ export interface Results {
   loadRatio: number;
   database: { path: string; bytes: number; walBytes: number };
   queries: QueryResult[];
-  throughput: ThroughputFigures;
+  throughput: Record<Role, ThroughputFigures>;
   memory: { loadPeakRssBytes: number; serverPeakRssBytes: number; serverStartMs: Timing };
+  /** `pcmbn --version`, spawn to exit. */
+  cliStartMs: Timing;
   targets: Target[];
+  /** For each key that missed a query target: a traced cold pass, its slowest SQL statements. */
+  coldProfiles: ColdProfile[];
   checks: { apiEqualsSql: boolean; mismatches: number };
   durationMs: number;
 }
@@ -77,7 +92,7 @@ export const bytes = (n: number) => (n >= GiB ? `${(n / GiB).toFixed(2)} GiB` : 
 const times = (x: number) => `${x >= 10 ? x.toFixed(0) : x.toFixed(1)}×`;
 
 /** The benchmark's targets, judged. Load time is a target of the national sample only. */
-export function judge(r: Omit<Results, 'targets' | 'checks' | 'durationMs'>): Target[] {
+export function judge(r: Omit<Results, 'targets' | 'coldProfiles' | 'checks' | 'durationMs'>): Target[] {
   const out: Target[] = [];
   const atLeast = (id: string, what: string, actual: number, target: number, show: (n: number) => string) =>
     out.push({
@@ -124,18 +139,67 @@ export function judge(r: Omit<Results, 'targets' | 'checks' | 'durationMs'>): Ta
       actual: `${ms(r.load.ms)} (${r.sample.scale} sample)`,
       met: null,
     });
-  for (const q of r.queries) {
-    atMost(`warm-${q.id}`, `${q.id}: warm median ≤ 2 × SQL + 2 ms`, q.apiWarmMs.median, 2 * q.sqlMs.median + 2, ms);
-    atMost(`cold-${q.id}`, `${q.id}: cold median ≤ 5 × SQL`, q.apiColdMs.median, 5 * q.sqlMs.median, ms);
+  for (const role of ROLES)
+    for (const q of r.queries) {
+      const x = q[role];
+      // A request within 5 ms; an operation of several requests at once (the overview) within its SQL's time.
+      const cap = q.requests === 1 ? 5 : Infinity;
+      atMost(
+        `warm-${role}-${q.id}`,
+        `${q.id}, ${role}: warm median ≤ 2 × SQL + 2 ms${q.requests === 1 ? ' and ≤ 5 ms' : ''}`,
+        x.apiWarmMs.median,
+        Math.min(cap, 2 * q.sqlMs.median + 2),
+        ms,
+      );
+      atMost(
+        `cold-${role}-${q.id}`,
+        `${q.id}, ${role}: cold median ≤ 5 × SQL`,
+        x.apiColdMs.median,
+        5 * q.sqlMs.median,
+        ms,
+      );
+    }
+  const first = (id: string) => r.queries.find((q) => q.id === id);
+  const kpis = first('province-victims-kpis');
+  if (kpis)
+    atMost(
+      'first-kpis',
+      "A viewer key's first kpis of two victims indicators, a province, a year",
+      kpis.viewer.apiColdMs.median,
+      100,
+      ms,
+    );
+  const trend = first('national-victims-trend');
+  if (trend)
+    atMost(
+      'first-trend',
+      "A viewer key's first monthly victims trend of VN since 2019",
+      trend.viewer.apiColdMs.median,
+      200,
+      ms,
+    );
+  const overview = first('national-overview');
+  if (overview)
+    for (const role of ROLES)
+      atMost(
+        `cold-overview-${role}`,
+        `Cold national overview ÷ hand-written SQL, ${role} key`,
+        overview[role].ratioCold,
+        1.5,
+        times,
+      );
+  for (const role of ROLES) {
+    const t = r.throughput[role];
+    atLeast(
+      `throughput-${role}`,
+      `Warm dashboard requests/s, ${t.connections} clients, ${role} key`,
+      t.requestsPerSecond,
+      2000,
+      int,
+    );
+    atMost(`throughput-p99-${role}`, `p99 latency under that load, ${role} key`, t.latencyMs.p99, 50, ms);
   }
-  atLeast(
-    'throughput',
-    `Warm dashboard requests/s, ${r.throughput.connections} clients`,
-    r.throughput.requestsPerSecond,
-    1000,
-    int,
-  );
-  atMost('throughput-p99', 'p99 latency under that load', r.throughput.latencyMs.p99, 100, ms);
+  atMost('cli-start', '`pcmbn --version`, start to exit (median)', r.cliStartMs.median, 500, ms);
   atMost('rss-server', 'Peak RSS of the server (steps 3–4)', r.memory.serverPeakRssBytes, 1.5 * GiB, bytes);
   atMost(
     'rss-load',
@@ -180,61 +244,84 @@ export function markdown(r: Results): string {
   const find = (id: string) => r.targets.find((t) => t.id === id);
   row(find('load-ratio'));
   row(find('load-time'));
-  const warm = r.targets.filter((t) => t.id.startsWith('warm-'));
-  const cold = r.targets.filter((t) => t.id.startsWith('cold-'));
-  lines.push(
-    `| Warm queries within 2 × SQL + 2 ms (median) | ${warm.filter((t) => t.met).length} of ${warm.length} | all | ${
-      warm.every((t) => t.met)
-        ? 'yes'
-        : `**no**: ${warm
-            .filter((t) => !t.met)
-            .map((t) => t.id.slice(5))
-            .join(', ')}`
-    } |`,
-  );
-  lines.push(
-    `| Cold queries within 5 × SQL (median) | ${cold.filter((t) => t.met).length} of ${cold.length} | all | ${
-      cold.every((t) => t.met)
-        ? 'yes'
-        : `**no**: ${cold
-            .filter((t) => !t.met)
-            .map((t) => t.id.slice(5))
-            .join(', ')}`
-    } |`,
-  );
-  row(find('throughput'));
-  row(find('throughput-p99'));
+  const summary = (what: string, prefix: string) => {
+    const ts = r.targets.filter((t) => t.id.startsWith(prefix));
+    const missed = ts.filter((t) => !t.met).map((t) => t.id.slice(prefix.length));
+    lines.push(
+      `| ${what} | ${ts.length - missed.length} of ${ts.length} | all | ${missed.length ? `**no**: ${missed.join(', ')}` : 'yes'} |`,
+    );
+  };
+  for (const role of ROLES) {
+    summary(`Warm queries within 2 × SQL + 2 ms, one request within 5 ms (median), ${role} key`, `warm-${role}-`);
+    summary(`Cold queries within 5 × SQL (median), ${role} key`, `cold-${role}-`);
+  }
+  row(find('first-kpis'));
+  row(find('first-trend'));
+  for (const role of ROLES) row(find(`cold-overview-${role}`));
+  for (const role of ROLES) {
+    row(find(`throughput-${role}`));
+    row(find(`throughput-p99-${role}`));
+  }
+  row(find('cli-start'));
   row(find('rss-server'));
   row(find('rss-load'));
   lines.push('');
   lines.push(
-    '| query (requests) | SQL median (first) | API warm median / p95 | API cold median / p95 | API ÷ SQL warm, cold ' +
-      '| warm target | cold target | same numbers |',
+    '| query (requests) | key | SQL median (first) | API warm median / p95 | API cold median / p95 | API ÷ SQL warm, ' +
+      'cold | warm target | cold target | same numbers |',
   );
-  lines.push('| --- | --- | --- | --- | --- | --- | --- | --- |');
-  for (const q of r.queries) {
-    const w = find(`warm-${q.id}`)!;
-    const c = find(`cold-${q.id}`)!;
-    lines.push(
-      `| ${q.id} (${q.requests}) | ${ms(q.sqlMs.median)} (${ms(q.sqlMs.first)}) | ${ms(q.apiWarmMs.median)} / ` +
-        `${ms(q.apiWarmMs.p95)} | ` +
-        (`${ms(q.apiColdMs.median)} / ${ms(q.apiColdMs.p95)} | ${q.ratioWarm.toFixed(2)}, ${q.ratioCold.toFixed(1)} ` +
-          `| ${w.target}: ${mark(w)} | ${c.target}: ${mark(c)} | `) +
-        `${q.agree ? `yes (${int(q.figures)} figures)` : `**no** (${q.mismatches.length})`} |`,
-    );
-  }
-  const t = r.throughput;
+  lines.push('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+  for (const q of r.queries)
+    for (const role of ROLES) {
+      const x = q[role];
+      const w = find(`warm-${role}-${q.id}`)!;
+      const c = find(`cold-${role}-${q.id}`)!;
+      lines.push(
+        `| ${q.id} (${q.requests}) | ${role} | ${ms(q.sqlMs.median)} (${ms(q.sqlMs.first)}) | ` +
+          `${ms(x.apiWarmMs.median)} / ${ms(x.apiWarmMs.p95)} | ` +
+          (`${ms(x.apiColdMs.median)} / ${ms(x.apiColdMs.p95)} | ${x.ratioWarm.toFixed(2)}, ` +
+            `${x.ratioCold.toFixed(1)} | ${w.target}: ${mark(w)} | ${c.target}: ${mark(c)} | `) +
+          `${x.agree ? `yes (${int(x.figures)} figures)` : `**no** (${x.mismatches.length})`} |`,
+      );
+    }
   lines.push('');
-  const coldRuns = r.queries[0]?.apiColdMs.n ?? 0;
+  const coldRuns = r.queries[0]?.viewer.apiColdMs.n ?? 0;
+  const throughput = (role: Role) => {
+    const t = r.throughput[role];
+    return (
+      `${role} key: ${int(t.requests)} answered, p50 ${ms(t.latencyMs.p50)}, p99 ${ms(t.latencyMs.p99)}, max ` +
+      `${ms(t.latencyMs.max)}, ${t.non2xx} non-2xx, ${t.errors} errors`
+    );
+  };
+  const t = r.throughput.viewer;
   lines.push(
-    `Warm runs: ${r.queries[0]?.apiWarmMs.n ?? 0} per query; cold: ${coldRuns} server restarts (server ready in ` +
-      `${ms(r.memory.serverStartMs.median)}${coldRuns < 20 ? `; the p95 of ${coldRuns} runs is the slowest` : ''}); ` +
-      (`SQL: ${r.queries[0]?.sqlMs.n ?? 0} runs. Throughput: ${t.connections} connections for ${t.durationS} s ` +
-        `cycling through the ${t.requestsPerRound} requests above, `) +
-      (`${int(t.requests)} answered, p50 ${ms(t.latencyMs.p50)}, p99 ${ms(t.latencyMs.p99)}, max ` +
-        `${ms(t.latencyMs.max)}, ${t.non2xx} non-2xx, ${t.errors} errors; `) +
+    `Warm runs: ${r.queries[0]?.viewer.apiWarmMs.n ?? 0} per query and key; cold: ${coldRuns} server restarts per ` +
+      `key (server ready in ${ms(r.memory.serverStartMs.median)}` +
+      `${coldRuns < 20 ? `; the p95 of ${coldRuns} runs is the slowest` : ''}), a restart emptying the caches as ` +
+      `a load does; the first answers are the cold ones. ` +
+      (`SQL: ${r.queries[0]?.sqlMs.n ?? 0} runs; a viewer's figures are the SQL's with the load's suppression ` +
+        `pattern (suppression_shown) applied. Throughput: ${t.connections} connections for ${t.durationS} s ` +
+        `cycling through the ${t.requestsPerRound} dashboard requests, `) +
+      `${throughput('viewer')}; ${throughput('analyst')}; ` +
       'autocannon runs in the benchmark process, on the same cores as the server.',
   );
+  for (const p of r.coldProfiles ?? []) {
+    const total = Object.values(p.ms).reduce((a, b) => a + b, 0);
+    lines.push('');
+    lines.push(
+      `Profile of the misses, ${p.role} key: one traced cold pass (${ms(total)}: ` +
+        `${Object.entries(p.ms)
+          .map(([id, t]) => `${id} ${ms(t)}`)
+          .join(', ')}); its slowest SQL statements:`,
+    );
+    lines.push('');
+    lines.push("| statement | total | count | ÷ the pass's wall time (statements in parallel overlap) |");
+    lines.push('| --- | --- | --- | --- |');
+    for (const x of p.statements.slice(0, 8))
+      lines.push(
+        `| \`${x.statement.replaceAll('|', '\\|')}\` | ${ms(x.ms)} | ${x.count} | ${(x.share * 100).toFixed(0)} % |`,
+      );
+  }
   return lines.join('\n') + '\n';
 }
 

@@ -6,6 +6,7 @@
  * Values come back JSON-safe, converted once here rather than in every resolver: BIGINT and DECIMAL as numbers,
  * DATE as `YYYY-MM-DD`, TIMESTAMP as ISO strings.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { DuckDBConnection, DuckDBInstance, DuckDBValue } from '@duckdb/node-api';
 import {
   CompiledQuery,
@@ -40,13 +41,28 @@ export function toJsValue(value: unknown, typeName: string): unknown {
 /** Runs one statement and returns its rows as plain objects. Shared by the Kysely driver and raw bulk SQL. */
 const TRACE = Boolean(process.env.PCMBN_TRACE);
 
+/**
+ * The connections running a caller's statements, and how many each: whoever runs work inside
+ * `runningStatements.run(map, …)` can interrupt them (a request past its deadline: api/graphql/limits.ts).
+ */
+export const runningStatements = new AsyncLocalStorage<Map<DuckDBConnection, number>>();
+
 export async function runRows<R = Record<string, unknown>>(
   conn: DuckDBConnection,
   sql: string,
   params: readonly unknown[] = [],
 ): Promise<{ rows: R[]; changed: number }> {
   const started = TRACE ? performance.now() : 0;
-  const result = await conn.runAndReadAll(sql, params.length ? (params as DuckDBValue[]) : undefined);
+  const running = runningStatements.getStore();
+  running?.set(conn, (running.get(conn) ?? 0) + 1);
+  let result;
+  try {
+    result = await conn.runAndReadAll(sql, params.length ? (params as DuckDBValue[]) : undefined);
+  } finally {
+    const left = (running?.get(conn) ?? 1) - 1;
+    if (left) running!.set(conn, left);
+    else running?.delete(conn);
+  }
   // PCMBN_TRACE=1 prints every statement's time to stderr: the first tool when a load or a query is slow.
   if (TRACE)
     process.stderr.write(

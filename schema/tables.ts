@@ -163,6 +163,16 @@ export interface RollupTable {
   partial: boolean;
 }
 
+/**
+ * The viewers' suppression pattern (etl/marts/suppression.ts): the units whose yearly total of a victims count
+ * (`series`, as in the roll-up) a viewer gets for `year`. Every other figure of those counts is withheld from them.
+ */
+export interface SuppressionShownTable {
+  year: number;
+  series: number;
+  unit_id: number;
+}
+
 export interface MetaTable {
   key: string;
   value: string;
@@ -182,4 +192,5 @@ export interface Database {
   meta: MetaTable;
   api_keys: ApiKeysTable;
   rollup: RollupTable;
+  suppression_shown: SuppressionShownTable;
 }

@@ -43,7 +43,7 @@ export interface Ask {
 }
 
 function suppressionFor(a: Ask): ViewerSuppression {
-  return new ViewerSuppression({ w: a.w, dir: a.dir, cache: a.cache });
+  return new ViewerSuppression({ w: a.w, cache: a.cache });
 }
 
 /**
@@ -74,8 +74,6 @@ export async function kpis(
   );
   const [cells, reported] = await Promise.all([req.read(), leafReportsComplete(a, unit, period)]);
   const viewer = suppressionFor(a);
-  if (indicators.some((i) => appliesTo(a.principal.role, i)))
-    await viewer.prepare(earlier ? [period, earlier] : [period]);
   return Promise.all(
     indicators.map(async (indicator, k) => {
       const now = plans[k].now(cells);
@@ -129,7 +127,6 @@ export async function trend(
   const measures = plans.map((plan) => plan(cells));
   const hide = appliesTo(a.principal.role, indicator);
   const viewer = suppressionFor(a);
-  if (hide) await viewer.prepare(periods);
   // Each point as its year's pattern decides (api/aggregate/withheld.ts), as kpi and breakdown show it too.
   const suppressed = await Promise.all(periods.map((p) => hide && viewer.withheld(indicator, unit, p, by)));
   return periods.map((period, i) => ({
@@ -202,6 +199,13 @@ export async function breakdown(
  * in force then. (Today's units before the reform are judged by the partial flag alone.)
  */
 async function leafReportsComplete(a: Ask, unit: UnitRow, period: Period): Promise<boolean> {
+  // Every kpi of a dashboard asks it for the same unit and period: counted once per load (the cache is cleared by
+  // each), not once per request.
+  const key = `complete\u0000${unit.unit_id}\u0000${period.id}`;
+  return a.cache ? a.cache.get(key, () => countLeafReports(a, unit, period)) : countLeafReports(a, unit, period);
+}
+
+async function countLeafReports(a: Ask, unit: UnitRow, period: Period): Promise<boolean> {
   const inForce = (u: UnitRow) =>
     (u.valid_from === null || u.valid_from <= period.end) && (u.valid_to === null || u.valid_to >= period.start);
   if (!inForce(unit)) return true;

@@ -13,7 +13,8 @@
  *   at most 3 nested lists of fields inside them (graphql-js's MaxIntrospectionDepthRule);
  * - rows: a list field returns at most MAX_ROWS rows (resolvers call `capRows`);
  * - answer: an answer of more than MAX_ANSWER_BYTES is replaced by an error (the server checks it as it writes);
- * - time: a request answers within the timeout (PCMBN_QUERY_TIMEOUT_MS, default 10 s) or gets error code TIMEOUT.
+ * - time: a request answers within the timeout (PCMBN_QUERY_TIMEOUT_MS, default 10 s) or gets error code TIMEOUT,
+ *   and the SQL it still runs is interrupted.
  *
  * Introspection is otherwise exempt from depth and cost, as graphql-depth-limit does by default: the standard
  * introspection query is 13 levels deep and resolves from memory; the two introspection limits bound its answer.
@@ -35,6 +36,8 @@ import {
   isObjectType,
 } from 'graphql';
 import { ERROR_CODES } from './errors.ts';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { runningStatements } from '../../schema/dialect.ts';
 
 export const MAX_DEPTH = 8;
 export const MAX_COST = 5_000;
@@ -373,9 +376,14 @@ export function queryTimeoutMs(env = process.env): number {
   return n;
 }
 
-/** The time limit of one request: resolvers racing against it lose with code TIMEOUT once it has passed. */
+/**
+ * The time limit of one request: resolvers racing against it lose with code TIMEOUT once it has passed, and the
+ * DuckDB statements they still run are interrupted, so that a request answered TIMEOUT stops costing CPU too.
+ */
 export class Deadline {
   readonly expired: Promise<never>;
+  /** The connections running the request's statements (filled by the dialect: schema/dialect.ts). */
+  readonly statements = new Map<DuckDBConnection, number>();
   private timer: NodeJS.Timeout | undefined;
   private passed = false;
 
@@ -384,6 +392,8 @@ export class Deadline {
       this.timer = setTimeout(() => {
         this.passed = true;
         reject(this.error());
+        // The statement fails with DuckDB's INTERRUPT error, which the lost race drops.
+        for (const conn of this.statements.keys()) conn.interrupt();
       }, ms);
     });
     this.expired.catch(() => {}); // only the races observe it
@@ -410,7 +420,7 @@ export class Deadline {
 
 /**
  * Makes every resolver of the schema race the request's deadline (`context.deadline`): a resolver still running
- * when it passes answers TIMEOUT at once (its SQL finishes in the background, its result is dropped).
+ * when it passes answers TIMEOUT at once, and its SQL is interrupted (`DuckDBConnection.interrupt()`).
  */
 const guarded = new WeakSet<GraphQLSchema>();
 
@@ -426,7 +436,7 @@ export function enforceDeadlines(schema: GraphQLSchema): GraphQLSchema {
         const deadline = context?.deadline;
         if (!deadline) return resolve(source, args, context, info);
         if (deadline.hasPassed) throw deadline.error();
-        const result = resolve(source, args, context, info);
+        const result = runningStatements.run(deadline.statements, () => resolve(source, args, context, info));
         return result instanceof Promise ? Promise.race([result, deadline.expired]) : result;
       };
     }

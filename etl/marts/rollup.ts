@@ -24,6 +24,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { runRows } from '../../schema/dialect.ts';
 import { REFORM_DATE } from '../../schema/units.ts';
+import { refreshSuppression } from './suppression.ts';
 
 const PERIOD_TYPES = ['month', 'quarter', 'half', 'year'] as const;
 const FINER: Record<string, string> = { quarter: 'month', half: 'quarter', year: 'half' };
@@ -130,6 +131,7 @@ export async function refreshRollup(
       `INSERT INTO rollup SELECT cell, unit_id, period_no, series, value, source, partial FROM rb_cells WHERE NOT ` +
         `context ORDER BY cell`,
     );
+    await refreshSuppression(conn, 'rb_years');
     for (const statement of alsoInSwap) await sql(statement);
     await sql('COMMIT');
   } catch (e) {

@@ -61,36 +61,63 @@ describe('npm run bench -- --quick', () => {
     expect(timing(r.floor.ms)).toBe(true);
     expect(r.load.profile.length).toBeGreaterThan(0);
 
-    // The five operations, each timed three ways, each answer checked against the SQL's.
+    // The five dashboard operations and a viewer's two first answers, each timed three ways with a viewer key and
+    // with an analyst key, each answer checked against the SQL's (a viewer's with the suppression pattern applied).
     expect(r.queries.map((q: any) => q.id)).toEqual([
       'national-kpis',
       'province-trend',
       'province-communes',
       'province-compliance',
       'national-overview',
+      'province-victims-kpis',
+      'national-victims-trend',
     ]);
     for (const q of r.queries) {
       expect(q.graphql.length).toBe(q.requests);
       expect(q.sql).toMatch(/SELECT/);
-      expect(timing(q.sqlMs) && timing(q.apiColdMs) && timing(q.apiWarmMs)).toBe(true);
-      expect(positive(q.ratioWarm) && positive(q.ratioCold)).toBe(true);
-      expect(q.figures).toBeGreaterThan(0);
-      expect(q.mismatches).toEqual([]);
-      expect(q.agree).toBe(true);
+      expect(timing(q.sqlMs)).toBe(true);
+      for (const role of ['viewer', 'analyst']) {
+        const x = q[role];
+        expect(timing(x.apiColdMs) && timing(x.apiWarmMs)).toBe(true);
+        expect(positive(x.ratioWarm) && positive(x.ratioCold)).toBe(true);
+        expect(x.figures).toBeGreaterThan(0);
+        expect(x.mismatches).toEqual([]);
+        expect(x.agree).toBe(true);
+      }
     }
     expect(r.queries.find((q: any) => q.id === 'national-overview').requests).toBeGreaterThan(5);
     expect(r.checks).toEqual({ apiEqualsSql: true, mismatches: 0 });
 
-    expect(r.throughput.connections).toBe(32);
-    expect(positive(r.throughput.requests) && positive(r.throughput.requestsPerSecond)).toBe(true);
-    expect(r.throughput.non2xx + r.throughput.errors).toBe(0);
+    for (const role of ['viewer', 'analyst']) {
+      const t = r.throughput[role];
+      expect(t.connections).toBe(32);
+      expect(positive(t.requests) && positive(t.requestsPerSecond)).toBe(true);
+      expect(t.non2xx + t.errors).toBe(0);
+    }
     expect(positive(r.memory.serverPeakRssBytes)).toBe(true);
+    expect(timing(r.cliStartMs)).toBe(true);
 
     // Every target judged: met, missed (with by how much), or not applicable at this scale.
     const ids = r.targets.map((t: any) => t.id);
-    for (const id of ['load-ratio', 'load-time', 'throughput', 'throughput-p99', 'rss-server', 'rss-load'])
+    for (const id of [
+      'load-ratio',
+      'load-time',
+      'throughput-viewer',
+      'throughput-p99-viewer',
+      'throughput-analyst',
+      'throughput-p99-analyst',
+      'first-kpis',
+      'first-trend',
+      'cold-overview-viewer',
+      'cold-overview-analyst',
+      'cli-start',
+      'rss-server',
+      'rss-load',
+    ])
       expect(ids).toContain(id);
-    for (const q of r.queries) expect(ids).toEqual(expect.arrayContaining([`warm-${q.id}`, `cold-${q.id}`]));
+    for (const q of r.queries)
+      for (const role of ['viewer', 'analyst'])
+        expect(ids).toEqual(expect.arrayContaining([`warm-${role}-${q.id}`, `cold-${role}-${q.id}`]));
     for (const t of r.targets) {
       expect([true, false, null]).toContain(t.met);
       if (t.met === false) expect(t.gap).toMatch(/×/);
@@ -101,7 +128,7 @@ describe('npm run bench -- --quick', () => {
 
 describe('comparing answers', () => {
   it('reports a figure that differs, one that is missing, and a row only one side lists', async () => {
-    const { compareFigures } = await import('../../bench/ops.ts');
+    const { compareFigures } = await import('../../bench/figures.ts');
     const api = new Map<string, unknown>([
       ['kpi|VN|2025|||a|#', true],
       ['kpi|VN|2025|||a|value', 12],
