@@ -113,8 +113,10 @@ async function answerKpis(ctx: RequestContext, args: QueryArgs & { period: strin
   const key = cacheKey(ctx, 'kpis', [q.indicators.map((i) => i.code), q.period.id, q.unit.unit_id, q.by]);
   return ctx.cache.get(key, async () => {
     const results = await kpis(ask(ctx), q.indicators, q.unit, q.period, q.by);
-    const notes = await sourcesOf(ctx, results, q.by);
-    return results.map((r) => toKpiValue(r, notes, notesHiddenFrom(ctx.principal.role)));
+    // A role that sees no notes does not pay for reading them.
+    const hidden = notesHiddenFrom(ctx.principal.role);
+    const notes = hidden ? new Map<string, string[]>() : await sourcesOf(ctx, results, q.by);
+    return results.map((r) => toKpiValue(r, notes, hidden));
   });
 }
 
