@@ -12,7 +12,7 @@ import {
   type DatabaseConnection,
   type Dialect,
   type Driver,
-  type Kysely,
+  Kysely,
   PostgresAdapter,
   PostgresIntrospector,
   PostgresQueryCompiler,
@@ -74,7 +74,8 @@ class DuckDBKyselyConnection implements DatabaseConnection {
       kind === 'UpdateQueryNode' ||
       kind === 'DeleteQueryNode' ||
       kind === 'MergeQueryNode';
-    return isWrite ? { rows, numAffectedRows: BigInt(changed) } : { rows };
+    // A raw statement (`sql\`…\`.execute`) may be a write too: the bulk statements of a load count what they changed.
+    return isWrite || kind === 'RawNode' ? { rows, numAffectedRows: BigInt(changed) } : { rows };
   }
 
   async *streamQuery<R>(compiled: CompiledQuery): AsyncIterableIterator<QueryResult<R>> {
@@ -154,4 +155,45 @@ export class DuckDBDialect implements Dialect {
   createIntrospector(db: Kysely<any>) {
     return new PostgresIntrospector(db);
   }
+}
+
+/**
+ * Always the one connection it was made with: the load's statements share a transaction and connection-local work
+ * tables (the stage, the roll-up's work), so they cannot go through a pool.
+ */
+class OneConnectionDriver implements Driver {
+  private readonly connection: DuckDBKyselyConnection;
+
+  constructor(conn: DuckDBConnection) {
+    this.connection = new DuckDBKyselyConnection(conn);
+  }
+
+  async init(): Promise<void> {}
+  async acquireConnection(): Promise<DatabaseConnection> {
+    return this.connection;
+  }
+  async releaseConnection(): Promise<void> {}
+  async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('BEGIN TRANSACTION'));
+  }
+  async commitTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('COMMIT'));
+  }
+  async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('ROLLBACK'));
+  }
+  /** The connection belongs to whoever opened it: closing it is theirs. */
+  async destroy(): Promise<void> {}
+}
+
+/** A Kysely handle on one DuckDB connection (its transaction, its temp tables); the caller closes the connection. */
+export function kyselyOn<DB>(conn: DuckDBConnection): Kysely<DB> {
+  return new Kysely<DB>({
+    dialect: {
+      createAdapter: () => new PostgresAdapter(),
+      createDriver: () => new OneConnectionDriver(conn),
+      createQueryCompiler: () => new PostgresQueryCompiler(),
+      createIntrospector: (db) => new PostgresIntrospector(db),
+    },
+  });
 }
