@@ -180,7 +180,8 @@ class OneConnectionDriver implements Driver {
     await connection.executeQuery(CompiledQuery.raw('COMMIT'));
   }
   async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
-    await connection.executeQuery(CompiledQuery.raw('ROLLBACK'));
+    // A failed COMMIT has ended the transaction already: the error to report is the one that got here, not this.
+    await connection.executeQuery(CompiledQuery.raw('ROLLBACK')).catch(() => undefined);
   }
   /** The connection belongs to whoever opened it: closing it is theirs. */
   async destroy(): Promise<void> {}

@@ -22,78 +22,92 @@
  * ordered as they run, so each step reads one contiguous slice of it; the roll-up gets the result in one insert.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { runRows } from '../../schema/dialect.ts';
+import { type Kysely, type RawBuilder, sql, type Transaction } from 'kysely';
+import { kyselyOn } from '../../schema/dialect.ts';
+import { factKeySql, seriesOfKeySql } from '../../schema/factKey.ts';
+import type { Database } from '../../schema/tables.ts';
 import { REFORM_DATE } from '../../schema/units.ts';
 
 const PERIOD_TYPES = ['month', 'quarter', 'half', 'year'] as const;
-const FINER: Record<string, string> = { quarter: 'month', half: 'quarter', year: 'half' };
+type PeriodType = (typeof PERIOD_TYPES)[number];
+const FINER: Partial<Record<PeriodType, PeriodType>> = { quarter: 'month', half: 'quarter', year: 'half' };
 const MAX_DEPTH = 3;
 
-/** The cell key packs unit, period and series like `facts.fact_key`; the series is its low 10 bits. */
-const cellKey = (unit: string, periodNo: string, series: string) =>
-  `((${unit}::BIGINT * 4096 + ${periodNo}) * 1024 + ${series})`;
+/** The roll-up's work runs on the load's own connection: its work tables are connection-local. */
+type Db = Kysely<Database>;
+type Fragment = RawBuilder<unknown>;
+
+const ref = (column: string) => sql.ref(column);
+const REFORM = sql`DATE ${sql.lit(REFORM_DATE)}`;
 
 /** Units in force during a period: old-list units before the reform, new-list ones after, VN always. */
 const inForce = (u: string, p: string) =>
-  `(${u}.hierarchy = 'national' OR (${u}.hierarchy = '2025-03' AND ${p}.start_date < DATE '${REFORM_DATE}') OR ` +
-  `(${u}.hierarchy = '2025-07' AND ${p}.end_date >= DATE '${REFORM_DATE}'))`;
+  sql`(${ref(`${u}.hierarchy`)} = 'national' OR (${ref(`${u}.hierarchy`)} = '2025-03' AND ${ref(`${p}.start_date`)} < ${REFORM}) OR (${ref(`${u}.hierarchy`)} = '2025-07' AND ${ref(`${p}.end_date`)} >= ${REFORM}))`;
 
-const STRADDLES = (p: string) => `(${p}.start_date < DATE '${REFORM_DATE}' AND ${p}.end_date >= DATE '${REFORM_DATE}')`;
+const straddles = (p: string) => sql`(${ref(`${p}.start_date`)} < ${REFORM} AND ${ref(`${p}.end_date`)} >= ${REFORM})`;
 
 /** Flows add up over the finer periods; stocks take the latest that has a value. */
-const COMBINE_OVER_TIME =
-  `CASE WHEN any_value(i.aggregation) = 'last' THEN arg_max(x.value, q.start_date) FILTER ` +
-  `(WHERE x.value IS NOT NULL) ELSE sum(x.value) END`;
+const COMBINE_OVER_TIME = sql`CASE WHEN any_value(i.aggregation) = 'last' THEN arg_max(x.value, q.start_date) FILTER (WHERE x.value IS NOT NULL) ELSE sum(x.value) END`;
 
-const WORK_COLUMNS = 'cell, unit_id, depth, period_no, ptype, series, value, source, partial';
+const WORK_COLUMNS = sql`cell, unit_id, depth, period_no, ptype, series, value, source, partial`;
 
 /**
- * Rebuilds the roll-up for the units and years a load touched, or everything. `changed` holds two SQL queries:
- * the `unit_id`s whose facts changed and the `year`s they changed in. The new cells are computed in connection-local
- * work tables, then swapped in by one short transaction, which also runs `alsoInSwap` (bookkeeping that must
- * commit with the roll-up). Do not call it inside a transaction.
+ * What a refresh rebuilds: everything, or the units whose facts changed (by `unit_id`) in the years they changed
+ * in; their ancestors and, through the reform, their successors follow.
+ */
+export type RollupScope = 'all' | { units: readonly number[]; years: readonly number[] };
+
+/** An id list as one parameter (a national load changes thousands of units). */
+const idList = (ids: readonly number[]) => sql`(SELECT unnest(string_split(${ids.join(',')}, ','))::INTEGER)`;
+
+/**
+ * Rebuilds the roll-up for `scope`. The new cells are computed in connection-local work tables, then swapped in by
+ * one short transaction, which also runs `alsoInSwap` (bookkeeping that must commit with the roll-up). Do not call
+ * it inside a transaction.
  */
 export async function refreshRollup(
   conn: DuckDBConnection,
-  changed: { units: string; years: string } | 'all',
-  alsoInSwap: string[] = [],
+  scope: RollupScope,
+  alsoInSwap: (trx: Transaction<Database>) => Promise<void> = async () => {},
 ): Promise<void> {
-  const sql = (text: string) => runRows(conn, text);
+  const db: Db = kyselyOn<Database>(conn);
+  const run = (statement: Fragment) => statement.execute(db);
 
-  if (changed === 'all') {
-    await sql(`CREATE OR REPLACE TEMP TABLE rb_units AS SELECT unit_id FROM units`);
-    await sql(
-      `CREATE OR REPLACE TEMP TABLE rb_years AS SELECT DISTINCT year FROM periods WHERE period_id IN (SELECT ` +
-        `DISTINCT period_id FROM facts)`,
+  if (scope === 'all') {
+    await run(sql`CREATE OR REPLACE TEMP TABLE rb_units AS SELECT unit_id FROM units`);
+    await run(
+      sql`CREATE OR REPLACE TEMP TABLE rb_years AS SELECT DISTINCT year FROM periods WHERE period_id IN (SELECT DISTINCT period_id FROM facts)`,
     );
   } else {
     // A changed unit changes its ancestors; an old one also changes, through the reform, the new units its
     // ancestors went into, and their ancestors.
-    await sql(`CREATE OR REPLACE TEMP TABLE rb_units AS
+    await run(sql`CREATE OR REPLACE TEMP TABLE rb_units AS
       WITH affected AS (
-        SELECT DISTINCT c.ancestor_id AS unit_id FROM unit_closure c WHERE c.descendant_id IN (${changed.units})
+        SELECT DISTINCT c.ancestor_id AS unit_id FROM unit_closure c WHERE c.descendant_id IN ${idList(scope.units)}
       ), successors AS (
         SELECT DISTINCT l.new_id AS unit_id FROM unit_lineage l JOIN affected a ON a.unit_id = l.old_id
       )
       SELECT unit_id FROM affected
       UNION SELECT c.ancestor_id FROM unit_closure c JOIN successors s ON c.descendant_id = s.unit_id`);
-    await sql(`CREATE OR REPLACE TEMP TABLE rb_years AS SELECT DISTINCT year FROM (${changed.years})`);
+    await run(
+      sql`CREATE OR REPLACE TEMP TABLE rb_years AS SELECT DISTINCT year FROM ${idList(scope.years)} AS y(year)`,
+    );
   }
-  await sql(
-    `CREATE OR REPLACE TEMP TABLE rb_periods AS SELECT * FROM periods WHERE year IN (SELECT year FROM rb_years)`,
+  await run(
+    sql`CREATE OR REPLACE TEMP TABLE rb_periods AS SELECT * FROM periods WHERE year IN (SELECT year FROM rb_years)`,
   );
-  await sql(`CREATE OR REPLACE TEMP TABLE rb_unit AS
+  await run(sql`CREATE OR REPLACE TEMP TABLE rb_unit AS
     SELECT u.unit_id, u.depth, u.parent_id, u.hierarchy, u.unit_id IN (SELECT unit_id FROM rb_units) AS rebuilt,
            NOT EXISTS (SELECT 1 FROM units k WHERE k.parent_id = u.unit_id) AS is_leaf
     FROM units u`);
 
   // The rebuilt units' own current facts, and where a unit with children reported anything within a period.
-  await sql(`CREATE OR REPLACE TEMP TABLE rb_own AS
-    SELECT f.fact_key AS cell, f.unit_id, p.period_no, (f.fact_key % 1024)::SMALLINT AS series, f.value
+  await run(sql`CREATE OR REPLACE TEMP TABLE rb_own AS
+    SELECT f.fact_key AS cell, f.unit_id, p.period_no, ${seriesOfKeySql(ref('f.fact_key'))}::SMALLINT AS series, f.value
     FROM facts f JOIN rb_periods p USING (period_id) JOIN rb_unit u USING (unit_id)
     WHERE f.is_current AND u.rebuilt`);
-  await deriveTotals(conn);
-  await sql(`CREATE OR REPLACE TEMP TABLE rb_covered AS
+  await deriveTotals(db);
+  await run(sql`CREATE OR REPLACE TEMP TABLE rb_covered AS
     WITH parents AS (
       SELECT o.unit_id, o.series, q.period_id, q.parent_period_id FROM rb_own o JOIN rb_unit u USING (unit_id)
       JOIN periods q ON q.period_no = o.period_no WHERE NOT u.is_leaf
@@ -105,11 +119,11 @@ export async function refreshRollup(
       UNION SELECT x.unit_id, x.series, pp.parent_period_id FROM parents x JOIN periods p ON p.period_id = x.parent_period_id
         JOIN periods pp ON pp.period_id = p.parent_period_id WHERE pp.parent_period_id IS NOT NULL
     )
-    SELECT DISTINCT ${cellKey('c.unit_id', 'p.period_no', 'c.series')} AS cell FROM chain c JOIN periods p USING (period_id)`);
+    SELECT DISTINCT ${factKeySql(ref('c.unit_id'), ref('p.period_no'), ref('c.series'))} AS cell FROM chain c JOIN periods p USING (period_id)`);
 
   // The work table starts with what the rebuilt units read but do not rebuild: the current cells of their other
   // children, and of the predecessors of rebuilt new units (empty when everything is rebuilt).
-  await sql(`CREATE OR REPLACE TEMP TABLE rb_cells AS
+  await run(sql`CREATE OR REPLACE TEMP TABLE rb_cells AS
     SELECT r.fact_key AS cell, r.unit_id, v.depth, r.period_no, p.type AS ptype, r.series, r.value, r.source, r.partial, true AS context
     FROM rollup r JOIN rb_unit v USING (unit_id) JOIN rb_periods p USING (period_no)
     WHERE NOT v.rebuilt AND (v.parent_id IN (SELECT unit_id FROM rb_units)
@@ -117,27 +131,39 @@ export async function refreshRollup(
     ORDER BY v.depth DESC, p.type`);
 
   for (let depth = MAX_DEPTH; depth >= 0; depth--) {
-    for (const type of PERIOD_TYPES) await rollupStep(conn, depth, type);
+    for (const type of PERIOD_TYPES) await rollupStep(db, depth, type);
   }
-  await lineageStep(conn);
+  await lineageStep(db);
 
-  await sql('BEGIN TRANSACTION');
-  try {
-    await sql(`DELETE FROM rollup WHERE unit_id IN (SELECT unit_id FROM rb_units)
-      AND period_no IN (SELECT period_no FROM rb_periods)`);
+  await db.transaction().execute(async (trx) => {
+    await sql`DELETE FROM rollup WHERE unit_id IN (SELECT unit_id FROM rb_units)
+      AND period_no IN (SELECT period_no FROM rb_periods)`.execute(trx);
     // In key order: a lookup's key range then touches few row groups.
-    await sql(
-      `INSERT INTO rollup SELECT cell, unit_id, period_no, series, value, source, partial FROM rb_cells WHERE NOT ` +
-        `context ORDER BY cell`,
+    await sql`INSERT INTO rollup SELECT cell, unit_id, period_no, series, value, source, partial FROM rb_cells WHERE NOT context ORDER BY cell`.execute(
+      trx,
     );
-    for (const statement of alsoInSwap) await sql(statement);
-    await sql('COMMIT');
-  } catch (e) {
-    await sql('ROLLBACK').catch(() => undefined);
-    throw e;
-  }
+    await alsoInSwap(trx);
+  });
   for (const t of ['rb_cells', 'rb_own', 'rb_covered', 'rb_unit', 'rb_periods', 'rb_units', 'rb_years'])
-    await sql(`DROP TABLE ${t}`);
+    await run(sql`DROP TABLE ${sql.table(t)}`);
+}
+
+/** Marks the roll-up stale (a run's facts are in, its roll-up not yet) or up to date. */
+export function markRollupStale(db: Kysely<Database>, stale: boolean) {
+  return db
+    .insertInto('meta')
+    .values({ key: 'rollup_stale', value: String(stale) })
+    .onConflict((oc) => oc.column('key').doUpdateSet({ value: String(stale) }))
+    .execute();
+}
+
+/** Result caches key on `data_version`: a committed roll-up moves it on. */
+export function bumpDataVersion(db: Kysely<Database>) {
+  return db
+    .updateTable('meta')
+    .set({ value: sql<string>`(value::BIGINT + 1)::VARCHAR` })
+    .where('key', '=', 'data_version')
+    .execute();
 }
 
 /**
@@ -147,11 +173,10 @@ export async function refreshRollup(
  * totals join the unit's own figures, so every rule after this (and suppression) treats them like any figure.
  * Series bits: female 4, male 8, child 1, adult 2; both a sex and an age bit make a sex × age cell.
  */
-async function deriveTotals(conn: DuckDBConnection): Promise<void> {
-  const crossed = `(bits >= 4 AND bits % 4 <> 0)`;
-  await runRows(
-    conn,
-    `INSERT INTO rb_own
+async function deriveTotals(db: Db): Promise<void> {
+  const crossed = sql`(bits >= 4 AND bits % 4 <> 0)`;
+  const cell = factKeySql(ref('unit_id'), ref('period_no'), ref('series'));
+  await sql`INSERT INTO rb_own
     WITH parts AS (
       SELECT unit_id, period_no, series // 16 AS indicator_no, series % 16 AS bits, value FROM rb_own WHERE series % 16 <> 0
     ), candidates AS (
@@ -167,44 +192,43 @@ async function deriveTotals(conn: DuckDBConnection): Promise<void> {
       SELECT unit_id, period_no, (indicator_no * 16 + target)::SMALLINT AS series, arg_min(value, finest) AS value
       FROM candidates GROUP BY ALL
     )
-    SELECT ${cellKey('unit_id', 'period_no', 'series')} AS cell, unit_id, period_no, series, value FROM best
-    WHERE ${cellKey('unit_id', 'period_no', 'series')} NOT IN (SELECT cell FROM rb_own)`,
-  );
+    SELECT ${cell} AS cell, unit_id, period_no, series, value FROM best
+    WHERE ${cell} NOT IN (SELECT cell FROM rb_own)`.execute(db);
 }
 
-async function rollupStep(conn: DuckDBConnection, depth: number, type: string): Promise<void> {
+async function rollupStep(db: Db, depth: number, type: PeriodType): Promise<void> {
   const finer = FINER[type];
-  const target = `u.depth = ${depth} AND u.rebuilt AND p.type = '${type}' AND ${inForce('u', 'p')}`;
-  const cell = cellKey('u.unit_id', 'p.period_no', 'x.series');
-  const noOwn = `${cell} NOT IN (SELECT cell FROM rb_own)`;
-  const covered = `${cell} IN (SELECT cell FROM rb_covered)`;
-  const out = (source: string, value: string, partial: string) =>
-    `${cell}, u.unit_id, ${depth}, p.period_no, '${type}', x.series, ${value}, '${source}', ${partial}, false`;
+  const target = sql`u.depth = ${sql.lit(depth)} AND u.rebuilt AND p.type = ${sql.lit(type)} AND ${inForce('u', 'p')}`;
+  const cell = factKeySql(ref('u.unit_id'), ref('p.period_no'), ref('x.series'));
+  const noOwn = sql`${cell} NOT IN (SELECT cell FROM rb_own)`;
+  const covered = sql`${cell} IN (SELECT cell FROM rb_covered)`;
+  const out = (source: string, value: Fragment, partial: Fragment) =>
+    sql`${cell}, u.unit_id, ${sql.lit(depth)}, p.period_no, ${sql.lit(type)}, x.series, ${value}, ${sql.lit(source)}, ${partial}, false`;
 
-  const branches = [
+  const branches: Fragment[] = [
     // 1. The unit's own report for exactly the period.
-    `SELECT ${out('own', 'x.value', 'false')}
+    sql`SELECT ${out('own', sql`x.value`, sql`false`)}
      FROM rb_own x JOIN rb_unit u USING (unit_id) JOIN rb_periods p USING (period_no) WHERE ${target}`,
   ];
   if (finer) {
     // 2. The finer periods that make the period up, when the unit reported within it (or it has no children).
-    branches.push(`SELECT ${out('periods', COMBINE_OVER_TIME, 'bool_or(x.partial)')}
+    branches.push(sql`SELECT ${out('periods', COMBINE_OVER_TIME, sql`bool_or(x.partial)`)}
       FROM rb_cells x JOIN rb_unit u USING (unit_id) JOIN periods q ON q.period_no = x.period_no
       JOIN rb_periods p ON p.period_id = q.parent_period_id JOIN indicators i ON i.indicator_no = x.series // 16
-      WHERE x.depth = ${depth} AND x.ptype = '${finer}' AND x.source <> 'lineage' AND ${target}
-        AND ${noOwn} AND (u.is_leaf OR ${covered} OR ${STRADDLES('p')})
+      WHERE x.depth = ${sql.lit(depth)} AND x.ptype = ${sql.lit(finer)} AND x.source <> 'lineage' AND ${target}
+        AND ${noOwn} AND (u.is_leaf OR ${covered} OR ${straddles('p')})
       GROUP BY ALL`);
   }
   if (depth < MAX_DEPTH) {
     // 3. The children, when the unit reported nothing within the period.
-    branches.push(`SELECT ${out('children', 'sum(x.value)', 'bool_or(x.partial)')}
+    branches.push(sql`SELECT ${out('children', sql`sum(x.value)`, sql`bool_or(x.partial)`)}
       FROM rb_cells x JOIN rb_unit v ON v.unit_id = x.unit_id JOIN rb_unit u ON u.unit_id = v.parent_id
       JOIN rb_periods p ON p.period_no = x.period_no
-      WHERE x.depth = ${depth + 1} AND x.ptype = '${type}' AND x.source <> 'lineage' AND ${target}
-        AND NOT ${STRADDLES('p')} AND ${noOwn} AND NOT ${covered}
+      WHERE x.depth = ${sql.lit(depth + 1)} AND x.ptype = ${sql.lit(type)} AND x.source <> 'lineage' AND ${target}
+        AND NOT ${straddles('p')} AND ${noOwn} AND NOT ${covered}
       GROUP BY ALL`);
   }
-  await runRows(conn, `INSERT INTO rb_cells (${WORK_COLUMNS}, context) ${branches.join('\nUNION ALL\n')}`);
+  await sql`INSERT INTO rb_cells (${WORK_COLUMNS}, context) ${sql.join(branches, sql`\nUNION ALL\n`)}`.execute(db);
 }
 
 /**
@@ -213,31 +237,22 @@ async function rollupStep(conn: DuckDBConnection, depth: number, type: string): 
  * null when nothing else went into the unit: no data, not 0). Then the 2025 year: an old unit's is its first half,
  * incomplete; today's units' and VN's are made again (year2025Step), now that their first half exists.
  */
-async function lineageStep(conn: DuckDBConnection): Promise<void> {
-  await runRows(
-    conn,
-    `INSERT INTO rb_cells (${WORK_COLUMNS}, context)
-    SELECT ${cellKey('n.unit_id', 'p.period_no', 'x.series')}, n.unit_id, n.depth, p.period_no, p.type, x.series,
+async function lineageStep(db: Db): Promise<void> {
+  await sql`INSERT INTO rb_cells (${WORK_COLUMNS}, context)
+    SELECT ${factKeySql(ref('n.unit_id'), ref('p.period_no'), ref('x.series'))}, n.unit_id, n.depth, p.period_no, p.type, x.series,
            sum(l.weight * x.value), 'lineage', bool_or(l.weight IS NULL OR x.partial), false
     FROM rb_cells x JOIN unit_lineage l ON l.old_id = x.unit_id JOIN rb_unit n ON n.unit_id = l.new_id
     JOIN rb_periods p ON p.period_no = x.period_no
-    WHERE n.rebuilt AND p.end_date < DATE '${REFORM_DATE}' AND x.source <> 'lineage'
-    GROUP BY ALL`,
-  );
+    WHERE n.rebuilt AND p.end_date < ${REFORM} AND x.source <> 'lineage'
+    GROUP BY ALL`.execute(db);
 
-  const straddling = `SELECT period_no FROM rb_periods p WHERE type = 'year' AND ${STRADDLES('p')}`;
+  const straddling = sql`SELECT period_no FROM rb_periods p WHERE type = 'year' AND ${straddles('p')}`;
   // An old-list unit's 2025 is its first half only.
-  await runRows(
-    conn,
-    `UPDATE rb_cells SET partial = true WHERE NOT context AND period_no IN (${straddling})
-    AND unit_id IN (SELECT unit_id FROM rb_unit WHERE hierarchy = '2025-03')`,
-  );
-  await runRows(
-    conn,
-    `DELETE FROM rb_cells WHERE source IN ('periods', 'children') AND NOT context AND period_no IN (${straddling})
-    AND unit_id IN (SELECT unit_id FROM rb_unit WHERE hierarchy IN ('2025-07', 'national'))`,
-  );
-  for (let depth = MAX_DEPTH - 1; depth >= 0; depth--) await year2025Step(conn, depth, straddling);
+  await sql`UPDATE rb_cells SET partial = true WHERE NOT context AND period_no IN (${straddling})
+    AND unit_id IN (SELECT unit_id FROM rb_unit WHERE hierarchy = '2025-03')`.execute(db);
+  await sql`DELETE FROM rb_cells WHERE source IN ('periods', 'children') AND NOT context AND period_no IN (${straddling})
+    AND unit_id IN (SELECT unit_id FROM rb_unit WHERE hierarchy IN ('2025-07', 'national'))`.execute(db);
+  for (let depth = MAX_DEPTH - 1; depth >= 0; depth--) await year2025Step(db, depth, straddling);
 }
 
 /**
@@ -246,33 +261,27 @@ async function lineageStep(conn: DuckDBConnection): Promise<void> {
  * sums its children's 2025, since a whole-year report cannot be split into halves. So VN's 2025 is the sum of the
  * provinces' 2025, whether they reported the year whole or by halves.
  */
-async function year2025Step(conn: DuckDBConnection, depth: number, straddling: string): Promise<void> {
-  const target = `u.rebuilt AND u.depth = ${depth} AND u.hierarchy IN ('2025-07', 'national')`;
+async function year2025Step(db: Db, depth: number, straddling: Fragment): Promise<void> {
+  const target = sql`u.rebuilt AND u.depth = ${sql.lit(depth)} AND u.hierarchy IN ('2025-07', 'national')`;
   // Children whose 2025 is a whole-year report, their own or one below them.
-  const wholeBelow = `SELECT DISTINCT v.parent_id, x.series FROM rb_cells x JOIN rb_unit v USING (unit_id)
-    WHERE x.period_no IN (${straddling}) AND v.hierarchy = '2025-07' AND v.depth = ${depth + 1}
+  const wholeBelow = sql`SELECT DISTINCT v.parent_id, x.series FROM rb_cells x JOIN rb_unit v USING (unit_id)
+    WHERE x.period_no IN (${straddling}) AND v.hierarchy = '2025-07' AND v.depth = ${sql.lit(depth + 1)}
       AND x.source IN ('own', 'children')`;
-  const noOwn = (cell: string) => `${cell} NOT IN (SELECT cell FROM rb_own)`;
-  const childCell = cellKey('u.unit_id', 'x.period_no', 'x.series');
-  await runRows(
-    conn,
-    `INSERT INTO rb_cells (${WORK_COLUMNS}, context)
-    SELECT ${childCell}, u.unit_id, ${depth}, x.period_no, 'year', x.series, sum(x.value), 'children', bool_or(x.partial), false
+  const noOwn = (cell: Fragment) => sql`${cell} NOT IN (SELECT cell FROM rb_own)`;
+  const childCell = factKeySql(ref('u.unit_id'), ref('x.period_no'), ref('x.series'));
+  await sql`INSERT INTO rb_cells (${WORK_COLUMNS}, context)
+    SELECT ${childCell}, u.unit_id, ${sql.lit(depth)}, x.period_no, 'year', x.series, sum(x.value), 'children', bool_or(x.partial), false
     FROM rb_cells x JOIN rb_unit v ON v.unit_id = x.unit_id JOIN rb_unit u ON u.unit_id = v.parent_id
-    WHERE x.period_no IN (${straddling}) AND v.hierarchy = '2025-07' AND v.depth = ${depth + 1} AND ${target}
+    WHERE x.period_no IN (${straddling}) AND v.hierarchy = '2025-07' AND v.depth = ${sql.lit(depth + 1)} AND ${target}
       AND (u.unit_id, x.series) IN (${wholeBelow}) AND ${noOwn(childCell)}
-    GROUP BY ALL`,
-  );
-  const halvesCell = cellKey('u.unit_id', 'p.period_no', 'x.series');
-  await runRows(
-    conn,
-    `INSERT INTO rb_cells (${WORK_COLUMNS}, context)
-    SELECT ${halvesCell}, u.unit_id, ${depth}, p.period_no, 'year', x.series,
+    GROUP BY ALL`.execute(db);
+  const halvesCell = factKeySql(ref('u.unit_id'), ref('p.period_no'), ref('x.series'));
+  await sql`INSERT INTO rb_cells (${WORK_COLUMNS}, context)
+    SELECT ${halvesCell}, u.unit_id, ${sql.lit(depth)}, p.period_no, 'year', x.series,
            ${COMBINE_OVER_TIME}, 'periods', bool_or(x.partial), false
     FROM rb_cells x JOIN rb_unit u USING (unit_id) JOIN periods q ON q.period_no = x.period_no AND q.type = 'half'
     JOIN rb_periods p ON p.period_id = q.parent_period_id JOIN indicators i ON i.indicator_no = x.series // 16
     WHERE ${target} AND p.period_no IN (${straddling})
       AND (u.unit_id, x.series) NOT IN (${wholeBelow}) AND ${noOwn(halvesCell)}
-    GROUP BY ALL`,
-  );
+    GROUP BY ALL`.execute(db);
 }
