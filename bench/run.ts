@@ -21,6 +21,7 @@ import os from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { vietnamToday } from '../schema/periods.ts';
+import { monthlyDrop } from './drop.ts';
 import { floor, load, sample, traceProfile } from './load.ts';
 import { machine, versions } from './machine.ts';
 import { operations } from './ops.ts';
@@ -174,6 +175,9 @@ async function main(): Promise<number> {
       `${bytes(database.bytes)}`,
   );
 
+  // The monthly drop last: it adds two months to the warehouse the queries above measured.
+  const drop = await monthlyDrop({ sampleDir: s.dir, dbPath, work, today, token, log });
+
   const queries: QueryResult[] = ops.map((op) => {
     const q = sql.get(op.id)!;
     const r = api.api.get(op.id)!;
@@ -212,6 +216,7 @@ async function main(): Promise<number> {
     database,
     queries,
     throughput: t,
+    drop,
     memory: {
       loadPeakRssBytes: l.peakRssBytes,
       serverPeakRssBytes: api.serverPeakRssBytes,

@@ -9,6 +9,7 @@ import { join, relative, resolve } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { type Kysely, sql } from 'kysely';
 import { kyselyOn } from '../schema/dialect.ts';
+import { sizeBytes } from '../schema/duckdbSettings.ts';
 import { sha256File } from '../schema/fileHash.ts';
 import { vietnamToday } from '../schema/periods.ts';
 import type { Database } from '../schema/tables.ts';
@@ -69,7 +70,10 @@ export interface LoadOptions {
   /** The load date (YYYY-MM-DD): default submission date. */
   today?: string;
   onProgress?: (p: LoadProgress) => void;
-  /** Files are staged and committed in batches of about this many bytes. */
+  /**
+   * Files are staged and committed in batches of about this many bytes; by default a sixteenth of DuckDB's memory
+   * budget (16–256 MiB), so that a batch's work tables stay in memory rather than spill.
+   */
   batchBytes?: number;
   /** How file names are printed: relative to this folder. */
   baseDir?: string;
@@ -180,6 +184,18 @@ async function load(w: Warehouse, paths: string[], o: LoadOptions): Promise<Load
   }
 }
 
+const MiB = 1024 * 1024;
+
+/**
+ * A batch's stage, its resolved rows and the rows being committed hold several times its bytes; batches that fit
+ * in the budget do not spill, and past a few dozen MiB a larger batch saves little per-batch work.
+ */
+async function defaultBatchBytes(db: LoadDb): Promise<number> {
+  const { rows } = await sql<{ limit: string }>`SELECT current_setting('memory_limit') AS "limit"`.execute(db);
+  const budget = sizeBytes(rows[0].limit) ?? 1024 * MiB;
+  return Math.min(256 * MiB, Math.max(16 * MiB, Math.floor(budget / 16)));
+}
+
 /** The next value of a sequence. */
 async function nextId(db: LoadDb, sequence: 'run_seq' | 'file_seq'): Promise<number> {
   const { rows } = await sql<{ id: number }>`SELECT nextval(${sql.lit(sequence)})::INTEGER AS id`.execute(db);
@@ -228,7 +244,7 @@ async function loadRun(
   let bytesDone = 0;
   let filesDone = 0;
   let revised = 0;
-  const batchBytes = o.batchBytes ?? 256 * 1024 * 1024;
+  const batchBytes = o.batchBytes ?? (await defaultBatchBytes(db));
   let release: (() => void) | undefined;
   const beforeCommit = async () => {
     release ??= await o.holdReaders?.();
@@ -391,6 +407,8 @@ async function loadBatch(
     }
 
     await resolveStage(conn, today);
+    // Everything after reads the resolved rows: the stage's memory goes back to the budget now.
+    await sql`DROP TABLE stage`.execute(db);
     const { errors: counts, issues: raw } = await checkStage(conn, MAX_ISSUES_PER_FILE);
     const byNo = new Map(staged.map((s) => [s.fileNo, s]));
     for (const r of raw) {
@@ -463,8 +481,14 @@ async function loadBatch(
     return revised;
   } finally {
     for (const s of staged) s.cleanup();
+    // The next batch starts with the whole budget: its stage must not spill beside this batch's work tables.
+    // After a fault the database may refuse these too: the error to report is the one that got here.
+    for (const t of BATCH_TABLES) await sql`DROP TABLE IF EXISTS ${sql.table(t)}`.execute(db).catch(() => undefined);
   }
 }
+
+/** The connection-local tables a batch makes (etl/stage.ts, etl/validate.ts, etl/commit.ts). */
+const BATCH_TABLES = ['stage', 'resolved', 'duplicates', 'side_by_side', 'accepted', 'incoming', 'batch_best', 'held'];
 
 async function recordIssues(conn: DuckDBConnection, runId: number, f: FileOutcome): Promise<void> {
   if (!f.issues.length) return;

@@ -50,3 +50,22 @@ export function duckdbSettings(
     temp_directory: temp ? temp : path === ':memory:' ? join(tmpdir(), 'pcmbn-duckdb.tmp') : `${path}.tmp`,
   };
 }
+
+const UNITS: Record<string, number> = {
+  b: 1,
+  kb: 1e3,
+  mb: 1e6,
+  gb: 1e9,
+  tb: 1e12,
+  kib: 1024,
+  mib: 1024 ** 2,
+  gib: 1024 ** 3,
+  tib: 1024 ** 4,
+};
+
+/** Bytes of a size as DuckDB writes one (`current_setting('memory_limit')`: "1.0 GiB", "953.6 MiB"); null if not. */
+export function sizeBytes(text: string): number | null {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*([a-z]+)\s*$/i.exec(text);
+  const unit = m ? UNITS[m[2].toLowerCase()] : undefined;
+  return m && unit ? Math.round(Number(m[1]) * unit) : null;
+}

@@ -25,6 +25,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { type Kysely, type RawBuilder, sql, type Transaction } from 'kysely';
 import { kyselyOn } from '../../schema/dialect.ts';
 import { factKeySql, seriesOfKeySql } from '../../schema/factKey.ts';
+import { sizeBytes } from '../../schema/duckdbSettings.ts';
 import type { Database } from '../../schema/tables.ts';
 import { REFORM_DATE } from '../../schema/units.ts';
 
@@ -61,7 +62,8 @@ export type RollupScope = 'all' | { units: readonly number[]; years: readonly nu
 const idList = (ids: readonly number[]) => sql`(SELECT unnest(string_split(${ids.join(',')}, ','))::INTEGER)`;
 
 /**
- * Rebuilds the roll-up for `scope`. The new cells are computed in connection-local work tables, then swapped in by
+ * Rebuilds the roll-up for `scope`; a whole rebuild too large for the memory budget goes a few provinces at a time
+ * (`factsPerBin` current facts at most, by default the budget's worth). The new cells are computed in connection-local work tables, then swapped in by
  * one short transaction, which also runs `alsoInSwap` (bookkeeping that must commit with the roll-up). Do not call
  * it inside a transaction.
  */
@@ -69,19 +71,23 @@ export async function refreshRollup(
   conn: DuckDBConnection,
   scope: RollupScope,
   alsoInSwap: (trx: Transaction<Database>) => Promise<void> = async () => {},
+  o: { factsPerBin?: number } = {},
 ): Promise<void> {
   const db: Db = kyselyOn<Database>(conn);
   const run = (statement: Fragment) => statement.execute(db);
 
+  // The new cells, as the roll-up holds them, until the swap.
+  await run(sql`CREATE OR REPLACE TEMP TABLE rb_result AS
+    SELECT fact_key, unit_id, period_no, series, value, source, partial FROM rollup LIMIT 0`);
   if (scope === 'all') {
-    await run(sql`CREATE OR REPLACE TEMP TABLE rb_units AS SELECT unit_id FROM units`);
     await run(
       sql`CREATE OR REPLACE TEMP TABLE rb_years AS SELECT DISTINCT year FROM periods WHERE period_id IN (SELECT DISTINCT period_id FROM facts)`,
     );
+    await run(sql`CREATE OR REPLACE TEMP TABLE rb_rebuilt AS SELECT unit_id FROM units`);
   } else {
     // A changed unit changes its ancestors; an old one also changes, through the reform, the new units its
     // ancestors went into, and their ancestors.
-    await run(sql`CREATE OR REPLACE TEMP TABLE rb_units AS
+    await run(sql`CREATE OR REPLACE TEMP TABLE rb_rebuilt AS
       WITH affected AS (
         SELECT DISTINCT c.ancestor_id AS unit_id FROM unit_closure c WHERE c.descendant_id IN ${idList(scope.units)}
       ), successors AS (
@@ -96,6 +102,103 @@ export async function refreshRollup(
   await run(
     sql`CREATE OR REPLACE TEMP TABLE rb_periods AS SELECT * FROM periods WHERE year IN (SELECT year FROM rb_years)`,
   );
+
+  const bins = scope === 'all' ? await independentBins(db, o.factsPerBin) : [];
+  if (bins.length > 1) {
+    // Streamed, a few provinces at a time: their cells depend only on their own units, so the work tables hold a
+    // fraction of the country's and stay within the memory budget; VN last, from the provinces' cells.
+    for (const part of bins) {
+      await run(sql`CREATE OR REPLACE TEMP TABLE rb_units AS SELECT * FROM ${idList(part)} AS u(unit_id)`);
+      await rebuildUnits(db, 'rollup');
+    }
+    await run(sql`CREATE OR REPLACE TEMP TABLE rb_units AS SELECT unit_id FROM units WHERE parent_id IS NULL`);
+    await rebuildUnits(db, 'rb_result');
+  } else {
+    // Everything at once where it fits (a warehouse smaller than a bin), or what a load changed.
+    await run(sql`CREATE OR REPLACE TEMP TABLE rb_units AS SELECT unit_id FROM rb_rebuilt`);
+    await rebuildUnits(db, 'rollup');
+  }
+
+  await db.transaction().execute(async (trx) => {
+    await sql`DELETE FROM rollup WHERE unit_id IN (SELECT unit_id FROM rb_rebuilt)
+      AND period_no IN (SELECT period_no FROM rb_periods)`.execute(trx);
+    // In key order: a lookup's key range then touches few row groups.
+    await sql`INSERT INTO rollup SELECT * FROM rb_result ORDER BY fact_key`.execute(trx);
+    await alsoInSwap(trx);
+  });
+  for (const t of ['rb_result', 'rb_unit', 'rb_periods', 'rb_units', 'rb_rebuilt', 'rb_years'])
+    await run(sql`DROP TABLE ${sql.table(t)}`);
+}
+
+/**
+ * The units in parts whose cells can be computed apart: a unit goes with its parent (VN aside) and with the units
+ * it went into at the reform (an old province went whole into one new province, an old ward into communes), so
+ * every cell a part's unit reads (its children's, its finer periods', its predecessors') is of the same part.
+ */
+async function independentParts(db: Db): Promise<Map<number, number[]>> {
+  const units = await db.selectFrom('units').select(['unit_id', 'parent_id', 'depth']).execute();
+  const lineage = await db.selectFrom('unit_lineage').select(['old_id', 'new_id']).execute();
+  const root = new Map<number, number>();
+  const find = (u: number): number => {
+    let r = u;
+    while (root.get(r) !== r) r = root.get(r)!;
+    root.set(u, r);
+    return r;
+  };
+  const join = (a: number, b: number) => root.set(find(a), find(b));
+  for (const u of units) if (u.depth > 0) root.set(u.unit_id, u.unit_id);
+  for (const u of units) if (u.depth > 1 && u.parent_id !== null) join(u.unit_id, u.parent_id);
+  for (const l of lineage) join(l.old_id, l.new_id);
+  const parts = new Map<number, number[]>();
+  for (const u of units) {
+    if (u.depth === 0) continue;
+    const r = find(u.unit_id);
+    parts.set(r, [...(parts.get(r) ?? []), u.unit_id]);
+  }
+  return parts;
+}
+
+/** Work rows per current fact, with the budget's share they may take: bins of about this many facts fit. */
+const BUDGET_BYTES_PER_FACT = 256;
+
+/**
+ * The independent parts packed into bins of at most a budget's worth of current facts (one bin: everything fits),
+ * in unit order.
+ */
+async function independentBins(db: Db, factsPerBin?: number): Promise<number[][]> {
+  const { rows } = await sql<{ limit: string }>`SELECT current_setting('memory_limit') AS "limit"`.execute(db);
+  const perBin =
+    factsPerBin ?? Math.max(1_000_000, Math.floor((sizeBytes(rows[0].limit) ?? 2 ** 30) / BUDGET_BYTES_PER_FACT));
+  const counts = await db
+    .selectFrom('facts')
+    .select(['unit_id', (eb) => eb.fn.countAll<number>().as('n')])
+    .where('is_current', '=', true)
+    .groupBy('unit_id')
+    .execute();
+  const factsOf = new Map(counts.map((c) => [c.unit_id, Number(c.n)]));
+  const bins: number[][] = [];
+  let bin: number[] = [];
+  let inBin = 0;
+  for (const units of (await independentParts(db)).values()) {
+    const n = units.reduce((sum, u) => sum + (factsOf.get(u) ?? 0), 0);
+    if (bin.length && inBin + n > perBin) {
+      bins.push(bin);
+      [bin, inBin] = [[], 0];
+    }
+    bin.push(...units);
+    inBin += n;
+  }
+  if (bin.length) bins.push(bin);
+  return bins;
+}
+
+/**
+ * Computes the cells of the units in `rb_units` (all their periods in `rb_periods`) into `rb_result`. What they read
+ * but do not rebuild, their other children's and their predecessors' cells, comes from `contextFrom` (the roll-up,
+ * or the parts already computed).
+ */
+async function rebuildUnits(db: Db, contextFrom: 'rollup' | 'rb_result'): Promise<void> {
+  const run = (statement: Fragment) => statement.execute(db);
   await run(sql`CREATE OR REPLACE TEMP TABLE rb_unit AS
     SELECT u.unit_id, u.depth, u.parent_id, u.hierarchy, u.unit_id IN (SELECT unit_id FROM rb_units) AS rebuilt,
            NOT EXISTS (SELECT 1 FROM units k WHERE k.parent_id = u.unit_id) AS is_leaf
@@ -122,10 +225,10 @@ export async function refreshRollup(
     SELECT DISTINCT ${factKeySql(ref('c.unit_id'), ref('p.period_no'), ref('c.series'))} AS cell FROM chain c JOIN periods p USING (period_id)`);
 
   // The work table starts with what the rebuilt units read but do not rebuild: the current cells of their other
-  // children, and of the predecessors of rebuilt new units (empty when everything is rebuilt).
+  // children, and of the predecessors of rebuilt new units (empty when a part is rebuilt whole).
   await run(sql`CREATE OR REPLACE TEMP TABLE rb_cells AS
     SELECT r.fact_key AS cell, r.unit_id, v.depth, r.period_no, p.type AS ptype, r.series, r.value, r.source, r.partial, true AS context
-    FROM rollup r JOIN rb_unit v USING (unit_id) JOIN rb_periods p USING (period_no)
+    FROM ${sql.table(contextFrom)} r JOIN rb_unit v USING (unit_id) JOIN rb_periods p USING (period_no)
     WHERE NOT v.rebuilt AND (v.parent_id IN (SELECT unit_id FROM rb_units)
       OR v.unit_id IN (SELECT l.old_id FROM unit_lineage l WHERE l.new_id IN (SELECT unit_id FROM rb_units)))
     ORDER BY v.depth DESC, p.type`);
@@ -134,18 +237,9 @@ export async function refreshRollup(
     for (const type of PERIOD_TYPES) await rollupStep(db, depth, type);
   }
   await lineageStep(db);
-
-  await db.transaction().execute(async (trx) => {
-    await sql`DELETE FROM rollup WHERE unit_id IN (SELECT unit_id FROM rb_units)
-      AND period_no IN (SELECT period_no FROM rb_periods)`.execute(trx);
-    // In key order: a lookup's key range then touches few row groups.
-    await sql`INSERT INTO rollup SELECT cell, unit_id, period_no, series, value, source, partial FROM rb_cells WHERE NOT context ORDER BY cell`.execute(
-      trx,
-    );
-    await alsoInSwap(trx);
-  });
-  for (const t of ['rb_cells', 'rb_own', 'rb_covered', 'rb_unit', 'rb_periods', 'rb_units', 'rb_years'])
-    await run(sql`DROP TABLE ${sql.table(t)}`);
+  await run(sql`INSERT INTO rb_result
+    SELECT cell, unit_id, period_no, series, value, source, partial FROM rb_cells WHERE NOT context`);
+  for (const t of ['rb_cells', 'rb_own', 'rb_covered']) await run(sql`DROP TABLE ${sql.table(t)}`);
 }
 
 /** Marks the roll-up stale (a run's facts are in, its roll-up not yet) or up to date. */
