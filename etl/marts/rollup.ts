@@ -58,8 +58,11 @@ const WORK_COLUMNS = sql`cell, unit_id, depth, period_no, ptype, series, value, 
  */
 export type RollupScope = 'all' | { units: readonly number[]; years: readonly number[] };
 
-/** An id list as one parameter (a national load changes thousands of units). */
-const idList = (ids: readonly number[]) => sql`(SELECT unnest(string_split(${ids.join(',')}, ','))::INTEGER)`;
+/** An id list as one parameter (a national load changes thousands of units); none: an empty list. */
+const idList = (ids: readonly number[]) =>
+  ids.length
+    ? sql`(SELECT unnest(string_split(${ids.join(',')}, ','))::INTEGER)`
+    : sql`(SELECT NULL::INTEGER WHERE false)`;
 
 /**
  * Rebuilds the roll-up for `scope`; a whole rebuild too large for the memory budget goes a few provinces at a time
