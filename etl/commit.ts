@@ -60,7 +60,10 @@ export async function commitAccepted(conn: DuckDBConnection, runId: number): Pro
   // current value's date: on equal dates the later load wins, so it becomes current again.
   await run(sql`DELETE FROM incoming WHERE (fact_key, value, submitted_on) IN (
     SELECT f.fact_key, f.value, f.submitted_on FROM facts f
-    LEFT JOIN facts c ON c.fact_key = f.fact_key AND c.is_current
+    LEFT JOIN (
+      -- Only the incoming keys' current values: a join on every current fact would hash the whole warehouse.
+      SELECT fact_key, submitted_on FROM facts WHERE is_current AND fact_key IN (SELECT fact_key FROM incoming)
+    ) c ON c.fact_key = f.fact_key
     WHERE f.fact_key IN (SELECT fact_key FROM incoming) AND (f.is_current OR f.submitted_on < c.submitted_on))`);
 
   await run(sql`CREATE OR REPLACE TEMP TABLE batch_best AS
