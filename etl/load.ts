@@ -143,11 +143,11 @@ async function load(w: Warehouse, paths: string[], o: LoadOptions): Promise<Load
   try {
     // Runs still "running" were cut short (kill -9, a full disk): this process holds the file, so none is alive.
     await db.updateTable('etl_runs').set({ status: 'interrupted' }).where('status', '=', 'running').execute();
-    const runId = await nextId(db, 'run_seq');
-    await db
+    // The run's id and its row in one statement: its first write to the warehouse is the row that says it runs.
+    const { run_id: runId } = await db
       .insertInto('etl_runs')
       .values({
-        run_id: runId,
+        run_id: sql<number>`nextval('run_seq')::INTEGER`,
         trigger: o.trigger ?? 'cli',
         started_at: sql<string>`now()::TIMESTAMP`,
         status: 'running',
@@ -158,7 +158,8 @@ async function load(w: Warehouse, paths: string[], o: LoadOptions): Promise<Load
         facts_revised: 0,
         warnings: 0,
       })
-      .execute();
+      .returning('run_id')
+      .executeTakeFirstOrThrow();
     try {
       return await loadRun(conn, db, runId, paths, o, today, base, started);
     } catch (e) {
