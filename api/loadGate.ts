@@ -11,6 +11,12 @@
  * requests in flight at most `maxWaitMs`, longer than the query timeout that ends every request running normally:
  * a request still in flight then is left behind (its leaving no longer counts) and the load goes ahead.
  */
+/** One hold, as it ended: how long readers were held back, and how many requests waited for it. */
+export interface HoldReport {
+  heldMs: number;
+  requestsHeld: number;
+}
+
 interface WaitingLoad {
   go(): void;
   timer?: NodeJS.Timeout;
@@ -24,8 +30,14 @@ export class LoadGate {
   /** Grows each time a load goes ahead of requests in flight: those requests leave uncounted. */
   private round = 0;
 
-  /** `onOvertake` hears how many requests a load left behind when its wait ran out. */
-  constructor(private readonly onOvertake?: (inFlight: number) => void) {}
+  /**
+   * `onOvertake` hears how many requests a load left behind when its wait ran out; `onRelease`, each hold as it
+   * ends (what a load cost the requests: the benchmark's monthly drop reads it from the server's log).
+   */
+  constructor(
+    private readonly onOvertake?: (inFlight: number) => void,
+    private readonly onRelease?: (hold: HoldReport) => void,
+  ) {}
 
   /** Enters for a request; call the returned function once when the request is done. */
   async enter(): Promise<() => void> {
@@ -53,12 +65,16 @@ export class LoadGate {
         this.loads.push(load);
       });
     } else this.holding = true;
+    const since = performance.now();
     let released = false;
     return () => {
       if (released) return;
       released = true;
+      // Every request waiting now came during this hold, or while the load waited for those in flight.
+      const report = { heldMs: performance.now() - since, requestsHeld: this.readers.length };
       this.holding = false;
       this.next();
+      this.onRelease?.(report);
     };
   }
 

@@ -262,8 +262,10 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
 
   const maxAnswerBytes = o.maxAnswerBytes ?? MAX_ANSWER_BYTES;
   const loadWaitMs = o.loadWaitMs ?? 2 * timeoutMs;
-  const gate = new LoadGate((inFlight) =>
-    log(`a load waited ${loadWaitMs} ms for ${inFlight} request(s) still in flight and went ahead of them`),
+  const gate = new LoadGate(
+    (inFlight) =>
+      log(`a load waited ${loadWaitMs} ms for ${inFlight} request(s) still in flight and went ahead of them`),
+    (hold) => log(`a load held requests back for ${hold.heldMs.toFixed(0)} ms (${hold.requestsHeld} waited)`),
   );
   const takeTurn: RequestHandler = async (_req, res, next) => {
     const leave = await gate.enter();

@@ -3,6 +3,7 @@
  * SQL's rows (a viewer's with the load's suppression pattern applied), and their comparison.
  */
 import { findIndicator } from '../schema/catalogue.ts';
+import { SERIES_PER_INDICATOR } from '../schema/factKey.ts';
 import { parsePeriod } from '../schema/periods.ts';
 import { REFORM_DATE } from '../schema/units.ts';
 import type { Ask, AskKind, GqlRequest } from './asks.ts';
@@ -100,7 +101,7 @@ export interface ViewerPattern {
 }
 
 export const VIEWER_PATTERN_SQL = `SELECT s.year, u.ref, i.code FROM suppression_shown s
-  JOIN units u USING (unit_id) JOIN indicators i ON i.indicator_no * 16 = s.series`;
+  JOIN units u USING (unit_id) JOIN indicators i ON i.indicator_no * ${SERIES_PER_INDICATOR} = s.series`;
 export const PUBLISHED_UNITS_SQL = `SELECT ref, level, hierarchy FROM units WHERE level IN ('national', 'province')`;
 
 const SENSITIVE = /^victims_/;

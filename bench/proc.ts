@@ -115,18 +115,22 @@ export interface Server {
   stop(): Promise<number>;
 }
 
-/** Starts `pcmbn serve` on a free port of 127.0.0.1; `nodeArgs` go to node itself (`--cpu-prof`). */
+/**
+ * Starts `pcmbn serve` on a free port of 127.0.0.1; `args` go to `serve` (`--inbox`), `nodeArgs` to node itself
+ * (`--cpu-prof`).
+ */
 export function startServer(o: {
   env: Record<string, string | undefined>;
   log: string;
   timeoutMs?: number;
   nodeArgs?: string[];
+  args?: string[];
 }): Promise<Server> {
   return new Promise((resolve, reject) => {
     const log = createWriteStream(o.log, { flags: 'a' });
     log.write('$ pcmbn serve\n');
     const started = performance.now();
-    const child: ChildProcess = spawn(process.execPath, [...(o.nodeArgs ?? []), PCMBN, 'serve'], {
+    const child: ChildProcess = spawn(process.execPath, [...(o.nodeArgs ?? []), PCMBN, 'serve', ...(o.args ?? [])], {
       cwd: projectRoot,
       env: childEnv({ HOST: '127.0.0.1', PORT: '0', ...o.env }),
       stdio: ['ignore', 'pipe', 'pipe'],

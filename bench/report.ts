@@ -4,6 +4,7 @@
  * and the same table in the README between `<!-- bench:start -->` and `<!-- bench:end -->` (reruns replace it).
  */
 import { readFileSync, writeFileSync } from 'node:fs';
+import type { DropFigures } from './drop.ts';
 import type { FloorFigures, LoadFigures, SampleFigures } from './load.ts';
 import type { Machine, Versions } from './machine.ts';
 import type { ColdProfile, ThroughputFigures } from './queries.ts';
@@ -66,6 +67,7 @@ export interface Results {
   database: { path: string; bytes: number; walBytes: number };
   queries: QueryResult[];
   throughput: Record<Role, ThroughputFigures>;
+  drop: DropFigures;
   memory: { loadPeakRssBytes: number; serverPeakRssBytes: number; serverStartMs: Timing };
   /** `pcmbn --version`, spawn to exit. */
   cliStartMs: Timing;
@@ -208,6 +210,7 @@ export function judge(r: Omit<Results, 'targets' | 'coldProfiles' | 'checks' | '
     1.5 * GiB,
     bytes,
   );
+  atMost('drop-wall', 'Monthly drop, `pcmbn etl load` wall (CLI start included)', r.drop.cli.wallMs, 3000, ms);
   return out;
 }
 
@@ -265,6 +268,17 @@ export function markdown(r: Results): string {
   row(find('cli-start'));
   row(find('rss-server'));
   row(find('rss-load'));
+  const d = r.drop;
+  lines.push(
+    `| Monthly drop ${d.month}: ${d.files} province files, ${int(d.rows)} commune rows, \`pcmbn etl load\` | ` +
+      `${ms(d.cli.wallMs)} wall, ${ms(d.cli.loadMs)} of load, peak RSS ${bytes(d.cli.peakRssBytes)} | ` +
+      `${find('drop-wall')!.target} wall | ${mark(find('drop-wall')!)} |`,
+  );
+  lines.push(
+    `| … the next month through a running server's inbox | ${ms(d.inbox.wallMs)} from arrival, ` +
+      `${ms(d.inbox.loadMs)} of load; requests held ${ms(d.inbox.heldMs)} (${d.inbox.requestsHeld} waited, ` +
+      `slowest ${ms(d.inbox.probe.maxMs)}) | | |`,
+  );
   lines.push('');
   lines.push(
     '| query (requests) | key | SQL median (first) | API warm median / p95 | API cold median / p95 | API ÷ SQL warm, ' +

@@ -22,6 +22,7 @@ import os from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { vietnamToday } from '../schema/periods.ts';
+import { monthlyDrop } from './drop.ts';
 import { floor, load, sample, traceProfile } from './load.ts';
 import { machine, versions } from './machine.ts';
 import { operations } from './ops.ts';
@@ -201,6 +202,9 @@ async function main(): Promise<number> {
       `${bytes(database.bytes)}`,
   );
 
+  // The monthly drop last: it adds two months to the warehouse the queries above measured.
+  const drop = await monthlyDrop({ sampleDir: s.dir, dbPath, work, today, token: tokens.viewer, log });
+
   const queries: QueryResult[] = ops.map((op) => {
     const q = sql.get(op.id)!;
     const byRole = (role: Role) => {
@@ -249,6 +253,7 @@ async function main(): Promise<number> {
     database,
     queries,
     throughput: { viewer: runs.viewer.throughput, analyst: runs.analyst.throughput },
+    drop,
     memory: {
       loadPeakRssBytes: l.peakRssBytes,
       serverPeakRssBytes,

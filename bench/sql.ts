@@ -2,6 +2,7 @@
  * The hand-written DuckDB SQL beside each operation: one statement from the asks of its requests, reading the tables
  * directly as an analyst at the DuckDB prompt would (see bench/ops.ts).
  */
+import { SERIES_PER_INDICATOR } from '../schema/factKey.ts';
 import { parsePeriod, previousYear } from '../schema/periods.ts';
 import { sqlLiteral } from '../schema/sqlText.ts';
 import { hierarchyOn, REFORM_DATE } from '../schema/units.ts';
@@ -18,7 +19,8 @@ function chosen(codes: readonly string[]): string {
     throw new Error('bench: the hand-written SQL does not count wards in force (model_coverage_rate)');
   return `chosen AS (
     SELECT i.code, i.name_vi, i.name_en, i.kind, i.target_operator, i.target_value,
-           coalesce(n.indicator_no, i.indicator_no) * 16 AS num_series, d.indicator_no * 16 AS den_series
+           coalesce(n.indicator_no, i.indicator_no) * ${SERIES_PER_INDICATOR} AS num_series,
+           d.indicator_no * ${SERIES_PER_INDICATOR} AS den_series
     FROM indicators i
     LEFT JOIN indicators n ON n.code = i.numerator
     LEFT JOIN indicators d ON d.code = i.denominator

@@ -7,12 +7,15 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { runRows } from '../schema/dialect.ts';
+import { type Kysely, sql } from 'kysely';
+import { kyselyOn } from '../schema/dialect.ts';
+import { sizeBytes } from '../schema/duckdbSettings.ts';
 import { sha256File } from '../schema/fileHash.ts';
 import { vietnamToday } from '../schema/periods.ts';
+import type { Database } from '../schema/tables.ts';
 import type { Warehouse } from '../schema/warehouse.ts';
 import { commitAccepted } from './commit.ts';
-import { refreshRollup } from './marts/rollup.ts';
+import { bumpDataVersion, markRollupStale, refreshRollup } from './marts/rollup.ts';
 import { formatOf } from './contract.ts';
 import { FileRejected, type LoadIssue, MAX_ISSUES_PER_FILE } from './issues.ts';
 import { csvLocator, inspectCsv, stageCsv } from './sources/csv.ts';
@@ -20,6 +23,15 @@ import { readJson } from './sources/json.ts';
 import { readXlsx } from './sources/xlsx.ts';
 import { appendRows, createStage, type Locator } from './stage.ts';
 import { checkStage, describeIssue, resolveStage } from './validate.ts';
+
+/** The load's connection-local tables. */
+type LoadTables = {
+  /** The files of the batch being committed that passed validation. */
+  accepted: { file_no: number; file_id: number };
+  /** What the run changed, for the roll-up's refresh. */
+  run_changes: { unit_id: number; year: number };
+};
+type LoadDb = Kysely<Database>;
 
 export type FileStatus = 'loaded' | 'unchanged' | 'rejected';
 
@@ -59,7 +71,10 @@ export interface LoadOptions {
   /** The load date (YYYY-MM-DD): default submission date. */
   today?: string;
   onProgress?: (p: LoadProgress) => void;
-  /** Files are staged and committed in batches of about this many bytes. */
+  /**
+   * Files are staged and committed in batches of about this many bytes; by default a sixteenth of DuckDB's memory
+   * budget (16–256 MiB), so that a batch's work tables stay in memory rather than spill.
+   */
   batchBytes?: number;
   /** How file names are printed: relative to this folder. */
   baseDir?: string;
@@ -123,29 +138,46 @@ async function load(w: Warehouse, paths: string[], o: LoadOptions): Promise<Load
   const today = o.today ?? vietnamToday();
   const base = o.baseDir ?? process.cwd();
   const conn = await w.connect();
-  const sql = (text: string, params: unknown[] = []) => runRows(conn, text, params);
+  const db = kyselyOn<Database>(conn);
   const interrupt = () => conn.interrupt();
   o.signal?.addEventListener('abort', interrupt);
   try {
     // Runs still "running" were cut short (kill -9, a full disk): this process holds the file, so none is alive.
-    await sql(`UPDATE etl_runs SET status = 'interrupted' WHERE status = 'running'`);
-    const runId = (await sql(`SELECT nextval('run_seq')::INTEGER AS id`)).rows[0].id as number;
-    await sql(
-      `INSERT INTO etl_runs (run_id, trigger, started_at, status) VALUES ($1, $2, now()::TIMESTAMP, 'running')`,
-      [runId, o.trigger ?? 'cli'],
-    );
+    await db.updateTable('etl_runs').set({ status: 'interrupted' }).where('status', '=', 'running').execute();
+    // The run's id and its row in one statement: its first write to the warehouse is the row that says it runs.
+    const { run_id: runId } = await db
+      .insertInto('etl_runs')
+      .values({
+        run_id: sql<number>`nextval('run_seq')::INTEGER`,
+        trigger: o.trigger ?? 'cli',
+        started_at: sql<string>`now()::TIMESTAMP`,
+        status: 'running',
+        files_loaded: 0,
+        files_unchanged: 0,
+        files_rejected: 0,
+        rows_loaded: 0,
+        facts_revised: 0,
+        warnings: 0,
+      })
+      .returning('run_id')
+      .executeTakeFirstOrThrow();
     try {
-      return await loadRun(conn, runId, paths, o, today, base, started);
+      return await loadRun(conn, db, runId, paths, o, today, base, started);
     } catch (e) {
       const stopped = o.signal?.aborted === true;
       const cause = stopped ? (o.signal!.reason as Error) : (e as Error);
       o.signal?.removeEventListener('abort', interrupt); // the bookkeeping below must not be interrupted too
       // On a full disk this bookkeeping fails too: the run then shows as interrupted at the next load.
-      await sql(`UPDATE etl_runs SET finished_at = now()::TIMESTAMP, status = $3, message = $2 WHERE run_id = $1`, [
-        runId,
-        cause.message,
-        stopped ? 'interrupted' : 'failed',
-      ]).catch(() => undefined);
+      await db
+        .updateTable('etl_runs')
+        .set({
+          finished_at: sql<string>`now()::TIMESTAMP`,
+          status: stopped ? 'interrupted' : 'failed',
+          message: cause.message,
+        })
+        .where('run_id', '=', runId)
+        .execute()
+        .catch(() => undefined);
       throw new LoadFailedError(runId, cause);
     }
   } finally {
@@ -154,8 +186,27 @@ async function load(w: Warehouse, paths: string[], o: LoadOptions): Promise<Load
   }
 }
 
+const MiB = 1024 * 1024;
+
+/**
+ * A batch's stage, its resolved rows and the rows being committed hold several times its bytes; batches that fit
+ * in the budget do not spill, and past a few dozen MiB a larger batch saves little per-batch work.
+ */
+async function defaultBatchBytes(db: LoadDb): Promise<number> {
+  const { rows } = await sql<{ limit: string }>`SELECT current_setting('memory_limit') AS "limit"`.execute(db);
+  const budget = sizeBytes(rows[0].limit) ?? 1024 * MiB;
+  return Math.min(256 * MiB, Math.max(16 * MiB, Math.floor(budget / 16)));
+}
+
+/** The next value of a sequence. */
+async function nextId(db: LoadDb, sequence: 'run_seq' | 'file_seq'): Promise<number> {
+  const { rows } = await sql<{ id: number }>`SELECT nextval(${sql.lit(sequence)})::INTEGER AS id`.execute(db);
+  return rows[0].id;
+}
+
 async function loadRun(
   conn: DuckDBConnection,
+  db: LoadDb,
   runId: number,
   paths: string[],
   o: LoadOptions,
@@ -163,7 +214,6 @@ async function loadRun(
   base: string,
   started: number,
 ): Promise<LoadResult> {
-  const sql = (text: string, params: unknown[] = []) => runRows(conn, text, params);
   const files: FileOutcome[] = [];
   for (const path of expandPaths(paths)) {
     const st = statSync(path);
@@ -180,11 +230,11 @@ async function loadRun(
   }
   const seen = new Set<string>();
   const known = await loadedHashes(
-    conn,
+    db,
     files.map((f) => f.hash),
   );
-  const staleBefore = await rollupStale(conn);
-  await sql('CREATE OR REPLACE TEMP TABLE run_changes (unit_id INTEGER, year INTEGER)');
+  const staleBefore = await rollupStale(db);
+  await sql`CREATE OR REPLACE TEMP TABLE run_changes (unit_id INTEGER, year INTEGER)`.execute(db);
   const todo: FileOutcome[] = [];
   for (const f of files) {
     if (known.has(f.hash) || seen.has(f.hash)) f.status = 'unchanged';
@@ -196,7 +246,7 @@ async function loadRun(
   let bytesDone = 0;
   let filesDone = 0;
   let revised = 0;
-  const batchBytes = o.batchBytes ?? 256 * 1024 * 1024;
+  const batchBytes = o.batchBytes ?? (await defaultBatchBytes(db));
   let release: (() => void) | undefined;
   const beforeCommit = async () => {
     release ??= await o.holdReaders?.();
@@ -212,6 +262,7 @@ async function loadRun(
       }
       revised += await loadBatch(
         conn,
+        db,
         runId,
         batch,
         today,
@@ -225,7 +276,7 @@ async function loadRun(
       );
     }
     if (staleBefore) await beforeCommit();
-    await refreshDerived(conn, staleBefore);
+    await refreshDerived(conn, db, staleBefore);
   } finally {
     release?.();
   }
@@ -243,55 +294,63 @@ async function loadRun(
     ms: 0,
   };
   result.ms = Date.now() - started;
-  await sql(
-    `UPDATE etl_runs SET finished_at = now()::TIMESTAMP, status = $8, files_loaded = $2, files_unchanged = $3,
-    files_rejected = $4, rows_loaded = $5, facts_revised = $6, warnings = $7 WHERE run_id = $1`,
-    [
-      runId,
-      result.loaded,
-      result.unchanged,
-      result.rejected,
-      result.rows,
-      result.revised,
-      result.warnings,
-      runStatus(result),
-    ],
-  );
+  await db
+    .updateTable('etl_runs')
+    .set({
+      finished_at: sql<string>`now()::TIMESTAMP`,
+      status: runStatus(result),
+      files_loaded: result.loaded,
+      files_unchanged: result.unchanged,
+      files_rejected: result.rejected,
+      rows_loaded: result.rows,
+      facts_revised: result.revised,
+      warnings: result.warnings,
+    })
+    .where('run_id', '=', runId)
+    .execute();
   return result;
 }
 
-async function rollupStale(conn: DuckDBConnection): Promise<boolean> {
-  const { rows } = await runRows<{ value: string }>(conn, `SELECT value FROM meta WHERE key = 'rollup_stale'`);
-  return rows[0]?.value === 'true';
+async function rollupStale(db: LoadDb): Promise<boolean> {
+  const row = await db.selectFrom('meta').select('value').where('key', '=', 'rollup_stale').executeTakeFirst();
+  return row?.value === 'true';
 }
 
 /**
  * Brings the roll-up up to date with the facts, in one transaction: for what this run changed, or wholly when it
  * is empty or was left stale by an interrupted run. Bumps `data_version`, which result caches key on.
  */
-async function refreshDerived(conn: DuckDBConnection, staleBefore: boolean): Promise<void> {
-  const sql = (text: string) => runRows(conn, text);
-  const changed = (await sql('SELECT count(*) AS n FROM run_changes')).rows[0].n as number;
-  if (!changed && !staleBefore) return;
-  const empty = (await sql('SELECT NOT EXISTS (SELECT 1 FROM rollup) AS e')).rows[0].e as boolean;
+async function refreshDerived(conn: DuckDBConnection, db: LoadDb, staleBefore: boolean): Promise<void> {
+  const changes = await db
+    .withTables<LoadTables>()
+    .selectFrom('run_changes')
+    .select(['unit_id', 'year'])
+    .distinct()
+    .execute();
+  if (!changes.length && !staleBefore) return;
+  const empty = !(await db.selectFrom('rollup').select('fact_key').limit(1).executeTakeFirst());
   await refreshRollup(
     conn,
-    staleBefore || empty ? 'all' : { units: 'SELECT unit_id FROM run_changes', years: 'SELECT year FROM run_changes' },
-    [
-      `INSERT OR REPLACE INTO meta VALUES ('rollup_stale', 'false')`,
-      `UPDATE meta SET value = (value::BIGINT + 1)::VARCHAR WHERE key = 'data_version'`,
-    ],
+    staleBefore || empty
+      ? 'all'
+      : { units: [...new Set(changes.map((c) => c.unit_id))], years: [...new Set(changes.map((c) => c.year))] },
+    async (trx) => {
+      await markRollupStale(trx, false);
+      await bumpDataVersion(trx);
+    },
   );
 }
 
-async function loadedHashes(conn: DuckDBConnection, hashes: string[]): Promise<Set<string>> {
+async function loadedHashes(db: LoadDb, hashes: string[]): Promise<Set<string>> {
   if (!hashes.length) return new Set();
-  const { rows } = await runRows<{ content_hash: string }>(
-    conn,
-    `SELECT DISTINCT content_hash FROM source_files WHERE status = 'loaded' AND content_hash IN (SELECT ` +
-      `unnest(string_split($1, ',')))`,
-    [hashes.join(',')],
-  );
+  const rows = await db
+    .selectFrom('source_files')
+    .select('content_hash')
+    .distinct()
+    .where('status', '=', 'loaded')
+    // One parameter however many files: a national load brings a thousand.
+    .where('content_hash', 'in', sql<string>`(SELECT unnest(string_split(${hashes.join(',')}, ',')))`)
+    .execute();
   return new Set(rows.map((r) => r.content_hash));
 }
 
@@ -311,6 +370,7 @@ export function runStatus(result: Pick<LoadResult, 'rejected'>): 'succeeded' | '
 /** Stages, validates and commits one batch of files; returns how many held facts were revised. */
 async function loadBatch(
   conn: DuckDBConnection,
+  db: LoadDb,
   runId: number,
   batch: FileOutcome[],
   today: string,
@@ -318,7 +378,6 @@ async function loadBatch(
   done: (f: FileOutcome) => void,
   signal: AbortSignal | undefined,
 ): Promise<number> {
-  const sql = (text: string, params: unknown[] = []) => runRows(conn, text, params);
   await createStage(conn);
   const staged: Staged[] = [];
   let nextRowid = 0;
@@ -345,11 +404,13 @@ async function loadBatch(
         f.issues = e.issues;
         f.errors = e.issues.filter((x) => x.severity === 'error').length;
         // Rows a failed CSV read did stage still hold rowids: keep counting so ordinals stay right.
-        nextRowid = (await sql('SELECT count(*)::BIGINT AS n FROM stage')).rows[0].n as number;
+        nextRowid = (await sql<{ n: number }>`SELECT count(*)::BIGINT AS n FROM stage`.execute(db)).rows[0].n;
       }
     }
 
     await resolveStage(conn, today);
+    // Everything after reads the resolved rows: the stage's memory goes back to the budget now.
+    await sql`DROP TABLE stage`.execute(db);
     const { errors: counts, issues: raw } = await checkStage(conn, MAX_ISSUES_PER_FILE);
     const byNo = new Map(staged.map((s) => [s.fileNo, s]));
     for (const r of raw) {
@@ -375,44 +436,61 @@ async function loadBatch(
     signal?.throwIfAborted();
     let revised = 0;
     await beforeCommit();
-    await sql('BEGIN TRANSACTION');
-    try {
-      await sql('CREATE OR REPLACE TEMP TABLE accepted (file_no INTEGER, file_id INTEGER)');
+    await db.transaction().execute(async (trx) => {
+      await sql`CREATE OR REPLACE TEMP TABLE accepted (file_no INTEGER, file_id INTEGER)`.execute(trx);
       for (const f of batch) {
-        const fileId = (await sql(`SELECT nextval('file_seq')::INTEGER AS id`)).rows[0].id as number;
-        await sql(`INSERT INTO source_files VALUES ($1, $2, $3, $4, $5, $6, now()::TIMESTAMP)`, [
-          fileId,
-          runId,
-          f.name,
-          f.hash,
-          f.status,
-          f.rows,
-        ]);
+        const fileId = await nextId(trx, 'file_seq');
+        await trx
+          .insertInto('source_files')
+          .values({
+            file_id: fileId,
+            run_id: runId,
+            file_name: f.name,
+            content_hash: f.hash,
+            status: f.status === 'rejected' ? 'rejected' : 'loaded',
+            rows: f.rows,
+            recorded_at: sql<string>`now()::TIMESTAMP`,
+          })
+          .execute();
         const s = accepted.find((a) => a.outcome === f);
-        if (s) await sql('INSERT INTO accepted VALUES ($1, $2)', [s.fileNo, fileId]);
+        if (s)
+          await trx
+            .withTables<LoadTables>()
+            .insertInto('accepted')
+            .values({ file_no: s.fileNo, file_id: fileId })
+            .execute();
         await recordIssues(conn, runId, f);
       }
       if (accepted.length) {
         revised = (await commitAccepted(conn, runId)).factsRevised;
         // The roll-up is refreshed once the run's files are in; until then it is marked stale, so that a crash in
         // between is repaired by the next load (the API reads the roll-up, never half a run).
-        await sql(
-          `INSERT INTO run_changes SELECT DISTINCT i.unit_id, p.year FROM incoming i JOIN periods p USING (period_id)`,
-        );
-        await sql(`INSERT OR REPLACE INTO meta VALUES ('rollup_stale', 'true')`);
+        const work = trx.withTables<LoadTables & { incoming: { unit_id: number; period_id: string } }>();
+        await work
+          .insertInto('run_changes')
+          .expression(
+            work
+              .selectFrom('incoming')
+              .innerJoin('periods', 'periods.period_id', 'incoming.period_id')
+              .select(['incoming.unit_id', 'periods.year'])
+              .distinct(),
+          )
+          .execute();
+        await markRollupStale(trx, true);
       }
-      await sql('COMMIT');
-    } catch (e) {
-      // A failed COMMIT has ended the transaction already: the error to report is the one that got here.
-      await sql('ROLLBACK').catch(() => undefined);
-      throw e;
-    }
+    });
     for (const f of batch) done(f);
     return revised;
   } finally {
     for (const s of staged) s.cleanup();
+    // The next batch starts with the whole budget: its stage must not spill beside this batch's work tables.
+    // After a fault the database may refuse these too: the error to report is the one that got here.
+    for (const t of BATCH_TABLES) await sql`DROP TABLE IF EXISTS ${sql.table(t)}`.execute(db).catch(() => undefined);
   }
 }
+
+/** The connection-local tables a batch makes (etl/stage.ts, etl/validate.ts, etl/commit.ts). */
+const BATCH_TABLES = ['stage', 'resolved', 'duplicates', 'side_by_side', 'accepted', 'incoming', 'batch_best', 'held'];
 
 async function recordIssues(conn: DuckDBConnection, runId: number, f: FileOutcome): Promise<void> {
   if (!f.issues.length) return;

@@ -4,12 +4,13 @@
  * through the appender. Nothing here touches the warehouse's tables.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { runRows } from '../schema/dialect.ts';
+import { sql } from 'kysely';
+import { kyselyOn } from '../schema/dialect.ts';
 import { COLUMNS, type Column } from './contract.ts';
 
-const STAGE_DDL = `CREATE OR REPLACE TEMP TABLE stage (
-  file_no INTEGER NOT NULL,
-  ${COLUMNS.map((c) => `${c} VARCHAR`).join(', ')})`;
+/** The contract's columns, all text: validation types them, with located errors. */
+const STAGE_DDL = sql`CREATE OR REPLACE TEMP TABLE stage (
+  file_no INTEGER NOT NULL, ${sql.join(COLUMNS.map((c) => sql`${sql.id(c)} VARCHAR`))})`;
 
 /**
  * Where a field of a staged row stands in its file, for messages: the row by its 1-based ordinal among the file's
@@ -19,7 +20,7 @@ const STAGE_DDL = `CREATE OR REPLACE TEMP TABLE stage (
 export type Locator = (ordinal: number, column: Column | null) => { line: number; col: number | null };
 
 export async function createStage(conn: DuckDBConnection): Promise<void> {
-  await runRows(conn, STAGE_DDL);
+  await STAGE_DDL.execute(kyselyOn(conn));
 }
 
 /** A row as JS sources produce it: field values by column, with the row's own location. */

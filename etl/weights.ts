@@ -6,12 +6,13 @@
  */
 import { readFileSync } from 'node:fs';
 import { parse } from 'csv-parse/sync';
+import { sql } from 'kysely';
 import { kyselyOn } from '../schema/dialect.ts';
 import type { Database } from '../schema/tables.ts';
 import { parseUnitRef, REFORM_DATE, UnitRefError } from '../schema/units.ts';
 import type { Warehouse } from '../schema/warehouse.ts';
 import { FileRejected, type LoadIssue } from './issues.ts';
-import { refreshRollup } from './marts/rollup.ts';
+import { bumpDataVersion, markRollupStale, refreshRollup } from './marts/rollup.ts';
 
 const COLUMNS = ['old_ward', 'new_commune', 'share'] as const;
 /** Shares of one ward may miss 1 by rounding: three thirds written 0.333 are accepted. */
@@ -127,19 +128,19 @@ export async function loadWeights(w: Warehouse, path: string, name = path): Prom
           .execute();
       });
     // What weights change: the split wards' communes (their successors), for the years before the reform.
-    await refreshRollup(
-      conn,
-      {
-        units: `SELECT old_id FROM unit_lineage WHERE transfer = 'partial'`,
-        years:
-          `SELECT DISTINCT p.year FROM periods p WHERE p.start_date < DATE '${REFORM_DATE}' AND p.period_id IN ` +
-          `(SELECT DISTINCT period_id FROM facts)`,
-      },
-      [
-        `INSERT OR REPLACE INTO meta VALUES ('rollup_stale', 'false')`,
-        `UPDATE meta SET value = (value::BIGINT + 1)::VARCHAR WHERE key = 'data_version'`,
-      ],
-    );
+    const db = kyselyOn<Database>(conn);
+    const wards = await db.selectFrom('unit_lineage').select('old_id').where('transfer', '=', 'partial').execute();
+    const years = await db
+      .selectFrom('periods')
+      .select('year')
+      .distinct()
+      .where('start_date', '<', sql<string>`DATE ${sql.lit(REFORM_DATE)}`)
+      .where('period_id', 'in', db.selectFrom('facts').select('period_id'))
+      .execute();
+    await refreshRollup(conn, { units: wards.map((r) => r.old_id), years: years.map((r) => r.year) }, async (trx) => {
+      await markRollupStale(trx, false);
+      await bumpDataVersion(trx);
+    });
   } finally {
     conn.closeSync();
   }

@@ -100,7 +100,7 @@ export interface ReportsTable {
 }
 
 export interface FactsTable {
-  /** unit, period, indicator, sex and age group packed in one integer (see etl/commit.ts): fast grouping and joins. */
+  /** unit, period, indicator, sex and age group packed in one integer (schema/factKey.ts): fast grouping and joins. */
   fact_key: number;
   report_id: number;
   unit_id: number;
@@ -153,7 +153,7 @@ export interface RollupTable {
   unit_id: number;
   /** periods.period_no */
   period_no: number;
-  /** indicator_no * 16 + sex bits (female 4, male 8) + age group bits (child 1, adult 2); see etl/commit.ts. */
+  /** indicator_no * 16 + sex bits (female 4, male 8) + age group bits (child 1, adult 2); see schema/factKey.ts. */
   series: number;
   /** Null when no input had a value (a commune whose only history is a split ward without weights). */
   value: number | null;

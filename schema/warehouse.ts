@@ -8,6 +8,7 @@ import { dirname, resolve } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { Kysely } from 'kysely';
 import { DuckDBDialect, runRows } from './dialect.ts';
+import { duckdbSettings } from './duckdbSettings.ts';
 import { migrate } from './migrations.ts';
 import type { Database } from './tables.ts';
 
@@ -93,18 +94,7 @@ async function createInstance(path: string, o: OpenOptions): Promise<DuckDBInsta
   const deadline = Date.now() + (o.waitMs ?? 0);
   for (let attempt = 0; ; attempt++) {
     try {
-      // Extensions outside the build (excel, httpfs…) would be downloaded: the machines are offline, so never try.
-      // PCMBN_MEMORY_LIMIT (e.g. 3GB) bounds DuckDB, which spills to <warehouse>.tmp beyond it; unset, DuckDB takes
-      // up to 80 % of RAM (14 GiB to check a 1 GiB file here, 3.4 GiB under a 3GB limit:
-      // test/soak/huge-file.test.ts).
-      const memory: Record<string, string> = process.env.PCMBN_MEMORY_LIMIT
-        ? { memory_limit: memoryLimit(process.env.PCMBN_MEMORY_LIMIT) }
-        : {};
-      return await DuckDBInstance.create(path, {
-        autoinstall_known_extensions: 'false',
-        autoload_known_extensions: 'false',
-        ...memory,
-      });
+      return await DuckDBInstance.create(path, duckdbSettings(path));
     } catch (e) {
       const message = (e as Error).message;
       if (/Permission denied|Read-only file system|No space left|File too large/i.test(message)) {
@@ -128,14 +118,6 @@ async function createInstance(path: string, o: OpenOptions): Promise<DuckDBInsta
       await sleep(Math.min(1000, 25 * 2 ** attempt, Math.max(0, deadline - Date.now())));
     }
   }
-}
-
-function memoryLimit(value: string): string {
-  if (!/^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i.test(value.trim()))
-    throw new Error(
-      `PCMBN_MEMORY_LIMIT="${value}" is not a memory size; expected a number and a unit, such as 3GB or 512MB`,
-    );
-  return value.trim();
 }
 
 /**

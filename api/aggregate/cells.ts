@@ -1,10 +1,11 @@
 /**
  * Reading the roll-up (etl/marts/rollup.ts): one SQL query fetches every cell a request needs, whatever the number
  * of units, periods and indicators (no query per unit or per period). A cell is addressed by its key, packed like
- * `facts.fact_key`: ((unit_id × 4096 + period_no) × 1024 + series), series = indicator_no × 16 + sex + age bits.
+ * `facts.fact_key` (schema/factKey.ts).
  */
 import { INDICATORS } from '../../schema/catalogue.ts';
 import { sql } from 'kysely';
+import { type AgeKey, factKey as cellKey, seriesNumber, type SexKey } from '../../schema/factKey.ts';
 import type { Period } from '../../schema/periods.ts';
 import type { Warehouse } from '../../schema/warehouse.ts';
 
@@ -15,18 +16,11 @@ export interface Cell {
   partial: boolean;
 }
 
-const SEX_BITS: Record<string, number> = { total: 0, female: 4, male: 8 };
-const AGE_BITS: Record<string, number> = { total: 0, child: 1, adult: 2 };
-
 /** The series number of an indicator's total, or of one disaggregation. */
 export function seriesOf(indicator: string, sex = 'total', ageGroup = 'total'): number {
   const n = INDICATORS.findIndex((i) => i.code === indicator);
   if (n < 0) throw new Error(`no indicator ${indicator}`);
-  return n * 16 + SEX_BITS[sex] + AGE_BITS[ageGroup];
-}
-
-export function cellKey(unitId: number, periodNo: number, series: number): number {
-  return (unitId * 4096 + periodNo) * 1024 + series;
+  return seriesNumber(n, sex as SexKey, ageGroup as AgeKey);
 }
 
 /** period id → period_no, read once per warehouse (the calendar is fixed by the migrations). */

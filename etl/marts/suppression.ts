@@ -19,6 +19,7 @@ import {
   sql,
 } from 'kysely';
 import { runRows } from '../../schema/dialect.ts';
+import { seriesNumber } from '../../schema/factKey.ts';
 import type { Database } from '../../schema/tables.ts';
 import { parsePeriod } from '../../schema/periods.ts';
 import { REFORM_DATE } from '../../schema/units.ts';
@@ -43,8 +44,8 @@ async function run<R>(conn: DuckDBConnection, query: Compilable<R>): Promise<R[]
   return (await runRows<R>(conn, compiled.sql, compiled.parameters)).rows;
 }
 
-/** The series of each count's total (indicator_no × 16, as the roll-up numbers them). */
-const TOTAL_SERIES = SENSITIVE_COUNTS.map((i) => INDICATORS.indexOf(i) * 16);
+/** The series of each count's total, as the roll-up numbers them. */
+const TOTAL_SERIES = SENSITIVE_COUNTS.map((i) => seriesNumber(INDICATORS.indexOf(i)));
 
 const K_VALUE = String(SUPPRESSION_K);
 

@@ -20,6 +20,30 @@ afterAll(cleanupTemp);
 const after = <T>(ms: number, value: T) => new Promise<T>((resolve) => setTimeout(() => resolve(value), ms).unref());
 
 describe('LoadGate', () => {
+  it('each hold, as it ends, reports how long it held requests back and how many waited', async () => {
+    const reports: { heldMs: number; requestsHeld: number }[] = [];
+    const gate = new LoadGate(undefined, (r) => reports.push(r));
+    const leaveA = await gate.enter();
+    const held = gate.hold();
+    const b = gate.enter(); // waits behind the load, which waits for A
+    await settle();
+    leaveA();
+    const release = await held;
+    const c = gate.enter(); // comes during the hold
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(reports).toEqual([]);
+    release();
+    (await b)();
+    (await c)();
+    expect(reports).toHaveLength(1);
+    expect(reports[0].requestsHeld).toBe(2);
+    expect(reports[0].heldMs).toBeGreaterThanOrEqual(45);
+
+    // A hold nobody waited for reports none.
+    (await gate.hold())();
+    expect(reports[1].requestsHeld).toBe(0);
+  });
+
   it('a hold waits for the requests in flight; requests that come meanwhile wait for the release', async () => {
     const gate = new LoadGate();
     const events: string[] = [];

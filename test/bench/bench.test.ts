@@ -45,6 +45,26 @@ describe('npm run bench -- --quick', () => {
     expect(r.versions.node).toBe(process.version);
     expect(r.versions.duckdb).toMatch(/^v\d/);
 
+    // The monthly drop: a new month for every commune of the sample's provinces, by the CLI and by a server's inbox.
+    expect(r.drop.files).toBeGreaterThan(0);
+    expect(r.drop.rows).toBeGreaterThan(0);
+    expect(r.drop.cli.exitCode).toBe(0);
+    expect(r.drop.cli.summary).toMatch(
+      new RegExp(`: ${r.drop.files} loaded, 0 unchanged, 0 rejected; ${r.drop.rows} rows`),
+    );
+    for (const x of [
+      r.drop.cli.wallMs,
+      r.drop.cli.loadMs,
+      r.drop.cli.peakRssBytes,
+      r.drop.inbox.wallMs,
+      r.drop.inbox.heldMs,
+    ])
+      expect(positive(x)).toBe(true);
+    expect(r.drop.inbox.summary).toMatch(new RegExp(`: ${r.drop.files} loaded, 0 unchanged, 0 rejected`));
+    expect(r.drop.inbox.requestsHeld).toBeGreaterThanOrEqual(0);
+    expect(r.drop.inbox.probe.requests).toBeGreaterThan(0);
+    expect(r.targets.map((t: { id: string }) => t.id)).toContain('drop-wall');
+
     // Load and floor read the same rows.
     expect(r.load.rows).toBe(r.floor.rows);
     expect(r.load.rows).toBe(r.sample.rows);
