@@ -11,7 +11,7 @@
  *
  *   node scripts/build.mjs [--outdir DIR]     (default dist/)
  */
-import { chmod, readFile, rm } from 'node:fs/promises';
+import { chmod, readdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
@@ -42,8 +42,9 @@ const sourceLocations = {
   },
 };
 
-// Chunks are named by content hash: a folder built over keeps every old one.
-await rm(outdir, { recursive: true, force: true });
+// Chunks are named by content hash: a folder built over would keep every old one. Only our own .js files go.
+for (const name of await readdir(outdir).catch(() => []))
+  if (name.endsWith('.js')) await rm(path.join(outdir, name), { force: true });
 await esbuild.build({
   // The worker that parses JSON and XLSX reports (etl/sources/parse.ts starts it) is a file of its own beside the
   // chunks, as a worker thread needs.
