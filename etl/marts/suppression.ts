@@ -9,40 +9,14 @@
  * server opens it: `ensureSuppression`).
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
-import {
-  type Compilable,
-  DummyDriver,
-  Kysely,
-  PostgresAdapter,
-  PostgresIntrospector,
-  PostgresQueryCompiler,
-  sql,
-} from 'kysely';
-import { runRows } from '../../schema/dialect.ts';
+import { sql } from 'kysely';
+import { kyselyOn } from '../../schema/dialect.ts';
 import { seriesNumber } from '../../schema/factKey.ts';
 import type { Database } from '../../schema/tables.ts';
 import { parsePeriod } from '../../schema/periods.ts';
 import { REFORM_DATE } from '../../schema/units.ts';
 import { type PublishedTable, SENSITIVE_COUNTS, shownUnits, SUPPRESSION_K } from './suppressionPattern.ts';
 import { INDICATORS } from '../../schema/catalogue.ts';
-
-/**
- * Kysely only builds the statements here: they run on the caller's connection, inside its transaction, which a
- * pooled Kysely connection could not join.
- */
-const builder = new Kysely<Database>({
-  dialect: {
-    createAdapter: () => new PostgresAdapter(),
-    createDriver: () => new DummyDriver(),
-    createIntrospector: (db) => new PostgresIntrospector(db),
-    createQueryCompiler: () => new PostgresQueryCompiler(),
-  },
-});
-
-async function run<R>(conn: DuckDBConnection, query: Compilable<R>): Promise<R[]> {
-  const compiled = query.compile();
-  return (await runRows<R>(conn, compiled.sql, compiled.parameters)).rows;
-}
 
 /** The series of each count's total, as the roll-up numbers them. */
 const TOTAL_SERIES = SENSITIVE_COUNTS.map((i) => seriesNumber(INDICATORS.indexOf(i)));
@@ -55,16 +29,20 @@ const K_VALUE = String(SUPPRESSION_K);
  * pattern computed under another threshold, or none yet, makes it recompute every year.
  */
 export async function refreshSuppression(conn: DuckDBConnection, years: readonly number[] | string): Promise<void> {
-  const stored = await run(conn, builder.selectFrom('meta').select('value').where('key', '=', 'suppression_k'));
+  const db = kyselyOn<Database>(conn);
+  const stored = await db.selectFrom('meta').select('value').where('key', '=', 'suppression_k').execute();
   if (stored[0]?.value !== K_VALUE) {
     await rebuild(conn);
     return;
   }
   const listed =
     typeof years === 'string'
-      ? (await run(conn, builder.selectFrom(sql.table(years).as('y')).select(sql<number>`year`.as('year')))).map(
-          (r) => r.year,
-        )
+      ? (
+          await db
+            .selectFrom(sql.table(years).as('y'))
+            .select(sql<number>`year`.as('year'))
+            .execute()
+        ).map((r) => r.year)
       : years;
   await write(conn, [...new Set(listed)]);
 }
@@ -74,23 +52,23 @@ export async function refreshSuppression(conn: DuckDBConnection, years: readonly
  * (a warehouse from before the pattern table, or another `PCMBN_SUPPRESSION_K`). Returns whether it rebuilt.
  */
 export async function ensureSuppression(conn: DuckDBConnection): Promise<boolean> {
-  const stored = await run(conn, builder.selectFrom('meta').select('value').where('key', '=', 'suppression_k'));
+  const db = kyselyOn<Database>(conn);
+  const stored = await db.selectFrom('meta').select('value').where('key', '=', 'suppression_k').execute();
   if (stored[0]?.value === K_VALUE) return false;
-  await runRows(conn, 'BEGIN TRANSACTION');
+  // Every statement here and in rebuild() runs on `conn`, inside this transaction.
+  await sql`BEGIN TRANSACTION`.execute(db);
   try {
     // Viewers' answers may change: caches keyed on the data version must not serve the old ones. An empty
     // warehouse has no answer to change, and keeps its version.
     if (await rebuild(conn))
-      await run(
-        conn,
-        builder
-          .updateTable('meta')
-          .set({ value: sql<string>`(value::BIGINT + 1)::VARCHAR` })
-          .where('key', '=', 'data_version'),
-      );
-    await runRows(conn, 'COMMIT');
+      await db
+        .updateTable('meta')
+        .set({ value: sql<string>`(value::BIGINT + 1)::VARCHAR` })
+        .where('key', '=', 'data_version')
+        .execute();
+    await sql`COMMIT`.execute(db);
   } catch (e) {
-    await runRows(conn, 'ROLLBACK').catch(() => undefined);
+    await sql`ROLLBACK`.execute(db).catch(() => undefined);
     throw e;
   }
   return true;
@@ -98,53 +76,47 @@ export async function ensureSuppression(conn: DuckDBConnection): Promise<boolean
 
 /** Recomputes every year's pattern; returns whether there was any pattern before or after. */
 async function rebuild(conn: DuckDBConnection): Promise<boolean> {
-  const [before] = await run(
-    conn,
-    builder.selectFrom('suppression_shown').select((eb) => eb.fn.countAll<number>().as('n')),
-  );
-  await run(conn, builder.deleteFrom('suppression_shown'));
-  const years = await run(
-    conn,
-    builder
-      .selectFrom('rollup')
-      .innerJoin('periods', 'periods.period_no', 'rollup.period_no')
-      .select('periods.year')
-      .distinct()
-      .where('periods.type', '=', 'year'),
-  );
+  const db = kyselyOn<Database>(conn);
+  const [before] = await db
+    .selectFrom('suppression_shown')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .execute();
+  await db.deleteFrom('suppression_shown').execute();
+  const years = await db
+    .selectFrom('rollup')
+    .innerJoin('periods', 'periods.period_no', 'rollup.period_no')
+    .select('periods.year')
+    .distinct()
+    .where('periods.type', '=', 'year')
+    .execute();
   const written = await write(
     conn,
     years.map((y) => y.year),
   );
-  await run(
-    conn,
-    builder
-      .insertInto('meta')
-      .values({ key: 'suppression_k', value: K_VALUE })
-      .onConflict((oc) => oc.column('key').doUpdateSet({ value: K_VALUE })),
-  );
+  await db
+    .insertInto('meta')
+    .values({ key: 'suppression_k', value: K_VALUE })
+    .onConflict((oc) => oc.column('key').doUpdateSet({ value: K_VALUE }))
+    .execute();
   return written > 0 || before.n > 0;
 }
 
 /** Recomputes the pattern of `years`; returns the number of shown figures written. */
 async function write(conn: DuckDBConnection, years: number[]): Promise<number> {
+  const db = kyselyOn<Database>(conn);
   if (!years.length) return 0;
-  await run(conn, builder.deleteFrom('suppression_shown').where('year', 'in', years));
-  const units = await run(
-    conn,
-    builder
-      .selectFrom('units')
-      .select(['unit_id', 'code', 'hierarchy', 'level'])
-      .where('level', 'in', ['national', 'province']),
-  );
-  const lineage = await run(
-    conn,
-    builder
-      .selectFrom('unit_lineage')
-      .innerJoin('units as o', 'o.unit_id', 'unit_lineage.old_id')
-      .select(['unit_lineage.old_id', 'unit_lineage.new_id'])
-      .where('o.level', '=', 'province'),
-  );
+  await db.deleteFrom('suppression_shown').where('year', 'in', years).execute();
+  const units = await db
+    .selectFrom('units')
+    .select(['unit_id', 'code', 'hierarchy', 'level'])
+    .where('level', 'in', ['national', 'province'])
+    .execute();
+  const lineage = await db
+    .selectFrom('unit_lineage')
+    .innerJoin('units as o', 'o.unit_id', 'unit_lineage.old_id')
+    .select(['unit_lineage.old_id', 'unit_lineage.new_id'])
+    .where('o.level', '=', 'province')
+    .execute();
   const byCode = (a: { code: string }, b: { code: string }) => a.code.localeCompare(b.code);
   const root = units.find((u) => u.level === 'national')!.unit_id;
   const provinces = units.filter((u) => u.level === 'province' && u.hierarchy === '2025-07').sort(byCode);
@@ -165,21 +137,19 @@ async function write(conn: DuckDBConnection, years: number[]): Promise<number> {
     ),
   });
 
-  const cells = await run(
-    conn,
-    builder
-      .selectFrom('rollup')
-      .innerJoin('periods', 'periods.period_no', 'rollup.period_no')
-      .select(['periods.year', 'rollup.unit_id', 'rollup.series', 'rollup.value'])
-      .where('periods.type', '=', 'year')
-      .where('periods.year', 'in', years)
-      .where('rollup.series', 'in', TOTAL_SERIES)
-      .where(
-        'rollup.unit_id',
-        'in',
-        units.map((u) => u.unit_id),
-      ),
-  );
+  const cells = await db
+    .selectFrom('rollup')
+    .innerJoin('periods', 'periods.period_no', 'rollup.period_no')
+    .select(['periods.year', 'rollup.unit_id', 'rollup.series', 'rollup.value'])
+    .where('periods.type', '=', 'year')
+    .where('periods.year', 'in', years)
+    .where('rollup.series', 'in', TOTAL_SERIES)
+    .where(
+      'rollup.unit_id',
+      'in',
+      units.map((u) => u.unit_id),
+    )
+    .execute();
   const value = new Map(cells.map((c) => [`${c.year} ${c.series} ${c.unit_id}`, c.value ?? 0]));
   const rows: { year: number; series: number; unit_id: number }[] = [];
   for (const year of years) {
@@ -192,6 +162,9 @@ async function write(conn: DuckDBConnection, years: number[]): Promise<number> {
   }
   // A few hundred rows a year: a handful of statements, well within the parameters one statement takes.
   for (let i = 0; i < rows.length; i += 1000)
-    await run(conn, builder.insertInto('suppression_shown').values(rows.slice(i, i + 1000)));
+    await db
+      .insertInto('suppression_shown')
+      .values(rows.slice(i, i + 1000))
+      .execute();
   return rows.length;
 }
