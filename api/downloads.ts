@@ -16,9 +16,11 @@ import { defaultSchedule } from './compliance/schedule.ts';
 import { ERROR_CODES } from './graphql/errors.ts';
 import { resolvePeriodArg } from './graphql/periods.ts';
 import { resolveUnitArg } from './graphql/units.ts';
-import { periodicReport, REPORT_FORMATS, type ReportFormat } from './report/report.ts';
+import { REPORT_FORMATS, type ReportFormat } from './report/formats.ts';
+import { periodicReport } from './report/report.ts';
 import type { RequestContext } from './request.ts';
-import { reportersOf, TemplateError, templateWorkbook } from './templates/workbook.ts';
+import { reportersOf, TemplateError } from './templates/reporters.ts';
+import { templateWorkbook } from './templates/workbook.ts';
 
 const STATUS: Record<string, number> = {
   [ERROR_CODES.BAD_USER_INPUT]: 400,

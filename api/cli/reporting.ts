@@ -7,14 +7,9 @@ import { type Command, Option } from 'commander';
 import { UsageError, withWarehouse } from '../../etl/cli.ts';
 import { PeriodError, parsePeriod, type Period } from '../../schema/periods.ts';
 import type { Warehouse } from '../../schema/warehouse.ts';
-import { LruResultCache } from '../cache.ts';
-import { defaultSchedule } from '../compliance/schedule.ts';
-import { Deadline } from '../graphql/limits.ts';
-import { createRequestContext } from '../request.ts';
-import { periodicReport, REPORT_FORMATS, type ReportFormat } from '../report/report.ts';
-import { unitDirectory, type UnitRow } from '../directory.ts';
-import { findUnit } from '../graphql/units.ts';
-import { REPORTING_LEVELS, reportersOf, TemplateError, templateWorkbook } from '../templates/workbook.ts';
+import type { UnitRow } from '../directory.ts';
+import { REPORT_FORMATS, type ReportFormat } from '../report/formats.ts';
+import { REPORTING_LEVELS, reportersOf, TemplateError } from '../templates/reporters.ts';
 
 function periodOption(id: string): Period {
   try {
@@ -27,6 +22,7 @@ function periodOption(id: string): Period {
 
 /** The unit `--unit` names; a plain code means the unit of the list in force at the end of the period. */
 async function unitOption(w: Warehouse, code: string, period: Period): Promise<UnitRow> {
+  const { findUnit } = await import('../graphql/units.ts');
   let unit: UnitRow | null;
   try {
     unit = await findUnit(w, code, period.end, '--unit');
@@ -58,6 +54,12 @@ export function registerReportingCommands(program: Command): void {
     .action(async (o: { unit: string; period: string; below?: string; out: string }) => {
       if (!o.out.toLowerCase().endsWith('.xlsx')) throw new UsageError(`--out ${o.out}: expected a .xlsx file name`);
       const period = periodOption(o.period);
+      // The workbook writer (exceljs) is loaded by this command only: every other command starts without it.
+      const [{ unitDirectory }, { defaultSchedule }, { templateWorkbook }] = await Promise.all([
+        import('../directory.ts'),
+        import('../compliance/schedule.ts'),
+        import('../templates/workbook.ts'),
+      ]);
       await withWarehouse(async (w) => {
         const unit = await unitOption(w, o.unit, period);
         let reporters: UnitRow[];
@@ -92,6 +94,15 @@ export function registerReportingCommands(program: Command): void {
         (o.out.toLowerCase().endsWith('.md') ? 'md' : o.out.toLowerCase().endsWith('.docx') ? 'docx' : null);
       if (!format) throw new UsageError(`--out ${o.out}: expected a .docx or .md file name, or --format`);
       const period = periodOption(o.period);
+      // The report's readers and the Word writer are loaded by this command only.
+      const [{ unitDirectory }, { LruResultCache }, { Deadline }, { createRequestContext }, { periodicReport }] =
+        await Promise.all([
+          import('../directory.ts'),
+          import('../cache.ts'),
+          import('../graphql/limits.ts'),
+          import('../request.ts'),
+          import('../report/report.ts'),
+        ]);
       await withWarehouse(async (w) => {
         const unit = await unitOption(w, o.unit, period);
         const nation = (await unitDirectory(w)).find('VN')!;

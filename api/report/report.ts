@@ -5,8 +5,6 @@ import { composeReport, periodVi, toMarkdown } from './compose.ts';
 import { toDocx } from './docx.ts';
 import { gatherReport } from './gather.ts';
 
-export type ReportFormat = 'md' | 'docx';
-export const REPORT_FORMATS: readonly ReportFormat[] = ['md', 'docx'];
 
 export async function periodicReport(
   ctx: RequestContext,
