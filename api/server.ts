@@ -24,7 +24,7 @@ import { expressMiddleware } from '@as-integrations/express5';
 import express, { type ErrorRequestHandler, type RequestHandler, type Response } from 'express';
 import { GraphQLError, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import type { Warehouse } from '../schema/warehouse.ts';
-import { ensureSuppression } from '../etl/marts/suppression.ts';
+import { ensureSuppressionOf } from '../etl/marts/suppression.ts';
 import { authenticate } from './auth/keys.ts';
 import { LruResultCache } from './cache.ts';
 import { LoadGate } from './loadGate.ts';
@@ -131,12 +131,7 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
   const responses = new ResponseCache(o.responseCacheBytes, responseCacheStats);
   // A warehouse from before the load-time suppression pattern, or made under another threshold, gets its pattern
   // now: viewers' answers only look it up.
-  const conn = await w.connect();
-  try {
-    await ensureSuppression(conn);
-  } finally {
-    conn.closeSync();
-  }
+  await ensureSuppressionOf(w);
   // Read the units now: the first request should not pay for it, and a broken warehouse should fail here.
   const units = await unitDirectory(w);
 

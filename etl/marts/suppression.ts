@@ -13,6 +13,7 @@ import { sql } from 'kysely';
 import { kyselyOn } from '../../schema/dialect.ts';
 import { seriesNumber } from '../../schema/factKey.ts';
 import type { Database } from '../../schema/tables.ts';
+import type { Warehouse } from '../../schema/warehouse.ts';
 import { parsePeriod } from '../../schema/periods.ts';
 import { REFORM_DATE } from '../../schema/units.ts';
 import { type PublishedTable, SENSITIVE_COUNTS, shownUnits, SUPPRESSION_K } from './suppressionPattern.ts';
@@ -72,6 +73,30 @@ export async function ensureSuppression(conn: DuckDBConnection): Promise<boolean
     throw e;
   }
   return true;
+}
+
+const ensured = new WeakMap<Warehouse, Promise<boolean>>();
+
+/**
+ * `ensureSuppression` once per opened warehouse: servers started together on one warehouse (a test's, or a viewer
+ * server beside an anonymous one) would otherwise both rebuild it, and the second commit fail on the first's row.
+ */
+export function ensureSuppressionOf(w: Warehouse): Promise<boolean> {
+  let done = ensured.get(w);
+  if (!done) {
+    done = (async () => {
+      const conn = await w.connect();
+      try {
+        return await ensureSuppression(conn);
+      } finally {
+        conn.closeSync();
+      }
+    })();
+    // A failure is not remembered: the next server to start tries again.
+    done.catch(() => ensured.delete(w));
+    ensured.set(w, done);
+  }
+  return done;
 }
 
 /** Recomputes every year's pattern; returns whether there was any pattern before or after. */

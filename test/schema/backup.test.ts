@@ -77,7 +77,7 @@ beforeAll(async () => {
   expect(backup.stderr).toBe('');
   expect(backup.code).toBe(0);
   expect(backup.stdout).toMatch(
-    /^backed up .* to .*: 13 tables, [\d,]+ rows, [\d.]+ MB in [\d.]+ s \(schema version 5, data version \d+\)\n$/,
+    /^backed up .* to .*: 14 tables, [\d,]+ rows, [\d.]+ MB in [\d.]+ s \(schema version 6, data version \d+\)\n$/,
   );
   manifest = readManifest(backupDir);
 
@@ -85,7 +85,7 @@ beforeAll(async () => {
   const restore = await pcmbn(pcmbnEnv(path.join(root, 'elsewhere.duckdb')), 'restore', backupDir, '--db', restored);
   expect(restore.stderr).toBe('');
   expect(restore.code).toBe(0);
-  expect(restore.stdout).toMatch(/^restored .* into .*restored\.duckdb: 13 tables, [\d,]+ rows in [\d.]+ s/);
+  expect(restore.stdout).toMatch(/^restored .* into .*restored\.duckdb: 14 tables, [\d,]+ rows in [\d.]+ s/);
 }, 120_000);
 
 afterAll(cleanupTemp);
@@ -107,6 +107,7 @@ describe('a backup', () => {
         'reports',
         'rollup',
         'source_files',
+        'suppression_shown',
         'unit_closure',
         'unit_lineage',
         'units',
@@ -125,7 +126,7 @@ describe('a backup', () => {
         format: 'pcmbn-backup',
         formatVersion: 1,
         pcmbnVersion: '0.1.0',
-        schemaVersion: 5,
+        schemaVersion: 6,
         source,
       });
       expect(manifest.dataVersion).toBeGreaterThan(0);
@@ -493,7 +494,7 @@ describe('restore refuses', () => {
       writeManifest(d, { ...m, tables: m.tables.filter((t) => t.table !== 'api_keys') });
     });
     expect(message).toBe(
-      `backup ${dir}: manifest.json lists no file for table(s) api_keys, which schema version 5 has: an incomplete ` +
+      `backup ${dir}: manifest.json lists no file for table(s) api_keys, which schema version 6 has: an incomplete ` +
         `backup`,
     );
   });
@@ -534,7 +535,7 @@ describe('restore refuses', () => {
     const { dir, message } = await refusal((d) => writeManifest(d, { ...readManifest(d), schemaVersion: 99 }));
     expect(message).toBe(
       `backup ${dir} was made by pcmbn 0.1.0 at schema version 99; this pcmbn (0.1.0) knows schema versions up to ` +
-        `5: restore it with that version or a later one`,
+        `6: restore it with that version or a later one`,
     );
   });
 });
