@@ -75,28 +75,27 @@ export async function ensureSuppression(conn: DuckDBConnection): Promise<boolean
   return true;
 }
 
-const ensured = new WeakMap<Warehouse, Promise<boolean>>();
+const ensuring = new WeakMap<Warehouse, Promise<boolean>>();
 
 /**
- * `ensureSuppression` once per opened warehouse: servers started together on one warehouse (a test's, or a viewer
- * server beside an anonymous one) would otherwise both rebuild it, and the second commit fail on the first's row.
+ * `ensureSuppression` on its own connection, shared by the servers that start on one warehouse at the same time (a
+ * viewer server beside an anonymous one): each would otherwise rebuild it, and the second commit fail on the first's
+ * row. A later start checks again.
  */
 export function ensureSuppressionOf(w: Warehouse): Promise<boolean> {
-  let done = ensured.get(w);
-  if (!done) {
-    done = (async () => {
+  let running = ensuring.get(w);
+  if (!running) {
+    running = (async () => {
       const conn = await w.connect();
       try {
         return await ensureSuppression(conn);
       } finally {
         conn.closeSync();
       }
-    })();
-    // A failure is not remembered: the next server to start tries again.
-    done.catch(() => ensured.delete(w));
-    ensured.set(w, done);
+    })().finally(() => ensuring.delete(w));
+    ensuring.set(w, running);
   }
-  return done;
+  return running;
 }
 
 /** Recomputes every year's pattern; returns whether there was any pattern before or after. */
