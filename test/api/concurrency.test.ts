@@ -154,7 +154,7 @@ describe('scheduled loads while 50 clients query', () => {
     fs.copyFileSync(base, db);
     const inbox = path.join(tempDir(), 'inbox');
     const server = pcmbnBackground(pcmbnEnv(db, { PORT: '0' }), 'serve', '--inbox', inbox, '--cron', '* * * * * *');
-    const seen: { query: number; answer: string }[] = [];
+    const seen: { query: number; answer: string; sentAt: number }[] = [];
     const failures: string[] = [];
     try {
       const [, url] = await server.waitFor(/^GraphQL {2}(http:\S+)$/m, 60_000);
@@ -162,8 +162,9 @@ describe('scheduled loads while 50 clients query', () => {
       const client = async (n: number) => {
         for (let i = n; !stop; i++) {
           const query = i % QUERIES.length;
+          const sentAt = performance.now();
           try {
-            seen.push({ query, answer: await answer(url, QUERIES[query]) });
+            seen.push({ query, answer: await answer(url, QUERIES[query]), sentAt });
           } catch (e) {
             failures.push((e as Error).message);
           }
@@ -187,9 +188,14 @@ describe('scheduled loads while 50 clients query', () => {
         while (runLines().length <= k) await new Promise((r) => setTimeout(r, 50));
         expect(runLines()[k]).toMatch(new RegExp(`^run \\d+: ${files.length} loaded, 0 unchanged, 0 rejected`));
         expect(inboxFiles(inbox)).toEqual([]);
-        // The scan's summary is printed once its commit is out: let the clients see this state for a while.
+        // The scan's summary is printed once its commit is out: let the clients see this state for a while, and
+        // every query at least once asked after it (answers from the response cache come much faster than the
+        // others, so a count of answers alone can pass before a slow query has been asked again).
         const before = seen.length;
-        while (seen.length < before + 2 * CLIENTS && !failures.length) await new Promise((r) => setTimeout(r, 20));
+        const since = performance.now();
+        const askedAfter = () => new Set(seen.filter((a) => a.sentAt >= since).map((a) => a.query)).size;
+        while ((seen.length < before + 2 * CLIENTS || askedAfter() < QUERIES.length) && !failures.length)
+          await new Promise((r) => setTimeout(r, 20));
       }
       stop = true;
       await Promise.all(clients);
