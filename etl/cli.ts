@@ -204,7 +204,14 @@ export function registerEtlCommands(program: Command): void {
         for (const r of rows) {
           console.log(
             `run ${r.run_id}  ` +
-              `${formatIssue({ severity: r.severity, file: r.file_name, line: r.line, col: r.col, column: r.column_name, message: r.message })}`,
+              formatIssue({
+                severity: r.severity,
+                file: r.file_name,
+                line: r.line,
+                col: r.col,
+                column: r.column_name,
+                message: r.message,
+              }),
           );
         }
       });

@@ -38,7 +38,8 @@ export async function resolveStage(conn: DuckDBConnection, today: string): Promi
     ), p AS (
       SELECT s.*, p.period_id, p.start_date, p.end_date,
              CASE WHEN s.code = 'VN' THEN 'national'
-                  ELSE coalesce(s.prefix, s.hierarchy, CASE WHEN p.end_date >= DATE ${sql.lit(REFORM_DATE)} THEN '2025-07' ELSE '2025-03' END)
+                  ELSE coalesce(s.prefix, s.hierarchy,
+                    CASE WHEN p.end_date >= DATE ${sql.lit(REFORM_DATE)} THEN '2025-07' ELSE '2025-03' END)
              END AS list
       FROM s LEFT JOIN periods p ON p.period_id = s.period
     )

@@ -5,7 +5,6 @@ import { composeReport, periodVi, toMarkdown } from './compose.ts';
 import { toDocx } from './docx.ts';
 import { gatherReport } from './gather.ts';
 
-
 export async function periodicReport(
   ctx: RequestContext,
   unit: string,

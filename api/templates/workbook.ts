@@ -131,9 +131,9 @@ export async function templateWorkbook(r: TemplateRequest): Promise<ExcelJS.Work
     '3. Không nhập công thức (=...) và không nhập chữ; nếu không có vụ việc, nhập 0.',
     '4. Để trống ô nếu đơn vị không có số liệu; dòng để trống không được tính là đã báo cáo.',
     '5. Số nạn nhân: dòng đầu là tổng số, các dòng "nữ", "nam", "trẻ em", "người lớn" là chi tiết nếu có.',
-    '6. Không đổi tên trang, không thêm cột, không xóa dòng tiêu đề; lưu dưới dạng .xlsx và gửi lại nguyên tệp.',
+    '6. Không đổi tên trang, không thêm cột, không xóa dòng tiêu đề; ' + 'lưu dưới dạng .xlsx và gửi lại nguyên tệp.',
     '',
-    'Tệp được nạp vào kho dữ liệu bằng lệnh "pcmbn etl load"; lỗi (nếu có) được báo theo ô, ví dụ "cell I5".',
+    'Tệp được nạp vào kho dữ liệu bằng lệnh "pcmbn etl load"; ' + 'lỗi (nếu có) được báo theo ô, ví dụ "cell I5".',
   ];
   lines.forEach((text, i) => {
     const cell = help.getCell(i + 1, 1);

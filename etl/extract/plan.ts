@@ -1,7 +1,8 @@
 /**
  * Targets, reporting deadlines and campaign windows from a plan written in prose (kế hoạch), with citations:
  * - targets: a percentage (or `07/07 xã, phường`) in a statement the target rules (targets.csv) map to a ratio of
- *   the catalogue: "đảm bảo 100% tố giác, tin báo … được tiếp nhận, phân loại" → tipoff_classification_rate ≥ 100;
+ *   the catalogue: "đảm bảo 100% tố giác, tin báo … được tiếp nhận, phân loại"
+ *   → tipoff_classification_rate ≥ 100;
  *   "trên 90%" is `>`, any other wording `>=`; the years are those of the plan's title (2024, or 2021–2025);
  * - the reporting schedule: "Định kỳ quý I, III (trước ngày 12/3 và 12/9), 6 tháng (trước ngày 12/6) và năm
  *   (trước ngày 12/12) báo cáo …" → one entry per report, in the format of the API's schedule file

@@ -44,12 +44,15 @@ const REFORM = sql`DATE ${sql.lit(REFORM_DATE)}`;
 
 /** Units in force during a period: old-list units before the reform, new-list ones after, VN always. */
 const inForce = (u: string, p: string) =>
-  sql`(${ref(`${u}.hierarchy`)} = 'national' OR (${ref(`${u}.hierarchy`)} = '2025-03' AND ${ref(`${p}.start_date`)} < ${REFORM}) OR (${ref(`${u}.hierarchy`)} = '2025-07' AND ${ref(`${p}.end_date`)} >= ${REFORM}))`;
+  sql`(${ref(`${u}.hierarchy`)} = 'national'
+    OR (${ref(`${u}.hierarchy`)} = '2025-03' AND ${ref(`${p}.start_date`)} < ${REFORM})
+    OR (${ref(`${u}.hierarchy`)} = '2025-07' AND ${ref(`${p}.end_date`)} >= ${REFORM}))`;
 
 const straddles = (p: string) => sql`(${ref(`${p}.start_date`)} < ${REFORM} AND ${ref(`${p}.end_date`)} >= ${REFORM})`;
 
 /** Flows add up over the finer periods; stocks take the latest that has a value. */
-const COMBINE_OVER_TIME = sql`CASE WHEN any_value(i.aggregation) = 'last' THEN arg_max(x.value, q.start_date) FILTER (WHERE x.value IS NOT NULL) ELSE sum(x.value) END`;
+const COMBINE_OVER_TIME = sql`CASE WHEN any_value(i.aggregation) = 'last'
+  THEN arg_max(x.value, q.start_date) FILTER (WHERE x.value IS NOT NULL) ELSE sum(x.value) END`;
 
 const WORK_COLUMNS = sql`cell, unit_id, depth, period_no, ptype, series, value, source, partial`;
 
@@ -68,7 +71,8 @@ const idList = (ids: readonly number[]) =>
 /**
  * Rebuilds the roll-up for `scope`; a whole rebuild too large for the memory budget goes a few provinces at a time
  * (`factsPerBin` current facts at most, by default the budget's worth). The new cells are computed in
- * connection-local work tables, then swapped in by one short transaction, which also runs `alsoInSwap` (bookkeeping that must commit with the roll-up). Do not call
+ * connection-local work tables, then swapped in by one short transaction, which also runs `alsoInSwap`
+ * (bookkeeping that must commit with the roll-up). Do not call
  * it inside a transaction.
  */
 export async function refreshRollup(
@@ -85,7 +89,8 @@ export async function refreshRollup(
     SELECT fact_key, unit_id, period_no, series, value, source, partial FROM rollup LIMIT 0`);
   if (scope === 'all') {
     await run(
-      sql`CREATE OR REPLACE TEMP TABLE rb_years AS SELECT DISTINCT year FROM periods WHERE period_id IN (SELECT DISTINCT period_id FROM facts)`,
+      sql`CREATE OR REPLACE TEMP TABLE rb_years AS
+        SELECT DISTINCT year FROM periods WHERE period_id IN (SELECT DISTINCT period_id FROM facts)`,
     );
     await run(sql`CREATE OR REPLACE TEMP TABLE rb_rebuilt AS SELECT unit_id FROM units`);
   } else {
@@ -229,7 +234,8 @@ async function rebuildUnits(db: Db, contextFrom: 'rollup' | 'rb_result'): Promis
       UNION SELECT x.unit_id, x.series, pp.parent_period_id FROM parents x JOIN periods p ON p.period_id = x.parent_period_id
         JOIN periods pp ON pp.period_id = p.parent_period_id WHERE pp.parent_period_id IS NOT NULL
     )
-    SELECT DISTINCT ${factKeySql(ref('c.unit_id'), ref('p.period_no'), ref('c.series'))} AS cell FROM chain c JOIN periods p USING (period_id)`);
+    SELECT DISTINCT ${factKeySql(ref('c.unit_id'), ref('p.period_no'), ref('c.series'))} AS cell
+    FROM chain c JOIN periods p USING (period_id)`);
 
   // The work table starts with what the rebuilt units read but do not rebuild: the current cells of their other
   // children, and of the predecessors of rebuilt new units (empty when a part is rebuilt whole).
@@ -290,7 +296,8 @@ async function deriveTotals(db: Db): Promise<void> {
              sum(value)
       FROM parts GROUP BY ALL
     ), best AS (
-      SELECT unit_id, period_no, (indicator_no * ${sql.lit(SERIES_PER_INDICATOR)} + target)::SMALLINT AS series, arg_min(value, finest) AS value
+      SELECT unit_id, period_no, (indicator_no * ${sql.lit(SERIES_PER_INDICATOR)} + target)::SMALLINT AS series,
+             arg_min(value, finest) AS value
       FROM candidates GROUP BY ALL
     )
     SELECT ${cell} AS cell, unit_id, period_no, series, value FROM best

@@ -77,7 +77,8 @@ export function assertCatalogueModelled(): void {
   const unknown = COUNT_INDICATORS.filter((i) => !(MODELLED as readonly string[]).includes(i.code));
   if (unknown.length)
     throw new Error(
-      `the sample generator has no model for ${unknown.map((i) => i.code).join(', ')}: add one in etl/sample/leaves.ts (simulateMonth) and etl/sample/indicators.ts`,
+      `the sample generator has no model for ${unknown.map((i) => i.code).join(', ')}: ` +
+        'add one in etl/sample/leaves.ts (simulateMonth) and etl/sample/indicators.ts',
     );
   const missing = MODELLED.filter((code) => I[code] < 0);
   if (missing.length)

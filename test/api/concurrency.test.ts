@@ -25,7 +25,8 @@ const QUERIES: { name: string; role: 'analyst' | 'viewer'; query: string }[] = [
   {
     name: 'province kpis',
     role: 'analyst',
-    query: `{ kpis(indicators: ["victims_returned", "tipoffs_received", "case_clearance_rate", "outreach_participants", "community_models_active"], unit: "2025-03:12", period: "2024")
+    query: `{ kpis(indicators: ["victims_returned", "tipoffs_received", "case_clearance_rate", "outreach_participants",
+      "community_models_active"], unit: "2025-03:12", period: "2024")
       { indicator { code } value numerator denominator previousValue change status complete suppressed sources } }`,
   },
   {

@@ -1,7 +1,8 @@
 /**
  * The whole-response cache (api/responseCache.ts) over real HTTP: a query asked again with the same variables by
  * the same role and scope is answered without executing GraphQL (counted as a hit at /metrics, with an `age`
- * header): a POST before Apollo runs, a GET by Apollo's plugin; another role, scope or variables is asked afresh; a committed load empties it; errors are not kept; and
+ * header): a POST before Apollo runs, a GET by Apollo's plugin; another role, scope or variables is asked
+ * afresh; a committed load empties it; errors are not kept; and
  * it holds no more bytes than it is given.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
